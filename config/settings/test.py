@@ -1,0 +1,19 @@
+"""The test suite. DATABASE_URL and CELERY_BROKER_URL, when set, point the suite at real services;
+the tests that need them are skipped with a reason when they are not reachable."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+# Tests decide themselves when tasks run: eager in process, or on a real worker (integration).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LANGUAGE_CODE = "zh-hans"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"citizen": "1000/minute"}}  # noqa: F405

@@ -1,0 +1,183 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from demands.workflow import Action, Status
+from departments.models import Community, Department, Street
+from responsibility_lists.models import ListVersion, Matter, Urgency
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("网页")
+    HOTLINE = "hotline", _("12345热线")
+    APP = "app", _("移动应用")
+    LETTER = "letter", _("来信")
+    VISIT = "visit", _("来访")
+    API = "api", _("系统对接")
+
+
+class Demand(models.Model):
+    tracking_number = models.CharField(_("受理编号"), max_length=32, unique=True)
+    # Only a hash of the query code is kept: the citizen holds the code, the database cannot leak it.
+    query_code_hash = models.CharField(max_length=64)
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    citizen_name = models.CharField(_("诉求人姓名"), max_length=64)
+    citizen_phone = models.CharField(_("联系电话"), max_length=32)
+    citizen_address = models.CharField(_("联系地址"), max_length=255, blank=True)
+
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("诉求内容"))
+    location_text = models.CharField(_("事发地点"), max_length=255, blank=True)
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    list_version = models.ForeignKey(
+        ListVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="demands"
+    )
+    lead_department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+
+    rating = models.PositiveSmallIntegerField(
+        _("满意度"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rating_comment = models.TextField(_("评价意见"), blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates")
+
+    submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["status", "replied_at"], name="demand_replied_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="rating_in_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(duplicate_of__isnull=False), name="merged_names_original"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} {self.title}"
+
+
+class DailySequence(models.Model):
+    """The last tracking number handed out on a day (PS-20261127-000123 is the 123rd)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.demand.tracking_number}/{filename}"
+
+
+class Attachment(models.Model):
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Reply(models.Model):
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="replies")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("答复内容"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("答复")
+        verbose_name_plural = _("答复")
+
+    def __str__(self) -> str:
+        return f"{self.demand.tracking_number} · {self.department}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class DemandEvent(models.Model):
+    """The append-only log: every change of a demand's state writes exactly one row."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("动作"), max_length=32, choices=Action.choices)
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Who acted when there is no user: "citizen" or "system" (the router, a sweep).
+    actor_label = models.CharField(max_length=64)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.TextField(_("原因"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # Events shown to the citizen on the tracking page; internal notes stay internal.
+    is_public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("诉求事件")
+        verbose_name_plural = _("诉求事件")
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.action} {self.from_status}→{self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Demand events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Demand events are append-only.")
+
+
+class ContactDisclosure(models.Model):
+    """Every time a staff member unmasks a citizen's contact details, with why."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="disclosures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(_("用途"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("联系方式查看记录")
+        verbose_name_plural = _("联系方式查看记录")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.demand.tracking_number}"

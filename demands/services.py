@@ -1,0 +1,235 @@
+"""Writes on demands. Every change of a demand's state goes through `demand_transition`, which
+locks the row, checks the move against the one transition map, and writes exactly one event in
+the same transaction. The named services below (and those in dispatch.services) call it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import IllegalTransition, NotAllowed, ValidationFailed
+from demands.models import Attachment, Channel, ContactDisclosure, DailySequence, Demand, DemandEvent
+from demands.queue import enqueue_on_commit
+from demands.workflow import Action, Status, target_of
+from departments.access import has_role
+from departments.models import Department, Role
+from responsibility_lists.models import Urgency
+
+CITIZEN = "citizen"
+SYSTEM = "system"
+QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+QUERY_CODE_LENGTH = 8
+
+
+def hash_query_code(tracking_number: str, code: str) -> str:
+    normalized = code.strip().upper()
+    return hashlib.sha256(f"{tracking_number}:{normalized}".encode()).hexdigest()
+
+
+def demand_transition(
+    *,
+    demand_id: int,
+    action: str,
+    actor: User | None,
+    actor_label: str = "",
+    department: Department | None = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    is_public: bool = True,
+) -> Demand:
+    """Move a demand by `action`, or refuse with the reason. Call inside `transaction.atomic`."""
+    demand = Demand.objects.select_for_update().get(pk=demand_id)
+    target = target_of(action, demand.status)
+    if target is None:
+        raise IllegalTransition(
+            f"诉求 {demand.tracking_number} 当前状态为「{demand.get_status_display()}」，"
+            f"不能执行「{Action(action).label}」。",
+            extra={"status": demand.status, "action": action},
+        )
+    from_status = demand.status
+    for field, value in (changes or {}).items():
+        setattr(demand, field, value)
+    demand.status = target
+    demand.save()
+    DemandEvent.objects.create(
+        demand=demand,
+        action=action,
+        from_status=from_status,
+        to_status=target,
+        actor=actor,
+        actor_label=actor_label or (actor.get_username() if actor else SYSTEM),
+        department=department,
+        reason=reason,
+        data=data or {},
+        is_public=is_public,
+        created_at=timezone.now(),
+    )
+    return demand
+
+
+def _next_tracking_number() -> str:
+    today = timezone.localdate()
+    DailySequence.objects.get_or_create(day=today)
+    # The conditional increment serialises concurrent submissions on the day's row.
+    DailySequence.objects.filter(day=today).update(last=F("last") + 1)
+    number = DailySequence.objects.get(day=today).last
+    return f"{settings.DISTRICT_CODE}-{today:%Y%m%d}-{number:06d}"
+
+
+@dataclass(frozen=True)
+class Submission:
+    demand: Demand
+    query_code: str  # shown to the citizen once, never stored in clear
+
+
+def demand_submit(
+    *,
+    title: str,
+    content: str,
+    citizen_name: str,
+    citizen_phone: str,
+    citizen_address: str = "",
+    location_text: str = "",
+    urgency: str = Urgency.NORMAL,
+    channel: str = Channel.WEB,
+    entered_by: User | None = None,
+    attachments: Iterable[UploadedFile] = (),
+) -> Submission:
+    """Take in a demand. It and its first event commit before routing is queued, so a broker
+    outage delays routing but never loses the demand (the reconciler picks it up)."""
+    if channel not in (Channel.WEB, Channel.APP, Channel.API) and not has_role(
+        entered_by, Role.INTAKE_OPERATOR, Role.DISPATCH_OFFICER, Role.ADMIN
+    ):
+        raise NotAllowed("只有受理员可以代群众登记电话、来信或来访诉求。")
+    errors = _submission_errors(title=title, content=content, name=citizen_name, phone=citizen_phone)
+    if urgency not in Urgency.values:
+        errors["urgency"] = "紧急程度无效。"
+    files = list(attachments)
+    for upload in files:
+        problem = attachment_problem(upload)
+        if problem:
+            errors.setdefault("attachments", problem)
+    if errors:
+        raise ValidationFailed("；".join(errors.values()), extra={"fields": errors})
+
+    code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+    with transaction.atomic():
+        tracking_number = _next_tracking_number()
+        now = timezone.now()
+        demand = Demand.objects.create(
+            tracking_number=tracking_number,
+            query_code_hash=hash_query_code(tracking_number, code),
+            channel=channel,
+            entered_by=entered_by,
+            citizen_name=citizen_name.strip(),
+            citizen_phone=citizen_phone.strip(),
+            citizen_address=citizen_address.strip(),
+            title=title.strip(),
+            content=content.strip(),
+            location_text=location_text.strip(),
+            urgency=urgency,
+            submitted_at=now,
+        )
+        for upload in files:
+            Attachment.objects.create(
+                demand=demand,
+                file=upload,
+                original_name=upload.name or "attachment",
+                content_type=upload.content_type or "",
+                size=upload.size or 0,
+            )
+        DemandEvent.objects.create(
+            demand=demand,
+            action=Action.SUBMIT,
+            from_status="",
+            to_status=Status.SUBMITTED,
+            actor=entered_by,
+            actor_label=entered_by.get_username() if entered_by else CITIZEN,
+            data={"channel": channel},
+            created_at=now,
+        )
+        enqueue_on_commit("dispatch.route_demand", demand.pk)
+    return Submission(demand=demand, query_code=code)
+
+
+def _submission_errors(*, title: str, content: str, name: str, phone: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "请填写标题。"
+    elif len(title.strip()) > 200:
+        errors["title"] = "标题不能超过200字。"
+    if len(content.strip()) < 5:
+        errors["content"] = "请把诉求内容写清楚（至少5个字）。"
+    if not name.strip():
+        errors["citizen_name"] = "请填写姓名。"
+    digits = phone.strip().replace("-", "").replace(" ", "")
+    if not (digits.isdigit() and 7 <= len(digits) <= 15):
+        errors["citizen_phone"] = "请填写有效的联系电话。"
+    return errors
+
+
+def attachment_problem(upload: UploadedFile) -> str | None:
+    if (upload.size or 0) > settings.ATTACHMENT_MAX_BYTES:
+        return f"附件「{upload.name}」超过 {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB。"
+    if upload.content_type not in settings.ATTACHMENT_CONTENT_TYPES:
+        return f"附件「{upload.name}」的类型不支持，请上传 JPG、PNG、WEBP 图片或 PDF。"
+    return None
+
+
+def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
+    """The citizen rates the reply; a rating closes the case."""
+    if rating not in range(1, 6):
+        raise ValidationFailed("评分须为 1 到 5。")
+    with transaction.atomic():
+        return demand_transition(
+            demand_id=demand.pk,
+            action=Action.RATE,
+            actor=None,
+            actor_label=CITIZEN,
+            data={"rating": rating},
+            reason=comment.strip(),
+            changes={
+                "rating": rating,
+                "rating_comment": comment.strip(),
+                "rated_at": timezone.now(),
+                "closed_at": timezone.now(),
+            },
+        )
+
+
+def demand_auto_close(*, demand_id: int) -> bool:
+    """Close a replied demand the citizen left unrated. Idempotent: a demand already moved on is
+    left alone and False is returned."""
+    cutoff = timezone.now() - timedelta(days=settings.AUTO_CLOSE_AFTER_DAYS)
+    with transaction.atomic():
+        demand = Demand.objects.select_for_update().get(pk=demand_id)
+        if demand.status != Status.REPLIED or demand.replied_at is None or demand.replied_at > cutoff:
+            return False
+        demand_transition(
+            demand_id=demand_id,
+            action=Action.AUTO_CLOSE,
+            actor=None,
+            actor_label=SYSTEM,
+            reason=f"答复后{settings.AUTO_CLOSE_AFTER_DAYS}日内未评价，系统自动办结。",
+            changes={"closed_at": timezone.now()},
+        )
+    return True
+
+
+def demand_disclose_contact(*, demand: Demand, user: User, purpose: str) -> ContactDisclosure:
+    """Record that a staff member unmasked the citizen's contact details, and why."""
+    if not purpose.strip():
+        raise ValidationFailed("请说明查看联系方式的用途。")
+    return ContactDisclosure.objects.create(demand=demand, user=user, purpose=purpose.strip()[:200])

@@ -1,0 +1,82 @@
+"""The demand's states and the one map of allowed moves. Nothing else knows the graph: services
+ask `target_of(action, status)` and refuse what the map does not allow."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交")
+    TRIAGE = "triage", _("待人工分拨")
+    DISPATCHED = "dispatched", _("已派单")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RETURNED = "returned", _("退单待裁定")
+    REPLIED = "replied", _("已答复")
+    REOPENED = "reopened", _("已重办")
+    CLOSED = "closed", _("已办结")
+    REJECTED = "rejected", _("不予受理")
+    MERGED = "merged", _("已合并")
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("提交诉求")
+    AUTO_DISPATCH = "auto_dispatch", _("自动派单")
+    SEND_TO_TRIAGE = "send_to_triage", _("转人工分拨")
+    DISPATCH = "dispatch", _("人工派单")
+    SIGN = "sign", _("签收")
+    SIGN_ASSIST = "sign_assist", _("协办签收")
+    CONTRIBUTE = "contribute", _("协办反馈")
+    RELEASE_ASSIST = "release_assist", _("解除协办")
+    REPLY = "reply", _("答复")
+    RATE = "rate", _("评价")
+    AUTO_CLOSE = "auto_close", _("超期自动办结")
+    REOPEN = "reopen", _("不满意重办")
+    RETURN = "return", _("退单")
+    RULE_UPHOLD = "rule_uphold", _("裁定退单成立并改派")
+    RULE_OVERRULE = "rule_overrule", _("裁定退单不成立")
+    REQUEST_EXTENSION = "request_extension", _("申请延期")
+    APPROVE_EXTENSION = "approve_extension", _("批准延期")
+    DENY_EXTENSION = "deny_extension", _("驳回延期")
+    MERGE = "merge", _("合并重复诉求")
+    REJECT = "reject", _("不予受理")
+
+
+S = Status
+OPEN_STATUSES = frozenset({S.SUBMITTED, S.TRIAGE, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.REOPENED})
+FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.MERGED})
+
+_WORKING_SELF: dict[str, str] = {S.DISPATCHED: S.DISPATCHED, S.IN_PROGRESS: S.IN_PROGRESS, S.REOPENED: S.REOPENED}
+
+# action -> {from status: to status}
+TRANSITIONS: dict[str, dict[str, str]] = {
+    Action.AUTO_DISPATCH: {S.SUBMITTED: S.DISPATCHED},
+    Action.SEND_TO_TRIAGE: {S.SUBMITTED: S.TRIAGE},
+    Action.DISPATCH: {S.TRIAGE: S.DISPATCHED},
+    Action.SIGN: {S.DISPATCHED: S.IN_PROGRESS, S.REOPENED: S.IN_PROGRESS},
+    Action.REPLY: {S.IN_PROGRESS: S.REPLIED},
+    Action.RATE: {S.REPLIED: S.CLOSED},
+    Action.AUTO_CLOSE: {S.REPLIED: S.CLOSED},
+    Action.REOPEN: {S.REPLIED: S.REOPENED},
+    Action.RETURN: {S.DISPATCHED: S.RETURNED, S.IN_PROGRESS: S.RETURNED, S.REOPENED: S.RETURNED},
+    Action.RULE_UPHOLD: {S.RETURNED: S.DISPATCHED},
+    Action.RULE_OVERRULE: {S.RETURNED: S.DISPATCHED},
+    # An extension changes the deadline, not the state.
+    Action.REQUEST_EXTENSION: {S.IN_PROGRESS: S.IN_PROGRESS},
+    Action.APPROVE_EXTENSION: {S.IN_PROGRESS: S.IN_PROGRESS},
+    Action.DENY_EXTENSION: {S.IN_PROGRESS: S.IN_PROGRESS},
+    # Assisting departments act beside the lead; the demand's state follows the lead alone.
+    Action.SIGN_ASSIST: _WORKING_SELF,
+    Action.CONTRIBUTE: _WORKING_SELF,
+    Action.RELEASE_ASSIST: _WORKING_SELF,
+    Action.MERGE: {status: S.MERGED for status in OPEN_STATUSES},
+    Action.REJECT: {S.SUBMITTED: S.REJECTED, S.TRIAGE: S.REJECTED, S.RETURNED: S.REJECTED},
+}
+
+
+def target_of(action: str, status: str) -> str | None:
+    """The status `action` leads to from `status`, or None when the move is not allowed."""
+    return TRANSITIONS.get(action, {}).get(status)
+
+
+def allowed_actions(status: str) -> list[str]:
+    return [action for action, moves in TRANSITIONS.items() if status in moves]

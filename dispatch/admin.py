@@ -1,0 +1,49 @@
+from django.contrib import admin
+
+from dispatch.models import Assignment, ExtensionRequest, ReturnRequest, RoutingResult
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Dispatch records change only through the services, which write the demand's event."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "demand",
+        "department",
+        "role",
+        "status",
+        "sign_deadline",
+        "handle_deadline",
+        "is_redispatch",
+    ]
+    list_filter = ["role", "status", "is_redispatch", "department"]
+    search_fields = ["demand__tracking_number", "department__name"]
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "reason_code", "status", "requested_at", "ruled_at"]
+    list_filter = ["reason_code", "status"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "extra_days", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+
+
+@admin.register(RoutingResult)
+class RoutingResultAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "list_version", "router_version", "confidence", "auto_dispatched", "created_at"]
+    list_filter = ["auto_dispatched", "router_version"]

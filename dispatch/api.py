@@ -1,0 +1,382 @@
+"""The REST API: one view per operation, each calling the same service as the pages.
+
+Citizens submit and follow their demand without an account (the query code is the proof, sent
+in the body, never in the URL). Staff authenticate by session or token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from config.errors import NotAllowed
+from demands.models import Channel, Demand, DemandEvent
+from demands.privacy import mask_name, mask_phone
+from demands.selectors import demand_for_citizen, public_timeline
+from demands.services import demand_rate, demand_submit
+from demands.workflow import Status
+from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
+from dispatch.models import Assignment, ReturnReason
+from dispatch.selectors import assignment_for_user, demands_visible_to, department_inbox
+from dispatch.services import (
+    assignment_contribute,
+    assignment_release,
+    assignment_reply,
+    assignment_return,
+    assignment_sign,
+    demand_dispatch,
+    demand_merge,
+    demand_reject,
+    demand_reopen,
+    extension_decide,
+    extension_request,
+    return_rule,
+)
+from responsibility_lists.models import Urgency
+
+# --- Output -------------------------------------------------------------------------------------
+
+
+class EventOutput(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.name", default=None)
+
+    class Meta:
+        model = DemandEvent
+        fields = ["action", "from_status", "to_status", "actor_label", "department", "reason", "created_at"]
+
+
+class PublicDemandOutput(serializers.ModelSerializer):
+    """What a citizen sees of their own demand."""
+
+    status_label = serializers.CharField(source="get_status_display")
+    lead_department = serializers.CharField(source="lead_department.name", default=None)
+    timeline = serializers.SerializerMethodField()
+    replies = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Demand
+        fields = [
+            "tracking_number", "title", "content", "status", "status_label", "lead_department",
+            "submitted_at", "due_at", "replied_at", "closed_at", "rating", "timeline", "replies",
+        ]  # fmt: skip
+
+    def get_timeline(self, demand: Demand) -> list[dict[str, Any]]:
+        return EventOutput(public_timeline(demand), many=True).data
+
+    def get_replies(self, demand: Demand) -> list[dict[str, Any]]:
+        return [
+            {"department": r.department.name, "body": r.body, "created_at": r.created_at} for r in demand.replies.all()
+        ]
+
+
+class StaffDemandOutput(serializers.ModelSerializer):
+    """What staff see: citizen contact details masked, as everywhere outside the contact action."""
+
+    citizen_name = serializers.SerializerMethodField()
+    citizen_phone = serializers.SerializerMethodField()
+    street = serializers.CharField(source="street.name", default=None)
+    community = serializers.CharField(source="community.name", default=None)
+    matter = serializers.CharField(source="matter.code", default=None)
+    lead_department = serializers.CharField(source="lead_department.name", default=None)
+    list_version = serializers.IntegerField(source="list_version.number", default=None)
+
+    class Meta:
+        model = Demand
+        fields = [
+            "tracking_number", "channel", "title", "content", "location_text", "street", "community", "urgency",
+            "status", "matter", "list_version", "lead_department", "due_at", "rating", "reopen_count",
+            "submitted_at", "replied_at", "closed_at", "citizen_name", "citizen_phone",
+        ]  # fmt: skip
+
+    def get_citizen_name(self, demand: Demand) -> str:
+        return mask_name(demand.citizen_name)
+
+    def get_citizen_phone(self, demand: Demand) -> str:
+        return mask_phone(demand.citizen_phone)
+
+
+class AssignmentOutput(serializers.ModelSerializer):
+    tracking_number = serializers.CharField(source="demand.tracking_number")
+    title = serializers.CharField(source="demand.title")
+    department = serializers.CharField(source="department.name")
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id", "tracking_number", "title", "department", "role", "status",
+            "dispatched_at", "sign_deadline", "handle_deadline", "signed_at", "finished_at",
+        ]  # fmt: skip
+
+
+# --- Citizens -----------------------------------------------------------------------------------
+
+
+class CitizenApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "citizen"
+
+
+class DemandSubmitApi(CitizenApi):
+    class Input(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        content = serializers.CharField()
+        location_text = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+        urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+        citizen_name = serializers.CharField(max_length=64)
+        citizen_phone = serializers.CharField(max_length=32)
+        citizen_address = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = demand_submit(**data.validated_data, channel=Channel.API)
+        return Response(
+            {
+                "tracking_number": submission.demand.tracking_number,
+                "query_code": submission.query_code,
+                "status": submission.demand.status,
+            },
+            status=201,
+        )
+
+
+class TrackInput(serializers.Serializer):
+    tracking_number = serializers.CharField(max_length=32)
+    query_code = serializers.CharField(max_length=16)
+
+
+def _citizen_demand(request: Request, serializer_class: type[serializers.Serializer] = TrackInput):
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    demand = demand_for_citizen(
+        tracking_number=data.validated_data["tracking_number"], query_code=data.validated_data["query_code"]
+    )
+    if demand is None:
+        raise NotAllowed("受理编号或查询码不正确。")
+    return demand, data.validated_data
+
+
+class CitizenTrackApi(CitizenApi):
+    def post(self, request: Request) -> Response:
+        demand, _ = _citizen_demand(request)
+        return Response(PublicDemandOutput(demand).data)
+
+
+class CitizenRateApi(CitizenApi):
+    class Input(TrackInput):
+        rating = serializers.IntegerField(min_value=1, max_value=5)
+        comment = serializers.CharField(required=False, default="", allow_blank=True)
+
+    def post(self, request: Request) -> Response:
+        demand, data = _citizen_demand(request, self.Input)
+        demand = demand_rate(demand=demand, rating=data["rating"], comment=data["comment"])
+        return Response(PublicDemandOutput(demand).data)
+
+
+class CitizenReopenApi(CitizenApi):
+    class Input(TrackInput):
+        reason = serializers.CharField()
+        rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
+
+    def post(self, request: Request) -> Response:
+        demand, data = _citizen_demand(request, self.Input)
+        demand = demand_reopen(demand=demand, reason=data["reason"], rating=data.get("rating"))
+        return Response(PublicDemandOutput(demand).data)
+
+
+# --- Staff: demands -----------------------------------------------------------------------------
+
+
+class DemandFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
+    street = django_filters.CharFilter(field_name="street__code")
+    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+
+    class Meta:
+        model = Demand
+        fields = ["status", "channel", "urgency", "street"]
+
+
+class DemandListApi(generics.ListAPIView):
+    serializer_class = StaffDemandOutput
+    filterset_class = DemandFilter
+
+    def get_queryset(self):
+        return demands_visible_to(self.request.user).order_by("-submitted_at")
+
+
+class DemandDetailApi(generics.RetrieveAPIView):
+    serializer_class = StaffDemandOutput
+    lookup_field = "tracking_number"
+
+    def get_queryset(self):
+        return demands_visible_to(self.request.user)
+
+
+class DemandActionApi(APIView):
+    """A dispatch officer's action on a demand: validate the input, call one service."""
+
+    Input: type[serializers.Serializer]
+
+    def act(self, demand: Demand, data: dict[str, Any]) -> Demand:
+        raise NotImplementedError
+
+    def post(self, request: Request, tracking_number: str) -> Response:
+        if not has_role(request.user, *READ_ALL_ROLES):
+            raise NotAllowed("您无权处理该诉求。")
+        demand = get_object_or_404(demands_visible_to(request.user), tracking_number=tracking_number)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        demand = self.act(demand, data.validated_data)
+        demand.refresh_from_db()
+        return Response(StaffDemandOutput(demand).data)
+
+
+class DemandDispatchApi(DemandActionApi):
+    class Input(serializers.Serializer):
+        department_id = serializers.IntegerField()
+        matter_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+        assisting_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    def act(self, demand: Demand, data: dict[str, Any]) -> Demand:
+        return demand_dispatch(demand_id=demand.pk, actor=self.request.user, **data)
+
+
+class DemandRejectApi(DemandActionApi):
+    class Input(serializers.Serializer):
+        reason = serializers.CharField()
+
+    def act(self, demand: Demand, data: dict[str, Any]) -> Demand:
+        return demand_reject(demand_id=demand.pk, actor=self.request.user, reason=data["reason"])
+
+
+class DemandMergeApi(DemandActionApi):
+    class Input(serializers.Serializer):
+        original = serializers.CharField(help_text="tracking number of the demand this one repeats")
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    def act(self, demand: Demand, data: dict[str, Any]) -> Demand:
+        original = get_object_or_404(Demand, tracking_number=data["original"].strip().upper())
+        return demand_merge(demand_id=demand.pk, original_id=original.pk, actor=self.request.user, note=data["note"])
+
+
+class ReturnRuleApi(APIView):
+    class Input(serializers.Serializer):
+        uphold = serializers.BooleanField()
+        note = serializers.CharField()
+        department_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    def post(self, request: Request, return_id: int) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        demand = return_rule(return_id=return_id, actor=request.user, **data.validated_data)
+        return Response(StaffDemandOutput(demand).data)
+
+
+class ExtensionDecideApi(APIView):
+    class Input(serializers.Serializer):
+        approve = serializers.BooleanField()
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    def post(self, request: Request, extension_id: int) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        demand = extension_decide(extension_id=extension_id, actor=request.user, **data.validated_data)
+        return Response(StaffDemandOutput(demand).data)
+
+
+# --- Staff: assignments -------------------------------------------------------------------------
+
+
+class AssignmentListApi(generics.ListAPIView):
+    serializer_class = AssignmentOutput
+
+    def get_queryset(self):
+        return department_inbox(self.request.user, open_only=self.request.query_params.get("all") != "1")
+
+
+class AssignmentActionApi(APIView):
+    """A department's action on one of its own assignments; another department's is a 404."""
+
+    Input: type[serializers.Serializer] = serializers.Serializer
+
+    def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
+        raise NotImplementedError
+
+    def post(self, request: Request, assignment_id: int) -> Response:
+        assignment = assignment_for_user(request.user, assignment_id)
+        if assignment is None:
+            return Response({"detail": "Not found."}, status=404)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.act(assignment, data.validated_data)
+        assignment.refresh_from_db()
+        return Response(AssignmentOutput(assignment).data)
+
+
+class AssignmentSignApi(AssignmentActionApi):
+    def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
+        return assignment_sign(assignment_id=assignment.pk, actor=self.request.user)
+
+
+class AssignmentReplyApi(AssignmentActionApi):
+    class Input(serializers.Serializer):
+        body = serializers.CharField()
+
+    def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
+        return assignment_reply(assignment_id=assignment.pk, actor=self.request.user, body=data["body"])
+
+
+class AssignmentContributeApi(AssignmentActionApi):
+    class Input(serializers.Serializer):
+        body = serializers.CharField()
+
+    def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
+        return assignment_contribute(assignment_id=assignment.pk, actor=self.request.user, body=data["body"])
+
+
+class AssignmentReturnApi(AssignmentActionApi):
+    class Input(serializers.Serializer):
+        reason_code = serializers.ChoiceField(choices=ReturnReason.choices)
+        reason = serializers.CharField()
+        suggested_department_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
+        return assignment_return(assignment_id=assignment.pk, actor=self.request.user, **data)
+
+
+class AssignmentExtensionApi(AssignmentActionApi):
+    class Input(serializers.Serializer):
+        extra_days = serializers.DecimalField(max_digits=4, decimal_places=1)
+        reason = serializers.CharField()
+
+    def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
+        return extension_request(assignment_id=assignment.pk, actor=self.request.user, **data)
+
+
+class AssignmentReleaseApi(APIView):
+    class Input(serializers.Serializer):
+        reason = serializers.CharField()
+
+    def post(self, request: Request, assignment_id: int) -> Response:
+        if not has_role(request.user, *DISPATCH_ROLES):
+            raise NotAllowed("只有分拨员可以解除协办。")
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = assignment_release(
+            assignment_id=assignment_id, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(AssignmentOutput(assignment).data)

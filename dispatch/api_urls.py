@@ -1,0 +1,46 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from dispatch import api
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("citizen/demands/", api.DemandSubmitApi.as_view(), name="api-citizen-submit"),
+    path("citizen/track/", api.CitizenTrackApi.as_view(), name="api-citizen-track"),
+    path("citizen/rate/", api.CitizenRateApi.as_view(), name="api-citizen-rate"),
+    path("citizen/reopen/", api.CitizenReopenApi.as_view(), name="api-citizen-reopen"),
+    path("demands/", api.DemandListApi.as_view(), name="api-demands"),
+    path("demands/<str:tracking_number>/", api.DemandDetailApi.as_view(), name="api-demand"),
+    path("demands/<str:tracking_number>/dispatch/", api.DemandDispatchApi.as_view(), name="api-demand-dispatch"),
+    path("demands/<str:tracking_number>/reject/", api.DemandRejectApi.as_view(), name="api-demand-reject"),
+    path("demands/<str:tracking_number>/merge/", api.DemandMergeApi.as_view(), name="api-demand-merge"),
+    path("returns/<int:return_id>/rule/", api.ReturnRuleApi.as_view(), name="api-return-rule"),
+    path("extensions/<int:extension_id>/decide/", api.ExtensionDecideApi.as_view(), name="api-extension-decide"),
+    path("assignments/", api.AssignmentListApi.as_view(), name="api-assignments"),
+    path("assignments/<int:assignment_id>/sign/", api.AssignmentSignApi.as_view(), name="api-assignment-sign"),
+    path(
+        "assignments/<int:assignment_id>/reply/",
+        api.AssignmentReplyApi.as_view(),
+        name="api-assignment-reply",
+    ),
+    path(
+        "assignments/<int:assignment_id>/contribute/",
+        api.AssignmentContributeApi.as_view(),
+        name="api-assignment-contribute",
+    ),
+    path(
+        "assignments/<int:assignment_id>/return/",
+        api.AssignmentReturnApi.as_view(),
+        name="api-assignment-return",
+    ),
+    path(
+        "assignments/<int:assignment_id>/extension/",
+        api.AssignmentExtensionApi.as_view(),
+        name="api-assignment-extension",
+    ),
+    path(
+        "assignments/<int:assignment_id>/release/",
+        api.AssignmentReleaseApi.as_view(),
+        name="api-assignment-release",
+    ),
+]

@@ -1,0 +1,154 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from demands.models import Channel
+from departments.models import Department
+from dispatch.models import ReturnReason
+from responsibility_lists.models import Urgency
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class DemandForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200, help_text=_("一句话说明您反映的事情"))
+    content = forms.CharField(
+        label=_("诉求内容"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("发生了什么、持续多久、希望怎样解决"),
+    )
+    location_text = forms.CharField(
+        label=_("事发地点"), max_length=255, required=False, help_text=_("街道、社区、路名、小区或门牌号")
+    )
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    citizen_name = forms.CharField(label=_("您的姓名"), max_length=64)
+    citizen_phone = forms.CharField(label=_("联系电话"), max_length=32)
+    citizen_address = forms.CharField(label=_("联系地址（选填）"), max_length=255, required=False)
+    attachments = MultipleFileField(label=_("照片或材料（选填）"), required=False)
+    consent = forms.BooleanField(
+        label=_("我已阅读并同意《个人信息使用说明》：联系方式仅用于办理本诉求，工作人员查看会被记录。"),
+    )
+
+
+class IntakeForm(DemandForm):
+    channel = forms.ChoiceField(
+        label=_("受理渠道"),
+        choices=[(c.value, c.label) for c in (Channel.HOTLINE, Channel.LETTER, Channel.VISIT)],
+    )
+    consent = None  # the operator records the citizen's words; consent is taken on the phone
+
+
+class TrackForm(forms.Form):
+    tracking_number = forms.CharField(label=_("受理编号"), max_length=32)
+    query_code = forms.CharField(label=_("查询码"), max_length=16)
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("满意度"),
+        coerce=int,
+        choices=[
+            (5, _("非常满意")),
+            (4, _("满意")),
+            (3, _("基本满意")),
+            (2, _("不满意")),
+            (1, _("非常不满意")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("评价意见（选填）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("不满意的原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def department_choices():
+    return [("", "—")] + [(d.pk, d.name) for d in Department.objects.filter(is_active=True).order_by("kind", "code")]
+
+
+class DispatchForm(forms.Form):
+    department = forms.TypedChoiceField(label=_("主办部门"), coerce=int, choices=())
+    matter = forms.IntegerField(label=_("清单事项"), required=False, widget=forms.HiddenInput)
+    assisting = forms.TypedMultipleChoiceField(label=_("协办部门"), coerce=int, choices=(), required=False)
+    note = forms.CharField(label=_("派单说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = department_choices()
+        self.fields["department"].choices = choices
+        self.fields["assisting"].choices = choices[1:]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    original = forms.CharField(label=_("原诉求受理编号"), max_length=32)
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+class RuleForm(forms.Form):
+    uphold = forms.TypedChoiceField(
+        label=_("裁定"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("退单成立，改派")), ("0", _("退单不成立，退回原部门"))],
+        widget=forms.RadioSelect,
+    )
+    department = forms.TypedChoiceField(label=_("改派部门"), coerce=int, choices=(), required=False, empty_value=None)
+    note = forms.CharField(label=_("裁定意见"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = department_choices()
+
+
+class DecideExtensionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("审批"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("批准")), ("0", _("驳回"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("审批意见"), required=False)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ReturnForm(forms.Form):
+    reason_code = forms.ChoiceField(label=_("退单原因"), choices=ReturnReason.choices)
+    reason = forms.CharField(label=_("退单说明"), widget=forms.Textarea(attrs={"rows": 3}))
+    suggested_department = forms.TypedChoiceField(
+        label=_("建议承办部门"), coerce=int, choices=(), required=False, empty_value=None
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suggested_department"].choices = department_choices()
+
+
+class ExtensionForm(forms.Form):
+    extra_days = forms.DecimalField(label=_("延长工作日"), min_value=0.5, max_value=30, decimal_places=1)
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DiscloseForm(forms.Form):
+    purpose = forms.CharField(label=_("查看用途"), max_length=200, initial=_("电话联系诉求人核实情况"))

@@ -1,0 +1,29 @@
+"""Serve the whole platform from one process: the pages and API, with background tasks and the
+periodic sweeps running in process. This is what `make run` starts; production uses gunicorn,
+Celery workers and one beat instead (see docker-compose.yml)."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from dispatch.scheduler import InProcessScheduler
+
+
+class Command(BaseCommand):
+    help = "Serve the platform with background work in process (the embedded default)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args, addrport: str, **options):
+        if not settings.EMBEDDED_TASKS:
+            raise CommandError(
+                "CELERY_BROKER_URL is set: run a Celery worker and beat, and serve with gunicorn instead."
+            )
+        scheduler = InProcessScheduler()
+        scheduler.start()
+        self.stdout.write(f"Serving http://{addrport}/ — tasks and periodic sweeps run in this process.")
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        finally:
+            scheduler.stop()

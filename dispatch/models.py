@@ -1,0 +1,179 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from demands.models import Demand
+from departments.models import Department
+from responsibility_lists.models import ListVersion, Matter
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("主办")
+    ASSIST = "assist", _("协办")
+
+
+class AssignmentStatus(models.TextChoices):
+    PENDING_SIGN = "pending_sign", _("待签收")
+    SIGNED = "signed", _("办理中")
+    DONE = "done", _("已答复")
+    RETURNED = "returned", _("已退单")
+    RELEASED = "released", _("已解除")
+
+
+OPEN_ASSIGNMENT_STATUSES = (AssignmentStatus.PENDING_SIGN, AssignmentStatus.SIGNED)
+
+
+class Assignment(models.Model):
+    """A demand handed to one department, as lead or assisting, with its own deadlines."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(_("角色"), max_length=8, choices=AssignmentRole.choices)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING_SIGN
+    )
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    dispatched_at = models.DateTimeField()
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A dispatch after a return counts as a second dispatch (二次分拨) in the figures.
+    is_redispatch = models.BooleanField(default=False)
+    sign_deadline = models.DateTimeField(_("签收期限"))
+    handle_deadline = models.DateTimeField(_("办理期限"))
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-dispatched_at"]
+        verbose_name = _("派单")
+        verbose_name_plural = _("派单")
+        constraints = [
+            # At most one open lead per demand: a second dispatch first closes the first lead.
+            models.UniqueConstraint(
+                fields=["demand"],
+                condition=Q(role="lead", status__in=["pending_sign", "signed"]),
+                name="one_open_lead_per_demand",
+            ),
+            models.UniqueConstraint(
+                fields=["demand", "department"],
+                condition=Q(status__in=["pending_sign", "signed"]),
+                name="one_open_assignment_per_department",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "status", "handle_deadline"]),
+            models.Index(fields=["status", "sign_deadline"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand.tracking_number} → {self.department} ({self.get_role_display()})"
+
+
+class ReturnReason(models.TextChoices):
+    NOT_OURS = "not_ours", _("非本单位职责")
+    WRONG_TERRITORY = "wrong_territory", _("不属本辖区")
+    NEEDS_ANOTHER = "needs_another", _("需其他部门共同办理")
+    INSUFFICIENT_INFO = "insufficient_info", _("诉求信息不全")
+
+
+class RulingStatus(models.TextChoices):
+    PENDING = "pending", _("待裁定")
+    UPHELD = "upheld", _("退单成立")
+    OVERRULED = "overruled", _("退单不成立")
+
+
+class ReturnRequest(models.Model):
+    """A department's return (退单) of its lead assignment, and the dispatch centre's ruling."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="returns")
+    reason_code = models.CharField(_("退单原因"), max_length=32, choices=ReturnReason.choices)
+    reason = models.TextField(_("退单说明"))
+    suggested_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=RulingStatus.choices, default=RulingStatus.PENDING)
+    ruled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ruled_at = models.DateTimeField(null=True, blank=True)
+    ruling_note = models.TextField(_("裁定意见"), blank=True)
+    redispatched_to = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("退单")
+        verbose_name_plural = _("退单")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(status="pending"), name="one_pending_return_per_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.get_reason_code_display()}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    DENIED = "denied", _("已驳回")
+
+
+class ExtensionRequest(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="extensions")
+    extra_days = models.DecimalField(_("延长工作日"), max_digits=5, decimal_places=1)
+    reason = models.TextField(_("延期理由"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    previous_deadline = models.DateTimeField(null=True, blank=True)
+    new_deadline = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(status="pending"),
+                name="one_pending_extension_per_assignment",
+            ),
+            models.CheckConstraint(condition=Q(extra_days__gt=0), name="extension_adds_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} +{self.extra_days}"
+
+
+class RoutingResult(models.Model):
+    """What the router answered for a demand, kept so any dispatch can be explained later."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="routing_results")
+    list_version = models.ForeignKey(ListVersion, on_delete=models.PROTECT, null=True, related_name="+")
+    router_version = models.CharField(max_length=32)
+    candidates = models.JSONField(default=list)
+    confidence = models.FloatField()
+    auto_dispatched = models.BooleanField()
+    resolved_location = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("路由结果")
+        verbose_name_plural = _("路由结果")
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.confidence:.2f}"

@@ -1,0 +1,101 @@
+"""Reads for the dispatch desk, the department workbench and the auditors. Every staff read goes
+through `demands_visible_to`, so a department never sees another department's demands."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from demands.models import Demand
+from demands.workflow import Status
+from departments.access import DEPARTMENT_ROLES, READ_ALL_ROLES, department_ids_for, has_role
+from dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    ExtensionRequest,
+    ExtensionStatus,
+    ReturnRequest,
+    RoutingResult,
+    RulingStatus,
+)
+
+Viewer = User | AnonymousUser
+
+
+def demands_visible_to(user: Viewer) -> QuerySet[Demand]:
+    base = Demand.objects.select_related("lead_department", "matter", "street", "community")
+    if has_role(user, *READ_ALL_ROLES):
+        return base
+    department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
+    if not department_ids:
+        return base.none()
+    assigned = Assignment.objects.filter(demand=OuterRef("pk"), department_id__in=department_ids)
+    return base.filter(Exists(assigned))
+
+
+def can_see_demand(user: Viewer, demand: Demand) -> bool:
+    return demands_visible_to(user).filter(pk=demand.pk).exists()
+
+
+def triage_queue() -> QuerySet[Demand]:
+    return Demand.objects.filter(status=Status.TRIAGE).order_by("submitted_at")
+
+
+def pending_returns() -> QuerySet[ReturnRequest]:
+    return (
+        ReturnRequest.objects.filter(status=RulingStatus.PENDING)
+        .select_related("assignment__demand", "assignment__department", "suggested_department", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def pending_extensions() -> QuerySet[ExtensionRequest]:
+    return (
+        ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+        .select_related("assignment__demand", "assignment__department", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def department_inbox(user: Viewer, *, open_only: bool = True) -> QuerySet[Assignment]:
+    department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
+    assignments = Assignment.objects.filter(department_id__in=department_ids).select_related(
+        "demand", "department", "matter"
+    )
+    if open_only:
+        assignments = assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+    return assignments.order_by("handle_deadline")
+
+
+def assignment_for_user(user: Viewer, assignment_id: int) -> Assignment | None:
+    """The assignment if it belongs to one of the user's departments, else None (the view 404s)."""
+    department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
+    return (
+        Assignment.objects.filter(pk=assignment_id, department_id__in=department_ids)
+        .select_related("demand", "department", "matter")
+        .first()
+    )
+
+
+def latest_routing(demand: Demand) -> RoutingResult | None:
+    return demand.routing_results.order_by("-created_at").first()
+
+
+def status_counts(queryset: QuerySet[Demand] | None = None) -> dict[str, int]:
+    queryset = queryset if queryset is not None else Demand.objects.all()
+    return dict(queryset.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+
+
+def department_figures() -> QuerySet:
+    """Per department: assignments, open ones, returns and replies, for the auditors' table."""
+    return (
+        Assignment.objects.values("department__name")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN_ASSIGNMENT_STATUSES)),
+            returned=Count("pk", filter=Q(status="returned")),
+            done=Count("pk", filter=Q(status="done")),
+            redispatched=Count("pk", filter=Q(is_redispatch=True)),
+        )
+        .order_by("-total")
+    )

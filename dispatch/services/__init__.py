@@ -1,0 +1,31 @@
+"""Writes on dispatch: one function per transition of DESIGN.md's lifecycle. Each checks the
+actor's role and the current state, locks what it changes, writes exactly one demand event
+(through demands.services.demand_transition) and enqueues follow-up work on commit."""
+
+from dispatch.services.assignments import (
+    assignment_contribute,
+    assignment_release,
+    assignment_reply,
+    assignment_sign,
+    demand_dispatch,
+)
+from dispatch.services.closing import demand_merge, demand_reject, demand_reopen
+from dispatch.services.extensions import extension_decide, extension_request
+from dispatch.services.returns import assignment_return, return_rule
+from dispatch.services.routing import demand_route
+
+__all__ = [
+    "assignment_contribute",
+    "assignment_release",
+    "assignment_reply",
+    "assignment_return",
+    "assignment_sign",
+    "demand_dispatch",
+    "demand_merge",
+    "demand_reject",
+    "demand_reopen",
+    "demand_route",
+    "extension_decide",
+    "extension_request",
+    "return_rule",
+]

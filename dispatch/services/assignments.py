@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import IllegalTransition, NotAllowed, ValidationFailed
+from demands.models import Demand, Reply
+from demands.services import demand_transition
+from demands.workflow import Action
+from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role, works_in
+from departments.models import Department
+from dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+)
+from dispatch.services.deadlines import deadlines_for
+from responsibility_lists.models import Matter
+
+
+def require_dispatcher(actor: User | None) -> None:
+    if not has_role(actor, *DISPATCH_ROLES):
+        raise NotAllowed("只有分拨员可以执行此操作。")
+
+
+def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:
+    """The assignment, locked, if the actor works in its department; refused otherwise."""
+    assignment = Assignment.objects.select_for_update().select_related("department", "demand").get(pk=assignment_id)
+    if not works_in(actor, assignment.department, *DEPARTMENT_ROLES):
+        raise NotAllowed("这不是您所在部门的诉求。")
+    return assignment
+
+
+def create_assignments(
+    *,
+    demand: Demand,
+    lead: Department,
+    matter: Matter | None,
+    assisting: Iterable[Department] = (),
+    actor: User | None,
+    is_redispatch: bool = False,
+) -> Assignment:
+    """Hand the demand to a lead (and assisting departments) with deadlines from the matter."""
+    now = timezone.now()
+    deadlines = deadlines_for(start=now, matter=matter, urgency=demand.urgency)
+    lead_assignment = Assignment.objects.create(
+        demand=demand,
+        department=lead,
+        role=AssignmentRole.LEAD,
+        matter=matter,
+        dispatched_at=now,
+        dispatched_by=actor,
+        is_redispatch=is_redispatch,
+        sign_deadline=deadlines.sign,
+        handle_deadline=deadlines.handle,
+    )
+    for department in assisting:
+        if department.pk == lead.pk:
+            continue
+        Assignment.objects.create(
+            demand=demand,
+            department=department,
+            role=AssignmentRole.ASSIST,
+            matter=matter,
+            dispatched_at=now,
+            dispatched_by=actor,
+            is_redispatch=is_redispatch,
+            sign_deadline=deadlines.sign,
+            handle_deadline=deadlines.handle,
+        )
+    return lead_assignment
+
+
+def demand_dispatch(
+    *,
+    demand_id: int,
+    actor: User,
+    department_id: int,
+    matter_id: int | None = None,
+    assisting_ids: Iterable[int] = (),
+    note: str = "",
+) -> Demand:
+    """A dispatch officer places a demand from the triage queue."""
+    require_dispatcher(actor)
+    lead = Department.objects.filter(pk=department_id, is_active=True).first()
+    if lead is None:
+        raise ValidationFailed("请选择有效的承办部门。")
+    matter = Matter.objects.filter(pk=matter_id).first() if matter_id else None
+    assisting = list(Department.objects.filter(pk__in=list(assisting_ids), is_active=True))
+    with transaction.atomic():
+        demand = demand_transition(
+            demand_id=demand_id,
+            action=Action.DISPATCH,
+            actor=actor,
+            department=lead,
+            reason=note,
+            data={"matter": matter.code if matter else None, "assisting": [d.name for d in assisting]},
+            changes={
+                "lead_department": lead,
+                "matter": matter or None,
+                "list_version_id": matter.version_id if matter else None,
+            },
+        )
+        assignment = create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=actor)
+        demand.due_at = assignment.handle_deadline
+        demand.save(update_fields=["due_at", "updated_at"])
+    return demand
+
+
+def assignment_sign(*, assignment_id: int, actor: User) -> Assignment:
+    with transaction.atomic():
+        assignment = locked_assignment(assignment_id, actor)
+        if assignment.status != AssignmentStatus.PENDING_SIGN:
+            raise IllegalTransition(f"该派单当前为「{assignment.get_status_display()}」，无需签收。")
+        now = timezone.now()
+        if assignment.role == AssignmentRole.LEAD:
+            demand_transition(
+                demand_id=assignment.demand_id,
+                action=Action.SIGN,
+                actor=actor,
+                department=assignment.department,
+            )
+        else:
+            # An assisting department signs for its part; the demand's state follows the lead.
+            demand_transition(
+                demand_id=assignment.demand_id,
+                action=Action.SIGN_ASSIST,
+                actor=actor,
+                department=assignment.department,
+                is_public=False,
+            )
+        assignment.status = AssignmentStatus.SIGNED
+        assignment.signed_at = now
+        assignment.signed_by = actor
+        assignment.save(update_fields=["status", "signed_at", "signed_by"])
+    return assignment
+
+
+def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
+    """The lead department answers the citizen. Every assisting department must have contributed
+    or been released first, so the answer covers all of the demand."""
+    if len(body.strip()) < 10:
+        raise ValidationFailed("答复内容太短，请写明办理结果（至少10个字）。")
+    with transaction.atomic():
+        assignment = locked_assignment(assignment_id, actor)
+        if assignment.role != AssignmentRole.LEAD:
+            raise IllegalTransition("协办部门请提交协办意见，由主办部门统一答复。")
+        if assignment.status != AssignmentStatus.SIGNED:
+            raise IllegalTransition("请先签收再答复。")
+        waiting = Assignment.objects.filter(
+            demand_id=assignment.demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
+        ).select_related("department")
+        if waiting:
+            names = "、".join(a.department.display_name for a in waiting)
+            raise IllegalTransition(f"协办部门尚未反馈：{names}。")
+        now = timezone.now()
+        Reply.objects.create(
+            demand_id=assignment.demand_id, department=assignment.department, author=actor, body=body.strip()
+        )
+        demand = demand_transition(
+            demand_id=assignment.demand_id,
+            action=Action.REPLY,
+            actor=actor,
+            department=assignment.department,
+            changes={"replied_at": now},
+        )
+        assignment.status = AssignmentStatus.DONE
+        assignment.finished_at = now
+        assignment.save(update_fields=["status", "finished_at"])
+    return demand
+
+
+def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assignment:
+    """An assisting department gives its part of the answer to the lead."""
+    if len(body.strip()) < 5:
+        raise ValidationFailed("请写明协办意见。")
+    with transaction.atomic():
+        assignment = locked_assignment(assignment_id, actor)
+        if assignment.role != AssignmentRole.ASSIST:
+            raise IllegalTransition("主办部门请直接答复。")
+        if assignment.status not in OPEN_ASSIGNMENT_STATUSES:
+            raise IllegalTransition(f"该派单当前为「{assignment.get_status_display()}」，不能再提交意见。")
+        Reply.objects.create(
+            demand_id=assignment.demand_id, department=assignment.department, author=actor, body=body.strip()
+        )
+        demand_transition(
+            demand_id=assignment.demand_id,
+            action=Action.CONTRIBUTE,
+            actor=actor,
+            department=assignment.department,
+            reason=body.strip(),
+            is_public=False,
+        )
+        assignment.status = AssignmentStatus.DONE
+        assignment.finished_at = timezone.now()
+        assignment.save(update_fields=["status", "finished_at"])
+    return assignment
+
+
+def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assignment:
+    """A dispatch officer releases an assisting department whose part is no longer needed."""
+    require_dispatcher(actor)
+    if not reason.strip():
+        raise ValidationFailed("请说明解除协办的原因。")
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().select_related("department").get(pk=assignment_id)
+        if assignment.role != AssignmentRole.ASSIST or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
+            raise IllegalTransition("只能解除尚未完成的协办派单。")
+        demand_transition(
+            demand_id=assignment.demand_id,
+            action=Action.RELEASE_ASSIST,
+            actor=actor,
+            department=assignment.department,
+            reason=reason.strip(),
+            is_public=False,
+        )
+        assignment.status = AssignmentStatus.RELEASED
+        assignment.finished_at = timezone.now()
+        assignment.save(update_fields=["status", "finished_at"])
+    return assignment

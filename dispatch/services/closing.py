@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import IllegalTransition, ValidationFailed
+from demands.models import Demand
+from demands.services import CITIZEN, demand_transition
+from demands.workflow import Action, Status
+from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus
+from dispatch.services.assignments import create_assignments, require_dispatcher
+
+
+def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> Demand:
+    """The citizen is not satisfied with the reply: the case goes back, once, to the department
+    that answered it, with fresh deadlines."""
+    if len(reason.strip()) < 5:
+        raise ValidationFailed("请说明不满意的原因。")
+    if rating is not None and rating not in range(1, 6):
+        raise ValidationFailed("评分须为 1 到 5。")
+    with transaction.atomic():
+        current = Demand.objects.select_for_update().get(pk=demand.pk)
+        if current.reopen_count >= settings.REOPEN_LIMIT:
+            raise IllegalTransition("该诉求已重办过一次，不能再次重办；如仍不满意，请重新提交诉求。")
+        last_lead = (
+            Assignment.objects.filter(demand=current, role=AssignmentRole.LEAD, status=AssignmentStatus.DONE)
+            .select_related("department", "matter")
+            .order_by("-dispatched_at")
+            .first()
+        )
+        changes: dict = {"reopen_count": current.reopen_count + 1}
+        if rating is not None:
+            changes.update(rating=rating, rating_comment=reason.strip(), rated_at=timezone.now())
+        reopened = demand_transition(
+            demand_id=current.pk,
+            action=Action.REOPEN,
+            actor=None,
+            actor_label=CITIZEN,
+            department=last_lead.department if last_lead else None,
+            reason=reason.strip(),
+            data={"rating": rating},
+            changes=changes,
+        )
+        if last_lead is not None:
+            assignment = create_assignments(
+                demand=reopened, lead=last_lead.department, matter=last_lead.matter, actor=None
+            )
+            reopened.due_at = assignment.handle_deadline
+            reopened.save(update_fields=["due_at", "updated_at"])
+    return reopened
+
+
+def _release_open_assignments(demand_id: int) -> None:
+    Assignment.objects.filter(demand_id=demand_id, status__in=OPEN_ASSIGNMENT_STATUSES).update(
+        status=AssignmentStatus.RELEASED, finished_at=timezone.now()
+    )
+
+
+def demand_merge(*, demand_id: int, original_id: int, actor: User, note: str = "") -> Demand:
+    """Merge a duplicate into the demand it repeats; the duplicate's open work is released."""
+    require_dispatcher(actor)
+    if demand_id == original_id:
+        raise ValidationFailed("不能把诉求合并到它自己。")
+    with transaction.atomic():
+        original = Demand.objects.select_for_update().filter(pk=original_id).first()
+        if original is None:
+            raise ValidationFailed("找不到要合并到的原诉求。")
+        if original.status == Status.MERGED:
+            raise ValidationFailed(f"{original.tracking_number} 本身已被合并，请合并到它的原诉求。")
+        demand = demand_transition(
+            demand_id=demand_id,
+            action=Action.MERGE,
+            actor=actor,
+            reason=note.strip() or f"与 {original.tracking_number} 重复，合并办理。",
+            data={"original": original.tracking_number},
+            changes={"duplicate_of": original, "closed_at": timezone.now()},
+        )
+        _release_open_assignments(demand_id)
+    return demand
+
+
+def demand_reject(*, demand_id: int, actor: User, reason: str) -> Demand:
+    """Refuse a demand that is outside the government's remit (不予受理), with the reason."""
+    require_dispatcher(actor)
+    if len(reason.strip()) < 5:
+        raise ValidationFailed("请写明不予受理的理由，群众会看到它。")
+    with transaction.atomic():
+        demand = demand_transition(
+            demand_id=demand_id,
+            action=Action.REJECT,
+            actor=actor,
+            reason=reason.strip(),
+            changes={"closed_at": timezone.now()},
+        )
+        _release_open_assignments(demand_id)
+    return demand

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import IllegalTransition, ValidationFailed
+from demands.models import Demand
+from demands.services import demand_transition
+from demands.workflow import Action
+from departments.working_time import current_clock
+from dispatch.models import AssignmentRole, AssignmentStatus, ExtensionRequest, ExtensionStatus
+from dispatch.services.assignments import locked_assignment, require_dispatcher
+
+MAX_EXTENSION_DAYS = Decimal(30)
+
+
+def extension_request(
+    *, assignment_id: int, actor: User, extra_days: Decimal | str | float, reason: str
+) -> ExtensionRequest:
+    try:
+        days = Decimal(str(extra_days))
+    except InvalidOperation as exc:
+        raise ValidationFailed("延长天数须为数字。") from exc
+    if not (Decimal(0) < days <= MAX_EXTENSION_DAYS):
+        raise ValidationFailed(f"延长天数须大于0且不超过{MAX_EXTENSION_DAYS}个工作日。")
+    if len(reason.strip()) < 5:
+        raise ValidationFailed("请写明延期理由。")
+    with transaction.atomic():
+        assignment = locked_assignment(assignment_id, actor)
+        if assignment.role != AssignmentRole.LEAD or assignment.status != AssignmentStatus.SIGNED:
+            raise IllegalTransition("只有已签收的主办派单可以申请延期。")
+        if ExtensionRequest.objects.filter(assignment=assignment, status=ExtensionStatus.PENDING).exists():
+            raise IllegalTransition("已有一份延期申请在审批中。")
+        request = ExtensionRequest.objects.create(
+            assignment=assignment,
+            extra_days=days,
+            reason=reason.strip(),
+            requested_by=actor,
+            requested_at=timezone.now(),
+        )
+        demand_transition(
+            demand_id=assignment.demand_id,
+            action=Action.REQUEST_EXTENSION,
+            actor=actor,
+            department=assignment.department,
+            reason=reason.strip(),
+            data={"extra_days": str(days), "extension_id": request.pk},
+            is_public=False,
+        )
+    return request
+
+
+def extension_decide(*, extension_id: int, actor: User, approve: bool, note: str = "") -> Demand:
+    """Approve (the handling deadline moves by the extra working days) or deny an extension."""
+    require_dispatcher(actor)
+    if not approve and not note.strip():
+        raise ValidationFailed("驳回延期时请说明理由。")
+    with transaction.atomic():
+        request = ExtensionRequest.objects.select_for_update().select_related("assignment").get(pk=extension_id)
+        if request.status != ExtensionStatus.PENDING:
+            raise IllegalTransition("该延期申请已处理。")
+        assignment = request.assignment
+        changes = {}
+        data = {"extension_id": request.pk, "extra_days": str(request.extra_days)}
+        if approve:
+            new_deadline = current_clock().add_working_days(assignment.handle_deadline, float(request.extra_days))
+            request.previous_deadline = assignment.handle_deadline
+            request.new_deadline = new_deadline
+            assignment.handle_deadline = new_deadline
+            assignment.save(update_fields=["handle_deadline"])
+            changes["due_at"] = new_deadline
+            data["new_deadline"] = new_deadline.isoformat()
+        demand = demand_transition(
+            demand_id=assignment.demand_id,
+            action=Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION,
+            actor=actor,
+            department=assignment.department,
+            reason=note.strip(),
+            data=data,
+            changes=changes,
+        )
+        request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
+        request.decided_by = actor
+        request.decided_at = timezone.now()
+        request.decision_note = note.strip()
+        request.save()
+    return demand

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import IllegalTransition, ValidationFailed
+from demands.models import Demand
+from demands.services import demand_transition
+from demands.workflow import Action
+from departments.models import Department
+from dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ReturnReason,
+    ReturnRequest,
+    RulingStatus,
+)
+from dispatch.services.assignments import create_assignments, locked_assignment, require_dispatcher
+
+
+def assignment_return(
+    *,
+    assignment_id: int,
+    actor: User,
+    reason_code: str,
+    reason: str,
+    suggested_department_id: int | None = None,
+) -> ReturnRequest:
+    """The lead department returns (退单) a case it believes is not its own, with a reason; the
+    dispatch centre rules on it. Assisting departments that were already working stay released."""
+    if reason_code not in ReturnReason.values:
+        raise ValidationFailed("请选择退单原因。")
+    if len(reason.strip()) < 5:
+        raise ValidationFailed("请写明退单理由（至少5个字）。")
+    with transaction.atomic():
+        assignment = locked_assignment(assignment_id, actor)
+        if assignment.role != AssignmentRole.LEAD or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
+            raise IllegalTransition("只有主办部门可以对尚在办理中的诉求退单。")
+        suggested = Department.objects.filter(pk=suggested_department_id).first() if suggested_department_id else None
+        now = timezone.now()
+        request = ReturnRequest.objects.create(
+            assignment=assignment,
+            reason_code=reason_code,
+            reason=reason.strip(),
+            suggested_department=suggested,
+            requested_by=actor,
+            requested_at=now,
+        )
+        demand_transition(
+            demand_id=assignment.demand_id,
+            action=Action.RETURN,
+            actor=actor,
+            department=assignment.department,
+            reason=reason.strip(),
+            data={"reason_code": reason_code, "suggested": suggested.name if suggested else None},
+            is_public=False,
+        )
+        assignment.status = AssignmentStatus.RETURNED
+        assignment.finished_at = now
+        assignment.save(update_fields=["status", "finished_at"])
+        _close_open_assists(assignment.demand_id, now)
+    return request
+
+
+def _close_open_assists(demand_id: int, now) -> None:
+    Assignment.objects.filter(
+        demand_id=demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
+    ).update(status=AssignmentStatus.RELEASED, finished_at=now)
+
+
+def return_rule(
+    *,
+    return_id: int,
+    actor: User,
+    uphold: bool,
+    note: str,
+    department_id: int | None = None,
+) -> Demand:
+    """Rule on a return. Upheld: re-dispatch to another department (a second dispatch).
+    Overruled: the case goes back to the department that returned it."""
+    require_dispatcher(actor)
+    if not note.strip():
+        raise ValidationFailed("请填写裁定意见。")
+    with transaction.atomic():
+        request = ReturnRequest.objects.select_for_update().select_related("assignment").get(pk=return_id)
+        if request.status != RulingStatus.PENDING:
+            raise IllegalTransition("该退单已裁定。")
+        previous = request.assignment
+        if uphold:
+            target = Department.objects.filter(pk=department_id, is_active=True).first() if department_id else None
+            if target is None:
+                raise ValidationFailed("退单成立时须选择改派部门。")
+            if target.pk == previous.department_id:
+                raise ValidationFailed("改派部门不能是退单部门本身。")
+        else:
+            target = previous.department
+        demand = demand_transition(
+            demand_id=previous.demand_id,
+            action=Action.RULE_UPHOLD if uphold else Action.RULE_OVERRULE,
+            actor=actor,
+            department=target,
+            reason=note.strip(),
+            data={"return_id": request.pk, "from_department": previous.department.name},
+            changes={"lead_department": target},
+        )
+        assignment = create_assignments(
+            demand=demand,
+            lead=target,
+            matter=previous.matter,
+            actor=actor,
+            is_redispatch=uphold,
+        )
+        demand.due_at = assignment.handle_deadline
+        demand.save(update_fields=["due_at", "updated_at"])
+        request.status = RulingStatus.UPHELD if uphold else RulingStatus.OVERRULED
+        request.ruled_by = actor
+        request.ruled_at = timezone.now()
+        request.ruling_note = note.strip()
+        request.redispatched_to = target
+        request.save()
+    return demand

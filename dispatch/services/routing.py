@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from demands.models import Demand
+from demands.services import SYSTEM, demand_transition
+from demands.workflow import Action, Status
+from departments.models import Department
+from departments.selectors import resolve_location, street_office_for
+from dispatch.models import RoutingResult
+from dispatch.routing import RoutingAnswer, route
+from dispatch.services.assignments import create_assignments
+from responsibility_lists.models import Matter
+from responsibility_lists.selectors import version_in_force
+
+logger = logging.getLogger(__name__)
+
+
+def demand_route(*, demand_id: int) -> Demand | None:
+    """Route a submitted demand under the list version in force: dispatch it when the router is
+    sure enough, else put it in the triage queue with the router's suggestions. Idempotent: a
+    demand that is gone or already routed is left alone (the task may be delivered twice)."""
+    with transaction.atomic():
+        demand = Demand.objects.select_for_update().filter(pk=demand_id).first()
+        if demand is None or demand.status != Status.SUBMITTED:
+            return None
+        version = version_in_force()
+        if version is None:
+            location = resolve_location(demand.location_text, demand.title, demand.content)
+            answer = RoutingAnswer(candidates=[], location=location)
+        else:
+            answer = route(
+                title=demand.title,
+                content=demand.content,
+                location_text=demand.location_text,
+                version=version,
+            )
+        best = answer.best
+        auto = (
+            best is not None
+            and best.department_id is not None
+            and (answer.confidence >= settings.ROUTING_AUTO_DISPATCH_THRESHOLD)
+        )
+        RoutingResult.objects.create(
+            demand=demand,
+            list_version=version,
+            router_version=answer.router_version,
+            candidates=answer.candidates_as_json(),
+            confidence=answer.confidence,
+            auto_dispatched=auto,
+            resolved_location=answer.location.as_dict(),
+            created_at=timezone.now(),
+        )
+        located = {"street_id": answer.location.street_id, "community_id": answer.location.community_id}
+        if version is None or not auto or best is None or best.department_id is None:
+            reason = "路由置信度不足，转人工分拨。" if best else "未匹配到清单事项，转人工分拨。"
+            return demand_transition(
+                demand_id=demand.pk,
+                action=Action.SEND_TO_TRIAGE,
+                actor=None,
+                actor_label=SYSTEM,
+                reason=reason,
+                data={
+                    "confidence": answer.confidence,
+                    "suggestions": [c.matter_code for c in answer.candidates],
+                },
+                changes={**located, "list_version": version},
+            )
+        matter = Matter.objects.get(pk=best.matter_id)
+        lead = Department.objects.get(pk=best.department_id)
+        assisting = list(matter.assisting_departments.filter(is_active=True))
+        office = street_office_for(answer.location.street_id)
+        if matter.assisted_by_territory and office is not None:
+            assisting.append(office)
+        demand = demand_transition(
+            demand_id=demand.pk,
+            action=Action.AUTO_DISPATCH,
+            actor=None,
+            actor_label=SYSTEM,
+            department=lead,
+            reason=best.reason,
+            data={
+                "matter": matter.code,
+                "confidence": answer.confidence,
+                "version": version.number,
+            },
+            changes={**located, "list_version": version, "matter": matter, "lead_department": lead},
+        )
+        assignment = create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=None)
+        demand.due_at = assignment.handle_deadline
+        demand.save(update_fields=["due_at", "updated_at"])
+        return demand

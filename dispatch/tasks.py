@@ -1,0 +1,57 @@
+"""Thin tasks: they take ids, return early when the work is done, and call one service."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+from django.utils import timezone
+
+from demands.models import Demand
+from demands.services import demand_auto_close
+from demands.workflow import Status
+from dispatch.services import demand_route
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="dispatch.route_demand",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=30,
+    time_limit=60,
+)
+def route_demand(demand_id: int) -> str:
+    demand = demand_route(demand_id=demand_id)
+    return demand.status if demand else "skipped"
+
+
+@shared_task(name="dispatch.reconcile_unrouted", soft_time_limit=120, time_limit=180)
+def reconcile_unrouted() -> int:
+    """Route again what was left in "submitted": a lost message, a worker that died, a broker that
+    was down when the demand came in. Routing is idempotent, so a demand routed meanwhile is skipped."""
+    cutoff = timezone.now() - settings.RECONCILE_AFTER
+    ids = list(
+        Demand.objects.filter(status=Status.SUBMITTED, submitted_at__lte=cutoff)
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for demand_id in ids:
+        try:
+            demand_route(demand_id=demand_id)
+        except Exception:
+            # One bad demand must not stop the others; it stays "submitted" for the next pass.
+            logger.exception("Reconciler could not route demand %s", demand_id)
+    return len(ids)
+
+
+@shared_task(name="dispatch.auto_close_replied", soft_time_limit=300, time_limit=360)
+def auto_close_replied() -> int:
+    cutoff = timezone.now() - timedelta(days=settings.AUTO_CLOSE_AFTER_DAYS)
+    ids = Demand.objects.filter(status=Status.REPLIED, replied_at__lte=cutoff).values_list("pk", flat=True)
+    return sum(1 for demand_id in ids.iterator() if demand_auto_close(demand_id=demand_id))

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from dispatch.views import audit, citizen, common, desk, workbench
+
+urlpatterns = [
+    # Citizens
+    path("", citizen.submit, name="citizen-submit"),
+    path("submitted/", citizen.submitted, name="citizen-submitted"),
+    path("track/", citizen.track, name="citizen-track"),
+    path("track/<str:tracking_number>/", citizen.demand_page, name="citizen-demand"),
+    path("track/<str:tracking_number>/rate/", citizen.rate, name="citizen-rate"),
+    path("track/<str:tracking_number>/reopen/", citizen.reopen, name="citizen-reopen"),
+    # Staff
+    path("staff/", common.staff_home, name="staff-home"),
+    path("intake/", desk.intake, name="intake"),
+    path("desk/", desk.desk, name="desk"),
+    path("desk/demands/<str:tracking_number>/", desk.demand_detail, name="desk-demand"),
+    path("desk/demands/<str:tracking_number>/dispatch/", desk.dispatch_demand, name="desk-dispatch"),
+    path("desk/demands/<str:tracking_number>/reject/", desk.reject_demand, name="desk-reject"),
+    path("desk/demands/<str:tracking_number>/merge/", desk.merge_demand, name="desk-merge"),
+    path("desk/returns/<int:return_id>/rule/", desk.rule_return, name="desk-rule"),
+    path("desk/extensions/<int:extension_id>/decide/", desk.decide_extension, name="desk-decide-extension"),
+    path("desk/assignments/<int:assignment_id>/release/", desk.release_assist, name="desk-release"),
+    path("workbench/", workbench.workbench, name="workbench"),
+    path("workbench/<int:assignment_id>/", workbench.assignment_detail, name="workbench-assignment"),
+    path("workbench/<int:assignment_id>/sign/", workbench.sign, name="workbench-sign"),
+    path("workbench/<int:assignment_id>/reply/", workbench.reply, name="workbench-reply"),
+    path("workbench/<int:assignment_id>/return/", workbench.return_case, name="workbench-return"),
+    path("workbench/<int:assignment_id>/extension/", workbench.request_extension, name="workbench-extension"),
+    path("workbench/<int:assignment_id>/contact/", workbench.disclose_contact, name="workbench-contact"),
+    path("audit/", audit.audit, name="audit"),
+    path("audit/export/demands.csv", audit.export_demands, name="audit-export-demands"),
+    path("audit/export/events.csv", audit.export_events, name="audit-export-events"),
+]

@@ -1,0 +1,133 @@
+"""The citizen portal: submit, confirmation, tracking with the timeline, rating, reopening.
+
+A citizen proves a demand is theirs with its tracking number and query code; the session then
+remembers it. Neither the code nor any contact detail ever appears in a URL."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from config.errors import DomainError
+from demands.models import Demand
+from demands.selectors import demand_for_citizen, public_timeline
+from demands.services import demand_rate, demand_submit
+from demands.workflow import Status
+from dispatch.forms import DemandForm, RateForm, ReopenForm, TrackForm
+from dispatch.services import demand_reopen
+from dispatch.views.common import form_errors, perform
+
+SESSION_KEY = "citizen_demands"
+
+
+def _grant(request: HttpRequest, demand: Demand) -> None:
+    granted = set(request.session.get(SESSION_KEY, []))
+    granted.add(demand.pk)
+    request.session[SESSION_KEY] = sorted(granted)
+
+
+def _granted_demand(request: HttpRequest, tracking_number: str) -> Demand:
+    demand = Demand.objects.filter(tracking_number=tracking_number).first()
+    if demand is None or demand.pk not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    return demand
+
+
+def submit(request: HttpRequest) -> HttpResponse:
+    form = DemandForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            submission = demand_submit(
+                title=data["title"],
+                content=data["content"],
+                location_text=data["location_text"],
+                urgency=data["urgency"],
+                citizen_name=data["citizen_name"],
+                citizen_phone=data["citizen_phone"],
+                citizen_address=data["citizen_address"],
+                attachments=data["attachments"],
+            )
+        except DomainError as error:
+            for field, message in error.extra.get("fields", {}).items():
+                form.add_error(field if field in form.fields else None, message)
+            if not error.extra.get("fields"):
+                form.add_error(None, error.message)
+        else:
+            _grant(request, submission.demand)
+            # Shown once on the next page: the code is not stored in clear anywhere.
+            request.session["just_submitted"] = {
+                "tracking_number": submission.demand.tracking_number,
+                "query_code": submission.query_code,
+            }
+            return redirect("citizen-submitted")
+    return render(request, "demands/citizen_submit.html", {"form": form})
+
+
+def submitted(request: HttpRequest) -> HttpResponse:
+    receipt = request.session.pop("just_submitted", None)
+    if receipt is None:
+        return redirect("citizen-track")
+    return render(request, "demands/citizen_submitted.html", {"receipt": receipt})
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        demand = demand_for_citizen(
+            tracking_number=form.cleaned_data["tracking_number"], query_code=form.cleaned_data["query_code"]
+        )
+        if demand is None:
+            form.add_error(None, "受理编号或查询码不正确。")
+        else:
+            _grant(request, demand)
+            return redirect("citizen-demand", tracking_number=demand.tracking_number)
+    return render(request, "demands/citizen_track.html", {"form": form})
+
+
+def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    demand = _granted_demand(request, tracking_number)
+    context = {
+        "demand": demand,
+        "timeline": public_timeline(demand),
+        "replies": demand.replies.select_related("department"),
+        "can_rate": demand.status == Status.REPLIED,
+        "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
+        "rate_form": RateForm(),
+        "reopen_form": ReopenForm(),
+    }
+    return render(request, "demands/citizen_demand.html", context)
+
+
+@require_POST
+def rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    demand = _granted_demand(request, tracking_number)
+    form = RateForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: demand_rate(
+                demand=demand, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+            ),
+            "感谢您的评价，诉求已办结。",
+        )
+    else:
+        form_errors(request, form)
+    return redirect("citizen-demand", tracking_number=tracking_number)
+
+
+@require_POST
+def reopen(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    demand = _granted_demand(request, tracking_number)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: demand_reopen(demand=demand, reason=form.cleaned_data["reason"]),
+            "已退回承办部门重新办理。",
+        )
+    else:
+        messages.error(request, "请说明不满意的原因。")
+    return redirect("citizen-demand", tracking_number=tracking_number)

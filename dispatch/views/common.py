@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from config.errors import DomainError
+from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role
+from departments.models import Role
+
+
+def perform(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
+    """Run one service call for a page: show its refusal as a message instead of a crash."""
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, error.message)
+        for row in error.extra.get("rows", []):
+            messages.error(request, row)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def form_errors(request: HttpRequest, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
+def role_required(*roles: str) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Send each person to the page of their main role."""
+    user = request.user
+    if has_role(user, *DISPATCH_ROLES):
+        return redirect("desk")
+    if has_role(user, *DEPARTMENT_ROLES):
+        return redirect("workbench")
+    if has_role(user, Role.AUDITOR, Role.SUPERVISOR):
+        return redirect("audit")
+    if has_role(user, Role.INTAKE_OPERATOR):
+        return redirect("intake")
+    if has_role(user, Role.LIST_MAINTAINER):
+        return redirect("list-current")
+    raise PermissionDenied

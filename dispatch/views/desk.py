@@ -1,0 +1,256 @@
+"""The dispatch officer's desk: triage, returns awaiting a ruling, extension requests."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from demands.models import Demand
+from demands.privacy import mask_name, mask_phone
+from demands.selectors import full_timeline
+from demands.services import demand_submit
+from demands.workflow import OPEN_STATUSES, allowed_actions
+from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
+from departments.models import Role
+from dispatch.forms import (
+    DecideExtensionForm,
+    DispatchForm,
+    IntakeForm,
+    MergeForm,
+    ReasonForm,
+    RuleForm,
+)
+from dispatch.models import Assignment, ExtensionRequest, ReturnRequest, RulingStatus
+from dispatch.selectors import (
+    demands_visible_to,
+    latest_routing,
+    pending_extensions,
+    pending_returns,
+    status_counts,
+    triage_queue,
+)
+from dispatch.services import (
+    assignment_release,
+    demand_dispatch,
+    demand_merge,
+    demand_reject,
+    extension_decide,
+    return_rule,
+)
+from dispatch.views.common import form_errors, perform, role_required
+
+dispatcher_required = role_required(*DISPATCH_ROLES)
+
+
+@dispatcher_required
+def desk(request: HttpRequest) -> HttpResponse:
+    recent = Demand.objects.filter(status__in=OPEN_STATUSES).select_related("lead_department")[:30]
+    context = {
+        "triage": triage_queue().select_related("street", "community")[:100],
+        "returns": pending_returns()[:100],
+        "extensions": pending_extensions()[:100],
+        "recent": recent,
+        "counts": status_counts(),
+    }
+    return render(request, "dispatch/desk.html", context)
+
+
+@role_required(*READ_ALL_ROLES)
+def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    demand = get_object_or_404(demands_visible_to(request.user), tracking_number=tracking_number)
+    routing = latest_routing(demand)
+    suggestions = routing.candidates if routing else []
+    pending_return = (
+        ReturnRequest.objects.filter(assignment__demand=demand, status=RulingStatus.PENDING)
+        .select_related("assignment__department", "suggested_department")
+        .first()
+    )
+    initial = {}
+    if suggestions and suggestions[0].get("department_id"):
+        initial = {"department": suggestions[0]["department_id"], "matter": suggestions[0]["matter_id"]}
+    context = {
+        "demand": demand,
+        "masked_name": mask_name(demand.citizen_name),
+        "masked_phone": mask_phone(demand.citizen_phone),
+        "timeline": full_timeline(demand),
+        "assignments": demand.assignments.select_related("department").order_by("dispatched_at"),
+        "replies": demand.replies.select_related("department"),
+        "routing": routing,
+        "suggestions": suggestions,
+        "actions": allowed_actions(demand.status),
+        "pending_return": pending_return,
+        "extensions": pending_extensions().filter(assignment__demand=demand),
+        "dispatch_form": DispatchForm(initial=initial),
+        "rule_form": RuleForm(initial={"department": pending_return.suggested_department_id} if pending_return else {}),
+        "reason_form": ReasonForm(),
+        "merge_form": MergeForm(),
+        "extension_form": DecideExtensionForm(),
+        "is_dispatcher": has_role(request.user, *DISPATCH_ROLES),
+    }
+    return render(request, "dispatch/demand_detail.html", context)
+
+
+def _back(tracking_number: str) -> HttpResponse:
+    return redirect("desk-demand", tracking_number=tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def dispatch_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    form = DispatchForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return _back(tracking_number)
+    data = form.cleaned_data
+    perform(
+        request,
+        lambda: demand_dispatch(
+            demand_id=demand.pk,
+            actor=request.user,
+            department_id=data["department"],
+            matter_id=data["matter"],
+            assisting_ids=data["assisting"],
+            note=data["note"],
+        ),
+        "已派单。",
+    )
+    return _back(tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def reject_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: demand_reject(demand_id=demand.pk, actor=request.user, reason=form.cleaned_data["reason"]),
+            "已作不予受理处理。",
+        )
+    else:
+        form_errors(request, form)
+    return _back(tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def merge_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        original = Demand.objects.filter(tracking_number=form.cleaned_data["original"].strip().upper()).first()
+        if original is None:
+            form.add_error("original", "找不到该受理编号。")
+            form_errors(request, form)
+        else:
+            perform(
+                request,
+                lambda: demand_merge(
+                    demand_id=demand.pk,
+                    original_id=original.pk,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                ),
+                f"已合并到 {original.tracking_number}。",
+            )
+    else:
+        form_errors(request, form)
+    return _back(tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def rule_return(request: HttpRequest, return_id: int) -> HttpResponse:
+    request_row = get_object_or_404(ReturnRequest.objects.select_related("assignment__demand"), pk=return_id)
+    form = RuleForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        perform(
+            request,
+            lambda: return_rule(
+                return_id=return_id,
+                actor=request.user,
+                uphold=data["uphold"],
+                department_id=data["department"],
+                note=data["note"],
+            ),
+            "已裁定。",
+        )
+    else:
+        form_errors(request, form)
+    return _back(request_row.assignment.demand.tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def decide_extension(request: HttpRequest, extension_id: int) -> HttpResponse:
+    extension = get_object_or_404(ExtensionRequest.objects.select_related("assignment__demand"), pk=extension_id)
+    form = DecideExtensionForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: extension_decide(
+                extension_id=extension_id,
+                actor=request.user,
+                approve=form.cleaned_data["approve"],
+                note=form.cleaned_data["note"],
+            ),
+            "已处理延期申请。",
+        )
+    else:
+        form_errors(request, form)
+    return _back(extension.assignment.demand.tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def release_assist(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_object_or_404(Assignment.objects.select_related("demand"), pk=assignment_id)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: assignment_release(
+                assignment_id=assignment_id, actor=request.user, reason=form.cleaned_data["reason"]
+            ),
+            "已解除协办。",
+        )
+    else:
+        form_errors(request, form)
+    return _back(assignment.demand.tracking_number)
+
+
+@role_required(Role.INTAKE_OPERATOR, *DISPATCH_ROLES)
+def intake(request: HttpRequest) -> HttpResponse:
+    """An intake operator enters a demand taken by phone, letter or visit."""
+    form = IntakeForm(request.POST or None, request.FILES or None)
+    receipt = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = {}
+
+        def submit() -> None:
+            done["submission"] = demand_submit(
+                title=data["title"],
+                content=data["content"],
+                location_text=data["location_text"],
+                urgency=data["urgency"],
+                citizen_name=data["citizen_name"],
+                citizen_phone=data["citizen_phone"],
+                citizen_address=data["citizen_address"],
+                channel=data["channel"],
+                entered_by=request.user,
+                attachments=data["attachments"],
+            )
+
+        if perform(request, submit, "已登记。请把受理编号和查询码告知群众。"):
+            submission = done["submission"]
+            receipt = {
+                "tracking_number": submission.demand.tracking_number,
+                "query_code": submission.query_code,
+            }
+            form = IntakeForm()
+    return render(request, "dispatch/intake.html", {"form": form, "receipt": receipt})

@@ -1,0 +1,167 @@
+"""The department workbench: the inbox by deadline, and sign / reply / return / extend."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from demands.privacy import mask_address, mask_name, mask_phone
+from demands.selectors import full_timeline
+from demands.services import demand_disclose_contact
+from departments.access import DEPARTMENT_ROLES
+from dispatch.forms import DiscloseForm, ExtensionForm, ReplyForm, ReturnForm
+from dispatch.models import Assignment, AssignmentRole
+from dispatch.selectors import assignment_for_user, department_inbox
+from dispatch.services import (
+    assignment_contribute,
+    assignment_reply,
+    assignment_return,
+    assignment_sign,
+    extension_request,
+)
+from dispatch.views.common import form_errors, perform, role_required
+
+department_required = role_required(*DEPARTMENT_ROLES)
+
+
+def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
+    assignment = assignment_for_user(request.user, assignment_id)
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+@department_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    show_all = request.GET.get("show") == "all"
+    assignments = department_inbox(request.user, open_only=not show_all)[:200]
+    return render(
+        request,
+        "dispatch/workbench.html",
+        {"assignments": assignments, "now": timezone.now(), "show_all": show_all},
+    )
+
+
+@department_required
+def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _assignment(request, assignment_id)
+    demand = assignment.demand
+    disclosed = request.session.get("disclosed", [])
+    show_contact = demand.pk in disclosed
+    context = {
+        "assignment": assignment,
+        "demand": demand,
+        "citizen_name": demand.citizen_name if show_contact else mask_name(demand.citizen_name),
+        "citizen_phone": demand.citizen_phone if show_contact else mask_phone(demand.citizen_phone),
+        "citizen_address": demand.citizen_address if show_contact else mask_address(demand.citizen_address),
+        "show_contact": show_contact,
+        "timeline": full_timeline(demand),
+        "replies": demand.replies.select_related("department"),
+        "others": demand.assignments.exclude(pk=assignment.pk).select_related("department"),
+        "is_lead": assignment.role == AssignmentRole.LEAD,
+        "reply_form": ReplyForm(),
+        "return_form": ReturnForm(),
+        "extension_form": ExtensionForm(),
+        "disclose_form": DiscloseForm(),
+        "now": timezone.now(),
+    }
+    return render(request, "dispatch/assignment_detail.html", context)
+
+
+def _back(assignment_id: int) -> HttpResponse:
+    return redirect("workbench-assignment", assignment_id=assignment_id)
+
+
+@require_POST
+@department_required
+def sign(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    _assignment(request, assignment_id)
+    perform(request, lambda: assignment_sign(assignment_id=assignment_id, actor=request.user), "已签收。")
+    return _back(assignment_id)
+
+
+@require_POST
+@department_required
+def reply(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _assignment(request, assignment_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        body = form.cleaned_data["body"]
+        if assignment.role == AssignmentRole.LEAD:
+            perform(
+                request,
+                lambda: assignment_reply(assignment_id=assignment_id, actor=request.user, body=body),
+                "已答复群众。",
+            )
+        else:
+            perform(
+                request,
+                lambda: assignment_contribute(assignment_id=assignment_id, actor=request.user, body=body),
+                "已提交协办意见。",
+            )
+    else:
+        form_errors(request, form)
+    return _back(assignment_id)
+
+
+@require_POST
+@department_required
+def return_case(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    _assignment(request, assignment_id)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        perform(
+            request,
+            lambda: assignment_return(
+                assignment_id=assignment_id,
+                actor=request.user,
+                reason_code=data["reason_code"],
+                reason=data["reason"],
+                suggested_department_id=data["suggested_department"],
+            ),
+            "已退单，等待分拨中心裁定。",
+        )
+    else:
+        form_errors(request, form)
+    return _back(assignment_id)
+
+
+@require_POST
+@department_required
+def request_extension(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    _assignment(request, assignment_id)
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: extension_request(
+                assignment_id=assignment_id,
+                actor=request.user,
+                extra_days=form.cleaned_data["extra_days"],
+                reason=form.cleaned_data["reason"],
+            ),
+            "已提交延期申请。",
+        )
+    else:
+        form_errors(request, form)
+    return _back(assignment_id)
+
+
+@require_POST
+@department_required
+def disclose_contact(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Unmask the citizen's contact details for this session; the disclosure is recorded."""
+    assignment = _assignment(request, assignment_id)
+    form = DiscloseForm(request.POST)
+    if form.is_valid() and perform(
+        request,
+        lambda: demand_disclose_contact(
+            demand=assignment.demand, user=request.user, purpose=form.cleaned_data["purpose"]
+        ),
+        "已显示联系方式，本次查看已记录。",
+    ):
+        request.session["disclosed"] = sorted(set(request.session.get("disclosed", [])) | {assignment.demand_id})
+    return _back(assignment_id)

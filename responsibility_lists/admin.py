@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from responsibility_lists.models import Category, ListVersion, Matter
+
+
+class FrozenVersionAdmin(admin.ModelAdmin):
+    """Rows of a published or retired version are read-only here: the list is law at a point in time."""
+
+    def _frozen(self, obj) -> bool:
+        version = obj if isinstance(obj, ListVersion) else getattr(obj, "version", None)
+        return bool(version and version.is_frozen)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and self._frozen(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and self._frozen(obj))
+
+
+@admin.register(ListVersion)
+class ListVersionAdmin(FrozenVersionAdmin):
+    list_display = ["number", "title", "status", "effective_from", "published_at"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "published_at", "published_by"]
+
+
+@admin.register(Category)
+class CategoryAdmin(FrozenVersionAdmin):
+    list_display = ["name", "parent", "version", "position"]
+    list_filter = ["version"]
+    search_fields = ["name"]
+
+
+@admin.register(Matter)
+class MatterAdmin(FrozenVersionAdmin):
+    list_display = ["code", "name", "category", "lead_label", "version"]
+    list_filter = ["version", "lead_is_territorial", "category__parent"]
+    search_fields = ["code", "name", "keywords"]
+    filter_horizontal = ["assisting_departments"]
+    autocomplete_fields = ["lead_department"]

@@ -1,0 +1,207 @@
+"""The list in the layout districts publish (大类, 小类, 事项编码, …) read into a new draft.
+
+Reading is all or nothing: every row is checked first, and a file with any bad row imports
+nothing and names each bad row with its number and reason."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+
+from config.errors import ValidationFailed
+from departments.models import Department
+from responsibility_lists.models import Category, ListVersion, Matter, Urgency
+
+COLUMNS = [
+    "大类",
+    "小类",
+    "事项编码",
+    "事项名称",
+    "事项描述",
+    "关键词",
+    "排除词",
+    "主责部门",
+    "协办部门",
+    "签收时限",
+    "办理时限",
+    "法律依据",
+    "办理指引",
+]
+REQUIRED_COLUMNS = ["大类", "小类", "事项编码", "事项名称", "关键词", "主责部门", "签收时限", "办理时限"]
+TERRITORIAL = "属地"
+CODE_PATTERN = re.compile(r"^[A-Z]{1,8}-\d{4}-\d{3}$")
+URGENCY_ORDER = (Urgency.NORMAL, Urgency.URGENT, Urgency.CRITICAL)
+_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+
+
+@dataclass
+class RowError:
+    row: int  # as a person counts in the spreadsheet: the header is row 1
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行：{self.reason}"
+
+
+@dataclass
+class MatterRow:
+    row: int
+    top_category: str
+    sub_category: str
+    code: str
+    name: str
+    description: str
+    keywords: list[str]
+    exclusions: list[str]
+    lead: Department | None
+    territorial: bool
+    assisting: list[Department]
+    assisted_by_territory: bool
+    sign_hours: dict[str, Decimal] = field(default_factory=dict)
+    handle_days: dict[str, Decimal] = field(default_factory=dict)
+    legal_basis: str = ""
+    guidance: str = ""
+
+
+def split_words(value: str) -> list[str]:
+    words = [w.strip() for w in re.split(r"[、,，;；\n]+", value or "") if w.strip()]
+    return list(dict.fromkeys(words))  # drop repeats, keep order
+
+
+def parse_limits(value: str) -> dict[str, Decimal]:
+    """`4/2/0.5` → 一般 4, 紧急 2, 特急 0.5; each positive and none longer than a less urgent one."""
+    parts = [p for p in re.split(r"[/／]", (value or "").strip()) if p.strip()]
+    if len(parts) != 3:
+        raise ValueError(f"「{value}」应写作 一般/紧急/特急 三个数，如 4/2/0.5")
+    try:
+        numbers = [Decimal(p.strip()) for p in parts]
+    except InvalidOperation as exc:
+        raise ValueError(f"「{value}」含有不是数字的部分") from exc
+    if any(n <= 0 for n in numbers):
+        raise ValueError(f"「{value}」中的时限须大于0")
+    if not numbers[0] >= numbers[1] >= numbers[2]:
+        raise ValueError(f"「{value}」中越紧急时限应越短")
+    return dict(zip(URGENCY_ORDER, numbers, strict=True))
+
+
+def parse_rows(rows: Iterable[Mapping[str, str]]) -> tuple[list[MatterRow], list[RowError]]:
+    departments = {d.name: d for d in Department.objects.filter(is_active=True)}
+    departments.update({d.short_name: d for d in departments.values() if d.short_name})
+    parsed: list[MatterRow] = []
+    errors: list[RowError] = []
+    seen_codes: dict[str, int] = {}
+    for index, raw in enumerate(rows, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        problems = [f"缺少「{col}」" for col in REQUIRED_COLUMNS if not row.get(col)]
+        code = row.get("事项编码", "")
+        if code and not CODE_PATTERN.match(code):
+            problems.append(f"事项编码「{code}」格式应为 PS-0102-003")
+        if code in seen_codes:
+            problems.append(f"事项编码「{code}」与第{seen_codes[code]}行重复")
+        elif code:
+            seen_codes[code] = index
+        lead_name = row.get("主责部门", "")
+        lead = departments.get(lead_name)
+        territorial = lead_name == TERRITORIAL
+        if lead_name and not territorial and lead is None:
+            problems.append(f"主责部门「{lead_name}」不存在")
+        assisting: list[Department] = []
+        assisted_by_territory = False
+        for name in split_words(row.get("协办部门", "")):
+            if name == TERRITORIAL:
+                assisted_by_territory = True
+            elif name in departments:
+                assisting.append(departments[name])
+            else:
+                problems.append(f"协办部门「{name}」不存在")
+        limits: dict[str, dict[str, Decimal]] = {}
+        for column in ("签收时限", "办理时限"):
+            if row.get(column):
+                try:
+                    limits[column] = parse_limits(row[column])
+                except ValueError as exc:
+                    problems.append(f"{column}{exc}")
+        if problems:
+            errors.append(RowError(index, "；".join(problems)))
+            continue
+        parsed.append(
+            MatterRow(
+                row=index,
+                top_category=row["大类"],
+                sub_category=row["小类"],
+                code=code,
+                name=row["事项名称"],
+                description=row.get("事项描述", ""),
+                keywords=split_words(row["关键词"]),
+                exclusions=split_words(row.get("排除词", "")),
+                lead=lead,
+                territorial=territorial,
+                assisting=assisting,
+                assisted_by_territory=assisted_by_territory,
+                sign_hours=limits["签收时限"],
+                handle_days=limits["办理时限"],
+                legal_basis=row.get("法律依据", ""),
+                guidance=row.get("办理指引", ""),
+            )
+        )
+    return parsed, errors
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValidationFailed(f"表头缺少列：{'、'.join(missing)}")
+        return list(reader)
+
+
+@transaction.atomic
+def create_draft_from_rows(
+    rows: Iterable[Mapping[str, str]], *, title: str, based_on: ListVersion | None = None
+) -> ListVersion:
+    """A new draft holding exactly the rows; refuses the whole file when any row is bad."""
+    parsed, errors = parse_rows(rows)
+    if errors:
+        raise ValidationFailed(f"清单有{len(errors)}行错误，未导入任何内容。", extra={"rows": [str(e) for e in errors]})
+    if not parsed:
+        raise ValidationFailed("文件中没有事项。")
+    number = (ListVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = ListVersion.objects.create(number=number, title=title, based_on=based_on)
+    tops: dict[str, Category] = {}
+    subs: dict[tuple[str, str], Category] = {}
+    for position, item in enumerate(parsed):
+        if item.top_category not in tops:
+            tops[item.top_category] = Category.objects.create(
+                version=version, name=item.top_category, position=len(tops)
+            )
+        key = (item.top_category, item.sub_category)
+        if key not in subs:
+            subs[key] = Category.objects.create(
+                version=version, parent=tops[item.top_category], name=item.sub_category, position=len(subs)
+            )
+        matter = Matter.objects.create(
+            version=version,
+            category=subs[key],
+            code=item.code,
+            name=item.name,
+            description=item.description,
+            keywords=item.keywords,
+            exclusions=item.exclusions,
+            lead_department=item.lead,
+            lead_is_territorial=item.territorial,
+            assisted_by_territory=item.assisted_by_territory,
+            legal_basis=item.legal_basis,
+            guidance=item.guidance,
+            position=position,
+            **{f"sign_hours_{u}": item.sign_hours[u] for u in URGENCY_ORDER},
+            **{f"handle_days_{u}": item.handle_days[u] for u in URGENCY_ORDER},
+        )
+        matter.assisting_departments.set(item.assisting)
+    return version

@@ -1,0 +1,153 @@
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    RETIRED = "retired", _("已废止")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+    CRITICAL = "critical", _("特急")
+
+
+class ListVersion(models.Model):
+    """One version of the responsibility list. Published versions are law at a point in time:
+    demands keep the version they were routed under, so the version never changes again."""
+
+    number = models.PositiveIntegerField(_("版本号"), unique=True)
+    title = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(_("状态"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    effective_from = models.DateTimeField(_("生效时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("清单版本")
+        verbose_name_plural = _("清单版本")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(effective_from__isnull=False, published_at__isnull=False),
+                name="published_version_has_dates",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"V{self.number} {self.title}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != VersionStatus.DRAFT
+
+
+class Category(models.Model):
+    """大类 (no parent) or 小类 (parent is a 大类) of one version."""
+
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="categories")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    name = models.CharField(_("名称"), max_length=100)
+    position = models.PositiveIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("事项类别")
+        verbose_name_plural = _("事项类别")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "parent", "name"], name="category_name_unique_per_parent"),
+            models.UniqueConstraint(
+                fields=["version", "name"], condition=Q(parent__isnull=True), name="top_category_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent else self.name
+
+
+def _limit_field(label: "StrOrPromise") -> models.DecimalField:
+    return models.DecimalField(label, max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+
+
+class Matter(models.Model):
+    """A matter (事项) of one version. `code` is stable across versions so history lines up."""
+
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="matters")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="matters")
+    code = models.CharField(_("事项编码"), max_length=32)
+    name = models.CharField(_("事项名称"), max_length=200)
+    description = models.TextField(_("事项描述"), blank=True)
+    keywords = models.JSONField(_("关键词"), default=list, blank=True)
+    exclusions = models.JSONField(_("排除词"), default=list, blank=True)
+    # Either a named lead department, or "territorial": the street office where the demand is.
+    lead_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="led_matters"
+    )
+    lead_is_territorial = models.BooleanField(_("属地主责"), default=False)
+    assisting_departments = models.ManyToManyField(
+        Department, blank=True, related_name="assisted_matters", verbose_name=_("协办部门")
+    )
+    assisted_by_territory = models.BooleanField(_("属地协办"), default=False)
+    sign_hours_normal = _limit_field(_("签收时限（一般，工作小时）"))
+    sign_hours_urgent = _limit_field(_("签收时限（紧急，工作小时）"))
+    sign_hours_critical = _limit_field(_("签收时限（特急，工作小时）"))
+    handle_days_normal = _limit_field(_("办理时限（一般，工作日）"))
+    handle_days_urgent = _limit_field(_("办理时限（紧急，工作日）"))
+    handle_days_critical = _limit_field(_("办理时限（特急，工作日）"))
+    legal_basis = models.TextField(_("法律依据"), blank=True)
+    guidance = models.TextField(_("办理指引"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("事项")
+        verbose_name_plural = _("事项")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="matter_code_unique_per_version"),
+            models.CheckConstraint(
+                condition=Q(lead_department__isnull=False, lead_is_territorial=False)
+                | Q(lead_department__isnull=True, lead_is_territorial=True),
+                name="matter_has_exactly_one_kind_of_lead",
+            ),
+            models.CheckConstraint(
+                condition=Q(sign_hours_normal__gte=F("sign_hours_urgent"))
+                & Q(sign_hours_urgent__gte=F("sign_hours_critical"))
+                & Q(handle_days_normal__gte=F("handle_days_urgent"))
+                & Q(handle_days_urgent__gte=F("handle_days_critical"))
+                & Q(sign_hours_critical__gt=0)
+                & Q(handle_days_critical__gt=0),
+                name="matter_time_limits_shrink_with_urgency",
+            ),
+        ]
+        indexes = [models.Index(fields=["code"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def sign_hours(self, urgency: str) -> Decimal:
+        return getattr(self, f"sign_hours_{urgency}")
+
+    def handle_days(self, urgency: str) -> Decimal:
+        return getattr(self, f"handle_days_{urgency}")
+
+    @property
+    def lead_label(self) -> str:
+        return "属地" if self.lead_is_territorial else str(self.lead_department)

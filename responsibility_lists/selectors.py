@@ -1,0 +1,36 @@
+"""Reads on the responsibility list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from responsibility_lists.models import Category, ListVersion, Matter, VersionStatus
+
+
+def version_in_force(at: datetime | None = None) -> ListVersion | None:
+    """The published version that is law at `at` (now by default): the one with the latest
+    effective date not after that moment."""
+    moment = at or timezone.now()
+    return (
+        ListVersion.objects.filter(
+            status__in=[VersionStatus.PUBLISHED, VersionStatus.RETIRED], effective_from__lte=moment
+        )
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+
+
+def matters_of(version: ListVersion) -> QuerySet[Matter]:
+    return (
+        Matter.objects.filter(version=version)
+        .select_related("category", "category__parent", "lead_department")
+        .prefetch_related("assisting_departments")
+        .order_by("code")
+    )
+
+
+def top_categories_of(version: ListVersion) -> QuerySet[Category]:
+    return Category.objects.filter(version=version, parent__isnull=True).prefetch_related("children")

@@ -1,0 +1,259 @@
+"""Every transition of DESIGN.md's lifecycle, through the services, with its one event."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.errors import IllegalTransition, NotAllowed, ValidationFailed
+from demands.models import DemandEvent
+from demands.services import demand_auto_close, demand_rate
+from demands.workflow import Action, Status
+from dispatch.models import Assignment, AssignmentRole, AssignmentStatus, ExtensionStatus, RulingStatus
+from dispatch.services import (
+    assignment_contribute,
+    assignment_release,
+    assignment_reply,
+    assignment_return,
+    assignment_sign,
+    demand_dispatch,
+    demand_merge,
+    demand_reject,
+    demand_reopen,
+    extension_decide,
+    extension_request,
+    return_rule,
+)
+
+
+def events(demand) -> list[str]:
+    return list(DemandEvent.objects.filter(demand=demand).order_by("pk").values_list("action", flat=True))
+
+
+def lead_of(demand) -> Assignment:
+    return Assignment.objects.get(
+        demand=demand,
+        role=AssignmentRole.LEAD,
+        status__in=[AssignmentStatus.PENDING_SIGN, AssignmentStatus.SIGNED],
+    )
+
+
+def test_clear_demand_is_routed_and_dispatched_without_a_person(district, submit):
+    demand = submit().demand
+    assert demand.status == Status.DISPATCHED
+    assert demand.matter == district.matters["noise"]
+    assert demand.list_version == district.version
+    assert demand.lead_department == district.departments["ZJJ"]
+    assert demand.community == district.communities["六和社区"]
+    assert demand.due_at is not None
+    assert events(demand) == [Action.SUBMIT, Action.AUTO_DISPATCH]
+    assisting = Assignment.objects.get(demand=demand, role=AssignmentRole.ASSIST)
+    assert assisting.department == district.departments["SHJ"]
+
+
+def test_vague_demand_goes_to_triage_with_reason(district, submit):
+    demand = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
+    assert demand.status == Status.TRIAGE
+    event = demand.events.last()
+    assert event.action == Action.SEND_TO_TRIAGE
+    assert "人工" in event.reason
+
+
+def test_territorial_matter_goes_to_the_street_office_where_it_happened(district, submit):
+    demand = submit(
+        title="秀新村有人违建", content="秀新村有人私搭乱建，违章搭建三层铁皮房。", location_text="坑梓秀新村"
+    ).demand
+    assert demand.status == Status.DISPATCHED
+    assert demand.lead_department == district.departments["KZJD"]
+
+
+def test_full_journey_sign_reply_rate_close(district, submit):
+    demand = submit().demand
+    users = district.users
+    lead = lead_of(demand)
+    assistant = Assignment.objects.get(demand=demand, role=AssignmentRole.ASSIST)
+    assignment_sign(assignment_id=lead.pk, actor=users["zjj"])
+    assignment_contribute(assignment_id=assistant.pk, actor=users["shj"], body="已对工地夜间施工噪声监测，超标。")
+    demand = assignment_reply(
+        assignment_id=lead.pk,
+        actor=users["zjj"],
+        body="已责令施工单位停止夜间施工，并处以罚款，后续加强巡查。",
+    )
+    assert demand.status == Status.REPLIED
+    demand = demand_rate(demand=demand, rating=5, comment="处理及时")
+    assert demand.status == Status.CLOSED
+    assert demand.rating == 5
+    assert events(demand) == [
+        Action.SUBMIT, Action.AUTO_DISPATCH, Action.SIGN, Action.CONTRIBUTE, Action.REPLY, Action.RATE,
+    ]  # fmt: skip
+
+
+def test_lead_cannot_reply_while_an_assisting_department_has_not_contributed(district, submit):
+    demand = submit().demand
+    lead = lead_of(demand)
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    with pytest.raises(IllegalTransition, match="协办部门尚未反馈"):
+        assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已处理完毕，谢谢您的反映。")
+    assistant = Assignment.objects.get(demand=demand, role=AssignmentRole.ASSIST)
+    assignment_release(assignment_id=assistant.pk, actor=district.users["dispatcher"], reason="噪声监测不再需要")
+    demand = assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已处理完毕，谢谢您的反映。")
+    assert demand.status == Status.REPLIED
+
+
+def test_triage_then_manual_dispatch(district, submit):
+    demand = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
+    demand = demand_dispatch(
+        demand_id=demand.pk,
+        actor=district.users["dispatcher"],
+        department_id=district.departments["CGJ"].pk,
+        matter_id=district.matters["stall"].pk,
+        note="按占道经营派单",
+    )
+    assert demand.status == Status.DISPATCHED
+    assert lead_of(demand).department == district.departments["CGJ"]
+    assert events(demand)[-1] == Action.DISPATCH
+
+
+def _replied(district, submit):
+    demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
+    lead = lead_of(demand)
+    assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
+    return assignment_reply(assignment_id=lead.pk, actor=district.users["cgj"], body="已安排执法队员清理占道摊贩。")
+
+
+def test_reopen_once_sends_back_to_the_same_department(district, submit):
+    demand = _replied(district, submit)
+    demand = demand_reopen(demand=demand, reason="摊贩第二天又回来了", rating=2)
+    assert demand.status == Status.REOPENED
+    assert demand.reopen_count == 1
+    again = lead_of(demand)
+    assert again.department == district.departments["CGJ"]
+    assignment_sign(assignment_id=again.pk, actor=district.users["cgj"])
+    demand = assignment_reply(
+        assignment_id=again.pk, actor=district.users["cgj"], body="已安排每日固定巡查，长效管理。"
+    )
+    with pytest.raises(IllegalTransition, match="重办过一次"):
+        demand_reopen(demand=demand, reason="还是不满意这个结果")
+
+
+def test_auto_close_only_after_the_waiting_period(district, submit, settings):
+    demand = _replied(district, submit)
+    assert demand_auto_close(demand_id=demand.pk) is False
+    settings.AUTO_CLOSE_AFTER_DAYS = 0
+    assert demand_auto_close(demand_id=demand.pk) is True
+    demand.refresh_from_db()
+    assert demand.status == Status.CLOSED
+    assert demand_auto_close(demand_id=demand.pk) is False  # idempotent
+    assert events(demand).count(Action.AUTO_CLOSE) == 1
+
+
+def test_return_upheld_redispatches_to_another_department(district, submit):
+    demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
+    lead = lead_of(demand)
+    request = assignment_return(
+        assignment_id=lead.pk,
+        actor=district.users["cgj"],
+        reason_code="not_ours",
+        reason="该路段属于街道管辖范围",
+        suggested_department_id=district.departments["PSJD"].pk,
+    )
+    demand.refresh_from_db()
+    assert demand.status == Status.RETURNED
+    demand = return_rule(
+        return_id=request.pk,
+        actor=district.users["dispatcher"],
+        uphold=True,
+        department_id=district.departments["PSJD"].pk,
+        note="属街道巡查范围",
+    )
+    assert demand.status == Status.DISPATCHED
+    new_lead = lead_of(demand)
+    assert new_lead.department == district.departments["PSJD"]
+    assert new_lead.is_redispatch
+    request.refresh_from_db()
+    assert request.status == RulingStatus.UPHELD
+    assert events(demand)[-2:] == [Action.RETURN, Action.RULE_UPHOLD]
+
+
+def test_return_overruled_goes_back_to_the_same_department(district, submit):
+    demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
+    request = assignment_return(
+        assignment_id=lead_of(demand).pk,
+        actor=district.users["cgj"],
+        reason_code="not_ours",
+        reason="不是我们的事情",
+    )
+    demand = return_rule(
+        return_id=request.pk, actor=district.users["dispatcher"], uphold=False, note="清单明确由城管主责"
+    )
+    again = lead_of(demand)
+    assert again.department == district.departments["CGJ"]
+    assert not again.is_redispatch
+    with pytest.raises(IllegalTransition, match="已裁定"):
+        return_rule(return_id=request.pk, actor=district.users["dispatcher"], uphold=False, note="再裁一次")
+
+
+def test_extension_approved_moves_the_deadline(district, submit):
+    demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
+    lead = lead_of(demand)
+    assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
+    before = lead_of(demand).handle_deadline
+    request = extension_request(
+        assignment_id=lead.pk, actor=district.users["cgj"], extra_days="5", reason="需要联合执法"
+    )
+    with pytest.raises(IllegalTransition, match="审批中"):
+        extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days="2", reason="再申请一次")
+    demand = extension_decide(extension_id=request.pk, actor=district.users["dispatcher"], approve=True, note="同意")
+    after = lead_of(demand).handle_deadline
+    assert after > before
+    assert demand.due_at == after
+    request.refresh_from_db()
+    assert request.status == ExtensionStatus.APPROVED
+    assert request.previous_deadline == before
+
+
+def test_extension_denied_keeps_the_deadline_and_needs_a_reason(district, submit):
+    demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
+    lead = lead_of(demand)
+    assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
+    before = lead_of(demand).handle_deadline
+    request = extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days=3, reason="需要联合执法")
+    with pytest.raises(ValidationFailed):
+        extension_decide(extension_id=request.pk, actor=district.users["dispatcher"], approve=False)
+    demand = extension_decide(
+        extension_id=request.pk, actor=district.users["dispatcher"], approve=False, note="时限充足"
+    )
+    assert lead_of(demand).handle_deadline == before
+    assert events(demand)[-1] == Action.DENY_EXTENSION
+
+
+def test_merge_duplicate_releases_its_work(district, submit):
+    first = submit().demand
+    second = submit(content="六和城工地又在半夜打桩施工，噪音扰民严重。").demand
+    merged = demand_merge(demand_id=second.pk, original_id=first.pk, actor=district.users["dispatcher"])
+    assert merged.status == Status.MERGED
+    assert merged.duplicate_of == first
+    assert not Assignment.objects.filter(demand=second, status__in=["pending_sign", "signed"]).exists()
+    with pytest.raises(ValidationFailed, match="已被合并"):
+        demand_merge(demand_id=first.pk, original_id=second.pk, actor=district.users["dispatcher"])
+
+
+def test_reject_out_of_scope(district, submit):
+    demand = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
+    demand = demand_reject(
+        demand_id=demand.pk, actor=district.users["dispatcher"], reason="属于市公安局户籍业务，请拨打110咨询"
+    )
+    assert demand.status == Status.REJECTED
+    assert events(demand)[-1] == Action.REJECT
+
+
+def test_role_checks(district, submit):
+    demand = submit().demand
+    lead = lead_of(demand)
+    with pytest.raises(NotAllowed):
+        assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])  # another department
+    with pytest.raises(NotAllowed):
+        demand_reject(demand_id=demand.pk, actor=district.users["zjj"], reason="不是分拨员也想驳回")
+    with pytest.raises(NotAllowed):
+        demand_dispatch(
+            demand_id=demand.pk, actor=district.users["auditor"], department_id=district.departments["CGJ"].pk
+        )
