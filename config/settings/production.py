@@ -10,6 +10,8 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 EMBEDDED_TASKS = False
 CELERY_TASK_ALWAYS_EAGER = False
 DEBUG = False
+# gunicorn serves the collected static files itself, compressed, with far-future cache headers.
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

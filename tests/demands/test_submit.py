@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from config.errors import IllegalTransition, NotAllowed, ValidationFailed
+from demands.models import Attachment, Channel, Demand, DemandEvent
+from demands.privacy import mask_address, mask_name, mask_phone
+from demands.selectors import demand_for_citizen
+from demands.services import demand_rate, demand_submit
+from demands.workflow import Status
+
+
+def test_tracking_numbers_are_daily_sequences(submit):
+    first = submit().demand.tracking_number
+    second = submit().demand.tracking_number
+    assert re.fullmatch(r"PS-\d{8}-\d{6}", first)
+    assert int(second[-6:]) == int(first[-6:]) + 1
+
+
+def test_query_code_is_not_stored_and_opens_only_its_own_demand(submit):
+    one, other = submit(), submit()
+    assert one.query_code not in one.demand.query_code_hash
+    assert demand_for_citizen(tracking_number=one.demand.tracking_number, query_code=one.query_code) == one.demand
+    assert demand_for_citizen(tracking_number=one.demand.tracking_number, query_code=other.query_code) is None
+    lower = one.query_code.lower()
+    assert demand_for_citizen(tracking_number=one.demand.tracking_number.lower(), query_code=lower) == one.demand
+
+
+def test_bad_submission_changes_nothing(district):
+    with pytest.raises(ValidationFailed) as error:
+        demand_submit(title="", content="短", citizen_name="", citizen_phone="abc")
+    assert set(error.value.extra["fields"]) == {"title", "content", "citizen_name", "citizen_phone"}
+    assert Demand.objects.count() == 0
+    assert DemandEvent.objects.count() == 0
+
+
+def test_attachment_type_and_size_are_checked(district, settings):
+    settings.ATTACHMENT_MAX_BYTES = 10
+    photo = SimpleUploadedFile("a.jpg", b"x" * 11, content_type="image/jpeg")
+    script = SimpleUploadedFile("a.exe", b"MZ", content_type="application/x-msdownload")
+    for upload in (photo, script):
+        with pytest.raises(ValidationFailed):
+            demand_submit(
+                title="标题", content="足够长的内容文字", citizen_name="王五", citizen_phone="13800000000",
+                attachments=[upload],
+            )  # fmt: skip
+    assert Demand.objects.count() == 0
+
+
+def test_attachment_is_kept(submit):
+    photo = SimpleUploadedFile("site.png", b"\x89PNG....", content_type="image/png")
+    demand = submit(attachments=[photo]).demand
+    attachment = Attachment.objects.get(demand=demand)
+    assert attachment.original_name == "site.png"
+    assert attachment.size == len(b"\x89PNG....")
+
+
+def test_phone_channels_need_an_intake_operator(district):
+    kwargs = dict(title="电话反映", content="电话反映路灯不亮了", citizen_name="赵六", citizen_phone="13800000001")
+    with pytest.raises(NotAllowed):
+        demand_submit(**kwargs, channel=Channel.HOTLINE)
+    demand = demand_submit(**kwargs, channel=Channel.HOTLINE, entered_by=district.users["intake"]).demand
+    assert demand.entered_by == district.users["intake"]
+    assert demand.events.get().actor_label == "intake"
+
+
+def test_rating_refused_before_reply(submit):
+    demand = submit().demand
+    with pytest.raises(IllegalTransition, match="不能执行"):
+        demand_rate(demand=demand, rating=5)
+    demand.refresh_from_db()
+    assert demand.status == Status.DISPATCHED
+    assert demand.rating is None
+
+
+def test_events_are_append_only(submit):
+    event = submit().demand.events.first()
+    event.reason = "改写历史"
+    with pytest.raises(Exception, match="append-only"):
+        event.save()
+    with pytest.raises(Exception, match="append-only"):
+        event.delete()
+
+
+def test_masking():
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_name("张三丰") == "张**"
+    assert mask_address("深圳市坪山区六和城3栋502") == "深圳市坪山区****"

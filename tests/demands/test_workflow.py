@@ -1,0 +1,37 @@
+"""The transition map is the one place that knows the graph; these pin down its shape."""
+
+from demands.workflow import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, Action, Status, allowed_actions, target_of
+
+
+def test_final_states_allow_nothing():
+    for status in FINAL_STATUSES:
+        assert allowed_actions(status) == []
+
+
+def test_every_open_state_can_be_merged():
+    for status in OPEN_STATUSES:
+        assert target_of(Action.MERGE, status) == Status.MERGED
+
+
+def test_each_action_is_in_the_map_except_submit():
+    assert set(TRANSITIONS) == set(Action.values) - {Action.SUBMIT}
+
+
+def test_lifecycle_path_of_design():
+    path = [
+        (Action.AUTO_DISPATCH, Status.SUBMITTED, Status.DISPATCHED),
+        (Action.SIGN, Status.DISPATCHED, Status.IN_PROGRESS),
+        (Action.REPLY, Status.IN_PROGRESS, Status.REPLIED),
+        (Action.REOPEN, Status.REPLIED, Status.REOPENED),
+        (Action.SIGN, Status.REOPENED, Status.IN_PROGRESS),
+        (Action.RATE, Status.REPLIED, Status.CLOSED),
+    ]
+    for action, source, target in path:
+        assert target_of(action, source) == target
+
+
+def test_illegal_moves_are_absent():
+    assert target_of(Action.REPLY, Status.DISPATCHED) is None  # must sign first
+    assert target_of(Action.RATE, Status.IN_PROGRESS) is None
+    assert target_of(Action.REJECT, Status.IN_PROGRESS) is None
+    assert target_of(Action.DISPATCH, Status.SUBMITTED) is None  # the router decides first

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from demands.models import Demand
+from demands.workflow import Status
+from dispatch.models import Assignment, ReturnRequest
+
+
+def client_for(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def submitted(district, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for().post(
+            "/api/v1/citizen/demands/",
+            {
+                "title": "路边有流动摊贩占道经营",
+                "content": "坪山大道上每天傍晚都有小贩摆摊占道经营，堵塞人行道。",
+                "citizen_name": "钱七",
+                "citizen_phone": "13700001234",
+            },
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_citizen_submits_and_tracks_without_an_account(submitted):
+    assert submitted["query_code"]
+    response = client_for().post(
+        "/api/v1/citizen/track/",
+        {"tracking_number": submitted["tracking_number"], "query_code": submitted["query_code"]},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == Status.DISPATCHED
+    assert [e["action"] for e in body["timeline"]] == ["submit", "auto_dispatch"]
+    assert "citizen_phone" not in body and "13700001234" not in response.content.decode()
+
+
+def test_wrong_query_code_is_refused(submitted):
+    response = client_for().post(
+        "/api/v1/citizen/track/",
+        {"tracking_number": submitted["tracking_number"], "query_code": "WRONGCODE"},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_allowed"
+
+
+def test_invalid_submission_names_the_fields(district):
+    response = client_for().post("/api/v1/citizen/demands/", {"title": "", "content": "x"}, format="json")
+    assert response.status_code == 400
+    assert {"title", "citizen_name", "citizen_phone"} <= set(response.json())
+    assert Demand.objects.count() == 0
+
+
+def test_department_journey_through_the_api(district, submitted):
+    cgj = client_for(district.users["cgj"])
+    inbox = cgj.get("/api/v1/assignments/").json()["results"]
+    assert [a["tracking_number"] for a in inbox] == [submitted["tracking_number"]]
+    assignment_id = inbox[0]["id"]
+    assert cgj.post(f"/api/v1/assignments/{assignment_id}/sign/").json()["status"] == "signed"
+    response = cgj.post(
+        f"/api/v1/assignments/{assignment_id}/reply/", {"body": "已清理占道摊贩并加强巡查。"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    rated = client_for().post(
+        "/api/v1/citizen/rate/",
+        {"tracking_number": submitted["tracking_number"], "query_code": submitted["query_code"], "rating": 4},
+        format="json",
+    )
+    assert rated.json()["status"] == Status.CLOSED
+
+
+def test_illegal_move_is_refused_with_the_reason(district, submitted):
+    cgj = client_for(district.users["cgj"])
+    assignment_id = cgj.get("/api/v1/assignments/").json()["results"][0]["id"]
+    response = cgj.post(
+        f"/api/v1/assignments/{assignment_id}/reply/", {"body": "还没签收就想答复群众。"}, format="json"
+    )
+    assert response.status_code == 409
+    assert "签收" in response.json()["detail"]
+
+
+def test_other_department_gets_404_and_sees_nothing(district, submitted):
+    zjj = client_for(district.users["zjj"])
+    assignment = Assignment.objects.get(demand__tracking_number=submitted["tracking_number"])
+    assert zjj.post(f"/api/v1/assignments/{assignment.pk}/sign/").status_code == 404
+    assert zjj.get("/api/v1/demands/").json()["results"] == []
+    assert zjj.get(f"/api/v1/demands/{submitted['tracking_number']}/").status_code == 404
+
+
+def test_staff_see_masked_contact(district, submitted):
+    body = client_for(district.users["dispatcher"]).get(f"/api/v1/demands/{submitted['tracking_number']}/").json()
+    assert body["citizen_phone"] == "137****1234"
+    assert body["citizen_name"] == "钱*"
+
+
+def test_anonymous_staff_endpoints_are_closed(submitted):
+    assert client_for().get("/api/v1/demands/").status_code in (401, 403)
+
+
+def test_return_and_ruling_through_the_api(district, submitted):
+    cgj = client_for(district.users["cgj"])
+    assignment_id = cgj.get("/api/v1/assignments/").json()["results"][0]["id"]
+    response = cgj.post(
+        f"/api/v1/assignments/{assignment_id}/return/",
+        {
+            "reason_code": "not_ours",
+            "reason": "属于街道管辖",
+            "suggested_department_id": district.departments["PSJD"].pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    request = ReturnRequest.objects.get()
+    dispatcher = client_for(district.users["dispatcher"])
+    ruled = dispatcher.post(
+        f"/api/v1/returns/{request.pk}/rule/",
+        {"uphold": True, "note": "属街道", "department_id": district.departments["PSJD"].pk},
+        format="json",
+    )
+    assert ruled.status_code == 200, ruled.content
+    assert ruled.json()["lead_department"] == district.departments["PSJD"].name
+    # A department cannot rule on returns.
+    assert (
+        cgj.post(f"/api/v1/returns/{request.pk}/rule/", {"uphold": False, "note": "x"}, format="json").status_code
+        == 403
+    )
+
+
+def test_dispatch_officer_actions(district, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        body = (
+            client_for()
+            .post(
+                "/api/v1/citizen/demands/",
+                {
+                    "title": "咨询",
+                    "content": "我想咨询一下孩子户口迁移的手续",
+                    "citizen_name": "孙八",
+                    "citizen_phone": "13600000000",
+                },
+                format="json",
+            )
+            .json()
+        )
+    number = body["tracking_number"]
+    dispatcher = client_for(district.users["dispatcher"])
+    assert dispatcher.get("/api/v1/demands/", {"status": "triage"}).json()["count"] == 1
+    response = dispatcher.post(
+        f"/api/v1/demands/{number}/dispatch/", {"department_id": district.departments["CGJ"].pk}, format="json"
+    )
+    assert response.json()["status"] == Status.DISPATCHED
+    # Rejecting a dispatched demand is not a legal move.
+    refused = dispatcher.post(f"/api/v1/demands/{number}/reject/", {"reason": "不属于受理范围的事项"}, format="json")
+    assert refused.status_code == 409

@@ -1,0 +1,191 @@
+"""The four groups' pages, driven as a person would: forms posted, redirects followed."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+
+from demands.models import ContactDisclosure, Demand
+from demands.workflow import Status
+from dispatch.models import Assignment
+
+FORM = {
+    "title": "工地半夜施工噪音太大",
+    "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",
+    "location_text": "坪山街道六和城",
+    "urgency": "normal",
+    "citizen_name": "张三",
+    "citizen_phone": "13812345678",
+    "citizen_address": "坪山街道六和城3栋502",
+    "consent": "on",
+}
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def citizen_submission(district, django_capture_on_commit_callbacks):
+    citizen = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = citizen.post("/", FORM, follow=True)
+    assert response.status_code == 200
+    receipt = response.context["receipt"]
+    return citizen, receipt
+
+
+def test_citizen_form_to_confirmation_to_tracking(citizen_submission):
+    citizen, receipt = citizen_submission
+    page = citizen.get(f"/track/{receipt['tracking_number']}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "已派单" in text and "坪山区住房和建设局" in text
+    assert "13812345678" not in text
+
+
+def test_confirmation_shows_the_code_once(citizen_submission):
+    citizen, _ = citizen_submission
+    assert citizen.get("/submitted/").status_code == 302
+
+
+def test_form_without_consent_is_refused(district):
+    response = Client().post("/", {**FORM, "consent": ""})
+    assert response.status_code == 200
+    assert Demand.objects.count() == 0
+
+
+def test_tracking_page_needs_the_query_code(citizen_submission):
+    _, receipt = citizen_submission
+    stranger = Client()
+    assert stranger.get(f"/track/{receipt['tracking_number']}/").status_code == 404
+    wrong = stranger.post("/track/", {"tracking_number": receipt["tracking_number"], "query_code": "AAAAAAAA"})
+    assert "不正确" in wrong.content.decode()
+    right = stranger.post("/track/", receipt)
+    assert right.status_code == 302
+    assert stranger.get(right["Location"]).status_code == 200
+
+
+def test_department_signs_replies_and_citizen_rates(district, citizen_submission):
+    citizen, receipt = citizen_submission
+    demand = Demand.objects.get(tracking_number=receipt["tracking_number"])
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    assist = Assignment.objects.get(demand=demand, role="assist")
+    zjj, shj = logged_in(district.users["zjj"]), logged_in(district.users["shj"])
+    assert receipt["tracking_number"] in zjj.get("/workbench/").content.decode()
+    zjj.post(f"/workbench/{lead.pk}/sign/")
+    shj.post(f"/workbench/{assist.pk}/reply/", {"body": "夜间噪声监测结果超标，已立案。"})
+    zjj.post(f"/workbench/{lead.pk}/reply/", {"body": "已责令施工单位停止夜间施工并处罚款。"})
+    demand.refresh_from_db()
+    assert demand.status == Status.REPLIED
+    page = citizen.get(f"/track/{demand.tracking_number}/").content.decode()
+    assert "已责令施工单位停止夜间施工" in page
+    citizen.post(f"/track/{demand.tracking_number}/rate/", {"rating": "5", "comment": "很快"})
+    demand.refresh_from_db()
+    assert demand.status == Status.CLOSED and demand.rating == 5
+
+
+def test_refused_action_shows_the_reason(district, citizen_submission):
+    _, receipt = citizen_submission
+    lead = Assignment.objects.get(demand__tracking_number=receipt["tracking_number"], role="lead")
+    page = logged_in(district.users["zjj"]).post(
+        f"/workbench/{lead.pk}/reply/", {"body": "已经处理好了，请群众放心。"}, follow=True
+    )
+    assert "请先签收再答复" in page.content.decode()
+
+
+def test_other_department_cannot_open_the_case(district, citizen_submission):
+    _, receipt = citizen_submission
+    lead = Assignment.objects.get(demand__tracking_number=receipt["tracking_number"], role="lead")
+    cgj = logged_in(district.users["cgj"])
+    assert cgj.get(f"/workbench/{lead.pk}/").status_code == 404
+    assert cgj.post(f"/workbench/{lead.pk}/sign/").status_code == 404
+    assert receipt["tracking_number"] not in cgj.get("/workbench/?show=all").content.decode()
+    assert cgj.get(f"/desk/demands/{receipt['tracking_number']}/").status_code == 403
+
+
+def test_contact_is_masked_until_disclosed_and_disclosure_is_recorded(district, citizen_submission):
+    _, receipt = citizen_submission
+    lead = Assignment.objects.get(demand__tracking_number=receipt["tracking_number"], role="lead")
+    zjj = logged_in(district.users["zjj"])
+    assert "138****5678" in zjj.get(f"/workbench/{lead.pk}/").content.decode()
+    zjj.post(f"/workbench/{lead.pk}/contact/", {"purpose": "电话核实施工地点"})
+    assert "13812345678" in zjj.get(f"/workbench/{lead.pk}/").content.decode()
+    disclosure = ContactDisclosure.objects.get()
+    assert disclosure.user == district.users["zjj"] and disclosure.purpose == "电话核实施工地点"
+
+
+def test_dispatch_officer_dispatches_from_triage(district, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/", {**FORM, "title": "咨询", "content": "想咨询孩子户口迁移要带什么材料", "location_text": ""})
+    demand = Demand.objects.get()
+    assert demand.status == Status.TRIAGE
+    desk = logged_in(district.users["dispatcher"])
+    assert demand.tracking_number in desk.get("/desk/").content.decode()
+    assert "138****5678" in desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
+    desk.post(
+        f"/desk/demands/{demand.tracking_number}/dispatch/",
+        {"department": district.departments["CGJ"].pk, "note": "先由城管核实"},
+    )
+    demand.refresh_from_db()
+    assert demand.status == Status.DISPATCHED and demand.lead_department == district.departments["CGJ"]
+
+
+def test_dispatch_officer_rules_on_a_return(district, citizen_submission):
+    _, receipt = citizen_submission
+    lead = Assignment.objects.get(demand__tracking_number=receipt["tracking_number"], role="lead")
+    logged_in(district.users["zjj"]).post(
+        f"/workbench/{lead.pk}/return/",
+        {
+            "reason_code": "not_ours",
+            "reason": "夜间噪声应由生态环境部门查处",
+            "suggested_department": district.departments["SHJ"].pk,
+        },
+    )
+    desk = logged_in(district.users["dispatcher"])
+    assert receipt["tracking_number"] in desk.get("/desk/").content.decode()
+    request = lead.returns.get()
+    desk.post(f"/desk/returns/{request.pk}/rule/", {"uphold": "0", "note": "清单明确住建局主责"})
+    demand = Demand.objects.get(tracking_number=receipt["tracking_number"])
+    assert demand.status == Status.DISPATCHED
+    assert demand.lead_department == district.departments["ZJJ"]
+
+
+def test_auditor_exports_demands_and_events(district, citizen_submission):
+    auditor = logged_in(district.users["auditor"])
+    assert auditor.get("/audit/").status_code == 200
+    response = auditor.get("/audit/export/demands.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][0] == "受理编号"
+    assert len(rows) == 2 and "13812345678" not in rows[1] and rows[1][-1] == "138****5678"
+    events = auditor.get("/audit/export/events.csv")
+    event_rows = list(csv.reader(io.StringIO(b"".join(events.streaming_content).decode("utf-8-sig"))))
+    assert [r[2] for r in event_rows[1:]] == ["提交诉求", "自动派单"]
+    assert logged_in(district.users["cgj"]).get("/audit/export/demands.csv").status_code == 403
+
+
+def test_staff_home_sends_each_role_to_its_page(district):
+    assert logged_in(district.users["dispatcher"]).get("/staff/")["Location"] == "/desk/"
+    assert logged_in(district.users["cgj"]).get("/staff/")["Location"] == "/workbench/"
+    assert logged_in(district.users["auditor"]).get("/staff/")["Location"] == "/audit/"
+    assert logged_in(district.users["intake"]).get("/staff/")["Location"] == "/intake/"
+    assert logged_in(district.users["nobody"]).get("/staff/").status_code == 403
+
+
+def test_intake_operator_registers_a_phone_demand(district):
+    page = logged_in(district.users["intake"]).post("/intake/", {**FORM, "channel": "hotline"})
+    assert page.status_code == 200
+    demand = Demand.objects.get()
+    assert demand.channel == "hotline" and demand.entered_by == district.users["intake"]
+    assert page.context["receipt"]["tracking_number"] == demand.tracking_number
+
+
+def test_english_switch(district):
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert client.get("/").status_code == 200

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+
+from config.errors import ValidationFailed
+from responsibility_lists.list_io import COLUMNS, create_draft_from_rows, parse_limits
+from responsibility_lists.models import ListVersion, Matter, VersionStatus
+
+
+def row(**overrides) -> dict[str, str]:
+    base = dict.fromkeys(COLUMNS, "")
+    base.update(
+        {
+            "大类": "城市管理",
+            "小类": "市容秩序",
+            "事项编码": "PS-0101-009",
+            "事项名称": "乱贴小广告",
+            "关键词": "小广告、牛皮癣、乱张贴",
+            "主责部门": "坪山区城市管理和综合执法局",
+            "协办部门": "属地",
+            "签收时限": "4/2/1",
+            "办理时限": "5/2/1",
+        }
+    )
+    base.update(overrides)
+    return base
+
+
+def test_good_rows_become_a_draft(district):
+    version = create_draft_from_rows(
+        [row(), row(事项编码="PS-0101-010", 事项名称="违建", 主责部门="属地")], title="草稿"
+    )
+    assert version.status == VersionStatus.DRAFT
+    ads = Matter.objects.get(version=version, code="PS-0101-009")
+    assert ads.keywords == ["小广告", "牛皮癣", "乱张贴"]
+    assert ads.assisted_by_territory and ads.lead_department == district.departments["CGJ"]
+    assert ads.sign_hours("urgent") == 2
+    assert Matter.objects.get(version=version, code="PS-0101-010").lead_is_territorial
+
+
+def test_one_bad_row_imports_nothing_and_every_bad_row_is_named(district):
+    before = ListVersion.objects.count()
+    rows = [
+        row(),
+        row(事项编码="PS-0101-009"),  # duplicate code
+        row(事项编码="PS-0101-011", 主责部门="不存在的局"),
+        row(事项编码="PS-0101-012", 签收时限="一天"),
+        row(事项编码="PS-0101-013", 主责部门=""),
+    ]
+    with pytest.raises(ValidationFailed) as error:
+        create_draft_from_rows(rows, title="坏文件")
+    messages = error.value.extra["rows"]
+    assert [m.split("：")[0] for m in messages] == ["第3行", "第4行", "第5行", "第6行"]
+    assert "重复" in messages[0] and "不存在" in messages[1] and "签收时限" in messages[2] and "主责部门" in messages[3]
+    assert ListVersion.objects.count() == before
+
+
+def test_time_limits_must_shrink_with_urgency():
+    assert parse_limits("10/3/1") == {"normal": 10, "urgent": 3, "critical": 1}
+    for bad in ("1/3/10", "10/3", "10/0/0", "a/b/c"):
+        with pytest.raises(ValueError):
+            parse_limits(bad)

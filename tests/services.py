@@ -1,0 +1,38 @@
+"""Which real services the suite can reach. Tests that need one are skipped with the reason when
+it is not there, except in CI (REQUIRE_SERVICES=1), where a missing service fails the test."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        _skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://… (CI does)")
+
+
+def require_redis() -> None:
+    broker = settings.CELERY_BROKER_URL
+    if not broker.startswith("redis") or not _reachable(broker, 6379):
+        _skip_or_fail("needs Redis: set CELERY_BROKER_URL=redis://… (CI does)")
