@@ -6,9 +6,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Django 5.2 LTS runs on Python 3.11 or newer; take the newest one on PATH.
 PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3
-FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
+FIND_PYTHON = (for p in $(PYTHON_CANDIDATES); do \
     if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
-        command -v $$p; exit 0; fi; done; exit 1
+        command -v $$p; exit 0; fi; done; exit 1)
 
 .PHONY: run test lint typecheck check-python install install-dev migrate sample clean worker beat
 
@@ -48,12 +48,14 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install-dev
-	$(VENV)/bin/mypy departments/services.py departments/selectors.py departments/working_time.py \
-	  responsibility_lists/services.py responsibility_lists/selectors.py \
-	  demands/services.py demands/selectors.py dispatch/services dispatch/selectors.py dispatch/routing.py
+	$(VENV)/bin/mypy departments/access.py departments/selectors.py departments/working_time.py \
+	  responsibility_lists/services.py responsibility_lists/selectors.py responsibility_lists/list_io.py \
+	  demands/services.py demands/selectors.py demands/workflow.py \
+	  dispatch/services dispatch/selectors.py dispatch/routing.py
 
 test: install-dev lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Production-style processes, for when CELERY_BROKER_URL and DATABASE_URL are set.

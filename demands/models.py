@@ -130,6 +130,10 @@ class AppendOnlyError(Exception):
     pass
 
 
+# Who acted, for events without a user.
+ACTOR_LABELS = {"citizen": _("群众"), "system": _("系统")}
+
+
 class DemandEvent(models.Model):
     """The append-only log: every change of a demand's state writes exactly one row."""
 
@@ -164,6 +168,10 @@ class DemandEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Demand events are append-only.")
+
+    @property
+    def actor_display(self) -> str:
+        return str(ACTOR_LABELS.get(self.actor_label, self.actor_label))
 
 
 class ContactDisclosure(models.Model):

@@ -125,7 +125,15 @@ class CitizenApi(APIView):
     throttle_scope = "citizen"
 
 
+class SubmissionOutput(serializers.Serializer):
+    tracking_number = serializers.CharField()
+    query_code = serializers.CharField(help_text="shown once; keep it to follow the demand")
+    status = serializers.CharField()
+
+
 class DemandSubmitApi(CitizenApi):
+    Output = SubmissionOutput
+
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=200)
         content = serializers.CharField()
@@ -166,12 +174,17 @@ def _citizen_demand(request: Request, serializer_class: type[serializers.Seriali
 
 
 class CitizenTrackApi(CitizenApi):
+    Input = TrackInput
+    Output = PublicDemandOutput
+
     def post(self, request: Request) -> Response:
         demand, _ = _citizen_demand(request)
         return Response(PublicDemandOutput(demand).data)
 
 
 class CitizenRateApi(CitizenApi):
+    Output = PublicDemandOutput
+
     class Input(TrackInput):
         rating = serializers.IntegerField(min_value=1, max_value=5)
         comment = serializers.CharField(required=False, default="", allow_blank=True)
@@ -183,6 +196,8 @@ class CitizenRateApi(CitizenApi):
 
 
 class CitizenReopenApi(CitizenApi):
+    Output = PublicDemandOutput
+
     class Input(TrackInput):
         reason = serializers.CharField()
         rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
@@ -229,6 +244,7 @@ class DemandActionApi(APIView):
     """A dispatch officer's action on a demand: validate the input, call one service."""
 
     Input: type[serializers.Serializer]
+    Output = StaffDemandOutput
 
     def act(self, demand: Demand, data: dict[str, Any]) -> Demand:
         raise NotImplementedError
@@ -274,6 +290,8 @@ class DemandMergeApi(DemandActionApi):
 
 
 class ReturnRuleApi(APIView):
+    Output = StaffDemandOutput
+
     class Input(serializers.Serializer):
         uphold = serializers.BooleanField()
         note = serializers.CharField()
@@ -287,6 +305,8 @@ class ReturnRuleApi(APIView):
 
 
 class ExtensionDecideApi(APIView):
+    Output = StaffDemandOutput
+
     class Input(serializers.Serializer):
         approve = serializers.BooleanField()
         note = serializers.CharField(required=False, default="", allow_blank=True)
@@ -311,7 +331,8 @@ class AssignmentListApi(generics.ListAPIView):
 class AssignmentActionApi(APIView):
     """A department's action on one of its own assignments; another department's is a 404."""
 
-    Input: type[serializers.Serializer] = serializers.Serializer
+    Input: type[serializers.Serializer] | None = None
+    Output = AssignmentOutput
 
     def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
         raise NotImplementedError
@@ -320,9 +341,12 @@ class AssignmentActionApi(APIView):
         assignment = assignment_for_user(request.user, assignment_id)
         if assignment is None:
             return Response({"detail": "Not found."}, status=404)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        self.act(assignment, data.validated_data)
+        validated: dict[str, Any] = {}
+        if self.Input is not None:
+            data = self.Input(data=request.data)
+            data.is_valid(raise_exception=True)
+            validated = data.validated_data
+        self.act(assignment, validated)
         assignment.refresh_from_db()
         return Response(AssignmentOutput(assignment).data)
 
@@ -368,6 +392,8 @@ class AssignmentExtensionApi(AssignmentActionApi):
 
 
 class AssignmentReleaseApi(APIView):
+    Output = AssignmentOutput
+
     class Input(serializers.Serializer):
         reason = serializers.CharField()
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("workbench/<int:assignment_id>/return/", workbench.return_case, name="workbench-return"),
     path("workbench/<int:assignment_id>/extension/", workbench.request_extension, name="workbench-extension"),
     path("workbench/<int:assignment_id>/contact/", workbench.disclose_contact, name="workbench-contact"),
+    path("attachments/<int:attachment_id>/", common.attachment_download, name="attachment"),
     path("audit/", audit.audit, name="audit"),
     path("audit/export/demands.csv", audit.export_demands, name="audit-export-demands"),
     path("audit/export/events.csv", audit.export_events, name="audit-export-events"),

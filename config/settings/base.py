@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "departments",
     "responsibility_lists",
     "demands",
@@ -35,7 +37,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -117,7 +119,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.exception_handlers.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.OperationSchema",
     "DEFAULT_THROTTLE_RATES": {"citizen": env_str("CITIZEN_THROTTLE_RATE", "30/hour")},
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "坪山区民生诉求服务平台 API",
+    "DESCRIPTION": "Submit and follow citizens' demands; dispatch, handle and answer them.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Served from the package, not a CDN: the platform must work on a closed government network.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DemandStatusEnum": "demands.workflow.Status",
+        "AssignmentStatusEnum": "dispatch.models.AssignmentStatus",
+    },
 }
 
 # --- Background work -------------------------------------------------------------------------

@@ -7,12 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from config.errors import DomainError
+from demands.models import Attachment
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role
 from departments.models import Role
+from dispatch.selectors import can_see_demand
 
 
 def perform(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
@@ -64,3 +66,17 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     if has_role(user, Role.LIST_MAINTAINER):
         return redirect("list-current")
     raise PermissionDenied
+
+
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """A demand's attachment, for staff who can see that demand; media is never served openly."""
+    attachment = Attachment.objects.filter(pk=attachment_id).select_related("demand").first()
+    if attachment is None or not can_see_demand(request.user, attachment.demand):
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )

@@ -164,3 +164,11 @@ def test_dispatch_officer_actions(district, django_capture_on_commit_callbacks):
     # Rejecting a dispatched demand is not a legal move.
     refused = dispatcher.post(f"/api/v1/demands/{number}/reject/", {"reason": "不属于受理范围的事项"}, format="json")
     assert refused.status_code == 409
+
+
+def test_openapi_schema_lists_every_operation(district):
+    schema = client_for().get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/assignments/{assignment_id}/sign/" in paths
+    assert "/api/v1/citizen/demands/" in paths

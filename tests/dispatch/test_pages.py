@@ -189,3 +189,25 @@ def test_english_switch(district):
     client = Client()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert client.get("/").status_code == 200
+
+
+def test_attachments_reach_only_staff_who_see_the_demand(district, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = SimpleUploadedFile("site.png", b"\x89PNG-test-bytes", content_type="image/png")
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/", {**FORM, "attachments": photo})
+    attachment = Demand.objects.get().attachments.get()
+    response = logged_in(district.users["zjj"]).get(f"/attachments/{attachment.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\x89PNG-test-bytes"
+    assert logged_in(district.users["cgj"]).get(f"/attachments/{attachment.pk}/").status_code == 404
+    assert Client().get(f"/attachments/{attachment.pk}/").status_code == 302  # to the login page
+
+
+def test_language_is_chosen_not_guessed(district):
+    client = Client()
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page["Content-Language"] == "zh-hans"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert client.get("/")["Content-Language"] == "en"

@@ -21,15 +21,15 @@ SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 DISPATCH_CENTRE = "ZXZX"
 DEMO_PASSWORD = "pingshan2026"
 
-# username, role, department code (None: the dispatch centre)
+# username, role, display name; all of them sit in the dispatch centre
 DISTRICT_STAFF = [
-    ("admin", Role.ADMIN, None),
-    ("intake", Role.INTAKE_OPERATOR, None),
-    ("dispatcher", Role.DISPATCH_OFFICER, None),
-    ("dispatcher2", Role.DISPATCH_OFFICER, None),
-    ("supervisor", Role.SUPERVISOR, None),
-    ("maintainer", Role.LIST_MAINTAINER, None),
-    ("auditor", Role.AUDITOR, None),
+    ("admin", Role.ADMIN, "系统管理员"),
+    ("intake", Role.INTAKE_OPERATOR, "受理员 小陈"),
+    ("dispatcher", Role.DISPATCH_OFFICER, "分拨员 小李"),
+    ("dispatcher2", Role.DISPATCH_OFFICER, "分拨员 小王"),
+    ("supervisor", Role.SUPERVISOR, "督办员 老周"),
+    ("maintainer", Role.LIST_MAINTAINER, "清单维护员 小林"),
+    ("auditor", Role.AUDITOR, "考核员 小郑"),
 ]
 
 
@@ -94,18 +94,16 @@ class Command(BaseCommand):
         hashed = make_password(password)
         centre = Department.objects.get(code=DISPATCH_CENTRE)
         accounts: list[tuple[str, str, Department, str]] = [
-            (username, role, centre, "") for username, role, _ in DISTRICT_STAFF
+            (username, role, centre, label) for username, role, label in DISTRICT_STAFF
         ]
         for department in Department.objects.exclude(code=DISPATCH_CENTRE):
             slug = department.code.lower().replace("-", "_")
-            accounts.append((f"{slug}_handler", Role.HANDLER, department, department.display_name))
+            accounts.append((f"{slug}_handler", Role.HANDLER, department, f"{department.display_name} 承办人"))
             if department.kind != DepartmentKind.COMMUNITY:
-                accounts.append((f"{slug}_head", Role.HEAD, department, department.display_name))
+                accounts.append((f"{slug}_head", Role.HEAD, department, f"{department.display_name} 负责人"))
         users = {}
         for username, role, department, label in accounts:
-            user, _ = User.objects.get_or_create(
-                username=username, defaults={"password": hashed, "first_name": label or username}
-            )
+            user, _ = User.objects.get_or_create(username=username, defaults={"password": hashed, "first_name": label})
             if username == "admin" and not user.is_superuser:
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
