@@ -18,7 +18,7 @@ check-python:
 	  echo "       Install it (Debian: apt-get install python3 python3-venv) and run make again." >&2; exit 1; }
 
 $(VENV)/.created: | check-python
-	@interp=$$($(FIND_PYTHON)); echo "Using $$interp ($$($$interp --version))"; \
+	@interp=$$( $(FIND_PYTHON) ); echo "Using $$interp ($$($$interp --version))"; \
 	  $$interp -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip
 	@touch $@
 

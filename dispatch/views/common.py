@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -28,6 +29,17 @@ def perform(request: HttpRequest, action: Callable[[], Any], success: str) -> bo
         return False
     messages.success(request, success)
     return True
+
+
+def perform_form(
+    request: HttpRequest, form_class: type[Form], action: Callable[[dict[str, Any]], Any], success: str
+) -> bool:
+    """Validate a posted action form, then run its service call (see `perform`)."""
+    form = form_class(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return False
+    return perform(request, lambda: action(form.cleaned_data), success)
 
 
 def form_errors(request: HttpRequest, form) -> None:

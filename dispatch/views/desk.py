@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from config.errors import ValidationFailed
 from demands.models import Demand
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import full_timeline
@@ -38,7 +39,7 @@ from dispatch.services import (
     extension_decide,
     return_rule,
 )
-from dispatch.views.common import form_errors, perform, role_required
+from dispatch.views.common import perform, perform_form, role_required
 
 dispatcher_required = role_required(*DISPATCH_ROLES)
 
@@ -99,14 +100,10 @@ def _back(tracking_number: str) -> HttpResponse:
 @dispatcher_required
 def dispatch_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
     demand = get_object_or_404(Demand, tracking_number=tracking_number)
-    form = DispatchForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _back(tracking_number)
-    data = form.cleaned_data
-    perform(
+    perform_form(
         request,
-        lambda: demand_dispatch(
+        DispatchForm,
+        lambda data: demand_dispatch(
             demand_id=demand.pk,
             actor=request.user,
             department_id=data["department"],
@@ -123,15 +120,12 @@ def dispatch_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @dispatcher_required
 def reject_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
     demand = get_object_or_404(Demand, tracking_number=tracking_number)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        perform(
-            request,
-            lambda: demand_reject(demand_id=demand.pk, actor=request.user, reason=form.cleaned_data["reason"]),
-            "已作不予受理处理。",
-        )
-    else:
-        form_errors(request, form)
+    perform_form(
+        request,
+        ReasonForm,
+        lambda data: demand_reject(demand_id=demand.pk, actor=request.user, reason=data["reason"]),
+        "已作不予受理处理。",
+    )
     return _back(tracking_number)
 
 
@@ -139,25 +133,14 @@ def reject_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @dispatcher_required
 def merge_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
     demand = get_object_or_404(Demand, tracking_number=tracking_number)
-    form = MergeForm(request.POST)
-    if form.is_valid():
-        original = Demand.objects.filter(tracking_number=form.cleaned_data["original"].strip().upper()).first()
+
+    def merge(data: dict) -> Demand:
+        original = Demand.objects.filter(tracking_number=data["original"].strip().upper()).first()
         if original is None:
-            form.add_error("original", "找不到该受理编号。")
-            form_errors(request, form)
-        else:
-            perform(
-                request,
-                lambda: demand_merge(
-                    demand_id=demand.pk,
-                    original_id=original.pk,
-                    actor=request.user,
-                    note=form.cleaned_data["note"],
-                ),
-                f"已合并到 {original.tracking_number}。",
-            )
-    else:
-        form_errors(request, form)
+            raise ValidationFailed(f"找不到受理编号 {data['original']}。")
+        return demand_merge(demand_id=demand.pk, original_id=original.pk, actor=request.user, note=data["note"])
+
+    perform_form(request, MergeForm, merge, "已合并到原诉求。")
     return _back(tracking_number)
 
 
@@ -165,22 +148,18 @@ def merge_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @dispatcher_required
 def rule_return(request: HttpRequest, return_id: int) -> HttpResponse:
     request_row = get_object_or_404(ReturnRequest.objects.select_related("assignment__demand"), pk=return_id)
-    form = RuleForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        perform(
-            request,
-            lambda: return_rule(
-                return_id=return_id,
-                actor=request.user,
-                uphold=data["uphold"],
-                department_id=data["department"],
-                note=data["note"],
-            ),
-            "已裁定。",
-        )
-    else:
-        form_errors(request, form)
+    perform_form(
+        request,
+        RuleForm,
+        lambda data: return_rule(
+            return_id=return_id,
+            actor=request.user,
+            uphold=data["uphold"],
+            department_id=data["department"],
+            note=data["note"],
+        ),
+        "已裁定。",
+    )
     return _back(request_row.assignment.demand.tracking_number)
 
 
@@ -188,20 +167,14 @@ def rule_return(request: HttpRequest, return_id: int) -> HttpResponse:
 @dispatcher_required
 def decide_extension(request: HttpRequest, extension_id: int) -> HttpResponse:
     extension = get_object_or_404(ExtensionRequest.objects.select_related("assignment__demand"), pk=extension_id)
-    form = DecideExtensionForm(request.POST)
-    if form.is_valid():
-        perform(
-            request,
-            lambda: extension_decide(
-                extension_id=extension_id,
-                actor=request.user,
-                approve=form.cleaned_data["approve"],
-                note=form.cleaned_data["note"],
-            ),
-            "已处理延期申请。",
-        )
-    else:
-        form_errors(request, form)
+    perform_form(
+        request,
+        DecideExtensionForm,
+        lambda data: extension_decide(
+            extension_id=extension_id, actor=request.user, approve=data["approve"], note=data["note"]
+        ),
+        "已处理延期申请。",
+    )
     return _back(extension.assignment.demand.tracking_number)
 
 
@@ -209,17 +182,12 @@ def decide_extension(request: HttpRequest, extension_id: int) -> HttpResponse:
 @dispatcher_required
 def release_assist(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = get_object_or_404(Assignment.objects.select_related("demand"), pk=assignment_id)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        perform(
-            request,
-            lambda: assignment_release(
-                assignment_id=assignment_id, actor=request.user, reason=form.cleaned_data["reason"]
-            ),
-            "已解除协办。",
-        )
-    else:
-        form_errors(request, form)
+    perform_form(
+        request,
+        ReasonForm,
+        lambda data: assignment_release(assignment_id=assignment_id, actor=request.user, reason=data["reason"]),
+        "已解除协办。",
+    )
     return _back(assignment.demand.tracking_number)
 
 

@@ -21,7 +21,7 @@ from dispatch.services import (
     assignment_sign,
     extension_request,
 )
-from dispatch.views.common import form_errors, perform, role_required
+from dispatch.views.common import perform, perform_form, role_required
 
 department_required = role_required(*DEPARTMENT_ROLES)
 
@@ -86,23 +86,20 @@ def sign(request: HttpRequest, assignment_id: int) -> HttpResponse:
 @department_required
 def reply(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
-    form = ReplyForm(request.POST)
-    if form.is_valid():
-        body = form.cleaned_data["body"]
-        if assignment.role == AssignmentRole.LEAD:
-            perform(
-                request,
-                lambda: assignment_reply(assignment_id=assignment_id, actor=request.user, body=body),
-                "已答复群众。",
-            )
-        else:
-            perform(
-                request,
-                lambda: assignment_contribute(assignment_id=assignment_id, actor=request.user, body=body),
-                "已提交协办意见。",
-            )
+    if assignment.role == AssignmentRole.LEAD:
+        perform_form(
+            request,
+            ReplyForm,
+            lambda data: assignment_reply(assignment_id=assignment_id, actor=request.user, body=data["body"]),
+            "已答复群众。",
+        )
     else:
-        form_errors(request, form)
+        perform_form(
+            request,
+            ReplyForm,
+            lambda data: assignment_contribute(assignment_id=assignment_id, actor=request.user, body=data["body"]),
+            "已提交协办意见。",
+        )
     return _back(assignment_id)
 
 
@@ -110,22 +107,18 @@ def reply(request: HttpRequest, assignment_id: int) -> HttpResponse:
 @department_required
 def return_case(request: HttpRequest, assignment_id: int) -> HttpResponse:
     _assignment(request, assignment_id)
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        perform(
-            request,
-            lambda: assignment_return(
-                assignment_id=assignment_id,
-                actor=request.user,
-                reason_code=data["reason_code"],
-                reason=data["reason"],
-                suggested_department_id=data["suggested_department"],
-            ),
-            "已退单，等待分拨中心裁定。",
-        )
-    else:
-        form_errors(request, form)
+    perform_form(
+        request,
+        ReturnForm,
+        lambda data: assignment_return(
+            assignment_id=assignment_id,
+            actor=request.user,
+            reason_code=data["reason_code"],
+            reason=data["reason"],
+            suggested_department_id=data["suggested_department"],
+        ),
+        "已退单，等待分拨中心裁定。",
+    )
     return _back(assignment_id)
 
 
@@ -133,20 +126,14 @@ def return_case(request: HttpRequest, assignment_id: int) -> HttpResponse:
 @department_required
 def request_extension(request: HttpRequest, assignment_id: int) -> HttpResponse:
     _assignment(request, assignment_id)
-    form = ExtensionForm(request.POST)
-    if form.is_valid():
-        perform(
-            request,
-            lambda: extension_request(
-                assignment_id=assignment_id,
-                actor=request.user,
-                extra_days=form.cleaned_data["extra_days"],
-                reason=form.cleaned_data["reason"],
-            ),
-            "已提交延期申请。",
-        )
-    else:
-        form_errors(request, form)
+    perform_form(
+        request,
+        ExtensionForm,
+        lambda data: extension_request(
+            assignment_id=assignment_id, actor=request.user, extra_days=data["extra_days"], reason=data["reason"]
+        ),
+        "已提交延期申请。",
+    )
     return _back(assignment_id)
 
 
@@ -155,12 +142,10 @@ def request_extension(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def disclose_contact(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Unmask the citizen's contact details for this session; the disclosure is recorded."""
     assignment = _assignment(request, assignment_id)
-    form = DiscloseForm(request.POST)
-    if form.is_valid() and perform(
+    if perform_form(
         request,
-        lambda: demand_disclose_contact(
-            demand=assignment.demand, user=request.user, purpose=form.cleaned_data["purpose"]
-        ),
+        DiscloseForm,
+        lambda data: demand_disclose_contact(demand=assignment.demand, user=request.user, purpose=data["purpose"]),
         "已显示联系方式，本次查看已记录。",
     ):
         request.session["disclosed"] = sorted(set(request.session.get("disclosed", [])) | {assignment.demand_id})
