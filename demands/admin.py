@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from demands.models import Attachment, Demand, DemandEvent, Reply
+from demands.models import Attachment, ContactDisclosure, DailySequence, Demand, DemandEvent, Reply
 from demands.privacy import mask_name, mask_phone
 
 
@@ -88,4 +88,33 @@ class AttachmentAdmin(admin.ModelAdmin):
     readonly_fields = ["demand", "file", "original_name", "content_type", "size", "uploaded_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ContactDisclosure)
+class ContactDisclosureAdmin(admin.ModelAdmin):
+    """The record of who unmasked a citizen's contact details: read-only, for auditors."""
+
+    list_display = ["created_at", "user", "demand", "purpose"]
+    search_fields = ["demand__tracking_number", "user__username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DailySequence)
+class DailySequenceAdmin(admin.ModelAdmin):
+    list_display = ["day", "last"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -211,3 +211,14 @@ def test_language_is_chosen_not_guessed(district):
     assert page["Content-Language"] == "zh-hans"
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert client.get("/")["Content-Language"] == "en"
+
+
+def test_admin_lists_every_model(district, admin_client):
+    from django.apps import apps
+    from django.contrib import admin
+
+    for app in ("departments", "responsibility_lists", "demands", "dispatch"):
+        for model in apps.get_app_config(app).get_models():
+            assert admin.site.is_registered(model), model
+            url = f"/admin/{app}/{model._meta.model_name}/"
+            assert admin_client.get(url).status_code == 200, url
