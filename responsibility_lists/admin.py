@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from responsibility_lists.models import Category, ListVersion, Matter
+from responsibility_lists.models import Category, ListEdit, ListVersion, Matter
 
 
 class FrozenVersionAdmin(admin.ModelAdmin):
@@ -38,3 +38,19 @@ class MatterAdmin(FrozenVersionAdmin):
     search_fields = ["code", "name", "keywords"]
     filter_horizontal = ["assisting_departments"]
     autocomplete_fields = ["lead_department"]
+
+
+@admin.register(ListEdit)
+class ListEditAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "version", "action", "matter_code", "actor"]
+    list_filter = ["action", "version"]
+    search_fields = ["matter_code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

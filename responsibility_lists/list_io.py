@@ -164,7 +164,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 @transaction.atomic
 def create_draft_from_rows(
-    rows: Iterable[Mapping[str, str]], *, title: str, based_on: ListVersion | None = None
+    rows: Iterable[Mapping[str, str]], *, title: str, based_on: ListVersion | None = None, number: int | None = None
 ) -> ListVersion:
     """A new draft holding exactly the rows; refuses the whole file when any row is bad."""
     parsed, errors = parse_rows(rows)
@@ -172,11 +172,12 @@ def create_draft_from_rows(
         raise ValidationFailed(f"清单有{len(errors)}行错误，未导入任何内容。", extra={"rows": [str(e) for e in errors]})
     if not parsed:
         raise ValidationFailed("文件中没有事项。")
-    number = (ListVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    if number is None:
+        number = (ListVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = ListVersion.objects.create(number=number, title=title, based_on=based_on)
     tops: dict[str, Category] = {}
     subs: dict[tuple[str, str], Category] = {}
-    for position, item in enumerate(parsed):
+    for item in parsed:
         if item.top_category not in tops:
             tops[item.top_category] = Category.objects.create(
                 version=version, name=item.top_category, position=len(tops)
@@ -186,22 +187,143 @@ def create_draft_from_rows(
             subs[key] = Category.objects.create(
                 version=version, parent=tops[item.top_category], name=item.sub_category, position=len(subs)
             )
-        matter = Matter.objects.create(
-            version=version,
-            category=subs[key],
-            code=item.code,
-            name=item.name,
-            description=item.description,
-            keywords=item.keywords,
-            exclusions=item.exclusions,
-            lead_department=item.lead,
-            lead_is_territorial=item.territorial,
-            assisted_by_territory=item.assisted_by_territory,
-            legal_basis=item.legal_basis,
-            guidance=item.guidance,
-            position=position,
-            **{f"sign_hours_{u}": item.sign_hours[u] for u in URGENCY_ORDER},
-            **{f"handle_days_{u}": item.handle_days[u] for u in URGENCY_ORDER},
-        )
-        matter.assisting_departments.set(item.assisting)
+    # Thousands of matters: one insert for them and one for their assisting departments.
+    matters = Matter.objects.bulk_create(
+        [
+            Matter(
+                version=version,
+                category=subs[(item.top_category, item.sub_category)],
+                code=item.code,
+                name=item.name,
+                description=item.description,
+                keywords=item.keywords,
+                exclusions=item.exclusions,
+                lead_department=item.lead,
+                lead_is_territorial=item.territorial,
+                assisted_by_territory=item.assisted_by_territory,
+                legal_basis=item.legal_basis,
+                guidance=item.guidance,
+                position=position,
+                **{f"sign_hours_{u}": item.sign_hours[u] for u in URGENCY_ORDER},
+                **{f"handle_days_{u}": item.handle_days[u] for u in URGENCY_ORDER},
+            )
+            for position, item in enumerate(parsed)
+        ]
+    )
+    through = Matter.assisting_departments.through
+    through.objects.bulk_create(
+        [
+            through(matter_id=matter.pk, department_id=department.pk)
+            for matter, item in zip(matters, parsed, strict=True)
+            for department in item.assisting
+        ]
+    )
     return version
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def _limits(matter: Matter, prefix: str) -> str:
+    return "/".join(format(getattr(matter, f"{prefix}_{u}").normalize(), "f") for u in URGENCY_ORDER)
+
+
+def rows_of(version: ListVersion) -> list[dict[str, str]]:
+    """The version in the published layout, one dict per matter, in the list's own order."""
+    matters = (
+        Matter.objects.filter(version=version)
+        .select_related("category", "category__parent", "lead_department")
+        .prefetch_related("assisting_departments")
+        .order_by("position", "code")
+    )
+    rows = []
+    for m in matters:
+        assisting = sorted(d.name for d in m.assisting_departments.all())
+        if m.assisted_by_territory:
+            assisting.append(TERRITORIAL)
+        rows.append(
+            {
+                "大类": m.category.parent.name if m.category.parent else m.category.name,
+                "小类": m.category.name,
+                "事项编码": m.code,
+                "事项名称": m.name,
+                "事项描述": m.description,
+                "关键词": "、".join(m.keywords),
+                "排除词": "、".join(m.exclusions),
+                "主责部门": TERRITORIAL if m.lead_is_territorial else m.lead_department.name,
+                "协办部门": "、".join(assisting),
+                "签收时限": _limits(m, "sign_hours"),
+                "办理时限": _limits(m, "handle_days"),
+                "法律依据": m.legal_basis,
+                "办理指引": m.guidance,
+            }
+        )
+    return rows
+
+
+def write_csv(rows: list[dict[str, str]], handle) -> None:
+    # UTF-8 with a BOM: Excel, which district offices open these in, then reads the Chinese right.
+    handle.write("\ufeff")
+    writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def write_xlsx(rows: list[dict[str, str]], path_or_handle, *, title: str = "职责清单") -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        # Written as text, so that codes and limits such as 4/2/1 are never turned into dates.
+        sheet.append([row[c] for c in COLUMNS])
+    for column, width in zip("ABCDEFGHIJKLM", (14, 14, 14, 24, 40, 30, 16, 28, 28, 10, 10, 30, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+    for row_cells in sheet.iter_rows(min_row=2):
+        for cell in row_cells:
+            cell.number_format = "@"
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    workbook.save(path_or_handle)
+
+
+def read_xlsx(path_or_handle) -> list[dict[str, str]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path_or_handle, read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ValidationFailed(f"表头缺少列：{'、'.join(missing)}")
+    result = []
+    for values in rows:
+        if values is None or all(v is None or str(v).strip() == "" for v in values):
+            continue
+        result.append({h: _cell_text(v) for h, v in zip(header, values, strict=False) if h})
+    workbook.close()
+    return result
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_file(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV or XLSX file in the published layout."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    raise ValidationFailed(f"不支持的文件类型 {suffix}：请使用 .xlsx 或 .csv。")

@@ -13,6 +13,49 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
+class FrozenVersionError(Exception):
+    """A write that would change a published or retired version. The database refuses the same
+    write with a trigger (migration 0002), so raw SQL and bulk updates cannot slip past either."""
+
+
+FROZEN_STATUSES = ("published", "retired")
+
+
+class VersionRowQuerySet(models.QuerySet):
+    """Bulk writes on categories and matters, refused when any row belongs to a frozen version."""
+
+    def _refuse_frozen(self) -> None:
+        if self.filter(version__status__in=FROZEN_STATUSES).exists():
+            raise FrozenVersionError("已发布的清单版本不能修改。")
+
+    def update(self, **kwargs):
+        self._refuse_frozen()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_frozen()
+        return super().delete()
+
+
+class VersionRow(models.Model):
+    """A row that belongs to one version (a category or a matter) and is frozen with it."""
+
+    objects = VersionRowQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if ListVersion.objects.filter(pk=self.version_id, status__in=FROZEN_STATUSES).exists():  # type: ignore[attr-defined]
+            raise FrozenVersionError("已发布的清单版本不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if ListVersion.objects.filter(pk=self.version_id, status__in=FROZEN_STATUSES).exists():  # type: ignore[attr-defined]
+            raise FrozenVersionError("已发布的清单版本不能修改。")
+        return super().delete(*args, **kwargs)
+
+
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     PUBLISHED = "published", _("已发布")
@@ -60,7 +103,7 @@ class ListVersion(models.Model):
         return self.status != VersionStatus.DRAFT
 
 
-class Category(models.Model):
+class Category(VersionRow):
     """大类 (no parent) or 小类 (parent is a 大类) of one version."""
 
     version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="categories")
@@ -87,7 +130,7 @@ def _limit_field(label: "StrOrPromise") -> models.DecimalField:
     return models.DecimalField(label, max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
 
 
-class Matter(models.Model):
+class Matter(VersionRow):
     """A matter (事项) of one version. `code` is stable across versions so history lines up."""
 
     version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="matters")
@@ -151,3 +194,35 @@ class Matter(models.Model):
     @property
     def lead_label(self) -> str:
         return "属地" if self.lead_is_territorial else str(self.lead_department)
+
+
+class EditAction(models.TextChoices):
+    CREATE_DRAFT = "create_draft", _("新建草稿")
+    IMPORT = "import", _("导入")
+    ADD = "add", _("新增事项")
+    CHANGE = "change", _("修改事项")
+    MOVE = "move", _("调整类别")
+    REMOVE = "remove", _("删除事项")
+    AMEND = "amend", _("采纳修订建议")
+    PUBLISH = "publish", _("发布")
+    RETIRE = "retire", _("废止")
+
+
+class ListEdit(models.Model):
+    """Every edit of a version, who made it and what changed ({field: [old, new]})."""
+
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="edits")
+    matter_code = models.CharField(_("事项编码"), max_length=32, blank=True)
+    action = models.CharField(_("操作"), max_length=16, choices=EditAction.choices)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("清单修改记录")
+        verbose_name_plural = _("清单修改记录")
+
+    def __str__(self) -> str:
+        return f"V{self.version_id} {self.action} {self.matter_code}"

@@ -85,13 +85,8 @@ def build_district() -> District:
         "nobody": make_user("nobody"),
     }
     now = timezone.now()
-    version = ListVersion.objects.create(
-        number=1,
-        title="测试清单",
-        status=VersionStatus.PUBLISHED,
-        effective_from=now - timezone.timedelta(days=1),
-        published_at=now - timezone.timedelta(days=1),
-    )
+    # Built as a draft, then published: the database refuses rows added to a published version.
+    version = ListVersion.objects.create(number=1, title="测试清单")
     city = Category.objects.create(version=version, name="城市管理")
     street_order = Category.objects.create(version=version, parent=city, name="市容秩序")
     building = Category.objects.create(version=version, name="住房建设")
@@ -110,6 +105,12 @@ def build_district() -> District:
             lead_is_territorial=True,
         ),
     }  # fmt: skip
+    ListVersion.objects.filter(pk=version.pk).update(
+        status=VersionStatus.PUBLISHED,
+        effective_from=now - timezone.timedelta(days=1),
+        published_at=now - timezone.timedelta(days=1),
+    )
+    version.refresh_from_db()
     return District(
         streets={"PSJD": ps, "KZJD": kz},
         communities=communities,

@@ -160,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.reconcile_unrouted",
         "schedule": timedelta(seconds=env_int("RECONCILE_INTERVAL_SECONDS", 60)),
     },
+    "retire-superseded-list-versions": {
+        "task": "responsibility_lists.retire_superseded",
+        "schedule": timedelta(seconds=60),
+    },
     "auto-close-replied-demands": {
         "task": "dispatch.auto_close_replied",
         "schedule": timedelta(minutes=env_int("AUTO_CLOSE_INTERVAL_MINUTES", 30)),
