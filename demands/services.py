@@ -19,8 +19,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
+from config.queue import enqueue_on_commit
 from demands.models import Attachment, Channel, ContactDisclosure, DailySequence, Demand, DemandEvent
-from demands.queue import enqueue_on_commit
 from demands.workflow import Action, Status, target_of
 from departments.access import has_role
 from departments.models import Department, Role

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from responsibility_lists.models import Category, ListEdit, ListVersion, Matter
+from responsibility_lists.models import Category, ImportJob, ListEdit, ListVersion, Matter
 
 
 class FrozenVersionAdmin(admin.ModelAdmin):
@@ -53,4 +53,14 @@ class ListEditAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "original_name", "status", "processed_rows", "total_rows", "version", "created_by"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
         return False

@@ -6,8 +6,9 @@ nothing and names each bad row with its number and reason."""
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -90,13 +91,17 @@ def parse_limits(value: str) -> dict[str, Decimal]:
     return dict(zip(URGENCY_ORDER, numbers, strict=True))
 
 
-def parse_rows(rows: Iterable[Mapping[str, str]]) -> tuple[list[MatterRow], list[RowError]]:
+def parse_rows(
+    rows: Iterable[Mapping[str, str]], progress: Callable[[int], None] | None = None
+) -> tuple[list[MatterRow], list[RowError]]:
     departments = {d.name: d for d in Department.objects.filter(is_active=True)}
     departments.update({d.short_name: d for d in departments.values() if d.short_name})
     parsed: list[MatterRow] = []
     errors: list[RowError] = []
     seen_codes: dict[str, int] = {}
     for index, raw in enumerate(rows, start=2):
+        if progress is not None and index % 200 == 0:
+            progress(index - 1)
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         problems = [f"缺少「{col}」" for col in REQUIRED_COLUMNS if not row.get(col)]
         code = row.get("事项编码", "")
@@ -155,19 +160,28 @@ def parse_rows(rows: Iterable[Mapping[str, str]]) -> tuple[list[MatterRow], list
 
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValidationFailed(f"表头缺少列：{'、'.join(missing)}")
-        return list(reader)
+        return read_csv_text(handle)
+
+
+def read_csv_text(handle) -> list[dict[str, str]]:
+    reader = csv.DictReader(handle)
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationFailed(f"表头缺少列：{'、'.join(missing)}")
+    return list(reader)
 
 
 @transaction.atomic
 def create_draft_from_rows(
-    rows: Iterable[Mapping[str, str]], *, title: str, based_on: ListVersion | None = None, number: int | None = None
+    rows: Iterable[Mapping[str, str]],
+    *,
+    title: str,
+    based_on: ListVersion | None = None,
+    number: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ListVersion:
     """A new draft holding exactly the rows; refuses the whole file when any row is bad."""
-    parsed, errors = parse_rows(rows)
+    parsed, errors = parse_rows(rows, progress)
     if errors:
         raise ValidationFailed(f"清单有{len(errors)}行错误，未导入任何内容。", extra={"rows": [str(e) for e in errors]})
     if not parsed:
@@ -321,9 +335,24 @@ def _cell_text(value: object) -> str:
 
 def read_file(path: Path) -> list[dict[str, str]]:
     """Rows of a CSV or XLSX file in the published layout."""
-    suffix = path.suffix.lower()
+    with path.open("rb") as handle:
+        return read_upload(handle, path.name)
+
+
+def read_upload(handle, name: str) -> list[dict[str, str]]:
+    """Rows of an opened binary CSV or XLSX file; `name` tells which it is."""
+    suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        return read_csv(path)
+        try:
+            text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+            return read_csv_text(text)
+        except UnicodeDecodeError as error:
+            raise ValidationFailed("CSV 文件须为 UTF-8 编码（Excel 中“另存为 CSV UTF-8”）。") from error
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path)
+        try:
+            return read_xlsx(handle)
+        except (OSError, KeyError, ValueError) as error:
+            if isinstance(error, ValidationFailed):
+                raise
+            raise ValidationFailed("无法读取该 Excel 文件，请确认是 .xlsx 格式。") from error
     raise ValidationFailed(f"不支持的文件类型 {suffix}：请使用 .xlsx 或 .csv。")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
@@ -226,3 +227,44 @@ class ListEdit(models.Model):
 
     def __str__(self) -> str:
         return f"V{self.version_id} {self.action} {self.matter_code}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未导入")
+
+
+def import_upload_path(instance: "ImportJob", filename: str) -> str:
+    return f"list-imports/{instance.created_at:%Y%m%d%H%M%S}-{filename}"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet being imported as a new draft in the background, with its progress."""
+
+    file = models.FileField(upload_to=import_upload_path)
+    original_name = models.CharField(max_length=255)
+    title = models.CharField(_("草稿名称"), max_length=200)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    version = models.ForeignKey(ListVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("清单导入任务")
+        verbose_name_plural = _("清单导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (ImportStatus.DONE, ImportStatus.FAILED):
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

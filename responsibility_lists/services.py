@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -16,12 +17,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
+from config.queue import enqueue_on_commit
 from departments.access import has_role
 from departments.models import Department, Role
-from responsibility_lists.list_io import create_draft_from_rows
+from responsibility_lists.list_io import create_draft_from_rows, read_upload
 from responsibility_lists.models import (
     Category,
     EditAction,
+    ImportJob,
+    ImportStatus,
     ListEdit,
     ListVersion,
     Matter,
@@ -107,12 +111,19 @@ def _copy_rows(source: ListVersion, draft: ListVersion) -> None:
     )
 
 
-@transaction.atomic
 def version_import(*, rows: Iterable[Mapping[str, str]], actor: User | None, title: str) -> ListVersion:
-    """A new draft holding exactly the rows of a spreadsheet; nothing at all when a row is bad."""
+    """A new draft holding exactly the rows of a spreadsheet; nothing at all when a row is bad.
+    `actor` is None only for the command line, which runs with the operator's own authority."""
     if actor is not None:
         require_maintainer(actor)
-    draft = create_draft_from_rows(rows, title=title, based_on=version_in_force(), number=_next_number())
+    return _import_rows(rows, actor=actor, title=title)
+
+
+@transaction.atomic
+def _import_rows(rows: Iterable[Mapping[str, str]], *, actor: User | None, title: str, progress=None) -> ListVersion:
+    draft = create_draft_from_rows(
+        rows, title=title, based_on=version_in_force(), number=_next_number(), progress=progress
+    )
     ListEdit.objects.create(
         version=draft, action=EditAction.IMPORT, actor=actor, note=f"{draft.matters.count()} 个事项"
     )
@@ -236,3 +247,45 @@ def versions_retire_superseded(*, at: datetime | None = None) -> int:
             version.save(update_fields=["status"])
             ListEdit.objects.create(version=version, action=EditAction.RETIRE, note=f"由 {current} 取代")
     return len(superseded)
+
+
+# --- Imports in the background -------------------------------------------------------------
+
+
+def import_job_create(*, upload: Any, title: str, actor: User) -> ImportJob:
+    """Keep the uploaded file and import it in the background; the page shows the progress."""
+    require_maintainer(actor)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            file=upload, original_name=upload.name, title=title or Path(upload.name).stem, created_by=actor
+        )
+        enqueue_on_commit("responsibility_lists.run_import", job.pk)
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Run an import once. The conditional update claims the job, so a redelivered task (or a
+    second worker) finds it already taken and does nothing."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(status=ImportStatus.RUNNING)
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+
+    def progress(done: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(processed_rows=done)
+
+    try:
+        with job.file.open("rb") as handle:
+            rows = read_upload(handle, job.original_name)
+        ImportJob.objects.filter(pk=job_id).update(total_rows=len(rows))
+        draft = _import_rows(rows, actor=job.created_by, title=job.title, progress=progress)
+    except ValidationFailed as error:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, errors=[error.message, *error.extra.get("rows", [])], finished_at=timezone.now()
+        )
+    else:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.DONE, version=draft, processed_rows=len(rows), finished_at=timezone.now()
+        )
+    job.refresh_from_db()
+    return job

@@ -1,8 +1,9 @@
 """Enqueue background work by task name once the current transaction commits.
 
-demands sits below dispatch, so it names dispatch's tasks rather than importing them. Looking the
-task up in the Celery app (instead of `send_task`) keeps the embedded default working: there the
-task runs in process, right after the commit that made its input visible."""
+Tasks are named, not imported, so that an app low in the import order can queue work whose task
+lives above it. Looking the task up in the Celery app (instead of `send_task`) keeps the embedded
+default working: there the task runs in process, right after the commit that made its input
+visible."""
 
 from django.db import transaction
 
