@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from demands.models import Channel
 from departments.models import Department
 from dispatch.models import ReturnReason
-from responsibility_lists.models import Urgency
+from responsibility_lists.forms import LIMIT_FIELDS
+from responsibility_lists.models import AmendmentKind, Urgency
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -113,6 +114,27 @@ class RuleForm(forms.Form):
     )
     department = forms.TypedChoiceField(label=_("改派部门"), coerce=int, choices=(), required=False, empty_value=None)
     note = forms.CharField(label=_("裁定意见"), widget=forms.Textarea(attrs={"rows": 2}))
+    propose_amendment = forms.BooleanField(label=_("同时建议清单把改派部门改为该事项的主责部门"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = department_choices()
+
+
+class AmendmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("修订类型"), choices=AmendmentKind.choices)
+    department = forms.TypedChoiceField(
+        label=_("部门（变更主责或增加协办时）"), coerce=int, choices=(), required=False, empty_value=None
+    )
+    territorial = forms.BooleanField(label=_("属地（代替具体部门）"), required=False)
+    keyword = forms.CharField(label=_("关键词（增删关键词时）"), max_length=64, required=False)
+    limit_field = forms.ChoiceField(
+        label=_("时限（调整时限时）"),
+        required=False,
+        choices=[("", "—"), *[(name, label) for name, label in LIMIT_FIELDS]],
+    )
+    limit_value = forms.DecimalField(label=_("新时限"), required=False, min_value=0.01, decimal_places=2)
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,8 @@ through `demands_visible_to`, so a department never sees another department's de
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -18,6 +20,7 @@ from dispatch.models import (
     RoutingResult,
     RulingStatus,
 )
+from responsibility_lists.models import AmendmentProposal
 
 Viewer = User | AnonymousUser
 
@@ -99,3 +102,45 @@ def department_figures() -> QuerySet:
         )
         .order_by("-total")
     )
+
+
+def matter_disputes(*, since: datetime) -> list[dict]:
+    """Per matter since `since`: returns (upheld, overruled), second dispatches and amendment
+    proposals — where the next revision of the list should look first."""
+    rows: dict[str, dict] = {}
+
+    def row(code: str, name: str) -> dict:
+        return rows.setdefault(
+            code,
+            {"code": code, "name": name, "returns": 0, "upheld": 0, "overruled": 0, "redispatches": 0, "proposals": 0},
+        )
+
+    returns = (
+        ReturnRequest.objects.filter(requested_at__gte=since, assignment__matter__isnull=False)
+        .values("assignment__matter__code", "assignment__matter__name")
+        .annotate(
+            n=Count("pk"),
+            upheld=Count("pk", filter=Q(status=RulingStatus.UPHELD)),
+            overruled=Count("pk", filter=Q(status=RulingStatus.OVERRULED)),
+        )
+    )
+    for item in returns:
+        entry = row(item["assignment__matter__code"], item["assignment__matter__name"])
+        entry["returns"] += item["n"]
+        entry["upheld"] += item["upheld"]
+        entry["overruled"] += item["overruled"]
+    redispatches = (
+        Assignment.objects.filter(is_redispatch=True, dispatched_at__gte=since, matter__isnull=False)
+        .values("matter__code", "matter__name")
+        .annotate(n=Count("pk"))
+    )
+    for item in redispatches:
+        row(item["matter__code"], item["matter__name"])["redispatches"] += item["n"]
+    proposals = (
+        AmendmentProposal.objects.filter(created_at__gte=since)
+        .values("matter_code", "matter_name")
+        .annotate(n=Count("pk"))
+    )
+    for item in proposals:
+        row(item["matter_code"], item["matter_name"])["proposals"] += item["n"]
+    return sorted(rows.values(), key=lambda r: (-(r["returns"] + r["proposals"]), -r["redispatches"], r["code"]))

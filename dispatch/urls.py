@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.views import audit, citizen, common, desk, workbench
+from dispatch.views import audit, citizen, common, desk, list_review, workbench
 
 urlpatterns = [
     # Citizens
@@ -18,6 +18,7 @@ urlpatterns = [
     path("desk/demands/<str:tracking_number>/dispatch/", desk.dispatch_demand, name="desk-dispatch"),
     path("desk/demands/<str:tracking_number>/reject/", desk.reject_demand, name="desk-reject"),
     path("desk/demands/<str:tracking_number>/merge/", desk.merge_demand, name="desk-merge"),
+    path("desk/demands/<str:tracking_number>/amend/", desk.propose_amendment, name="desk-amend"),
     path("desk/returns/<int:return_id>/rule/", desk.rule_return, name="desk-rule"),
     path("desk/extensions/<int:extension_id>/decide/", desk.decide_extension, name="desk-decide-extension"),
     path("desk/assignments/<int:assignment_id>/release/", desk.release_assist, name="desk-release"),
@@ -29,6 +30,8 @@ urlpatterns = [
     path("workbench/<int:assignment_id>/extension/", workbench.request_extension, name="workbench-extension"),
     path("workbench/<int:assignment_id>/contact/", workbench.disclose_contact, name="workbench-contact"),
     path("attachments/<int:attachment_id>/", common.attachment_download, name="attachment"),
+    path("list/hotspots/", list_review.hotspots, name="list-hotspots"),
+    path("list/v<int:number>/impact/", list_review.impact, name="list-impact"),
     path("audit/", audit.audit, name="audit"),
     path("audit/export/demands.csv", audit.export_demands, name="audit-export-demands"),
     path("audit/export/events.csv", audit.export_events, name="audit-export-events"),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from responsibility_lists.models import Category, ImportJob, ListEdit, ListVersion, Matter
+from responsibility_lists.models import AmendmentProposal, Category, ImportJob, ListEdit, ListVersion, Matter
 
 
 class FrozenVersionAdmin(admin.ModelAdmin):
@@ -63,4 +63,19 @@ class ImportJobAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ImportJob._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AmendmentProposal)
+class AmendmentProposalAdmin(admin.ModelAdmin):
+    """Proposals are filed and decided on the pages, which apply and record them."""
+
+    list_display = ["created_at", "matter_code", "kind", "status", "proposed_by", "decided_by"]
+    list_filter = ["status", "kind"]
+    search_fields = ["matter_code", "matter_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

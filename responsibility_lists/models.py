@@ -268,3 +268,64 @@ class ImportJob(models.Model):
         if self.status in (ImportStatus.DONE, ImportStatus.FAILED):
             return 100
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class AmendmentKind(models.TextChoices):
+    CHANGE_LEAD = "change_lead", _("变更主责部门")
+    ADD_ASSIST = "add_assist", _("增加协办部门")
+    ADD_KEYWORD = "add_keyword", _("增加关键词")
+    REMOVE_KEYWORD = "remove_keyword", _("删除关键词")
+    SPLIT = "split", _("拆分事项")
+    CHANGE_LIMIT = "change_limit", _("调整时限")
+
+
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    ACCEPTED = "accepted", _("已采纳")
+    DECLINED = "declined", _("未采纳")
+
+
+class AmendmentProposal(models.Model):
+    """A proposed change to a matter that came out of a dispute, citing the demand."""
+
+    version = models.ForeignKey(ListVersion, on_delete=models.PROTECT, related_name="amendments")
+    matter_code = models.CharField(_("事项编码"), max_length=32, db_index=True)
+    matter_name = models.CharField(_("事项名称"), max_length=200)
+    kind = models.CharField(_("修订类型"), max_length=16, choices=AmendmentKind.choices)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    territorial = models.BooleanField(_("属地"), default=False)
+    keyword = models.CharField(_("关键词"), max_length=64, blank=True)
+    limit_field = models.CharField(_("时限"), max_length=32, blank=True)
+    limit_value = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    reason = models.TextField(_("理由"))
+    # A string reference: demands sits above this app in the import order.
+    demand = models.ForeignKey("demands.Demand", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=AmendmentStatus.choices, default=AmendmentStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("处理意见"), blank=True)
+    applied_to = models.ForeignKey(ListVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("清单修订建议")
+        verbose_name_plural = _("清单修订建议")
+
+    def __str__(self) -> str:
+        return f"{self.matter_code} {self.get_kind_display()}"
+
+    @property
+    def summary(self) -> str:
+        target = "属地" if self.territorial else (self.department.name if self.department else "")
+        detail = {
+            AmendmentKind.CHANGE_LEAD: target,
+            AmendmentKind.ADD_ASSIST: target,
+            AmendmentKind.ADD_KEYWORD: self.keyword,
+            AmendmentKind.REMOVE_KEYWORD: self.keyword,
+            AmendmentKind.CHANGE_LIMIT: f"{self.limit_field} = {self.limit_value}",
+        }.get(AmendmentKind(self.kind), "")
+        return f"{self.get_kind_display()}{'：' + detail if detail else ''}"

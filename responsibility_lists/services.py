@@ -148,6 +148,8 @@ def matter_save(
     code: str,
     category_id: int,
     assisting_ids: Iterable[int] = (),
+    edit_action: str | None = None,
+    edit_note: str = "",
     **fields: Any,
 ) -> Matter:
     """Add a matter to a draft, or change one (same code). Records each changed field."""
@@ -185,7 +187,9 @@ def matter_save(
         changes["category"] = [old_category, str(category)]
     action = EditAction.ADD if not before else (EditAction.MOVE if set(changes) == {"category"} else EditAction.CHANGE)
     if changes:
-        ListEdit.objects.create(version=draft, matter_code=code, action=action, changes=changes, actor=actor)
+        ListEdit.objects.create(
+            version=draft, matter_code=code, action=edit_action or action, changes=changes, actor=actor, note=edit_note
+        )
     return matter
 
 

@@ -16,10 +16,19 @@ from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 from departments.access import has_role
+from responsibility_lists.amendments import amendment_accept, amendment_decline
 from responsibility_lists.diff import diff_versions
 from responsibility_lists.forms import ImportForm, MatterForm, PublishForm, RemoveForm, initial_for
 from responsibility_lists.list_io import rows_of, write_csv, write_xlsx
-from responsibility_lists.models import ImportJob, ListEdit, ListVersion, Matter, VersionStatus
+from responsibility_lists.models import (
+    AmendmentProposal,
+    AmendmentStatus,
+    ImportJob,
+    ListEdit,
+    ListVersion,
+    Matter,
+    VersionStatus,
+)
 from responsibility_lists.selectors import matters_of, top_categories_of, version_in_force
 from responsibility_lists.services import (
     MAINTAINER_ROLES,
@@ -283,3 +292,47 @@ def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
             }
         )
     return render(request, "responsibility_lists/import_status.html", {"job": job})
+
+
+@login_required
+def amendments(request: HttpRequest) -> HttpResponse:
+    """Pending proposals grouped by matter, the most disputed first."""
+    _maintainer(request)
+    pending = AmendmentProposal.objects.filter(status=AmendmentStatus.PENDING).select_related(
+        "version", "department", "demand", "proposed_by"
+    )
+    groups: dict[str, list[AmendmentProposal]] = {}
+    for proposal in pending.order_by("matter_code", "created_at"):
+        groups.setdefault(proposal.matter_code, []).append(proposal)
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    drafts = ListVersion.objects.filter(status=VersionStatus.DRAFT).order_by("-number")
+    decided = AmendmentProposal.objects.exclude(status=AmendmentStatus.PENDING).select_related("decided_by")[:30]
+    return render(
+        request,
+        "responsibility_lists/amendments.html",
+        {"groups": ordered, "drafts": drafts, "decided": decided},
+    )
+
+
+@require_POST
+@login_required
+def amendment_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    _maintainer(request)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "accept":
+            draft_id = int(request.POST.get("draft") or 0)
+            proposal = amendment_accept(
+                proposal_id=proposal_id, actor=request.user, draft_id=draft_id, note=request.POST.get("note", "")
+            )
+            messages.success(request, f"已采纳，并写入草稿 {proposal.applied_to}。")
+        elif decision == "decline":
+            amendment_decline(proposal_id=proposal_id, actor=request.user, reason=request.POST.get("note", ""))
+            messages.success(request, "已记录不采纳的理由。")
+        else:
+            messages.error(request, "请选择采纳或不采纳。")
+    except DomainError as error:
+        _refused(request, error)
+    except ValueError:
+        messages.error(request, "请选择一个草稿版本。")
+    return redirect("list-amendments")

@@ -19,6 +19,8 @@ from dispatch.models import (
     RulingStatus,
 )
 from dispatch.services.assignments import create_assignments, locked_assignment, require_dispatcher
+from responsibility_lists.amendments import amendment_file
+from responsibility_lists.models import AmendmentKind
 
 
 def assignment_return(
@@ -78,9 +80,11 @@ def return_rule(
     uphold: bool,
     note: str,
     department_id: int | None = None,
+    propose_amendment: bool = False,
 ) -> Demand:
     """Rule on a return. Upheld: re-dispatch to another department (a second dispatch).
-    Overruled: the case goes back to the department that returned it."""
+    Overruled: the case goes back to the department that returned it. An upheld return can
+    also propose that the list name the new department as the matter's lead from now on."""
     require_dispatcher(actor)
     if not note.strip():
         raise ValidationFailed("请填写裁定意见。")
@@ -121,4 +125,14 @@ def return_rule(
         request.ruling_note = note.strip()
         request.redispatched_to = target
         request.save()
+        if propose_amendment and uphold and previous.matter is not None:
+            amendment_file(
+                actor=actor,
+                version_id=previous.matter.version_id,
+                matter_code=previous.matter.code,
+                kind=AmendmentKind.CHANGE_LEAD,
+                department_id=target.pk,
+                reason=f"退单裁定（{demand.tracking_number}）：{note.strip()}",
+                demand_id=demand.pk,
+            )
     return demand

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from demands.workflow import OPEN_STATUSES, allowed_actions
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.models import Role
 from dispatch.forms import (
+    AmendmentForm,
     DecideExtensionForm,
     DispatchForm,
     IntakeForm,
@@ -40,6 +42,7 @@ from dispatch.services import (
     return_rule,
 )
 from dispatch.views.common import perform, perform_form, role_required
+from responsibility_lists.amendments import amendment_file
 
 dispatcher_required = role_required(*DISPATCH_ROLES)
 
@@ -84,6 +87,7 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "extensions": pending_extensions().filter(assignment__demand=demand),
         "dispatch_form": DispatchForm(initial=initial),
         "rule_form": RuleForm(initial={"department": pending_return.suggested_department_id} if pending_return else {}),
+        "amendment_form": AmendmentForm(),
         "reason_form": ReasonForm(),
         "merge_form": MergeForm(),
         "extension_form": DecideExtensionForm(),
@@ -157,6 +161,7 @@ def rule_return(request: HttpRequest, return_id: int) -> HttpResponse:
             uphold=data["uphold"],
             department_id=data["department"],
             note=data["note"],
+            propose_amendment=data["propose_amendment"],
         ),
         "已裁定。",
     )
@@ -189,6 +194,36 @@ def release_assist(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "已解除协办。",
     )
     return _back(assignment.demand.tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def propose_amendment(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """File an amendment proposal against the matter this demand was routed under."""
+    demand = get_object_or_404(Demand.objects.select_related("matter"), tracking_number=tracking_number)
+    if demand.matter is None:
+        messages.error(request, "该诉求没有对应的清单事项。")
+        return _back(tracking_number)
+    matter = demand.matter
+    perform_form(
+        request,
+        AmendmentForm,
+        lambda data: amendment_file(
+            actor=request.user,
+            version_id=matter.version_id,
+            matter_code=matter.code,
+            kind=data["kind"],
+            reason=data["reason"],
+            demand_id=demand.pk,
+            department_id=data["department"],
+            territorial=data["territorial"],
+            keyword=data["keyword"],
+            limit_field=data["limit_field"],
+            limit_value=data["limit_value"],
+        ),
+        "已提交清单修订建议，清单维护员将在修订时处理。",
+    )
+    return _back(tracking_number)
 
 
 @role_required(Role.INTAKE_OPERATOR, *DISPATCH_ROLES)
