@@ -40,7 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=DEMO_PASSWORD, help="password of every demo account")
 
     @transaction.atomic
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str, verbosity: int = 1, **options):
+        if verbosity == 0:
+            self.stdout.write = lambda *a, **k: None  # type: ignore[method-assign]
         data = json.loads((SAMPLE_DIR / "district.json").read_text(encoding="utf-8"))
         self._load_territory(data["streets"])
         self._load_departments(data["departments"])
