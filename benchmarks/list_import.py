@@ -53,9 +53,9 @@ def main() -> None:
         rows.append(row)
     spreadsheet = io.BytesIO()
     write_xlsx(rows, spreadsheet)
-    print(
-        f"{args.matters} matters, {len(spreadsheet.getvalue()) / 1024:.0f} KiB as XLSX, database {os.environ['DATABASE_URL'].split(':')[0]}"
-    )
+    database = os.environ["DATABASE_URL"].split(":")[0]
+    size = len(spreadsheet.getvalue()) / 1024
+    print(f"{args.matters} matters, {size:.0f} KiB as XLSX, database {database}")
 
     read_times, import_times = [], []
     for run in range(args.runs):
@@ -66,13 +66,9 @@ def main() -> None:
         start = time.perf_counter()
         version_import(rows=read_back, actor=None, title=f"bench {run}")
         import_times.append(time.perf_counter() - start)
-    print(
-        f"read XLSX:  median {statistics.median(read_times):.2f} s  (runs: {', '.join(f'{t:.2f}' for t in read_times)})"
-    )
-    print(
-        f"import:     median {statistics.median(import_times):.2f} s  (runs: {', '.join(f'{t:.2f}' for t in import_times)})"
-    )
-
+    for label, times in (("read XLSX", read_times), ("import", import_times)):
+        runs = ", ".join(f"{t:.2f}" for t in times)
+        print(f"{label + ':':11} median {statistics.median(times):.2f} s  (runs: {runs})")
 
 if __name__ == "__main__":
     main()
