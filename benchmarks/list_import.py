@@ -70,5 +70,6 @@ def main() -> None:
         runs = ", ".join(f"{t:.2f}" for t in times)
         print(f"{label + ':':11} median {statistics.median(times):.2f} s  (runs: {runs})")
 
+
 if __name__ == "__main__":
     main()
