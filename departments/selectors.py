@@ -45,3 +45,12 @@ def street_office_for(street_id: int | None) -> Department | None:
     if street_id is None:
         return None
     return Department.objects.filter(street_id=street_id, kind="street", is_active=True).first()
+
+
+# Bureaus first, then utilities, street offices and communities: the order a dispatcher scans.
+_KIND_ORDER = {"functional": 0, "utility": 1, "street": 2, "community": 3}
+
+
+def departments_for_choice() -> list[Department]:
+    departments = Department.objects.filter(is_active=True).order_by("code")
+    return sorted(departments, key=lambda d: _KIND_ORDER.get(d.kind, 9))

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import Channel
-from departments.models import Department
+from departments.selectors import departments_for_choice
 from dispatch.models import ReturnReason
 from responsibility_lists.forms import LIMIT_FIELDS
 from responsibility_lists.models import AmendmentKind, Urgency
@@ -80,7 +80,7 @@ class ReopenForm(forms.Form):
 
 
 def department_choices():
-    return [("", "—")] + [(d.pk, d.name) for d in Department.objects.filter(is_active=True).order_by("kind", "code")]
+    return [("", "—")] + [(d.pk, d.name) for d in departments_for_choice()]
 
 
 class DispatchForm(forms.Form):

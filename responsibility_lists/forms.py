@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
+from departments.selectors import departments_for_choice
 from responsibility_lists.list_io import TERRITORIAL, split_words
 from responsibility_lists.models import Category, ListVersion
 
@@ -38,7 +39,7 @@ class MatterForm(forms.Form):
             self.fields[name] = forms.DecimalField(label=label, min_value=0.01, max_digits=6, decimal_places=2)
         subcategories = Category.objects.filter(version=version, parent__isnull=False).select_related("parent")
         self.fields["category"].choices = [(c.pk, str(c)) for c in subcategories]
-        departments = [(str(d.pk), d.name) for d in Department.objects.filter(is_active=True).order_by("kind", "code")]
+        departments = [(str(d.pk), d.name) for d in departments_for_choice()]
         self.fields["lead"].choices = [(TERRITORIAL, _("属地（事发地街道）")), *departments]
         self.fields["assisting"].choices = [(int(pk), name) for pk, name in departments]
         if editing:
@@ -83,7 +84,8 @@ def initial_for(matter) -> dict:
         "assisted_by_territory": matter.assisted_by_territory,
         "legal_basis": matter.legal_basis,
         "guidance": matter.guidance,
-        **{name: getattr(matter, name).normalize() for name, _label in LIMIT_FIELDS},
+        # format(…, "f"): Decimal("10.00").normalize() alone would show as 1E+1.
+        **{name: format(getattr(matter, name).normalize(), "f") for name, _label in LIMIT_FIELDS},
     }
 
 
