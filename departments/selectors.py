@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from departments.models import AddressAlias, Community, Department, Street
@@ -17,9 +18,27 @@ class ResolvedLocation:
         return {"street_id": self.street_id, "community_id": self.community_id, "matched": self.matched}
 
 
+_PLACE_TTL_SECONDS = 60
+_place_cache: dict[str, object] = {}
+
+
 def _place_names() -> list[tuple[str, int, int | None]]:
     """Every name that places an address: those naming a community before those naming only a
-    street (a street name says less), and longest first within each (六和城 before 六和)."""
+    street (a street name says less), and longest first within each (六和城 before 六和).
+    Kept for a minute: routing asks for them on every demand, and they change rarely."""
+    now = time.monotonic()
+    if _place_cache.get("expires", 0.0) > now:  # type: ignore[operator]
+        return _place_cache["names"]  # type: ignore[return-value]
+    names = _load_place_names()
+    _place_cache.update(names=names, expires=now + _PLACE_TTL_SECONDS)
+    return names
+
+
+def clear_place_cache() -> None:
+    _place_cache.clear()
+
+
+def _load_place_names() -> list[tuple[str, int, int | None]]:
     names: list[tuple[str, int, int | None]] = []
     names += [(a.text, a.street_id, a.community_id) for a in AddressAlias.objects.all()]
     names += [(c.name, c.street_id, c.pk) for c in Community.objects.all()]

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from dispatch.models import Assignment, ExtensionRequest, ReturnRequest, RoutingResult
+from dispatch.models import (
+    Assignment,
+    ExtensionRequest,
+    HistoricalCase,
+    ReturnRequest,
+    RoutingModel,
+    RoutingResult,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -47,3 +54,16 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
 class RoutingResultAdmin(ReadOnlyAdmin):
     list_display = ["demand", "list_version", "router_version", "confidence", "auto_dispatched", "created_at"]
     list_filter = ["auto_dispatched", "router_version"]
+
+
+@admin.register(HistoricalCase)
+class HistoricalCaseAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "title", "department", "matter_code", "submitted_at"]
+    list_filter = ["department"]
+    search_fields = ["external_id", "title"]
+
+
+@admin.register(RoutingModel)
+class RoutingModelAdmin(ReadOnlyAdmin):
+    list_display = ["version", "trained_at", "sample_count", "is_active"]
+    exclude = ["blob"]

@@ -177,3 +177,50 @@ class RoutingResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} {self.confidence:.2f}"
+
+
+class HistoricalCase(models.Model):
+    """A past demand from an older system whose final department (and perhaps matter) is known.
+    The router learns from these and from this platform's own answered demands."""
+
+    external_id = models.CharField(_("原编号"), max_length=64, blank=True)
+    title = models.CharField(_("标题"), max_length=255, blank=True)
+    content = models.TextField(_("内容"))
+    location_text = models.CharField(_("地点"), max_length=255, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    matter_code = models.CharField(_("事项编码"), max_length=32, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("历史案例")
+        verbose_name_plural = _("历史案例")
+
+    def __str__(self) -> str:
+        return f"{self.title or self.content[:20]} → {self.department}"
+
+
+class RoutingModel(models.Model):
+    """One trained version of the learned router. Answers name the model version they came from,
+    so the same text under the same list and model version always routes the same way."""
+
+    version = models.CharField(max_length=40, unique=True)
+    trained_at = models.DateTimeField()
+    sample_count = models.PositiveIntegerField()
+    classes = models.JSONField(default=list)
+    blob = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    is_active = models.BooleanField(default=False)
+    metrics = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-trained_at"]
+        verbose_name = _("路由模型")
+        verbose_name_plural = _("路由模型")
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_routing_model")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.sample_count})"

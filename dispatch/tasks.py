@@ -55,3 +55,12 @@ def auto_close_replied() -> int:
     cutoff = timezone.now() - timedelta(days=settings.AUTO_CLOSE_AFTER_DAYS)
     ids = Demand.objects.filter(status=Status.REPLIED, replied_at__lte=cutoff).values_list("pk", flat=True)
     return sum(1 for demand_id in ids.iterator() if demand_auto_close(demand_id=demand_id))
+
+
+@shared_task(name="dispatch.train_router", soft_time_limit=1800, time_limit=1900)
+def train_router() -> str:
+    """Retrain the learned router on all known history (imports and answered demands)."""
+    from dispatch.routing.learned import train_and_activate
+
+    model = train_and_activate(note="periodic")
+    return model.version if model else "not enough history"

@@ -356,3 +356,21 @@ def read_upload(handle, name: str) -> list[dict[str, str]]:
                 raise
             raise ValidationFailed("无法读取该 Excel 文件，请确认是 .xlsx 格式。") from error
     raise ValidationFailed(f"不支持的文件类型 {suffix}：请使用 .xlsx 或 .csv。")
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """Rows of any CSV or XLSX file, keyed by its header (no layout checks)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        table = [{h: _cell_text(v) for h, v in zip(header, values, strict=False) if h} for values in rows if values]
+        workbook.close()
+        return table
+    raise ValidationFailed(f"不支持的文件类型 {suffix}：请使用 .xlsx 或 .csv。")

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from demands.services import Submission, demand_submit
+from departments.selectors import clear_place_cache
 from tests.factories import District, build_district
 
 
@@ -16,9 +17,11 @@ def district(db) -> District:
 def _fresh_router_cache():
     # Version ids repeat across tests (each test's database starts empty), so the router's
     # per-version cache must not outlive a test.
-    from dispatch.routing import _terms_of_frozen_version
+    from dispatch.routing import learned, router
 
-    _terms_of_frozen_version.cache_clear()
+    router.clear_caches()
+    learned._cache.clear()
+    clear_place_cache()
     cache.clear()
     yield
 

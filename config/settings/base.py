@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responsibility_lists.retire_superseded",
         "schedule": timedelta(seconds=60),
     },
+    "train-router": {
+        "task": "dispatch.train_router",
+        "schedule": timedelta(hours=env_int("ROUTER_TRAINING_INTERVAL_HOURS", 24)),
+    },
     "auto-close-replied-demands": {
         "task": "dispatch.auto_close_replied",
         "schedule": timedelta(minutes=env_int("AUTO_CLOSE_INTERVAL_MINUTES", 30)),
@@ -173,7 +177,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Domain settings --------------------------------------------------------------------------
 DISTRICT_CODE = env_str("DISTRICT_CODE", "PS")
 # A router answer at or above this confidence is dispatched without a person looking at it.
-ROUTING_AUTO_DISPATCH_THRESHOLD = env_float("ROUTING_AUTO_DISPATCH_THRESHOLD", 0.55)
+ROUTING_AUTO_DISPATCH_THRESHOLD = env_float("ROUTING_AUTO_DISPATCH_THRESHOLD", 0.6)
 # A demand left in "submitted" this long is routed again by the reconciler.
 RECONCILE_AFTER = timedelta(seconds=env_int("RECONCILE_AFTER_SECONDS", 120))
 # Replied demands the citizen has not rated are closed after this many days.

@@ -70,11 +70,13 @@ def demand_route(*, demand_id: int) -> Demand | None:
                 },
                 changes={**located, "list_version": version},
             )
-        matter = Matter.objects.get(pk=best.matter_id)
+        # A candidate the learned model found may have no matter of the list: it is dispatched
+        # to the department with the default time limits.
+        matter = Matter.objects.filter(pk=best.matter_id).first() if best.matter_id else None
         lead = Department.objects.get(pk=best.department_id)
-        assisting = list(matter.assisting_departments.filter(is_active=True))
+        assisting = list(matter.assisting_departments.filter(is_active=True)) if matter else []
         office = street_office_for(answer.location.street_id)
-        if matter.assisted_by_territory and office is not None:
+        if matter is not None and matter.assisted_by_territory and office is not None:
             assisting.append(office)
         demand = demand_transition(
             demand_id=demand.pk,
@@ -84,7 +86,7 @@ def demand_route(*, demand_id: int) -> Demand | None:
             department=lead,
             reason=best.reason,
             data={
-                "matter": matter.code,
+                "matter": matter.code if matter else None,
                 "confidence": answer.confidence,
                 "version": version.number,
             },

@@ -1,0 +1,153 @@
+"""Measuring the router on labelled demands: k-fold over history, or zero-shot with the list.
+
+Runs inside a throwaway database (the evaluate_routing command sees to that): each fold imports
+its training rows through the same path as `import_history`, trains the model, then routes the
+held-out rows exactly as live demands are routed."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sklearn.metrics import f1_score
+
+from departments.models import Department, DepartmentKind
+from dispatch.history import HistoryColumns, history_import
+from dispatch.models import HistoricalCase, RoutingModel
+from dispatch.routing import route
+from dispatch.routing.learned import train_and_activate
+from responsibility_lists.selectors import version_in_force
+
+TERRITORIAL_LABEL = "属地"
+
+
+@dataclass
+class Prediction:
+    row: int
+    label: str
+    department: str
+    matter_code: str
+    confidence: float
+    top3: list[str]
+    milliseconds: float
+
+
+@dataclass
+class Report:
+    mode: str
+    rows: int
+    threshold: float
+    predictions: list[Prediction] = field(default_factory=list)
+
+    def figures(self) -> dict:
+        known = set(Department.objects.values_list("name", flat=True)) | {TERRITORIAL_LABEL}
+        scored = [p for p in self.predictions if p.label in known]
+        correct = [p for p in scored if p.department == p.label]
+        covered = [p for p in scored if p.confidence >= self.threshold and p.department]
+        times = sorted(p.milliseconds for p in self.predictions)
+        figures = {
+            "mode": self.mode,
+            "rows": self.rows,
+            "scored_rows": len(scored),
+            "accuracy": _ratio(len(correct), len(scored)),
+            "macro_f1": round(float(f1_score([p.label for p in scored], [p.department or "-" for p in scored],
+                                             labels=sorted({p.label for p in scored}), average="macro",
+                                             zero_division=0)), 4) if scored else None,
+            "top3_accuracy": _ratio(sum(p.label in p.top3 for p in scored), len(scored)),
+            "threshold": self.threshold,
+            "coverage_at_threshold": _ratio(len(covered), len(scored)),
+            "precision_at_threshold": _ratio(sum(p.department == p.label for p in covered), len(covered)),
+            "median_ms": round(statistics.median(times), 3) if times else None,
+            "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 3) if times else None,
+        }  # fmt: skip
+        return figures
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _department_label(department_id: int | None, kinds: dict[int, tuple[str, str]]) -> str:
+    if department_id is None:
+        return ""
+    name, kind = kinds[department_id]
+    return TERRITORIAL_LABEL if kind in (DepartmentKind.STREET, DepartmentKind.COMMUNITY) else name
+
+
+def _route_rows(rows: list[tuple[int, dict]], text: str, title: str, location: str, label: str,
+                use_model: bool, progress: Callable[[], None]) -> list[Prediction]:  # fmt: skip
+    version = version_in_force()
+    if version is None:
+        raise RuntimeError("No published list version to route with.")
+    kinds = {d.pk: (d.name, d.kind) for d in Department.objects.all()}
+    model = RoutingModel.objects.filter(is_active=True).first() if use_model else None
+    out = []
+    for number, row in rows:
+        start = time.perf_counter()
+        answer = route(
+            title=row.get(title, "") if title else "",
+            content=row.get(text, ""),
+            location_text=row.get(location, "") if location else "",
+            version=version,
+            model=model,
+        )
+        elapsed = (time.perf_counter() - start) * 1000
+        best = answer.best
+        out.append(
+            Prediction(
+                row=number,
+                label=(row.get(label) or "").strip(),
+                department=_department_label(best.department_id, kinds) if best else "",
+                matter_code=best.matter_code if best else "",
+                confidence=answer.confidence,
+                top3=[_department_label(c.department_id, kinds) for c in answer.candidates[:3]],
+                milliseconds=elapsed,
+            )
+        )
+        progress()
+    return out
+
+
+class ProgressBar:
+    def __init__(self, total: int, stream=sys.stderr) -> None:
+        self.total, self.done, self.stream = total, 0, stream
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.done == self.total or self.done % 20 == 0:
+            filled = int(30 * self.done / self.total)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}")
+            if self.done == self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
+def evaluate_zero_shot(rows: list[dict], *, text: str, title: str, location: str, label: str,
+                       threshold: float) -> Report:  # fmt: skip
+    numbered = list(enumerate(rows, start=2))
+    report = Report(mode="zero-shot", rows=len(rows), threshold=threshold)
+    report.predictions = _route_rows(numbered, text, title, location, label, False, ProgressBar(len(rows)))
+    return report
+
+
+def evaluate_folds(rows: list[dict], *, folds: int, text: str, title: str, location: str, label: str,
+                   threshold: float, seed: int = 0) -> Report:  # fmt: skip
+    numbered = list(enumerate(rows, start=2))
+    random.Random(seed).shuffle(numbered)
+    report = Report(mode=f"{folds}-fold", rows=len(rows), threshold=threshold)
+    bar = ProgressBar(len(rows))
+    columns = HistoryColumns(text=text, title=title, department=label, location=location)
+    for fold in range(folds):
+        held_out = numbered[fold::folds]
+        training = [row for i, row in enumerate(numbered) if i % folds != fold]
+        HistoricalCase.objects.all().delete()
+        RoutingModel.objects.all().delete()
+        history_import([row for _, row in training], columns, create_missing_departments=True)
+        train_and_activate(note=f"fold {fold + 1}/{folds}")
+        report.predictions += _route_rows(held_out, text, title, location, label, True, bar)
+    report.predictions.sort(key=lambda p: p.row)
+    return report

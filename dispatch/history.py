@@ -1,0 +1,92 @@
+"""Bringing a district's past cases in from an older system, so the router learns from them.
+
+Like the list import, it is all or nothing: every row is checked first, and a file with a bad
+row (no text, an unknown department) imports nothing and names each bad row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from config.errors import ValidationFailed
+from departments.models import Department, DepartmentKind
+from dispatch.models import HistoricalCase
+
+
+@dataclass(frozen=True)
+class HistoryColumns:
+    text: str = "content"
+    title: str = ""
+    department: str = "department"
+    submitted: str = ""
+    location: str = ""
+    matter: str = ""
+    external_id: str = ""
+
+
+def _parse_time(value: str) -> datetime | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    moment = parse_datetime(value.replace("/", "-"))
+    if moment is None:
+        day = parse_date(value.replace("/", "-"))
+        moment = datetime(day.year, day.month, day.day) if day else None
+    if moment is None:
+        raise ValueError(f"时间「{value}」无法识别")
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@transaction.atomic
+def history_import(
+    rows: Iterable[Mapping[str, str]], columns: HistoryColumns, *, create_missing_departments: bool = False
+) -> int:
+    """Import past cases; returns how many. Departments are matched by name, short name or code."""
+    departments: dict[str, Department] = {}
+    for d in Department.objects.all():
+        departments.update({d.name: d, d.code: d, **({d.short_name: d} if d.short_name else {})})
+    cases, errors = [], []
+    for number, row in enumerate(rows, start=2):
+        text = (row.get(columns.text) or "").strip()
+        label = (row.get(columns.department) or "").strip()
+        problems = []
+        if not text:
+            problems.append(f"缺少内容（列「{columns.text}」）")
+        if not label:
+            problems.append(f"缺少承办部门（列「{columns.department}」）")
+        elif label not in departments:
+            if create_missing_departments:
+                departments[label] = Department.objects.create(
+                    code=f"H{Department.objects.count() + 1:04d}", name=label, kind=DepartmentKind.FUNCTIONAL
+                )
+            else:
+                problems.append(f"承办部门「{label}」不存在")
+        submitted = None
+        if columns.submitted:
+            try:
+                submitted = _parse_time(row.get(columns.submitted, ""))
+            except ValueError as error:
+                problems.append(str(error))
+        if problems:
+            errors.append(f"第{number}行：{'；'.join(problems)}")
+            continue
+        cases.append(
+            HistoricalCase(
+                external_id=(row.get(columns.external_id) or "")[:64] if columns.external_id else "",
+                title=(row.get(columns.title) or "")[:255] if columns.title else "",
+                content=text,
+                location_text=(row.get(columns.location) or "")[:255] if columns.location else "",
+                submitted_at=submitted,
+                department=departments[label],
+                matter_code=(row.get(columns.matter) or "").strip()[:32] if columns.matter else "",
+            )
+        )
+    if errors:
+        raise ValidationFailed(f"有{len(errors)}行错误，未导入任何历史案例。", extra={"rows": errors})
+    HistoricalCase.objects.bulk_create(cases, batch_size=1000)
+    return len(cases)

@@ -1,0 +1,118 @@
+"""Matching a demand against one version of the list: exact keyword and name phrases (what the
+list maintainers wrote, so they can be trusted) plus BM25 over the jieba words of each matter's
+name, keywords and description (so a demand that says it differently still finds its matter).
+Exclusions veto a matter outright."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from dispatch.routing.text import words
+from responsibility_lists.models import ListVersion, Matter
+
+TITLE_WEIGHT = 2.0
+NAME_BONUS = 3.0
+BM25_K1, BM25_B = 1.2, 0.75
+# BM25 is scaled to the best match of the query, then worth at most this many keyword points:
+# it ranks matters the keywords missed, but never outvotes what the list maintainers wrote.
+BM25_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class MatterEntry:
+    matter_id: int
+    code: str
+    name: str
+    keywords: tuple[str, ...]
+    exclusions: tuple[str, ...]
+    lead_department_id: int | None
+    lead_department_name: str
+    territorial: bool
+    assisting_ids: tuple[int, ...]
+    assisted_by_territory: bool
+
+
+@dataclass
+class ListMatch:
+    entry: MatterEntry
+    score: float
+    matched: list[str] = field(default_factory=list)
+
+
+class MatterIndex:
+    """Everything needed to match against one version, built once (published versions never change)."""
+
+    def __init__(self, entries: list[MatterEntry], documents: list[list[str]]) -> None:
+        self.entries = entries
+        self.lengths = [len(d) for d in documents]
+        self.average_length = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+        self.term_counts = [Counter(d) for d in documents]
+        postings: dict[str, list[int]] = defaultdict(list)
+        for index, counts in enumerate(self.term_counts):
+            for term in counts:
+                postings[term].append(index)
+        self.postings = dict(postings)
+        total = len(documents)
+        self.idf = {t: math.log(1 + (total - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    @classmethod
+    def build(cls, version: ListVersion) -> MatterIndex:
+        matters = (
+            Matter.objects.filter(version=version)
+            .select_related("lead_department")
+            .prefetch_related("assisting_departments")
+            .order_by("code")
+        )
+        entries, documents = [], []
+        for m in matters:
+            entries.append(
+                MatterEntry(
+                    matter_id=m.pk,
+                    code=m.code,
+                    name=m.name,
+                    keywords=tuple(k for k in m.keywords if k),
+                    exclusions=tuple(k for k in m.exclusions if k),
+                    lead_department_id=m.lead_department_id,
+                    lead_department_name=m.lead_department.name if m.lead_department else "",
+                    territorial=m.lead_is_territorial,
+                    assisting_ids=tuple(sorted(d.pk for d in m.assisting_departments.all())),
+                    assisted_by_territory=m.assisted_by_territory,
+                )
+            )
+            keyword_words = [w for k in m.keywords for w in words(k)]
+            documents.append(list(words(m.name)) * 3 + keyword_words * 2 + list(words(m.description)))
+        return cls(entries, documents)
+
+    def match(self, title: str, content: str) -> list[ListMatch]:
+        text = f"{title}\n{content}"
+        query = Counter(list(words(title)) * int(TITLE_WEIGHT) + list(words(content)))
+        bm25: dict[int, float] = defaultdict(float)
+        for term, query_count in query.items():
+            for index in self.postings.get(term, ()):
+                tf = self.term_counts[index][term]
+                norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self.lengths[index] / self.average_length)
+                bm25[index] += self.idf[term] * tf * (BM25_K1 + 1) / norm * min(query_count, 3)
+        best_bm25 = max(bm25.values(), default=0.0) or 1.0
+        results = []
+        for index, entry in enumerate(self.entries):
+            if entry.exclusions and any(word in text for word in entry.exclusions):
+                continue
+            score, matched = 0.0, []
+            for keyword in entry.keywords:
+                in_title, in_content = keyword in title, keyword in content
+                if in_title or in_content:
+                    # Longer keywords are more specific; a title hit says what the demand is
+                    # about, and a word repeated in the text confirms it.
+                    weight = min(len(keyword), 4) / 2
+                    score += weight * (TITLE_WEIGHT * in_title + 1.0 * in_content)
+                    matched.append(keyword)
+            if entry.name in text:
+                score += NAME_BONUS
+                matched.append(entry.name)
+            score += BM25_WEIGHT * bm25.get(index, 0.0) / best_bm25
+            if score > 0:
+                results.append(ListMatch(entry=entry, score=score, matched=matched))
+        results.sort(key=lambda r: (-r.score, r.entry.code))
+        return results

@@ -1,0 +1,173 @@
+"""The router: the list's answer and the learned model's answer, combined per department.
+
+- The list (keywords, names, BM25) says which matter a demand is and whose it is by law.
+- The model says where demands like this one were finally handled, which catches what the
+  list's words miss.
+- The territory places the demand, so a 属地 matter goes to the street office where it is.
+
+Each candidate carries a confidence and the reasons a dispatch officer can read. The same text,
+location, list version and model version always give the same answer."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from departments.models import Department
+from departments.selectors import ResolvedLocation, resolve_location, street_office_for
+from dispatch.models import RoutingModel
+from dispatch.routing import learned
+from dispatch.routing.list_matcher import ListMatch, MatterIndex
+from responsibility_lists.models import ListVersion, VersionStatus
+
+ROUTER_VERSION = "list-bm25-2"
+# How fast list evidence makes the router sure: one specific keyword in the title (about 2
+# points) gives a strength of about one half; two or three agreeing keywords make it certain.
+EVIDENCE_SCALE = 2.5
+# Trust in the learned model grows with the history it learned from.
+MODEL_TRUST_HALF = 300
+MODEL_TRUST_MAX = 0.8
+
+
+@dataclass
+class Candidate:
+    matter_id: int | None
+    matter_code: str
+    matter_name: str
+    department_id: int | None
+    department_name: str
+    score: float
+    confidence: float = 0.0
+    matched: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+@dataclass
+class RoutingAnswer:
+    candidates: list[Candidate]
+    location: ResolvedLocation
+    router_version: str = ROUTER_VERSION
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def confidence(self) -> float:
+        best = self.best
+        return best.confidence if best and best.department_id else 0.0
+
+    def candidates_as_json(self) -> list[dict]:
+        return [asdict(c) for c in self.candidates]
+
+
+@lru_cache(maxsize=8)
+def _frozen_index(version_id: int) -> MatterIndex:
+    return MatterIndex.build(ListVersion.objects.get(pk=version_id))
+
+
+def index_for(version: ListVersion) -> MatterIndex:
+    # Published and retired versions never change, so their index is built once per process.
+    if version.status == VersionStatus.DRAFT:
+        return MatterIndex.build(version)
+    return _frozen_index(version.pk)
+
+
+_DEPARTMENT_TTL_SECONDS = 60
+_department_cache: dict[str, object] = {}
+
+
+def _departments() -> tuple[dict[str, int], dict[int, str]]:
+    """(code → id, id → name), kept for a minute: routing needs them for every demand."""
+    now = time.monotonic()
+    if _department_cache.get("expires", 0.0) <= now:  # type: ignore[operator]
+        rows = list(Department.objects.values_list("pk", "code", "name"))
+        _department_cache.update(
+            ids={code: pk for pk, code, _ in rows},
+            names={pk: name for pk, _, name in rows},
+            expires=now + _DEPARTMENT_TTL_SECONDS,
+        )
+    return _department_cache["ids"], _department_cache["names"]  # type: ignore[return-value]
+
+
+def clear_caches() -> None:
+    _frozen_index.cache_clear()
+    _department_cache.clear()
+
+
+_ACTIVE = object()
+
+
+def route(
+    *,
+    title: str,
+    content: str,
+    location_text: str,
+    version: ListVersion,
+    model: RoutingModel | None | object = _ACTIVE,
+    top: int = 3,
+) -> RoutingAnswer:
+    location = resolve_location(location_text, title, content)
+    office = street_office_for(location.street_id)
+    matches = index_for(version).match(title, content)
+    if model is _ACTIVE:
+        model = learned.active_model()
+    routing_model = model if isinstance(model, RoutingModel) else None
+
+    # The list's evidence, per department: the best matter leading there.
+    best_match: dict[int | None, ListMatch] = {}
+    for found in matches:
+        department_id = (office.pk if office else None) if found.entry.territorial else found.entry.lead_department_id
+        if department_id not in best_match:
+            best_match[department_id] = found
+    # Squared shares: a clear leader keeps most of the weight, two equal contenders split it.
+    total = sum(m.score**2 for m in list(best_match.values())[: top + 2]) or 1.0
+    list_share = {d: (m.score**2 / total) * (1 - math.exp(-m.score / EVIDENCE_SCALE)) for d, m in best_match.items()}
+
+    model_share: dict[int, float] = {}
+    trust = 0.0
+    if routing_model is not None:
+        ids, _ = _departments()
+        for code, probability in learned.predict(learned.load(routing_model), title, content).items():
+            if code in ids:
+                model_share[ids[code]] = probability
+        trust = min(MODEL_TRUST_MAX, routing_model.sample_count / (routing_model.sample_count + MODEL_TRUST_HALF))
+
+    department_ids = set(list_share) | {d for d, p in model_share.items() if p >= 0.02}
+    combined = {
+        d: (1 - trust) * list_share.get(d, 0.0) + trust * (model_share.get(d, 0.0) if d is not None else 0.0)
+        for d in department_ids
+    }
+    ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))[:top]
+    _, names = _departments()
+    candidates = []
+    for department_id, confidence in ranked:
+        match = best_match.get(department_id)
+        reasons = []
+        if match is not None and match.matched:
+            reasons.append(f"命中关键词：{'、'.join(match.matched)}")
+        elif match is not None:
+            reasons.append(f"与事项「{match.entry.name}」描述相近")
+        if match is not None and match.entry.territorial:
+            reasons.append(f"属地事项，按地点「{location.matched or '未识别'}」派往属地街道")
+        if department_id in model_share and model_share[department_id] >= 0.05:
+            reasons.append(f"相似历史诉求由该部门办理（{model_share[department_id]:.0%}）")
+        candidates.append(
+            Candidate(
+                matter_id=match.entry.matter_id if match else None,
+                matter_code=match.entry.code if match else "",
+                matter_name=match.entry.name if match else "",
+                department_id=department_id,
+                department_name=names.get(department_id, "属地（地点未能识别）")
+                if department_id
+                else "属地（地点未能识别）",
+                score=round(match.score, 3) if match else 0.0,
+                confidence=round(confidence, 3),
+                matched=list(match.matched) if match else [],
+                reason="；".join(reasons),
+            )
+        )
+    router_version = ROUTER_VERSION + (f"+{routing_model.version}" if routing_model else "")
+    return RoutingAnswer(candidates=candidates, location=location, router_version=router_version)

@@ -1,0 +1,131 @@
+"""The router: list evidence, the learned model, territory, and reproducibility."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from dispatch.models import HistoricalCase, RoutingModel
+from dispatch.routing import route
+from dispatch.routing.learned import train_and_activate
+
+NOISE = {
+    "title": "工地半夜施工噪音太大",
+    "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。",
+    "location_text": "六和城",
+}
+
+
+def _history(district, n: int = 12) -> None:
+    cases = {
+        "CGJ": ["路边小贩摆摊占道，人行道走不通", "夜市摊位占满马路，城管管一管", "商铺把货摆到人行道上经营"],
+        "ZJJ": ["工地夜里打桩噪音扰民", "建筑工地晚上施工太吵", "工地渣土车夜间施工影响睡眠"],
+        "SHJ": ["工厂排放废气有刺鼻气味", "河边工厂偷排污水发臭", "烧烤店油烟直排熏人"],
+    }
+    for code, texts in cases.items():
+        for i in range(n):
+            HistoricalCase.objects.create(
+                title=texts[i % 3],
+                content=f"{texts[i % 3]}，已经持续{i + 1}天了。",
+                department=district.departments[code],
+            )
+
+
+def test_same_inputs_and_versions_give_the_same_answer(district):
+    _history(district)
+    model = train_and_activate()
+    first = route(**NOISE, version=district.version, model=model)
+    second = route(**NOISE, version=district.version, model=model)
+    assert first.candidates_as_json() == second.candidates_as_json()
+    assert first.router_version == second.router_version and model.version in first.router_version
+    retrained = train_and_activate()
+    assert retrained.sha256 == model.sha256  # same history, same model bytes
+    assert route(**NOISE, version=district.version, model=retrained).candidates_as_json() == first.candidates_as_json()
+
+
+def test_the_model_finds_what_the_list_words_miss(district):
+    text = {"title": "工厂排气味道刺鼻", "content": "隔壁工厂天天排放废气，味道很难闻。", "location_text": ""}
+    assert route(**text, version=district.version, model=None).best is None  # no keyword of the list
+    _history(district)
+    model = train_and_activate()
+    answer = route(**text, version=district.version, model=model)
+    assert answer.best.department_id == district.departments["SHJ"].pk
+    assert "相似历史诉求" in answer.best.reason
+
+
+def test_explanations_name_the_keywords_and_the_territory(district):
+    answer = route(
+        title="秀新村有人违建",
+        content="有人私搭乱建三层铁皮房",
+        location_text="坑梓秀新村",
+        version=district.version,
+        model=None,
+    )
+    assert answer.best.department_id == district.departments["KZJD"].pk
+    assert "私搭乱建" in answer.best.reason and "秀新村" in answer.best.reason
+    assert answer.location.community_id == district.communities["秀新社区"].pk
+
+
+def test_too_little_history_trains_no_model(district):
+    HistoricalCase.objects.create(content="一条", department=district.departments["CGJ"])
+    assert train_and_activate() is None
+    assert not RoutingModel.objects.exists()
+
+
+def test_import_history_imports_all_or_nothing_and_trains(district, tmp_path, capsys):
+    good = tmp_path / "history.csv"
+    with good.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["编号", "标题", "内容", "承办部门", "时间"])
+        for i in range(40):
+            department = ["坪山区城市管理和综合执法局", "坪山区住房和建设局", "ZJJ", "SHJ"][i % 4]
+            writer.writerow([f"H{i}", f"标题{i}", f"第{i}件历史诉求的内容", department, "2024-05-01 09:30"])
+    call_command(
+        "import_history", str(good), "--text-column", "内容", "--title-column", "标题", "--department-column", "承办部门",
+        "--time-column", "时间", "--id-column", "编号",
+    )  # fmt: skip
+    assert HistoricalCase.objects.count() == 40
+    assert RoutingModel.objects.filter(is_active=True).count() == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("内容,承办部门\n有内容,不存在的局\n,坪山区住房和建设局\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="未导入任何历史案例"):
+        call_command("import_history", str(bad), "--text-column", "内容", "--department-column", "承办部门")
+    err = capsys.readouterr().err
+    assert "第2行：承办部门「不存在的局」不存在" in err and "第3行：缺少内容" in err
+    assert HistoricalCase.objects.count() == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evaluate_routing_works_in_a_throwaway_database(tmp_path):
+    labelled = tmp_path / "labelled.csv"
+    rows = [
+        ("商铺占道经营堵住人行道", "坪山区城市管理和综合执法局"),
+        ("工地半夜施工噪音", "坪山区住房和建设局"),
+        ("老板三个月不发工资", "坪山区人力资源局"),
+        ("小区停水没有通知", "某个不存在的部门"),
+    ]
+    with labelled.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        for i in range(12):
+            for text, label in rows:
+                writer.writerow([f"{text}，第{i}次反映", label])
+    predictions, figures = tmp_path / "predictions.csv", tmp_path / "figures.json"
+    call_command(
+        "evaluate_routing", str(labelled), "--text-column", "text", "--label-column", "label", "--zero-shot",
+        "--predictions", str(predictions), "--json", str(figures),
+    )  # fmt: skip
+    result = json.loads(figures.read_text(encoding="utf-8"))
+    assert result["rows"] == 48 and result["scored_rows"] == 36  # the unknown department is not scored
+    assert result["accuracy"] == 1.0
+    with predictions.open(encoding="utf-8") as handle:
+        lines = list(csv.DictReader(handle))
+    assert len(lines) == 48 and lines[0]["row"] == "2"
+    assert {"predicted_department", "matter_code", "confidence", "top3", "routing_ms"} <= set(lines[0])
+    # The configured database was not touched.
+    from departments.models import Department
+
+    assert not Department.objects.exists()
