@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from dispatch.models import (
     Assignment,
+    DuplicateSuggestion,
     ExtensionRequest,
     HistoricalCase,
     ReturnRequest,
@@ -67,3 +68,9 @@ class HistoricalCaseAdmin(admin.ModelAdmin):
 class RoutingModelAdmin(ReadOnlyAdmin):
     list_display = ["version", "trained_at", "sample_count", "is_active"]
     exclude = ["blob"]
+
+
+@admin.register(DuplicateSuggestion)
+class DuplicateSuggestionAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "original", "similarity", "status", "created_at"]
+    list_filter = ["status"]

@@ -224,3 +224,33 @@ class RoutingModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.sample_count})"
+
+
+class DuplicateStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    MERGED = "merged", _("已合并")
+    DISMISSED = "dismissed", _("非重复")
+
+
+class DuplicateSuggestion(models.Model):
+    """A new demand that looks like an open one from the same place, offered to the dispatch
+    officer to merge; the officer decides, nothing is merged automatically."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="duplicate_suggestions")
+    original = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField()
+    status = models.CharField(max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("疑似重复诉求")
+        verbose_name_plural = _("疑似重复诉求")
+        constraints = [models.UniqueConstraint(fields=["demand", "original"], name="one_suggestion_per_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} ~ {self.original_id} ({self.similarity:.2f})"

@@ -14,6 +14,8 @@ from departments.access import DEPARTMENT_ROLES, READ_ALL_ROLES, department_ids_
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
+    DuplicateStatus,
+    DuplicateSuggestion,
     ExtensionRequest,
     ExtensionStatus,
     ReturnRequest,
@@ -57,6 +59,14 @@ def pending_extensions() -> QuerySet[ExtensionRequest]:
         ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
         .select_related("assignment__demand", "assignment__department", "requested_by")
         .order_by("requested_at")
+    )
+
+
+def pending_duplicates() -> QuerySet[DuplicateSuggestion]:
+    return (
+        DuplicateSuggestion.objects.filter(status=DuplicateStatus.PENDING)
+        .select_related("demand", "original", "demand__community", "demand__street")
+        .order_by("-similarity", "created_at")
     )
 
 

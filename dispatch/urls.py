@@ -22,6 +22,7 @@ urlpatterns = [
     path("desk/returns/<int:return_id>/rule/", desk.rule_return, name="desk-rule"),
     path("desk/extensions/<int:extension_id>/decide/", desk.decide_extension, name="desk-decide-extension"),
     path("desk/assignments/<int:assignment_id>/release/", desk.release_assist, name="desk-release"),
+    path("desk/duplicates/<int:suggestion_id>/decide/", desk.decide_duplicate, name="desk-duplicate"),
     path("workbench/", workbench.workbench, name="workbench"),
     path("workbench/<int:assignment_id>/", workbench.assignment_detail, name="workbench-assignment"),
     path("workbench/<int:assignment_id>/sign/", workbench.sign, name="workbench-sign"),

@@ -185,6 +185,12 @@ AUTO_CLOSE_AFTER_DAYS = env_int("AUTO_CLOSE_AFTER_DAYS", 7)
 # Time limits used when a demand is dispatched without a matter of the list.
 DEFAULT_SIGN_FOR_HOURS = env_float("DEFAULT_SIGN_FOR_HOURS", 4)
 DEFAULT_HANDLING_DAYS = env_float("DEFAULT_HANDLING_DAYS", 10)
+# A department may return a case within this many working hours of its dispatch.
+RETURN_WINDOW_WORKING_HOURS = env_float("RETURN_WINDOW_WORKING_HOURS", 2)
+# A new demand this similar to an open one from the same place within the window is offered
+# to the dispatch officer as a duplicate to merge.
+DUPLICATE_WINDOW_DAYS = env_int("DUPLICATE_WINDOW_DAYS", 7)
+DUPLICATE_SIMILARITY = env_float("DUPLICATE_SIMILARITY", 0.6)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
 REOPEN_LIMIT = 1

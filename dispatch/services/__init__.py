@@ -10,6 +10,7 @@ from dispatch.services.assignments import (
     demand_dispatch,
 )
 from dispatch.services.closing import demand_merge, demand_reject, demand_reopen
+from dispatch.services.duplicates import duplicate_decide
 from dispatch.services.extensions import extension_decide, extension_request
 from dispatch.services.returns import assignment_return, return_rule
 from dispatch.services.routing import demand_route
@@ -25,6 +26,7 @@ __all__ = [
     "demand_reject",
     "demand_reopen",
     "demand_route",
+    "duplicate_decide",
     "extension_decide",
     "extension_request",
     "return_rule",

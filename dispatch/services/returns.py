@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +10,7 @@ from demands.models import Demand
 from demands.services import demand_transition
 from demands.workflow import Action
 from departments.models import Department
+from departments.working_time import current_clock
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
@@ -41,6 +43,11 @@ def assignment_return(
         assignment = locked_assignment(assignment_id, actor)
         if assignment.role != AssignmentRole.LEAD or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
             raise IllegalTransition("只有主办部门可以对尚在办理中的诉求退单。")
+        window = settings.RETURN_WINDOW_WORKING_HOURS
+        if current_clock().working_hours_between(assignment.dispatched_at, timezone.now()) > window:
+            # Past the window the case is the department's: disputes then go through the
+            # dispatch centre, not a unilateral return (this is what stops 推诿扯皮).
+            raise IllegalTransition(f"退单时限已过：派单后{window:g}个工作小时内可以退单，请联系分拨中心协调。")
         suggested = Department.objects.filter(pk=suggested_department_id).first() if suggested_department_id else None
         now = timezone.now()
         request = ReturnRequest.objects.create(

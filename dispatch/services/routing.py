@@ -11,6 +11,7 @@ from demands.services import SYSTEM, demand_transition
 from demands.workflow import Action, Status
 from departments.models import Department
 from departments.selectors import resolve_location, street_office_for
+from dispatch.duplicates import suggest_duplicates
 from dispatch.models import RoutingResult
 from dispatch.routing import RoutingAnswer, route
 from dispatch.services.assignments import create_assignments
@@ -58,7 +59,7 @@ def demand_route(*, demand_id: int) -> Demand | None:
         located = {"street_id": answer.location.street_id, "community_id": answer.location.community_id}
         if version is None or not auto or best is None or best.department_id is None:
             reason = "路由置信度不足，转人工分拨。" if best else "未匹配到清单事项，转人工分拨。"
-            return demand_transition(
+            triaged = demand_transition(
                 demand_id=demand.pk,
                 action=Action.SEND_TO_TRIAGE,
                 actor=None,
@@ -70,6 +71,8 @@ def demand_route(*, demand_id: int) -> Demand | None:
                 },
                 changes={**located, "list_version": version},
             )
+            suggest_duplicates(triaged)
+            return triaged
         # A candidate the learned model found may have no matter of the list: it is dispatched
         # to the department with the default time limits.
         matter = Matter.objects.filter(pk=best.matter_id).first() if best.matter_id else None
@@ -95,4 +98,5 @@ def demand_route(*, demand_id: int) -> Demand | None:
         assignment = create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=None)
         demand.due_at = assignment.handle_deadline
         demand.save(update_fields=["due_at", "updated_at"])
+        suggest_duplicates(demand)
         return demand

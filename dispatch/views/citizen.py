@@ -92,7 +92,9 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     context = {
         "demand": demand,
         "timeline": public_timeline(demand),
-        "replies": demand.replies.select_related("department"),
+        # A merged demand shares the answer of the demand it repeats.
+        "replies": (demand.duplicate_of or demand).replies.select_related("department"),
+        "original": demand.duplicate_of,
         "can_rate": demand.status == Status.REPLIED,
         "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
         "rate_form": RateForm(),

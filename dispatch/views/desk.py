@@ -28,6 +28,7 @@ from dispatch.models import Assignment, ExtensionRequest, ReturnRequest, RulingS
 from dispatch.selectors import (
     demands_visible_to,
     latest_routing,
+    pending_duplicates,
     pending_extensions,
     pending_returns,
     status_counts,
@@ -38,6 +39,7 @@ from dispatch.services import (
     demand_dispatch,
     demand_merge,
     demand_reject,
+    duplicate_decide,
     extension_decide,
     return_rule,
 )
@@ -54,6 +56,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         "triage": triage_queue().select_related("street", "community")[:100],
         "returns": pending_returns()[:100],
         "extensions": pending_extensions()[:100],
+        "duplicates": pending_duplicates()[:100],
         "recent": recent,
         "counts": status_counts(),
     }
@@ -224,6 +227,18 @@ def propose_amendment(request: HttpRequest, tracking_number: str) -> HttpRespons
         "已提交清单修订建议，清单维护员将在修订时处理。",
     )
     return _back(tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def decide_duplicate(request: HttpRequest, suggestion_id: int) -> HttpResponse:
+    merge = request.POST.get("decision") == "merge"
+    perform(
+        request,
+        lambda: duplicate_decide(suggestion_id=suggestion_id, actor=request.user, merge=merge),
+        "已合并，答复将同时告知两位群众。" if merge else "已标记为非重复。",
+    )
+    return redirect("desk")
 
 
 @role_required(Role.INTAKE_OPERATOR, *DISPATCH_ROLES)

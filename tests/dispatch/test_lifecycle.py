@@ -257,3 +257,20 @@ def test_role_checks(district, submit):
         demand_dispatch(
             demand_id=demand.pk, actor=district.users["auditor"], department_id=district.departments["CGJ"].pk
         )
+
+
+def test_return_only_within_the_window(district, submit, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone as tz
+
+    demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
+    lead = lead_of(demand)
+    # Dispatched ten days ago: whatever the calendar, the two working hours have passed.
+    Assignment.objects.filter(pk=lead.pk).update(dispatched_at=tz.now() - timedelta(days=10))
+    with pytest.raises(IllegalTransition, match="退单时限已过"):
+        assignment_return(
+            assignment_id=lead.pk, actor=district.users["cgj"], reason_code="not_ours", reason="不是我们的"
+        )
+    settings.RETURN_WINDOW_WORKING_HOURS = 1000
+    assignment_return(assignment_id=lead.pk, actor=district.users["cgj"], reason_code="not_ours", reason="不是我们的")

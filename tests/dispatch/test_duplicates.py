@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.test import Client
+
+from demands.workflow import Status
+from dispatch.duplicates import similarity
+from dispatch.models import Assignment, DuplicateSuggestion
+from dispatch.services import assignment_contribute, assignment_reply, assignment_sign
+
+
+def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, submit):
+    first = submit().demand
+    second = submit(
+        title="六和城工地半夜施工噪音大", content="六和城旁边工地每天半夜施工打桩，吵得无法入睡，希望处理。"
+    ).demand
+    elsewhere = submit(location_text="坑梓秀新村").demand
+    suggestion = DuplicateSuggestion.objects.get()
+    assert (suggestion.demand, suggestion.original) == (second, first)
+    assert not DuplicateSuggestion.objects.filter(demand=elsewhere).exists()
+
+    desk = Client()
+    desk.force_login(district.users["dispatcher"])
+    assert second.tracking_number in desk.get("/desk/").content.decode()
+    desk.post(f"/desk/duplicates/{suggestion.pk}/decide/", {"decision": "merge"})
+    second.refresh_from_db()
+    assert second.status == Status.MERGED and second.duplicate_of == first
+
+    # The original is answered: the merged demand's citizen sees the same answer.
+    lead = Assignment.objects.get(demand=first, role="lead")
+    assist = Assignment.objects.get(demand=first, role="assist")
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
+    assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工并处罚款。")
+    citizen = Client()
+    session = citizen.session
+    session["citizen_demands"] = [second.pk]
+    session.save()
+    page = citizen.get(f"/track/{second.tracking_number}/").content.decode()
+    assert "已责令工地停止夜间施工" in page and first.tracking_number in page
+
+
+def test_dismissed_suggestion_changes_nothing(district, submit):
+    submit()
+    second = submit(content="六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理！").demand
+    suggestion = DuplicateSuggestion.objects.get()
+    desk = Client()
+    desk.force_login(district.users["dispatcher"])
+    desk.post(f"/desk/duplicates/{suggestion.pk}/decide/", {"decision": "dismiss"})
+    suggestion.refresh_from_db()
+    second.refresh_from_db()
+    assert suggestion.status == "dismissed" and second.status == Status.DISPATCHED
+
+
+def test_similarity():
+    assert similarity("工地半夜施工噪音", "工地半夜施工噪音") > 0.999
+    assert similarity("工地半夜施工噪音", "小区停水没有通知") < 0.1
