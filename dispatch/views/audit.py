@@ -12,6 +12,7 @@ from django.utils import timezone
 from demands.models import Demand, DemandEvent
 from demands.privacy import mask_phone
 from departments.models import Role
+from dispatch.figures import dispatch_figures, return_rates_by_department, return_rates_by_matter
 from dispatch.selectors import department_figures, status_counts
 from dispatch.views.common import role_required
 
@@ -21,11 +22,15 @@ auditor_required = role_required(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN)
 @auditor_required
 def audit(request: HttpRequest) -> HttpResponse:
     counts = status_counts()
-    return render(
-        request,
-        "dispatch/audit.html",
-        {"counts": counts, "total": sum(counts.values()), "departments": department_figures()},
-    )
+    context = {
+        "counts": counts,
+        "total": sum(counts.values()),
+        "departments": department_figures(),
+        "figures": dispatch_figures(),
+        "return_by_department": return_rates_by_department()[:40],
+        "return_by_matter": return_rates_by_matter()[:40],
+    }
+    return render(request, "dispatch/audit.html", context)
 
 
 class _Echo:

@@ -1,0 +1,75 @@
+"""The dispatch figures auditors and the dispatch centre are judged by: how often the first
+dispatch was right, how often a case had to be dispatched again, and who returns how much."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+
+from demands.models import Demand
+from demands.workflow import Status
+from dispatch.models import Assignment, AssignmentRole, ReturnRequest
+
+ANSWERED = (Status.REPLIED, Status.CLOSED)
+
+
+@dataclass(frozen=True)
+class DispatchFigures:
+    answered: int
+    first_dispatch_right: int
+    dispatched: int
+    redispatched: int
+
+    @property
+    def first_dispatch_accuracy(self) -> float | None:
+        return self.first_dispatch_right / self.answered if self.answered else None
+
+    @property
+    def second_dispatch_rate(self) -> float | None:
+        return self.redispatched / self.dispatched if self.dispatched else None
+
+
+def dispatch_figures() -> DispatchFigures:
+    first_lead = Assignment.objects.filter(demand=OuterRef("pk"), role=AssignmentRole.LEAD).order_by(
+        "dispatched_at", "pk"
+    )
+    answered = Demand.objects.filter(status__in=ANSWERED, lead_department__isnull=False).annotate(
+        first_department=Subquery(first_lead.values("department_id")[:1])
+    )
+    dispatched = Demand.objects.filter(Exists(Assignment.objects.filter(demand=OuterRef("pk"))))
+    return DispatchFigures(
+        answered=answered.count(),
+        first_dispatch_right=answered.filter(first_department=F("lead_department_id")).count(),
+        dispatched=dispatched.count(),
+        redispatched=dispatched.filter(
+            Exists(Assignment.objects.filter(demand=OuterRef("pk"), is_redispatch=True))
+        ).count(),
+    )
+
+
+def return_rates_by_department() -> list[dict]:
+    rows = (
+        Assignment.objects.filter(role=AssignmentRole.LEAD)
+        .values("department__name")
+        .annotate(
+            leads=Count("pk"), returned=Count("returns"), upheld=Count("returns", filter=Q(returns__status="upheld"))
+        )
+        .order_by("-returned", "department__name")
+    )
+    return [{**row, "rate": row["returned"] / row["leads"] if row["leads"] else 0.0} for row in rows]
+
+
+def return_rates_by_matter() -> list[dict]:
+    rows = (
+        Assignment.objects.filter(role=AssignmentRole.LEAD, matter__isnull=False)
+        .values("matter__code", "matter__name")
+        .annotate(leads=Count("pk"), returned=Count("returns"))
+        .filter(returned__gt=0)
+        .order_by("-returned", "matter__code")
+    )
+    return [{**row, "rate": row["returned"] / row["leads"]} for row in rows]
+
+
+def pending_return_count() -> int:
+    return ReturnRequest.objects.filter(status="pending").count()
