@@ -1,4 +1,4 @@
-"""The router's learned half: a linear model over character and word n-grams of past demands
+"""The router's learned half: a linear model over character n-grams of past demands
 whose final department is known. Trained by a periodic task (and on demand), stored in the
 database as a versioned blob, so every answer names the exact model that gave it."""
 
@@ -16,13 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from demands.models import Demand
 from demands.workflow import Status
 from dispatch.models import HistoricalCase, RoutingModel
-from dispatch.routing.text import words
 
 logger = logging.getLogger(__name__)
 
@@ -32,24 +31,15 @@ CALIBRATION_FOLDS = 3  # so a department needs at least this many past cases to 
 ANSWERED = (Status.REPLIED, Status.CLOSED)
 
 
-def word_list(text: str) -> list[str]:
-    """The word tokenizer inside the pickled model (a module function, so it pickles by name)."""
-    return list(words(text))
-
-
 def document(title: str, content: str) -> str:
     # The title says what the demand is about: repeat it so its n-grams weigh more.
     return f"{title}。{title}。{content}"
 
 
 def build_pipeline() -> Pipeline:
-    features = FeatureUnion(
-        [
-            ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=200_000)),
-            ("words", TfidfVectorizer(tokenizer=word_list, token_pattern=None, lowercase=False, ngram_range=(1, 2),
-                                      min_df=1, sublinear_tf=True, max_features=100_000)),
-        ]
-    )  # fmt: skip
+    # Character 1–3-grams need no segmentation and catch rewordings; adding jieba word n-grams
+    # measured no better on our labelled set (0.701 vs 0.701, 5 folds) and cost 1.3 ms a demand.
+    features = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=200_000)
     # A linear SVM separates these sparse n-grams best; sigmoid calibration over three folds
     # turns its margins into probabilities the router can weigh against the list's evidence.
     classifier = CalibratedClassifierCV(
