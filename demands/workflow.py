@@ -37,6 +37,10 @@ class Action(models.TextChoices):
     REQUEST_EXTENSION = "request_extension", _("申请延期")
     APPROVE_EXTENSION = "approve_extension", _("批准延期")
     DENY_EXTENSION = "deny_extension", _("驳回延期")
+    WARN = "warn", _("临期预警")
+    OVERDUE = "overdue", _("超期")
+    SUPERVISE = "supervise", _("督办")
+    ESCALATE = "escalate", _("升级至区级")
     MERGE = "merge", _("合并重复诉求")
     REJECT = "reject", _("不予受理")
 
@@ -68,6 +72,11 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.SIGN_ASSIST: _WORKING_SELF,
     Action.CONTRIBUTE: _WORKING_SELF,
     Action.RELEASE_ASSIST: _WORKING_SELF,
+    # The escalation ladder runs beside the states.
+    Action.WARN: _WORKING_SELF,
+    Action.OVERDUE: _WORKING_SELF,
+    Action.SUPERVISE: _WORKING_SELF,
+    Action.ESCALATE: _WORKING_SELF,
     Action.MERGE: {status: S.MERGED for status in OPEN_STATUSES},
     Action.REJECT: {S.SUBMITTED: S.REJECTED, S.TRIAGE: S.REJECTED, S.RETURNED: S.REJECTED},
 }

@@ -5,9 +5,11 @@ from dispatch.models import (
     DuplicateSuggestion,
     ExtensionRequest,
     HistoricalCase,
+    Notification,
     ReturnRequest,
     RoutingModel,
     RoutingResult,
+    Supervision,
 )
 
 
@@ -74,3 +76,14 @@ class RoutingModelAdmin(ReadOnlyAdmin):
 class DuplicateSuggestionAdmin(ReadOnlyAdmin):
     list_display = ["demand", "original", "similarity", "status", "created_at"]
     list_filter = ["status"]
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "supervisor", "response_deadline", "created_at", "responded_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "kind", "message", "read_at", "emailed_at"]
+    list_filter = ["kind"]

@@ -42,6 +42,15 @@ class Assignment(models.Model):
     is_redispatch = models.BooleanField(default=False)
     sign_deadline = models.DateTimeField(_("签收期限"))
     handle_deadline = models.DateTimeField(_("办理期限"))
+    # The escalation ladder: each step's moment is computed ahead, and the sweep stamps when
+    # the step was taken, so a step is taken once (the stamp is the claim).
+    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    supervise_at = models.DateTimeField(null=True, blank=True)
+    supervised_at = models.DateTimeField(null=True, blank=True)
+    escalate_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -68,7 +77,25 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["department", "status", "handle_deadline"]),
             models.Index(fields=["status", "sign_deadline"]),
-        ]
+            # One partial index per rung of the ladder: the sweep reads only open rows still
+            # waiting for that step, so its cost follows the due rows, not the table.
+            models.Index(
+                fields=["warn_at"], name="assignment_warn_due",
+                condition=Q(status__in=["pending_sign", "signed"], warned_at__isnull=True),
+            ),
+            models.Index(
+                fields=["handle_deadline"], name="assignment_overdue_due",
+                condition=Q(status__in=["pending_sign", "signed"], overdue_at__isnull=True),
+            ),
+            models.Index(
+                fields=["supervise_at"], name="assignment_supervise_due",
+                condition=Q(status__in=["pending_sign", "signed"], supervised_at__isnull=True),
+            ),
+            models.Index(
+                fields=["escalate_at"], name="assignment_escalate_due",
+                condition=Q(status__in=["pending_sign", "signed"], escalated_at__isnull=True),
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.demand.tracking_number} → {self.department} ({self.get_role_display()})"
@@ -254,3 +281,43 @@ class DuplicateSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} ~ {self.original_id} ({self.similarity:.2f})"
+
+
+class Supervision(models.Model):
+    """督办: a supervisor follows an overdue case and the department must answer by a deadline."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="supervision")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    note = models.TextField(_("督办意见"))
+    response_deadline = models.DateTimeField(_("反馈期限"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+
+    def __str__(self) -> str:
+        return f"督办 {self.assignment}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one person; sent by email too when they have an address."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=32)
+    message = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.message}"

@@ -64,3 +64,36 @@ def train_router() -> str:
 
     model = train_and_activate(note="periodic")
     return model.version if model else "not enough history"
+
+
+@shared_task(name="dispatch.sweep_deadlines", soft_time_limit=240, time_limit=300)
+def sweep_deadlines() -> dict:
+    """Take every due rung of the escalation ladder (warn, overdue, supervise, escalate)."""
+    from dispatch.services.escalation import sweep_deadlines as sweep
+
+    return sweep()
+
+
+@shared_task(
+    name="dispatch.email_notifications",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def email_notifications(notification_ids: list[int]) -> int:
+    """Email the given notices to recipients with an address; each is emailed at most once."""
+    from django.core.mail import send_mail
+
+    from dispatch.models import Notification
+
+    sent = 0
+    for notice in Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related("user"):
+        if not notice.user.email:
+            continue
+        # Claim before sending: a retry after a crash may skip one email, never send it twice.
+        if Notification.objects.filter(pk=notice.pk, emailed_at__isnull=True).update(emailed_at=timezone.now()):
+            send_mail("民生诉求提醒", notice.message, None, [notice.user.email])
+            sent += 1
+    return sent

@@ -12,6 +12,7 @@ urlpatterns = [
     path("track/<str:tracking_number>/reopen/", citizen.reopen, name="citizen-reopen"),
     # Staff
     path("staff/", common.staff_home, name="staff-home"),
+    path("notifications/", common.notifications, name="notifications"),
     path("intake/", desk.intake, name="intake"),
     path("desk/", desk.desk, name="desk"),
     path("desk/demands/<str:tracking_number>/", desk.demand_detail, name="desk-demand"),

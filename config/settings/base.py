@@ -59,7 +59,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "departments.context_processors.staff_roles",
+                "dispatch.context_processors.staff_roles",
             ],
         },
     },
@@ -168,6 +168,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.train_router",
         "schedule": timedelta(hours=env_int("ROUTER_TRAINING_INTERVAL_HOURS", 24)),
     },
+    "sweep-deadlines": {
+        "task": "dispatch.sweep_deadlines",
+        "schedule": timedelta(seconds=env_int("DEADLINE_SWEEP_INTERVAL_SECONDS", 60)),
+    },
     "auto-close-replied-demands": {
         "task": "dispatch.auto_close_replied",
         "schedule": timedelta(minutes=env_int("AUTO_CLOSE_INTERVAL_MINUTES", 30)),
@@ -185,6 +189,15 @@ AUTO_CLOSE_AFTER_DAYS = env_int("AUTO_CLOSE_AFTER_DAYS", 7)
 # Time limits used when a demand is dispatched without a matter of the list.
 DEFAULT_SIGN_FOR_HOURS = env_float("DEFAULT_SIGN_FOR_HOURS", 4)
 DEFAULT_HANDLING_DAYS = env_float("DEFAULT_HANDLING_DAYS", 10)
+# The escalation ladder: a yellow warning at this share of the handling time, supervision
+# (督办) this many working hours after the deadline, escalation to district level after more.
+ESCALATION_WARN_SHARE = env_float("ESCALATION_WARN_SHARE", 0.75)
+SUPERVISE_AFTER_WORKING_HOURS = env_float("SUPERVISE_AFTER_WORKING_HOURS", 4)
+ESCALATE_AFTER_WORKING_HOURS = env_float("ESCALATE_AFTER_WORKING_HOURS", 14)
+SUPERVISION_RESPONSE_WORKING_HOURS = env_float("SUPERVISION_RESPONSE_WORKING_HOURS", 7)
+# Notifications go by email too (Django's email backend) to users with an address.
+NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "坪山区民生诉求服务平台 <noreply@localhost>")
 # A department may return a case within this many working hours of its dispatch.
 RETURN_WINDOW_WORKING_HOURS = env_float("RETURN_WINDOW_WORKING_HOURS", 2)
 # A new demand this similar to an open one from the same place within the window is offered

@@ -57,6 +57,9 @@ def create_assignments(
         is_redispatch=is_redispatch,
         sign_deadline=deadlines.sign,
         handle_deadline=deadlines.handle,
+        warn_at=deadlines.warn,
+        supervise_at=deadlines.supervise,
+        escalate_at=deadlines.escalate,
     )
     for department in assisting:
         if department.pk == lead.pk:
@@ -71,6 +74,9 @@ def create_assignments(
             is_redispatch=is_redispatch,
             sign_deadline=deadlines.sign,
             handle_deadline=deadlines.handle,
+            warn_at=deadlines.warn,
+            supervise_at=deadlines.supervise,
+            escalate_at=deadlines.escalate,
         )
     return lead_assignment
 

@@ -13,6 +13,7 @@ from demands.workflow import Action
 from departments.working_time import current_clock
 from dispatch.models import AssignmentRole, AssignmentStatus, ExtensionRequest, ExtensionStatus
 from dispatch.services.assignments import locked_assignment, require_dispatcher
+from dispatch.services.deadlines import ladder_after
 
 MAX_EXTENSION_DAYS = Decimal(30)
 
@@ -66,11 +67,20 @@ def extension_decide(*, extension_id: int, actor: User, approve: bool, note: str
         changes = {}
         data = {"extension_id": request.pk, "extra_days": str(request.extra_days)}
         if approve:
-            new_deadline = current_clock().add_working_days(assignment.handle_deadline, float(request.extra_days))
+            clock = current_clock()
+            new_deadline = clock.add_working_days(assignment.handle_deadline, float(request.extra_days))
             request.previous_deadline = assignment.handle_deadline
             request.new_deadline = new_deadline
             assignment.handle_deadline = new_deadline
-            assignment.save(update_fields=["handle_deadline"])
+            # Rungs of the ladder not yet reached move with the deadline; steps taken stay taken.
+            warn, supervise, escalate = ladder_after(clock, assignment.dispatched_at, new_deadline)
+            if assignment.warned_at is None:
+                assignment.warn_at = warn
+            if assignment.supervised_at is None:
+                assignment.supervise_at = supervise
+            if assignment.escalated_at is None:
+                assignment.escalate_at = escalate
+            assignment.save(update_fields=["handle_deadline", "warn_at", "supervise_at", "escalate_at"])
             changes["due_at"] = new_deadline
             data["new_deadline"] = new_deadline.isoformat()
         demand = demand_transition(

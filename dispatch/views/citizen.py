@@ -16,6 +16,7 @@ from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
 from demands.workflow import Status
 from dispatch.forms import DemandForm, RateForm, ReopenForm, TrackForm
+from dispatch.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
 from dispatch.services import demand_reopen
 from dispatch.views.common import form_errors, perform
 
@@ -95,6 +96,9 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         # A merged demand shares the answer of the demand it repeats.
         "replies": (demand.duplicate_of or demand).replies.select_related("department"),
         "original": demand.duplicate_of,
+        "overdue": demand.assignments.filter(
+            role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES, overdue_at__isnull=False
+        ).exists(),
         "can_rate": demand.status == Status.REPLIED,
         "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
         "rate_form": RateForm(),

@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from config.errors import DomainError
 from demands.models import Attachment
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role
 from departments.models import Role
+from dispatch.models import Notification
 from dispatch.selectors import can_see_demand
 
 
@@ -92,3 +94,11 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
         filename=attachment.original_name,
         content_type=attachment.content_type or "application/octet-stream",
     )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's notices; opening the page marks them read."""
+    notices = list(Notification.objects.filter(user=request.user).select_related("demand")[:200])
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "dispatch/notifications.html", {"notices": notices})

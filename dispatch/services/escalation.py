@@ -1,0 +1,161 @@
+"""The escalation ladder, swept by one periodic task: warned (yellow) → overdue (red) → supervised
+(督办) → escalated to district level. Each rung is taken once per assignment, writes one demand
+event, and notifies the people it concerns.
+
+The sweep is set-based: for each rung it reads the due rows through a partial index, locks a
+batch (`FOR UPDATE SKIP LOCKED`, so two sweeps at once share the work instead of repeating it),
+stamps them, and writes the events, supervision records and notifications in bulk."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from config.queue import enqueue_on_commit
+from demands.models import DemandEvent
+from demands.services import SYSTEM
+from demands.workflow import Action
+from departments.models import Membership, Role
+from departments.working_time import current_clock
+from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, Notification, Supervision
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Rung:
+    action: str
+    due: str  # the column holding when the rung is due
+    done: str  # the column stamped when it is taken
+    after: str | None  # the rung that must have been taken first
+    message: str
+
+
+LADDER = (
+    Rung(Action.WARN, "warn_at", "warned_at", None, "诉求 {number} 办理时限已过 {share:.0%}，请抓紧办理。"),
+    Rung(Action.OVERDUE, "handle_deadline", "overdue_at", None, "诉求 {number} 已超过办理期限。"),
+    Rung(Action.SUPERVISE, "supervise_at", "supervised_at", "overdue_at", "诉求 {number} 超期未办，已列入督办。"),
+    Rung(
+        Action.ESCALATE, "escalate_at", "escalated_at", "supervised_at", "诉求 {number} 督办后仍未办结，已升级至区级。"
+    ),
+)
+
+
+class _Recipients:
+    """Who hears of each rung: handlers of the department, its heads, supervisors, the centre."""
+
+    def __init__(self) -> None:
+        by_department: dict[tuple[int, str], list[int]] = defaultdict(list)
+        district: dict[str, list[int]] = defaultdict(list)
+        for user_id, department_id, role in Membership.objects.values_list("user_id", "department_id", "role"):
+            by_department[(department_id, role)].append(user_id)
+            district[role].append(user_id)
+        self.by_department, self.district = by_department, district
+
+    def for_rung(self, action: str, department_id: int) -> set[int]:
+        handlers = self.by_department[(department_id, Role.HANDLER)]
+        heads = self.by_department[(department_id, Role.HEAD)]
+        if action == Action.WARN:
+            return set(handlers)
+        if action == Action.OVERDUE:
+            return set(handlers) | set(heads)
+        if action == Action.SUPERVISE:
+            return set(heads) | set(self.district[Role.SUPERVISOR])
+        return set(self.district[Role.SUPERVISOR]) | set(self.district[Role.DISPATCH_OFFICER]) | set(heads)
+
+
+def sweep_deadlines(*, now: datetime | None = None, batch: int = BATCH) -> dict[str, int]:
+    """Take every rung that is due. Idempotent: running it twice, or twice at once, takes each
+    rung of each assignment once. Returns how many assignments took each rung."""
+    moment = now or timezone.now()
+    recipients = _Recipients()
+    taken: dict[str, int] = {}
+    for rung in LADDER:
+        taken[rung.action] = 0
+        while True:
+            count = _take_batch(rung, moment, batch, recipients)
+            taken[rung.action] += count
+            if count < batch:
+                break
+    return taken
+
+
+def _due(rung: Rung, moment: datetime):
+    rows = Assignment.objects.filter(
+        status__in=OPEN_ASSIGNMENT_STATUSES, **{f"{rung.done}__isnull": True, f"{rung.due}__lte": moment}
+    )
+    if rung.after:
+        rows = rows.filter(**{f"{rung.after}__isnull": False})
+    return rows
+
+
+def _take_batch(rung: Rung, moment: datetime, batch: int, recipients: _Recipients) -> int:
+    with transaction.atomic():
+        locking = {"skip_locked": True, "of": ("self",)} if connection.features.has_select_for_update_of else {}
+        rows = list(
+            _due(rung, moment)
+            .select_for_update(**locking)
+            .order_by(rung.due, "pk")
+            .values_list("pk", "demand_id", "department_id", "role", "demand__status", "demand__tracking_number")[
+                :batch
+            ]
+        )
+        if not rows:
+            return 0
+        ids = [row[0] for row in rows]
+        # Stamped under the lock and only where still unstamped: the stamp is the claim.
+        Assignment.objects.filter(pk__in=ids, **{f"{rung.done}__isnull": True}).update(**{rung.done: moment})
+        DemandEvent.objects.bulk_create(
+            DemandEvent(
+                demand_id=demand_id,
+                action=rung.action,
+                from_status=status,
+                to_status=status,
+                actor_label=SYSTEM,
+                department_id=department_id,
+                data={"assignment": pk, "role": role},
+                is_public=rung.action != Action.WARN,
+                created_at=moment,
+            )
+            for pk, demand_id, department_id, role, status, _number in rows
+        )
+        if rung.action == Action.SUPERVISE:
+            _open_supervisions(rows, moment)
+        notifications = _notifications(rung, rows, recipients)
+        if notifications:
+            created = Notification.objects.bulk_create(notifications, batch_size=2000)
+            if settings.NOTIFICATION_EMAILS:
+                enqueue_on_commit("dispatch.email_notifications", [n.pk for n in created if n.pk])
+        return len(rows)
+
+
+def _open_supervisions(rows: Iterable[tuple], moment: datetime) -> None:
+    supervisor = Membership.objects.filter(role=Role.SUPERVISOR).values_list("user_id", flat=True).first()
+    respond_by = current_clock().add_working_hours(moment, settings.SUPERVISION_RESPONSE_WORKING_HOURS)
+    Supervision.objects.bulk_create(
+        (
+            Supervision(
+                assignment_id=pk,
+                supervisor_id=supervisor,
+                note="超期未办结，系统自动列入督办，请承办部门说明情况并限期办结。",
+                response_deadline=respond_by,
+            )
+            for pk, *_rest in rows
+        ),
+        ignore_conflicts=True,
+    )
+
+
+def _notifications(rung: Rung, rows: Iterable[tuple], recipients: _Recipients) -> list[Notification]:
+    notices = []
+    for _pk, demand_id, department_id, _role, _status, number in rows:
+        message = rung.message.format(number=number, share=settings.ESCALATION_WARN_SHARE)
+        for user_id in sorted(recipients.for_rung(rung.action, department_id)):
+            notices.append(Notification(user_id=user_id, demand_id=demand_id, kind=rung.action, message=message))
+    return notices

@@ -1,0 +1,126 @@
+"""The escalation ladder: each rung once per assignment, in order, with its event, records and
+notices; sweeps are idempotent; citizens see an overdue case."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from demands.models import DemandEvent
+from demands.workflow import Action
+from departments.models import Membership, Role
+from dispatch.models import Assignment, Notification, Supervision
+from dispatch.services.escalation import sweep_deadlines
+from tests.factories import build_district, make_user
+
+
+def _lead(demand) -> Assignment:
+    return Assignment.objects.get(demand=demand, role="lead")
+
+
+def test_each_rung_in_turn_and_once(district, submit, django_capture_on_commit_callbacks):
+    district.users["zjj"].email = "zjj@example.org"
+    district.users["zjj"].save()
+    make_user("zjj_head", Role.HEAD, district.departments["ZJJ"])
+    make_user("supervisor", Role.SUPERVISOR, district.departments["ZXZX"])
+    demand = submit().demand
+    lead = _lead(demand)
+    assert lead.warn_at < lead.handle_deadline < lead.supervise_at < lead.escalate_at
+
+    assert sweep_deadlines(now=lead.warn_at - timedelta(seconds=1))[Action.WARN] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_deadlines(now=lead.warn_at)[Action.WARN] == 2  # lead and assisting departments
+    assert "办理时限已过 75%" in mail.outbox[0].body and mail.outbox[0].to == ["zjj@example.org"]
+    taken = sweep_deadlines(now=lead.escalate_at + timedelta(days=1))
+    assert taken == {Action.WARN: 0, Action.OVERDUE: 2, Action.SUPERVISE: 2, Action.ESCALATE: 2}
+    assert sweep_deadlines(now=lead.escalate_at + timedelta(days=2)) == dict.fromkeys(taken, 0)
+
+    actions = list(DemandEvent.objects.filter(demand=demand).values_list("action", flat=True))
+    for rung in (Action.WARN, Action.OVERDUE, Action.SUPERVISE, Action.ESCALATE):
+        assert actions.count(rung) == 2
+    assert Supervision.objects.filter(assignment=lead).exists()
+    kinds = set(Notification.objects.filter(user__username="zjj_head").values_list("kind", flat=True))
+    assert kinds == {Action.OVERDUE, Action.SUPERVISE, Action.ESCALATE}
+    assert Notification.objects.filter(user__username="supervisor", kind=Action.SUPERVISE).exists()
+
+
+def test_answered_cases_are_not_swept(district, submit):
+    from dispatch.services import assignment_release, assignment_reply, assignment_sign
+
+    demand = submit().demand
+    lead = _lead(demand)
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    assist = Assignment.objects.get(demand=demand, role="assist")
+    assignment_release(assignment_id=assist.pk, actor=district.users["dispatcher"], reason="不需要")
+    assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令停止夜间施工并处罚。")
+    assert sum(sweep_deadlines(now=timezone.now() + timedelta(days=60)).values()) == 0
+
+
+def test_extension_moves_the_rungs_not_yet_taken(district, submit):
+    from dispatch.services import extension_decide, extension_request
+
+    demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
+    lead = _lead(demand)
+    from dispatch.services import assignment_sign
+
+    assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
+    sweep_deadlines(now=lead.warn_at)
+    request = extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days=5, reason="需要联合执法")
+    extension_decide(extension_id=request.pk, actor=district.users["dispatcher"], approve=True)
+    moved = _lead(demand)
+    assert moved.warned_at is not None and moved.warn_at == lead.warn_at  # taken stays taken
+    assert moved.supervise_at > lead.supervise_at and moved.escalate_at > lead.escalate_at
+    assert sweep_deadlines(now=lead.handle_deadline + timedelta(minutes=1))[Action.OVERDUE] == 0
+
+
+def test_citizen_sees_an_overdue_case(district, submit):
+    submission = submit()
+    lead = _lead(submission.demand)
+    sweep_deadlines(now=lead.handle_deadline)
+    citizen = Client()
+    citizen.post("/track/", {"tracking_number": submission.demand.tracking_number, "query_code": submission.query_code})
+    assert "已超期" in citizen.get(f"/track/{submission.demand.tracking_number}/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_take_each_rung_once():
+    from tests.services import require_postgres
+
+    require_postgres()
+    district = build_district()
+    from demands.services import demand_submit
+    from dispatch.services import demand_route
+
+    for i in range(30):
+        demand = demand_submit(
+            title="路边有流动摊贩占道经营", content=f"坪山大道上每天傍晚都有小贩摆摊占道经营（{i}）",
+            citizen_name="甲", citizen_phone="13800000000",
+        ).demand  # fmt: skip
+        demand_route(demand_id=demand.pk)
+    moment = timezone.now() + timedelta(days=90)
+    results, errors = [], []
+
+    def sweep() -> None:
+        try:
+            results.append(sweep_deadlines(now=moment, batch=7))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for rung in (Action.WARN, Action.OVERDUE, Action.SUPERVISE, Action.ESCALATE):
+        assert sum(r[rung] for r in results) == 30
+        assert DemandEvent.objects.filter(action=rung).count() == 30
+    assert Membership.objects.exists() and district.version
