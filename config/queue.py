@@ -3,15 +3,29 @@
 Tasks are named, not imported, so that an app low in the import order can queue work whose task
 lives above it. Looking the task up in the Celery app (instead of `send_task`) keeps the embedded
 default working: there the task runs in process, right after the commit that made its input
-visible."""
+visible.
+
+A broker that cannot be reached does not fail the request: what was committed stays committed,
+and the periodic reconciler finds the work left undone once the broker is back."""
+
+import logging
 
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task_name: str, *args: object) -> None:
     def send() -> None:
         from config.celery import app
 
-        app.tasks[task_name].delay(*args)
+        task = app.tasks[task_name]
+        if app.conf.task_always_eager:
+            task.delay(*args)
+            return
+        try:
+            task.delay(*args)
+        except Exception:  # kombu raises several kinds when the broker is away
+            logger.warning("Could not queue %s%r; the reconciler will pick it up.", task_name, args, exc_info=True)
 
     transaction.on_commit(send)
