@@ -46,6 +46,9 @@ class WorkingClock:
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         if hours < 0:
             raise ValueError("Working time cannot be negative.")
+        if hours == 0:
+            # No time to add: the same instant (not the next opening, which would break a + 0 = a).
+            return start
         remaining = hours * 3600
         moment = start.astimezone(self.tz)
         for _ in range(_SEARCH_LIMIT_DAYS):

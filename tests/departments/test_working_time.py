@@ -59,3 +59,58 @@ def test_overrides_change_the_answer():
     clock = current_clock()
     assert not clock.is_workday(date(2026, 11, 30))
     assert clock.add_working_hours(at("2026-11-27T17:00"), 2) == at("2026-12-01T10:00")
+
+
+# --- Laws of the clock, for any moment and any duration -----------------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 20)).map(
+    lambda moment: moment.replace(tzinfo=TZ)
+)
+hours = st.floats(min_value=0, max_value=200, allow_nan=False, allow_infinity=False)
+LAW = settings(max_examples=150, deadline=None)
+CLOCK = WorkingClock(tz=TZ)
+
+
+@LAW
+@given(moments, hours, hours)
+def test_adding_is_monotone(start, a, b):
+    low, high = sorted((a, b))
+    assert CLOCK.add_working_hours(start, low) <= CLOCK.add_working_hours(start, high)
+
+
+@LAW
+@given(moments, hours, hours)
+def test_adding_is_additive(start, a, b):
+    in_two_steps = CLOCK.add_working_hours(CLOCK.add_working_hours(start, a), b)
+    at_once = CLOCK.add_working_hours(start, a + b)
+    # The same point of working time: a closing time and the next opening are one instant of it.
+    earlier, later = sorted((in_two_steps, at_once))
+    assert CLOCK.working_hours_between(earlier, later) < 1e-3
+
+
+@LAW
+@given(moments, hours)
+def test_adding_then_measuring_gives_back_the_hours(start, a):
+    end = CLOCK.add_working_hours(start, a)
+    assert abs(CLOCK.working_hours_between(start, end) - a) < 1e-6
+
+
+@LAW
+@given(moments, st.floats(min_value=0.01, max_value=100, allow_nan=False))
+def test_deadlines_fall_in_working_time_on_working_days(start, a):
+    end = CLOCK.add_working_hours(start, a)
+    assert CLOCK.is_workday(end.date())
+    assert any(open_ <= end.timetz().replace(tzinfo=None) <= close for open_, close in CLOCK.periods)
+
+
+@LAW
+@given(moments)
+def test_holidays_and_weekends_off_the_calendar_add_no_time(start):
+    day_after = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), TZ)
+    if not CLOCK.is_workday(start.date()):
+        assert CLOCK.working_hours_between(datetime.combine(start.date(), datetime.min.time(), TZ), day_after) == 0
