@@ -11,12 +11,13 @@ from demands.models import Demand, Reply
 from demands.services import demand_transition
 from demands.workflow import Action
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role, works_in
-from departments.models import Department
+from departments.models import Department, Membership
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    Notification,
 )
 from dispatch.services.deadlines import deadlines_for
 from responsibility_lists.models import Matter
@@ -33,6 +34,16 @@ def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:
     if not works_in(actor, assignment.department, *DEPARTMENT_ROLES):
         raise NotAllowed("这不是您所在部门的诉求。")
     return assignment
+
+
+def notify_department(department: Department, demand: Demand, message: str) -> None:
+    """An in-app notice to the department's handlers and heads (email goes with the ladder's)."""
+    users = Membership.objects.filter(department=department, role__in=DEPARTMENT_ROLES).values_list(
+        "user_id", flat=True
+    )
+    Notification.objects.bulk_create(
+        Notification(user_id=user_id, demand=demand, kind="dispatch", message=message[:255]) for user_id in set(users)
+    )
 
 
 def create_assignments(
@@ -61,9 +72,11 @@ def create_assignments(
         supervise_at=deadlines.supervise,
         escalate_at=deadlines.escalate,
     )
+    notify_department(lead, demand, f"新派单：{demand.tracking_number} {demand.title}（主办）")
     for department in assisting:
         if department.pk == lead.pk:
             continue
+        notify_department(department, demand, f"新派单：{demand.tracking_number} {demand.title}（协办）")
         Assignment.objects.create(
             demand=demand,
             department=department,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from demands.models import Demand, DemandEvent
 from demands.privacy import mask_phone
+from demands.workflow import Status
 from departments.models import Role
 from dispatch.figures import dispatch_figures, return_rates_by_department, return_rates_by_matter
 from dispatch.selectors import department_figures, status_counts
@@ -25,6 +26,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     context = {
         "counts": counts,
         "total": sum(counts.values()),
+        "status_rows": [(Status(code).label, n) for code, n in sorted(counts.items(), key=lambda item: -item[1])],
         "departments": department_figures(),
         "figures": dispatch_figures(),
         "return_by_department": return_rates_by_department()[:40],

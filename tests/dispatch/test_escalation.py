@@ -46,7 +46,8 @@ def test_each_rung_in_turn_and_once(district, submit, django_capture_on_commit_c
         assert actions.count(rung) == 2
     assert Supervision.objects.filter(assignment=lead).exists()
     kinds = set(Notification.objects.filter(user__username="zjj_head").values_list("kind", flat=True))
-    assert kinds == {Action.OVERDUE, Action.SUPERVISE, Action.ESCALATE}
+    assert kinds == {"dispatch", Action.OVERDUE, Action.SUPERVISE, Action.ESCALATE}
+    assert Notification.objects.filter(user__username="zjj", kind="dispatch", demand=demand).exists()
     assert Notification.objects.filter(user__username="supervisor", kind=Action.SUPERVISE).exists()
 
 
