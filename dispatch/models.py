@@ -309,6 +309,8 @@ class Notification(models.Model):
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=32)
     message = models.CharField(max_length=255)
+    # The ladder's notices are fanned out from its events; one notice per person per event.
+    event = models.ForeignKey("demands.DemandEvent", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -318,6 +320,11 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"], condition=Q(event__isnull=False), name="one_notice_per_person_per_event"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.message}"

@@ -97,3 +97,10 @@ def email_notifications(notification_ids: list[int]) -> int:
             send_mail("民生诉求提醒", notice.message, None, [notice.user.email])
             sent += 1
     return sent
+
+
+@shared_task(name="dispatch.notify_ladder_events", soft_time_limit=600, time_limit=660)
+def notify_ladder_events(first_id: int, last_id: int) -> int:
+    from dispatch.services.escalation import notify_ladder_events as notify
+
+    return notify(first_id=first_id, last_id=last_id)

@@ -74,12 +74,11 @@ def sweep_deadlines(*, now: datetime | None = None, batch: int = BATCH) -> dict[
     """Take every rung that is due. Idempotent: running it twice, or twice at once, takes each
     rung of each assignment once. Returns how many assignments took each rung."""
     moment = now or timezone.now()
-    recipients = _Recipients()
     taken: dict[str, int] = {}
     for rung in LADDER:
         taken[rung.action] = 0
         while True:
-            count = _take_batch(rung, moment, batch, recipients)
+            count = _take_batch(rung, moment, batch)
             taken[rung.action] += count
             if count < batch:
                 break
@@ -95,7 +94,7 @@ def _due(rung: Rung, moment: datetime):
     return rows
 
 
-def _take_batch(rung: Rung, moment: datetime, batch: int, recipients: _Recipients) -> int:
+def _take_batch(rung: Rung, moment: datetime, batch: int) -> int:
     with transaction.atomic():
         locking = {"skip_locked": True, "of": ("self",)} if connection.features.has_select_for_update_of else {}
         rows = list(
@@ -111,7 +110,7 @@ def _take_batch(rung: Rung, moment: datetime, batch: int, recipients: _Recipient
         ids = [row[0] for row in rows]
         # Stamped under the lock and only where still unstamped: the stamp is the claim.
         Assignment.objects.filter(pk__in=ids, **{f"{rung.done}__isnull": True}).update(**{rung.done: moment})
-        DemandEvent.objects.bulk_create(
+        events = DemandEvent.objects.bulk_create(
             DemandEvent(
                 demand_id=demand_id,
                 action=rung.action,
@@ -127,11 +126,11 @@ def _take_batch(rung: Rung, moment: datetime, batch: int, recipients: _Recipient
         )
         if rung.action == Action.SUPERVISE:
             _open_supervisions(rows, moment)
-        notifications = _notifications(rung, rows, recipients)
-        if notifications:
-            created = Notification.objects.bulk_create(notifications, batch_size=2000)
-            if settings.NOTIFICATION_EMAILS:
-                enqueue_on_commit("dispatch.email_notifications", [n.pk for n in created if n.pk])
+        # The events double as the work queue of the notices: fanned out after commit, apart
+        # from the sweep, and idempotently (one notice per person per event).
+        ids = [e.pk for e in events if e.pk]
+        if ids:
+            enqueue_on_commit("dispatch.notify_ladder_events", min(ids), max(ids))
         return len(rows)
 
 
@@ -152,10 +151,29 @@ def _open_supervisions(rows: Iterable[tuple], moment: datetime) -> None:
     )
 
 
-def _notifications(rung: Rung, rows: Iterable[tuple], recipients: _Recipients) -> list[Notification]:
+RUNGS = {rung.action: rung for rung in LADDER}
+
+
+def notify_ladder_events(*, first_id: int, last_id: int) -> int:
+    """Notices for the ladder's events with ids in [first_id, last_id]; safe to run again."""
+    recipients = _Recipients()
+    events = DemandEvent.objects.filter(pk__gte=first_id, pk__lte=last_id, action__in=list(RUNGS)).values_list(
+        "pk", "demand_id", "department_id", "action", "demand__tracking_number"
+    )
     notices = []
-    for _pk, demand_id, department_id, _role, _status, number in rows:
-        message = rung.message.format(number=number, share=settings.ESCALATION_WARN_SHARE)
-        for user_id in sorted(recipients.for_rung(rung.action, department_id)):
-            notices.append(Notification(user_id=user_id, demand_id=demand_id, kind=rung.action, message=message))
-    return notices
+    for event_id, demand_id, department_id, action, number in events.iterator(chunk_size=5000):
+        message = RUNGS[action].message.format(number=number, share=settings.ESCALATION_WARN_SHARE)
+        for user_id in sorted(recipients.for_rung(action, department_id)):
+            notices.append(
+                Notification(user_id=user_id, demand_id=demand_id, event_id=event_id, kind=action, message=message)
+            )
+    created = Notification.objects.bulk_create(notices, batch_size=5000, ignore_conflicts=True)
+    if settings.NOTIFICATION_EMAILS and created:
+        emailed = list(
+            Notification.objects.filter(event_id__gte=first_id, event_id__lte=last_id, emailed_at__isnull=True)
+            .exclude(user__email="")
+            .values_list("pk", flat=True)
+        )
+        if emailed:
+            enqueue_on_commit("dispatch.email_notifications", emailed)
+    return len(notices)

@@ -37,7 +37,8 @@ def test_each_rung_in_turn_and_once(district, submit, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         assert sweep_deadlines(now=lead.warn_at)[Action.WARN] == 2  # lead and assisting departments
     assert "办理时限已过 75%" in mail.outbox[0].body and mail.outbox[0].to == ["zjj@example.org"]
-    taken = sweep_deadlines(now=lead.escalate_at + timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = sweep_deadlines(now=lead.escalate_at + timedelta(days=1))
     assert taken == {Action.WARN: 0, Action.OVERDUE: 2, Action.SUPERVISE: 2, Action.ESCALATE: 2}
     assert sweep_deadlines(now=lead.escalate_at + timedelta(days=2)) == dict.fromkeys(taken, 0)
 
@@ -125,3 +126,16 @@ def test_two_sweeps_at_once_take_each_rung_once():
         assert sum(r[rung] for r in results) == 30
         assert DemandEvent.objects.filter(action=rung).count() == 30
     assert Membership.objects.exists() and district.version
+
+
+def test_notices_of_a_rung_are_fanned_out_once(district, submit):
+    from dispatch.services.escalation import notify_ladder_events
+
+    demand = submit().demand
+    sweep_deadlines(now=_lead(demand).warn_at)  # notices not fanned out yet: no commit here
+    events = DemandEvent.objects.filter(demand=demand, action=Action.WARN).order_by("pk")
+    first, last = events.first().pk, events.last().pk
+    notify_ladder_events(first_id=first, last_id=last)
+    notify_ladder_events(first_id=first, last_id=last)  # a redelivered task
+    assert Notification.objects.filter(kind=Action.WARN, user=district.users["zjj"]).count() == 1
+    assert Notification.objects.filter(kind=Action.WARN, user=district.users["shj"]).count() == 1
