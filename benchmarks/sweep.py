@@ -26,6 +26,11 @@ def main() -> None:
     parser.add_argument("--assignments", type=int, default=1_000_000)
     parser.add_argument("--due-share", type=float, default=0.01)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/minsheng_sweep_bench")
+    parser.add_argument(
+        "--broker-url",
+        default="redis://127.0.0.1:6379/14",
+        help="where the sweep queues the notices' fan-out (as in production); '' runs it inline",
+    )
     args = parser.parse_args()
 
     import psycopg2
@@ -44,6 +49,7 @@ def main() -> None:
     os.environ["DEBUG"] = "false"
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ["NOTIFICATION_EMAILS"] = "false"
+    os.environ["CELERY_BROKER_URL"] = args.broker_url
     import django
 
     django.setup()
@@ -100,6 +106,10 @@ def main() -> None:
         started = time.perf_counter()
         taken = sweep_deadlines(now=now)
         print(f"{label}: {time.perf_counter() - started:.2f} s, taken {taken}")
+    if args.broker_url:
+        from config.celery import app
+
+        print(f"queued fan-out tasks purged: {app.control.purge()}")
 
 
 if __name__ == "__main__":
