@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from config.admin_mixins import ReadOnlyAdmin
 from demands.models import Attachment, ContactDisclosure, DailySequence, Demand, DemandEvent, Reply
 from demands.privacy import mask_name, mask_phone
 
@@ -32,7 +33,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Demand)
-class DemandAdmin(admin.ModelAdmin):
+class DemandAdmin(ReadOnlyAdmin):
     """Read-only: states change through the services (the pages and the API), never by editing
     a row here, so every change keeps its event."""
 
@@ -47,30 +48,12 @@ class DemandAdmin(admin.ModelAdmin):
     def masked_citizen(self, obj: Demand) -> str:
         return f"{mask_name(obj.citizen_name)} {mask_phone(obj.citizen_phone)}"
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DemandEvent)
-class DemandEventAdmin(admin.ModelAdmin):
+class DemandEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "demand", "action", "from_status", "to_status", "actor_label", "department"]
     list_filter = ["action", "to_status"]
     search_fields = ["demand__tracking_number"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reply)
@@ -92,29 +75,14 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactDisclosure)
-class ContactDisclosureAdmin(admin.ModelAdmin):
+class ContactDisclosureAdmin(ReadOnlyAdmin):
     """The record of who unmasked a citizen's contact details: read-only, for auditors."""
 
     list_display = ["created_at", "user", "demand", "purpose"]
     search_fields = ["demand__tracking_number", "user__username"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DailySequence)
-class DailySequenceAdmin(admin.ModelAdmin):
+class DailySequenceAdmin(ReadOnlyAdmin):
     list_display = ["day", "last"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

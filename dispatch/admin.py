@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from config.admin_mixins import ReadOnlyAdmin
 from dispatch.models import (
     Assignment,
     DuplicateSuggestion,
@@ -11,19 +12,6 @@ from dispatch.models import (
     RoutingResult,
     Supervision,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Dispatch records change only through the services, which write the demand's event."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assignment)

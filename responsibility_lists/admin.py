@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from config.admin_mixins import ReadOnlyAdmin
 from responsibility_lists.models import AmendmentProposal, Category, ImportJob, ListEdit, ListVersion, Matter
 
 
@@ -41,19 +42,10 @@ class MatterAdmin(FrozenVersionAdmin):
 
 
 @admin.register(ListEdit)
-class ListEditAdmin(admin.ModelAdmin):
+class ListEditAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "version", "action", "matter_code", "actor"]
     list_filter = ["action", "version"]
     search_fields = ["matter_code"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportJob)
@@ -67,15 +59,9 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(AmendmentProposal)
-class AmendmentProposalAdmin(admin.ModelAdmin):
+class AmendmentProposalAdmin(ReadOnlyAdmin):
     """Proposals are filed and decided on the pages, which apply and record them."""
 
     list_display = ["created_at", "matter_code", "kind", "status", "proposed_by", "decided_by"]
     list_filter = ["status", "kind"]
     search_fields = ["matter_code", "matter_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
