@@ -45,6 +45,15 @@ class DemandForm(forms.Form):
         label=_("我已阅读并同意《个人信息使用说明》：联系方式仅用于办理本诉求，工作人员查看会被记录。"),
     )
 
+    SUBMISSION_FIELDS = (
+        "title", "content", "location_text", "urgency", "citizen_name", "citizen_phone", "citizen_address",
+        "attachments",
+    )  # fmt: skip
+
+    def submission(self) -> dict:
+        """The cleaned form as `demand_submit`'s keyword arguments."""
+        return {name: self.cleaned_data[name] for name in self.SUBMISSION_FIELDS}
+
 
 class IntakeForm(DemandForm):
     channel = forms.ChoiceField(

@@ -39,18 +39,8 @@ def _granted_demand(request: HttpRequest, tracking_number: str) -> Demand:
 def submit(request: HttpRequest) -> HttpResponse:
     form = DemandForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            submission = demand_submit(
-                title=data["title"],
-                content=data["content"],
-                location_text=data["location_text"],
-                urgency=data["urgency"],
-                citizen_name=data["citizen_name"],
-                citizen_phone=data["citizen_phone"],
-                citizen_address=data["citizen_address"],
-                attachments=data["attachments"],
-            )
+            submission = demand_submit(**form.submission())
         except DomainError as error:
             for field, message in error.extra.get("fields", {}).items():
                 form.add_error(field if field in form.fields else None, message)

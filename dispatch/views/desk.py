@@ -247,21 +247,11 @@ def intake(request: HttpRequest) -> HttpResponse:
     form = IntakeForm(request.POST or None, request.FILES or None)
     receipt = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         done = {}
 
         def submit() -> None:
             done["submission"] = demand_submit(
-                title=data["title"],
-                content=data["content"],
-                location_text=data["location_text"],
-                urgency=data["urgency"],
-                citizen_name=data["citizen_name"],
-                citizen_phone=data["citizen_phone"],
-                citizen_address=data["citizen_address"],
-                channel=data["channel"],
-                entered_by=request.user,
-                attachments=data["attachments"],
+                **form.submission(), channel=form.cleaned_data["channel"], entered_by=request.user
             )
 
         if perform(request, submit, "已登记。请把受理编号和查询码告知群众。"):
