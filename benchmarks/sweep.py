@@ -25,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assignments", type=int, default=1_000_000)
     parser.add_argument("--due-share", type=float, default=0.01)
+    parser.add_argument("--batch", type=int, default=None, help="rows per locked batch (default: the sweep's)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/minsheng_sweep_bench")
     parser.add_argument(
         "--broker-url",
@@ -104,7 +105,7 @@ def main() -> None:
             print("\n".join("   " + row[0] for row in cursor.fetchall()))
     for label in ("first sweep", "second sweep"):
         started = time.perf_counter()
-        taken = sweep_deadlines(now=now)
+        taken = sweep_deadlines(now=now, **({"batch": args.batch} if args.batch else {}))
         print(f"{label}: {time.perf_counter() - started:.2f} s, taken {taken}")
     if args.broker_url:
         from config.celery import app
