@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from config.queue import enqueue_on_commit
@@ -24,7 +25,14 @@ from demands.services import SYSTEM
 from demands.workflow import Action
 from departments.models import Membership, Role
 from departments.working_time import current_clock
-from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, Notification, Supervision
+from dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    ExtensionRequest,
+    ExtensionStatus,
+    Notification,
+    Supervision,
+)
 
 BATCH = 2000
 
@@ -92,6 +100,10 @@ def _due(rung: Rung, moment: datetime):
     )
     if rung.after:
         rows = rows.filter(**{f"{rung.after}__isnull": False})
+    if rung.action != Action.WARN:
+        # The clock stands still while an extension request waits for a decision.
+        pending = ExtensionRequest.objects.filter(assignment=OuterRef("pk"), status=ExtensionStatus.PENDING)
+        rows = rows.exclude(Exists(pending))
     return rows
 
 

@@ -65,10 +65,18 @@ def extension_decide(*, extension_id: int, actor: User, approve: bool, note: str
             raise IllegalTransition("该延期申请已处理。")
         assignment = request.assignment
         changes = {}
-        data = {"extension_id": request.pk, "extra_days": str(request.extra_days)}
-        if approve:
-            clock = current_clock()
-            new_deadline = clock.add_working_days(assignment.handle_deadline, float(request.extra_days))
+        clock = current_clock()
+        # The clock stood still while the request waited for a decision: that working time is
+        # given back whatever the decision, and an approval adds the extra days on top.
+        paused_hours = clock.working_hours_between(request.requested_at, timezone.now())
+        data = {
+            "extension_id": request.pk,
+            "extra_days": str(request.extra_days),
+            "paused_hours": round(paused_hours, 2),
+        }
+        extra_hours = paused_hours + (float(request.extra_days) * clock.hours_per_day if approve else 0.0)
+        if extra_hours > 0:
+            new_deadline = clock.add_working_hours(assignment.handle_deadline, extra_hours)
             request.previous_deadline = assignment.handle_deadline
             request.new_deadline = new_deadline
             assignment.handle_deadline = new_deadline

@@ -139,3 +139,24 @@ def test_notices_of_a_rung_are_fanned_out_once(district, submit):
     notify_ladder_events(first_id=first, last_id=last)  # a redelivered task
     assert Notification.objects.filter(kind=Action.WARN, user=district.users["zjj"]).count() == 1
     assert Notification.objects.filter(kind=Action.WARN, user=district.users["shj"]).count() == 1
+
+
+def test_the_clock_stands_still_while_an_extension_is_pending(district, submit):
+    from dispatch.services import assignment_sign, extension_decide, extension_request
+
+    demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
+    lead = _lead(demand)
+    assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
+    request = extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days=2, reason="需要联合执法")
+    # Past the deadline while the request waits: no overdue, no supervision.
+    assert sweep_deadlines(now=lead.escalate_at + timedelta(days=5))[Action.OVERDUE] == 0
+    # Denied a working day later: that day is given back, nothing more.
+    type(request).objects.filter(pk=request.pk).update(requested_at=request.requested_at - timedelta(days=1))
+    from departments.working_time import current_clock
+
+    clock = current_clock()
+    paused = clock.working_hours_between(request.requested_at - timedelta(days=1), timezone.now())
+    extension_decide(extension_id=request.pk, actor=district.users["dispatcher"], approve=False, note="时限充足")
+    moved = _lead(demand)
+    expected = clock.add_working_hours(lead.handle_deadline, paused)
+    assert abs((moved.handle_deadline - expected).total_seconds()) < 120

@@ -222,7 +222,8 @@ def test_extension_denied_keeps_the_deadline_and_needs_a_reason(district, submit
     demand = extension_decide(
         extension_id=request.pk, actor=district.users["dispatcher"], approve=False, note="时限充足"
     )
-    assert lead_of(demand).handle_deadline == before
+    # Only the moments the request waited are given back (the clock stood still meanwhile).
+    assert abs((lead_of(demand).handle_deadline - before).total_seconds()) < 5
     assert events(demand)[-1] == Action.DENY_EXTENSION
 
 
