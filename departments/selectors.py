@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
+from config.caching import cached_for
 from departments.models import AddressAlias, Community, Department, Street
 
 
@@ -18,27 +18,11 @@ class ResolvedLocation:
         return {"street_id": self.street_id, "community_id": self.community_id, "matched": self.matched}
 
 
-_PLACE_TTL_SECONDS = 60
-_place_cache: dict[str, object] = {}
-
-
+@cached_for(60)
 def _place_names() -> list[tuple[str, int, int | None]]:
     """Every name that places an address: those naming a community before those naming only a
     street (a street name says less), and longest first within each (六和城 before 六和).
     Kept for a minute: routing asks for them on every demand, and they change rarely."""
-    now = time.monotonic()
-    if _place_cache.get("expires", 0.0) > now:  # type: ignore[operator]
-        return _place_cache["names"]  # type: ignore[return-value]
-    names = _load_place_names()
-    _place_cache.update(names=names, expires=now + _PLACE_TTL_SECONDS)
-    return names
-
-
-def clear_place_cache() -> None:
-    _place_cache.clear()
-
-
-def _load_place_names() -> list[tuple[str, int, int | None]]:
     names: list[tuple[str, int, int | None]] = []
     names += [(a.text, a.street_id, a.community_id) for a in AddressAlias.objects.all()]
     names += [(c.name, c.street_id, c.pk) for c in Community.objects.all()]
@@ -50,7 +34,7 @@ def _load_place_names() -> list[tuple[str, int, int | None]]:
 def resolve_location(*texts: str) -> ResolvedLocation:
     """Place a demand in a community (or at least a street) from its address and text. The first
     text that names a place decides, so the stated location outranks a place the story mentions."""
-    names = _place_names()
+    names = _place_names.get()
     for text in texts:
         if not text:
             continue
@@ -58,6 +42,10 @@ def resolve_location(*texts: str) -> ResolvedLocation:
             if name and name in text:
                 return ResolvedLocation(street_id=street_id, community_id=community_id, matched=name)
     return ResolvedLocation()
+
+
+def clear_place_cache() -> None:
+    _place_names.clear()
 
 
 def street_office_for(street_id: int | None) -> Department | None:

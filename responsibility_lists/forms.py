@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 from departments.selectors import departments_for_choice
-from responsibility_lists.list_io import TERRITORIAL, split_words
+from responsibility_lists.list_io import TERRITORIAL, plain_number, split_words
 from responsibility_lists.models import Category, ListVersion
 
 LIMIT_FIELDS = [
@@ -84,8 +84,7 @@ def initial_for(matter) -> dict:
         "assisted_by_territory": matter.assisted_by_territory,
         "legal_basis": matter.legal_basis,
         "guidance": matter.guidance,
-        # format(…, "f"): Decimal("10.00").normalize() alone would show as 1E+1.
-        **{name: format(getattr(matter, name).normalize(), "f") for name, _label in LIMIT_FIELDS},
+        **{name: plain_number(getattr(matter, name)) for name, _label in LIMIT_FIELDS},
     }
 
 

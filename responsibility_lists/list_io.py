@@ -238,8 +238,13 @@ def create_draft_from_rows(
 # --- Export ---------------------------------------------------------------------------------
 
 
+def plain_number(value: Decimal) -> str:
+    """10.00 → "10", 0.50 → "0.5" (`normalize()` alone would give "1E+1")."""
+    return format(value.normalize(), "f")
+
+
 def _limits(matter: Matter, prefix: str) -> str:
-    return "/".join(format(getattr(matter, f"{prefix}_{u}").normalize(), "f") for u in URGENCY_ORDER)
+    return "/".join(plain_number(getattr(matter, f"{prefix}_{u}")) for u in URGENCY_ORDER)
 
 
 def rows_of(version: ListVersion) -> list[dict[str, str]]:
@@ -306,23 +311,30 @@ def write_xlsx(rows: list[dict[str, str]], path_or_handle, *, title: str = "职�
     workbook.save(path_or_handle)
 
 
-def read_xlsx(path_or_handle) -> list[dict[str, str]]:
+def _xlsx_rows(path_or_handle) -> tuple[list[str], list[dict[str, str]]]:
+    """The first sheet's header and its non-empty rows, keyed by the header, as text."""
     from openpyxl import load_workbook
 
     workbook = load_workbook(path_or_handle, read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        table = [
+            {h: _cell_text(v) for h, v in zip(header, values, strict=False) if h}
+            for values in rows
+            if values is not None and not all(v is None or str(v).strip() == "" for v in values)
+        ]
+    finally:
+        workbook.close()
+    return header, table
+
+
+def read_xlsx(path_or_handle) -> list[dict[str, str]]:
+    header, table = _xlsx_rows(path_or_handle)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ValidationFailed(f"表头缺少列：{'、'.join(missing)}")
-    result = []
-    for values in rows:
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
-            continue
-        result.append({h: _cell_text(v) for h, v in zip(header, values, strict=False) if h})
-    workbook.close()
-    return result
+    return table
 
 
 def _cell_text(value: object) -> str:
@@ -365,12 +377,5 @@ def read_table(path: Path) -> list[dict[str, str]]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             return list(csv.DictReader(handle))
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        table = [{h: _cell_text(v) for h, v in zip(header, values, strict=False) if h} for values in rows if values]
-        workbook.close()
-        return table
+        return _xlsx_rows(path)[1]
     raise ValidationFailed(f"不支持的文件类型 {suffix}：请使用 .xlsx 或 .csv。")

@@ -20,7 +20,7 @@ from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
 from departments.access import has_role
 from departments.models import Department, Role
-from responsibility_lists.list_io import create_draft_from_rows, read_upload
+from responsibility_lists.list_io import create_draft_from_rows, plain_number, read_upload
 from responsibility_lists.models import (
     Category,
     EditAction,
@@ -132,7 +132,7 @@ def _import_rows(rows: Iterable[Mapping[str, str]], *, actor: User | None, title
 
 def _shown(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return plain_number(value)
     if isinstance(value, Department):
         return value.name
     if isinstance(value, Category):

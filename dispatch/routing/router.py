@@ -11,10 +11,10 @@ location, list version and model version always give the same answer."""
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
+from config.caching import cached_for
 from departments.models import Department
 from departments.selectors import ResolvedLocation, resolve_location, street_office_for
 from dispatch.models import RoutingModel
@@ -75,26 +75,16 @@ def index_for(version: ListVersion) -> MatterIndex:
     return _frozen_index(version.pk)
 
 
-_DEPARTMENT_TTL_SECONDS = 60
-_department_cache: dict[str, object] = {}
-
-
+@cached_for(60)
 def _departments() -> tuple[dict[str, int], dict[int, str]]:
     """(code → id, id → name), kept for a minute: routing needs them for every demand."""
-    now = time.monotonic()
-    if _department_cache.get("expires", 0.0) <= now:  # type: ignore[operator]
-        rows = list(Department.objects.values_list("pk", "code", "name"))
-        _department_cache.update(
-            ids={code: pk for pk, code, _ in rows},
-            names={pk: name for pk, _, name in rows},
-            expires=now + _DEPARTMENT_TTL_SECONDS,
-        )
-    return _department_cache["ids"], _department_cache["names"]  # type: ignore[return-value]
+    rows = list(Department.objects.values_list("pk", "code", "name"))
+    return {code: pk for pk, code, _ in rows}, {pk: name for pk, _, name in rows}
 
 
 def clear_caches() -> None:
     _frozen_index.cache_clear()
-    _department_cache.clear()
+    _departments.clear()
 
 
 _ACTIVE = object()
@@ -129,7 +119,7 @@ def route(
     model_share: dict[int, float] = {}
     trust = 0.0
     if routing_model is not None:
-        ids, _ = _departments()
+        ids, _ = _departments.get()
         for code, probability in learned.predict(learned.load(routing_model), title, content).items():
             if code in ids:
                 model_share[ids[code]] = probability
@@ -141,7 +131,7 @@ def route(
         for d in department_ids
     }
     ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))[:top]
-    _, names = _departments()
+    _, names = _departments.get()
     candidates = []
     for department_id, confidence in ranked:
         match = best_match.get(department_id)
