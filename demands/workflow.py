@@ -37,10 +37,15 @@ class Action(models.TextChoices):
     REQUEST_EXTENSION = "request_extension", _("申请延期")
     APPROVE_EXTENSION = "approve_extension", _("批准延期")
     DENY_EXTENSION = "deny_extension", _("驳回延期")
+    ASK_CITIZEN = "ask_citizen", _("请群众补充信息")
+    CITIZEN_SUPPLEMENT = "citizen_supplement", _("群众补充信息")
+    RESUME_CLOCK = "resume_clock", _("恢复计时")
+    SIGN_OVERDUE = "sign_overdue", _("签收超时")
     WARN = "warn", _("临期预警")
     OVERDUE = "overdue", _("超期")
     SUPERVISE = "supervise", _("督办")
     ESCALATE = "escalate", _("升级至区级")
+    ANSWER_SUPERVISION = "answer_supervision", _("督办反馈")
     MERGE = "merge", _("合并重复诉求")
     REJECT = "reject", _("不予受理")
 
@@ -68,15 +73,21 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.REQUEST_EXTENSION: {S.IN_PROGRESS: S.IN_PROGRESS},
     Action.APPROVE_EXTENSION: {S.IN_PROGRESS: S.IN_PROGRESS},
     Action.DENY_EXTENSION: {S.IN_PROGRESS: S.IN_PROGRESS},
+    # Waiting for the citizen's answer stops the clock, not the case.
+    Action.ASK_CITIZEN: {S.IN_PROGRESS: S.IN_PROGRESS},
+    Action.CITIZEN_SUPPLEMENT: {S.IN_PROGRESS: S.IN_PROGRESS},
+    Action.RESUME_CLOCK: {S.IN_PROGRESS: S.IN_PROGRESS},
     # Assisting departments act beside the lead; the demand's state follows the lead alone.
     Action.SIGN_ASSIST: _WORKING_SELF,
     Action.CONTRIBUTE: _WORKING_SELF,
     Action.RELEASE_ASSIST: _WORKING_SELF,
     # The escalation ladder runs beside the states.
+    Action.SIGN_OVERDUE: _WORKING_SELF,
     Action.WARN: _WORKING_SELF,
     Action.OVERDUE: _WORKING_SELF,
     Action.SUPERVISE: _WORKING_SELF,
     Action.ESCALATE: _WORKING_SELF,
+    Action.ANSWER_SUPERVISION: _WORKING_SELF,
     Action.MERGE: {status: S.MERGED for status in OPEN_STATUSES},
     Action.REJECT: {S.SUBMITTED: S.REJECTED, S.TRIAGE: S.REJECTED, S.RETURNED: S.REJECTED},
 }

@@ -6,6 +6,7 @@ from dispatch.models import (
     DuplicateSuggestion,
     ExtensionRequest,
     HistoricalCase,
+    InfoRequest,
     Notification,
     ReturnRequest,
     RoutingModel,
@@ -38,6 +39,12 @@ class ReturnRequestAdmin(ReadOnlyAdmin):
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "extra_days", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+
+
+@admin.register(InfoRequest)
+class InfoRequestAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "status", "asked_at", "lapses_at", "closed_at"]
     list_filter = ["status"]
 
 

@@ -16,14 +16,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.errors import NotAllowed
+from config.errors import IllegalTransition, NotAllowed
 from demands.models import Channel, Demand, DemandEvent
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
 from demands.workflow import Status
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
-from dispatch.models import Assignment, ReturnReason
+from dispatch.models import Assignment, ReturnReason, Supervision
 from dispatch.selectors import assignment_for_user, demands_visible_to, department_inbox
 from dispatch.services import (
     assignment_contribute,
@@ -37,7 +37,11 @@ from dispatch.services import (
     demand_reopen,
     extension_decide,
     extension_request,
+    info_request_answer,
+    info_request_ask,
+    info_request_withdraw,
     return_rule,
+    supervision_answer,
 )
 from responsibility_lists.models import Urgency
 
@@ -205,6 +209,20 @@ class CitizenReopenApi(CitizenApi):
     def post(self, request: Request) -> Response:
         demand, data = _citizen_demand(request, self.Input)
         demand = demand_reopen(demand=demand, reason=data["reason"], rating=data.get("rating"))
+        return Response(PublicDemandOutput(demand).data)
+
+
+class CitizenSupplementApi(CitizenApi):
+    """The citizen's answer when the handling department asked for more information."""
+
+    Output = PublicDemandOutput
+
+    class Input(TrackInput):
+        answer = serializers.CharField(max_length=2000)
+
+    def post(self, request: Request) -> Response:
+        demand, data = _citizen_demand(request, self.Input)
+        demand = info_request_answer(demand=demand, answer=data["answer"])
         return Response(PublicDemandOutput(demand).data)
 
 
@@ -389,6 +407,30 @@ class AssignmentExtensionApi(AssignmentActionApi):
 
     def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
         return extension_request(assignment_id=assignment.pk, actor=self.request.user, **data)
+
+
+class AssignmentAskCitizenApi(AssignmentActionApi):
+    class Input(serializers.Serializer):
+        question = serializers.CharField()
+
+    def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
+        return info_request_ask(assignment_id=assignment.pk, actor=self.request.user, question=data["question"])
+
+
+class AssignmentStopWaitingApi(AssignmentActionApi):
+    def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
+        return info_request_withdraw(assignment_id=assignment.pk, actor=self.request.user)
+
+
+class AssignmentSupervisionAnswerApi(AssignmentActionApi):
+    class Input(serializers.Serializer):
+        response = serializers.CharField()
+
+    def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
+        supervision = Supervision.objects.filter(assignment=assignment).first()
+        if supervision is None:
+            raise IllegalTransition("该派单没有督办。")
+        return supervision_answer(supervision_id=supervision.pk, actor=self.request.user, response=data["response"])
 
 
 class AssignmentReleaseApi(APIView):

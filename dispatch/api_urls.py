@@ -9,6 +9,7 @@ urlpatterns = [
     path("citizen/track/", api.CitizenTrackApi.as_view(), name="api-citizen-track"),
     path("citizen/rate/", api.CitizenRateApi.as_view(), name="api-citizen-rate"),
     path("citizen/reopen/", api.CitizenReopenApi.as_view(), name="api-citizen-reopen"),
+    path("citizen/supplement/", api.CitizenSupplementApi.as_view(), name="api-citizen-supplement"),
     path("demands/", api.DemandListApi.as_view(), name="api-demands"),
     path("demands/<str:tracking_number>/", api.DemandDetailApi.as_view(), name="api-demand"),
     path("demands/<str:tracking_number>/dispatch/", api.DemandDispatchApi.as_view(), name="api-demand-dispatch"),
@@ -37,6 +38,21 @@ urlpatterns = [
         "assignments/<int:assignment_id>/extension/",
         api.AssignmentExtensionApi.as_view(),
         name="api-assignment-extension",
+    ),
+    path(
+        "assignments/<int:assignment_id>/ask-citizen/",
+        api.AssignmentAskCitizenApi.as_view(),
+        name="api-assignment-ask-citizen",
+    ),
+    path(
+        "assignments/<int:assignment_id>/stop-waiting/",
+        api.AssignmentStopWaitingApi.as_view(),
+        name="api-assignment-stop-waiting",
+    ),
+    path(
+        "assignments/<int:assignment_id>/supervision/",
+        api.AssignmentSupervisionAnswerApi.as_view(),
+        name="api-assignment-supervision",
     ),
     path(
         "assignments/<int:assignment_id>/release/",

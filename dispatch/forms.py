@@ -183,3 +183,23 @@ class ExtensionForm(forms.Form):
 
 class DiscloseForm(forms.Form):
     purpose = forms.CharField(label=_("查看用途"), max_length=200, initial=_("电话联系诉求人核实情况"))
+
+
+class InfoRequestForm(forms.Form):
+    question = forms.CharField(
+        label=_("需要群众补充的内容"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("群众在查询页看到并作答；等待期间办理时限暂停计时。"),
+    )
+
+
+class SupplementForm(forms.Form):
+    answer = forms.CharField(label=_("补充内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class SupervisionAnswerForm(forms.Form):
+    response = forms.CharField(
+        label=_("督办反馈"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("说明办理进展、未按期办结的原因和预计办结时间。"),
+    )

@@ -51,6 +51,11 @@ class Assignment(models.Model):
     supervised_at = models.DateTimeField(null=True, blank=True)
     escalate_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Signing late is a rung of its own, taken once while the assignment waits to be signed.
+    sign_overdue_at = models.DateTimeField(null=True, blank=True)
+    # The clock stands still while the case waits on someone else (an extension decision, the
+    # citizen's answer): the rungs wait, and the time is given back when the pause ends.
+    paused_since = models.DateTimeField(_("暂停计时自"), null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -77,23 +82,31 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["department", "status", "handle_deadline"]),
             models.Index(fields=["status", "sign_deadline"]),
-            # One partial index per rung of the ladder: the sweep reads only open rows still
-            # waiting for that step, so its cost follows the due rows, not the table.
+            # One partial index per rung of the ladder: the sweep reads only open, running rows
+            # still waiting for that step, so its cost follows the due rows, not the table.
+            models.Index(
+                fields=["sign_deadline"], name="assignment_sign_late_due",
+                condition=Q(status="pending_sign", sign_overdue_at__isnull=True),
+            ),
             models.Index(
                 fields=["warn_at"], name="assignment_warn_due",
-                condition=Q(status__in=["pending_sign", "signed"], warned_at__isnull=True),
+                condition=Q(status__in=["pending_sign", "signed"], warned_at__isnull=True, paused_since__isnull=True),
             ),
             models.Index(
                 fields=["handle_deadline"], name="assignment_overdue_due",
-                condition=Q(status__in=["pending_sign", "signed"], overdue_at__isnull=True),
+                condition=Q(status__in=["pending_sign", "signed"], overdue_at__isnull=True, paused_since__isnull=True),
             ),
             models.Index(
                 fields=["supervise_at"], name="assignment_supervise_due",
-                condition=Q(status__in=["pending_sign", "signed"], supervised_at__isnull=True),
+                condition=Q(
+                    status__in=["pending_sign", "signed"], supervised_at__isnull=True, paused_since__isnull=True
+                ),
             ),
             models.Index(
                 fields=["escalate_at"], name="assignment_escalate_due",
-                condition=Q(status__in=["pending_sign", "signed"], escalated_at__isnull=True),
+                condition=Q(
+                    status__in=["pending_sign", "signed"], escalated_at__isnull=True, paused_since__isnull=True
+                ),
             ),
         ]  # fmt: skip
 
@@ -183,6 +196,44 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} +{self.extra_days}"
+
+
+class InfoRequestStatus(models.TextChoices):
+    PENDING = "pending", _("等待群众补充")
+    ANSWERED = "answered", _("群众已补充")
+    LAPSED = "lapsed", _("逾期未补充")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class InfoRequest(models.Model):
+    """The handling department asks the citizen for more information; the clock stands still
+    until the citizen answers, the department goes on without the answer, or the wait lapses."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="info_requests")
+    question = models.TextField(_("需补充的内容"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField()
+    # Past this moment the clock runs again even without an answer: a pause cannot hide a case.
+    lapses_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=InfoRequestStatus.choices, default=InfoRequestStatus.PENDING)
+    answer = models.TextField(_("群众补充"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+        verbose_name = _("补充信息请求")
+        verbose_name_plural = _("补充信息请求")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(status="pending"), name="one_pending_info_request_per_assignment"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["lapses_at"], name="info_request_lapse_due", condition=Q(status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.get_status_display()}"
 
 
 class RoutingResult(models.Model):
@@ -291,6 +342,10 @@ class Supervision(models.Model):
     note = models.TextField(_("督办意见"))
     response_deadline = models.DateTimeField(_("反馈期限"))
     created_at = models.DateTimeField(auto_now_add=True)
+    response = models.TextField(_("督办反馈"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -68,10 +68,13 @@ def train_router() -> str:
 
 @shared_task(name="dispatch.sweep_deadlines", soft_time_limit=240, time_limit=300)
 def sweep_deadlines() -> dict:
-    """Take every due rung of the escalation ladder (warn, overdue, supervise, escalate)."""
+    """Run the clock again where a wait for the citizen lapsed, then take every due rung of the
+    escalation ladder (sign late, warn, overdue, supervise, escalate)."""
+    from dispatch.services.citizen_info import info_requests_lapse
     from dispatch.services.escalation import sweep_deadlines as sweep
 
-    return sweep()
+    lapsed = info_requests_lapse()
+    return {"info_requests_lapsed": lapsed, **sweep()}
 
 
 @shared_task(

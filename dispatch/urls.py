@@ -10,6 +10,7 @@ urlpatterns = [
     path("track/<str:tracking_number>/", citizen.demand_page, name="citizen-demand"),
     path("track/<str:tracking_number>/rate/", citizen.rate, name="citizen-rate"),
     path("track/<str:tracking_number>/reopen/", citizen.reopen, name="citizen-reopen"),
+    path("track/<str:tracking_number>/supplement/", citizen.supplement, name="citizen-supplement"),
     # Staff
     path("staff/", common.staff_home, name="staff-home"),
     path("notifications/", common.notifications, name="notifications"),
@@ -31,6 +32,9 @@ urlpatterns = [
     path("workbench/<int:assignment_id>/return/", workbench.return_case, name="workbench-return"),
     path("workbench/<int:assignment_id>/extension/", workbench.request_extension, name="workbench-extension"),
     path("workbench/<int:assignment_id>/contact/", workbench.disclose_contact, name="workbench-contact"),
+    path("workbench/<int:assignment_id>/ask-citizen/", workbench.ask_citizen, name="workbench-ask-citizen"),
+    path("workbench/<int:assignment_id>/stop-waiting/", workbench.stop_waiting, name="workbench-stop-waiting"),
+    path("workbench/<int:assignment_id>/supervision/", workbench.answer_supervision, name="workbench-supervision"),
     path("attachments/<int:attachment_id>/", common.attachment_download, name="attachment"),
     path("list/hotspots/", list_review.hotspots, name="list-hotspots"),
     path("list/v<int:number>/impact/", list_review.impact, name="list-impact"),

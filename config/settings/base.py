@@ -199,6 +199,8 @@ ESCALATION_WARN_SHARE = env_float("ESCALATION_WARN_SHARE", 0.75)
 SUPERVISE_AFTER_WORKING_HOURS = env_float("SUPERVISE_AFTER_WORKING_HOURS", 4)
 ESCALATE_AFTER_WORKING_HOURS = env_float("ESCALATE_AFTER_WORKING_HOURS", 14)
 SUPERVISION_RESPONSE_WORKING_HOURS = env_float("SUPERVISION_RESPONSE_WORKING_HOURS", 7)
+# How long the clock may stand still waiting for a citizen's answer before it runs again.
+INFO_REQUEST_WAIT_WORKING_DAYS = env_float("INFO_REQUEST_WAIT_WORKING_DAYS", 3)
 # Notifications go by email too (Django's email backend) to users with an address.
 NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "坪山区民生诉求服务平台 <noreply@localhost>")

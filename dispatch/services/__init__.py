@@ -9,11 +9,13 @@ from dispatch.services.assignments import (
     assignment_sign,
     demand_dispatch,
 )
+from dispatch.services.citizen_info import info_request_answer, info_request_ask, info_request_withdraw
 from dispatch.services.closing import demand_merge, demand_reject, demand_reopen
 from dispatch.services.duplicates import duplicate_decide
 from dispatch.services.extensions import extension_decide, extension_request
 from dispatch.services.returns import assignment_return, return_rule
 from dispatch.services.routing import demand_route
+from dispatch.services.supervision import supervision_answer
 
 __all__ = [
     "assignment_contribute",
@@ -29,5 +31,9 @@ __all__ = [
     "duplicate_decide",
     "extension_decide",
     "extension_request",
+    "info_request_answer",
+    "info_request_ask",
+    "info_request_withdraw",
     "return_rule",
+    "supervision_answer",
 ]

@@ -17,6 +17,8 @@ from dispatch.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    InfoRequest,
+    InfoRequestStatus,
     Notification,
 )
 from dispatch.services.deadlines import deadlines_for
@@ -187,9 +189,14 @@ def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
             department=assignment.department,
             changes={"replied_at": now},
         )
+        # An answer ends any wait for the citizen's information.
+        InfoRequest.objects.filter(assignment=assignment, status=InfoRequestStatus.PENDING).update(
+            status=InfoRequestStatus.WITHDRAWN, closed_at=now
+        )
         assignment.status = AssignmentStatus.DONE
         assignment.finished_at = now
-        assignment.save(update_fields=["status", "finished_at"])
+        assignment.paused_since = None
+        assignment.save(update_fields=["status", "finished_at", "paused_since"])
     return demand
 
 

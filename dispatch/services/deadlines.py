@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 
+from config.errors import IllegalTransition
 from departments.working_time import WorkingClock, current_clock
+from dispatch.models import Assignment
 from responsibility_lists.models import Matter
 
 
@@ -47,3 +50,36 @@ def deadlines_for(*, start: datetime, matter: Matter | None, urgency: str) -> De
         supervise=supervise,
         escalate=escalate,
     )
+
+
+def clock_pause(assignment: Assignment, at: datetime) -> None:
+    """Stop the assignment's clock: the ladder's rungs wait until `clock_resume`."""
+    if assignment.paused_since is not None:
+        raise IllegalTransition("计时已暂停：正在等待群众补充信息或延期审批，请待其结束后再操作。")
+    assignment.paused_since = at
+    assignment.save(update_fields=["paused_since"])
+
+
+def clock_resume(assignment: Assignment, *, at: datetime, extra_hours: float = 0.0) -> dict[str, Any]:
+    """Start the clock again. The working time it stood still is given back, plus `extra_hours`
+    (an approved extension): the handling deadline and the rungs not yet taken move by that much;
+    rungs already taken stay taken. Returns what changed, for the demand's event."""
+    clock = current_clock()
+    paused_hours = clock.working_hours_between(assignment.paused_since, at) if assignment.paused_since else 0.0
+    assignment.paused_since = None
+    fields = ["paused_since"]
+    moved: dict[str, Any] = {"paused_hours": round(paused_hours, 2)}
+    if paused_hours + extra_hours > 0:
+        moved["previous_deadline"] = assignment.handle_deadline
+        assignment.handle_deadline = clock.add_working_hours(assignment.handle_deadline, paused_hours + extra_hours)
+        warn, supervise, escalate = ladder_after(clock, assignment.dispatched_at, assignment.handle_deadline)
+        if assignment.warned_at is None:
+            assignment.warn_at = warn
+        if assignment.supervised_at is None:
+            assignment.supervise_at = supervise
+        if assignment.escalated_at is None:
+            assignment.escalate_at = escalate
+        fields += ["handle_deadline", "warn_at", "supervise_at", "escalate_at"]
+        moved["new_deadline"] = assignment.handle_deadline
+    assignment.save(update_fields=fields)
+    return moved

@@ -1,5 +1,5 @@
-"""The escalation ladder, swept by one periodic task: warned (yellow) → overdue (red) → supervised
-(督办) → escalated to district level. Each rung is taken once per assignment, writes one demand
+"""The escalation ladder, swept by one periodic task: signed late; warned (yellow) → overdue (red)
+→ supervised (督办) → escalated to district level. Each rung is taken once per assignment, writes one demand
 event, and notifies the people it concerns.
 
 The sweep is set-based: for each rung it reads the due rows through a partial index, locks a
@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from config.queue import enqueue_on_commit
@@ -28,8 +27,7 @@ from departments.working_time import current_clock
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
-    ExtensionRequest,
-    ExtensionStatus,
+    AssignmentStatus,
     Notification,
     Supervision,
 )
@@ -44,10 +42,23 @@ class Rung:
     done: str  # the column stamped when it is taken
     after: str | None  # the rung that must have been taken first
     message: str
+    statuses: tuple[str, ...] = OPEN_ASSIGNMENT_STATUSES
+    public: bool = True  # whether the citizen sees the step on the tracking page
 
 
 LADDER = (
-    Rung(Action.WARN, "warn_at", "warned_at", None, "诉求 {number} 办理时限已过 {share:.0%}，请抓紧办理。"),
+    Rung(
+        Action.SIGN_OVERDUE,
+        "sign_deadline",
+        "sign_overdue_at",
+        None,
+        "诉求 {number} 已超过签收时限，请立即签收。",
+        statuses=(AssignmentStatus.PENDING_SIGN,),
+        public=False,
+    ),
+    Rung(
+        Action.WARN, "warn_at", "warned_at", None, "诉求 {number} 办理时限已过 {share:.0%}，请抓紧办理。", public=False
+    ),
     Rung(Action.OVERDUE, "handle_deadline", "overdue_at", None, "诉求 {number} 已超过办理期限。"),
     Rung(Action.SUPERVISE, "supervise_at", "supervised_at", "overdue_at", "诉求 {number} 超期未办，已列入督办。"),
     Rung(
@@ -72,7 +83,7 @@ class _Recipients:
         heads = self.by_department[(department_id, Role.HEAD)]
         if action == Action.WARN:
             return set(handlers)
-        if action == Action.OVERDUE:
+        if action in (Action.SIGN_OVERDUE, Action.OVERDUE):
             return set(handlers) | set(heads)
         if action == Action.SUPERVISE:
             return set(heads) | set(self.district[Role.SUPERVISOR])
@@ -96,14 +107,13 @@ def sweep_deadlines(*, now: datetime | None = None, batch: int = BATCH) -> dict[
 
 def _due(rung: Rung, moment: datetime):
     rows = Assignment.objects.filter(
-        status__in=OPEN_ASSIGNMENT_STATUSES, **{f"{rung.done}__isnull": True, f"{rung.due}__lte": moment}
+        status__in=rung.statuses, **{f"{rung.done}__isnull": True, f"{rung.due}__lte": moment}
     )
     if rung.after:
         rows = rows.filter(**{f"{rung.after}__isnull": False})
-    if rung.action != Action.WARN:
-        # The clock stands still while an extension request waits for a decision.
-        pending = ExtensionRequest.objects.filter(assignment=OuterRef("pk"), status=ExtensionStatus.PENDING)
-        rows = rows.exclude(Exists(pending))
+    if rung.action != Action.SIGN_OVERDUE:
+        # The clock stands still while the case waits on an extension decision or the citizen.
+        rows = rows.filter(paused_since__isnull=True)
     return rows
 
 
@@ -134,7 +144,7 @@ def _take_batch(rung: Rung, moment: datetime, batch: int) -> int:
                 actor_label=SYSTEM,
                 department_id=department_id,
                 data={"assignment": pk, "role": role},
-                is_public=rung.action != Action.WARN,
+                is_public=rung.public,
                 created_at=moment,
             )
             for pk, demand_id, department_id, role, status, _number in rows
@@ -174,14 +184,15 @@ def _take_batch_in_sql(rung: Rung, moment: datetime, batch: int) -> int:
             RETURNING id
         ),
         supervisions AS (
-            INSERT INTO dispatch_supervision (assignment_id, supervisor_id, note, response_deadline, created_at)
-            SELECT s.id, %s, %s, %s, %s FROM stamped s WHERE %s
+            INSERT INTO dispatch_supervision
+                (assignment_id, supervisor_id, note, response, response_deadline, created_at)
+            SELECT s.id, %s, %s, '', %s, %s FROM stamped s WHERE %s
             ON CONFLICT (assignment_id) DO NOTHING
         )
         SELECT count(*), min(id), max(id) FROM events
     """
     tail: list[Any] = [
-        moment, rung.action, SYSTEM, rung.action != Action.WARN, moment,
+        moment, rung.action, SYSTEM, rung.public, moment,
         supervisor, SUPERVISION_NOTE, respond_by, moment, supervise,
     ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:

@@ -13,7 +13,7 @@ from demands.workflow import Action
 from departments.working_time import current_clock
 from dispatch.models import AssignmentRole, AssignmentStatus, ExtensionRequest, ExtensionStatus
 from dispatch.services.assignments import locked_assignment, require_dispatcher
-from dispatch.services.deadlines import ladder_after
+from dispatch.services.deadlines import clock_pause, clock_resume
 
 MAX_EXTENSION_DAYS = Decimal(30)
 
@@ -35,6 +35,7 @@ def extension_request(
             raise IllegalTransition("只有已签收的主办派单可以申请延期。")
         if ExtensionRequest.objects.filter(assignment=assignment, status=ExtensionStatus.PENDING).exists():
             raise IllegalTransition("已有一份延期申请在审批中。")
+        clock_pause(assignment, timezone.now())
         request = ExtensionRequest.objects.create(
             assignment=assignment,
             extra_days=days,
@@ -64,33 +65,20 @@ def extension_decide(*, extension_id: int, actor: User, approve: bool, note: str
         if request.status != ExtensionStatus.PENDING:
             raise IllegalTransition("该延期申请已处理。")
         assignment = request.assignment
-        changes = {}
-        clock = current_clock()
         # The clock stood still while the request waited for a decision: that working time is
         # given back whatever the decision, and an approval adds the extra days on top.
-        paused_hours = clock.working_hours_between(request.requested_at, timezone.now())
+        extra_hours = float(request.extra_days) * current_clock().hours_per_day if approve else 0.0
+        moved = clock_resume(assignment, at=timezone.now(), extra_hours=extra_hours)
         data = {
             "extension_id": request.pk,
             "extra_days": str(request.extra_days),
-            "paused_hours": round(paused_hours, 2),
+            "paused_hours": moved["paused_hours"],
         }
-        extra_hours = paused_hours + (float(request.extra_days) * clock.hours_per_day if approve else 0.0)
-        if extra_hours > 0:
-            new_deadline = clock.add_working_hours(assignment.handle_deadline, extra_hours)
-            request.previous_deadline = assignment.handle_deadline
-            request.new_deadline = new_deadline
-            assignment.handle_deadline = new_deadline
-            # Rungs of the ladder not yet reached move with the deadline; steps taken stay taken.
-            warn, supervise, escalate = ladder_after(clock, assignment.dispatched_at, new_deadline)
-            if assignment.warned_at is None:
-                assignment.warn_at = warn
-            if assignment.supervised_at is None:
-                assignment.supervise_at = supervise
-            if assignment.escalated_at is None:
-                assignment.escalate_at = escalate
-            assignment.save(update_fields=["handle_deadline", "warn_at", "supervise_at", "escalate_at"])
-            changes["due_at"] = new_deadline
-            data["new_deadline"] = new_deadline.isoformat()
+        changes = {}
+        if "new_deadline" in moved:
+            request.previous_deadline, request.new_deadline = moved["previous_deadline"], moved["new_deadline"]
+            changes["due_at"] = moved["new_deadline"]
+            data["new_deadline"] = moved["new_deadline"].isoformat()
         demand = demand_transition(
             demand_id=assignment.demand_id,
             action=Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION,

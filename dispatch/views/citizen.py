@@ -15,10 +15,11 @@ from demands.models import Demand
 from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
 from demands.workflow import Status
-from dispatch.forms import DemandForm, RateForm, ReopenForm, TrackForm
+from dispatch.forms import DemandForm, RateForm, ReopenForm, SupplementForm, TrackForm
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
-from dispatch.services import demand_reopen
-from dispatch.views.common import form_errors, perform
+from dispatch.services import demand_reopen, info_request_answer
+from dispatch.services.citizen_info import pending_info_request
+from dispatch.views.common import form_errors, perform, perform_form
 
 SESSION_KEY = "citizen_demands"
 
@@ -91,6 +92,8 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         ).exists(),
         "can_rate": demand.status == Status.REPLIED,
         "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
+        "info_request": pending_info_request(demand),
+        "supplement_form": SupplementForm(),
         "rate_form": RateForm(),
         "reopen_form": ReopenForm(),
     }
@@ -126,4 +129,16 @@ def reopen(request: HttpRequest, tracking_number: str) -> HttpResponse:
         )
     else:
         messages.error(request, "请说明不满意的原因。")
+    return redirect("citizen-demand", tracking_number=tracking_number)
+
+
+@require_POST
+def supplement(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    demand = _granted_demand(request, tracking_number)
+    perform_form(
+        request,
+        SupplementForm,
+        lambda data: info_request_answer(demand=demand, answer=data["answer"]),
+        "感谢您补充信息，承办部门将继续办理。",
+    )
     return redirect("citizen-demand", tracking_number=tracking_number)

@@ -11,8 +11,15 @@ from demands.privacy import mask_address, mask_name, mask_phone
 from demands.selectors import full_timeline
 from demands.services import demand_disclose_contact
 from departments.access import DEPARTMENT_ROLES
-from dispatch.forms import DiscloseForm, ExtensionForm, ReplyForm, ReturnForm
-from dispatch.models import Assignment, AssignmentRole
+from dispatch.forms import (
+    DiscloseForm,
+    ExtensionForm,
+    InfoRequestForm,
+    ReplyForm,
+    ReturnForm,
+    SupervisionAnswerForm,
+)
+from dispatch.models import Assignment, AssignmentRole, Supervision
 from dispatch.selectors import assignment_for_user, department_inbox
 from dispatch.services import (
     assignment_contribute,
@@ -20,7 +27,11 @@ from dispatch.services import (
     assignment_return,
     assignment_sign,
     extension_request,
+    info_request_ask,
+    info_request_withdraw,
+    supervision_answer,
 )
+from dispatch.services.citizen_info import pending_info_request
 from dispatch.views.common import perform, perform_form, role_required
 
 department_required = role_required(*DEPARTMENT_ROLES)
@@ -65,6 +76,10 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "return_form": ReturnForm(),
         "extension_form": ExtensionForm(),
         "disclose_form": DiscloseForm(),
+        "info_request": pending_info_request(demand),
+        "info_form": InfoRequestForm(),
+        "supervision": Supervision.objects.filter(assignment=assignment).first(),
+        "supervision_form": SupervisionAnswerForm(),
         "now": timezone.now(),
     }
     return render(request, "dispatch/assignment_detail.html", context)
@@ -149,4 +164,45 @@ def disclose_contact(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "已显示联系方式，本次查看已记录。",
     ):
         request.session["disclosed"] = sorted(set(request.session.get("disclosed", [])) | {assignment.demand_id})
+    return _back(assignment_id)
+
+
+@require_POST
+@department_required
+def ask_citizen(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    _assignment(request, assignment_id)
+    perform_form(
+        request,
+        InfoRequestForm,
+        lambda data: info_request_ask(assignment_id=assignment_id, actor=request.user, question=data["question"]),
+        "已请群众补充信息，等待期间暂停计时。",
+    )
+    return _back(assignment_id)
+
+
+@require_POST
+@department_required
+def stop_waiting(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    _assignment(request, assignment_id)
+    perform(
+        request,
+        lambda: info_request_withdraw(assignment_id=assignment_id, actor=request.user),
+        "已不再等待群众补充，恢复计时。",
+    )
+    return _back(assignment_id)
+
+
+@require_POST
+@department_required
+def answer_supervision(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _assignment(request, assignment_id)
+    supervision = Supervision.objects.filter(assignment=assignment).first()
+    if supervision is None:
+        raise Http404
+    perform_form(
+        request,
+        SupervisionAnswerForm,
+        lambda data: supervision_answer(supervision_id=supervision.pk, actor=request.user, response=data["response"]),
+        "已反馈督办。",
+    )
     return _back(assignment_id)

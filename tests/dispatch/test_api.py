@@ -172,3 +172,30 @@ def test_openapi_schema_lists_every_operation(district):
     paths = schema.json()["paths"]
     assert "/api/v1/assignments/{assignment_id}/sign/" in paths
     assert "/api/v1/citizen/demands/" in paths
+
+
+def test_waiting_for_the_citizen_and_answering_a_supervision_through_the_api(district, submitted):
+    from dispatch.services.escalation import sweep_deadlines
+
+    cgj = client_for(district.users["cgj"])
+    assignment_id = cgj.get("/api/v1/assignments/").json()["results"][0]["id"]
+    cgj.post(f"/api/v1/assignments/{assignment_id}/sign/")
+    asked = cgj.post(
+        f"/api/v1/assignments/{assignment_id}/ask-citizen/", {"question": "请说明摊贩所在的具体路段"}, format="json"
+    )
+    assert asked.status_code == 200, asked.content
+    citizen = {"tracking_number": submitted["tracking_number"], "query_code": submitted["query_code"]}
+    answered = client_for().post(
+        "/api/v1/citizen/supplement/", {**citizen, "answer": "坪山大道与东纵路交叉口"}, format="json"
+    )
+    assert answered.status_code == 200, answered.content
+    assert answered.json()["timeline"][-1]["action"] == "citizen_supplement"
+    again = client_for().post("/api/v1/citizen/supplement/", {**citizen, "answer": "再补充一次内容"}, format="json")
+    assert again.status_code == 409
+
+    assert cgj.post(f"/api/v1/assignments/{assignment_id}/supervision/", {"response": "x" * 12}).status_code == 409
+    sweep_deadlines(now=Assignment.objects.get(pk=assignment_id).supervise_at)
+    response = cgj.post(
+        f"/api/v1/assignments/{assignment_id}/supervision/", {"response": "已联合街道清理，明日办结。"}, format="json"
+    )
+    assert response.status_code == 200, response.content

@@ -33,13 +33,17 @@ def test_each_rung_in_turn_and_once(district, submit, django_capture_on_commit_c
     lead = _lead(demand)
     assert lead.warn_at < lead.handle_deadline < lead.supervise_at < lead.escalate_at
 
-    assert sweep_deadlines(now=lead.warn_at - timedelta(seconds=1))[Action.WARN] == 0
+    assert lead.sign_deadline < lead.warn_at
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_deadlines(now=lead.warn_at)[Action.WARN] == 2  # lead and assisting departments
-    assert "办理时限已过 75%" in mail.outbox[0].body and mail.outbox[0].to == ["zjj@example.org"]
+        early = sweep_deadlines(now=lead.warn_at - timedelta(seconds=1))
+        # Neither the lead nor the assisting department has signed in time.
+        assert early[Action.SIGN_OVERDUE] == 2 and early[Action.WARN] == 0
+        assert sweep_deadlines(now=lead.warn_at)[Action.WARN] == 2
+    bodies = {message.body for message in mail.outbox if message.to == ["zjj@example.org"]}
+    assert any("办理时限已过 75%" in body for body in bodies) and any("超过签收时限" in body for body in bodies)
     with django_capture_on_commit_callbacks(execute=True):
         taken = sweep_deadlines(now=lead.escalate_at + timedelta(days=1))
-    assert taken == {Action.WARN: 0, Action.OVERDUE: 2, Action.SUPERVISE: 2, Action.ESCALATE: 2}
+    assert taken == {Action.SIGN_OVERDUE: 0, Action.WARN: 0, Action.OVERDUE: 2, Action.SUPERVISE: 2, Action.ESCALATE: 2}
     assert sweep_deadlines(now=lead.escalate_at + timedelta(days=2)) == dict.fromkeys(taken, 0)
 
     actions = list(DemandEvent.objects.filter(demand=demand).values_list("action", flat=True))
@@ -47,7 +51,7 @@ def test_each_rung_in_turn_and_once(district, submit, django_capture_on_commit_c
         assert actions.count(rung) == 2
     assert Supervision.objects.filter(assignment=lead).exists()
     kinds = set(Notification.objects.filter(user__username="zjj_head").values_list("kind", flat=True))
-    assert kinds == {"dispatch", Action.OVERDUE, Action.SUPERVISE, Action.ESCALATE}
+    assert kinds == {"dispatch", Action.SIGN_OVERDUE, Action.OVERDUE, Action.SUPERVISE, Action.ESCALATE}
     assert Notification.objects.filter(user__username="zjj", kind="dispatch", demand=demand).exists()
     assert Notification.objects.filter(user__username="supervisor", kind=Action.SUPERVISE).exists()
 
@@ -151,7 +155,7 @@ def test_the_clock_stands_still_while_an_extension_is_pending(district, submit):
     # Past the deadline while the request waits: no overdue, no supervision.
     assert sweep_deadlines(now=lead.escalate_at + timedelta(days=5))[Action.OVERDUE] == 0
     # Denied a working day later: that day is given back, nothing more.
-    type(request).objects.filter(pk=request.pk).update(requested_at=request.requested_at - timedelta(days=1))
+    Assignment.objects.filter(pk=lead.pk).update(paused_since=request.requested_at - timedelta(days=1))
     from departments.working_time import current_clock
 
     clock = current_clock()

@@ -222,3 +222,33 @@ def test_admin_lists_every_model(district, admin_client):
             assert admin.site.is_registered(model), model
             url = f"/admin/{app}/{model._meta.model_name}/"
             assert admin_client.get(url).status_code == 200, url
+
+
+def test_department_asks_the_citizen_who_answers_on_the_tracking_page(district, citizen_submission):
+    citizen, receipt = citizen_submission
+    number = receipt["tracking_number"]
+    lead = Assignment.objects.get(demand__tracking_number=number, role="lead")
+    zjj = logged_in(district.users["zjj"])
+    zjj.post(f"/workbench/{lead.pk}/sign/")
+    zjj.post(f"/workbench/{lead.pk}/ask-citizen/", {"question": "请提供工地的具体楼栋和施工时段"})
+    assert "等待群众补充信息" in zjj.get(f"/workbench/{lead.pk}/").content.decode()
+    page = citizen.get(f"/track/{number}/").content.decode()
+    assert "请提供工地的具体楼栋和施工时段" in page and 'id="supplement"' in page
+    citizen.post(f"/track/{number}/supplement/", {"answer": "六和城东侧工地，每晚十一点后打桩"})
+    assert 'id="supplement"' not in citizen.get(f"/track/{number}/").content.decode()
+    detail = zjj.get(f"/workbench/{lead.pk}/").content.decode()
+    assert "每晚十一点后打桩" in detail and 'id="waiting"' not in detail
+
+
+def test_supervised_department_answers_from_the_workbench(district, citizen_submission):
+    from dispatch.models import Supervision
+    from dispatch.services.escalation import sweep_deadlines
+
+    _, receipt = citizen_submission
+    lead = Assignment.objects.get(demand__tracking_number=receipt["tracking_number"], role="lead")
+    sweep_deadlines(now=lead.supervise_at)
+    zjj = logged_in(district.users["zjj"])
+    assert 'id="supervision"' in zjj.get(f"/workbench/{lead.pk}/").content.decode()
+    zjj.post(f"/workbench/{lead.pk}/supervision/", {"response": "已约谈施工单位，三个工作日内办结。"})
+    assert Supervision.objects.get(assignment=lead).responded_at is not None
+    assert "已约谈施工单位" in zjj.get(f"/workbench/{lead.pk}/").content.decode()

@@ -1,0 +1,134 @@
+"""Asking the citizen for more information (补充材料). The handling department's clock stands
+still while it waits; it runs again when the citizen answers, when the department goes on
+without the answer, or when the wait lapses, and the waiting working time is given back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import IllegalTransition, ValidationFailed
+from demands.models import Demand
+from demands.services import CITIZEN, demand_transition
+from demands.workflow import Action
+from departments.working_time import current_clock
+from dispatch.models import AssignmentRole, AssignmentStatus, InfoRequest, InfoRequestStatus
+from dispatch.services.assignments import locked_assignment, notify_department
+from dispatch.services.deadlines import clock_pause, clock_resume
+
+MIN_TEXT = 5
+
+
+def info_request_ask(*, assignment_id: int, actor: User, question: str) -> InfoRequest:
+    question = question.strip()
+    if len(question) < MIN_TEXT:
+        raise ValidationFailed("请写明需要群众补充的内容。", extra={"fields": {"question": "内容太短。"}})
+    with transaction.atomic():
+        assignment = locked_assignment(assignment_id, actor)
+        if assignment.role != AssignmentRole.LEAD or assignment.status != AssignmentStatus.SIGNED:
+            raise IllegalTransition("只有已签收的主办部门可以请群众补充信息。")
+        now = timezone.now()
+        clock_pause(assignment, now)
+        request = InfoRequest.objects.create(
+            assignment=assignment,
+            question=question,
+            asked_by=actor,
+            asked_at=now,
+            lapses_at=current_clock().add_working_days(now, settings.INFO_REQUEST_WAIT_WORKING_DAYS),
+        )
+        demand_transition(
+            demand_id=assignment.demand_id,
+            action=Action.ASK_CITIZEN,
+            actor=actor,
+            department=assignment.department,
+            reason=question,
+            data={"info_request": request.pk, "lapses_at": request.lapses_at.isoformat()},
+        )
+    return request
+
+
+def pending_info_request(demand: Demand) -> InfoRequest | None:
+    return (
+        InfoRequest.objects.filter(
+            assignment__demand=demand, assignment__status=AssignmentStatus.SIGNED, status=InfoRequestStatus.PENDING
+        )
+        .select_related("assignment")
+        .first()
+    )
+
+
+def info_request_answer(*, demand: Demand, answer: str) -> Demand:
+    """The citizen's answer, from the tracking page: the clock runs again with the time given back."""
+    answer = answer.strip()
+    if len(answer) < MIN_TEXT:
+        raise ValidationFailed("请填写补充的内容。", extra={"fields": {"answer": "内容太短。"}})
+    with transaction.atomic():
+        request = _locked_pending(demand)
+        if request is None:
+            raise IllegalTransition("承办部门没有在等待您补充信息。")
+        demand = _close(request, status=InfoRequestStatus.ANSWERED, answer=answer, action=Action.CITIZEN_SUPPLEMENT)
+        notify_department(
+            request.assignment.department, demand, f"诉求 {demand.tracking_number} 的群众已补充信息，计时恢复。"
+        )
+    return demand
+
+
+def info_request_withdraw(*, assignment_id: int, actor: User) -> Demand:
+    """The department goes on without the citizen's answer."""
+    with transaction.atomic():
+        assignment = locked_assignment(assignment_id, actor)
+        request = _locked_pending(assignment.demand)
+        if request is None or request.assignment_id != assignment.pk:
+            raise IllegalTransition("没有等待中的补充信息请求。")
+        return _close(request, status=InfoRequestStatus.WITHDRAWN, actor=actor, action=Action.RESUME_CLOCK)
+
+
+def info_requests_lapse(*, now: datetime | None = None) -> int:
+    """Run the clock again wherever the wait for the citizen has lapsed. Few rows at a time, each
+    in its own transaction so one failure does not hold back the others."""
+    moment = now or timezone.now()
+    due = InfoRequest.objects.filter(
+        status=InfoRequestStatus.PENDING, lapses_at__lte=moment, assignment__status=AssignmentStatus.SIGNED
+    )
+    lapsed = 0
+    for request_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            request = InfoRequest.objects.select_for_update().select_related("assignment").get(pk=request_id)
+            if request.status == InfoRequestStatus.PENDING and request.assignment.status == AssignmentStatus.SIGNED:
+                _close(request, status=InfoRequestStatus.LAPSED, action=Action.RESUME_CLOCK)
+                lapsed += 1
+    return lapsed
+
+
+def _locked_pending(demand: Demand) -> InfoRequest | None:
+    return (
+        InfoRequest.objects.select_for_update()
+        .select_related("assignment")
+        .filter(assignment__demand=demand, assignment__status=AssignmentStatus.SIGNED, status=InfoRequestStatus.PENDING)
+        .first()
+    )
+
+
+def _close(request: InfoRequest, *, status: str, action: str, answer: str = "", actor: User | None = None) -> Demand:
+    now = timezone.now()
+    assignment = request.assignment
+    moved = clock_resume(assignment, at=now)
+    request.status, request.answer, request.closed_at = status, answer, now
+    request.save(update_fields=["status", "answer", "closed_at"])
+    data = {"info_request": request.pk, "outcome": status, "paused_hours": moved["paused_hours"]}
+    if "new_deadline" in moved:
+        data["new_deadline"] = moved["new_deadline"].isoformat()
+    return demand_transition(
+        demand_id=assignment.demand_id,
+        action=action,
+        actor=actor,
+        actor_label=CITIZEN if action == Action.CITIZEN_SUPPLEMENT else "",
+        department=assignment.department,
+        reason=answer,
+        data=data,
+        changes={"due_at": moved["new_deadline"]} if "new_deadline" in moved else None,
+    )

@@ -1,0 +1,46 @@
+"""The supervised department's answer to a supervision (督办反馈)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import IllegalTransition, ValidationFailed
+from demands.services import demand_transition
+from demands.workflow import Action
+from dispatch.models import Notification, Supervision
+from dispatch.services.assignments import locked_assignment
+
+
+def supervision_answer(*, supervision_id: int, actor: User, response: str) -> Supervision:
+    response = response.strip()
+    if len(response) < 10:
+        raise ValidationFailed(
+            "请说明办理进展和预计办结时间（至少10个字）。", extra={"fields": {"response": "内容太短。"}}
+        )
+    with transaction.atomic():
+        supervision = Supervision.objects.select_for_update().get(pk=supervision_id)
+        assignment = locked_assignment(supervision.assignment_id, actor)
+        if supervision.responded_at is not None:
+            raise IllegalTransition("该督办已反馈。")
+        now = timezone.now()
+        supervision.response, supervision.responded_by, supervision.responded_at = response, actor, now
+        supervision.save(update_fields=["response", "responded_by", "responded_at"])
+        demand = demand_transition(
+            demand_id=assignment.demand_id,
+            action=Action.ANSWER_SUPERVISION,
+            actor=actor,
+            department=assignment.department,
+            reason=response,
+            data={"supervision": supervision.pk, "late": now > supervision.response_deadline},
+            is_public=False,
+        )
+        if supervision.supervisor_id:
+            Notification.objects.create(
+                user_id=supervision.supervisor_id,
+                demand=demand,
+                kind=Action.ANSWER_SUPERVISION,
+                message=f"诉求 {demand.tracking_number} 的督办已反馈：{response}"[:255],
+            )
+    return supervision
