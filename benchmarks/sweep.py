@@ -72,9 +72,9 @@ def main() -> None:
             """
             INSERT INTO demands_demand (tracking_number, query_code_hash, channel, citizen_name, citizen_phone,
                 citizen_address, title, content, location_text, urgency, status, submitted_at, updated_at,
-                reopen_count, rating_comment)
+                reopen_count, rating_comment, community_picked, category_hint)
             SELECT 'B-' || i, '', 'web', '甲', '13800000000', '', '基准诉求', '基准诉求内容', '', 'normal',
-                   'in_progress', %(now)s - interval '10 days', %(now)s, 0, ''
+                   'in_progress', %(now)s - interval '10 days', %(now)s, 0, '', false, ''
             FROM generate_series(1, %(n)s) AS i
             """,
             {"n": n, "now": now},

@@ -36,6 +36,11 @@ class Demand(models.Model):
     location_text = models.CharField(_("事发地点"), max_length=255, blank=True)
     street = models.ForeignKey(Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # True when the citizen picked the community from the list, so routing takes it as given
+    # instead of reading the place from the text.
+    community_picked = models.BooleanField(default=False)
+    # The 大类 the citizen thought fitting, if any: shown to dispatchers, never binding.
+    category_hint = models.CharField(_("群众所选类别"), max_length=100, blank=True)
     urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
 
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True)

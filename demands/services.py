@@ -23,7 +23,7 @@ from config.queue import enqueue_on_commit
 from demands.models import Attachment, Channel, ContactDisclosure, DailySequence, Demand, DemandEvent
 from demands.workflow import Action, Status, target_of
 from departments.access import has_role
-from departments.models import Department, Role
+from departments.models import Community, Department, Role
 from responsibility_lists.models import Urgency
 
 CITIZEN = "citizen"
@@ -106,6 +106,8 @@ def demand_submit(
     channel: str = Channel.WEB,
     entered_by: User | None = None,
     attachments: Iterable[UploadedFile] = (),
+    community_id: int | None = None,
+    category_hint: str = "",
 ) -> Submission:
     """Take in a demand. It and its first event commit before routing is queued, so a broker
     outage delays routing but never loses the demand (the reconciler picks it up)."""
@@ -116,6 +118,9 @@ def demand_submit(
     errors = _submission_errors(title=title, content=content, name=citizen_name, phone=citizen_phone)
     if urgency not in Urgency.values:
         errors["urgency"] = "紧急程度无效。"
+    community = Community.objects.filter(pk=community_id).first() if community_id else None
+    if community_id and community is None:
+        errors["community"] = "所选社区不存在。"
     files = list(attachments)
     for upload in files:
         problem = attachment_problem(upload)
@@ -139,6 +144,10 @@ def demand_submit(
             title=title.strip(),
             content=content.strip(),
             location_text=location_text.strip(),
+            street_id=community.street_id if community else None,
+            community=community,
+            community_picked=community is not None,
+            category_hint=category_hint.strip()[:100],
             urgency=urgency,
             submitted_at=now,
         )

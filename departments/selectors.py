@@ -61,3 +61,13 @@ _KIND_ORDER = {"functional": 0, "utility": 1, "street": 2, "community": 3}
 def departments_for_choice() -> list[Department]:
     departments = Department.objects.filter(is_active=True).order_by("code")
     return sorted(departments, key=lambda d: _KIND_ORDER.get(d.kind, 9))
+
+
+def community_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Communities grouped by street, for a select with one group per street."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for community_id, name, street in Community.objects.order_by("street__code", "code").values_list(
+        "pk", "name", "street__name"
+    ):
+        groups.setdefault(street, []).append((community_id, name))
+    return list(groups.items())

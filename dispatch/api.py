@@ -146,6 +146,10 @@ class DemandSubmitApi(CitizenApi):
         citizen_name = serializers.CharField(max_length=64)
         citizen_phone = serializers.CharField(max_length=32)
         citizen_address = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+        community_id = serializers.IntegerField(
+            required=False, allow_null=True, default=None, help_text="the community, when the citizen picked one"
+        )
+        category_hint = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)

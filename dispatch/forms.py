@@ -2,10 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import Channel
-from departments.selectors import departments_for_choice
+from departments.models import Street
+from departments.selectors import community_choices, departments_for_choice
+from dispatch.desk_queues import DeskFilters
 from dispatch.models import ReturnReason
 from responsibility_lists.forms import LIMIT_FIELDS
 from responsibility_lists.models import AmendmentKind, Urgency
+from responsibility_lists.selectors import top_category_names
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -33,9 +36,17 @@ class DemandForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("发生了什么、持续多久、希望怎样解决"),
     )
+    community = forms.TypedChoiceField(
+        label=_("所在社区（选填）"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("知道的话请选择；不确定可不选，我们会根据地址判断。"),
+    )
     location_text = forms.CharField(
         label=_("事发地点"), max_length=255, required=False, help_text=_("街道、社区、路名、小区或门牌号")
     )
+    category_hint = forms.ChoiceField(label=_("问题类别（选填）"), required=False)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     citizen_name = forms.CharField(label=_("您的姓名"), max_length=64)
     citizen_phone = forms.CharField(label=_("联系电话"), max_length=32)
@@ -47,12 +58,20 @@ class DemandForm(forms.Form):
 
     SUBMISSION_FIELDS = (
         "title", "content", "location_text", "urgency", "citizen_name", "citizen_phone", "citizen_address",
-        "attachments",
+        "attachments", "category_hint",
     )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [("", _("不确定")), *community_choices()]
+        self.fields["category_hint"].choices = [("", _("不确定")), *((name, name) for name in top_category_names())]
 
     def submission(self) -> dict:
         """The cleaned form as `demand_submit`'s keyword arguments."""
-        return {name: self.cleaned_data[name] for name in self.SUBMISSION_FIELDS}
+        return {
+            **{name: self.cleaned_data[name] for name in self.SUBMISSION_FIELDS},
+            "community_id": self.cleaned_data["community"],
+        }
 
 
 class IntakeForm(DemandForm):
@@ -203,3 +222,28 @@ class SupervisionAnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("说明办理进展、未按期办结的原因和预计办结时间。"),
     )
+
+
+class DeskFilterForm(forms.Form):
+    """The dispatch dashboard's filters, read from the query string."""
+
+    AGES = [("", _("不限")), ("1", _("超过1天")), ("3", _("超过3天")), ("7", _("超过7天"))]
+
+    category = forms.ChoiceField(label=_("类别"), required=False)
+    street = forms.TypedChoiceField(label=_("街道"), coerce=int, required=False, empty_value=None)
+    channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", _("不限")), *Channel.choices])
+    age = forms.TypedChoiceField(label=_("已提交"), coerce=int, required=False, empty_value=None, choices=AGES)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("不限")), *((name, name) for name in top_category_names())]
+        self.fields["street"].choices = [("", _("不限")), *Street.objects.values_list("pk", "name")]
+
+    def filters(self) -> DeskFilters:
+        if not self.is_valid():
+            return DeskFilters()
+        data = self.cleaned_data
+        return DeskFilters(
+            category=data["category"], street_id=data["street"], channel=data["channel"], older_than_days=data["age"]
+        )

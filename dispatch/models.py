@@ -28,7 +28,10 @@ class Assignment(models.Model):
     """A demand handed to one department, as lead or assisting, with its own deadlines."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="assignments")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="assignments")
+    # Every index here is written again when the sweep stamps a rung (the stamps are in partial
+    # index predicates, so those updates are never HOT): keep only indexes that queries use.
+    # (department, status, handle_deadline) below serves lookups by department.
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="assignments", db_index=False)
     role = models.CharField(_("角色"), max_length=8, choices=AssignmentRole.choices)
     status = models.CharField(
         _("状态"), max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING_SIGN
@@ -36,7 +39,7 @@ class Assignment(models.Model):
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     dispatched_at = models.DateTimeField()
     dispatched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     # A dispatch after a return counts as a second dispatch (二次分拨) in the figures.
     is_redispatch = models.BooleanField(default=False)
@@ -58,7 +61,7 @@ class Assignment(models.Model):
     paused_since = models.DateTimeField(_("暂停计时自"), null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -81,7 +84,6 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["department", "status", "handle_deadline"]),
-            models.Index(fields=["status", "sign_deadline"]),
             # One partial index per rung of the ladder: the sweep reads only open, running rows
             # still waiting for that step, so its cost follows the due rows, not the table.
             models.Index(

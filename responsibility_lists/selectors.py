@@ -34,3 +34,11 @@ def matters_of(version: ListVersion) -> QuerySet[Matter]:
 
 def top_categories_of(version: ListVersion) -> QuerySet[Category]:
     return Category.objects.filter(version=version, parent__isnull=True).prefetch_related("children")
+
+
+def top_category_names() -> list[str]:
+    """The 大类 of the list in force, for a citizen's optional choice of category."""
+    version = version_in_force()
+    if version is None:
+        return []
+    return list(top_categories_of(version).values_list("name", flat=True))

@@ -98,8 +98,11 @@ def route(
     version: ListVersion,
     model: RoutingModel | None | object = _ACTIVE,
     top: int = 3,
+    place: ResolvedLocation | None = None,
 ) -> RoutingAnswer:
-    location = resolve_location(location_text, title, content)
+    """`place`, when given, is where the citizen said it happened (picked from the list); it
+    outranks any place the text names."""
+    location = place or resolve_location(location_text, title, content)
     office = street_office_for(location.street_id)
     matches = index_for(version).match(title, content)
     if model is _ACTIVE:

@@ -10,7 +10,7 @@ from demands.models import Demand
 from demands.services import SYSTEM, demand_transition
 from demands.workflow import Action, Status
 from departments.models import Department
-from departments.selectors import resolve_location, street_office_for
+from departments.selectors import ResolvedLocation, resolve_location, street_office_for
 from dispatch.duplicates import suggest_duplicates
 from dispatch.models import RoutingResult
 from dispatch.routing import RoutingAnswer, route
@@ -19,6 +19,14 @@ from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
 
 logger = logging.getLogger(__name__)
+
+
+def _picked_place(demand: Demand) -> ResolvedLocation | None:
+    if not demand.community_picked or demand.community is None:
+        return None
+    return ResolvedLocation(
+        street_id=demand.community.street_id, community_id=demand.community_id, matched=demand.community.name
+    )
 
 
 def demand_route(*, demand_id: int) -> Demand | None:
@@ -30,8 +38,9 @@ def demand_route(*, demand_id: int) -> Demand | None:
         if demand is None or demand.status != Status.SUBMITTED:
             return None
         version = version_in_force()
+        place = _picked_place(demand)
         if version is None:
-            location = resolve_location(demand.location_text, demand.title, demand.content)
+            location = place or resolve_location(demand.location_text, demand.title, demand.content)
             answer = RoutingAnswer(candidates=[], location=location)
         else:
             answer = route(
@@ -39,6 +48,7 @@ def demand_route(*, demand_id: int) -> Demand | None:
                 content=demand.content,
                 location_text=demand.location_text,
                 version=version,
+                place=place,
             )
         best = answer.best
         auto = (

@@ -1,10 +1,12 @@
-"""The dispatch officer's desk: triage, returns awaiting a ruling, extension requests."""
+"""The dispatch officer's desk: the dashboard of queues, a demand's page, and the one-click actions."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from config.errors import ValidationFailed
@@ -12,12 +14,14 @@ from demands.models import Demand
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import full_timeline
 from demands.services import demand_submit
-from demands.workflow import OPEN_STATUSES, allowed_actions
+from demands.workflow import allowed_actions
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.models import Role
+from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_counts, queue_rows
 from dispatch.forms import (
     AmendmentForm,
     DecideExtensionForm,
+    DeskFilterForm,
     DispatchForm,
     IntakeForm,
     MergeForm,
@@ -25,15 +29,7 @@ from dispatch.forms import (
     RuleForm,
 )
 from dispatch.models import Assignment, ExtensionRequest, ReturnRequest, RulingStatus
-from dispatch.selectors import (
-    demands_visible_to,
-    latest_routing,
-    pending_duplicates,
-    pending_extensions,
-    pending_returns,
-    status_counts,
-    triage_queue,
-)
+from dispatch.selectors import demands_visible_to, latest_routing, pending_extensions
 from dispatch.services import (
     assignment_release,
     demand_dispatch,
@@ -51,16 +47,48 @@ dispatcher_required = role_required(*DISPATCH_ROLES)
 
 @dispatcher_required
 def desk(request: HttpRequest) -> HttpResponse:
-    recent = Demand.objects.filter(status__in=OPEN_STATUSES).select_related("lead_department")[:30]
+    """The dashboard: one queue at a time, with live counts of all of them under the filters."""
+    number = request.GET.get("number", "").strip().upper()
+    if number:
+        if demands_visible_to(request.user).filter(tracking_number=number).exists():
+            return redirect("desk-demand", tracking_number=number)
+        messages.error(request, f"找不到受理编号 {number}。")
+    form = DeskFilterForm(request.GET or None)
+    filters = form.filters()
+    key = request.GET.get("queue", "triage")
+    if key not in QUEUE_KEYS:
+        key = "triage"
     context = {
-        "triage": triage_queue().select_related("street", "community")[:100],
-        "returns": pending_returns()[:100],
-        "extensions": pending_extensions()[:100],
-        "duplicates": pending_duplicates()[:100],
-        "recent": recent,
-        "counts": status_counts(),
+        "form": form,
+        "queue": key,
+        "rows": queue_rows(key, filters)[:100],
+        "tabs": _tabs(queue_counts(filters)),
+        "filter_query": _filter_query(request),
+        "now": timezone.now(),
     }
     return render(request, "dispatch/desk.html", context)
+
+
+@dispatcher_required
+def desk_counts(request: HttpRequest) -> HttpResponse:
+    """The queue tabs alone, polled by the dashboard so its counts stay live."""
+    form = DeskFilterForm(request.GET or None)
+    context = {
+        "queue": request.GET.get("queue", "triage"),
+        "tabs": _tabs(queue_counts(form.filters())),
+        "filter_query": _filter_query(request),
+    }
+    return render(request, "dispatch/partials/desk_tabs.html", context)
+
+
+def _tabs(counts: dict[str, int]) -> list[tuple]:
+    return [(queue, counts[queue.key]) for queue in QUEUES]
+
+
+def _filter_query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("queue", None)
+    return query.urlencode()
 
 
 @role_required(*READ_ALL_ROLES)
@@ -99,7 +127,11 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     return render(request, "dispatch/demand_detail.html", context)
 
 
-def _back(tracking_number: str) -> HttpResponse:
+def _back(tracking_number: str, request: HttpRequest | None = None) -> HttpResponse:
+    """Back to the demand, or to the dashboard queue the action was taken from."""
+    target = request.POST.get("next", "") if request else ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect("desk-demand", tracking_number=tracking_number)
 
 
@@ -120,7 +152,7 @@ def dispatch_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
         ),
         "已派单。",
     )
-    return _back(tracking_number)
+    return _back(tracking_number, request)
 
 
 @require_POST
@@ -168,7 +200,7 @@ def rule_return(request: HttpRequest, return_id: int) -> HttpResponse:
         ),
         "已裁定。",
     )
-    return _back(request_row.assignment.demand.tracking_number)
+    return _back(request_row.assignment.demand.tracking_number, request)
 
 
 @require_POST
@@ -183,7 +215,7 @@ def decide_extension(request: HttpRequest, extension_id: int) -> HttpResponse:
         ),
         "已处理延期申请。",
     )
-    return _back(extension.assignment.demand.tracking_number)
+    return _back(extension.assignment.demand.tracking_number, request)
 
 
 @require_POST
@@ -238,6 +270,9 @@ def decide_duplicate(request: HttpRequest, suggestion_id: int) -> HttpResponse:
         lambda: duplicate_decide(suggestion_id=suggestion_id, actor=request.user, merge=merge),
         "已合并，答复将同时告知两位群众。" if merge else "已标记为非重复。",
     )
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect("desk")
 
 

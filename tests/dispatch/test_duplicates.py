@@ -20,7 +20,7 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
 
     desk = Client()
     desk.force_login(district.users["dispatcher"])
-    assert second.tracking_number in desk.get("/desk/").content.decode()
+    assert second.tracking_number in desk.get("/desk/?queue=duplicates").content.decode()
     desk.post(f"/desk/duplicates/{suggestion.pk}/decide/", {"decision": "merge"})
     second.refresh_from_db()
     assert second.status == Status.MERGED and second.duplicate_of == first

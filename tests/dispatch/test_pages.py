@@ -148,7 +148,7 @@ def test_dispatch_officer_rules_on_a_return(district, citizen_submission):
         },
     )
     desk = logged_in(district.users["dispatcher"])
-    assert receipt["tracking_number"] in desk.get("/desk/").content.decode()
+    assert receipt["tracking_number"] in desk.get("/desk/?queue=returns").content.decode()
     request = lead.returns.get()
     desk.post(f"/desk/returns/{request.pk}/rule/", {"uphold": "0", "note": "清单明确住建局主责"})
     demand = Demand.objects.get(tracking_number=receipt["tracking_number"])

@@ -1,0 +1,113 @@
+"""The dispatch dashboard's queues and their counts, under the officer's filters.
+
+Each queue is a queryset over a different model (demands, returns, extensions, suggestions,
+assignments, supervisions); the filters always apply to the demand behind the row, reached by
+that queue's path. Counts are one COUNT per queue, cheap enough to poll for live numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentRole,
+    RoutingResult,
+    Supervision,
+)
+from dispatch.selectors import pending_duplicates, pending_extensions, pending_returns, triage_queue
+
+
+@dataclass(frozen=True)
+class DeskFilters:
+    category: str = ""  # a 大类 name: names are stable across list versions, ids are not
+    street_id: int | None = None
+    channel: str = ""
+    older_than_days: int | None = None
+
+    def demand_q(self, path: str = "") -> Q:
+        """The filters as a condition on the demand reached by `path` (e.g. "assignment__demand__")."""
+        q = Q()
+        if self.category:
+            q &= (
+                Q(**{f"{path}matter__category__parent__name": self.category})
+                | Q(**{f"{path}matter__category__name": self.category})
+                | Q(**{f"{path}category_hint": self.category})
+            )
+        if self.street_id:
+            q &= Q(**{f"{path}street_id": self.street_id})
+        if self.channel:
+            q &= Q(**{f"{path}channel": self.channel})
+        if self.older_than_days:
+            q &= Q(**{f"{path}submitted_at__lte": timezone.now() - timedelta(days=self.older_than_days)})
+        return q
+
+
+def _triage() -> QuerySet:
+    latest = RoutingResult.objects.filter(demand=OuterRef("pk")).order_by("-created_at", "-pk")
+    return (
+        triage_queue()
+        .select_related("street", "community")
+        .annotate(
+            suggestions=Subquery(latest.values("candidates")[:1]),
+            router_confidence=Subquery(latest.values("confidence")[:1]),
+        )
+    )
+
+
+def _overdue() -> QuerySet:
+    """Open lead assignments past their handling deadline, not yet under supervision."""
+    return (
+        Assignment.objects.filter(
+            role=AssignmentRole.LEAD,
+            status__in=OPEN_ASSIGNMENT_STATUSES,
+            overdue_at__isnull=False,
+            supervised_at__isnull=True,
+        )
+        .select_related("demand", "department")
+        .order_by("handle_deadline")
+    )
+
+
+def _supervised() -> QuerySet:
+    """Supervisions of cases still open: unanswered first, the most pressing first."""
+    return (
+        Supervision.objects.filter(assignment__status__in=OPEN_ASSIGNMENT_STATUSES)
+        .select_related("assignment__demand", "assignment__department", "responded_by")
+        .order_by(F("responded_at").asc(nulls_first=True), "response_deadline")
+    )
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str
+    rows: Callable[[], QuerySet]
+    demand_path: str
+
+
+QUEUES = (
+    Queue("triage", _("待人工分拨"), _triage, ""),
+    Queue("returns", _("退单待裁定"), pending_returns, "assignment__demand__"),
+    Queue("extensions", _("延期待审批"), pending_extensions, "assignment__demand__"),
+    Queue("duplicates", _("疑似重复"), pending_duplicates, "demand__"),
+    Queue("overdue", _("超期未办"), _overdue, "demand__"),
+    Queue("supervised", _("督办中"), _supervised, "assignment__demand__"),
+)
+QUEUE_KEYS = tuple(queue.key for queue in QUEUES)
+_BY_KEY = {queue.key: queue for queue in QUEUES}
+
+
+def queue_rows(key: str, filters: DeskFilters) -> QuerySet:
+    queue = _BY_KEY[key]
+    return queue.rows().filter(filters.demand_q(queue.demand_path))
+
+
+def queue_counts(filters: DeskFilters) -> dict[str, int]:
+    return {queue.key: queue_rows(queue.key, filters).count() for queue in QUEUES}

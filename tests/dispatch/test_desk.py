@@ -1,0 +1,147 @@
+"""The dispatch dashboard: queues with the router's suggestions, one-click actions that come
+back to the queue, filters, live counts, and the overdue and supervised queues."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+
+from demands.models import Demand
+from demands.workflow import Status
+from dispatch.models import Assignment, RoutingResult
+from dispatch.services import supervision_answer
+from dispatch.services.escalation import sweep_deadlines
+
+NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
+
+
+@pytest.fixture
+def desk(district) -> Client:
+    client = Client()
+    client.force_login(district.users["dispatcher"])
+    return client
+
+
+@pytest.fixture
+def unsure(settings):
+    """Nothing is sure enough to dispatch by itself: every demand lands in triage."""
+    settings.ROUTING_AUTO_DISPATCH_THRESHOLD = 1.01
+
+
+def test_triage_row_offers_the_suggestions_and_one_click_dispatches(district, submit, desk, unsure):
+    demand = submit(**NOISE).demand
+    assert demand.status == Status.TRIAGE
+    best = RoutingResult.objects.get(demand=demand).candidates[0]
+    page = desk.get("/desk/?queue=triage").content.decode()
+    assert demand.tracking_number in page and best["department_name"] in page and 'data-key="1"' in page
+
+    back = "/desk/?queue=triage&channel=web"
+    response = desk.post(
+        f"/desk/demands/{demand.tracking_number}/dispatch/",
+        {"department": best["department_id"], "matter": best["matter_id"], "note": "按路由建议派单", "next": back},
+    )
+    assert response.status_code == 302 and response["Location"] == back
+    demand.refresh_from_db()
+    assert demand.status == Status.DISPATCHED and demand.lead_department_id == best["department_id"]
+    assert demand.matter_id == best["matter_id"]
+    counts = desk.get("/desk/counts/?queue=triage").content.decode()
+    assert 'id="count-triage">0<' in counts and "<html" not in counts
+
+
+def test_an_outside_next_address_is_ignored(district, submit, desk, unsure):
+    demand = submit(**NOISE).demand
+    response = desk.post(
+        f"/desk/demands/{demand.tracking_number}/dispatch/",
+        {"department": district.departments["ZJJ"].pk, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == f"/desk/demands/{demand.tracking_number}/"
+
+
+def test_filters_narrow_the_queue_and_its_count(district, submit, desk, unsure):
+    in_pingshan = submit(**NOISE, location_text="坪山街道六和社区").demand
+    in_kengzi = submit(
+        title="路边摊贩占道", content="坑梓街道人民西路每天傍晚有小贩占道经营", location_text="坑梓街道"
+    ).demand
+    Demand.objects.filter(pk=in_kengzi.pk).update(submitted_at=in_kengzi.submitted_at - timedelta(days=4))
+    street = district.streets["PSJD"].pk
+
+    page = desk.get(f"/desk/?queue=triage&street={street}").content.decode()
+    assert in_pingshan.tracking_number in page and in_kengzi.tracking_number not in page
+    assert 'id="count-triage">1<' in page
+    older = desk.get("/desk/?queue=triage&age=3").content.decode()
+    assert in_kengzi.tracking_number in older and in_pingshan.tracking_number not in older
+    nothing = desk.get("/desk/?queue=triage&channel=hotline").content.decode()
+    assert 'id="count-triage">0<' in nothing and "没有待分拨的诉求" in nothing
+
+
+def test_finding_a_demand_by_its_number(district, submit, desk):
+    demand = submit(**NOISE).demand
+    found = desk.get(f"/desk/?number={demand.tracking_number.lower()}")
+    assert found["Location"] == f"/desk/demands/{demand.tracking_number}/"
+    missing = desk.get("/desk/?number=PS-19990101-000001", follow=True).content.decode()
+    assert "找不到受理编号" in missing
+
+
+def test_return_upheld_in_one_click_goes_to_the_suggested_department(district, submit, desk):
+    demand = submit(**NOISE).demand
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    zjj = Client()
+    zjj.force_login(district.users["zjj"])
+    zjj.post(
+        f"/workbench/{lead.pk}/return/",
+        {
+            "reason_code": "not_ours",
+            "reason": "夜间噪声应由环保部门查处",
+            "suggested_department": district.departments["SHJ"].pk,
+        },
+    )
+    page = desk.get("/desk/?queue=returns").content.decode()
+    assert "改派至" in page and 'data-key="u"' in page
+    request = lead.returns.get()
+    desk.post(
+        f"/desk/returns/{request.pk}/rule/",
+        {
+            "uphold": "1",
+            "department": district.departments["SHJ"].pk,
+            "note": "退单理由成立",
+            "next": "/desk/?queue=returns",
+        },
+    )
+    demand.refresh_from_db()
+    assert demand.status == Status.DISPATCHED and demand.lead_department == district.departments["SHJ"]
+
+
+def test_overdue_then_supervised_queues(district, submit, desk):
+    demand = submit(**NOISE).demand
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    sweep_deadlines(now=lead.handle_deadline)
+    assert demand.tracking_number in desk.get("/desk/?queue=overdue").content.decode()
+    sweep_deadlines(now=lead.supervise_at)
+    assert demand.tracking_number not in desk.get("/desk/?queue=overdue").content.decode()
+    supervised = desk.get("/desk/?queue=supervised").content.decode()
+    assert demand.tracking_number in supervised and "尚未反馈" in supervised
+    supervision_answer(
+        supervision_id=lead.supervision.pk, actor=district.users["zjj"], response="已约谈施工单位，限期整改。"
+    )
+    assert "已约谈施工单位" in desk.get("/desk/?queue=supervised").content.decode()
+
+
+def test_only_dispatch_officers_open_the_dashboard(district):
+    handler = Client()
+    handler.force_login(district.users["zjj"])
+    assert handler.get("/desk/").status_code == 403
+    assert handler.get("/desk/counts/").status_code == 403
+
+
+def test_a_community_picked_by_the_citizen_outranks_the_text(district, django_capture_on_commit_callbacks):
+    from tests.dispatch.test_pages import FORM
+
+    picked = district.communities["和平社区"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/", {**FORM, "community": picked.pk, "category_hint": ""})
+    demand = Demand.objects.get()
+    assert demand.community == picked and demand.community_picked
+    routed = RoutingResult.objects.get(demand=demand)
+    assert routed.resolved_location["community_id"] == picked.pk
