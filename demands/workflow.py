@@ -46,6 +46,7 @@ class Action(models.TextChoices):
     SUPERVISE = "supervise", _("督办")
     ESCALATE = "escalate", _("升级至区级")
     ANSWER_SUPERVISION = "answer_supervision", _("督办反馈")
+    NOTE = "note", _("办理沟通")
     MERGE = "merge", _("合并重复诉求")
     REJECT = "reject", _("不予受理")
 
@@ -88,6 +89,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.SUPERVISE: _WORKING_SELF,
     Action.ESCALATE: _WORKING_SELF,
     Action.ANSWER_SUPERVISION: _WORKING_SELF,
+    # Lead, assisting departments and dispatchers talk about the case beside its states.
+    Action.NOTE: _WORKING_SELF,
     Action.MERGE: {status: S.MERGED for status in OPEN_STATUSES},
     Action.REJECT: {S.SUBMITTED: S.REJECTED, S.TRIAGE: S.REJECTED, S.RETURNED: S.REJECTED},
 }

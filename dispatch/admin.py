@@ -8,6 +8,7 @@ from dispatch.models import (
     HistoricalCase,
     InfoRequest,
     Notification,
+    ReplyTemplate,
     ReturnRequest,
     RoutingModel,
     RoutingResult,
@@ -46,6 +47,12 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
 class InfoRequestAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "status", "asked_at", "lapses_at", "closed_at"]
     list_filter = ["status"]
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ["title", "department", "created_by", "created_at"]
+    list_filter = ["department"]
 
 
 @admin.register(RoutingResult)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -22,6 +23,9 @@ from dispatch.models import (
     Supervision,
 )
 from dispatch.selectors import pending_duplicates, pending_extensions, pending_returns, triage_queue
+
+if TYPE_CHECKING:  # a development dependency: the name is only needed by mypy
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def _supervised() -> QuerySet:
 @dataclass(frozen=True)
 class Queue:
     key: str
-    label: str
+    label: StrOrPromise
     rows: Callable[[], QuerySet]
     demand_path: str
 

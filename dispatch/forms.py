@@ -247,3 +247,21 @@ class DeskFilterForm(forms.Form):
         return DeskFilters(
             category=data["category"], street_id=data["street"], channel=data["channel"], older_than_days=data["age"]
         )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("沟通内容"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class ReplyTemplateForm(forms.Form):
+    department = forms.TypedChoiceField(label=_("部门"), coerce=int)
+    title = forms.CharField(label=_("模板名称"), max_length=60)
+    body = forms.CharField(
+        label=_("模板内容"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("可用占位符：{受理编号} {标题} {部门} {日期}，插入时自动替换。"),
+    )
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [(d.pk, d.name) for d in departments]

@@ -385,3 +385,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.message}"
+
+
+class ReplyTemplate(models.Model):
+    """A department's ready wording for common answers; shared ones (no department) serve all."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="reply_templates"
+    )
+    title = models.CharField(_("模板名称"), max_length=60)
+    body = models.TextField(_("模板内容"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("答复模板")
+        verbose_name_plural = _("答复模板")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "title"], name="reply_template_title_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

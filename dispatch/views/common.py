@@ -34,7 +34,7 @@ def perform(request: HttpRequest, action: Callable[[], Any], success: str) -> bo
 
 
 def perform_form(
-    request: HttpRequest, form_class: type[Form], action: Callable[[dict[str, Any]], Any], success: str
+    request: HttpRequest, form_class: Callable[[Any], Form], action: Callable[[dict[str, Any]], Any], success: str
 ) -> bool:
     """Validate a posted action form, then run its service call (see `perform`)."""
     form = form_class(request.POST)

@@ -1,26 +1,31 @@
-"""The department workbench: the inbox by deadline, and sign / reply / return / extend."""
+"""The department workbench: the inbox by deadline with its marks and figures, a case's page with
+sign / reply (from templates) / return / extend / ask the citizen / notes, and the templates."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from demands.privacy import mask_address, mask_name, mask_phone
 from demands.selectors import full_timeline
 from demands.services import demand_disclose_contact
-from departments.access import DEPARTMENT_ROLES
+from departments.access import DEPARTMENT_ROLES, department_ids_for
+from departments.models import Department
 from dispatch.forms import (
     DiscloseForm,
     ExtensionForm,
     InfoRequestForm,
+    NoteForm,
     ReplyForm,
+    ReplyTemplateForm,
     ReturnForm,
     SupervisionAnswerForm,
 )
-from dispatch.models import Assignment, AssignmentRole, Supervision
-from dispatch.selectors import assignment_for_user, department_inbox
+from dispatch.models import Assignment, AssignmentRole, ReplyTemplate, Supervision
+from dispatch.selectors import assignment_for_user
 from dispatch.services import (
     assignment_contribute,
     assignment_reply,
@@ -32,7 +37,10 @@ from dispatch.services import (
     supervision_answer,
 )
 from dispatch.services.citizen_info import pending_info_request
+from dispatch.services.notes import case_note
+from dispatch.services.reply_templates import reply_template_delete, reply_template_save
 from dispatch.views.common import perform, perform_form, role_required
+from dispatch.workbench_queries import INBOX_VIEWS, department_summary, inbox, templates_for
 
 department_required = role_required(*DEPARTMENT_ROLES)
 
@@ -46,13 +54,23 @@ def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
 
 @department_required
 def workbench(request: HttpRequest) -> HttpResponse:
-    show_all = request.GET.get("show") == "all"
-    assignments = department_inbox(request.user, open_only=not show_all)[:200]
-    return render(
-        request,
-        "dispatch/workbench.html",
-        {"assignments": assignments, "now": timezone.now(), "show_all": show_all},
-    )
+    view = request.GET.get("view", "open")
+    if view not in INBOX_VIEWS:
+        view = "open"
+    context = {
+        "assignments": inbox(request.user, view)[:200],
+        "view": view,
+        "views": [
+            ("open", _("全部在办")),
+            ("to_sign", _("待签收")),
+            ("in_progress", _("主办办理中")),
+            ("assisting", _("协办")),
+            ("all", _("含已完成")),
+        ],
+        "summary": department_summary(request.user),
+        "now": timezone.now(),
+    }
+    return render(request, "dispatch/workbench.html", context)
 
 
 @department_required
@@ -72,7 +90,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "replies": demand.replies.select_related("department"),
         "others": demand.assignments.exclude(pk=assignment.pk).select_related("department"),
         "is_lead": assignment.role == AssignmentRole.LEAD,
-        "reply_form": ReplyForm(),
+        "reply_form": ReplyForm(initial=_template_initial(request, assignment)),
         "return_form": ReturnForm(),
         "extension_form": ExtensionForm(),
         "disclose_form": DiscloseForm(),
@@ -80,9 +98,20 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "info_form": InfoRequestForm(),
         "supervision": Supervision.objects.filter(assignment=assignment).first(),
         "supervision_form": SupervisionAnswerForm(),
+        "templates": templates_for(assignment),
+        "note_form": NoteForm(),
         "now": timezone.now(),
     }
     return render(request, "dispatch/assignment_detail.html", context)
+
+
+def _template_initial(request: HttpRequest, assignment: Assignment) -> dict:
+    """Without JavaScript, choosing a template reloads the page with it in the reply box."""
+    chosen = request.GET.get("template", "")
+    for template, body in templates_for(assignment):
+        if str(template.pk) == chosen:
+            return {"body": body}
+    return {}
 
 
 def _back(assignment_id: int) -> HttpResponse:
@@ -206,3 +235,46 @@ def answer_supervision(request: HttpRequest, assignment_id: int) -> HttpResponse
         "已反馈督办。",
     )
     return _back(assignment_id)
+
+
+@require_POST
+@department_required
+def note(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _assignment(request, assignment_id)
+    perform_form(
+        request,
+        NoteForm,
+        lambda data: case_note(demand_id=assignment.demand_id, actor=request.user, body=data["body"]),
+        "已发送，其他办理部门会收到通知。",
+    )
+    return _back(assignment_id)
+
+
+def _own_departments(request: HttpRequest) -> list[Department]:
+    return list(Department.objects.filter(pk__in=department_ids_for(request.user, *DEPARTMENT_ROLES)))
+
+
+@department_required
+def reply_templates(request: HttpRequest) -> HttpResponse:
+    departments = _own_departments(request)
+    form = ReplyTemplateForm(request.POST or None, departments=departments)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            perform(
+                request,
+                lambda: reply_template_delete(actor=request.user, template_id=int(request.POST["delete"])),
+                "已删除模板。",
+            )
+            return redirect("workbench-templates")
+        if perform_form(
+            request,
+            lambda data: ReplyTemplateForm(data, departments=departments),
+            lambda data: reply_template_save(
+                actor=request.user, department_id=data["department"], title=data["title"], body=data["body"]
+            ),
+            "已保存模板。",
+        ):
+            return redirect("workbench-templates")
+    templates = ReplyTemplate.objects.filter(department__in=departments).select_related("department", "created_by")
+    shared = ReplyTemplate.objects.filter(department__isnull=True)
+    return render(request, "dispatch/reply_templates.html", {"form": form, "templates": templates, "shared": shared})

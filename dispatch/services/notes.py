@@ -1,0 +1,39 @@
+"""Talk about a case between the departments on it and the dispatch centre (协办沟通): internal
+notes on the demand's timeline, each a notice to the other departments on the case."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from config.errors import NotAllowed, ValidationFailed
+from demands.models import Demand
+from demands.services import demand_transition
+from demands.workflow import Action
+from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, department_ids_for, has_role
+from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment
+from dispatch.services.assignments import notify_department
+
+
+def case_note(*, demand_id: int, actor: User, body: str) -> Demand:
+    body = body.strip()
+    if len(body) < 2:
+        raise ValidationFailed("请填写沟通内容。", extra={"fields": {"body": "内容为空。"}})
+    with transaction.atomic():
+        on_case = Assignment.objects.filter(demand_id=demand_id, status__in=OPEN_ASSIGNMENT_STATUSES).select_related(
+            "department"
+        )
+        own = set(department_ids_for(actor, *DEPARTMENT_ROLES))
+        author = next((a.department for a in on_case if a.department_id in own), None)
+        if author is None and not has_role(actor, *DISPATCH_ROLES):
+            raise NotAllowed("只有承办、协办部门和分拨中心可以参与办理沟通。")
+        demand = demand_transition(
+            demand_id=demand_id, action=Action.NOTE, actor=actor, department=author, reason=body, is_public=False
+        )
+        speaker = author.display_name if author else "分拨中心"
+        for assignment in on_case:
+            if assignment.department_id not in own:
+                notify_department(
+                    assignment.department, demand, f"{speaker}就诉求 {demand.tracking_number} 留言：{body}"
+                )
+    return demand

@@ -1,0 +1,117 @@
+"""Reads for the department workbench: the inbox by the deadline that matters now, its marks,
+the department's own figures, and its reply templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Avg, Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from demands.models import Demand
+from departments.access import DEPARTMENT_ROLES, department_ids_for
+from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReplyTemplate
+from dispatch.selectors import Viewer
+
+INBOX_VIEWS = ("open", "to_sign", "in_progress", "assisting", "all")
+
+
+def inbox(user: Viewer, view: str = "open") -> QuerySet[Assignment]:
+    """The user's departments' assignments, the one due soonest first: signing is due by the
+    sign-for deadline, handling by the handling deadline. Each row carries its mark: red when
+    past due, yellow once the warning share of the time is used, paused while the clock stands."""
+    rows = Assignment.objects.filter(department_id__in=department_ids_for(user, *DEPARTMENT_ROLES))
+    if view == "to_sign":
+        rows = rows.filter(status=AssignmentStatus.PENDING_SIGN)
+    elif view == "in_progress":
+        rows = rows.filter(status=AssignmentStatus.SIGNED, role=AssignmentRole.LEAD)
+    elif view == "assisting":
+        rows = rows.filter(status__in=OPEN_ASSIGNMENT_STATUSES, role=AssignmentRole.ASSIST)
+    elif view != "all":
+        rows = rows.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+    due = Case(When(status=AssignmentStatus.PENDING_SIGN, then=F("sign_deadline")), default=F("handle_deadline"))
+    is_open = Q(status__in=OPEN_ASSIGNMENT_STATUSES)
+    mark = Case(
+        When(is_open & Q(paused_since__isnull=False), then=Value("paused")),
+        When(is_open & Q(next_due__lt=Now()), then=Value("red")),
+        When(is_open & (Q(warned_at__isnull=False) | Q(warn_at__lte=Now())), then=Value("yellow")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    return (
+        rows.select_related("demand", "department", "matter")
+        .annotate(next_due=due)
+        .annotate(mark=mark)
+        .order_by(F("next_due").asc(), "pk")
+    )
+
+
+@dataclass(frozen=True)
+class DepartmentSummary:
+    open: int
+    to_sign: int
+    overdue: int
+    due_soon: int
+    answered: int
+    answered_on_time: int
+    average_rating: float | None
+    returned: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.answered_on_time / self.answered if self.answered else None
+
+
+def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = None) -> DepartmentSummary:
+    """The user's departments at a glance: today's load, and the last `days` days' results."""
+    moment = now or timezone.now()
+    since = moment - timedelta(days=days)
+    mine = Assignment.objects.filter(department_id__in=department_ids_for(user, *DEPARTMENT_ROLES))
+    is_open = Q(status__in=OPEN_ASSIGNMENT_STATUSES)
+    load = mine.aggregate(
+        open=Count("pk", filter=is_open),
+        to_sign=Count("pk", filter=Q(status=AssignmentStatus.PENDING_SIGN)),
+        overdue=Count("pk", filter=is_open & Q(overdue_at__isnull=False)),
+        due_soon=Count(
+            "pk", filter=is_open & Q(overdue_at__isnull=True, handle_deadline__lte=moment + timedelta(days=2))
+        ),
+    )
+    answered = mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE, finished_at__gte=since).aggregate(
+        answered=Count("pk"), on_time=Count("pk", filter=Q(finished_at__lte=F("handle_deadline")))
+    )
+    rating = Demand.objects.filter(
+        assignments__in=mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE),
+        rated_at__gte=since,
+        rating__isnull=False,
+    ).aggregate(average=Avg("rating"))
+    returned = mine.filter(status=AssignmentStatus.RETURNED, finished_at__gte=since).count()
+    return DepartmentSummary(
+        open=load["open"],
+        to_sign=load["to_sign"],
+        overdue=load["overdue"],
+        due_soon=load["due_soon"],
+        answered=answered["answered"],
+        answered_on_time=answered["on_time"],
+        average_rating=rating["average"],
+        returned=returned,
+    )
+
+
+def templates_for(assignment: Assignment) -> list[tuple[ReplyTemplate, str]]:
+    """The department's templates and the shared ones, each with its placeholders filled in."""
+    templates = ReplyTemplate.objects.filter(Q(department=assignment.department_id) | Q(department__isnull=True))
+    values = {
+        "{受理编号}": assignment.demand.tracking_number,
+        "{标题}": assignment.demand.title,
+        "{部门}": assignment.department.name,
+        "{日期}": timezone.localdate().strftime("%Y年%m月%d日"),
+    }
+    filled = []
+    for template in templates:
+        body = template.body
+        for placeholder, value in values.items():
+            body = body.replace(placeholder, value)
+        filled.append((template, body))
+    return filled

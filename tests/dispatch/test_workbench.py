@@ -1,0 +1,124 @@
+"""The department workbench: the inbox by the deadline that matters with its marks, the
+department's figures, reply templates and notes between the departments on a case."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from config.errors import NotAllowed, ValidationFailed
+from demands.models import DemandEvent
+from demands.workflow import Action
+from dispatch.models import Assignment, Notification, ReplyTemplate
+from dispatch.services import assignment_reply, assignment_sign
+from dispatch.services.notes import case_note
+from dispatch.services.reply_templates import reply_template_save
+from dispatch.workbench_queries import department_summary, inbox
+
+NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
+STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _lead(demand) -> Assignment:
+    return Assignment.objects.get(demand=demand, role="lead")
+
+
+def test_inbox_puts_the_most_pressing_first_and_marks_it(district, submit):
+    first, second = submit(**STALL).demand, submit(**STALL).demand
+    # The second is past its handling deadline; the first only past its warning share.
+    Assignment.objects.filter(pk=_lead(second).pk).update(
+        handle_deadline=timezone.now() - timedelta(hours=1), sign_deadline=timezone.now() - timedelta(hours=2)
+    )
+    Assignment.objects.filter(pk=_lead(first).pk).update(warn_at=timezone.now() - timedelta(minutes=1))
+    rows = list(inbox(district.users["cgj"]))
+    assert [r.demand_id for r in rows] == [second.pk, first.pk]
+    assert [r.mark for r in rows] == ["red", "yellow"]
+    page = _client(district.users["cgj"]).get("/workbench/").content.decode()
+    assert "已超期" in page and "临期" in page and 'class="mark-red"' in page
+
+
+def test_inbox_views(district, submit):
+    demand = submit(**STALL).demand
+    cgj = district.users["cgj"]
+    assert list(inbox(cgj, "to_sign")) == [_lead(demand)]
+    assert list(inbox(cgj, "in_progress")) == []
+    assignment_sign(assignment_id=_lead(demand).pk, actor=cgj)
+    assert list(inbox(cgj, "in_progress")) == [_lead(demand)]
+    assignment_reply(assignment_id=_lead(demand).pk, actor=cgj, body="已清理占道摊贩，并安排每日巡查。")
+    assert list(inbox(cgj)) == [] and len(inbox(cgj, "all")) == 1
+
+
+def test_the_department_figures(district, submit):
+    on_time, late, waiting = submit(**STALL).demand, submit(**STALL).demand, submit(**STALL).demand
+    cgj = district.users["cgj"]
+    for demand in (on_time, late):
+        assignment_sign(assignment_id=_lead(demand).pk, actor=cgj)
+    Assignment.objects.filter(pk=_lead(late).pk).update(handle_deadline=timezone.now() - timedelta(hours=1))
+    for demand in (on_time, late):
+        assignment_reply(assignment_id=_lead(demand).pk, actor=cgj, body="已清理占道摊贩，并安排每日巡查。")
+    summary = department_summary(cgj)
+    assert (summary.open, summary.to_sign, summary.answered, summary.answered_on_time) == (1, 1, 2, 1)
+    assert summary.on_time_rate == 0.5
+    assert _lead(waiting).status == "pending_sign"
+    assert "50%" in _client(cgj).get("/workbench/").content.decode()
+
+
+def test_reply_templates_fill_the_reply_box(district, submit):
+    cgj = district.users["cgj"]
+    template = reply_template_save(
+        actor=cgj,
+        department_id=district.departments["CGJ"].pk,
+        title="占道经营",
+        body="关于{标题}（{受理编号}），我局已依法处理。",
+    )
+    with pytest.raises(ValidationFailed, match="已有名为"):
+        reply_template_save(
+            actor=cgj, department_id=district.departments["CGJ"].pk, title="占道经营", body="另一份模板内容足够长了"
+        )
+    with pytest.raises(NotAllowed):
+        reply_template_save(
+            actor=cgj, department_id=district.departments["ZJJ"].pk, title="越权", body="不是本部门的模板内容"
+        )
+    demand = submit(**STALL).demand
+    lead = _lead(demand)
+    assignment_sign(assignment_id=lead.pk, actor=cgj)
+    page = _client(cgj).get(f"/workbench/{lead.pk}/?template={template.pk}").content.decode()
+    assert f"关于{demand.title}（{demand.tracking_number}），我局已依法处理。</textarea>" in page
+    assert 'id="template-pick"' in page
+
+
+def test_templates_page_adds_and_deletes(district):
+    cgj = _client(district.users["cgj"])
+    department = district.departments["CGJ"].pk
+    cgj.post(
+        "/workbench/templates/",
+        {"department": department, "title": "已办结", "body": "您反映的问题已处理完毕，感谢监督。"},
+    )
+    template = ReplyTemplate.objects.get()
+    assert "已办结" in cgj.get("/workbench/templates/").content.decode()
+    _client(district.users["zjj"]).post("/workbench/templates/", {"delete": template.pk})
+    assert ReplyTemplate.objects.exists()  # another department cannot delete it
+    cgj.post("/workbench/templates/", {"delete": template.pk})
+    assert not ReplyTemplate.objects.exists()
+
+
+def test_notes_reach_the_other_departments_on_the_case(district, submit):
+    demand = submit(**NOISE).demand  # lead 住建局, assisting 生态环境
+    case_note(demand_id=demand.pk, actor=district.users["shj"], body="噪声监测安排在今晚十一点")
+    event = DemandEvent.objects.get(demand=demand, action=Action.NOTE)
+    assert not event.is_public and event.department == district.departments["SHJ"]
+    assert Notification.objects.filter(user=district.users["zjj"], message__contains="今晚十一点").exists()
+    assert not Notification.objects.filter(user=district.users["shj"], message__contains="今晚十一点").exists()
+    with pytest.raises(NotAllowed):
+        case_note(demand_id=demand.pk, actor=district.users["cgj"], body="不相干的部门")
+    page = _client(district.users["zjj"]).get(f"/workbench/{_lead(demand).pk}/").content.decode()
+    assert "噪声监测安排在今晚十一点" in page
