@@ -37,7 +37,7 @@ class DemandForm(forms.Form):
         help_text=_("发生了什么、持续多久、希望怎样解决"),
     )
     community = forms.TypedChoiceField(
-        label=_("所在社区（选填）"),
+        label=_("所在社区"),
         coerce=int,
         required=False,
         empty_value=None,
@@ -46,12 +46,12 @@ class DemandForm(forms.Form):
     location_text = forms.CharField(
         label=_("事发地点"), max_length=255, required=False, help_text=_("街道、社区、路名、小区或门牌号")
     )
-    category_hint = forms.ChoiceField(label=_("问题类别（选填）"), required=False)
+    category_hint = forms.ChoiceField(label=_("问题类别"), required=False)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     citizen_name = forms.CharField(label=_("您的姓名"), max_length=64)
     citizen_phone = forms.CharField(label=_("联系电话"), max_length=32)
-    citizen_address = forms.CharField(label=_("联系地址（选填）"), max_length=255, required=False)
-    attachments = MultipleFileField(label=_("照片或材料（选填）"), required=False)
+    citizen_address = forms.CharField(label=_("联系地址"), max_length=255, required=False)
+    attachments = MultipleFileField(label=_("照片或材料"), required=False)
     consent = forms.BooleanField(
         label=_("我已阅读并同意《个人信息使用说明》：联系方式仅用于办理本诉求，工作人员查看会被记录。"),
     )
@@ -100,7 +100,7 @@ class RateForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("评价意见（选填）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(label=_("评价意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReopenForm(forms.Form):

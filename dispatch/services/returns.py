@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -25,6 +27,11 @@ from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind
 
 
+def return_window_closes(assignment: Assignment) -> datetime:
+    """Until when the department may return the case: the window counts working hours."""
+    return current_clock().add_working_hours(assignment.dispatched_at, settings.RETURN_WINDOW_WORKING_HOURS)
+
+
 def assignment_return(
     *,
     assignment_id: int,
@@ -44,7 +51,7 @@ def assignment_return(
         if assignment.role != AssignmentRole.LEAD or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
             raise IllegalTransition("只有主办部门可以对尚在办理中的诉求退单。")
         window = settings.RETURN_WINDOW_WORKING_HOURS
-        if current_clock().working_hours_between(assignment.dispatched_at, timezone.now()) > window:
+        if timezone.now() > return_window_closes(assignment):
             # Past the window the case is the department's: disputes then go through the
             # dispatch centre, not a unilateral return (this is what stops 推诿扯皮).
             raise IllegalTransition(f"退单时限已过：派单后{window:g}个工作小时内可以退单，请联系分拨中心协调。")

@@ -39,6 +39,7 @@ from dispatch.services import (
 from dispatch.services.citizen_info import pending_info_request
 from dispatch.services.notes import case_note
 from dispatch.services.reply_templates import reply_template_delete, reply_template_save
+from dispatch.services.returns import return_window_closes
 from dispatch.views.common import perform, perform_form, role_required
 from dispatch.workbench_queries import INBOX_VIEWS, department_summary, inbox, templates_for
 
@@ -99,6 +100,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "supervision": Supervision.objects.filter(assignment=assignment).first(),
         "supervision_form": SupervisionAnswerForm(),
         "templates": templates_for(assignment),
+        "return_closes": return_window_closes(assignment),
         "note_form": NoteForm(),
         "now": timezone.now(),
     }
