@@ -52,7 +52,8 @@ typecheck: install-dev
 	  responsibility_lists/services.py responsibility_lists/selectors.py responsibility_lists/list_io.py \
 	  responsibility_lists/amendments.py responsibility_lists/diff.py dispatch/impact.py \
 	  demands/services.py demands/selectors.py demands/workflow.py \
-	  dispatch/services dispatch/selectors.py dispatch/routing dispatch/history.py dispatch/evaluation.py dispatch/duplicates.py dispatch/figures.py
+	  dispatch/services dispatch/selectors.py dispatch/routing dispatch/history.py dispatch/evaluation.py dispatch/duplicates.py dispatch/figures.py \
+	  dispatch/audit_figures.py dispatch/charts.py
 
 test: install-dev lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run

@@ -1,4 +1,5 @@
-"""Auditor pages: figures per department and status, and CSV exports of demands and events."""
+"""Auditor pages: figures per department and street over a period, with charts; CSV exports of
+demands and events."""
 
 from __future__ import annotations
 
@@ -8,31 +9,76 @@ from collections.abc import Iterator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from demands.models import Demand, DemandEvent
 from demands.privacy import mask_phone
 from demands.workflow import Status
-from departments.models import Role
-from dispatch.figures import dispatch_figures, return_rates_by_department, return_rates_by_matter
-from dispatch.selectors import department_figures, status_counts
+from departments.models import Department, Role, Street
+from dispatch import audit_figures as af
+from dispatch.charts import rate_chart, volume_chart
+from dispatch.figures import dispatch_figures, return_rates_by_matter
+from dispatch.forms import AuditFilterForm
+from dispatch.selectors import status_counts
 from dispatch.views.common import role_required
 
 auditor_required = role_required(Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN)
+# Each selected department or street adds two charts (two grouped queries); past this many the
+# page would be a wall of charts, so the rest keep their row in the tables only.
+MAX_SELECTED_CHARTS = 8
+
+
+def _filters(request: HttpRequest) -> tuple[AuditFilterForm, af.AuditFilters | None]:
+    """The form and, when its values are good (or absent), the filters; None when refused."""
+    form = AuditFilterForm(request.GET or None)
+    if not form.is_bound:
+        return form, af.AuditFilters.default()
+    return form, form.audit_filters() if form.is_valid() else None
+
+
+def _charted(series: af.Series, cid: str) -> dict:
+    """A series with its two charts; `cid` keeps the SVG title ids unique on the page."""
+    return {"series": series, "volume": volume_chart(series), "rate": rate_chart(series), "cid": cid}
+
+
+def _figures(filters: af.AuditFilters) -> dict:
+    counts = status_counts(Demand.objects.filter(submitted_at__gte=filters.start, submitted_at__lt=filters.end))
+    names = dict(Department.objects.filter(pk__in=filters.department_ids).values_list("pk", "name"))
+    streets = dict(Street.objects.filter(pk__in=filters.street_ids).values_list("pk", "name"))
+    selected = [
+        _charted(af.department_series(filters, title=names[pk], department_id=pk), f"chart-department-{pk}")
+        for pk in filters.department_ids[:MAX_SELECTED_CHARTS]
+    ] + [
+        _charted(af.demand_series(filters, title=streets[pk], street_id=pk), f"chart-street-{pk}")
+        for pk in filters.street_ids[:MAX_SELECTED_CHARTS]
+    ]
+    return {
+        "filters": filters,
+        "total": sum(counts.values()),
+        "status_rows": [(Status(code).label, n) for code, n in sorted(counts.items(), key=lambda item: -item[1])],
+        "figures": dispatch_figures(filters),
+        "department_rows": af.department_rows(filters),
+        "street_rows": af.street_rows(filters),
+        "district": _charted(af.demand_series(filters, title=_("全区")), "chart-district"),
+        "selected_charts": selected,
+        "return_by_matter": return_rates_by_matter(filters)[:40],
+    }
+
+
+def _page(request: HttpRequest, form: AuditFilterForm, filters: af.AuditFilters, status: int = 200) -> HttpResponse:
+    context = {
+        **_figures(filters),
+        "form": form,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "dispatch/audit.html", context, status=status)
 
 
 @auditor_required
 def audit(request: HttpRequest) -> HttpResponse:
-    counts = status_counts()
-    context = {
-        "counts": counts,
-        "total": sum(counts.values()),
-        "status_rows": [(Status(code).label, n) for code, n in sorted(counts.items(), key=lambda item: -item[1])],
-        "departments": department_figures(),
-        "figures": dispatch_figures(),
-        "return_by_department": return_rates_by_department()[:40],
-        "return_by_matter": return_rates_by_matter()[:40],
-    }
-    return render(request, "dispatch/audit.html", context)
+    form, filters = _filters(request)
+    # Refused values are shown on the form; the figures below stay those of the default period.
+    return _page(request, form, filters or af.AuditFilters.default())
 
 
 class _Echo:
