@@ -53,7 +53,8 @@ typecheck: install-dev
 	  responsibility_lists/amendments.py responsibility_lists/diff.py dispatch/impact.py \
 	  demands/services.py demands/selectors.py demands/workflow.py \
 	  dispatch/services dispatch/selectors.py dispatch/routing dispatch/history.py dispatch/evaluation.py dispatch/duplicates.py dispatch/figures.py \
-	  dispatch/desk_queues.py dispatch/workbench_queries.py
+	  dispatch/desk_queues.py dispatch/workbench_queries.py \
+	  dispatch/audit_figures.py dispatch/charts.py dispatch/exports.py
 
 test: install-dev lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run

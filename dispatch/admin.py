@@ -4,6 +4,7 @@ from config.admin_mixins import ReadOnlyAdmin
 from dispatch.models import (
     Assignment,
     DuplicateSuggestion,
+    ExportJob,
     ExtensionRequest,
     HistoricalCase,
     InfoRequest,
@@ -89,3 +90,9 @@ class SupervisionAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "kind", "message", "read_at", "emailed_at"]
     list_filter = ["kind"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "requested_by", "kind", "format", "status", "rows_done", "rows_total", "finished_at"]
+    list_filter = ["kind", "format", "status"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 
 from demands.models import Demand
 from demands.workflow import Status
+from dispatch.audit_figures import AuditFilters
 from dispatch.models import Assignment, AssignmentRole, ReturnRequest
 
 ANSWERED = (Status.REPLIED, Status.CLOSED)
@@ -30,14 +31,18 @@ class DispatchFigures:
         return self.redispatched / self.dispatched if self.dispatched else None
 
 
-def dispatch_figures() -> DispatchFigures:
+def dispatch_figures(filters: AuditFilters | None = None) -> DispatchFigures:
+    """Over the demands submitted in the period, or all of them."""
+    demands = Demand.objects.all()
+    if filters is not None:
+        demands = demands.filter(submitted_at__gte=filters.start, submitted_at__lt=filters.end)
     first_lead = Assignment.objects.filter(demand=OuterRef("pk"), role=AssignmentRole.LEAD).order_by(
         "dispatched_at", "pk"
     )
-    answered = Demand.objects.filter(status__in=ANSWERED, lead_department__isnull=False).annotate(
+    answered = demands.filter(status__in=ANSWERED, lead_department__isnull=False).annotate(
         first_department=Subquery(first_lead.values("department_id")[:1])
     )
-    dispatched = Demand.objects.filter(Exists(Assignment.objects.filter(demand=OuterRef("pk"))))
+    dispatched = demands.filter(Exists(Assignment.objects.filter(demand=OuterRef("pk"))))
     return DispatchFigures(
         answered=answered.count(),
         first_dispatch_right=answered.filter(first_department=F("lead_department_id")).count(),
@@ -48,22 +53,14 @@ def dispatch_figures() -> DispatchFigures:
     )
 
 
-def return_rates_by_department() -> list[dict]:
+def return_rates_by_matter(filters: AuditFilters | None = None) -> list[dict]:
+    """Per matter, over the lead assignments dispatched in the period (or all). The same figures
+    per department are in dispatch.audit_figures.department_rows."""
+    leads = Assignment.objects.filter(role=AssignmentRole.LEAD, matter__isnull=False)
+    if filters is not None:
+        leads = leads.filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
     rows = (
-        Assignment.objects.filter(role=AssignmentRole.LEAD)
-        .values("department__name")
-        .annotate(
-            leads=Count("pk"), returned=Count("returns"), upheld=Count("returns", filter=Q(returns__status="upheld"))
-        )
-        .order_by("-returned", "department__name")
-    )
-    return [{**row, "rate": row["returned"] / row["leads"] if row["leads"] else 0.0} for row in rows]
-
-
-def return_rates_by_matter() -> list[dict]:
-    rows = (
-        Assignment.objects.filter(role=AssignmentRole.LEAD, matter__isnull=False)
-        .values("matter__code", "matter__name")
+        leads.values("matter__code", "matter__name")
         .annotate(leads=Count("pk"), returned=Count("returns"))
         .filter(returned__gt=0)
         .order_by("-returned", "matter__code")

@@ -2,8 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import Channel
-from departments.models import Street
+from departments.models import Department, Street
 from departments.selectors import community_choices, departments_for_choice
+from dispatch.audit_figures import AuditFilters
 from dispatch.desk_queues import DeskFilters
 from dispatch.models import ReturnReason
 from responsibility_lists.forms import LIMIT_FIELDS
@@ -265,3 +266,48 @@ class ReplyTemplateForm(forms.Form):
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [(d.pk, d.name) for d in departments]
+
+
+# A period longer than this is refused: the figures would still come, but slowly and unreadably.
+AUDIT_MAX_PERIOD_DAYS = 3 * 366
+
+
+class AuditFilterForm(forms.Form):
+    """The auditor's choice of period, departments and streets (GET). Unset dates mean the last
+    90 days; bad values are refused with the field's message, never silently dropped."""
+
+    date_from = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    department = forms.ModelMultipleChoiceField(
+        label=_("部门"), queryset=Department.objects.order_by("code"), required=False
+    )
+    street = forms.ModelMultipleChoiceField(label=_("街道"), queryset=Street.objects.order_by("code"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = AuditFilters.default()
+        self.fields["date_from"].initial, self.fields["date_to"].initial = default.date_from, default.date_to
+
+    def clean(self):
+        data = super().clean()
+        default = AuditFilters.default()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_to is None:
+            date_to = max(default.date_to, date_from) if date_from else default.date_to
+        if date_from is None:
+            date_from = date_to - (default.date_to - default.date_from)
+        if date_from > date_to:
+            raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
+        if (date_to - date_from).days >= AUDIT_MAX_PERIOD_DAYS:
+            raise forms.ValidationError(_("统计期间最长三年，请缩短期间。"))
+        data["date_from"], data["date_to"] = date_from, date_to
+        return data
+
+    def audit_filters(self) -> AuditFilters:
+        data = self.cleaned_data
+        return AuditFilters(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            department_ids=tuple(d.pk for d in data["department"]),
+            street_ids=tuple(s.pk for s in data["street"]),
+        )

@@ -99,21 +99,6 @@ def status_counts(queryset: QuerySet[Demand] | None = None) -> dict[str, int]:
     return dict(queryset.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
 
 
-def department_figures() -> QuerySet:
-    """Per department: assignments, open ones, returns and replies, for the auditors' table."""
-    return (
-        Assignment.objects.values("department__name")
-        .annotate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(status__in=OPEN_ASSIGNMENT_STATUSES)),
-            returned=Count("pk", filter=Q(status="returned")),
-            done=Count("pk", filter=Q(status="done")),
-            redispatched=Count("pk", filter=Q(is_redispatch=True)),
-        )
-        .order_by("-total")
-    )
-
-
 def matter_disputes(*, since: datetime) -> list[dict]:
     """Per matter since `since`: returns (upheld, overruled), second dispatches and amendment
     proposals — where the next revision of the list should look first."""

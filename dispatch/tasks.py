@@ -107,3 +107,29 @@ def notify_ladder_events(first_id: int, last_id: int) -> int:
     from dispatch.services.escalation import notify_ladder_events as notify
 
     return notify(first_id=first_id, last_id=last_id)
+
+
+# Large exports can take minutes; the time limit stays under the broker's visibility timeout
+# (CELERY_VISIBILITY_TIMEOUT, an hour) so a running export is not handed to a second worker.
+@shared_task(name="dispatch.run_export", soft_time_limit=1500, time_limit=1800)
+def run_export(job_id: int) -> str:
+    from dispatch.services.exports import export_job_run
+
+    job = export_job_run(job_id=job_id)
+    return job.status if job else "skipped"
+
+
+@shared_task(name="dispatch.reconcile_exports", soft_time_limit=60, time_limit=90)
+def reconcile_exports() -> int:
+    """Queue again the exports still waiting after a while: their message was lost (a broker down
+    when the auditor asked). Only jobs queued for a while: a message merely waiting behind others
+    would otherwise run twice (harmless, the later run supersedes the earlier, but wasted)."""
+    from dispatch.models import ExportJob, ExportStatus
+
+    cutoff = timezone.now() - max(settings.RECONCILE_AFTER, timedelta(minutes=10))
+    ids = list(
+        ExportJob.objects.filter(status=ExportStatus.QUEUED, created_at__lte=cutoff).values_list("pk", flat=True)
+    )
+    for job_id in ids:
+        run_export.delay(job_id)
+    return len(ids)

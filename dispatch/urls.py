@@ -42,6 +42,8 @@ urlpatterns = [
     path("list/hotspots/", list_review.hotspots, name="list-hotspots"),
     path("list/v<int:number>/impact/", list_review.impact, name="list-impact"),
     path("audit/", audit.audit, name="audit"),
-    path("audit/export/demands.csv", audit.export_demands, name="audit-export-demands"),
-    path("audit/export/events.csv", audit.export_events, name="audit-export-events"),
+    # demands.csv, events.xlsx, figures.csv…: the kind and format are checked by the view.
+    path("audit/export/<slug:kind>.<slug:fmt>", audit.export, name="audit-export"),
+    path("audit/exports/<int:job_id>/", audit.export_job, name="audit-export-job"),
+    path("audit/exports/<int:job_id>/download/", audit.export_job_download, name="audit-export-download"),
 ]

@@ -176,6 +176,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.sweep_deadlines",
         "schedule": timedelta(seconds=env_int("DEADLINE_SWEEP_INTERVAL_SECONDS", 60)),
     },
+    "reconcile-export-jobs": {
+        "task": "dispatch.reconcile_exports",
+        "schedule": timedelta(minutes=5),
+    },
     "auto-close-replied-demands": {
         "task": "dispatch.auto_close_replied",
         "schedule": timedelta(minutes=env_int("AUTO_CLOSE_INTERVAL_MINUTES", 30)),
@@ -213,6 +217,9 @@ DUPLICATE_SIMILARITY = env_float("DUPLICATE_SIMILARITY", 0.6)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
 REOPEN_LIMIT = 1
+# Exports up to this many rows are written while the auditor waits; larger ones go to a worker
+# (a web request must not hold a process for minutes, and a proxy would cut it off).
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000)
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.test import Client
 
-from dispatch.figures import dispatch_figures, return_rates_by_department, return_rates_by_matter
+from dispatch.audit_figures import AuditFilters, department_rows
+from dispatch.figures import dispatch_figures, return_rates_by_matter
 from dispatch.models import Assignment
 from dispatch.services import assignment_reply, assignment_return, assignment_sign, return_rule
 
@@ -37,9 +38,10 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
     assert (figures.answered, figures.first_dispatch_right) == (2, 1)
     assert figures.first_dispatch_accuracy == 0.5
     assert (figures.dispatched, figures.redispatched) == (3, 1)
-    by_department = {r["department__name"]: r for r in return_rates_by_department()}
+    by_department = {r.name: r for r in department_rows(AuditFilters.default())}
     cgj = by_department["坪山区城市管理和综合执法局"]
-    assert (cgj["leads"], cgj["returned"], cgj["upheld"]) == (3, 1, 1)
+    assert (cgj.received, cgj.returns, cgj.upheld) == (3, 1, 1)
+    assert by_department["坪山区坪山街道办事处"].redispatched == 1
     assert return_rates_by_matter()[0]["matter__code"] == "PS-0101-001"
 
     auditor = Client()

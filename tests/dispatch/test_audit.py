@@ -1,0 +1,276 @@
+"""The auditor pages: figures per department and street over a period, the charts, the exports
+(CSV and XLSX, masked) and the background export job with its progress and its download."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from demands.models import DemandEvent
+from demands.services import demand_rate
+from departments.models import Role
+from dispatch.audit_figures import AuditFilters, demand_series, department_rows, department_series, street_rows
+from dispatch.models import Assignment, AssignmentRole, ExportJob, ExportStatus
+from dispatch.services import assignment_contribute, assignment_reply, assignment_return, assignment_sign, return_rule
+from dispatch.services.exports import export_job_request, export_job_run
+from tests.factories import make_user
+
+STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
+REPLY = "已处理完毕并回访群众，群众认可。"
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def lead(demand) -> Assignment:
+    return Assignment.objects.filter(demand=demand, role=AssignmentRole.LEAD).latest("dispatched_at")
+
+
+@pytest.fixture
+def scenario(district, submit):
+    """Four demands:
+    - answered: stall in 坪山街道, CGJ answers on time, the citizen rates it 4;
+    - returned: stall in 坑梓街道, CGJ returns it, the return is upheld, KZJD (second dispatch) has it open;
+    - overdue: stall in 坪山街道, open at CGJ past its deadline;
+    - late: noise in 坪山街道, ZJJ leads with SHJ assisting, answered after its deadline."""
+    users = district.users
+    answered = submit(**STALL).demand
+    assignment_sign(assignment_id=lead(answered).pk, actor=users["cgj"])
+    assignment_reply(assignment_id=lead(answered).pk, actor=users["cgj"], body=REPLY)
+    demand_rate(demand=answered, rating=4)
+
+    returned = submit(**STALL, location_text="坑梓街道秀新村").demand
+    request = assignment_return(
+        assignment_id=lead(returned).pk, actor=users["cgj"], reason_code="wrong_territory", reason="属于街道管理范围"
+    )
+    return_rule(
+        return_id=request.pk, actor=users["dispatcher"], uphold=True, department_id=district.departments["KZJD"].pk,
+        note="街道负责",
+    )  # fmt: skip
+
+    overdue = submit(**STALL).demand
+    Assignment.objects.filter(pk=lead(overdue).pk).update(handle_deadline=timezone.now() - timedelta(hours=1))
+
+    late = submit().demand
+    zjj_lead = lead(late)
+    assignment_sign(assignment_id=zjj_lead.pk, actor=users["zjj"])
+    assist = Assignment.objects.get(demand=late, role=AssignmentRole.ASSIST)
+    assignment_contribute(assignment_id=assist.pk, actor=users["shj"], body="夜间噪声监测结果超标。")
+    Assignment.objects.filter(pk=zjj_lead.pk).update(handle_deadline=timezone.now() - timedelta(minutes=5))
+    assignment_reply(assignment_id=zjj_lead.pk, actor=users["zjj"], body=REPLY)
+    return {"answered": answered, "returned": returned, "overdue": overdue, "late": late}
+
+
+def _table(rows) -> dict[str, tuple]:
+    return {
+        r.name: (r.received, r.open, r.answered, r.on_time, r.overdue, r.returns, r.rating)
+        for r in rows
+    }  # fmt: skip
+
+
+def test_figures_per_department(district, scenario):
+    rows = {r.name: r for r in department_rows(AuditFilters.default())}
+    cgj, kzjd, zjj, shj = (rows[district.departments[code].name] for code in ("CGJ", "KZJD", "ZJJ", "SHJ"))
+    # received, open, answered, on time, overdue now, returns, rating
+    assert _table([cgj])[cgj.name] == (3, 1, 1, 1, 1, 1, 4.0)
+    assert (cgj.upheld, cgj.redispatched) == (1, 0)
+    assert _table([kzjd])[kzjd.name] == (1, 1, 0, 0, 0, 0, None)
+    assert kzjd.redispatched == 1
+    assert _table([zjj])[zjj.name] == (1, 0, 1, 0, 0, 0, None)
+    assert zjj.on_time_rate == 0.0 and cgj.on_time_rate == 1.0
+    assert (shj.received, shj.assists) == (0, 1)
+
+    only_zjj = department_rows(replace(AuditFilters.default(), department_ids=(district.departments["ZJJ"].pk,)))
+    assert [r.name for r in only_zjj] == [zjj.name]
+
+
+def test_figures_per_street(district, scenario):
+    rows = _table(street_rows(AuditFilters.default()))
+    assert rows["坪山街道"] == (3, 1, 2, 1, 1, 0, 4.0)
+    assert rows["坑梓街道"] == (1, 1, 0, 0, 0, 1, None)
+
+
+def test_a_period_before_the_demands_has_no_figures(district, scenario):
+    today = timezone.localdate()
+    past = AuditFilters(date_from=today - timedelta(days=30), date_to=today - timedelta(days=1))
+    assert department_rows(past) == [] and street_rows(past) == []
+
+
+def test_series_per_week_and_per_month(district, scenario):
+    filters = AuditFilters.default()
+    district_series = demand_series(filters, title="全区")
+    assert not district_series.monthly and len(district_series.buckets) in (13, 14)
+    this_week = district_series.buckets[-1]
+    assert (this_week.received, this_week.answered, this_week.on_time) == (4, 2, 1)
+    assert sum(b.received for b in district_series.buckets[:-1]) == 0
+
+    cgj = department_series(filters, title="城管", department_id=district.departments["CGJ"].pk)
+    assert (cgj.received, cgj.answered, cgj.on_time) == (3, 1, 1)
+
+    today = timezone.localdate()
+    year = AuditFilters(date_from=today - timedelta(days=364), date_to=today)
+    monthly = demand_series(year, title="全区")
+    assert monthly.monthly and len(monthly.buckets) in (12, 13)
+    assert monthly.buckets[-1].received == 4 and monthly.received == 4
+
+
+def test_audit_page_shows_tables_and_accessible_charts(district, scenario):
+    auditor = logged_in(district.users["auditor"])
+    page = auditor.get("/audit/").content.decode()
+    assert 'role="img"' in page and '<title id="chart-district-vt">' in page and "<desc" in page
+    assert 'id="by-department"' in page and 'id="by-street"' in page
+    assert "坑梓街道" in page and "<rect" in page and "<polyline" in page
+
+    cgj = district.departments["CGJ"]
+    filtered = auditor.get("/audit/", {"department": cgj.pk, "street": district.streets["KZJD"].pk})
+    html = filtered.content.decode()
+    assert f'id="chart-department-{cgj.pk}-h"' in html and f'id="chart-street-{district.streets["KZJD"].pk}-h"' in html
+    assert [r.name for r in filtered.context["department_rows"]] == [cgj.name]
+    assert [r.name for r in filtered.context["street_rows"]] == ["坑梓街道"]
+    assert logged_in(district.users["cgj"]).get("/audit/").status_code == 403
+
+
+def _csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_csv_exports_are_masked_and_filtered(district, scenario):
+    auditor = logged_in(district.users["auditor"])
+    rows = _csv(auditor.get("/audit/export/demands.csv"))
+    assert rows[0][0] == "受理编号" and len(rows) == 5
+    assert all(r[-1] == "138****5678" for r in rows[1:])
+    assert "13812345678" not in str(rows)
+
+    kzjd = _csv(auditor.get("/audit/export/demands.csv", {"street": district.streets["KZJD"].pk}))
+    assert [r[0] for r in kzjd[1:]] == [scenario["returned"].tracking_number]
+
+    figures = _csv(auditor.get("/audit/export/figures.csv"))
+    by_name = {(r[0], r[1]): r for r in figures[1:]}
+    assert by_name[("部门", district.departments["CGJ"].name)][2:6] == ["3", "1", "1", "1"]
+    assert by_name[("街道", "坪山街道")][2] == "3"
+
+
+def test_xlsx_export_has_header_rows_and_masks(district, scenario):
+    response = logged_in(district.users["auditor"]).get("/audit/export/demands.xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][:3] == ["受理编号", "渠道", "标题"] and rows[0][-1] == "联系电话（脱敏）"
+    answered = next(r for r in rows[1:] if r[0] == scenario["answered"].tracking_number)
+    assert answered[3] == "已办结" and answered[14] == 4 and answered[-1] == "138****5678"
+    assert answered[10].tzinfo is None  # a real date cell, in local time
+    assert not any("13812345678" in str(v) for r in rows for v in r)
+
+
+def test_a_title_that_looks_like_a_formula_stays_text(district, submit):
+    demand = submit(title='=HYPERLINK("http://evil","点我查看进度")').demand
+    auditor = logged_in(district.users["auditor"])
+    rows = _csv(auditor.get("/audit/export/demands.csv"))
+    assert rows[1][2] == "'" + demand.title
+    response = auditor.get("/audit/export/demands.xlsx")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    cell = book.active.cell(row=2, column=3)
+    assert cell.value == demand.title and cell.data_type == "s"
+
+
+@pytest.fixture
+def big_exports(settings, monkeypatch):
+    """Everything above two rows goes to the background; progress is written every row."""
+    settings.EXPORT_INLINE_MAX_ROWS = 2
+    monkeypatch.setattr("dispatch.services.exports.PROGRESS_EVERY", 1)
+
+
+def test_large_export_runs_as_a_job_with_progress_and_a_guarded_download(
+    district, scenario, big_exports, monkeypatch, django_capture_on_commit_callbacks
+):
+    from dispatch.services import exports as service
+
+    seen: list[int] = []
+    write = service.WRITERS["xlsx"]
+
+    def watching(source, out, rows):
+        def observed():
+            for row in rows:
+                yield row
+                seen.append(ExportJob.objects.get().rows_done)
+
+        write(source, out, observed())
+
+    monkeypatch.setitem(service.WRITERS, "xlsx", watching)
+    auditor = logged_in(district.users["auditor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = auditor.post("/audit/export/events.xlsx")
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/audit/exports/{job.pk}/"
+    events = DemandEvent.objects.count()
+    assert job.status == ExportStatus.DONE and job.rows_total == events and job.rows_done == events
+    assert job.requested_by == district.users["auditor"] and job.finished_at is not None
+    # Progress was in the database while the file was being written (one row behind the writer,
+    # which is handed a row before the row is counted).
+    assert seen == list(range(events))
+    assert job.file.name.startswith("exports/")
+
+    page = auditor.get(f"/audit/exports/{job.pk}/").content.decode()
+    assert "<progress" in page and 'value="100"' in page and f"已写入 {events} / {events} 行" in page
+    assert 'http-equiv="refresh"' not in page and 'id="download"' in page
+
+    download = auditor.get(f"/audit/exports/{job.pk}/download/")
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "受理编号" and len(rows) == events + 1
+
+    supervisor = make_user("supervisor", Role.SUPERVISOR, district.departments["ZXZX"])
+    assert logged_in(supervisor).get(f"/audit/exports/{job.pk}/download/").status_code == 404
+    assert logged_in(supervisor).get(f"/audit/exports/{job.pk}/").status_code == 404
+    assert logged_in(district.users["cgj"]).get(f"/audit/exports/{job.pk}/download/").status_code == 403
+
+    assert export_job_run(job_id=job.pk) is None  # done: running it again changes nothing
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and job.attempt == 1
+
+
+def test_a_queued_job_page_refreshes_itself(district, scenario, big_exports):
+    job = export_job_request(
+        actor=district.users["auditor"], kind="demands", fmt="csv", filters=AuditFilters.default(), rows_total=4
+    )  # not committed in the test's transaction, so not run yet
+    page = logged_in(district.users["auditor"]).get(f"/audit/exports/{job.pk}/").content.decode()
+    assert job.status == ExportStatus.QUEUED
+    assert 'http-equiv="refresh"' in page and 'value="0"' in page and "已写入 0 / 4 行" in page
+    assert 'id="download"' not in page
+    assert logged_in(district.users["auditor"]).get(f"/audit/exports/{job.pk}/download/").status_code == 404
+
+
+def test_a_large_export_by_get_makes_no_job(district, scenario, big_exports):
+    response = logged_in(district.users["auditor"]).get("/audit/export/demands.csv", follow=True)
+    assert ExportJob.objects.count() == 0
+    assert "请点击页面上的导出按钮" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"date_from": "2026-13-01"}, "date_from", "有效的日期"),
+        ({"department": "99999"}, "department", "99999"),
+        ({"date_from": "2026-05-02", "date_to": "2026-05-01"}, "__all__", "开始日期不能晚于结束日期"),
+    ],
+)
+def test_an_export_with_a_bad_filter_is_refused(district, scenario, big_exports, params, field, message):
+    response = logged_in(district.users["auditor"]).post(f"/audit/export/demands.csv?{urlencode(params)}")
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert field in errors and message in str(errors[field])
+    assert message in response.content.decode()
+    assert ExportJob.objects.count() == 0
