@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
@@ -8,6 +9,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path("list/", include("responsibility_lists.urls")),
     path("api/v1/", include("dispatch.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -252,3 +252,10 @@ def test_supervised_department_answers_from_the_workbench(district, citizen_subm
     zjj.post(f"/workbench/{lead.pk}/supervision/", {"response": "已约谈施工单位，三个工作日内办结。"})
     assert Supervision.objects.get(assignment=lead).responded_at is not None
     assert "已约谈施工单位" in zjj.get(f"/workbench/{lead.pk}/").content.decode()
+
+
+def test_the_privacy_notice_is_one_click_from_the_form(district):
+    form = Client().get("/").content.decode()
+    assert 'href="/privacy/"' in form
+    notice = Client().get("/privacy/").content.decode()
+    assert "每一次查看都会被系统记录" in notice
