@@ -139,6 +139,11 @@ class AppendOnlyError(Exception):
 ACTOR_LABELS = {"citizen": _("群众"), "system": _("系统")}
 
 
+CITIZEN_FACING_REASONS = frozenset(
+    {Action.REJECT, Action.MERGE, Action.ASK_CITIZEN, Action.CITIZEN_SUPPLEMENT, Action.REOPEN, Action.RATE}
+)
+
+
 class DemandEvent(models.Model):
     """The append-only log: every change of a demand's state writes exactly one row."""
 
@@ -177,6 +182,12 @@ class DemandEvent(models.Model):
     @property
     def actor_display(self) -> str:
         return str(ACTOR_LABELS.get(self.actor_label, self.actor_label))
+
+    @property
+    def reason_is_for_citizens(self) -> bool:
+        """Whether the citizen sees this event's wording: the reasons written to them (a refusal,
+        a question) or by them; routing and internal notes stay with the staff."""
+        return self.action in CITIZEN_FACING_REASONS
 
 
 class ContactDisclosure(models.Model):
