@@ -58,6 +58,7 @@ _A11Y_SCRIPT = r"""
   const h1 = document.querySelectorAll("h1").length;
   if (h1 !== 1) offenders.push(`${h1} h1 elements (one expected)`);
   if (!document.documentElement.getAttribute("lang")) offenders.push("<html> has no lang");
+  if (!document.title.trim() || /[<>]/.test(document.title)) offenders.push("page title empty or with markup: " + document.title.slice(0, 80));
   return offenders;
 }
 """

@@ -78,4 +78,4 @@ def test_form_shows_what_is_missing(page):
     page.get_by_role("button", name="提交诉求").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("反映民生诉求")
     expect(page.locator(".errorlist").first).to_be_visible()
-    shot(page, "citizen-form-errors")
+    shot(page, "invalid-form-errors")
