@@ -28,7 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--lang=zh-CN",  # the browser's own words (file picker and the like) as a Chinese user sees them
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 
