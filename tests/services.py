@@ -4,6 +4,7 @@ it is not there, except in CI (REQUIRE_SERVICES=1), where a missing service fail
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from urllib.parse import urlparse
 
@@ -36,3 +37,16 @@ def require_redis() -> None:
     broker = settings.CELERY_BROKER_URL
     if not broker.startswith("redis") or not _reachable(broker, 6379):
         _skip_or_fail("needs Redis: set CELERY_BROKER_URL=redis://… (CI does)")
+
+
+def require_chromium() -> str:
+    """The browser the browser tests drive: Debian's chromium (Playwright cannot download its own
+    here). BROWSER_EXECUTABLE overrides the path."""
+    executable = os.environ.get("BROWSER_EXECUTABLE") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.access(executable, os.X_OK):
+        _skip_or_fail(f"needs Chromium at {executable}: apt-get install chromium (CI does)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _skip_or_fail("needs the playwright package: make install-dev")
+    return executable

@@ -93,9 +93,9 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "can_rate": demand.status == Status.REPLIED,
         "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
         "info_request": pending_info_request(demand),
-        "supplement_form": SupplementForm(),
-        "rate_form": RateForm(),
-        "reopen_form": ReopenForm(),
+        "supplement_form": SupplementForm(auto_id="supplement_%s"),
+        "rate_form": RateForm(auto_id="rate_%s"),
+        "reopen_form": ReopenForm(auto_id="reopen_%s"),
     }
     return render(request, "demands/citizen_demand.html", context)
 

@@ -116,12 +116,14 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "actions": allowed_actions(demand.status),
         "pending_return": pending_return,
         "extensions": pending_extensions().filter(assignment__demand=demand),
-        "dispatch_form": DispatchForm(initial=initial),
-        "rule_form": RuleForm(initial={"department": pending_return.suggested_department_id} if pending_return else {}),
-        "amendment_form": AmendmentForm(),
-        "reason_form": ReasonForm(),
-        "merge_form": MergeForm(),
-        "extension_form": DecideExtensionForm(),
+        "dispatch_form": DispatchForm(initial=initial, auto_id="dispatch_%s"),
+        "rule_form": RuleForm(
+            initial={"department": pending_return.suggested_department_id} if pending_return else {}, auto_id="rule_%s"
+        ),
+        "amendment_form": AmendmentForm(auto_id="amend_%s"),
+        "reason_form": ReasonForm(auto_id="reject_%s"),
+        "merge_form": MergeForm(auto_id="merge_%s"),
+        "extension_form": DecideExtensionForm(auto_id="extension_%s"),
         "is_dispatcher": has_role(request.user, *DISPATCH_ROLES),
     }
     return render(request, "dispatch/demand_detail.html", context)

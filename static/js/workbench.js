@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   const pick = document.getElementById("template-pick");
-  const box = document.getElementById("id_body");
+  const box = document.getElementById("reply_body");
   if (!pick || !box) return;
   document.getElementById("template-apply").hidden = true;
   pick.addEventListener("change", function () {

@@ -1,0 +1,37 @@
+"""The auditor's journey: the figures page and the demands export."""
+
+from __future__ import annotations
+
+import csv
+
+from playwright.sync_api import expect
+
+from tests.browser.pages import log_in, shot, submit_demand
+
+
+def test_auditor_downloads_the_demands_export(new_context, tmp_path):
+    receipt = submit_demand(
+        new_context().new_page(),
+        "auditor",
+        title="工地半夜施工噪音太大",
+        content="六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",
+        location="坪山街道六和城",
+    )
+    page = new_context().new_page()
+    log_in(page, "auditor", "auditor")
+    page.get_by_role("link", name="统计考核").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("统计考核")
+    shot(page, "auditor-audit")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="导出诉求（CSV）").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][0] == "受理编号"
+    assert len(rows) == 2
+    assert rows[1][0] == receipt["tracking_number"]
+    assert "13812345678" not in ",".join(rows[1])

@@ -1,0 +1,62 @@
+"""The dispatch officer's journey: triage, dispatching by hand, ruling on a return."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.pages import log_in, open_case_on_workbench, shot, submit_demand
+
+CGJ = "坪山区城市管理和综合执法局"
+MZJ = "坪山区民政局"
+
+
+def open_from_desk(page, table: str, number: str, journey: str) -> None:
+    page.get_by_role("link", name="分拨台").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("分拨台")
+    page.get_by_role("navigation", name="队列").get_by_role("link", name=table).click()
+    shot(page, f"{journey}-desk-{table}")
+    page.get_by_role("table", name=table).get_by_role("link", name=number).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(number)
+
+
+def test_dispatcher_dispatches_from_triage_and_rules_on_a_return(new_context):
+    receipt = submit_demand(
+        new_context().new_page(), "dispatcher", title="想咨询一件事", content="想咨询一件事，请工作人员联系我。"
+    )
+    number = receipt["tracking_number"]
+
+    desk = new_context().new_page()
+    log_in(desk, "dispatcher", "dispatcher")
+    expect(desk.get_by_role("heading", level=1)).to_have_text("分拨台")
+    open_from_desk(desk, "待人工分拨", number, "dispatcher")
+    expect(desk.locator("#status")).to_have_text("待人工分拨")
+    shot(desk, "dispatcher-triage-case")
+    desk.get_by_label("主办部门").select_option(label=CGJ)
+    desk.get_by_label("派单说明").fill("先由城管核实情况。")
+    desk.get_by_role("button", name="派单", exact=True).click()
+    expect(desk.get_by_role("status")).to_contain_text("已派单")
+    expect(desk.locator("#status")).to_have_text("已派单")
+    shot(desk, "dispatcher-dispatched")
+
+    handler = new_context().new_page()
+    log_in(handler, "cgj_handler", "dispatcher")
+    open_case_on_workbench(handler, number, "dispatcher")
+    handler.get_by_label("退单原因").select_option(label="非本单位职责")
+    handler.get_by_label("退单说明").fill("咨询社会救助政策，应由民政部门答复。")
+    handler.get_by_label("建议承办部门").select_option(label=MZJ)
+    handler.get_by_role("button", name="退单", exact=True).click()
+    expect(handler.get_by_role("status")).to_contain_text("已退单")
+    shot(handler, "dispatcher-returned-by-department")
+
+    desk.reload()
+    open_from_desk(desk, "退单待裁定", number, "dispatcher")
+    expect(desk.locator("#status")).to_have_text("退单待裁定")
+    shot(desk, "dispatcher-return-case")
+    desk.get_by_label("退单成立，改派").check()
+    desk.get_by_role("combobox", name="改派部门").select_option(label=MZJ)
+    desk.get_by_label("裁定意见").fill("属社会救助咨询，改派民政局。")
+    desk.get_by_role("button", name="裁定", exact=True).click()
+    expect(desk.get_by_role("status")).to_contain_text("已裁定")
+    expect(desk.locator("#status")).to_have_text("已派单")
+    expect(desk.get_by_role("definition").filter(has_text=MZJ)).to_be_visible()
+    shot(desk, "dispatcher-redispatched")
