@@ -120,6 +120,7 @@ def submit_demand(
     title: str,
     content: str,
     location: str = "",
+    community: str = "",
     photo: bool = False,
 ) -> dict[str, str]:
     """Fill and send the citizen form; return the tracking number and query code it shows."""
@@ -128,14 +129,16 @@ def submit_demand(
     shot(page, f"{journey}-form")
     page.get_by_label("标题").fill(title)
     page.get_by_label("诉求内容").fill(content)
+    if community:
+        page.get_by_label("所在社区").select_option(label=community)
     if location:
         page.get_by_label("事发地点").fill(location)
     page.get_by_label("紧急程度").select_option(label="一般")
     page.get_by_label("您的姓名").fill("张三")
     page.get_by_label("联系电话").fill("13812345678")
-    page.get_by_label("联系地址（选填）").fill("坪山街道六和城3栋502")
+    page.get_by_label("联系地址").fill("坪山街道六和城3栋502")
     if photo:
-        page.get_by_label("照片或材料（选填）").set_input_files(
+        page.get_by_label("照片或材料").set_input_files(
             files=[{"name": "site.png", "mimeType": "image/png", "buffer": tiny_png()}]
         )
     page.get_by_label("我已阅读并同意《个人信息使用说明》", exact=False).check()

@@ -9,7 +9,8 @@ from tests.browser.pages import give_assisting_opinion, log_in, open_case_on_wor
 NOISE = {
     "title": "工地半夜施工噪音太大",
     "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",
-    "location": "坪山街道六和社区六和城",
+    "location": "六和城旁边的工地",
+    "community": "六和社区",
 }
 
 
@@ -56,7 +57,7 @@ def test_citizen_submits_tracks_and_rates(new_context):
     expect(phone.get_by_text("已责令施工单位停止夜间施工")).to_be_visible()
     shot(phone, "citizen-tracking-replied")
     phone.get_by_label("满意", exact=True).check()
-    phone.get_by_label("评价意见（选填）").fill("处理得很快，谢谢。")
+    phone.get_by_label("评价意见").fill("处理得很快，谢谢。")
     phone.get_by_role("button", name="提交评价").click()
     expect(phone.get_by_role("status")).to_contain_text("感谢您的评价，诉求已办结。")
     expect(phone.locator("#status")).to_have_text("已办结")

@@ -14,7 +14,7 @@ def open_from_desk(page, table: str, number: str, journey: str) -> None:
     page.get_by_role("link", name="分拨台").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("分拨台")
     page.get_by_role("navigation", name="队列").get_by_role("link", name=table).click()
-    shot(page, f"{journey}-desk-{table}")
+    shot(page, f"{journey}-desk")
     page.get_by_role("table", name=table).get_by_role("link", name=number).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(number)
 
