@@ -120,6 +120,9 @@ class Reply(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("答复内容"))
+    # An assisting department's opinion, given to the lead: staff read it, the citizen gets the
+    # lead's answer only.
+    is_contribution = models.BooleanField(_("协办意见"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -56,6 +56,15 @@ class EventOutput(serializers.ModelSerializer):
         fields = ["action", "from_status", "to_status", "actor_label", "department", "reason", "created_at"]
 
 
+class PublicEventOutput(EventOutput):
+    """What a citizen sees of an event: the wording written to them or by them, nothing internal."""
+
+    reason = serializers.SerializerMethodField()
+
+    def get_reason(self, event: DemandEvent) -> str:
+        return event.reason if event.reason_is_for_citizens else ""
+
+
 class PublicDemandOutput(serializers.ModelSerializer):
     """What a citizen sees of their own demand."""
 
@@ -72,12 +81,12 @@ class PublicDemandOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_timeline(self, demand: Demand) -> list[dict[str, Any]]:
-        return EventOutput(public_timeline(demand), many=True).data
+        return PublicEventOutput(public_timeline(demand), many=True).data
 
     def get_replies(self, demand: Demand) -> list[dict[str, Any]]:
-        return [
-            {"department": r.department.name, "body": r.body, "created_at": r.created_at} for r in demand.replies.all()
-        ]
+        # A merged demand shares the answer of the demand it repeats.
+        answers = (demand.duplicate_of or demand).replies.filter(is_contribution=False).select_related("department")
+        return [{"department": r.department.name, "body": r.body, "created_at": r.created_at} for r in answers]
 
 
 class StaffDemandOutput(serializers.ModelSerializer):

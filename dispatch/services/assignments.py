@@ -211,7 +211,11 @@ def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assi
         if assignment.status not in OPEN_ASSIGNMENT_STATUSES:
             raise IllegalTransition(f"该派单当前为「{assignment.get_status_display()}」，不能再提交意见。")
         Reply.objects.create(
-            demand_id=assignment.demand_id, department=assignment.department, author=actor, body=body.strip()
+            demand_id=assignment.demand_id,
+            department=assignment.department,
+            author=actor,
+            body=body.strip(),
+            is_contribution=True,
         )
         demand_transition(
             demand_id=assignment.demand_id,

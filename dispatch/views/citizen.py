@@ -85,7 +85,7 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "demand": demand,
         "timeline": public_timeline(demand),
         # A merged demand shares the answer of the demand it repeats.
-        "replies": (demand.duplicate_of or demand).replies.select_related("department"),
+        "replies": (demand.duplicate_of or demand).replies.filter(is_contribution=False).select_related("department"),
         "original": demand.duplicate_of,
         "overdue": demand.assignments.filter(
             role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES, overdue_at__isnull=False

@@ -43,6 +43,7 @@ def test_citizen_submits_and_tracks_without_an_account(submitted):
     body = response.json()
     assert body["status"] == Status.DISPATCHED
     assert [e["action"] for e in body["timeline"]] == ["submit", "auto_dispatch"]
+    assert body["timeline"][1]["reason"] == ""  # the router's reasons are for staff
     assert "citizen_phone" not in body and "13700001234" not in response.content.decode()
 
 

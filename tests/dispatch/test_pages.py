@@ -259,3 +259,19 @@ def test_the_privacy_notice_is_one_click_from_the_form(district):
     assert 'href="/privacy/"' in form
     notice = Client().get("/privacy/").content.decode()
     assert "每一次查看都会被系统记录" in notice
+
+
+def test_citizen_sees_the_lead_answer_not_the_internal_opinions_or_routing(district, citizen_submission):
+    citizen, receipt = citizen_submission
+    demand = Demand.objects.get(tracking_number=receipt["tracking_number"])
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    assist = Assignment.objects.get(demand=demand, role="assist")
+    logged_in(district.users["zjj"]).post(f"/workbench/{lead.pk}/sign/")
+    logged_in(district.users["shj"]).post(f"/workbench/{assist.pk}/reply/", {"body": "内部意见：噪声超标"})
+    logged_in(district.users["zjj"]).post(f"/workbench/{lead.pk}/reply/", {"body": "已责令施工单位停止夜间施工。"})
+    page = citizen.get(f"/track/{demand.tracking_number}/").content.decode()
+    assert "已责令施工单位停止夜间施工" in page and "内部意见" not in page
+    routing_reason = demand.events.get(action="auto_dispatch").reason
+    assert routing_reason and routing_reason not in page
+    staff = logged_in(district.users["zjj"]).get(f"/workbench/{lead.pk}/").content.decode()
+    assert "内部意见" in staff
