@@ -192,9 +192,26 @@ def _submission_errors(*, title: str, content: str, name: str, phone: str) -> di
 def attachment_problem(upload: UploadedFile) -> str | None:
     if (upload.size or 0) > settings.ATTACHMENT_MAX_BYTES:
         return f"附件「{upload.name}」超过 {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB。"
-    if upload.content_type not in settings.ATTACHMENT_CONTENT_TYPES:
+    # The browser's word for the type is the sender's claim; the first bytes say what it is.
+    if _sniffed_type(upload) not in settings.ATTACHMENT_CONTENT_TYPES:
         return f"附件「{upload.name}」的类型不支持，请上传 JPG、PNG、WEBP 图片或 PDF。"
     return None
+
+
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def _sniffed_type(upload: UploadedFile) -> str | None:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for signature, kind in _SIGNATURES if head.startswith(signature)), None)
 
 
 def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:

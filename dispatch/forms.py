@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import Channel
@@ -52,7 +53,10 @@ class DemandForm(forms.Form):
     citizen_name = forms.CharField(label=_("您的姓名"), max_length=64)
     citizen_phone = forms.CharField(label=_("联系电话"), max_length=32)
     citizen_address = forms.CharField(label=_("联系地址"), max_length=255, required=False)
-    attachments = MultipleFileField(label=_("照片或材料"), required=False)
+    attachments = MultipleFileField(
+        label=_("照片或材料"),
+        required=False,
+    )
     consent = forms.BooleanField(
         label=_("我已阅读并同意《个人信息使用说明》：联系方式仅用于办理本诉求，工作人员查看会被记录。"),
     )
@@ -65,6 +69,9 @@ class DemandForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].choices = [("", _("不确定")), *community_choices()]
+        self.fields["attachments"].help_text = _("可上传多个 JPG、PNG、WEBP 图片或 PDF，每个不超过 %(mb)s MB。") % {
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        }
         self.fields["category_hint"].choices = [("", _("不确定")), *((name, name) for name in top_category_names())]
 
     def submission(self) -> dict:
@@ -115,7 +122,16 @@ def department_choices():
 class DispatchForm(forms.Form):
     department = forms.TypedChoiceField(label=_("主办部门"), coerce=int, choices=())
     matter = forms.IntegerField(label=_("清单事项"), required=False, widget=forms.HiddenInput)
-    assisting = forms.TypedMultipleChoiceField(label=_("协办部门"), coerce=int, choices=(), required=False)
+    # The department the preselected matter was suggested for: the matter goes with it only.
+    matter_department = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    assisting = forms.TypedMultipleChoiceField(
+        label=_("协办部门"),
+        coerce=int,
+        choices=(),
+        required=False,
+        help_text=_("可多选：按住 Ctrl（Mac 上按住 ⌘）点选。"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
     note = forms.CharField(label=_("派单说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -123,6 +139,14 @@ class DispatchForm(forms.Form):
         choices = department_choices()
         self.fields["department"].choices = choices
         self.fields["assisting"].choices = choices[1:]
+
+    def clean(self):
+        data = super().clean()
+        # A dispatcher who picks another department than the suggested one has not chosen the
+        # suggestion's matter: recording it would skew the per-matter figures and amendments.
+        if data.get("matter_department") and data.get("matter_department") != data.get("department"):
+            data["matter"] = None
+        return data
 
 
 class ReasonForm(forms.Form):

@@ -43,6 +43,7 @@ from dispatch.views.common import perform, perform_form, role_required
 from responsibility_lists.amendments import amendment_file
 
 dispatcher_required = role_required(*DISPATCH_ROLES)
+PRESELECT_CONFIDENCE = 0.3
 
 
 @dispatcher_required
@@ -102,8 +103,14 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         .first()
     )
     initial = {}
-    if suggestions and suggestions[0].get("department_id"):
-        initial = {"department": suggestions[0]["department_id"], "matter": suggestions[0]["matter_id"]}
+    best = suggestions[0] if suggestions else None
+    # A weak guess is not preselected: one click should not send a demand to a 0.1 suggestion.
+    if best and best.get("department_id") and best.get("confidence", 0) >= PRESELECT_CONFIDENCE:
+        initial = {
+            "department": best["department_id"],
+            "matter": best["matter_id"],
+            "matter_department": best["department_id"],
+        }
     context = {
         "demand": demand,
         "masked_name": mask_name(demand.citizen_name),

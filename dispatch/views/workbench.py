@@ -24,7 +24,7 @@ from dispatch.forms import (
     ReturnForm,
     SupervisionAnswerForm,
 )
-from dispatch.models import Assignment, AssignmentRole, ReplyTemplate, Supervision
+from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, ReplyTemplate, Supervision
 from dispatch.selectors import assignment_for_user
 from dispatch.services import (
     assignment_contribute,
@@ -78,6 +78,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
     demand = assignment.demand
+    others = list(demand.assignments.exclude(pk=assignment.pk).select_related("department"))
     disclosed = request.session.get("disclosed", [])
     show_contact = demand.pk in disclosed
     context = {
@@ -89,9 +90,16 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "show_contact": show_contact,
         "timeline": full_timeline(demand),
         "replies": demand.replies.select_related("department"),
-        "others": demand.assignments.exclude(pk=assignment.pk).select_related("department"),
+        "others": others,
         "is_lead": assignment.role == AssignmentRole.LEAD,
-        "reply_form": ReplyForm(initial=_template_initial(request, assignment), auto_id="reply_%s"),
+        "reply_form": _reply_form(request, assignment),
+        "waiting_assists": [
+            other
+            for other in others
+            if other.role == AssignmentRole.ASSIST and other.status in OPEN_ASSIGNMENT_STATUSES
+        ]
+        if assignment.role == AssignmentRole.LEAD
+        else [],
         "return_form": ReturnForm(auto_id="return_%s"),
         "extension_form": ExtensionForm(auto_id="extension_%s"),
         "disclose_form": DiscloseForm(auto_id="contact_%s"),
@@ -105,6 +113,13 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "dispatch/assignment_detail.html", context)
+
+
+def _reply_form(request: HttpRequest, assignment: Assignment) -> ReplyForm:
+    form = ReplyForm(initial=_template_initial(request, assignment), auto_id="reply_%s")
+    if assignment.role != AssignmentRole.LEAD:
+        form.fields["body"].label = _("协办意见")
+    return form
 
 
 def _template_initial(request: HttpRequest, assignment: Assignment) -> dict:

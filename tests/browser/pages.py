@@ -167,7 +167,7 @@ def give_assisting_opinion(context: BrowserContext, username: str, tracking_numb
     page = context.new_page()
     log_in(page, username, journey)
     open_case_on_workbench(page, tracking_number, journey)
-    page.get_by_label("答复内容").fill("夜间噪声监测结果超标，已立案并将依法处罚。")
+    page.get_by_label("协办意见").fill("夜间噪声监测结果超标，已立案并将依法处罚。")
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("已提交协办意见")
     shot(page, f"{journey}-assist-opinion-sent")

@@ -39,9 +39,11 @@ def test_bad_submission_changes_nothing(district):
 
 def test_attachment_type_and_size_are_checked(district, settings):
     settings.ATTACHMENT_MAX_BYTES = 10
-    photo = SimpleUploadedFile("a.jpg", b"x" * 11, content_type="image/jpeg")
+    photo = SimpleUploadedFile("a.jpg", b"\xff\xd8\xff" + b"x" * 11, content_type="image/jpeg")
     script = SimpleUploadedFile("a.exe", b"MZ", content_type="application/x-msdownload")
-    for upload in (photo, script):
+    # A program that calls itself a photo is refused by what it is, not what it claims.
+    disguised = SimpleUploadedFile("a.jpg", b"MZ\x90\x00", content_type="image/jpeg")
+    for upload in (photo, script, disguised):
         with pytest.raises(ValidationFailed):
             demand_submit(
                 title="标题", content="足够长的内容文字", citizen_name="王五", citizen_phone="13800000000",
@@ -51,11 +53,13 @@ def test_attachment_type_and_size_are_checked(district, settings):
 
 
 def test_attachment_is_kept(submit):
-    photo = SimpleUploadedFile("site.png", b"\x89PNG....", content_type="image/png")
+    png = b"\x89PNG\r\n\x1a\n...."
+    photo = SimpleUploadedFile("site.png", png, content_type="image/png")
     demand = submit(attachments=[photo]).demand
     attachment = Attachment.objects.get(demand=demand)
     assert attachment.original_name == "site.png"
-    assert attachment.size == len(b"\x89PNG....")
+    assert attachment.size == len(png)
+    assert attachment.file.read() == png  # sniffing the type left the upload whole
 
 
 def test_phone_channels_need_an_intake_operator(district):

@@ -145,3 +145,16 @@ def test_a_community_picked_by_the_citizen_outranks_the_text(district, django_ca
     assert demand.community == picked and demand.community_picked
     routed = RoutingResult.objects.get(demand=demand)
     assert routed.resolved_location["community_id"] == picked.pk
+
+
+def test_choosing_another_department_drops_the_suggested_matter(district, submit, desk, unsure):
+    demand = submit(**NOISE).demand
+    best = RoutingResult.objects.get(demand=demand).candidates[0]
+    other = district.departments["CGJ"].pk
+    assert other != best["department_id"]
+    desk.post(
+        f"/desk/demands/{demand.tracking_number}/dispatch/",
+        {"department": other, "matter": best["matter_id"], "matter_department": best["department_id"]},
+    )
+    demand.refresh_from_db()
+    assert demand.lead_department_id == other and demand.matter_id is None
