@@ -60,3 +60,37 @@ def test_dispatcher_dispatches_from_triage_and_rules_on_a_return(new_context):
     expect(desk.locator("#status")).to_have_text("已派单")
     expect(desk.get_by_role("definition").filter(has_text=MZJ)).to_be_visible()
     shot(desk, "dispatcher-redispatched")
+
+
+def test_dispatcher_works_the_triage_queue_from_the_keyboard(new_context, settings):
+    settings.ROUTING_AUTO_DISPATCH_THRESHOLD = 1.01  # the router is never sure: everything is triaged
+    receipt = submit_demand(
+        new_context().new_page(),
+        "keyboard",
+        title="工地半夜施工噪音太大",
+        content="六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",
+    )
+    desk = new_context().new_page()
+    log_in(desk, "dispatcher", "keyboard")
+    queue = desk.get_by_role("table", name="待人工分拨")
+    row = queue.get_by_role("row").filter(has_text=receipt["tracking_number"])
+    first_suggestion = row.get_by_role("button").first
+    department = first_suggestion.inner_text().split("\n")[0]
+    shot(desk, "keyboard-triage")
+
+    desk.keyboard.press("j")  # select the first row …
+    expect(row).to_have_class("selected")
+    desk.keyboard.press("1")  # … and dispatch it to the router's first suggestion
+    expect(desk.get_by_role("status")).to_contain_text("已派单")
+    expect(desk.locator("#count-triage")).to_have_text("0")
+    shot(desk, "keyboard-dispatched")
+
+    desk.keyboard.press("g")
+    desk.keyboard.press("r")  # to the returns queue
+    expect(desk.get_by_role("heading", level=2, name="退单待裁定")).to_be_visible()
+    desk.keyboard.press("/")
+    desk.keyboard.type(receipt["tracking_number"])
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_role("heading", level=1)).to_contain_text(receipt["tracking_number"])
+    expect(desk.locator("#status")).to_have_text("已派单")
+    assert department.strip("0123456789 .") in desk.locator("main").inner_text()
