@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,6 +26,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--assignments", type=int, default=1_000_000)
     parser.add_argument("--due-share", type=float, default=0.01)
+    parser.add_argument(
+        "--layout",
+        choices=("chronological", "random"),
+        default="chronological",
+        help="chronological: deadlines follow dispatch order, as rows are written in a real table "
+        "(due rows sit together); random: deadlines scattered over the table (the worst case)",
+    )
     parser.add_argument("--batch", type=int, default=None, help="rows per locked batch (default: the sweep's)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/minsheng_sweep_bench")
     parser.add_argument(
@@ -79,23 +87,42 @@ def main() -> None:
             """,
             {"n": n, "now": now},
         )
-        # Deadlines spread over ±100 days around now, so about `share` of the rows are due for
-        # each rung of the ladder at the moment of the sweep.
+        # Deadlines spread over 100 days so that about `share` of the rows are due for each rung
+        # at the moment of the sweep. In the chronological layout a row's deadline follows its
+        # place in the table (rows are written in dispatch order), give or take the spread of
+        # time limits (up to three weeks); in the random layout it is anywhere.
+        position = "random() * 100" if args.layout == "random" else "(d.id - first.id) * 100.0 / %(n)s"
+        jitter = "0" if args.layout == "random" else "(random() - 0.5) * 21"
         cursor.execute(
-            """
+            f"""
             INSERT INTO dispatch_assignment (demand_id, department_id, role, status, dispatched_at, is_redispatch,
                 sign_deadline, handle_deadline, warn_at, supervise_at, escalate_at)
             SELECT d.id, (%(departments)s::bigint[])[1 + (d.id %% %(k)s)], 'lead', 'signed', %(now)s - interval '10 days',
                    false, %(now)s - interval '9 days',
                    base.t, base.t - interval '2 days', base.t + interval '4 hours', base.t + interval '2 days'
             FROM demands_demand d,
-                 LATERAL (SELECT %(now)s + ((random() * 100 + d.id * 0) - 100 * %(share)s) * interval '1 day' AS t) base
+                 (SELECT min(id) AS id FROM demands_demand WHERE tracking_number LIKE 'B-%%') first,
+                 LATERAL (SELECT %(now)s + ({position} + {jitter} + d.id * 0 - 100 * %(share)s) * interval '1 day' AS t) base
             WHERE d.tracking_number LIKE 'B-%%'
+            ORDER BY d.id
             """,
-            {"departments": departments, "k": len(departments), "now": now, "share": share},
+            {"departments": departments, "k": len(departments), "now": now, "share": share, "n": n},
         )
+        # A real table was swept every minute before: rungs due before the last day were taken then.
+        cursor.execute(
+            """
+            UPDATE dispatch_assignment SET
+                warned_at = CASE WHEN warn_at < %(cut)s THEN warn_at END,
+                overdue_at = CASE WHEN handle_deadline < %(cut)s THEN handle_deadline END,
+                supervised_at = CASE WHEN supervise_at < %(cut)s THEN supervise_at END,
+                escalated_at = CASE WHEN escalate_at < %(cut)s THEN escalate_at END
+            WHERE handle_deadline < %(cut)s + interval '3 days'
+            """,
+            {"cut": now - timedelta(days=100 * share)},
+        )
+        cursor.execute("CHECKPOINT")
         cursor.execute("ANALYZE dispatch_assignment; ANALYZE demands_demand;")
-    print(f"seeded {n:,} demands and open assignments in {time.perf_counter() - started:.0f} s")
+    print(f"seeded {n:,} demands and open assignments ({args.layout} layout) in {time.perf_counter() - started:.0f} s")
 
     with connection.cursor() as cursor:
         for rung in LADDER:
