@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
@@ -126,7 +127,7 @@ def matter_detail(request: HttpRequest, number: int, code: str) -> HttpResponse:
             except DomainError as error:
                 _refused(request, error)
             else:
-                messages.success(request, f"已保存 {matter.code}。")
+                messages.success(request, _("已保存 %(code)s。") % {"code": matter.code})
                 return redirect("list-matter", number=number, code=code)
     history = ListEdit.objects.filter(matter_code=code, version__number__lte=number).select_related("version", "actor")
     return render(
@@ -165,7 +166,7 @@ def matter_add(request: HttpRequest, number: int) -> HttpResponse:
             except DomainError as error:
                 _refused(request, error)
             else:
-                messages.success(request, f"已新增 {code}。")
+                messages.success(request, _("已新增 %(code)s。") % {"code": code})
                 return redirect("list-matter", number=number, code=code)
     return render(request, "responsibility_lists/matter_add.html", {"version": version, "form": form})
 
@@ -177,14 +178,14 @@ def matter_delete(request: HttpRequest, number: int, code: str) -> HttpResponse:
     matter = get_object_or_404(Matter, version__number=number, code=code)
     form = RemoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写删除原因。")
+        messages.error(request, _("请填写删除原因。"))
         return redirect("list-matter", number=number, code=code)
     try:
         matter_remove(matter_id=matter.pk, actor=request.user, reason=form.cleaned_data["reason"])
     except DomainError as error:
         _refused(request, error)
         return redirect("list-matter", number=number, code=code)
-    messages.success(request, f"已从草稿中删除 {code}。")
+    messages.success(request, _("已从草稿中删除 %(code)s。") % {"code": code})
     return redirect("list-version", number=number)
 
 
@@ -197,7 +198,7 @@ def draft_create(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         _refused(request, error)
         return redirect("list-versions")
-    messages.success(request, f"已新建草稿 {draft}。")
+    messages.success(request, _("已新建草稿 %(draft)s。") % {"draft": draft})
     return redirect("list-version", number=draft.number)
 
 
@@ -215,7 +216,7 @@ def publish(request: HttpRequest, number: int) -> HttpResponse:
         except DomainError as error:
             _refused(request, error)
         else:
-            messages.success(request, f"{version} 已发布。")
+            messages.success(request, _("%(version)s 已发布。") % {"version": version})
     return redirect("list-version", number=number)
 
 
@@ -325,14 +326,14 @@ def amendment_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
             proposal = amendment_accept(
                 proposal_id=proposal_id, actor=request.user, draft_id=draft_id, note=request.POST.get("note", "")
             )
-            messages.success(request, f"已采纳，并写入草稿 {proposal.applied_to}。")
+            messages.success(request, _("已采纳，并写入草稿 %(draft)s。") % {"draft": proposal.applied_to})
         elif decision == "decline":
             amendment_decline(proposal_id=proposal_id, actor=request.user, reason=request.POST.get("note", ""))
-            messages.success(request, "已记录不采纳的理由。")
+            messages.success(request, _("已记录不采纳的理由。"))
         else:
-            messages.error(request, "请选择采纳或不采纳。")
+            messages.error(request, _("请选择采纳或不采纳。"))
     except DomainError as error:
         _refused(request, error)
     except ValueError:
-        messages.error(request, "请选择一个草稿版本。")
+        messages.error(request, _("请选择一个草稿版本。"))
     return redirect("list-amendments")

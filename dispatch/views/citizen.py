@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
@@ -72,7 +73,7 @@ def track(request: HttpRequest) -> HttpResponse:
             tracking_number=form.cleaned_data["tracking_number"], query_code=form.cleaned_data["query_code"]
         )
         if demand is None:
-            form.add_error(None, "受理编号或查询码不正确。")
+            form.add_error(None, _("受理编号或查询码不正确。"))
         else:
             _grant(request, demand)
             return redirect("citizen-demand", tracking_number=demand.tracking_number)
@@ -110,7 +111,7 @@ def rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
             lambda: demand_rate(
                 demand=demand, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
             ),
-            "感谢您的评价，诉求已办结。",
+            _("感谢您的评价，诉求已办结。"),
         )
     else:
         form_errors(request, form)
@@ -125,10 +126,10 @@ def reopen(request: HttpRequest, tracking_number: str) -> HttpResponse:
         perform(
             request,
             lambda: demand_reopen(demand=demand, reason=form.cleaned_data["reason"]),
-            "已退回承办部门重新办理。",
+            _("已退回承办部门重新办理。"),
         )
     else:
-        messages.error(request, "请说明不满意的原因。")
+        messages.error(request, _("请说明不满意的原因。"))
     return redirect("citizen-demand", tracking_number=tracking_number)
 
 
@@ -139,6 +140,6 @@ def supplement(request: HttpRequest, tracking_number: str) -> HttpResponse:
         request,
         SupplementForm,
         lambda data: info_request_answer(demand=demand, answer=data["answer"]),
-        "感谢您补充信息，承办部门将继续办理。",
+        _("感谢您补充信息，承办部门将继续办理。"),
     )
     return redirect("citizen-demand", tracking_number=tracking_number)

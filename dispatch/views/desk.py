@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import ValidationFailed
@@ -53,7 +54,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     if number:
         if demands_visible_to(request.user).filter(tracking_number=number).exists():
             return redirect("desk-demand", tracking_number=number)
-        messages.error(request, f"找不到受理编号 {number}。")
+        messages.error(request, _("找不到受理编号 %(number)s。") % {"number": number})
     form = DeskFilterForm(request.GET or None)
     filters = form.filters()
     key = request.GET.get("queue", "triage")
@@ -159,7 +160,7 @@ def dispatch_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
             assisting_ids=data["assisting"],
             note=data["note"],
         ),
-        "已派单。",
+        _("已派单。"),
     )
     return _back(tracking_number, request)
 
@@ -172,7 +173,7 @@ def reject_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
         request,
         ReasonForm,
         lambda data: demand_reject(demand_id=demand.pk, actor=request.user, reason=data["reason"]),
-        "已作不予受理处理。",
+        _("已作不予受理处理。"),
     )
     return _back(tracking_number)
 
@@ -188,7 +189,7 @@ def merge_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
             raise ValidationFailed(f"找不到受理编号 {data['original']}。")
         return demand_merge(demand_id=demand.pk, original_id=original.pk, actor=request.user, note=data["note"])
 
-    perform_form(request, MergeForm, merge, "已合并到原诉求。")
+    perform_form(request, MergeForm, merge, _("已合并到原诉求。"))
     return _back(tracking_number)
 
 
@@ -207,7 +208,7 @@ def rule_return(request: HttpRequest, return_id: int) -> HttpResponse:
             note=data["note"],
             propose_amendment=data["propose_amendment"],
         ),
-        "已裁定。",
+        _("已裁定。"),
     )
     return _back(request_row.assignment.demand.tracking_number, request)
 
@@ -222,7 +223,7 @@ def decide_extension(request: HttpRequest, extension_id: int) -> HttpResponse:
         lambda data: extension_decide(
             extension_id=extension_id, actor=request.user, approve=data["approve"], note=data["note"]
         ),
-        "已处理延期申请。",
+        _("已处理延期申请。"),
     )
     return _back(extension.assignment.demand.tracking_number, request)
 
@@ -235,7 +236,7 @@ def release_assist(request: HttpRequest, assignment_id: int) -> HttpResponse:
         request,
         ReasonForm,
         lambda data: assignment_release(assignment_id=assignment_id, actor=request.user, reason=data["reason"]),
-        "已解除协办。",
+        _("已解除协办。"),
     )
     return _back(assignment.demand.tracking_number)
 
@@ -246,7 +247,7 @@ def propose_amendment(request: HttpRequest, tracking_number: str) -> HttpRespons
     """File an amendment proposal against the matter this demand was routed under."""
     demand = get_object_or_404(Demand.objects.select_related("matter"), tracking_number=tracking_number)
     if demand.matter is None:
-        messages.error(request, "该诉求没有对应的清单事项。")
+        messages.error(request, _("该诉求没有对应的清单事项。"))
         return _back(tracking_number)
     matter = demand.matter
     perform_form(
@@ -265,7 +266,7 @@ def propose_amendment(request: HttpRequest, tracking_number: str) -> HttpRespons
             limit_field=data["limit_field"],
             limit_value=data["limit_value"],
         ),
-        "已提交清单修订建议，清单维护员将在修订时处理。",
+        _("已提交清单修订建议，清单维护员将在修订时处理。"),
     )
     return _back(tracking_number)
 
@@ -277,7 +278,7 @@ def decide_duplicate(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     perform(
         request,
         lambda: duplicate_decide(suggestion_id=suggestion_id, actor=request.user, merge=merge),
-        "已合并，答复将同时告知两位群众。" if merge else "已标记为非重复。",
+        _("已合并，答复将同时告知两位群众。") if merge else _("已标记为非重复。"),
     )
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -298,7 +299,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 **form.submission(), channel=form.cleaned_data["channel"], entered_by=request.user
             )
 
-        if perform(request, submit, "已登记。请把受理编号和查询码告知群众。"):
+        if perform(request, submit, _("已登记。请把受理编号和查询码告知群众。")):
             submission = done["submission"]
             receipt = {
                 "tracking_number": submission.demand.tracking_number,

@@ -139,7 +139,7 @@ def _back(assignment_id: int) -> HttpResponse:
 @department_required
 def sign(request: HttpRequest, assignment_id: int) -> HttpResponse:
     _assignment(request, assignment_id)
-    perform(request, lambda: assignment_sign(assignment_id=assignment_id, actor=request.user), "已签收。")
+    perform(request, lambda: assignment_sign(assignment_id=assignment_id, actor=request.user), _("已签收。"))
     return _back(assignment_id)
 
 
@@ -152,14 +152,14 @@ def reply(request: HttpRequest, assignment_id: int) -> HttpResponse:
             request,
             ReplyForm,
             lambda data: assignment_reply(assignment_id=assignment_id, actor=request.user, body=data["body"]),
-            "已答复群众。",
+            _("已答复群众。"),
         )
     else:
         perform_form(
             request,
             ReplyForm,
             lambda data: assignment_contribute(assignment_id=assignment_id, actor=request.user, body=data["body"]),
-            "已提交协办意见。",
+            _("已提交协办意见。"),
         )
     return _back(assignment_id)
 
@@ -178,7 +178,7 @@ def return_case(request: HttpRequest, assignment_id: int) -> HttpResponse:
             reason=data["reason"],
             suggested_department_id=data["suggested_department"],
         ),
-        "已退单，等待分拨中心裁定。",
+        _("已退单，等待分拨中心裁定。"),
     )
     return _back(assignment_id)
 
@@ -193,7 +193,7 @@ def request_extension(request: HttpRequest, assignment_id: int) -> HttpResponse:
         lambda data: extension_request(
             assignment_id=assignment_id, actor=request.user, extra_days=data["extra_days"], reason=data["reason"]
         ),
-        "已提交延期申请。",
+        _("已提交延期申请。"),
     )
     return _back(assignment_id)
 
@@ -207,7 +207,7 @@ def disclose_contact(request: HttpRequest, assignment_id: int) -> HttpResponse:
         request,
         DiscloseForm,
         lambda data: demand_disclose_contact(demand=assignment.demand, user=request.user, purpose=data["purpose"]),
-        "已显示联系方式，本次查看已记录。",
+        _("已显示联系方式，本次查看已记录。"),
     ):
         request.session["disclosed"] = sorted(set(request.session.get("disclosed", [])) | {assignment.demand_id})
     return _back(assignment_id)
@@ -221,7 +221,7 @@ def ask_citizen(request: HttpRequest, assignment_id: int) -> HttpResponse:
         request,
         InfoRequestForm,
         lambda data: info_request_ask(assignment_id=assignment_id, actor=request.user, question=data["question"]),
-        "已请群众补充信息，等待期间暂停计时。",
+        _("已请群众补充信息，等待期间暂停计时。"),
     )
     return _back(assignment_id)
 
@@ -233,7 +233,7 @@ def stop_waiting(request: HttpRequest, assignment_id: int) -> HttpResponse:
     perform(
         request,
         lambda: info_request_withdraw(assignment_id=assignment_id, actor=request.user),
-        "已不再等待群众补充，恢复计时。",
+        _("已不再等待群众补充，恢复计时。"),
     )
     return _back(assignment_id)
 
@@ -249,7 +249,7 @@ def answer_supervision(request: HttpRequest, assignment_id: int) -> HttpResponse
         request,
         SupervisionAnswerForm,
         lambda data: supervision_answer(supervision_id=supervision.pk, actor=request.user, response=data["response"]),
-        "已反馈督办。",
+        _("已反馈督办。"),
     )
     return _back(assignment_id)
 
@@ -262,7 +262,7 @@ def note(request: HttpRequest, assignment_id: int) -> HttpResponse:
         request,
         NoteForm,
         lambda data: case_note(demand_id=assignment.demand_id, actor=request.user, body=data["body"]),
-        "已发送，其他办理部门会收到通知。",
+        _("已发送，其他办理部门会收到通知。"),
     )
     return _back(assignment_id)
 
@@ -280,7 +280,7 @@ def reply_templates(request: HttpRequest) -> HttpResponse:
             perform(
                 request,
                 lambda: reply_template_delete(actor=request.user, template_id=int(request.POST["delete"])),
-                "已删除模板。",
+                _("已删除模板。"),
             )
             return redirect("workbench-templates")
         if perform_form(
@@ -289,7 +289,7 @@ def reply_templates(request: HttpRequest) -> HttpResponse:
             lambda data: reply_template_save(
                 actor=request.user, department_id=data["department"], title=data["title"], body=data["body"]
             ),
-            "已保存模板。",
+            _("已保存模板。"),
         ):
             return redirect("workbench-templates")
     templates = ReplyTemplate.objects.filter(department__in=departments).select_related("department", "created_by")
