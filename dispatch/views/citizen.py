@@ -94,6 +94,8 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "can_rate": demand.status == Status.REPLIED,
         "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
         "info_request": pending_info_request(demand),
+        "attachments": demand.attachments.all(),
+        "rating_label": dict(RateForm.base_fields["rating"].choices).get(demand.rating, ""),
         "supplement_form": SupplementForm(auto_id="supplement_%s"),
         "rate_form": RateForm(auto_id="rate_%s"),
         "reopen_form": ReopenForm(auto_id="reopen_%s"),
