@@ -19,13 +19,15 @@ NOISE = {
 }
 
 
-def _history(district, n: int = 12) -> None:
+def _history(district, n: int = 12, codes: tuple[str, ...] = ("CGJ", "ZJJ", "SHJ")) -> None:
     cases = {
         "CGJ": ["路边小贩摆摊占道，人行道走不通", "夜市摊位占满马路，城管管一管", "商铺把货摆到人行道上经营"],
         "ZJJ": ["工地夜里打桩噪音扰民", "建筑工地晚上施工太吵", "工地渣土车夜间施工影响睡眠"],
         "SHJ": ["工厂排放废气有刺鼻气味", "河边工厂偷排污水发臭", "烧烤店油烟直排熏人"],
     }
     for code, texts in cases.items():
+        if code not in codes:
+            continue
         for i in range(n):
             HistoricalCase.objects.create(
                 title=texts[i % 3],
@@ -54,6 +56,20 @@ def test_the_model_finds_what_the_list_words_miss(district):
     answer = route(**text, version=district.version, model=model)
     assert answer.best.department_id == district.departments["SHJ"].pk
     assert "相似历史诉求" in answer.best.reason
+
+
+def test_a_department_the_model_never_learned_is_judged_by_the_list_alone(district):
+    _history(district, n=16, codes=("CGJ", "SHJ"))
+    model = train_and_activate()
+    assert "ZJJ" not in model.classes
+    works = district.departments["ZJJ"].pk
+
+    def confidence(answer) -> float:
+        return next(c.confidence for c in answer.candidates if c.department_id == works)
+
+    with_model = route(**NOISE, version=district.version, model=model)
+    assert with_model.best.department_id == works
+    assert confidence(with_model) == confidence(route(**NOISE, version=district.version, model=None))
 
 
 def test_explanations_name_the_keywords_and_the_territory(district):
