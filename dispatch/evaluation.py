@@ -72,8 +72,11 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def _department_label(department_id: int | None, kinds: dict[int, tuple[str, str]]) -> str:
+    # A candidate without a department is a 属地 matter whose place was not recognised: the
+    # router's answer is "the street office, whichever it is", which is what a 属地 label says.
+    # Its confidence is 0, so it never counts as covered (a dispatcher still picks the street).
     if department_id is None:
-        return ""
+        return TERRITORIAL_LABEL
     name, kind = kinds[department_id]
     return TERRITORIAL_LABEL if kind in (DepartmentKind.STREET, DepartmentKind.COMMUNITY) else name
 
