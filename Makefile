@@ -49,7 +49,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install-dev
-	$(VENV)/bin/mypy config/caching.py departments/access.py departments/selectors.py departments/working_time.py \
+	$(VENV)/bin/mypy config/caching.py config/throttle.py departments/access.py departments/selectors.py departments/working_time.py \
 	  responsibility_lists/services.py responsibility_lists/selectors.py responsibility_lists/list_io.py \
 	  responsibility_lists/amendments.py responsibility_lists/diff.py dispatch/impact.py \
 	  demands/services.py demands/selectors.py demands/workflow.py \

@@ -133,3 +133,10 @@ def reconcile_exports() -> int:
     for job_id in ids:
         run_export.delay(job_id)
     return len(ids)
+
+
+@shared_task(name="dispatch.purge_old_exports", soft_time_limit=300, time_limit=360)
+def purge_old_exports() -> int:
+    from dispatch.services.exports import export_jobs_purge
+
+    return export_jobs_purge(older_than=timedelta(days=settings.EXPORT_RETENTION_DAYS))

@@ -123,6 +123,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"citizen": env_str("CITIZEN_THROTTLE_RATE", "30/hour")},
 }
 
+# How often one client may submit demands, on the web form and through the API alike.
+CITIZEN_THROTTLE_RATE = env_str("CITIZEN_THROTTLE_RATE", "30/hour")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "坪山区民生诉求服务平台 API",
     "DESCRIPTION": "Submit and follow citizens' demands; dispatch, handle and answer them.",
@@ -180,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.reconcile_exports",
         "schedule": timedelta(minutes=5),
     },
+    "purge-old-exports": {
+        "task": "dispatch.purge_old_exports",
+        "schedule": timedelta(hours=6),
+    },
     "auto-close-replied-demands": {
         "task": "dispatch.auto_close_replied",
         "schedule": timedelta(minutes=env_int("AUTO_CLOSE_INTERVAL_MINUTES", 30)),
@@ -205,6 +212,8 @@ ESCALATE_AFTER_WORKING_HOURS = env_float("ESCALATE_AFTER_WORKING_HOURS", 14)
 SUPERVISION_RESPONSE_WORKING_HOURS = env_float("SUPERVISION_RESPONSE_WORKING_HOURS", 7)
 # How long the clock may stand still waiting for a citizen's answer before it runs again.
 INFO_REQUEST_WAIT_WORKING_DAYS = env_float("INFO_REQUEST_WAIT_WORKING_DAYS", 3)
+# Finished exports (files included) are deleted after this many days.
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
 # Notifications go by email too (Django's email backend) to users with an address.
 NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "坪山区民生诉求服务平台 <noreply@localhost>")

@@ -8,6 +8,14 @@ SECRET_KEY = env_str("SECRET_KEY")  # no default: refuse to start without one
 DATABASE_URL = env_str("DATABASE_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 EMBEDDED_TASKS = False
+# One cache for every web process, so throttles and cached lookups agree across them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("CACHE_URL", CELERY_BROKER_URL),
+        "KEY_PREFIX": "minsheng",
+    }
+}
 CELERY_TASK_ALWAYS_EAGER = False
 DEBUG = False
 # gunicorn serves the collected static files itself, compressed, with far-future cache headers.

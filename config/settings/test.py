@@ -17,3 +17,5 @@ LANGUAGE_CODE = "zh-hans"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"citizen": "1000/minute"}}  # noqa: F405
+
+CITIZEN_THROTTLE_RATE = "1000/minute"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.core.files import File
@@ -92,3 +93,16 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         job.file.field.storage.delete(name)  # superseded at the last moment: the other run's file stands
         return None
     return ExportJob.objects.get(pk=job_id)
+
+
+def export_jobs_purge(*, older_than: timedelta) -> int:
+    """Delete finished exports, files and all, once they are older than the retention period:
+    the files hold personal data (masked, but still), and nobody needs last month's download."""
+    cutoff = timezone.now() - older_than
+    purged = 0
+    for job in ExportJob.objects.filter(created_at__lt=cutoff).exclude(status=ExportStatus.RUNNING).iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        purged += 1
+    return purged

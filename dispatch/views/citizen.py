@@ -5,6 +5,7 @@ remembers it. Neither the code nor any contact detail ever appears in a URL."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
+from config.throttle import allow
 from demands.models import Demand
 from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
@@ -40,6 +42,9 @@ def _granted_demand(request: HttpRequest, tracking_number: str) -> Demand:
 
 def submit(request: HttpRequest) -> HttpResponse:
     form = DemandForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not allow(request, "citizen-submit", settings.CITIZEN_THROTTLE_RATE):
+        form.add_error(None, _("提交过于频繁，请稍后再试；紧急情况请拨打 12345 热线。"))
+        return render(request, "demands/citizen_submit.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             submission = demand_submit(**form.submission())

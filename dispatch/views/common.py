@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -102,3 +103,14 @@ def notifications(request: HttpRequest) -> HttpResponse:
     notices = list(Notification.objects.filter(user=request.user).select_related("demand")[:200])
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "dispatch/notifications.html", {"notices": notices})
+
+
+PAGE_SIZE = 50
+
+
+def paginate(request: HttpRequest, rows, per_page: int | None = None) -> tuple[Page, str]:
+    """One page of `rows` and the query string to keep (everything but the page) for its links."""
+    page = Paginator(rows, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()

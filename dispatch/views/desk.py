@@ -40,7 +40,7 @@ from dispatch.services import (
     extension_decide,
     return_rule,
 )
-from dispatch.views.common import perform, perform_form, role_required
+from dispatch.views.common import paginate, perform, perform_form, role_required
 from responsibility_lists.amendments import amendment_file
 
 dispatcher_required = role_required(*DISPATCH_ROLES)
@@ -60,10 +60,13 @@ def desk(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("queue", "triage")
     if key not in QUEUE_KEYS:
         key = "triage"
+    page, page_query = paginate(request, queue_rows(key, filters))
     context = {
         "form": form,
         "queue": key,
-        "rows": queue_rows(key, filters)[:100],
+        "rows": page,
+        "page": page,
+        "page_query": page_query,
         "tabs": _tabs(queue_counts(filters)),
         "filter_query": _filter_query(request),
         "now": timezone.now(),

@@ -40,7 +40,7 @@ from dispatch.services.citizen_info import pending_info_request
 from dispatch.services.notes import case_note
 from dispatch.services.reply_templates import reply_template_delete, reply_template_save
 from dispatch.services.returns import return_window_closes
-from dispatch.views.common import perform, perform_form, role_required
+from dispatch.views.common import paginate, perform, perform_form, role_required
 from dispatch.workbench_queries import INBOX_VIEWS, department_summary, inbox, templates_for
 
 department_required = role_required(*DEPARTMENT_ROLES)
@@ -58,8 +58,11 @@ def workbench(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "open")
     if view not in INBOX_VIEWS:
         view = "open"
+    page, page_query = paginate(request, inbox(request.user, view))
     context = {
-        "assignments": inbox(request.user, view)[:200],
+        "assignments": page,
+        "page": page,
+        "page_query": page_query,
         "view": view,
         "views": [
             ("open", _("全部在办")),

@@ -274,3 +274,19 @@ def test_an_export_with_a_bad_filter_is_refused(district, scenario, big_exports,
     assert field in errors and message in str(errors[field])
     assert message in response.content.decode()
     assert ExportJob.objects.count() == 0
+
+
+def test_old_exports_are_deleted_with_their_files(district, scenario, big_exports, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from dispatch.services.exports import export_jobs_purge
+
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in(district.users["auditor"]).post("/audit/export/events.csv")
+    job = ExportJob.objects.get()
+    storage, name = job.file.storage, job.file.name
+    assert storage.exists(name)
+    assert export_jobs_purge(older_than=timedelta(days=7)) == 0
+    ExportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - timedelta(days=8))
+    assert export_jobs_purge(older_than=timedelta(days=7)) == 1
+    assert not ExportJob.objects.exists() and not storage.exists(name)

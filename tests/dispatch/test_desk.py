@@ -3,6 +3,7 @@ back to the queue, filters, live counts, and the overdue and supervised queues."
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -158,3 +159,13 @@ def test_choosing_another_department_drops_the_suggested_matter(district, submit
     )
     demand.refresh_from_db()
     assert demand.lead_department_id == other and demand.matter_id is None
+
+
+def test_queues_come_in_pages_that_keep_the_filters(district, submit, desk, unsure, monkeypatch):
+    monkeypatch.setattr("dispatch.views.common.PAGE_SIZE", 2)
+    numbers = [submit(**NOISE).demand.tracking_number for _ in range(3)]
+    first = html.unescape(desk.get("/desk/?queue=triage&channel=web").content.decode())
+    assert sum(number in first for number in numbers) == 2
+    assert "?queue=triage&channel=web&page=2" in first and "共 3 条" in first
+    second = desk.get("/desk/?queue=triage&channel=web&page=2").content.decode()
+    assert sum(number in second for number in numbers) == 1

@@ -275,3 +275,20 @@ def test_citizen_sees_the_lead_answer_not_the_internal_opinions_or_routing(distr
     assert routing_reason and routing_reason not in page
     staff = logged_in(district.users["zjj"]).get(f"/workbench/{lead.pk}/").content.decode()
     assert "内部意见" in staff
+
+
+def test_one_client_cannot_flood_the_form(district, settings, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.CITIZEN_THROTTLE_RATE = "2/hour"
+    citizen = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            assert citizen.post("/", FORM).status_code == 302
+    refused = citizen.post("/", FORM)
+    assert refused.status_code == 429 and "提交过于频繁" in refused.content.decode()
+    assert Demand.objects.count() == 2
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert other.post("/", FORM).status_code == 302
