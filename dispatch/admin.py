@@ -3,6 +3,7 @@ from django.contrib import admin
 from config.admin_mixins import ReadOnlyAdmin
 from dispatch.models import (
     Assignment,
+    CategoryThreshold,
     DuplicateSuggestion,
     ExportJob,
     ExtensionRequest,
@@ -15,6 +16,7 @@ from dispatch.models import (
     RoutingResult,
     Supervision,
 )
+from dispatch.services.routing import auto_dispatch_thresholds
 
 
 @admin.register(Assignment)
@@ -54,6 +56,19 @@ class InfoRequestAdmin(ReadOnlyAdmin):
 class ReplyTemplateAdmin(admin.ModelAdmin):
     list_display = ["title", "department", "created_by", "created_at"]
     list_filter = ["department"]
+
+
+@admin.register(CategoryThreshold)
+class CategoryThresholdAdmin(admin.ModelAdmin):
+    list_display = ["category_name", "threshold", "note", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        auto_dispatch_thresholds.clear()  # this process at once; others within a minute
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        auto_dispatch_thresholds.clear()
 
 
 @admin.register(RoutingResult)

@@ -20,6 +20,7 @@ from dispatch.history import HistoryColumns, history_import
 from dispatch.models import HistoricalCase, RoutingModel
 from dispatch.routing import route
 from dispatch.routing.learned import train_and_activate
+from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
 
 TERRITORIAL_LABEL = "属地"
@@ -63,8 +64,45 @@ class Report:
             "precision_at_threshold": _ratio(sum(p.department == p.label for p in covered), len(covered)),
             "median_ms": round(statistics.median(times), 3) if times else None,
             "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 3) if times else None,
+            "by_category": self.by_category(scored),
         }  # fmt: skip
         return figures
+
+    def by_category(self, scored: list[Prediction]) -> dict[str, dict]:
+        """Per 大类 of the answered matter: how often the router is right there, and the lowest
+        threshold that keeps its auto-dispatches at least 95% right — what a per-category
+        threshold (CategoryThreshold) would be set from."""
+        version = version_in_force()
+        top_of: dict[str, str] = {}
+        if version is not None:
+            for code, parent, own in Matter.objects.filter(version=version).values_list(
+                "code", "category__parent__name", "category__name"
+            ):
+                top_of[code] = parent or own
+        groups: dict[str, list[Prediction]] = {}
+        for prediction in scored:
+            groups.setdefault(top_of.get(prediction.matter_code, "（无对应事项）"), []).append(prediction)
+        return {name: _category_figures(group, self.threshold) for name, group in sorted(groups.items())}
+
+
+def _category_figures(group: list[Prediction], threshold: float, wanted: float = 0.95) -> dict:
+    covered = [p for p in group if p.confidence >= threshold and p.department]
+    # Walk the confidences from the top down: the lowest cut whose covered answers are still at
+    # least `wanted` right is the threshold this category could have.
+    # (A confidence of 0 is an answer no threshold dispatches: a 属地 matter with no known place.)
+    ranked = sorted((p for p in group if p.department and p.confidence > 0), key=lambda p: -p.confidence)
+    right, best_cut = 0, None
+    for seen, prediction in enumerate(ranked, start=1):
+        right += prediction.department == prediction.label
+        if right / seen >= wanted and seen >= 5:
+            best_cut = prediction.confidence
+    return {
+        "rows": len(group),
+        "accuracy": _ratio(sum(p.department == p.label for p in group), len(group)),
+        "coverage_at_threshold": _ratio(len(covered), len(group)),
+        "precision_at_threshold": _ratio(sum(p.department == p.label for p in covered), len(covered)),
+        f"threshold_for_precision_{wanted:g}": round(best_cut, 3) if best_cut is not None else None,
+    }
 
 
 def _ratio(part: int, whole: int) -> float | None:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -463,3 +464,23 @@ class ExportJob(models.Model):
         if self.status == ExportStatus.DONE:
             return 100
         return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+
+class CategoryThreshold(models.Model):
+    """The confidence a demand of one category (大类, by name: names outlive list versions) needs
+    to be dispatched without a person, where the district's default does not fit: stricter
+    for categories with costly mistakes, looser where the router has proven itself; 1 sends
+    every demand of the category to a person."""
+
+    category_name = models.CharField(_("大类名称"), max_length=100, unique=True)
+    threshold = models.FloatField(_("自动派单置信度"), validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category_name"]
+        verbose_name = _("分类自动派单阈值")
+        verbose_name_plural = _("分类自动派单阈值")
+
+    def __str__(self) -> str:
+        return f"{self.category_name} ≥ {self.threshold:g}"

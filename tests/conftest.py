@@ -18,8 +18,10 @@ def _fresh_router_cache():
     # Version ids repeat across tests (each test's database starts empty), so the router's
     # per-version cache must not outlive a test.
     from dispatch.routing import learned, router
+    from dispatch.services.routing import auto_dispatch_thresholds
 
     router.clear_caches()
+    auto_dispatch_thresholds.clear()
     learned._cache.clear()
     clear_place_cache()
     cache.clear()

@@ -6,19 +6,40 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config.caching import cached_for
 from demands.models import Demand
 from demands.services import SYSTEM, demand_transition
 from demands.workflow import Action, Status
 from departments.models import Department
 from departments.selectors import ResolvedLocation, resolve_location, street_office_for
 from dispatch.duplicates import suggest_duplicates
-from dispatch.models import RoutingResult
+from dispatch.models import CategoryThreshold, RoutingResult
 from dispatch.routing import RoutingAnswer, route
+from dispatch.routing.router import Candidate
 from dispatch.services.assignments import create_assignments
 from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
 
 logger = logging.getLogger(__name__)
+
+
+@cached_for(60)
+def auto_dispatch_thresholds() -> dict[str, float]:
+    """Per-category thresholds by 大类 name, kept a minute: every routed demand reads them."""
+    return dict(CategoryThreshold.objects.values_list("category_name", "threshold"))
+
+
+def threshold_for(candidate: Candidate | None) -> float:
+    """The confidence the best candidate needs: its category's own, else the district default."""
+    default = settings.ROUTING_AUTO_DISPATCH_THRESHOLD
+    thresholds = auto_dispatch_thresholds.get()
+    if candidate is None or candidate.matter_id is None or not thresholds:
+        return default
+    names = (
+        Matter.objects.filter(pk=candidate.matter_id).values_list("category__parent__name", "category__name").first()
+    )
+    top = (names[0] or names[1]) if names else None
+    return thresholds.get(top, default) if top else default
 
 
 def _picked_place(demand: Demand) -> ResolvedLocation | None:
@@ -51,11 +72,9 @@ def demand_route(*, demand_id: int) -> Demand | None:
                 place=place,
             )
         best = answer.best
-        auto = (
-            best is not None
-            and best.department_id is not None
-            and (answer.confidence >= settings.ROUTING_AUTO_DISPATCH_THRESHOLD)
-        )
+        threshold = threshold_for(best)
+        # A threshold of 1 means the category always goes to a person.
+        auto = best is not None and best.department_id is not None and threshold < 1 and answer.confidence >= threshold
         RoutingResult.objects.create(
             demand=demand,
             list_version=version,
@@ -77,6 +96,7 @@ def demand_route(*, demand_id: int) -> Demand | None:
                 reason=reason,
                 data={
                     "confidence": answer.confidence,
+                    "threshold": threshold,
                     "suggestions": [c.matter_code for c in answer.candidates],
                 },
                 changes={**located, "list_version": version},
@@ -101,6 +121,7 @@ def demand_route(*, demand_id: int) -> Demand | None:
             data={
                 "matter": matter.code if matter else None,
                 "confidence": answer.confidence,
+                "threshold": threshold,
                 "version": version.number,
             },
             changes={**located, "list_version": version, "matter": matter, "lead_department": lead},

@@ -138,6 +138,10 @@ def test_evaluate_routing_works_in_a_throwaway_database(tmp_path):
     result = json.loads(figures.read_text(encoding="utf-8"))
     assert result["rows"] == 60 and result["scored_rows"] == 48  # the unknown department is not scored
     assert result["accuracy"] == 1.0 and result["coverage_at_threshold"] <= 36 / 48
+    # Per category of the answered matter, with what a per-category threshold could be.
+    building = result["by_category"]["住房建设与工程质量"]
+    assert building["rows"] == 12 and building["accuracy"] == 1.0
+    assert 0 < building["threshold_for_precision_0.95"] <= 1
     with predictions.open(encoding="utf-8") as handle:
         lines = list(csv.DictReader(handle))
     assert len(lines) == 60 and lines[0]["row"] == "2"
@@ -146,3 +150,21 @@ def test_evaluate_routing_works_in_a_throwaway_database(tmp_path):
     from departments.models import Department
 
     assert not Department.objects.exists()
+
+
+def test_a_category_can_ask_for_more_confidence_than_the_default(district, submit):
+    from demands.workflow import Status
+    from dispatch.models import CategoryThreshold
+    from dispatch.services.routing import auto_dispatch_thresholds
+
+    noise = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
+    stall = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
+    first = submit(**noise).demand
+    assert first.status == Status.DISPATCHED
+    CategoryThreshold.objects.create(category_name="住房建设", threshold=1.0, note="施工投诉一律人工核对")
+    auto_dispatch_thresholds.clear()
+    held = submit(**noise).demand
+    assert held.status == Status.TRIAGE
+    assert held.events.get(action="send_to_triage").data["threshold"] == 1.0
+    # Another category keeps the district's default.
+    assert submit(**stall).demand.status == Status.DISPATCHED
