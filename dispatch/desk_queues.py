@@ -113,5 +113,5 @@ def queue_rows(key: str, filters: DeskFilters) -> QuerySet:
     return queue.rows().filter(filters.demand_q(queue.demand_path))
 
 
-def queue_counts(filters: DeskFilters) -> dict[str, int]:
-    return {queue.key: queue_rows(queue.key, filters).count() for queue in QUEUES}
+def queue_counts(filters: DeskFilters, keys: tuple[str, ...] = QUEUE_KEYS) -> dict[str, int]:
+    return {key: queue_rows(key, filters).count() for key in keys}

@@ -74,7 +74,9 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         return redirect("desk")
     if has_role(user, *DEPARTMENT_ROLES):
         return redirect("workbench")
-    if has_role(user, Role.AUDITOR, Role.SUPERVISOR):
+    if has_role(user, Role.SUPERVISOR):
+        return redirect("desk")  # the supervised and overdue cases they follow
+    if has_role(user, Role.AUDITOR):
         return redirect("audit")
     if has_role(user, Role.INTAKE_OPERATOR):
         return redirect("intake")

@@ -47,7 +47,17 @@ dispatcher_required = role_required(*DISPATCH_ROLES)
 PRESELECT_CONFIDENCE = 0.3
 
 
-@dispatcher_required
+# Supervisors follow the cases that ran late; the queues that need a dispatcher's decision are
+# not theirs.
+SUPERVISOR_QUEUES = ("supervised", "overdue")
+desk_readers = role_required(*DISPATCH_ROLES, Role.SUPERVISOR)
+
+
+def _queues_for(request: HttpRequest) -> tuple[str, ...]:
+    return QUEUE_KEYS if has_role(request.user, *DISPATCH_ROLES) else SUPERVISOR_QUEUES
+
+
+@desk_readers
 def desk(request: HttpRequest) -> HttpResponse:
     """The dashboard: one queue at a time, with live counts of all of them under the filters."""
     number = request.GET.get("number", "").strip().upper()
@@ -57,9 +67,10 @@ def desk(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("找不到受理编号 %(number)s。") % {"number": number})
     form = DeskFilterForm(request.GET or None)
     filters = form.filters()
-    key = request.GET.get("queue", "triage")
-    if key not in QUEUE_KEYS:
-        key = "triage"
+    allowed = _queues_for(request)
+    key = request.GET.get("queue", allowed[0])
+    if key not in allowed:
+        key = allowed[0]
     page, page_query = paginate(request, queue_rows(key, filters))
     context = {
         "form": form,
@@ -67,27 +78,29 @@ def desk(request: HttpRequest) -> HttpResponse:
         "rows": page,
         "page": page,
         "page_query": page_query,
-        "tabs": _tabs(queue_counts(filters)),
+        "tabs": _tabs(queue_counts(filters, allowed), allowed),
         "filter_query": _filter_query(request),
+        "can_dispatch": has_role(request.user, *DISPATCH_ROLES),
         "now": timezone.now(),
     }
     return render(request, "dispatch/desk.html", context)
 
 
-@dispatcher_required
+@desk_readers
 def desk_counts(request: HttpRequest) -> HttpResponse:
     """The queue tabs alone, polled by the dashboard so its counts stay live."""
     form = DeskFilterForm(request.GET or None)
+    allowed = _queues_for(request)
     context = {
-        "queue": request.GET.get("queue", "triage"),
-        "tabs": _tabs(queue_counts(form.filters())),
+        "queue": request.GET.get("queue", allowed[0]),
+        "tabs": _tabs(queue_counts(form.filters(), allowed), allowed),
         "filter_query": _filter_query(request),
     }
     return render(request, "dispatch/partials/desk_tabs.html", context)
 
 
-def _tabs(counts: dict[str, int]) -> list[tuple]:
-    return [(queue, counts[queue.key]) for queue in QUEUES]
+def _tabs(counts: dict[str, int], allowed: tuple[str, ...]) -> list[tuple]:
+    return [(queue, counts[queue.key]) for queue in QUEUES if queue.key in allowed]
 
 
 def _filter_query(request: HttpRequest) -> str:

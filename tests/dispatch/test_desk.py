@@ -169,3 +169,21 @@ def test_queues_come_in_pages_that_keep_the_filters(district, submit, desk, unsu
     assert "?queue=triage&channel=web&page=2" in first and "共 3 条" in first
     second = desk.get("/desk/?queue=triage&channel=web&page=2").content.decode()
     assert sum(number in second for number in numbers) == 1
+
+
+def test_supervisors_follow_the_late_cases_but_do_not_dispatch(district, submit):
+    from departments.models import Role
+    from tests.factories import make_user
+
+    supervisor = Client()
+    supervisor.force_login(make_user("supervisor", Role.SUPERVISOR, district.departments["ZXZX"]))
+    assert supervisor.get("/staff/")["Location"] == "/desk/"
+    demand = submit(**NOISE).demand
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    sweep_deadlines(now=lead.supervise_at)
+    page = supervisor.get("/desk/").content.decode()
+    assert "督办跟踪" in page and demand.tracking_number in page and 'id="tab-triage"' not in page
+    # Asking for a dispatcher's queue shows theirs instead.
+    assert 'id="tab-triage"' not in supervisor.get("/desk/?queue=triage").content.decode()
+    response = supervisor.post(f"/desk/demands/{demand.tracking_number}/reject/", {"reason": "试图越权"})
+    assert response.status_code == 403
