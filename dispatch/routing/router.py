@@ -15,14 +15,14 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from config.caching import cached_for
-from departments.models import Department
+from departments.models import Department, DepartmentKind
 from departments.selectors import ResolvedLocation, resolve_location, street_office_for
 from dispatch.models import RoutingModel
 from dispatch.routing import learned
 from dispatch.routing.list_matcher import ListMatch, MatterIndex
 from responsibility_lists.models import ListVersion, VersionStatus
 
-ROUTER_VERSION = "list-bm25-3"
+ROUTER_VERSION = "list-bm25-4"
 # How fast list evidence makes the router sure: one specific keyword in the title (about 2
 # points) gives a strength of about one half; two or three agreeing keywords make it certain.
 EVIDENCE_SCALE = 2.5
@@ -76,10 +76,12 @@ def index_for(version: ListVersion) -> MatterIndex:
 
 
 @cached_for(60)
-def _departments() -> tuple[dict[str, int], dict[int, str]]:
-    """(code → id, id → name), kept for a minute: routing needs them for every demand."""
-    rows = list(Department.objects.values_list("pk", "code", "name"))
-    return {code: pk for pk, code, _ in rows}, {pk: name for pk, _, name in rows}
+def _departments() -> tuple[dict[str, int], dict[int, str], frozenset[int]]:
+    """(code → id, id → name, the territorial ones), kept a minute: routing needs them for every
+    demand."""
+    rows = list(Department.objects.values_list("pk", "code", "name", "kind"))
+    territorial = frozenset(pk for pk, _, _, kind in rows if kind in TERRITORIAL_KINDS)
+    return {code: pk for pk, code, _, _ in rows}, {pk: name for pk, _, name, _ in rows}, territorial
 
 
 def clear_caches() -> None:
@@ -88,17 +90,19 @@ def clear_caches() -> None:
 
 
 _ACTIVE = object()
+TERRITORIAL_KINDS = (DepartmentKind.STREET, DepartmentKind.COMMUNITY)
 
 
-def _combine(list_evidence: float, model_share: dict[int, float], department_id: int | None, trust: float) -> float:
+def _combine(
+    list_evidence: float, model_share: dict[int | None, float], department_id: int | None, trust: float
+) -> float:
     # A department the model never learned (too few past cases, or none yet) gets no vote from
     # it: its silence is not evidence against, so the list speaks alone there. Mixing in a zero
     # kept such departments at a fifth of their list evidence, and small departments were never
     # chosen (macro-F1 0.47 → 0.54 on the labelled set, 5 folds, accuracy unchanged).
-    if department_id is not None and model_share and department_id not in model_share:
+    if model_share and department_id not in model_share:
         return list_evidence
-    from_model = model_share.get(department_id, 0.0) if department_id is not None else 0.0
-    return (1 - trust) * list_evidence + trust * from_model
+    return (1 - trust) * list_evidence + trust * model_share.get(department_id, 0.0)
 
 
 def route(
@@ -130,19 +134,26 @@ def route(
     total = sum(m.score**2 for m in list(best_match.values())[: top + 2]) or 1.0
     list_share = {d: (m.score**2 / total) * (1 - math.exp(-m.score / EVIDENCE_SCALE)) for d, m in best_match.items()}
 
-    model_share: dict[int, float] = {}
+    model_share: dict[int | None, float] = {}
     trust = 0.0
     if routing_model is not None:
-        ids, _ = _departments.get()
+        ids, _, territorial = _departments.get()
         for code, probability in learned.predict(learned.load(routing_model), title, content).items():
-            if code in ids:
-                model_share[ids[code]] = probability
+            if code not in ids:
+                continue
+            learned_id: int | None = ids[code]
+            if learned_id in territorial:
+                # What the model learned from a street office's past cases is "the street where
+                # it happened": that is this demand's street (None while the place is unknown),
+                # not whichever street office happened to handle the similar cases.
+                learned_id = office.pk if office else None
+            model_share[learned_id] = model_share.get(learned_id, 0.0) + probability
         trust = min(MODEL_TRUST_MAX, routing_model.sample_count / (routing_model.sample_count + MODEL_TRUST_HALF))
 
     department_ids = set(list_share) | {d for d, p in model_share.items() if p >= 0.02}
     combined = {d: _combine(list_share.get(d, 0.0), model_share, d, trust) for d in department_ids}
     ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))[:top]
-    _, names = _departments.get()
+    _, names, _ = _departments.get()
     candidates = []
     for department_id, confidence in ranked:
         match = best_match.get(department_id)

@@ -168,3 +168,21 @@ def test_a_category_can_ask_for_more_confidence_than_the_default(district, submi
     assert held.events.get(action="send_to_triage").data["threshold"] == 1.0
     # Another category keeps the district's default.
     assert submit(**stall).demand.status == Status.DISPATCHED
+
+
+def test_what_the_model_learned_from_a_street_office_goes_to_the_street_of_the_demand(district):
+    _history(district, n=12, codes=("CGJ", "SHJ"))
+    for i in range(12):  # every past case of this kind happened in 坪山街道
+        HistoricalCase.objects.create(
+            title="楼道里被贴满小广告",
+            content=f"楼道墙上贴满开锁小广告，第{i + 1}次了。",
+            department=district.departments["PSJD"],
+        )
+    model = train_and_activate()
+    text = {"title": "楼道里被贴满小广告", "content": "单元楼道墙上贴满了开锁小广告。"}
+    in_kengzi = route(**text, location_text="坑梓街道", version=district.version, model=model)
+    departments = [c.department_id for c in in_kengzi.candidates]
+    assert in_kengzi.best.department_id == district.departments["KZJD"].pk
+    assert district.departments["PSJD"].pk not in departments
+    unplaced = route(**text, location_text="", version=district.version, model=model)
+    assert district.departments["PSJD"].pk not in [c.department_id for c in unplaced.candidates]
