@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
@@ -54,8 +55,8 @@ def demand_transition(
     target = target_of(action, demand.status)
     if target is None:
         raise IllegalTransition(
-            f"诉求 {demand.tracking_number} 当前状态为「{demand.get_status_display()}」，"
-            f"不能执行「{Action(action).label}」。",
+            _("诉求 %(number)s 当前状态为「%(status)s」，不能执行「%(action)s」。")
+            % {"number": demand.tracking_number, "status": demand.get_status_display(), "action": Action(action).label},
             extra={"status": demand.status, "action": action},
         )
     from_status = demand.status
@@ -114,13 +115,13 @@ def demand_submit(
     if channel not in (Channel.WEB, Channel.APP, Channel.API) and not has_role(
         entered_by, Role.INTAKE_OPERATOR, Role.DISPATCH_OFFICER, Role.ADMIN
     ):
-        raise NotAllowed("只有受理员可以代群众登记电话、来信或来访诉求。")
+        raise NotAllowed(_("只有受理员可以代群众登记电话、来信或来访诉求。"))
     errors = _submission_errors(title=title, content=content, name=citizen_name, phone=citizen_phone)
     if urgency not in Urgency.values:
-        errors["urgency"] = "紧急程度无效。"
+        errors["urgency"] = _("紧急程度无效。")
     community = Community.objects.filter(pk=community_id).first() if community_id else None
     if community_id and community is None:
-        errors["community"] = "所选社区不存在。"
+        errors["community"] = _("所选社区不存在。")
     files = list(attachments)
     for upload in files:
         problem = attachment_problem(upload)
@@ -176,25 +177,28 @@ def demand_submit(
 def _submission_errors(*, title: str, content: str, name: str, phone: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not title.strip():
-        errors["title"] = "请填写标题。"
+        errors["title"] = _("请填写标题。")
     elif len(title.strip()) > 200:
-        errors["title"] = "标题不能超过200字。"
+        errors["title"] = _("标题不能超过200字。")
     if len(content.strip()) < 5:
-        errors["content"] = "请把诉求内容写清楚（至少5个字）。"
+        errors["content"] = _("请把诉求内容写清楚（至少5个字）。")
     if not name.strip():
-        errors["citizen_name"] = "请填写姓名。"
+        errors["citizen_name"] = _("请填写姓名。")
     digits = phone.strip().replace("-", "").replace(" ", "")
     if not (digits.isdigit() and 7 <= len(digits) <= 15):
-        errors["citizen_phone"] = "请填写有效的联系电话。"
+        errors["citizen_phone"] = _("请填写有效的联系电话。")
     return errors
 
 
 def attachment_problem(upload: UploadedFile) -> str | None:
     if (upload.size or 0) > settings.ATTACHMENT_MAX_BYTES:
-        return f"附件「{upload.name}」超过 {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB。"
+        return _("附件「%(name)s」超过 %(size)s MB。") % {
+            "name": upload.name,
+            "size": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        }
     # The browser's word for the type is the sender's claim; the first bytes say what it is.
     if _sniffed_type(upload) not in settings.ATTACHMENT_CONTENT_TYPES:
-        return f"附件「{upload.name}」的类型不支持，请上传 JPG、PNG、WEBP 图片或 PDF。"
+        return _("附件「%(name)s」的类型不支持，请上传 JPG、PNG、WEBP 图片或 PDF。") % {"name": upload.name}
     return None
 
 
@@ -217,7 +221,7 @@ def _sniffed_type(upload: UploadedFile) -> str | None:
 def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
     """The citizen rates the reply; a rating closes the case."""
     if rating not in range(1, 6):
-        raise ValidationFailed("评分须为 1 到 5。")
+        raise ValidationFailed(_("评分须为 1 到 5。"))
     with transaction.atomic():
         return demand_transition(
             demand_id=demand.pk,
@@ -257,5 +261,5 @@ def demand_auto_close(*, demand_id: int) -> bool:
 def demand_disclose_contact(*, demand: Demand, user: User, purpose: str) -> ContactDisclosure:
     """Record that a staff member unmasked the citizen's contact details, and why."""
     if not purpose.strip():
-        raise ValidationFailed("请说明查看联系方式的用途。")
+        raise ValidationFailed(_("请说明查看联系方式的用途。"))
     return ContactDisclosure.objects.create(demand=demand, user=user, purpose=purpose.strip()[:200])

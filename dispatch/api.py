@@ -9,6 +9,7 @@ from typing import Any
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -186,7 +187,7 @@ def _citizen_demand(request: Request, serializer_class: type[serializers.Seriali
         tracking_number=data.validated_data["tracking_number"], query_code=data.validated_data["query_code"]
     )
     if demand is None:
-        raise NotAllowed("受理编号或查询码不正确。")
+        raise NotAllowed(_("受理编号或查询码不正确。"))
     return demand, data.validated_data
 
 
@@ -282,7 +283,7 @@ class DemandActionApi(APIView):
 
     def post(self, request: Request, tracking_number: str) -> Response:
         if not has_role(request.user, *READ_ALL_ROLES):
-            raise NotAllowed("您无权处理该诉求。")
+            raise NotAllowed(_("您无权处理该诉求。"))
         demand = get_object_or_404(demands_visible_to(request.user), tracking_number=tracking_number)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -442,7 +443,7 @@ class AssignmentSupervisionAnswerApi(AssignmentActionApi):
     def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
         supervision = Supervision.objects.filter(assignment=assignment).first()
         if supervision is None:
-            raise IllegalTransition("该派单没有督办。")
+            raise IllegalTransition(_("该派单没有督办。"))
         return supervision_answer(supervision_id=supervision.pk, actor=self.request.user, response=data["response"])
 
 
@@ -454,7 +455,7 @@ class AssignmentReleaseApi(APIView):
 
     def post(self, request: Request, assignment_id: int) -> Response:
         if not has_role(request.user, *DISPATCH_ROLES):
-            raise NotAllowed("只有分拨员可以解除协办。")
+            raise NotAllowed(_("只有分拨员可以解除协办。"))
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         assignment = assignment_release(

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from config.errors import ValidationFailed
 from departments.models import Department, DepartmentKind
@@ -38,7 +39,7 @@ def _parse_time(value: str) -> datetime | None:
         day = parse_date(value.replace("/", "-"))
         moment = datetime(day.year, day.month, day.day) if day else None
     if moment is None:
-        raise ValueError(f"时间「{value}」无法识别")
+        raise ValueError(_("时间「%(value)s」无法识别") % {"value": value})
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
@@ -56,16 +57,16 @@ def history_import(
         label = (row.get(columns.department) or "").strip()
         problems = []
         if not text:
-            problems.append(f"缺少内容（列「{columns.text}」）")
+            problems.append(_("缺少内容（列「%(column)s」）") % {"column": columns.text})
         if not label:
-            problems.append(f"缺少承办部门（列「{columns.department}」）")
+            problems.append(_("缺少承办部门（列「%(column)s」）") % {"column": columns.department})
         elif label not in departments:
             if create_missing_departments:
                 departments[label] = Department.objects.create(
                     code=f"H{Department.objects.count() + 1:04d}", name=label, kind=DepartmentKind.FUNCTIONAL
                 )
             else:
-                problems.append(f"承办部门「{label}」不存在")
+                problems.append(_("承办部门「%(name)s」不存在") % {"name": label})
         submitted = None
         if columns.submitted:
             try:
@@ -73,7 +74,7 @@ def history_import(
             except ValueError as error:
                 problems.append(str(error))
         if problems:
-            errors.append(f"第{number}行：{'；'.join(problems)}")
+            errors.append(_("第%(row)s行：%(problems)s") % {"row": number, "problems": "；".join(problems)})
             continue
         cases.append(
             HistoricalCase(
@@ -87,6 +88,8 @@ def history_import(
             )
         )
     if errors:
-        raise ValidationFailed(f"有{len(errors)}行错误，未导入任何历史案例。", extra={"rows": errors})
+        raise ValidationFailed(
+            _("有%(count)s行错误，未导入任何历史案例。") % {"count": len(errors)}, extra={"rows": errors}
+        )
     HistoricalCase.objects.bulk_create(cases, batch_size=1000)
     return len(cases)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from departments.access import has_role
@@ -47,23 +48,25 @@ def amendment_file(
     limit_value: Decimal | None = None,
 ) -> AmendmentProposal:
     if not has_role(actor, Role.DISPATCH_OFFICER, *MAINTAINER_ROLES):
-        raise NotAllowed("只有分拨员或清单维护员可以提出清单修订建议。")
+        raise NotAllowed(_("只有分拨员或清单维护员可以提出清单修订建议。"))
     matter = Matter.objects.filter(version_id=version_id, code=matter_code).first()
     if matter is None:
-        raise ValidationFailed(f"该版本没有事项 {matter_code}。")
+        raise ValidationFailed(_("该版本没有事项 %(code)s。") % {"code": matter_code})
     if kind not in AmendmentKind.values:
-        raise ValidationFailed("请选择修订类型。")
+        raise ValidationFailed(_("请选择修订类型。"))
     if len(reason.strip()) < 5:
-        raise ValidationFailed("请写明修订理由。")
+        raise ValidationFailed(_("请写明修订理由。"))
     department = Department.objects.filter(pk=department_id).first() if department_id else None
     if kind in NEEDS_DEPARTMENT and department is None and not territorial:
-        raise ValidationFailed("请选择部门（或属地）。")
+        raise ValidationFailed(_("请选择部门（或属地）。"))
     if kind in NEEDS_KEYWORD and not keyword.strip():
-        raise ValidationFailed("请填写关键词。")
+        raise ValidationFailed(_("请填写关键词。"))
     if kind == AmendmentKind.REMOVE_KEYWORD and keyword.strip() not in matter.keywords:
-        raise ValidationFailed(f"事项 {matter_code} 没有关键词「{keyword.strip()}」。")
+        raise ValidationFailed(
+            _("事项 %(code)s 没有关键词「%(keyword)s」。") % {"code": matter_code, "keyword": keyword.strip()}
+        )
     if kind == AmendmentKind.CHANGE_LIMIT and (limit_field not in LIMIT_FIELDS or not limit_value or limit_value <= 0):
-        raise ValidationFailed("请选择要调整的时限并填写大于0的新值。")
+        raise ValidationFailed(_("请选择要调整的时限并填写大于0的新值。"))
     return AmendmentProposal.objects.create(
         version_id=version_id,
         matter_code=matter_code,
@@ -82,7 +85,7 @@ def amendment_file(
 
 def _require_maintainer(actor: User) -> None:
     if not has_role(actor, *MAINTAINER_ROLES):
-        raise NotAllowed("只有清单维护员可以处理修订建议。")
+        raise NotAllowed(_("只有清单维护员可以处理修订建议。"))
 
 
 @transaction.atomic
@@ -93,13 +96,15 @@ def amendment_accept(*, proposal_id: int, actor: User, draft_id: int, note: str 
     _require_maintainer(actor)
     proposal = AmendmentProposal.objects.select_for_update().get(pk=proposal_id)
     if proposal.status != AmendmentStatus.PENDING:
-        raise IllegalTransition("该建议已处理。")
+        raise IllegalTransition(_("该建议已处理。"))
     draft = ListVersion.objects.filter(pk=draft_id, status=VersionStatus.DRAFT).first()
     if draft is None:
-        raise ValidationFailed("请选择一个草稿版本。")
+        raise ValidationFailed(_("请选择一个草稿版本。"))
     matter = Matter.objects.filter(version=draft, code=proposal.matter_code).first()
     if matter is None:
-        raise ValidationFailed(f"草稿 {draft} 中没有事项 {proposal.matter_code}。")
+        raise ValidationFailed(
+            _("草稿 %(draft)s 中没有事项 %(code)s。") % {"draft": draft, "code": proposal.matter_code}
+        )
     if proposal.kind != AmendmentKind.SPLIT:
         fields, assisting = _applied_fields(proposal, matter)
         matter_save(
@@ -148,10 +153,10 @@ def _applied_fields(proposal: AmendmentProposal, matter: Matter) -> tuple[dict, 
 def amendment_decline(*, proposal_id: int, actor: User, reason: str) -> AmendmentProposal:
     _require_maintainer(actor)
     if len(reason.strip()) < 2:
-        raise ValidationFailed("请写明不采纳的理由。")
+        raise ValidationFailed(_("请写明不采纳的理由。"))
     proposal = AmendmentProposal.objects.select_for_update().get(pk=proposal_id)
     if proposal.status != AmendmentStatus.PENDING:
-        raise IllegalTransition("该建议已处理。")
+        raise IllegalTransition(_("该建议已处理。"))
     proposal.status = AmendmentStatus.DECLINED
     proposal.decided_by = actor
     proposal.decided_at = timezone.now()

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from config.errors import ValidationFailed
 from departments.models import Department
@@ -47,7 +48,7 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"第{self.row}行：{self.reason}"
+        return _("第%(row)s行：%(problems)s") % {"row": self.row, "problems": self.reason}
 
 
 @dataclass
@@ -79,15 +80,15 @@ def parse_limits(value: str) -> dict[str, Decimal]:
     """`4/2/0.5` → 一般 4, 紧急 2, 特急 0.5; each positive and none longer than a less urgent one."""
     parts = [p for p in re.split(r"[/／]", (value or "").strip()) if p.strip()]
     if len(parts) != 3:
-        raise ValueError(f"「{value}」应写作 一般/紧急/特急 三个数，如 4/2/0.5")
+        raise ValueError(_("「%(value)s」应写作 一般/紧急/特急 三个数，如 4/2/0.5") % {"value": value})
     try:
         numbers = [Decimal(p.strip()) for p in parts]
     except InvalidOperation as exc:
-        raise ValueError(f"「{value}」含有不是数字的部分") from exc
+        raise ValueError(_("「%(value)s」含有不是数字的部分") % {"value": value}) from exc
     if any(n <= 0 for n in numbers):
-        raise ValueError(f"「{value}」中的时限须大于0")
+        raise ValueError(_("「%(value)s」中的时限须大于0") % {"value": value})
     if not numbers[0] >= numbers[1] >= numbers[2]:
-        raise ValueError(f"「{value}」中越紧急时限应越短")
+        raise ValueError(_("「%(value)s」中越紧急时限应越短") % {"value": value})
     return dict(zip(URGENCY_ORDER, numbers, strict=True))
 
 
@@ -103,19 +104,19 @@ def parse_rows(
         if progress is not None and index % 200 == 0:
             progress(index - 1)
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-        problems = [f"缺少「{col}」" for col in REQUIRED_COLUMNS if not row.get(col)]
+        problems = [_("缺少「%(column)s」") % {"column": col} for col in REQUIRED_COLUMNS if not row.get(col)]
         code = row.get("事项编码", "")
         if code and not CODE_PATTERN.match(code):
-            problems.append(f"事项编码「{code}」格式应为 PS-0102-003")
+            problems.append(_("事项编码「%(code)s」格式应为 PS-0102-003") % {"code": code})
         if code in seen_codes:
-            problems.append(f"事项编码「{code}」与第{seen_codes[code]}行重复")
+            problems.append(_("事项编码「%(code)s」与第%(row)s行重复") % {"code": code, "row": seen_codes[code]})
         elif code:
             seen_codes[code] = index
         lead_name = row.get("主责部门", "")
         lead = departments.get(lead_name)
         territorial = lead_name == TERRITORIAL
         if lead_name and not territorial and lead is None:
-            problems.append(f"主责部门「{lead_name}」不存在")
+            problems.append(_("主责部门「%(name)s」不存在") % {"name": lead_name})
         assisting: list[Department] = []
         assisted_by_territory = False
         for name in split_words(row.get("协办部门", "")):
@@ -124,14 +125,14 @@ def parse_rows(
             elif name in departments:
                 assisting.append(departments[name])
             else:
-                problems.append(f"协办部门「{name}」不存在")
+                problems.append(_("协办部门「%(name)s」不存在") % {"name": name})
         limits: dict[str, dict[str, Decimal]] = {}
         for column in ("签收时限", "办理时限"):
             if row.get(column):
                 try:
                     limits[column] = parse_limits(row[column])
                 except ValueError as exc:
-                    problems.append(f"{column}{exc}")
+                    problems.append(_("%(column)s%(problem)s") % {"column": column, "problem": exc})
         if problems:
             errors.append(RowError(index, "；".join(problems)))
             continue
@@ -167,7 +168,7 @@ def read_csv_text(handle) -> list[dict[str, str]]:
     reader = csv.DictReader(handle)
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise ValidationFailed(f"表头缺少列：{'、'.join(missing)}")
+        raise ValidationFailed(_("表头缺少列：%(columns)s") % {"columns": "、".join(missing)})
     return list(reader)
 
 
@@ -183,9 +184,12 @@ def create_draft_from_rows(
     """A new draft holding exactly the rows; refuses the whole file when any row is bad."""
     parsed, errors = parse_rows(rows, progress)
     if errors:
-        raise ValidationFailed(f"清单有{len(errors)}行错误，未导入任何内容。", extra={"rows": [str(e) for e in errors]})
+        raise ValidationFailed(
+            _("清单有%(count)s行错误，未导入任何内容。") % {"count": len(errors)},
+            extra={"rows": [str(e) for e in errors]},
+        )
     if not parsed:
-        raise ValidationFailed("文件中没有事项。")
+        raise ValidationFailed(_("文件中没有事项。"))
     if number is None:
         number = (ListVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = ListVersion.objects.create(number=number, title=title, based_on=based_on)
@@ -333,7 +337,7 @@ def read_xlsx(path_or_handle) -> list[dict[str, str]]:
     header, table = _xlsx_rows(path_or_handle)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise ValidationFailed(f"表头缺少列：{'、'.join(missing)}")
+        raise ValidationFailed(_("表头缺少列：%(columns)s") % {"columns": "、".join(missing)})
     return table
 
 
@@ -359,15 +363,15 @@ def read_upload(handle, name: str) -> list[dict[str, str]]:
             text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
             return read_csv_text(text)
         except UnicodeDecodeError as error:
-            raise ValidationFailed("CSV 文件须为 UTF-8 编码（Excel 中“另存为 CSV UTF-8”）。") from error
+            raise ValidationFailed(_("CSV 文件须为 UTF-8 编码（Excel 中“另存为 CSV UTF-8”）。")) from error
     if suffix in (".xlsx", ".xlsm"):
         try:
             return read_xlsx(handle)
         except (OSError, KeyError, ValueError) as error:
             if isinstance(error, ValidationFailed):
                 raise
-            raise ValidationFailed("无法读取该 Excel 文件，请确认是 .xlsx 格式。") from error
-    raise ValidationFailed(f"不支持的文件类型 {suffix}：请使用 .xlsx 或 .csv。")
+            raise ValidationFailed(_("无法读取该 Excel 文件，请确认是 .xlsx 格式。")) from error
+    raise ValidationFailed(_("不支持的文件类型 %(suffix)s：请使用 .xlsx 或 .csv。") % {"suffix": suffix})
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -378,4 +382,4 @@ def read_table(path: Path) -> list[dict[str, str]]:
             return list(csv.DictReader(handle))
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_rows(path)[1]
-    raise ValidationFailed(f"不支持的文件类型 {suffix}：请使用 .xlsx 或 .csv。")
+    raise ValidationFailed(_("不支持的文件类型 %(suffix)s：请使用 .xlsx 或 .csv。") % {"suffix": suffix})

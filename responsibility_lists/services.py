@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
@@ -44,7 +45,7 @@ EDITABLE_FIELDS = (
 
 def require_maintainer(actor: User | None) -> None:
     if not has_role(actor, *MAINTAINER_ROLES):
-        raise NotAllowed("只有清单维护员可以修改职责清单。")
+        raise NotAllowed(_("只有清单维护员可以修改职责清单。"))
 
 
 def _next_number() -> int:
@@ -54,7 +55,7 @@ def _next_number() -> int:
 def _locked_draft(version_id: int) -> ListVersion:
     version = ListVersion.objects.select_for_update().get(pk=version_id)
     if version.status != VersionStatus.DRAFT:
-        raise IllegalTransition(f"{version} 已发布，不能修改；请基于它新建草稿。")
+        raise IllegalTransition(_("%(version)s 已发布，不能修改；请基于它新建草稿。") % {"version": version})
     return version
 
 
@@ -157,10 +158,10 @@ def matter_save(
     draft = _locked_draft(version_id)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationFailed(f"不能修改的字段：{'、'.join(sorted(unknown))}")
+        raise ValidationFailed(_("不能修改的字段：%(fields)s") % {"fields": "、".join(sorted(unknown))})
     category = Category.objects.filter(pk=category_id, version=draft, parent__isnull=False).first()
     if category is None:
-        raise ValidationFailed("请选择本版本中的一个小类。")
+        raise ValidationFailed(_("请选择本版本中的一个小类。"))
     matter = Matter.objects.filter(version=draft, code=code).first()
     before = {f: _shown(getattr(matter, f)) for f in EDITABLE_FIELDS} if matter else {}
     old_category = str(matter.category) if matter else None
@@ -171,11 +172,11 @@ def matter_save(
         setattr(matter, field, value)
     matter.category = category
     if bool(matter.lead_department_id) == bool(matter.lead_is_territorial):
-        raise ValidationFailed("主责部门须为一个部门或“属地”，二者选一。")
+        raise ValidationFailed(_("主责部门须为一个部门或“属地”，二者选一。"))
     try:
         matter.full_clean(exclude=["version", "category"])
     except Exception as error:
-        raise ValidationFailed(f"事项内容有误：{error}") from error
+        raise ValidationFailed(_("事项内容有误：%(error)s") % {"error": error}) from error
     matter.save()
     matter.assisting_departments.set(list(assisting_ids))
     after = {f: _shown(getattr(matter, f)) for f in EDITABLE_FIELDS}
@@ -212,11 +213,11 @@ def version_publish(*, version_id: int, actor: User, effective_from: datetime | 
     with transaction.atomic():
         version = ListVersion.objects.select_for_update().get(pk=version_id)
         if version.status != VersionStatus.DRAFT:
-            raise IllegalTransition(f"{version} 已发布，不能再次发布。")
+            raise IllegalTransition(_("%(version)s 已发布，不能再次发布。") % {"version": version})
         if not version.matters.exists():
-            raise IllegalTransition("空的清单不能发布。")
+            raise IllegalTransition(_("空的清单不能发布。"))
         if effective < now - timedelta(minutes=5):
-            raise ValidationFailed("生效时间不能早于现在：已经依据旧版本办理的诉求不能被改写。")
+            raise ValidationFailed(_("生效时间不能早于现在：已经依据旧版本办理的诉求不能被改写。"))
         ListEdit.objects.create(
             version=version,
             action=EditAction.PUBLISH,

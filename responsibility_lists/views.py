@@ -152,7 +152,7 @@ def matter_add(request: HttpRequest, number: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         if Matter.objects.filter(version=version, code=code).exists():
-            form.add_error("code", "本版本已有该编码的事项。")
+            form.add_error("code", _("本版本已有该编码的事项。"))
         else:
             try:
                 matter_save(

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from demands.models import Demand, Reply
@@ -27,14 +28,14 @@ from responsibility_lists.models import Matter
 
 def require_dispatcher(actor: User | None) -> None:
     if not has_role(actor, *DISPATCH_ROLES):
-        raise NotAllowed("只有分拨员可以执行此操作。")
+        raise NotAllowed(_("只有分拨员可以执行此操作。"))
 
 
 def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:
     """The assignment, locked, if the actor works in its department; refused otherwise."""
     assignment = Assignment.objects.select_for_update().select_related("department", "demand").get(pk=assignment_id)
     if not works_in(actor, assignment.department, *DEPARTMENT_ROLES):
-        raise NotAllowed("这不是您所在部门的诉求。")
+        raise NotAllowed(_("这不是您所在部门的诉求。"))
     return assignment
 
 
@@ -109,7 +110,7 @@ def demand_dispatch(
     require_dispatcher(actor)
     lead = Department.objects.filter(pk=department_id, is_active=True).first()
     if lead is None:
-        raise ValidationFailed("请选择有效的承办部门。")
+        raise ValidationFailed(_("请选择有效的承办部门。"))
     matter = Matter.objects.filter(pk=matter_id).first() if matter_id else None
     assisting = list(Department.objects.filter(pk__in=list(assisting_ids), is_active=True))
     with transaction.atomic():
@@ -136,7 +137,9 @@ def assignment_sign(*, assignment_id: int, actor: User) -> Assignment:
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
         if assignment.status != AssignmentStatus.PENDING_SIGN:
-            raise IllegalTransition(f"该派单当前为「{assignment.get_status_display()}」，无需签收。")
+            raise IllegalTransition(
+                _("该派单当前为「%(status)s」，无需签收。") % {"status": assignment.get_status_display()}
+            )
         now = timezone.now()
         if assignment.role == AssignmentRole.LEAD:
             demand_transition(
@@ -165,19 +168,19 @@ def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
     """The lead department answers the citizen. Every assisting department must have contributed
     or been released first, so the answer covers all of the demand."""
     if len(body.strip()) < 10:
-        raise ValidationFailed("答复内容太短，请写明办理结果（至少10个字）。")
+        raise ValidationFailed(_("答复内容太短，请写明办理结果（至少10个字）。"))
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
         if assignment.role != AssignmentRole.LEAD:
-            raise IllegalTransition("协办部门请提交协办意见，由主办部门统一答复。")
+            raise IllegalTransition(_("协办部门请提交协办意见，由主办部门统一答复。"))
         if assignment.status != AssignmentStatus.SIGNED:
-            raise IllegalTransition("请先签收再答复。")
+            raise IllegalTransition(_("请先签收再答复。"))
         waiting = Assignment.objects.filter(
             demand_id=assignment.demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
         ).select_related("department")
         if waiting:
             names = "、".join(a.department.display_name for a in waiting)
-            raise IllegalTransition(f"协办部门尚未反馈：{names}。")
+            raise IllegalTransition(_("协办部门尚未反馈：%(names)s。") % {"names": names})
         now = timezone.now()
         Reply.objects.create(
             demand_id=assignment.demand_id, department=assignment.department, author=actor, body=body.strip()
@@ -203,13 +206,15 @@ def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
 def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assignment:
     """An assisting department gives its part of the answer to the lead."""
     if len(body.strip()) < 5:
-        raise ValidationFailed("请写明协办意见。")
+        raise ValidationFailed(_("请写明协办意见。"))
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
         if assignment.role != AssignmentRole.ASSIST:
-            raise IllegalTransition("主办部门请直接答复。")
+            raise IllegalTransition(_("主办部门请直接答复。"))
         if assignment.status not in OPEN_ASSIGNMENT_STATUSES:
-            raise IllegalTransition(f"该派单当前为「{assignment.get_status_display()}」，不能再提交意见。")
+            raise IllegalTransition(
+                _("该派单当前为「%(status)s」，不能再提交意见。") % {"status": assignment.get_status_display()}
+            )
         Reply.objects.create(
             demand_id=assignment.demand_id,
             department=assignment.department,
@@ -235,11 +240,11 @@ def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assig
     """A dispatch officer releases an assisting department whose part is no longer needed."""
     require_dispatcher(actor)
     if not reason.strip():
-        raise ValidationFailed("请说明解除协办的原因。")
+        raise ValidationFailed(_("请说明解除协办的原因。"))
     with transaction.atomic():
         assignment = Assignment.objects.select_for_update().select_related("department").get(pk=assignment_id)
         if assignment.role != AssignmentRole.ASSIST or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
-            raise IllegalTransition("只能解除尚未完成的协办派单。")
+            raise IllegalTransition(_("只能解除尚未完成的协办派单。"))
         demand_transition(
             demand_id=assignment.demand_id,
             action=Action.RELEASE_ASSIST,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
@@ -26,11 +27,11 @@ MIN_TEXT = 5
 def info_request_ask(*, assignment_id: int, actor: User, question: str) -> InfoRequest:
     question = question.strip()
     if len(question) < MIN_TEXT:
-        raise ValidationFailed("请写明需要群众补充的内容。", extra={"fields": {"question": "内容太短。"}})
+        raise ValidationFailed(_("请写明需要群众补充的内容。"), extra={"fields": {"question": _("内容太短。")}})
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
         if assignment.role != AssignmentRole.LEAD or assignment.status != AssignmentStatus.SIGNED:
-            raise IllegalTransition("只有已签收的主办部门可以请群众补充信息。")
+            raise IllegalTransition(_("只有已签收的主办部门可以请群众补充信息。"))
         now = timezone.now()
         clock_pause(assignment, now)
         request = InfoRequest.objects.create(
@@ -65,11 +66,11 @@ def info_request_answer(*, demand: Demand, answer: str) -> Demand:
     """The citizen's answer, from the tracking page: the clock runs again with the time given back."""
     answer = answer.strip()
     if len(answer) < MIN_TEXT:
-        raise ValidationFailed("请填写补充的内容。", extra={"fields": {"answer": "内容太短。"}})
+        raise ValidationFailed(_("请填写补充的内容。"), extra={"fields": {"answer": _("内容太短。")}})
     with transaction.atomic():
         request = _locked_pending(demand)
         if request is None:
-            raise IllegalTransition("承办部门没有在等待您补充信息。")
+            raise IllegalTransition(_("承办部门没有在等待您补充信息。"))
         demand = _close(request, status=InfoRequestStatus.ANSWERED, answer=answer, action=Action.CITIZEN_SUPPLEMENT)
         notify_department(
             request.assignment.department, demand, f"诉求 {demand.tracking_number} 的群众已补充信息，计时恢复。"
@@ -83,7 +84,7 @@ def info_request_withdraw(*, assignment_id: int, actor: User) -> Demand:
         assignment = locked_assignment(assignment_id, actor)
         request = _locked_pending(assignment.demand)
         if request is None or request.assignment_id != assignment.pk:
-            raise IllegalTransition("没有等待中的补充信息请求。")
+            raise IllegalTransition(_("没有等待中的补充信息请求。"))
         return _close(request, status=InfoRequestStatus.WITHDRAWN, actor=actor, action=Action.RESUME_CLOCK)
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
@@ -17,13 +18,13 @@ def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> 
     """The citizen is not satisfied with the reply: the case goes back, once, to the department
     that answered it, with fresh deadlines."""
     if len(reason.strip()) < 5:
-        raise ValidationFailed("请说明不满意的原因。")
+        raise ValidationFailed(_("请说明不满意的原因。"))
     if rating is not None and rating not in range(1, 6):
-        raise ValidationFailed("评分须为 1 到 5。")
+        raise ValidationFailed(_("评分须为 1 到 5。"))
     with transaction.atomic():
         current = Demand.objects.select_for_update().get(pk=demand.pk)
         if current.reopen_count >= settings.REOPEN_LIMIT:
-            raise IllegalTransition("该诉求已重办过一次，不能再次重办；如仍不满意，请重新提交诉求。")
+            raise IllegalTransition(_("该诉求已重办过一次，不能再次重办；如仍不满意，请重新提交诉求。"))
         last_lead = (
             Assignment.objects.filter(demand=current, role=AssignmentRole.LEAD, status=AssignmentStatus.DONE)
             .select_related("department", "matter")
@@ -62,13 +63,15 @@ def demand_merge(*, demand_id: int, original_id: int, actor: User, note: str = "
     """Merge a duplicate into the demand it repeats; the duplicate's open work is released."""
     require_dispatcher(actor)
     if demand_id == original_id:
-        raise ValidationFailed("不能把诉求合并到它自己。")
+        raise ValidationFailed(_("不能把诉求合并到它自己。"))
     with transaction.atomic():
         original = Demand.objects.select_for_update().filter(pk=original_id).first()
         if original is None:
-            raise ValidationFailed("找不到要合并到的原诉求。")
+            raise ValidationFailed(_("找不到要合并到的原诉求。"))
         if original.status == Status.MERGED:
-            raise ValidationFailed(f"{original.tracking_number} 本身已被合并，请合并到它的原诉求。")
+            raise ValidationFailed(
+                _("%(number)s 本身已被合并，请合并到它的原诉求。") % {"number": original.tracking_number}
+            )
         demand = demand_transition(
             demand_id=demand_id,
             action=Action.MERGE,
@@ -85,7 +88,7 @@ def demand_reject(*, demand_id: int, actor: User, reason: str) -> Demand:
     """Refuse a demand that is outside the government's remit (不予受理), with the reason."""
     require_dispatcher(actor)
     if len(reason.strip()) < 5:
-        raise ValidationFailed("请写明不予受理的理由，群众会看到它。")
+        raise ValidationFailed(_("请写明不予受理的理由，群众会看到它。"))
     with transaction.atomic():
         demand = demand_transition(
             demand_id=demand_id,

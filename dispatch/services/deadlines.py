@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition
 from departments.working_time import WorkingClock, current_clock
@@ -55,7 +56,7 @@ def deadlines_for(*, start: datetime, matter: Matter | None, urgency: str) -> De
 def clock_pause(assignment: Assignment, at: datetime) -> None:
     """Stop the assignment's clock: the ladder's rungs wait until `clock_resume`."""
     if assignment.paused_since is not None:
-        raise IllegalTransition("计时已暂停：正在等待群众补充信息或延期审批，请待其结束后再操作。")
+        raise IllegalTransition(_("计时已暂停：正在等待群众补充信息或延期审批，请待其结束后再操作。"))
     assignment.paused_since = at
     assignment.save(update_fields=["paused_since"])
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition
 from dispatch.models import DuplicateStatus, DuplicateSuggestion
@@ -15,7 +16,7 @@ def duplicate_decide(*, suggestion_id: int, actor: User, merge: bool) -> Duplica
     require_dispatcher(actor)
     suggestion = DuplicateSuggestion.objects.select_for_update().get(pk=suggestion_id)
     if suggestion.status != DuplicateStatus.PENDING:
-        raise IllegalTransition("该疑似重复已处理。")
+        raise IllegalTransition(_("该疑似重复已处理。"))
     if merge:
         demand_merge(
             demand_id=suggestion.demand_id,

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.files import File
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
@@ -49,9 +50,9 @@ class _Counted:
 
 def export_job_request(*, actor: User, kind: str, fmt: str, filters: AuditFilters, rows_total: int = 0) -> ExportJob:
     if not has_role(actor, *EXPORT_ROLES):
-        raise NotAllowed("只有考核、督办人员可以导出数据。")
+        raise NotAllowed(_("只有考核、督办人员可以导出数据。"))
     if kind not in ExportKind.values or fmt not in ExportFormat.values:
-        raise ValidationFailed("不支持的导出内容或格式。")
+        raise ValidationFailed(_("不支持的导出内容或格式。"))
     job = ExportJob.objects.create(
         kind=kind, format=fmt, filters=filters.to_json(), requested_by=actor, rows_total=rows_total
     )

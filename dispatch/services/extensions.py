@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
@@ -24,17 +25,17 @@ def extension_request(
     try:
         days = Decimal(str(extra_days))
     except InvalidOperation as exc:
-        raise ValidationFailed("延长天数须为数字。") from exc
+        raise ValidationFailed(_("延长天数须为数字。")) from exc
     if not (Decimal(0) < days <= MAX_EXTENSION_DAYS):
-        raise ValidationFailed(f"延长天数须大于0且不超过{MAX_EXTENSION_DAYS}个工作日。")
+        raise ValidationFailed(_("延长天数须大于0且不超过%(max)s个工作日。") % {"max": MAX_EXTENSION_DAYS})
     if len(reason.strip()) < 5:
-        raise ValidationFailed("请写明延期理由。")
+        raise ValidationFailed(_("请写明延期理由。"))
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
         if assignment.role != AssignmentRole.LEAD or assignment.status != AssignmentStatus.SIGNED:
-            raise IllegalTransition("只有已签收的主办派单可以申请延期。")
+            raise IllegalTransition(_("只有已签收的主办派单可以申请延期。"))
         if ExtensionRequest.objects.filter(assignment=assignment, status=ExtensionStatus.PENDING).exists():
-            raise IllegalTransition("已有一份延期申请在审批中。")
+            raise IllegalTransition(_("已有一份延期申请在审批中。"))
         clock_pause(assignment, timezone.now())
         request = ExtensionRequest.objects.create(
             assignment=assignment,
@@ -59,11 +60,11 @@ def extension_decide(*, extension_id: int, actor: User, approve: bool, note: str
     """Approve (the handling deadline moves by the extra working days) or deny an extension."""
     require_dispatcher(actor)
     if not approve and not note.strip():
-        raise ValidationFailed("驳回延期时请说明理由。")
+        raise ValidationFailed(_("驳回延期时请说明理由。"))
     with transaction.atomic():
         request = ExtensionRequest.objects.select_for_update().select_related("assignment").get(pk=extension_id)
         if request.status != ExtensionStatus.PENDING:
-            raise IllegalTransition("该延期申请已处理。")
+            raise IllegalTransition(_("该延期申请已处理。"))
         assignment = request.assignment
         # The clock stood still while the request waited for a decision: that working time is
         # given back whatever the decision, and an approval adds the extra days on top.

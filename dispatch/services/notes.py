@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from config.errors import NotAllowed, ValidationFailed
 from demands.models import Demand
@@ -18,7 +19,7 @@ from dispatch.services.assignments import notify_department
 def case_note(*, demand_id: int, actor: User, body: str) -> Demand:
     body = body.strip()
     if len(body) < 2:
-        raise ValidationFailed("请填写沟通内容。", extra={"fields": {"body": "内容为空。"}})
+        raise ValidationFailed(_("请填写沟通内容。"), extra={"fields": {"body": _("内容为空。")}})
     with transaction.atomic():
         on_case = Assignment.objects.filter(demand_id=demand_id, status__in=OPEN_ASSIGNMENT_STATUSES).select_related(
             "department"
@@ -26,7 +27,7 @@ def case_note(*, demand_id: int, actor: User, body: str) -> Demand:
         own = set(department_ids_for(actor, *DEPARTMENT_ROLES))
         author = next((a.department for a in on_case if a.department_id in own), None)
         if author is None and not has_role(actor, *DISPATCH_ROLES):
-            raise NotAllowed("只有承办、协办部门和分拨中心可以参与办理沟通。")
+            raise NotAllowed(_("只有承办、协办部门和分拨中心可以参与办理沟通。"))
         demand = demand_transition(
             demand_id=demand_id, action=Action.NOTE, actor=actor, department=author, reason=body, is_public=False
         )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
@@ -43,18 +44,20 @@ def assignment_return(
     """The lead department returns (退单) a case it believes is not its own, with a reason; the
     dispatch centre rules on it. Assisting departments that were already working stay released."""
     if reason_code not in ReturnReason.values:
-        raise ValidationFailed("请选择退单原因。")
+        raise ValidationFailed(_("请选择退单原因。"))
     if len(reason.strip()) < 5:
-        raise ValidationFailed("请写明退单理由（至少5个字）。")
+        raise ValidationFailed(_("请写明退单理由（至少5个字）。"))
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
         if assignment.role != AssignmentRole.LEAD or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
-            raise IllegalTransition("只有主办部门可以对尚在办理中的诉求退单。")
+            raise IllegalTransition(_("只有主办部门可以对尚在办理中的诉求退单。"))
         window = settings.RETURN_WINDOW_WORKING_HOURS
         if timezone.now() > return_window_closes(assignment):
             # Past the window the case is the department's: disputes then go through the
             # dispatch centre, not a unilateral return (this is what stops 推诿扯皮).
-            raise IllegalTransition(f"退单时限已过：派单后{window:g}个工作小时内可以退单，请联系分拨中心协调。")
+            raise IllegalTransition(
+                _("退单时限已过：派单后%(hours)s个工作小时内可以退单，请联系分拨中心协调。") % {"hours": f"{window:g}"}
+            )
         suggested = Department.objects.filter(pk=suggested_department_id).first() if suggested_department_id else None
         now = timezone.now()
         request = ReturnRequest.objects.create(
@@ -101,18 +104,18 @@ def return_rule(
     also propose that the list name the new department as the matter's lead from now on."""
     require_dispatcher(actor)
     if not note.strip():
-        raise ValidationFailed("请填写裁定意见。")
+        raise ValidationFailed(_("请填写裁定意见。"))
     with transaction.atomic():
         request = ReturnRequest.objects.select_for_update().select_related("assignment").get(pk=return_id)
         if request.status != RulingStatus.PENDING:
-            raise IllegalTransition("该退单已裁定。")
+            raise IllegalTransition(_("该退单已裁定。"))
         previous = request.assignment
         if uphold:
             target = Department.objects.filter(pk=department_id, is_active=True).first() if department_id else None
             if target is None:
-                raise ValidationFailed("退单成立时须选择改派部门。")
+                raise ValidationFailed(_("退单成立时须选择改派部门。"))
             if target.pk == previous.department_id:
-                raise ValidationFailed("改派部门不能是退单部门本身。")
+                raise ValidationFailed(_("改派部门不能是退单部门本身。"))
         else:
             target = previous.department
         demand = demand_transition(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, ValidationFailed
 from demands.services import demand_transition
@@ -17,13 +18,13 @@ def supervision_answer(*, supervision_id: int, actor: User, response: str) -> Su
     response = response.strip()
     if len(response) < 10:
         raise ValidationFailed(
-            "请说明办理进展和预计办结时间（至少10个字）。", extra={"fields": {"response": "内容太短。"}}
+            _("请说明办理进展和预计办结时间（至少10个字）。"), extra={"fields": {"response": _("内容太短。")}}
         )
     with transaction.atomic():
         supervision = Supervision.objects.select_for_update().get(pk=supervision_id)
         assignment = locked_assignment(supervision.assignment_id, actor)
         if supervision.responded_at is not None:
-            raise IllegalTransition("该督办已反馈。")
+            raise IllegalTransition(_("该督办已反馈。"))
         now = timezone.now()
         supervision.response, supervision.responded_by, supervision.responded_at = response, actor, now
         supervision.save(update_fields=["response", "responded_by", "responded_at"])

@@ -202,7 +202,7 @@ def merge_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
     def merge(data: dict) -> Demand:
         original = Demand.objects.filter(tracking_number=data["original"].strip().upper()).first()
         if original is None:
-            raise ValidationFailed(f"找不到受理编号 {data['original']}。")
+            raise ValidationFailed(_("找不到受理编号 %(number)s。") % {"number": data["original"]})
         return demand_merge(demand_id=demand.pk, original_id=original.pk, actor=request.user, note=data["note"])
 
     perform_form(request, MergeForm, merge, _("已合并到原诉求。"))
