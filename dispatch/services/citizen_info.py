@@ -9,6 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,14 +53,15 @@ def info_request_ask(*, assignment_id: int, actor: User, question: str) -> InfoR
     return request
 
 
+def _pending(demand: Demand) -> QuerySet[InfoRequest]:
+    """The demand's question still waiting for the citizen, while its assignment is being handled."""
+    return InfoRequest.objects.filter(
+        assignment__demand=demand, assignment__status=AssignmentStatus.SIGNED, status=InfoRequestStatus.PENDING
+    ).select_related("assignment")
+
+
 def pending_info_request(demand: Demand) -> InfoRequest | None:
-    return (
-        InfoRequest.objects.filter(
-            assignment__demand=demand, assignment__status=AssignmentStatus.SIGNED, status=InfoRequestStatus.PENDING
-        )
-        .select_related("assignment")
-        .first()
-    )
+    return _pending(demand).first()
 
 
 def info_request_answer(*, demand: Demand, answer: str) -> Demand:
@@ -106,12 +108,7 @@ def info_requests_lapse(*, now: datetime | None = None) -> int:
 
 
 def _locked_pending(demand: Demand) -> InfoRequest | None:
-    return (
-        InfoRequest.objects.select_for_update()
-        .select_related("assignment")
-        .filter(assignment__demand=demand, assignment__status=AssignmentStatus.SIGNED, status=InfoRequestStatus.PENDING)
-        .first()
-    )
+    return _pending(demand).select_for_update().first()
 
 
 def _close(request: InfoRequest, *, status: str, action: str, answer: str = "", actor: User | None = None) -> Demand:
