@@ -153,12 +153,17 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     return render(request, "dispatch/demand_detail.html", context)
 
 
-def _back(tracking_number: str, request: HttpRequest | None = None) -> HttpResponse:
-    """Back to the demand, or to the dashboard queue the action was taken from."""
-    target = request.POST.get("next", "") if request else ""
+def _back_to_queue(request: HttpRequest) -> HttpResponse | None:
+    """Back to the dashboard queue the action was taken from, if it said so (on this host only)."""
+    target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
-    return redirect("desk-demand", tracking_number=tracking_number)
+    return None
+
+
+def _back(tracking_number: str, request: HttpRequest | None = None) -> HttpResponse:
+    """Back to the demand, or to the dashboard queue the action was taken from."""
+    return (request and _back_to_queue(request)) or redirect("desk-demand", tracking_number=tracking_number)
 
 
 @require_POST
@@ -296,10 +301,7 @@ def decide_duplicate(request: HttpRequest, suggestion_id: int) -> HttpResponse:
         lambda: duplicate_decide(suggestion_id=suggestion_id, actor=request.user, merge=merge),
         _("已合并，答复将同时告知两位群众。") if merge else _("已标记为非重复。"),
     )
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("desk")
+    return _back_to_queue(request) or redirect("desk")
 
 
 @role_required(Role.INTAKE_OPERATOR, *DISPATCH_ROLES)
