@@ -15,7 +15,6 @@ from departments.selectors import ResolvedLocation, resolve_location, street_off
 from dispatch.duplicates import suggest_duplicates
 from dispatch.models import CategoryThreshold, RoutingResult
 from dispatch.routing import RoutingAnswer, route
-from dispatch.routing.router import Candidate
 from dispatch.services.assignments import create_assignments
 from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
@@ -29,17 +28,15 @@ def auto_dispatch_thresholds() -> dict[str, float]:
     return dict(CategoryThreshold.objects.values_list("category_name", "threshold"))
 
 
-def threshold_for(candidate: Candidate | None) -> float:
-    """The confidence the best candidate needs: its category's own, else the district default."""
+def threshold_for(matter: Matter | None) -> float:
+    """The confidence the best candidate's matter needs: its 大类's own, else the district default."""
     default = settings.ROUTING_AUTO_DISPATCH_THRESHOLD
     thresholds = auto_dispatch_thresholds.get()
-    if candidate is None or candidate.matter_id is None or not thresholds:
+    if matter is None or not thresholds:
         return default
-    names = (
-        Matter.objects.filter(pk=candidate.matter_id).values_list("category__parent__name", "category__name").first()
-    )
-    top = (names[0] or names[1]) if names else None
-    return thresholds.get(top, default) if top else default
+    category = matter.category
+    top = category.parent.name if category.parent is not None else category.name
+    return thresholds.get(top, default)
 
 
 def _picked_place(demand: Demand) -> ResolvedLocation | None:
@@ -72,7 +69,14 @@ def demand_route(*, demand_id: int) -> Demand | None:
                 place=place,
             )
         best = answer.best
-        threshold = threshold_for(best)
+        # A candidate the learned model found may have no matter of the list: it is dispatched
+        # to the department with the default time limits.
+        matter = (
+            Matter.objects.select_related("category__parent").filter(pk=best.matter_id).first()
+            if best is not None and best.matter_id
+            else None
+        )
+        threshold = threshold_for(matter)
         # A threshold of 1 means the category always goes to a person.
         auto = best is not None and best.department_id is not None and threshold < 1 and answer.confidence >= threshold
         RoutingResult.objects.create(
@@ -103,9 +107,6 @@ def demand_route(*, demand_id: int) -> Demand | None:
             )
             suggest_duplicates(triaged)
             return triaged
-        # A candidate the learned model found may have no matter of the list: it is dispatched
-        # to the department with the default time limits.
-        matter = Matter.objects.filter(pk=best.matter_id).first() if best.matter_id else None
         lead = Department.objects.get(pk=best.department_id)
         assisting = list(matter.assisting_departments.filter(is_active=True)) if matter else []
         office = street_office_for(answer.location.street_id)
