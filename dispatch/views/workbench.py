@@ -82,6 +82,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
     demand = assignment.demand
     others = list(demand.assignments.exclude(pk=assignment.pk).select_related("department"))
+    templates = templates_for(assignment)
     disclosed = request.session.get("disclosed", [])
     show_contact = demand.pk in disclosed
     context = {
@@ -95,7 +96,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "replies": demand.replies.select_related("department"),
         "others": others,
         "is_lead": assignment.role == AssignmentRole.LEAD,
-        "reply_form": _reply_form(request, assignment),
+        "reply_form": _reply_form(request, assignment, templates),
         "waiting_assists": [
             other
             for other in others
@@ -110,7 +111,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "info_form": InfoRequestForm(auto_id="ask_%s"),
         "supervision": Supervision.objects.filter(assignment=assignment).first(),
         "supervision_form": SupervisionAnswerForm(auto_id="supervision_%s"),
-        "templates": templates_for(assignment),
+        "templates": templates,
         "return_closes": return_window_closes(assignment),
         "note_form": NoteForm(auto_id="note_%s"),
         "now": timezone.now(),
@@ -118,17 +119,17 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return render(request, "dispatch/assignment_detail.html", context)
 
 
-def _reply_form(request: HttpRequest, assignment: Assignment) -> ReplyForm:
-    form = ReplyForm(initial=_template_initial(request, assignment), auto_id="reply_%s")
+def _reply_form(request: HttpRequest, assignment: Assignment, templates: list[tuple[ReplyTemplate, str]]) -> ReplyForm:
+    form = ReplyForm(initial=_template_initial(request, templates), auto_id="reply_%s")
     if assignment.role != AssignmentRole.LEAD:
         form.fields["body"].label = _("协办意见")
     return form
 
 
-def _template_initial(request: HttpRequest, assignment: Assignment) -> dict:
+def _template_initial(request: HttpRequest, templates: list[tuple[ReplyTemplate, str]]) -> dict:
     """Without JavaScript, choosing a template reloads the page with it in the reply box."""
     chosen = request.GET.get("template", "")
-    for template, body in templates_for(assignment):
+    for template, body in templates:
         if str(template.pk) == chosen:
             return {"body": body}
     return {}
