@@ -138,7 +138,7 @@ def _overdue_now(now: datetime) -> Q:
     return Q(status__in=OPEN_ASSIGNMENT_STATUSES, paused_since__isnull=True, handle_deadline__lt=now)
 
 
-def _answered_on_time() -> Q:
+def answered_on_time() -> Q:
     # A lead assignment is answered on time when its reply came by its handling deadline, the one
     # in force after approved extensions and pauses.
     return Q(status=AssignmentStatus.DONE, finished_at__lte=F("handle_deadline"))
@@ -160,7 +160,7 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
             assists=Count("pk", filter=Q(role=AssignmentRole.ASSIST), distinct=True),
             open=Count("pk", filter=lead & Q(status__in=OPEN_ASSIGNMENT_STATUSES), distinct=True),
             answered=Count("pk", filter=lead & Q(status=AssignmentStatus.DONE), distinct=True),
-            on_time=Count("pk", filter=lead & _answered_on_time(), distinct=True),
+            on_time=Count("pk", filter=lead & answered_on_time(), distinct=True),
             overdue=Count("pk", filter=lead & _overdue_now(now), distinct=True),
             redispatched=Count("pk", filter=lead & Q(is_redispatch=True), distinct=True),
             return_n=Count("returns", filter=lead, distinct=True),
@@ -294,7 +294,7 @@ def department_series(filters: AuditFilters, *, title: str, department_id: int) 
     leads = Assignment.objects.filter(department_id=department_id, role=AssignmentRole.LEAD)
     received = leads.filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
     answered = leads.filter(status=AssignmentStatus.DONE, finished_at__gte=filters.start, finished_at__lt=filters.end)
-    on_time = Count("pk", filter=_answered_on_time())
+    on_time = Count("pk", filter=answered_on_time())
     return _lay_out(
         filters,
         title,

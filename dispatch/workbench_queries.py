@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from demands.models import Demand
 from departments.access import DEPARTMENT_ROLES, department_ids_for
+from dispatch.audit_figures import answered_on_time
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReplyTemplate
 from dispatch.selectors import Viewer
 
@@ -79,7 +80,7 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
         ),
     )
     answered = mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE, finished_at__gte=since).aggregate(
-        answered=Count("pk"), on_time=Count("pk", filter=Q(finished_at__lte=F("handle_deadline")))
+        answered=Count("pk"), on_time=Count("pk", filter=answered_on_time())
     )
     rating = Demand.objects.filter(
         assignments__in=mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE),
