@@ -42,6 +42,7 @@ class Report:
     mode: str
     rows: int
     threshold: float
+    list_used: bool = True
     predictions: list[Prediction] = field(default_factory=list)
 
     def figures(self) -> dict:
@@ -52,6 +53,7 @@ class Report:
         times = sorted(p.milliseconds for p in self.predictions)
         figures = {
             "mode": self.mode,
+            "list_used": self.list_used,
             "rows": self.rows,
             "scored_rows": len(scored),
             "accuracy": _ratio(len(correct), len(scored)),
@@ -120,9 +122,9 @@ def _department_label(department_id: int | None, kinds: dict[int, tuple[str, str
 
 
 def _route_rows(rows: list[tuple[int, dict]], text: str, title: str, location: str, label: str,
-                use_model: bool, progress: Callable[[], None]) -> list[Prediction]:  # fmt: skip
-    version = version_in_force()
-    if version is None:
+                use_model: bool, use_list: bool, progress: Callable[[], None]) -> list[Prediction]:  # fmt: skip
+    version = version_in_force() if use_list else None
+    if use_list and version is None:
         raise RuntimeError("No published list version to route with.")
     kinds = {d.pk: (d.name, d.kind) for d in Department.objects.all()}
     model = RoutingModel.objects.filter(is_active=True).first() if use_model else None
@@ -171,15 +173,28 @@ def evaluate_zero_shot(rows: list[dict], *, text: str, title: str, location: str
                        threshold: float) -> Report:  # fmt: skip
     numbered = list(enumerate(rows, start=2))
     report = Report(mode="zero-shot", rows=len(rows), threshold=threshold)
-    report.predictions = _route_rows(numbered, text, title, location, label, False, ProgressBar(len(rows)))
+    report.predictions = _route_rows(numbered, text, title, location, label, False, True, ProgressBar(len(rows)))
     return report
+
+
+def labels_are_the_districts(rows: list[dict], label: str) -> bool:
+    """Whether most labels name a department of the sample district (by name, short name or
+    code, or 属地). Only then can the sample list's answers be right: labels from elsewhere (another
+    district's departments, or categories) are learned from history alone, since the list would
+    send every demand to a department no label names."""
+    names = {TERRITORIAL_LABEL}
+    for name, short_name, code in Department.objects.values_list("name", "short_name", "code"):
+        names.update(filter(None, (name, short_name, code)))
+    labels = [(row.get(label) or "").strip() for row in rows]
+    return sum(value in names for value in labels) * 2 >= len(labels)
 
 
 def evaluate_folds(rows: list[dict], *, folds: int, text: str, title: str, location: str, label: str,
                    threshold: float, seed: int = 0) -> Report:  # fmt: skip
     numbered = list(enumerate(rows, start=2))
     random.Random(seed).shuffle(numbered)
-    report = Report(mode=f"{folds}-fold", rows=len(rows), threshold=threshold)
+    use_list = labels_are_the_districts(rows, label)
+    report = Report(mode=f"{folds}-fold", rows=len(rows), threshold=threshold, list_used=use_list)
     bar = ProgressBar(len(rows))
     columns = HistoryColumns(text=text, title=title, department=label, location=location)
     for fold in range(folds):
@@ -189,6 +204,6 @@ def evaluate_folds(rows: list[dict], *, folds: int, text: str, title: str, locat
         RoutingModel.objects.all().delete()
         history_import([row for _, row in training], columns, create_missing_departments=True)
         train_and_activate(note=f"fold {fold + 1}/{folds}")
-        report.predictions += _route_rows(held_out, text, title, location, label, True, bar)
+        report.predictions += _route_rows(held_out, text, title, location, label, True, use_list, bar)
     report.predictions.sort(key=lambda p: p.row)
     return report

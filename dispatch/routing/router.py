@@ -112,16 +112,16 @@ def route(
     title: str,
     content: str,
     location_text: str,
-    version: ListVersion,
+    version: ListVersion | None,
     model: RoutingModel | None | object = _ACTIVE,
     top: int = 3,
     place: ResolvedLocation | None = None,
 ) -> RoutingAnswer:
     """`place`, when given, is where the citizen said it happened (picked from the list); it
-    outranks any place the text names."""
+    outranks any place the text names. Without a list `version`, history alone answers."""
     location = place or resolve_location(location_text, title, content)
     office = street_office_for(location.street_id)
-    matches = index_for(version).match(title, content)
+    matches = index_for(version).match(title, content) if version is not None else []
     if model is _ACTIVE:
         model = learned.active_model()
     routing_model = model if isinstance(model, RoutingModel) else None
@@ -150,7 +150,10 @@ def route(
                 # not whichever street office happened to handle the similar cases.
                 learned_id = office.pk if office else None
             model_share[learned_id] = model_share.get(learned_id, 0.0) + probability
-        trust = min(MODEL_TRUST_MAX, routing_model.sample_count / (routing_model.sample_count + MODEL_TRUST_HALF))
+        trust = routing_model.sample_count / (routing_model.sample_count + MODEL_TRUST_HALF)
+        if list_share:
+            # The list keeps a voice however much history there is: it is the law.
+            trust = min(MODEL_TRUST_MAX, trust)
 
     department_ids = set(list_share) | {d for d, p in model_share.items() if p >= 0.02}
     combined = {d: _combine(list_share.get(d, 0.0), model_share, d, trust) for d in department_ids}

@@ -152,6 +152,32 @@ def test_evaluate_routing_works_in_a_throwaway_database(tmp_path):
     assert not Department.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_path):
+    # Labels that are categories, not the sample district's departments: the sample list would
+    # send every demand to a department no label names, so the folds are routed by history.
+    labelled = tmp_path / "categories.csv"
+    texts = {
+        "城乡建设": ["工地半夜施工噪音扰民", "小区道路破损积水", "楼顶违章搭建铁皮房"],
+        "劳动和社会保障": ["公司拖欠三个月工资", "社保断缴无法补缴", "退休金领取手续咨询"],
+        "教育文体": ["孩子入学学位不够", "学校乱收补课费", "体育馆周末不开放"],
+    }
+    with labelled.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["title", "text", "category"])
+        for i in range(20):
+            for category, samples in texts.items():
+                writer.writerow([samples[i % 3], f"{samples[i % 3]}，第{i + 1}次反映", category])
+    figures = tmp_path / "figures.json"
+    call_command(
+        "evaluate_routing", str(labelled), "--title-column", "title", "--text-column", "text",
+        "--label-column", "category", "--folds", "3", "--json", str(figures),
+    )  # fmt: skip
+    result = json.loads(figures.read_text(encoding="utf-8"))
+    assert result["list_used"] is False
+    assert result["scored_rows"] == 60 and result["accuracy"] == 1.0 and result["top3_accuracy"] == 1.0
+
+
 def test_a_category_can_ask_for_more_confidence_than_the_default(district, submit):
     from demands.workflow import Status
     from dispatch.models import CategoryThreshold

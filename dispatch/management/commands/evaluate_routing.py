@@ -90,6 +90,11 @@ class Command(BaseCommand):
         else:
             report = evaluate_folds(rows, folds=options["folds"], seed=options["seed"], **columns)
         figures = report.figures()
+        if not report.list_used:
+            self.stdout.write(
+                "Most labels name no department of the sample district, so its list cannot be right"
+                " about them: the folds are routed by what the router learns from history alone."
+            )
         for key, value in figures.items():
             if key != "by_category":
                 self.stdout.write(f"{key:>24}: {value}")
