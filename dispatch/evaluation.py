@@ -24,6 +24,7 @@ from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
 
 TERRITORIAL_LABEL = "属地"
+PRECISION_TARGETS = (0.9, 0.95, 0.98)
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Report:
             "threshold": self.threshold,
             "coverage_at_threshold": _ratio(len(covered), len(scored)),
             "precision_at_threshold": _ratio(sum(p.department == p.label for p in covered), len(covered)),
+            "precision_targets": {f"{wanted:g}": _lowest_cut(scored, wanted) for wanted in PRECISION_TARGETS},
+            "reliability": _reliability(scored),
             "median_ms": round(statistics.median(times), 3) if times else None,
             "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 3) if times else None,
             "by_category": self.by_category(scored),
@@ -87,23 +90,49 @@ class Report:
         return {name: _category_figures(group, self.threshold) for name, group in sorted(groups.items())}
 
 
-def _category_figures(group: list[Prediction], threshold: float, wanted: float = 0.95) -> dict:
-    covered = [p for p in group if p.confidence >= threshold and p.department]
-    # Walk the confidences from the top down: the lowest cut whose covered answers are still at
-    # least `wanted` right is the threshold this category could have.
+def _lowest_cut(group: list[Prediction], wanted: float, least: int = 5) -> dict:
+    """The lowest threshold whose auto-dispatches would still have been at least `wanted` right,
+    and the share of the group it would have dispatched: one point of the precision–coverage
+    trade-off a district sets its threshold from."""
+    # Walk the confidences from the top down; the cut falls between distinct confidences only.
     # (A confidence of 0 is an answer no threshold dispatches: a 属地 matter with no known place.)
     ranked = sorted((p for p in group if p.department and p.confidence > 0), key=lambda p: -p.confidence)
-    right, best_cut = 0, None
+    right, cut, covered = 0, None, 0
     for seen, prediction in enumerate(ranked, start=1):
         right += prediction.department == prediction.label
-        if right / seen >= wanted and seen >= 5:
-            best_cut = prediction.confidence
+        tie = seen < len(ranked) and ranked[seen].confidence == prediction.confidence
+        if not tie and right / seen >= wanted and seen >= least:
+            cut, covered = prediction.confidence, seen
+    return {
+        "threshold": round(cut, 3) if cut is not None else None,
+        "coverage": _ratio(covered, len(group)) if cut is not None else None,
+    }
+
+
+def _reliability(scored: list[Prediction]) -> list[dict]:
+    """How often the router was right at each tenth of confidence: a calibrated router is right
+    about as often as it says."""
+    tenths: list[list[Prediction]] = [[] for _ in range(10)]
+    for prediction in scored:
+        tenths[min(9, int(prediction.confidence * 10 + 1e-9))].append(prediction)
+    return [
+        {
+            "confidence": f"{tenth / 10:.1f}–{(tenth + 1) / 10:.1f}",
+            "rows": len(inside),
+            "accuracy": _ratio(sum(p.department == p.label for p in inside), len(inside)),
+        }
+        for tenth, inside in enumerate(tenths)
+    ]
+
+
+def _category_figures(group: list[Prediction], threshold: float, wanted: float = 0.95) -> dict:
+    covered = [p for p in group if p.confidence >= threshold and p.department]
     return {
         "rows": len(group),
         "accuracy": _ratio(sum(p.department == p.label for p in group), len(group)),
         "coverage_at_threshold": _ratio(len(covered), len(group)),
         "precision_at_threshold": _ratio(sum(p.department == p.label for p in covered), len(covered)),
-        f"threshold_for_precision_{wanted:g}": round(best_cut, 3) if best_cut is not None else None,
+        f"threshold_for_precision_{wanted:g}": _lowest_cut(group, wanted)["threshold"],
     }
 
 

@@ -176,6 +176,9 @@ def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_pa
     result = json.loads(figures.read_text(encoding="utf-8"))
     assert result["list_used"] is False
     assert result["scored_rows"] == 60 and result["accuracy"] == 1.0 and result["top3_accuracy"] == 1.0
+    # Every answer was right, so the lowest threshold for any precision dispatches them all.
+    assert all(point["coverage"] == 1.0 for point in result["precision_targets"].values())
+    assert sum(row["rows"] for row in result["reliability"]) == 60
 
 
 def test_a_category_can_ask_for_more_confidence_than_the_default(district, submit):

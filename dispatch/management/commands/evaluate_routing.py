@@ -96,8 +96,14 @@ class Command(BaseCommand):
                 " about them: the folds are routed by what the router learns from history alone."
             )
         for key, value in figures.items():
-            if key != "by_category":
+            if key not in ("by_category", "precision_targets", "reliability"):
                 self.stdout.write(f"{key:>24}: {value}")
+        self.stdout.write("the lowest threshold keeping auto-dispatch at a precision, and its coverage")
+        for wanted, point in figures["precision_targets"].items():
+            self.stdout.write(f"  precision ≥ {wanted:<5} threshold {point['threshold']}  coverage {point['coverage']}")
+        self.stdout.write("reliability: how often the router was right at each confidence")
+        for row in figures["reliability"]:
+            self.stdout.write(f"  {row['confidence']}  rows {row['rows']:>5}  accuracy {row['accuracy']}")
         self.stdout.write("by category of the answered matter: rows, accuracy, coverage and precision at the")
         self.stdout.write("threshold, and the lowest threshold keeping that category's auto-dispatches 95% right")
         for name, row in figures["by_category"].items():
