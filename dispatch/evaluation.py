@@ -44,6 +44,7 @@ class Report:
     rows: int
     threshold: float
     list_used: bool = True
+    unlearnable_rows: int = 0  # without text or label: routed and written, never learned from
     predictions: list[Prediction] = field(default_factory=list)
 
     def figures(self) -> dict:
@@ -56,6 +57,7 @@ class Report:
             "mode": self.mode,
             "list_used": self.list_used,
             "rows": self.rows,
+            "rows_without_text_or_label": self.unlearnable_rows,
             "scored_rows": len(scored),
             "accuracy": _ratio(len(correct), len(scored)),
             "macro_f1": round(float(f1_score([p.label for p in scored], [p.department or "-" for p in scored],
@@ -206,6 +208,10 @@ def evaluate_zero_shot(rows: list[dict], *, text: str, title: str, location: str
     return report
 
 
+def _learnable(row: dict, text: str, label: str) -> bool:
+    return bool((row.get(text) or "").strip() and (row.get(label) or "").strip())
+
+
 def labels_are_the_districts(rows: list[dict], label: str) -> bool:
     """Whether most labels name a department of the sample district (by name, short name or
     code, or 属地). Only then can the sample list's answers be right: labels from elsewhere (another
@@ -224,11 +230,14 @@ def evaluate_folds(rows: list[dict], *, folds: int, text: str, title: str, locat
     random.Random(seed).shuffle(numbered)
     use_list = labels_are_the_districts(rows, label)
     report = Report(mode=f"{folds}-fold", rows=len(rows), threshold=threshold, list_used=use_list)
+    report.unlearnable_rows = sum(not _learnable(row, text, label) for row in rows)
     bar = ProgressBar(len(rows))
     columns = HistoryColumns(text=text, title=title, department=label, location=location)
     for fold in range(folds):
         held_out = numbered[fold::folds]
-        training = [row for i, row in enumerate(numbered) if i % folds != fold]
+        # A row without text or label cannot be history (the import would refuse it, and with
+        # it the whole fold); it is still routed, and scored if it has a label, when held out.
+        training = [row for i, row in enumerate(numbered) if i % folds != fold and _learnable(row[1], text, label)]
         HistoricalCase.objects.all().delete()
         RoutingModel.objects.all().delete()
         history_import([row for _, row in training], columns, create_missing_departments=True)

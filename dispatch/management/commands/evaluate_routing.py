@@ -97,7 +97,7 @@ class Command(BaseCommand):
             )
         for key, value in figures.items():
             if key not in ("by_category", "precision_targets", "reliability"):
-                self.stdout.write(f"{key:>24}: {value}")
+                self.stdout.write(f"{key:>26}: {value}")
         self.stdout.write("the lowest threshold keeping auto-dispatch at a precision, and its coverage")
         for wanted, point in figures["precision_targets"].items():
             self.stdout.write(f"  precision ≥ {wanted:<5} threshold {point['threshold']}  coverage {point['coverage']}")
