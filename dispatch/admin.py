@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import ReadOnlyAdmin
 from dispatch.models import (
@@ -86,8 +87,13 @@ class HistoricalCaseAdmin(admin.ModelAdmin):
 
 @admin.register(RoutingModel)
 class RoutingModelAdmin(ReadOnlyAdmin):
-    list_display = ["version", "trained_at", "sample_count", "is_active"]
+    list_display = ["version", "trained_at", "sample_count", "held_out_accuracy", "is_active"]
     exclude = ["blob"]
+
+    @admin.display(description=_("留出检验准确率"))
+    def held_out_accuracy(self, model: RoutingModel) -> str:
+        accuracy = (model.metrics.get("held_out") or {}).get("accuracy")
+        return f"{accuracy:.1%}" if accuracy is not None else "—"
 
 
 @admin.register(DuplicateSuggestion)

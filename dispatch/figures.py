@@ -9,8 +9,9 @@ from django.db.models import Count, Exists, F, OuterRef, Subquery
 
 from demands.models import Demand
 from demands.workflow import Status
+from departments.models import Department
 from dispatch.audit_figures import AuditFilters
-from dispatch.models import Assignment, AssignmentRole, ReturnRequest
+from dispatch.models import Assignment, AssignmentRole, ReturnRequest, RoutingModel, RoutingResult
 
 ANSWERED = (Status.REPLIED, Status.CLOSED)
 
@@ -21,6 +22,19 @@ class DispatchFigures:
     first_dispatch_right: int
     dispatched: int
     redispatched: int
+    # The router's own record: demands it dispatched without a person, and of those answered,
+    # how many stayed with the department it chose (its precision in service).
+    auto_dispatched: int = 0
+    auto_answered: int = 0
+    auto_right: int = 0
+
+    @property
+    def auto_share(self) -> float | None:
+        return self.auto_dispatched / self.dispatched if self.dispatched else None
+
+    @property
+    def auto_precision(self) -> float | None:
+        return self.auto_right / self.auto_answered if self.auto_answered else None
 
     @property
     def first_dispatch_accuracy(self) -> float | None:
@@ -43,7 +57,12 @@ def dispatch_figures(filters: AuditFilters | None = None) -> DispatchFigures:
         first_department=Subquery(first_lead.values("department_id")[:1])
     )
     dispatched = demands.filter(Exists(Assignment.objects.filter(demand=OuterRef("pk"))))
+    auto = Exists(RoutingResult.objects.filter(demand=OuterRef("pk"), auto_dispatched=True))
+    auto_answered = answered.filter(auto)
     return DispatchFigures(
+        auto_dispatched=dispatched.filter(auto).count(),
+        auto_answered=auto_answered.count(),
+        auto_right=auto_answered.filter(first_department=F("lead_department_id")).count(),
         answered=answered.count(),
         first_dispatch_right=answered.filter(first_department=F("lead_department_id")).count(),
         dispatched=dispatched.count(),
@@ -70,3 +89,43 @@ def return_rates_by_matter(filters: AuditFilters | None = None) -> list[dict]:
 
 def pending_return_count() -> int:
     return ReturnRequest.objects.filter(status="pending").count()
+
+
+@dataclass(frozen=True)
+class DepartmentRecall:
+    name: str
+    cases: int
+    recall: float
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    model: RoutingModel
+    accuracy: float | None
+    top3_accuracy: float | None
+    weakest: list[DepartmentRecall]
+
+
+def active_model_summary(weakest: int = 5, least_cases: int = 5) -> ModelSummary | None:
+    """The learned router in service and what its held-out test said: overall, and the
+    departments it recognises worst among those with enough past cases to judge."""
+    model = RoutingModel.objects.filter(is_active=True).defer("blob").first()
+    if model is None:
+        return None
+    held_out = model.metrics.get("held_out") or {}
+    by_code = held_out.get("by_department", {})
+    names = dict(Department.objects.filter(code__in=by_code).values_list("code", "name"))
+    recalls = sorted(
+        (
+            DepartmentRecall(names.get(code, code), row["cases"], row["recall"])
+            for code, row in by_code.items()
+            if row["cases"] >= least_cases
+        ),
+        key=lambda r: (r.recall, -r.cases),
+    )
+    return ModelSummary(
+        model=model,
+        accuracy=held_out.get("accuracy"),
+        top3_accuracy=held_out.get("top3_accuracy"),
+        weakest=recalls[:weakest],
+    )

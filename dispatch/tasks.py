@@ -62,7 +62,7 @@ def train_router() -> str:
     """Retrain the learned router on all known history (imports and answered demands)."""
     from dispatch.routing.learned import train_and_activate
 
-    model = train_and_activate(note="periodic")
+    model = train_and_activate(note="periodic", assessed=True)
     return model.version if model else "not enough history"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import random
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 MIN_SAMPLES = 30  # below this a model would only add noise to the list's own answer
 MIN_CLASSES = 2
 CALIBRATION_FOLDS = 3  # so a department needs at least this many past cases to be learned
+ASSESSMENT_FOLDS = 5
 ANSWERED = (Status.REPLIED, Status.CLOSED)
 
 
@@ -134,13 +136,54 @@ def fit(data: TrainingSet) -> Pipeline | None:
     return pipeline
 
 
-def train_and_activate(*, note: str = "") -> RoutingModel | None:
-    """Train on every known case and make the new model the active one (the old one is kept)."""
+def assess(data: TrainingSet, folds: int = ASSESSMENT_FOLDS) -> dict:
+    """How a model trained on this history does on cases it has not seen: each fold's model
+    answers the fold it did not learn from. The model alone, by department: what the district
+    can expect of history before trusting it, and which departments it has not learned well."""
+    order = list(range(len(data.labels)))
+    random.Random(0).shuffle(order)
+    right = top3 = 0
+    per_department: dict[str, list[int]] = {}
+    for fold in range(folds):
+        held = set(order[fold::folds])
+        training = TrainingSet(
+            [d for i, d in enumerate(data.documents) if i not in held],
+            [label for i, label in enumerate(data.labels) if i not in held],
+        )
+        pipeline = fit(training)
+        if pipeline is None:
+            return {}
+        ranked = pipeline.predict_proba([data.documents[i] for i in order[fold::folds]]).argsort(axis=1)[:, ::-1]
+        for i, row in zip(order[fold::folds], ranked, strict=True):
+            guesses = [pipeline.classes_[k] for k in row[:3]]
+            counts = per_department.setdefault(data.labels[i], [0, 0])
+            counts[0] += 1
+            counts[1] += guesses[0] == data.labels[i]
+            right += guesses[0] == data.labels[i]
+            top3 += data.labels[i] in guesses
+    cases = len(data.labels)
+    return {
+        "folds": folds,
+        "cases": cases,
+        "accuracy": round(right / cases, 4),
+        "top3_accuracy": round(top3 / cases, 4),
+        "by_department": {
+            code: {"cases": n, "recall": round(hit / n, 4)} for code, (n, hit) in sorted(per_department.items())
+        },
+    }
+
+
+def train_and_activate(*, note: str = "", assessed: bool = False) -> RoutingModel | None:
+    """Train on every known case and make the new model the active one (the old one is kept).
+    `assessed` also measures the model on held-out folds of the same history (five more fits)."""
     data = training_set()
     pipeline = fit(data)
     if pipeline is None:
         logger.info("Not enough history to train a routing model (%s cases).", len(data.labels))
         return None
+    metrics: dict = {"note": note} if note else {}
+    if assessed:
+        metrics["held_out"] = assess(data)
     buffer = io.BytesIO()
     joblib.dump(pipeline, buffer, compress=3)
     blob = buffer.getvalue()
@@ -156,7 +199,7 @@ def train_and_activate(*, note: str = "") -> RoutingModel | None:
             blob=blob,
             sha256=digest,
             is_active=True,
-            metrics={"note": note} if note else {},
+            metrics=metrics,
         )
     return model
 

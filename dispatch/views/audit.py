@@ -19,7 +19,7 @@ from departments.models import Department, Role, Street
 from dispatch import audit_figures as af
 from dispatch.charts import rate_chart, volume_chart
 from dispatch.exports import CONTENT_TYPES, WRITERS, csv_lines, filename, source_for
-from dispatch.figures import dispatch_figures, return_rates_by_matter
+from dispatch.figures import active_model_summary, dispatch_figures, return_rates_by_matter
 from dispatch.forms import AuditFilterForm
 from dispatch.models import ExportFormat, ExportJob, ExportKind, ExportStatus
 from dispatch.selectors import status_counts
@@ -66,6 +66,7 @@ def _figures(filters: af.AuditFilters) -> dict:
         "district": _charted(af.demand_series(filters, title=_("全区")), "chart-district"),
         "selected_charts": selected,
         "return_by_matter": return_rates_by_matter(filters)[:40],
+        "routing_model": active_model_summary(),
     }
 
 

@@ -38,6 +38,9 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
     assert (figures.answered, figures.first_dispatch_right) == (2, 1)
     assert figures.first_dispatch_accuracy == 0.5
     assert (figures.dispatched, figures.redispatched) == (3, 1)
+    # All three went out without a person; of the two answered, one stayed where it was sent.
+    assert (figures.auto_dispatched, figures.auto_answered, figures.auto_right) == (3, 2, 1)
+    assert figures.auto_precision == 0.5
     by_department = {r.name: r for r in department_rows(AuditFilters.default())}
     cgj = by_department["坪山区城市管理和综合执法局"]
     assert (cgj.received, cgj.returns, cgj.upheld) == (3, 1, 1)
@@ -48,3 +51,40 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
     auditor.force_login(district.users["auditor"])
     page = auditor.get("/audit/").content.decode()
     assert "首次分拨准确率" in page and "50%" in page
+    assert '自动分拨准确率 <b id="auto-precision">50%</b>' in page
+    assert "尚无学习模型" in page
+
+
+def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_said(district):
+    from dispatch.models import HistoricalCase
+    from dispatch.routing.learned import train_and_activate
+
+    texts = {
+        "CGJ": ["路边小贩摆摊占道", "夜市摊位占满马路", "商铺占道经营"],
+        "ZJJ": ["工地夜里打桩噪音", "建筑工地晚上施工", "工地渣土车夜间施工"],
+        "SHJ": ["工厂排放废气刺鼻", "河边工厂偷排污水", "烧烤店油烟直排"],
+    }
+    for code, samples in texts.items():
+        for i in range(15):
+            HistoricalCase.objects.create(
+                title=samples[i % 3], content=f"{samples[i % 3]}，第{i + 1}次", department=district.departments[code]
+            )
+    # One department whose cases read like another's: the held-out test cannot tell them apart.
+    for i in range(10):
+        HistoricalCase.objects.create(
+            title="工地夜里打桩噪音", content=f"工地夜里打桩噪音，第{i + 1}次", department=district.departments["PSJD"]
+        )
+    model = train_and_activate(assessed=True)
+    held_out = model.metrics["held_out"]
+    assert held_out["cases"] == 55 and held_out["folds"] == 5
+    recall = {code: row["recall"] for code, row in held_out["by_department"].items()}
+    assert recall["SHJ"] == recall["CGJ"] == 1.0
+    weakest = min(recall, key=recall.get)
+    assert weakest in ("ZJJ", "PSJD") and recall[weakest] < 0.8
+
+    auditor = Client()
+    auditor.force_login(district.users["auditor"])
+    page = auditor.get("/audit/").content.decode()
+    assert model.version in page and "尚无学习模型" not in page
+    table = page[page.index('id="weakest-departments"') :]
+    assert table.index(district.departments[weakest].name) < table.index(district.departments["SHJ"].name)

@@ -105,6 +105,9 @@ def test_import_history_imports_all_or_nothing_and_trains(district, tmp_path, ca
     )  # fmt: skip
     assert HistoricalCase.objects.count() == 40
     assert RoutingModel.objects.filter(is_active=True).count() == 1
+    # The district learns at once what history alone is worth, on cases the model had not seen.
+    assert "On past cases it had not seen (5 folds): accuracy" in capsys.readouterr().out
+    assert RoutingModel.objects.get(is_active=True).metrics["held_out"]["cases"] == 40
     bad = tmp_path / "bad.csv"
     bad.write_text("内容,承办部门\n有内容,不存在的局\n,坪山区住房和建设局\n", encoding="utf-8")
     with pytest.raises(CommandError, match="未导入任何历史案例"):

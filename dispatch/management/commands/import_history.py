@@ -43,5 +43,11 @@ class Command(BaseCommand):
             raise CommandError(error.message) from error
         self.stdout.write(self.style.SUCCESS(f"Imported {count} past cases."))
         if not options["no_train"]:
-            model = train_and_activate(note=f"after importing {file.name}")
+            model = train_and_activate(note=f"after importing {file.name}", assessed=True)
             self.stdout.write(f"Router model: {model.version if model else 'not enough history yet'}.")
+            held_out = model.metrics.get("held_out") if model else None
+            if held_out:
+                self.stdout.write(
+                    f"On past cases it had not seen ({held_out['folds']} folds): accuracy {held_out['accuracy']:.1%},"
+                    f" right department among its first three {held_out['top3_accuracy']:.1%}."
+                )
