@@ -374,12 +374,26 @@ def read_upload(handle, name: str) -> list[dict[str, str]]:
     raise ValidationFailed(_("不支持的文件类型 %(suffix)s：请使用 .xlsx 或 .csv。") % {"suffix": suffix})
 
 
+# Exports of older systems in China are as often GB18030 (GBK) as UTF-8.
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
 def read_table(path: Path) -> list[dict[str, str]]:
-    """Rows of any CSV or XLSX file, keyed by its header (no layout checks)."""
+    """Rows of any CSV, TSV or XLSX file, keyed by its header (no layout checks). Text files may
+    be UTF-8 or GB18030; header names are trimmed, as Excel's are."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
+    if suffix in (".csv", ".tsv", ".txt"):
+        data = path.read_bytes()
+        for encoding in TEXT_ENCODINGS:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            delimiter = "," if suffix == ".csv" else "\t"
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            header = [name.strip() for name in next(reader, [])]
+            return [dict(zip(header, values, strict=False)) for values in reader if any(v.strip() for v in values)]
+        raise ValidationFailed(_("%(name)s 不是 UTF-8 或 GB18030 编码的文本。") % {"name": path.name})
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_rows(path)[1]
-    raise ValidationFailed(_("不支持的文件类型 %(suffix)s：请使用 .xlsx 或 .csv。") % {"suffix": suffix})
+    raise ValidationFailed(_("不支持的文件类型 %(suffix)s：请使用 .xlsx、.csv 或 .tsv。") % {"suffix": suffix})

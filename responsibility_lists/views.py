@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from config.errors import DomainError
 from departments.access import has_role
 from responsibility_lists.amendments import amendment_accept, amendment_decline
+from responsibility_lists.conflicts import keyword_conflicts
 from responsibility_lists.diff import diff_versions
 from responsibility_lists.forms import ImportForm, MatterForm, PublishForm, RemoveForm, initial_for
 from responsibility_lists.list_io import rows_of, write_csv, write_xlsx
@@ -101,6 +102,7 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
             "publish_form": PublishForm(),
             "edits": ListEdit.objects.filter(version=version).select_related("actor")[:30],
             "in_force": version_in_force(),
+            "conflicts": keyword_conflicts(version),
         },
     )
 

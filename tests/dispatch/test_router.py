@@ -149,6 +149,10 @@ def test_evaluate_routing_works_in_a_throwaway_database(tmp_path):
         lines = list(csv.DictReader(handle))
     assert len(lines) == 60 and lines[0]["row"] == "2"
     assert {"predicted_department", "matter_code", "confidence", "top3", "routing_ms"} <= set(lines[0])
+    with pytest.raises(CommandError, match=r"No column 'content' .* its columns are: text, label"):
+        call_command(
+            "evaluate_routing", str(labelled), "--text-column", "content", "--label-column", "label", "--zero-shot"
+        )
     # The configured database was not touched.
     from departments.models import Department
 

@@ -60,3 +60,18 @@ def test_time_limits_must_shrink_with_urgency():
     for bad in ("1/3/10", "10/3", "10/0/0", "a/b/c"):
         with pytest.raises(ValueError):
             parse_limits(bad)
+
+
+def test_tables_from_older_systems_may_be_gb18030_tab_separated_or_padded(tmp_path):
+    from responsibility_lists.list_io import read_table
+
+    gbk = tmp_path / "history.csv"
+    gbk.write_bytes("标题 , 承办部门\n路灯不亮,坪山区城市管理和综合执法局\n,\n".encode("gb18030"))
+    assert read_table(gbk) == [{"标题": "路灯不亮", "承办部门": "坪山区城市管理和综合执法局"}]
+    tabbed = tmp_path / "history.tsv"
+    tabbed.write_text("标题\t内容\n噪音, 扰民\t工地夜间施工\n", encoding="utf-8")
+    assert read_table(tabbed) == [{"标题": "噪音, 扰民", "内容": "工地夜间施工"}]
+    unknown = tmp_path / "history.json"
+    unknown.write_text("{}", encoding="utf-8")
+    with pytest.raises(ValidationFailed, match=r"\.tsv"):
+        read_table(unknown)

@@ -39,7 +39,7 @@ def test_sample_list_revision_from_the_pages(django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         maintainer.post("/list/import/", {"file": upload, "title": "2027年修订"})
     draft = ListVersion.objects.get(title="2027年修订")
-    assert draft.status == "draft" and draft.matters.count() == 349
+    assert draft.status == "draft" and draft.matters.count() == 346
 
     diff = maintainer.get(f"/list/diff/?a=1&b={draft.number}").context["diff"]
     assert [c.code for c in diff.changed] == ["PS-0201-001"] and not diff.added and not diff.removed

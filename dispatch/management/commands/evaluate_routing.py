@@ -43,6 +43,7 @@ class Command(BaseCommand):
             raise CommandError("--folds needs at least 2.")
         if not options["file"].exists():
             raise CommandError(f"{options['file']} does not exist.")
+        _check_columns(options)
         if os.environ.get(INNER) != str(settings.DATABASES["default"]["NAME"]):
             return self._run_in_throwaway_database(options)
         self._evaluate(**options)
@@ -76,8 +77,6 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         call_command("load_sample_district", verbosity=0)
         rows = read_table(options["file"])
-        if rows and options["text_column"] not in rows[0]:
-            raise CommandError(f"No column {options['text_column']!r} in {options['file']}.")
         threshold = (
             options["threshold"] if options["threshold"] is not None else settings.ROUTING_AUTO_DISPATCH_THRESHOLD
         )
@@ -126,6 +125,26 @@ class Command(BaseCommand):
                             f"{p.milliseconds:.2f}",
                         ]
                     )
+
+
+def _check_columns(options: dict) -> None:
+    """Before any work: every column named must be in the file (a typo is told at once, with
+    the columns there are), and the file must be readable."""
+    from config.errors import ValidationFailed
+    from responsibility_lists.list_io import read_table
+
+    try:
+        rows = read_table(options["file"])
+    except ValidationFailed as error:
+        raise CommandError(error.message) from error
+    if not rows:
+        raise CommandError(f"{options['file']} has no rows.")
+    named = [options[c] for c in ("text_column", "label_column", "title_column", "location_column") if options[c]]
+    missing = [name for name in named if name not in rows[0]]
+    if missing:
+        raise CommandError(
+            f"No column {', '.join(map(repr, missing))} in {options['file']}; its columns are: {', '.join(rows[0])}."
+        )
 
 
 def _arguments(options: dict) -> list[str]:

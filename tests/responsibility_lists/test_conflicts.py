@@ -1,0 +1,36 @@
+"""Keywords written into matters of different departments, shown to list maintainers."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from responsibility_lists.conflicts import keyword_conflicts
+from responsibility_lists.models import Category, ListVersion
+from tests.factories import make_matter
+
+
+def test_a_keyword_shared_by_matters_of_different_departments_is_a_conflict(district):
+    draft = ListVersion.objects.create(number=2, title="修订稿", based_on=district.version)
+    city = Category.objects.create(version=draft, name="城市管理")
+    d = district.departments
+    make_matter(draft, city, "PS-0101-001", "占道经营查处", ["占道经营", "摆摊"], lead_department=d["CGJ"])
+    make_matter(draft, city, "PS-0101-003", "夜市摆摊管理", ["摆摊", "夜市"], lead_department=d["CGJ"])
+    make_matter(draft, city, "PS-0201-001", "建筑施工噪音", ["工地", "打桩"], lead_department=d["ZJJ"])
+    make_matter(draft, city, "PS-0401-009", "工地扬尘", ["工地", "扬尘"], lead_department=d["SHJ"])
+    make_matter(draft, city, "PS-0101-002", "违法建设查处", ["违建"], lead_is_territorial=True)
+    make_matter(draft, city, "PS-0101-004", "楼顶加建", ["违建", "加建"], lead_is_territorial=True)
+
+    conflicts = keyword_conflicts(draft)
+    # The same department twice, or 属地 twice, is no conflict: the router lands in one place.
+    assert [c.keyword for c in conflicts] == ["工地"]
+    assert {m.code for m in conflicts[0].matters} == {"PS-0201-001", "PS-0401-009"}
+
+    maintainer = Client()
+    maintainer.force_login(district.users["maintainer"])
+    page = maintainer.get("/list/v2/").content.decode()
+    section = page[page.index('id="keyword-conflicts"') :]
+    assert "1 个关键词指向不同部门的事项" in section
+    assert "PS-0401-009" in section and "工地扬尘" in section
+    # The published test list has none, and its page says nothing about it.
+    assert keyword_conflicts(district.version) == []
+    assert 'id="keyword-conflicts"' not in maintainer.get("/list/v1/").content.decode()
