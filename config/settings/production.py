@@ -1,5 +1,7 @@
 """Production: PostgreSQL, Redis, gunicorn, Celery workers and exactly one beat."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import env_bool, env_int, env_str
 
 from .base import *  # noqa: F403
@@ -23,6 +25,15 @@ MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDD
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies stand in front of gunicorn. The submission limits name a client by
+# its address: with none, X-Forwarded-For is the client's own word and must be ignored; behind a
+# proxy, every client would otherwise share the proxy's address and one limit. No default: a
+# wrong guess either lets anyone dodge the limit or shuts the citizen form for everyone.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env_int("TRUSTED_PROXIES", -1)}  # noqa: F405
+if REST_FRAMEWORK["NUM_PROXIES"] < 0:
+    raise ImproperlyConfigured(
+        "Set TRUSTED_PROXIES to the number of reverse proxies in front of gunicorn (0 for none)."
+    )
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

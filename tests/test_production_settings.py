@@ -1,0 +1,31 @@
+"""Production settings refuse to start on a guess about who stands in front of them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "x" * 50,
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def _settings(**extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("TRUSTED_PROXIES", "DJANGO_SETTINGS_MODULE")}
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.REST_FRAMEWORK['NUM_PROXIES'])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**env, **PRODUCTION, **extra}, capture_output=True, text=True, check=False
+    )
+
+
+def test_production_needs_to_be_told_how_many_proxies_are_in_front():
+    refused = _settings()
+    assert refused.returncode != 0 and "Set TRUSTED_PROXIES" in refused.stderr
+    assert _settings(TRUSTED_PROXIES="1").stdout.strip() == "1"
+    assert _settings(TRUSTED_PROXIES="0").stdout.strip() == "0"
