@@ -132,7 +132,7 @@ class Series:
         return sum(b.on_time for b in self.buckets)
 
 
-def _overdue_now(now: datetime) -> Q:
+def overdue_now(now: datetime) -> Q:
     # A paused clock (waiting for an extension decision or the citizen) is not overdue: the time
     # is given back when the pause ends, so its deadline in the past does not yet count.
     return Q(status__in=OPEN_ASSIGNMENT_STATUSES, paused_since__isnull=True, handle_deadline__lt=now)
@@ -161,7 +161,7 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
             open=Count("pk", filter=lead & Q(status__in=OPEN_ASSIGNMENT_STATUSES), distinct=True),
             answered=Count("pk", filter=lead & Q(status=AssignmentStatus.DONE), distinct=True),
             on_time=Count("pk", filter=lead & answered_on_time(), distinct=True),
-            overdue=Count("pk", filter=lead & _overdue_now(now), distinct=True),
+            overdue=Count("pk", filter=lead & overdue_now(now), distinct=True),
             redispatched=Count("pk", filter=lead & Q(is_redispatch=True), distinct=True),
             return_n=Count("returns", filter=lead, distinct=True),
             upheld=Count("returns", filter=lead & Q(returns__status="upheld"), distinct=True),
@@ -191,7 +191,7 @@ def street_rows(filters: AuditFilters, *, now: datetime | None = None) -> list[F
     """One query: per street, the demands submitted in the period. Demands the router could not
     place come last under no street."""
     now = now or timezone.now()
-    overdue_lead = Assignment.objects.filter(demand=OuterRef("pk"), role=AssignmentRole.LEAD).filter(_overdue_now(now))
+    overdue_lead = Assignment.objects.filter(demand=OuterRef("pk"), role=AssignmentRole.LEAD).filter(overdue_now(now))
     return_count = (
         ReturnRequest.objects.filter(assignment__demand=OuterRef("pk"))
         .order_by()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from demands.models import Demand
 from departments.access import DEPARTMENT_ROLES, department_ids_for
-from dispatch.audit_figures import answered_on_time
+from dispatch.audit_figures import answered_on_time, overdue_now
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReplyTemplate
 from dispatch.selectors import Viewer
 
@@ -74,9 +74,15 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
     load = mine.aggregate(
         open=Count("pk", filter=is_open),
         to_sign=Count("pk", filter=Q(status=AssignmentStatus.PENDING_SIGN)),
-        overdue=Count("pk", filter=is_open & Q(overdue_at__isnull=False)),
+        # Overdue by the auditors' rule (deadline passed, clock running), not by whether the
+        # sweep has taken the overdue rung yet: a department sees the figure it is judged by.
+        overdue=Count("pk", filter=overdue_now(moment)),
         due_soon=Count(
-            "pk", filter=is_open & Q(overdue_at__isnull=True, handle_deadline__lte=moment + timedelta(days=2))
+            "pk",
+            filter=is_open
+            & Q(
+                paused_since__isnull=True, handle_deadline__gte=moment, handle_deadline__lte=moment + timedelta(days=2)
+            ),
         ),
     )
     answered = mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE, finished_at__gte=since).aggregate(

@@ -72,6 +72,23 @@ def test_the_department_figures(district, submit):
     assert "50%" in _client(cgj).get("/workbench/").content.decode()
 
 
+def test_a_department_counts_overdue_as_the_auditors_do(district, submit):
+    from dispatch.audit_figures import AuditFilters, department_rows
+
+    late, paused, soon = submit(**STALL).demand, submit(**STALL).demand, submit(**STALL).demand
+    cgj = district.users["cgj"]
+    now = timezone.now()
+    # Past its deadline, though no sweep has taken the overdue rung yet.
+    Assignment.objects.filter(pk=_lead(late).pk).update(handle_deadline=now - timedelta(hours=1))
+    # Past its deadline while waiting for the citizen: the time will be given back.
+    Assignment.objects.filter(pk=_lead(paused).pk).update(handle_deadline=now - timedelta(hours=1), paused_since=now)
+    Assignment.objects.filter(pk=_lead(soon).pk).update(handle_deadline=now + timedelta(days=1))
+    summary = department_summary(cgj, now=now)
+    assert (summary.overdue, summary.due_soon) == (1, 1)
+    judged = {r.name: r for r in department_rows(AuditFilters.default())}["坪山区城市管理和综合执法局"]
+    assert judged.overdue == summary.overdue
+
+
 def test_reply_templates_fill_the_reply_box(district, submit):
     cgj = district.users["cgj"]
     template = reply_template_save(
