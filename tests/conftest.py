@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import contextlib
+import importlib
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
 
 from demands.services import Submission, demand_submit
 from departments.selectors import clear_place_cache
@@ -52,3 +58,30 @@ def submit(district, django_capture_on_commit_callbacks):
         return submission
 
     return _submit
+
+
+@contextlib.contextmanager
+def _frozen_version_guards_lifted() -> Iterator[None]:
+    """SQLite empties tables with DELETE, which the published-version triggers refuse (PostgreSQL
+    truncates, which they do not see). Lift them for the flush and put them back."""
+    triggers = importlib.import_module("responsibility_lists.migrations.0003_frozen_version_triggers")
+    install, remove = triggers._sqlite_statements()
+    with connection.cursor() as cursor:
+        for statement in remove:
+            cursor.execute(statement)
+        try:
+            yield
+        finally:
+            for statement in install:
+                cursor.execute(statement)
+
+
+@pytest.fixture
+def committed_sample_district(transactional_db):
+    """The sample district, committed (for tests whose work must commit: a live server, or
+    routing queued on commit), and emptied again afterwards."""
+    call_command("load_sample_district", verbosity=0)
+    yield
+    if connection.vendor == "sqlite":
+        with _frozen_version_guards_lifted():
+            call_command("flush", interactive=False, verbosity=0)

@@ -8,13 +8,9 @@ for that time: the rest of the suite keeps Django's async-safety check."""
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 
 from tests.browser.pages import clear_screenshots
 from tests.services import require_chromium
@@ -52,30 +48,9 @@ def browser(screenshot_dir):
                 chromium.close()
 
 
-@contextlib.contextmanager
-def _frozen_version_guards_lifted() -> Iterator[None]:
-    """SQLite empties tables with DELETE, which the published-version triggers refuse (PostgreSQL
-    truncates, which they do not see). Lift them for the flush and put them back."""
-    triggers = importlib.import_module("responsibility_lists.migrations.0003_frozen_version_triggers")
-    install, remove = triggers._sqlite_statements()
-    with connection.cursor() as cursor:
-        for statement in remove:
-            cursor.execute(statement)
-        try:
-            yield
-        finally:
-            for statement in install:
-                cursor.execute(statement)
-
-
 @pytest.fixture
-def sample_district(live_server):
+def sample_district(live_server, committed_sample_district):
     """The sample district of Pingshan with its demo accounts (password pingshan2026)."""
-    call_command("load_sample_district", verbosity=0)
-    yield
-    if connection.vendor == "sqlite":
-        with _frozen_version_guards_lifted():
-            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture

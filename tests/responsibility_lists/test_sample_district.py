@@ -60,3 +60,35 @@ def test_sample_list_routes_typical_demands(sample, title, content, location, ex
     assert demand.status == Status.DISPATCHED
     best = demand.routing_results.get().candidates[0]
     assert best["department_name"] == expected, best
+
+
+def test_demo_demands_tell_their_stories_over_the_past_weeks(committed_sample_district, tmp_path, settings):
+    # Committed: each demand is routed when its submission commits, as in `make run`.
+    import csv
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from demands.models import Demand, DemandEvent
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    messages = tmp_path / "messages.csv"
+    texts = ["路边有流动摊贩占道经营，每天傍晚堵住人行道", "工地半夜施工打桩噪音太大，吵得无法入睡",
+             "老板拖欠三个月工资不发，多次讨要无果", "小区门口垃圾桶满溢没人清运，臭气熏天"]  # fmt: skip
+    with messages.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["source_id", "title", "body", "submitted_at", "reply", "replied_at"])
+        for i in range(40):
+            writer.writerow([i, texts[i % 4][:10], texts[i % 4], "", "", ""])
+    now = timezone.now()
+    call_command("load_demo_demands", "--messages", str(messages), "--count", "40")
+
+    submitted = sorted(Demand.objects.values_list("submitted_at", flat=True))
+    assert len(submitted) == 40 and submitted[-1] < now
+    assert submitted[-1] - submitted[0] > timedelta(days=7)  # an age spread, not one moment
+    # Routed under the sample list, which was in force before the oldest of them.
+    assert Demand.objects.exclude(status=Status.TRIAGE).exists()
+    # Every step came after the submission and none after today.
+    events = DemandEvent.objects.select_related("demand")
+    assert all(e.demand.submitted_at <= e.created_at <= timezone.now() for e in events)
+    assert events.filter(action="reply").exists()

@@ -2,18 +2,27 @@
 citizen messages from ../shared/data/messages.csv, submitted and routed through the services like
 any demand, then some taken further by the demo accounts (signed, answered, rated, returned, an
 extension asked). The messages are read where they lie, never copied into the repository; without
-the file the command says so and does nothing."""
+the file the command says so and does nothing.
+
+Each story is told at its own pace over the past three weeks: the demand is submitted on its day
+and each step follows hours or days later, with the platform's clock set back for it, so queues
+show their age spread, some cases are overdue by now, and the auditors' charts have weeks to
+show. A step that would fall after today has not happened yet."""
 
 from __future__ import annotations
 
 import csv
 import random
+from contextlib import suppress
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from config.demo_clock import clock_at
 from config.errors import DomainError
 from demands.models import Demand
 from demands.services import demand_rate, demand_submit
@@ -29,6 +38,11 @@ from dispatch.services import (
 
 MESSAGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "messages.csv"
 GENERIC_REPLY = "您反映的问题已收悉。经现场核查，我单位已安排专人处理，并将持续跟踪，感谢您的监督。"
+SPAN_DAYS = 21
+
+
+class NotYet(Exception):
+    """The next step of a story would fall after today."""
 
 
 class Command(BaseCommand):
@@ -51,19 +65,30 @@ class Command(BaseCommand):
             rows = [row for row in csv.DictReader(handle) if row["title"].strip() and len(row["body"]) >= 10]
         rows = rng.sample(rows, min(count, len(rows)))
         communities = list(Community.objects.select_related("street"))
-        for number, row in enumerate(rows):
+        today = timezone.now()
+        # Submitted in the daytime (citizens write between 8:00 and 22:00), oldest first.
+        submitted = sorted(
+            timezone.localtime(today - timedelta(days=rng.uniform(0, SPAN_DAYS))).replace(
+                hour=rng.randrange(8, 22), minute=rng.randrange(60)
+            )
+            for _ in rows
+        )
+        for number, (row, moment) in enumerate(zip(rows, submitted, strict=True)):
+            moment = min(moment, today - timedelta(minutes=rng.randrange(5, 90)))
             place = rng.choice(communities) if communities else None
-            demand = demand_submit(
-                title=row["title"].strip()[:200],
-                content=row["body"].strip()[:4000],
-                location_text=f"{place.street.name}{place.name}" if place else "",
-                citizen_name=rng.choice("张王李赵刘陈杨黄") + rng.choice(["先生", "女士"]),
-                citizen_phone=f"138{rng.randrange(10**8):08d}",
-            ).demand
-            self._play(demand, row, number, rng)
-        self.stdout.write(f"Loaded {len(rows)} demo demands from {messages}.")
+            with clock_at(moment):
+                demand = demand_submit(
+                    title=row["title"].strip()[:200],
+                    content=row["body"].strip()[:4000],
+                    location_text=f"{place.street.name}{place.name}" if place else "",
+                    citizen_name=rng.choice("张王李赵刘陈杨黄") + rng.choice(["先生", "女士"]),
+                    citizen_phone=f"138{rng.randrange(10**8):08d}",
+                ).demand
+            with suppress(NotYet):  # the rest of this story is still to come
+                self._play(demand, row, number, rng, _Story(moment, today, rng))
+        self.stdout.write(f"Loaded {len(rows)} demo demands from {messages}, submitted over {SPAN_DAYS} days.")
 
-    def _play(self, demand: Demand, row: dict, number: int, rng: random.Random) -> None:
+    def _play(self, demand: Demand, row: dict, number: int, rng: random.Random, story: _Story) -> None:
         lead = Assignment.objects.filter(
             demand=demand, role=AssignmentRole.LEAD, status=AssignmentStatus.PENDING_SIGN
         ).first()
@@ -75,33 +100,54 @@ class Command(BaseCommand):
         step = number % 10
         try:
             if step == 0:
-                assignment_return(
-                    assignment_id=lead.pk,
-                    actor=handler,
-                    reason_code="not_ours",
-                    reason="经核实，该事项不属于本单位职责范围，建议改派。",
-                    suggested_department_id=None,
-                )
+                with story.later(minutes=rng.randrange(20, 90)):
+                    assignment_return(
+                        assignment_id=lead.pk,
+                        actor=handler,
+                        reason_code="not_ours",
+                        reason="经核实，该事项不属于本单位职责范围，建议改派。",
+                        suggested_department_id=None,
+                    )
                 return
             if step in (1, 2):
                 return  # waiting to be signed
-            assignment_sign(assignment_id=lead.pk, actor=handler)
+            with story.later(hours=rng.uniform(0.5, 6)):
+                assignment_sign(assignment_id=lead.pk, actor=handler)
             if step == 3:
-                extension_request(assignment_id=lead.pk, actor=handler, extra_days=3, reason="需协调多个部门现场核查")
+                with story.later(days=rng.uniform(0.5, 2)):
+                    extension_request(
+                        assignment_id=lead.pk, actor=handler, extra_days=3, reason="需协调多个部门现场核查"
+                    )
                 return
             if step in (4, 5):
                 return  # in progress
             for assist in Assignment.objects.filter(demand=demand, role=AssignmentRole.ASSIST):
                 helper = _member(assist.department_id)
                 if helper:
-                    assignment_contribute(assignment_id=assist.pk, actor=helper, body="已配合现场核查，情况属实。")
+                    with story.later(hours=rng.uniform(2, 30)):
+                        assignment_contribute(assignment_id=assist.pk, actor=helper, body="已配合现场核查，情况属实。")
             body = (row.get("reply") or "").strip()[:2000] or GENERIC_REPLY
-            assignment_reply(assignment_id=lead.pk, actor=handler, body=body if len(body) >= 10 else GENERIC_REPLY)
+            with story.later(days=rng.uniform(0.5, 6)):
+                assignment_reply(assignment_id=lead.pk, actor=handler, body=body if len(body) >= 10 else GENERIC_REPLY)
             if step in (8, 9):
-                demand_rate(demand=demand, rating=rng.choice([3, 4, 5, 5]), comment="处理及时。")
+                with story.later(days=rng.uniform(0.2, 3)):
+                    demand_rate(demand=demand, rating=rng.choice([3, 4, 5, 5]), comment="处理及时。")
         except DomainError as error:
             # A demo step the rules refuse (say, a return window passed) just ends the story there.
             self.stderr.write(f"{demand.tracking_number}: {error.message}")
+
+
+class _Story:
+    """The clock of one demand's story: each step comes some time after the one before."""
+
+    def __init__(self, start: datetime, today: datetime, rng: random.Random) -> None:
+        self.moment, self.today, self.rng = start, today, rng
+
+    def later(self, **delay: float):
+        self.moment += timedelta(**delay)
+        if self.moment >= self.today:
+            raise NotYet
+        return clock_at(self.moment)
 
 
 def _member(department_id: int) -> User | None:

@@ -5,13 +5,16 @@ updated, and the list is published only once."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from config.demo_clock import clock_at
 from departments.models import AddressAlias, Community, Department, DepartmentKind, Membership, Role, Street
 from responsibility_lists.list_io import create_draft_from_rows, read_csv
 from responsibility_lists.models import ListVersion
@@ -20,6 +23,7 @@ from responsibility_lists.services import version_publish
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 DISPATCH_CENTRE = "ZXZX"
 DEMO_PASSWORD = "pingshan2026"
+LIST_IN_FORCE_DAYS = 90
 
 # username, role, display name; all of them sit in the dispatch centre
 DISTRICT_STAFF = [
@@ -52,7 +56,10 @@ class Command(BaseCommand):
         else:
             rows = read_csv(SAMPLE_DIR / "matters.csv")
             draft = create_draft_from_rows(rows, title="坪山区民生诉求职责清单（2026年版）")
-            version_publish(version_id=draft.pk, actor=users["maintainer"])
+            # The sample list has been in force for a while, so demo demands of the past weeks
+            # (load_demo_demands) were routed under it.
+            with clock_at(timezone.now() - timedelta(days=LIST_IN_FORCE_DAYS)):
+                version_publish(version_id=draft.pk, actor=users["maintainer"])
             self.stdout.write(f"Published {draft} with {draft.matters.count()} matters.")
         self.stdout.write(
             self.style.SUCCESS(
