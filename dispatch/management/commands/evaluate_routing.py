@@ -89,6 +89,11 @@ class Command(BaseCommand):
         else:
             report = evaluate_folds(rows, folds=options["folds"], seed=options["seed"], **columns)
         figures = report.figures()
+        if not figures["scored_rows"]:
+            self.stdout.write(
+                "No label names a department of the sample district, so nothing is scored;"
+                " every prediction is still written (--predictions)."
+            )
         if not report.list_used:
             self.stdout.write(
                 "Most labels name no department of the sample district, so its list cannot be right"
