@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
+FIRST_READING = Path(__file__).resolve().parents[1] / "dispatch" / "sample_data" / "message_labels.csv"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -21,7 +22,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def main(labelled: Path | None, predictions: Path | None) -> None:
-    first = {row["source_id"]: row["department"] for row in _rows(DATA / "message_labels.csv")}
+    first = {row["source_id"]: row["department"] for row in _rows(FIRST_READING)}
     second = _rows(DATA / "message_labels_second_reading.csv")
     agreed = [row for row in second if first[row["source_id"]] == row["department"]]
     sure = [row for row in second if row["sure"] == "yes"]

@@ -1,5 +1,5 @@
 """Write the labelled evaluation set: the public messages of ../shared/data/messages.csv joined
-with our own department labels (benchmarks/data/message_labels.csv, 1,788 messages read and
+with our own department labels (dispatch/sample_data/message_labels.csv, 1,788 messages read and
 labelled by hand against the sample district's departments; `属地` = the street office).
 
     python benchmarks/labelled_messages.py OUT.csv
@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGES = ROOT.parent / "shared" / "data" / "messages.csv"
-LABELS = ROOT / "benchmarks" / "data" / "message_labels.csv"
+LABELS = ROOT / "dispatch" / "sample_data" / "message_labels.csv"
 
 
 def main(out: Path) -> None:

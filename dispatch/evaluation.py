@@ -244,7 +244,11 @@ def evaluate_folds(rows: list[dict], *, folds: int, text: str, title: str, locat
         HistoricalCase.objects.all().delete()
         RoutingModel.objects.all().delete()
         history_import([row for _, row in training], columns, create_missing_departments=True)
-        train_and_activate(note=f"fold {fold + 1}/{folds}")
+        # Assessed, as import_history and the nightly retrain do: the fold's model is calibrated
+        # on held-out routing of its own training rows, under the same list (or none).
+        train_and_activate(
+            note=f"fold {fold + 1}/{folds}", assessed=True, version=version_in_force() if use_list else None
+        )
         report.predictions += _route_rows(held_out, text, title, location, label, True, use_list, bar)
     report.predictions.sort(key=lambda p: p.row)
     return report

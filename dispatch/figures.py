@@ -104,6 +104,7 @@ class ModelSummary:
     accuracy: float | None
     top3_accuracy: float | None
     weakest: list[DepartmentRecall]
+    calibrated: bool
 
 
 def active_model_summary(weakest: int = 5, least_cases: int = 5) -> ModelSummary | None:
@@ -128,4 +129,5 @@ def active_model_summary(weakest: int = 5, least_cases: int = 5) -> ModelSummary
         accuracy=held_out.get("accuracy"),
         top3_accuracy=held_out.get("top3_accuracy"),
         weakest=recalls[:weakest],
+        calibrated=bool(model.metrics.get("calibration")),
     )

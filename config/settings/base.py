@@ -196,7 +196,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Domain settings --------------------------------------------------------------------------
 DISTRICT_CODE = env_str("DISTRICT_CODE", "PS")
 # A router answer at or above this confidence is dispatched without a person looking at it.
-ROUTING_AUTO_DISPATCH_THRESHOLD = env_float("ROUTING_AUTO_DISPATCH_THRESHOLD", 0.6)
+ROUTING_AUTO_DISPATCH_THRESHOLD = env_float("ROUTING_AUTO_DISPATCH_THRESHOLD", 0.8)
 # A demand left in "submitted" this long is routed again by the reconciler.
 RECONCILE_AFTER = timedelta(seconds=env_int("RECONCILE_AFTER_SECONDS", 120))
 # Replied demands the citizen has not rated are closed after this many days.

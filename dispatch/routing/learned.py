@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import random
+import math
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -26,13 +26,15 @@ from demands.models import Demand
 from demands.workflow import Status
 from dispatch.models import HistoricalCase, RoutingModel
 from dispatch.routing.text import words
+from responsibility_lists.models import ListVersion
+from responsibility_lists.selectors import version_in_force
 
 logger = logging.getLogger(__name__)
 
 MIN_SAMPLES = 30  # below this a model would only add noise to the list's own answer
 MIN_CLASSES = 2
 CALIBRATION_FOLDS = 3  # so a department needs at least this many past cases to be learned
-ASSESSMENT_FOLDS = 5
+IN_FORCE = object()  # the list version in force, whichever it is
 ANSWERED = (Status.REPLIED, Status.CLOSED)
 
 
@@ -101,25 +103,34 @@ def build_pipeline() -> Pipeline:
 
 
 @dataclass(frozen=True)
+class PastCase:
+    title: str
+    content: str
+    location_text: str
+    department_code: str
+
+
+@dataclass(frozen=True)
 class TrainingSet:
-    documents: list[str]
-    labels: list[str]  # department codes
+    cases: list[PastCase]
+
+    @property
+    def documents(self) -> list[str]:
+        return [document(case.title, case.content) for case in self.cases]
+
+    @property
+    def labels(self) -> list[str]:
+        return [case.department_code for case in self.cases]
 
 
 def training_set() -> TrainingSet:
     """Imported past cases, and this platform's own answered demands under their final lead
     department (after any return and ruling: the department that really handled it)."""
-    documents, labels = [], []
-    for title, content, code in HistoricalCase.objects.order_by("pk").values_list(
-        "title", "content", "department__code"
-    ):
-        documents.append(document(title, content))
-        labels.append(code)
+    fields = ("title", "content", "location_text")
+    cases = [PastCase(*row) for row in HistoricalCase.objects.order_by("pk").values_list(*fields, "department__code")]
     answered = Demand.objects.filter(status__in=ANSWERED, lead_department__isnull=False).order_by("pk")
-    for title, content, code in answered.values_list("title", "content", "lead_department__code"):
-        documents.append(document(title, content))
-        labels.append(code)
-    return TrainingSet(documents, labels)
+    cases += [PastCase(*row) for row in answered.values_list(*fields, "lead_department__code")]
+    return TrainingSet(cases)
 
 
 def fit(data: TrainingSet) -> Pipeline | None:
@@ -136,46 +147,13 @@ def fit(data: TrainingSet) -> Pipeline | None:
     return pipeline
 
 
-def assess(data: TrainingSet, folds: int = ASSESSMENT_FOLDS) -> dict:
-    """How a model trained on this history does on cases it has not seen: each fold's model
-    answers the fold it did not learn from. The model alone, by department: what the district
-    can expect of history before trusting it, and which departments it has not learned well."""
-    order = list(range(len(data.labels)))
-    random.Random(0).shuffle(order)
-    right = top3 = 0
-    per_department: dict[str, list[int]] = {}
-    for fold in range(folds):
-        held = set(order[fold::folds])
-        training = TrainingSet(
-            [d for i, d in enumerate(data.documents) if i not in held],
-            [label for i, label in enumerate(data.labels) if i not in held],
-        )
-        pipeline = fit(training)
-        if pipeline is None:
-            return {}
-        ranked = pipeline.predict_proba([data.documents[i] for i in order[fold::folds]]).argsort(axis=1)[:, ::-1]
-        for i, row in zip(order[fold::folds], ranked, strict=True):
-            guesses = [pipeline.classes_[k] for k in row[:3]]
-            counts = per_department.setdefault(data.labels[i], [0, 0])
-            counts[0] += 1
-            counts[1] += guesses[0] == data.labels[i]
-            right += guesses[0] == data.labels[i]
-            top3 += data.labels[i] in guesses
-    cases = len(data.labels)
-    return {
-        "folds": folds,
-        "cases": cases,
-        "accuracy": round(right / cases, 4),
-        "top3_accuracy": round(top3 / cases, 4),
-        "by_department": {
-            code: {"cases": n, "recall": round(hit / n, 4)} for code, (n, hit) in sorted(per_department.items())
-        },
-    }
-
-
-def train_and_activate(*, note: str = "", assessed: bool = False) -> RoutingModel | None:
+def train_and_activate(
+    *, note: str = "", assessed: bool = False, version: ListVersion | None | object = IN_FORCE
+) -> RoutingModel | None:
     """Train on every known case and make the new model the active one (the old one is kept).
-    `assessed` also measures the model on held-out folds of the same history (five more fits)."""
+    `assessed` also routes held-out folds of the same history through the router, with the list
+    `version` (the one in force by default; None for history alone), which measures the model
+    and calibrates its confidence (five more fits)."""
     data = training_set()
     pipeline = fit(data)
     if pipeline is None:
@@ -183,7 +161,12 @@ def train_and_activate(*, note: str = "", assessed: bool = False) -> RoutingMode
         return None
     metrics: dict = {"note": note} if note else {}
     if assessed:
-        metrics["held_out"] = assess(data)
+        # Here, not at the top: the assessment routes, and the router imports this module.
+        from dispatch.routing.assessment import assess
+
+        if version is IN_FORCE:
+            version = version_in_force()
+        metrics.update(assess(data, version if isinstance(version, ListVersion) else None))
     buffer = io.BytesIO()
     joblib.dump(pipeline, buffer, compress=3)
     blob = buffer.getvalue()
@@ -204,18 +187,46 @@ def train_and_activate(*, note: str = "", assessed: bool = False) -> RoutingMode
     return model
 
 
-_cache: dict[str, Pipeline] = {}
+@dataclass(frozen=True)
+class Calibration:
+    """P(the router's best answer is right) as a logistic function of its raw score, fitted on
+    held-out routing of the model's own history."""
+
+    slope: float
+    intercept: float
+
+    def __call__(self, raw: float) -> float:
+        return 1 / (1 + math.exp(-(self.slope * raw + self.intercept)))
+
+    @classmethod
+    def of(cls, metrics: dict) -> Calibration | None:
+        fitted = metrics.get("calibration")
+        return cls(fitted["slope"], fitted["intercept"]) if fitted else None
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What the router needs of a trained model."""
+
+    version: str
+    pipeline: Pipeline
+    sample_count: int
+    calibration: Calibration | None = None
+
+
+_cache: dict[str, Learned] = {}
 _cache_lock = threading.Lock()
 
 
-def load(model: RoutingModel) -> Pipeline:
+def load(model: RoutingModel) -> Learned:
     with _cache_lock:
-        pipeline = _cache.get(model.version)
-        if pipeline is None:
+        learned = _cache.get(model.version)
+        if learned is None:
             pipeline = joblib.load(io.BytesIO(bytes(model.blob)))
+            learned = Learned(model.version, pipeline, model.sample_count, Calibration.of(model.metrics))
             _cache.clear()  # one model in memory at a time
-            _cache[model.version] = pipeline
-        return pipeline
+            _cache[model.version] = learned
+        return learned
 
 
 def active_model() -> RoutingModel | None:

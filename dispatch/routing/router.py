@@ -113,7 +113,7 @@ def route(
     content: str,
     location_text: str,
     version: ListVersion | None,
-    model: RoutingModel | None | object = _ACTIVE,
+    model: RoutingModel | learned.Learned | None | object = _ACTIVE,
     top: int = 3,
     place: ResolvedLocation | None = None,
 ) -> RoutingAnswer:
@@ -124,7 +124,8 @@ def route(
     matches = index_for(version).match(title, content) if version is not None else []
     if model is _ACTIVE:
         model = learned.active_model()
-    routing_model = model if isinstance(model, RoutingModel) else None
+    known = learned.load(model) if isinstance(model, RoutingModel) else model
+    routing_model = known if isinstance(known, learned.Learned) else None
 
     # The list's evidence, per department: the best matter leading there.
     best_match: dict[int | None, ListMatch] = {}
@@ -140,7 +141,7 @@ def route(
     trust = 0.0
     if routing_model is not None:
         ids, _, territorial = _departments.get()
-        for code, probability in learned.predict(learned.load(routing_model), title, content).items():
+        for code, probability in learned.predict(routing_model.pipeline, title, content).items():
             if code not in ids:
                 continue
             learned_id: int | None = ids[code]
@@ -158,6 +159,13 @@ def route(
     department_ids = set(list_share) | {d for d, p in model_share.items() if p >= 0.02}
     combined = {d: _combine(list_share.get(d, 0.0), model_share, d, trust) for d in department_ids}
     ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))[:top]
+    # The weighed score ranks. Where the model has been calibrated on held-out history, the best
+    # answer's confidence is how often a best answer of that score was right there, and the
+    # others keep their share of it, so the order and the gaps stay as weighed.
+    calibration = routing_model.calibration if routing_model is not None else None
+    scale = 1.0
+    if calibration is not None and ranked and ranked[0][1] > 0:
+        scale = calibration(ranked[0][1]) / ranked[0][1]
     _, names, _ = _departments.get()
     candidates = []
     for department_id, confidence in ranked:
@@ -181,7 +189,7 @@ def route(
                 if department_id
                 else "属地（地点未能识别）",
                 score=round(match.score, 3) if match else 0.0,
-                confidence=round(confidence, 3),
+                confidence=round(confidence * scale, 3),
                 matched=list(match.matched) if match else [],
                 reason="；".join(reasons),
             )

@@ -86,5 +86,7 @@ def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_sa
     auditor.force_login(district.users["auditor"])
     page = auditor.get("/audit/").content.decode()
     assert model.version in page and "尚无学习模型" not in page
+    calibrated = "calibration" in model.metrics
+    assert ("置信度按这次检验校准" in page) is calibrated and ("不足以校准置信度" in page) is not calibrated
     table = page[page.index('id="weakest-departments"') :]
     assert table.index(district.departments[weakest].name) < table.index(district.departments["SHJ"].name)

@@ -58,6 +58,46 @@ def test_the_model_finds_what_the_list_words_miss(district):
     assert "相似历史诉求" in answer.best.reason
 
 
+def test_a_calibrated_confidence_says_how_often_such_best_answers_were_right(district):
+    from dispatch.routing.learned import Calibration, Learned, load
+
+    _history(district, n=20)
+    for i in range(16):  # one kind of case that went to either department: held-out routing errs
+        HistoricalCase.objects.create(
+            title="楼道里贴满小广告", content=f"楼道墙上贴满开锁小广告，第{i + 1}次",
+            department=district.departments["PSJD" if i % 2 else "CGJ"], location_text="六和城",
+        )  # fmt: skip
+    model = train_and_activate(assessed=True)
+    calibration = Calibration.of(model.metrics)
+    assert calibration is not None and model.metrics["calibration"]["cases"] == 76
+    assert calibration.slope > 0  # a higher score was right more often
+    held_out = model.metrics["held_out"]
+    assert 0.5 < held_out["accuracy"] < 1 and held_out["by_department"]["SHJ"]["recall"] == 1.0
+
+    calibrated = route(**NOISE, version=district.version, model=model)
+    pipeline = load(model).pipeline
+    raw = route(**NOISE, version=district.version, model=Learned("raw", pipeline, model.sample_count))
+    # The same order; the best answer's confidence is the calibrated one, the others keep their share.
+    assert [c.department_id for c in calibrated.candidates] == [c.department_id for c in raw.candidates]
+    assert calibrated.best.confidence == pytest.approx(calibration(raw.best.confidence), abs=0.002)
+    for mine, theirs in zip(calibrated.candidates[1:], raw.candidates[1:], strict=True):
+        assert mine.confidence == pytest.approx(
+            theirs.confidence * calibrated.best.confidence / raw.best.confidence, abs=0.002
+        )
+
+
+def test_history_at_odds_with_the_list_gets_no_calibration(district):
+    # The list is sure these are construction noise (住建), but they ended at the street office:
+    # the surer the router, the more often wrong. Such a score cannot be read as a probability.
+    _history(district, n=20)
+    for i in range(12):
+        HistoricalCase.objects.create(
+            title="工地夜里打桩噪音扰民", content=f"工地夜里打桩，第{i + 1}次", department=district.departments["PSJD"]
+        )
+    model = train_and_activate(assessed=True)
+    assert "held_out" in model.metrics and "calibration" not in model.metrics
+
+
 def test_a_department_the_model_never_learned_is_judged_by_the_list_alone(district):
     _history(district, n=16, codes=("CGJ", "SHJ"))
     model = train_and_activate()

@@ -1,0 +1,76 @@
+"""How the router does on history it has not learned from, and what its confidence means.
+
+Each of five folds of the known past cases is routed (list, model and territory, as a live demand
+is) by a model trained on the other four. That gives the held-out figures the district sees, per
+department, and the pairs (best answer's score, whether it was right) the confidence is
+calibrated on: a logistic fit, so that a confidence of 0.9 means nine in ten such answers were
+right on this district's own history."""
+
+from __future__ import annotations
+
+import random
+
+from sklearn.linear_model import LogisticRegression
+
+from departments.models import Department
+from dispatch.routing import learned
+from dispatch.routing.router import route
+from responsibility_lists.models import ListVersion
+
+FOLDS = 5
+# Fewer held-out answers, or all right or all wrong, say too little to fit a calibration on.
+MIN_CALIBRATION_CASES = 50
+
+
+def assess(data: learned.TrainingSet, version: ListVersion | None, folds: int = FOLDS) -> dict:
+    """{"held_out": figures, "calibration": {"slope", "intercept", "cases"}} (either may be
+    missing when history is too thin)."""
+    ids = dict(Department.objects.values_list("code", "pk"))
+    order = list(range(len(data.cases)))
+    random.Random(0).shuffle(order)
+    scores, outcomes = [], []
+    top3 = 0
+    per_department: dict[str, list[int]] = {}
+    for fold in range(folds):
+        held = order[fold::folds]
+        held_set = set(held)
+        training = learned.TrainingSet([c for i, c in enumerate(data.cases) if i not in held_set])
+        pipeline = learned.fit(training)
+        if pipeline is None:
+            return {}
+        model = learned.Learned(f"held-out {fold + 1}/{folds}", pipeline, len(training.cases))
+        for i in held:
+            case = data.cases[i]
+            answer = route(
+                title=case.title, content=case.content, location_text=case.location_text, version=version, model=model
+            )
+            wanted = ids.get(case.department_code)
+            right = answer.best is not None and answer.best.department_id == wanted
+            scores.append(answer.confidence)
+            outcomes.append(right)
+            top3 += wanted in [c.department_id for c in answer.candidates]
+            counts = per_department.setdefault(case.department_code, [0, 0])
+            counts[0] += 1
+            counts[1] += right
+    cases = len(data.cases)
+    result: dict = {
+        "held_out": {
+            "folds": folds,
+            "cases": cases,
+            "accuracy": round(sum(outcomes) / cases, 4),
+            "top3_accuracy": round(top3 / cases, 4),
+            "by_department": {
+                code: {"cases": n, "recall": round(hit / n, 4)} for code, (n, hit) in sorted(per_department.items())
+            },
+        }
+    }
+    if cases >= MIN_CALIBRATION_CASES and 0 < sum(outcomes) < cases:
+        fit = LogisticRegression(C=1e4).fit([[s] for s in scores], outcomes)
+        slope = float(fit.coef_[0][0])
+        # Only a score that is right more often the higher it is can be read as confidence; a
+        # history where it is not (labels at odds with the list) keeps the weighed score.
+        if slope > 0:
+            result["calibration"] = {
+                "slope": round(slope, 6), "intercept": round(float(fit.intercept_[0]), 6), "cases": cases,
+            }  # fmt: skip
+    return result
