@@ -43,7 +43,8 @@ def test_inbox_puts_the_most_pressing_first_and_marks_it(district, submit):
     assert [r.demand_id for r in rows] == [second.pk, first.pk]
     assert [r.mark for r in rows] == ["red", "yellow"]
     page = _client(district.users["cgj"]).get("/workbench/").content.decode()
-    assert "已超期" in page and "临期" in page and 'class="mark-red"' in page
+    # Not signed yet: what it is late for is signing.
+    assert '<span class="badge danger">签收超时</span>' in page and "临期" in page and 'class="mark-red"' in page
 
 
 def test_inbox_views(district, submit):
