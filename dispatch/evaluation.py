@@ -20,6 +20,7 @@ from dispatch.history import HistoryColumns, history_import
 from dispatch.models import HistoricalCase, RoutingModel
 from dispatch.routing import route
 from dispatch.routing.learned import train_and_activate
+from dispatch.routing.text import words_kept
 from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
 
@@ -236,19 +237,20 @@ def evaluate_folds(rows: list[dict], *, folds: int, text: str, title: str, locat
     report.unlearnable_rows = sum(not _learnable(row, text, label) for row in rows)
     bar = ProgressBar(len(rows))
     columns = HistoryColumns(text=text, title=title, department=label, location=location)
-    for fold in range(folds):
-        held_out = numbered[fold::folds]
-        # A row without text or label cannot be history (the import would refuse it, and with
-        # it the whole fold); it is still routed, and scored if it has a label, when held out.
-        training = [row for i, row in enumerate(numbered) if i % folds != fold and _learnable(row[1], text, label)]
-        HistoricalCase.objects.all().delete()
-        RoutingModel.objects.all().delete()
-        history_import([row for _, row in training], columns, create_missing_departments=True)
-        # Assessed, as import_history and the nightly retrain do: the fold's model is calibrated
-        # on held-out routing of its own training rows, under the same list (or none).
-        train_and_activate(
-            note=f"fold {fold + 1}/{folds}", assessed=True, version=version_in_force() if use_list else None
-        )
-        report.predictions += _route_rows(held_out, text, title, location, label, True, use_list, bar)
+    with words_kept():  # each text is segmented once for all the folds' trainings
+        for fold in range(folds):
+            held_out = numbered[fold::folds]
+            # A row without text or label cannot be history (the import would refuse it, and with
+            # it the whole fold); it is still routed, and scored if it has a label, when held out.
+            training = [r for i, r in enumerate(numbered) if i % folds != fold and _learnable(r[1], text, label)]
+            HistoricalCase.objects.all().delete()
+            RoutingModel.objects.all().delete()
+            history_import([row for _, row in training], columns, create_missing_departments=True)
+            # Assessed, as import_history and the nightly retrain do: the fold's model is
+            # calibrated on held-out routing of its own training rows, under the same list (or none).
+            train_and_activate(
+                note=f"fold {fold + 1}/{folds}", assessed=True, version=version_in_force() if use_list else None
+            )
+            report.predictions += _route_rows(held_out, text, title, location, label, True, use_list, bar)
     report.predictions.sort(key=lambda p: p.row)
     return report

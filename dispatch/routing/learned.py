@@ -25,7 +25,7 @@ from sklearn.svm import LinearSVC
 from demands.models import Demand
 from demands.workflow import Status
 from dispatch.models import HistoricalCase, RoutingModel
-from dispatch.routing.text import words
+from dispatch.routing.text import words, words_kept
 from responsibility_lists.models import ListVersion
 from responsibility_lists.selectors import version_in_force
 
@@ -73,6 +73,10 @@ class SideBySide(BaseEstimator, TransformerMixin):
         for _, part in self.parts:
             part.fit(documents)
         return self
+
+    def fit_transform(self, documents: list[str], labels: object = None, **fit_params: object) -> sparse.csr_matrix:
+        # One pass over the documents per part, not a fit and then a transform.
+        return sparse.hstack([part.fit_transform(documents) for _, part in self.parts], format="csr")
 
     def transform(self, documents: list[str]) -> sparse.csr_matrix:
         return sparse.hstack([part.transform(documents) for _, part in self.parts], format="csr")
@@ -155,18 +159,19 @@ def train_and_activate(
     `version` (the one in force by default; None for history alone), which measures the model
     and calibrates its confidence (five more fits)."""
     data = training_set()
-    pipeline = fit(data)
-    if pipeline is None:
-        logger.info("Not enough history to train a routing model (%s cases).", len(data.labels))
-        return None
-    metrics: dict = {"note": note} if note else {}
-    if assessed:
-        # Here, not at the top: the assessment routes, and the router imports this module.
-        from dispatch.routing.assessment import assess
+    with words_kept():
+        pipeline = fit(data)
+        if pipeline is None:
+            logger.info("Not enough history to train a routing model (%s cases).", len(data.labels))
+            return None
+        metrics: dict = {"note": note} if note else {}
+        if assessed:
+            # Here, not at the top: the assessment routes, and the router imports this module.
+            from dispatch.routing.assessment import assess
 
-        if version is IN_FORCE:
-            version = version_in_force()
-        metrics.update(assess(data, version if isinstance(version, ListVersion) else None))
+            if version is IN_FORCE:
+                version = version_in_force()
+            metrics.update(assess(data, version if isinstance(version, ListVersion) else None))
     buffer = io.BytesIO()
     joblib.dump(pipeline, buffer, compress=3)
     blob = buffer.getvalue()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import jieba
@@ -114,9 +116,35 @@ def normalize(text: str) -> str:
     return (text or "").strip().lower()
 
 
-@lru_cache(maxsize=4096)
+_kept: dict[str, tuple[str, ...]] | None = None
+
+
+@contextmanager
+def words_kept() -> Iterator[None]:
+    """Within it, every text's words are kept, not only the last 4,096: training reads each past
+    case once per fit, and an assessed training fits six times. Segmenting is most of the cost."""
+    global _kept
+    outer = _kept
+    _kept = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _kept = outer
+
+
 def words(text: str) -> tuple[str, ...]:
     """jieba words of a text, without stop words and noise (cached: titles repeat)."""
+    kept = _kept
+    if kept is None:
+        return _words(text)
+    found = kept.get(text)
+    if found is None:
+        found = kept[text] = _words(text)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
     _ensure_jieba()
     cleaned = _NOISE.sub(" ", normalize(text))
     return tuple(w for w in jieba.lcut(cleaned) if w.strip() and w not in STOP_WORDS and len(w) > 1)
