@@ -19,6 +19,7 @@ from departments.models import Department, DepartmentKind
 from dispatch.history import HistoryColumns, history_import
 from dispatch.models import HistoricalCase, RoutingModel
 from dispatch.routing import route
+from dispatch.routing.assessment import lowest_cut
 from dispatch.routing.learned import train_and_activate
 from dispatch.routing.text import words_kept
 from responsibility_lists.models import Matter
@@ -97,15 +98,9 @@ def _lowest_cut(group: list[Prediction], wanted: float, least: int = 5) -> dict:
     """The lowest threshold whose auto-dispatches would still have been at least `wanted` right,
     and the share of the group it would have dispatched: one point of the precision–coverage
     trade-off a district sets its threshold from."""
-    # Walk the confidences from the top down; the cut falls between distinct confidences only.
     # (A confidence of 0 is an answer no threshold dispatches: a 属地 matter with no known place.)
-    ranked = sorted((p for p in group if p.department and p.confidence > 0), key=lambda p: -p.confidence)
-    right, cut, covered = 0, None, 0
-    for seen, prediction in enumerate(ranked, start=1):
-        right += prediction.department == prediction.label
-        tie = seen < len(ranked) and ranked[seen].confidence == prediction.confidence
-        if not tie and right / seen >= wanted and seen >= least:
-            cut, covered = prediction.confidence, seen
+    answers = [(p.confidence, p.department == p.label) for p in group if p.department]
+    cut, covered = lowest_cut(answers, wanted, least)
     return {
         "threshold": round(cut, 3) if cut is not None else None,
         "coverage": _ratio(covered, len(group)) if cut is not None else None,

@@ -15,17 +15,38 @@ from sklearn.linear_model import LogisticRegression
 from departments.models import Department
 from dispatch.routing import learned
 from dispatch.routing.router import route
-from responsibility_lists.models import ListVersion
+from responsibility_lists.models import ListVersion, Matter
 
 FOLDS = 5
 # Fewer held-out answers, or all right or all wrong, say too little to fit a calibration on.
 MIN_CALIBRATION_CASES = 50
+# Per category (大类): the lowest threshold that kept nine in ten automatic dispatches right, over
+# at least this many held-out answers (fewer would suggest a threshold on luck).
+SUGGESTED_PRECISION = 0.9
+MIN_CATEGORY_CASES = 20
+NO_MATTER = "（无对应事项）"
+
+
+def lowest_cut(answers: list[tuple[float, bool]], wanted: float, least: int = 5) -> tuple[float | None, int]:
+    """(the lowest threshold whose dispatches would still have been at least `wanted` right, how
+    many answers it would have dispatched), over (confidence, right) pairs. The cut falls between
+    distinct confidences only: a threshold takes every answer at its confidence."""
+    ranked = sorted((a for a in answers if a[0] > 0), key=lambda a: -a[0])
+    right, cut, covered = 0, None, 0
+    for seen, (confidence, correct) in enumerate(ranked, start=1):
+        right += correct
+        tie = seen < len(ranked) and ranked[seen][0] == confidence
+        if not tie and right / seen >= wanted and seen >= least:
+            cut, covered = confidence, seen
+    return cut, covered
 
 
 def assess(data: learned.TrainingSet, version: ListVersion | None, folds: int = FOLDS) -> dict:
     """{"held_out": figures, "calibration": {"slope", "intercept", "cases"}} (either may be
     missing when history is too thin)."""
     ids = dict(Department.objects.values_list("code", "pk"))
+    category_of = _top_categories(version)
+    categories: list[str] = []
     order = list(range(len(data.cases)))
     random.Random(0).shuffle(order)
     scores, outcomes = [], []
@@ -48,6 +69,8 @@ def assess(data: learned.TrainingSet, version: ListVersion | None, folds: int = 
             right = answer.best is not None and answer.best.department_id == wanted
             scores.append(answer.confidence)
             outcomes.append(right)
+            matter_id = answer.best.matter_id if answer.best else None
+            categories.append(category_of.get(matter_id, NO_MATTER) if matter_id is not None else NO_MATTER)
             top3 += wanted in [c.department_id for c in answer.candidates]
             counts = per_department.setdefault(case.department_code, [0, 0])
             counts[0] += 1
@@ -73,4 +96,34 @@ def assess(data: learned.TrainingSet, version: ListVersion | None, folds: int = 
             result["calibration"] = {
                 "slope": round(slope, 6), "intercept": round(float(fit.intercept_[0]), 6), "cases": cases,
             }  # fmt: skip
+    calibration = learned.Calibration.of(result)
+    confidences = [calibration(s) if calibration else s for s in scores]
+    result["by_category"] = _by_category(categories, confidences, outcomes)
     return result
+
+
+def _top_categories(version: ListVersion | None) -> dict[int, str]:
+    """Matter id → its 大类 name (the key of CategoryThreshold)."""
+    if version is None:
+        return {}
+    rows = Matter.objects.filter(version=version).values_list("pk", "category__parent__name", "category__name")
+    return {pk: parent or own for pk, parent, own in rows}
+
+
+def _by_category(categories: list[str], confidences: list[float], outcomes: list[bool]) -> dict[str, dict]:
+    """Per 大类 of the answered matter: held-out answers, how many were right, and the threshold
+    that would have kept its automatic dispatches nine in ten right (None: none would have)."""
+    groups: dict[str, list[tuple[float, bool]]] = {}
+    for name, confidence, right in zip(categories, confidences, outcomes, strict=True):
+        groups.setdefault(name, []).append((confidence, right))
+    figures = {}
+    for name, answers in sorted(groups.items()):
+        if name == NO_MATTER or len(answers) < MIN_CATEGORY_CASES:
+            continue
+        cut, _ = lowest_cut(answers, SUGGESTED_PRECISION, least=10)
+        figures[name] = {
+            "cases": len(answers),
+            "accuracy": round(sum(right for _, right in answers) / len(answers), 4),
+            "suggested_threshold": round(cut, 3) if cut is not None else None,
+        }
+    return figures

@@ -57,7 +57,7 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
 
 
 def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_said(district):
-    from dispatch.models import HistoricalCase
+    from dispatch.models import CategoryThreshold, HistoricalCase
     from dispatch.routing.learned import train_and_activate
 
     texts = {
@@ -75,6 +75,7 @@ def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_sa
         HistoricalCase.objects.create(
             title="工地夜里打桩噪音", content=f"工地夜里打桩噪音，第{i + 1}次", department=district.departments["PSJD"]
         )
+    CategoryThreshold.objects.create(category_name="住房建设", threshold=0.95)
     model = train_and_activate(assessed=True)
     held_out = model.metrics["held_out"]
     assert held_out["cases"] == 55 and held_out["folds"] == 5
@@ -91,3 +92,7 @@ def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_sa
     assert ("置信度按这次检验校准" in page) is calibrated and ("不足以校准置信度" in page) is not calibrated
     table = page[page.index('id="weakest-departments"') :]
     assert table.index(district.departments[weakest].name) < table.index(district.departments["SHJ"].name)
+    # Construction noise went to two departments alike: no threshold kept nine in ten right.
+    assert model.metrics["by_category"]["住房建设"] == {"cases": 25, "accuracy": 0.6, "suggested_threshold": None}
+    advice = page[page.index('id="category-thresholds"') :]
+    assert "<td>住房建设</td><td>25</td><td>60%</td>\n<td>1（一律人工）</td><td>0.95</td>" in advice
