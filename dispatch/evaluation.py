@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from sklearn.metrics import f1_score
 
 from departments.models import Department, DepartmentKind
-from dispatch.history import HistoryColumns, history_import
+from dispatch.history import HistoryColumns, departments_by_label, history_import
 from dispatch.models import HistoricalCase, RoutingModel
 from dispatch.routing import route
-from dispatch.routing.assessment import lowest_cut
+from dispatch.routing.assessment import NO_MATTER, lowest_cut
 from dispatch.routing.learned import train_and_activate
 from dispatch.routing.text import words_kept
-from responsibility_lists.models import Matter
-from responsibility_lists.selectors import version_in_force
+from responsibility_lists.selectors import matter_top_categories, version_in_force
 
 TERRITORIAL_LABEL = "属地"
 PRECISION_TARGETS = (0.9, 0.95, 0.98)
@@ -38,6 +37,7 @@ class Prediction:
     confidence: float
     top3: list[str]
     milliseconds: float
+    matter_id: int | None = None
 
 
 @dataclass
@@ -82,15 +82,11 @@ class Report:
         threshold that keeps its auto-dispatches at least 95% right — what a per-category
         threshold (CategoryThreshold) would be set from."""
         version = version_in_force()
-        top_of: dict[str, str] = {}
-        if version is not None:
-            for code, parent, own in Matter.objects.filter(version=version).values_list(
-                "code", "category__parent__name", "category__name"
-            ):
-                top_of[code] = parent or own
+        top_of = matter_top_categories(version) if version is not None else {}
         groups: dict[str, list[Prediction]] = {}
         for prediction in scored:
-            groups.setdefault(top_of.get(prediction.matter_code, "（无对应事项）"), []).append(prediction)
+            name = top_of.get(prediction.matter_id, NO_MATTER) if prediction.matter_id is not None else NO_MATTER
+            groups.setdefault(name, []).append(prediction)
         return {name: _category_figures(group, self.threshold) for name, group in sorted(groups.items())}
 
 
@@ -176,6 +172,7 @@ def _route_rows(rows: list[tuple[int, dict]], text: str, title: str, location: s
                 label=(row.get(label) or "").strip(),
                 department=_department_label(best.department_id, kinds) if best else "",
                 matter_code=best.matter_code if best else "",
+                matter_id=best.matter_id if best else None,
                 confidence=answer.confidence,
                 top3=[_department_label(c.department_id, kinds) for c in answer.candidates[:3]],
                 milliseconds=elapsed,
@@ -216,9 +213,7 @@ def labels_are_the_districts(rows: list[dict], label: str) -> bool:
     code, or 属地). Only then can the sample list's answers be right: labels from elsewhere (another
     district's departments, or categories) are learned from history alone, since the list would
     send every demand to a department no label names."""
-    names = {TERRITORIAL_LABEL}
-    for name, short_name, code in Department.objects.values_list("name", "short_name", "code"):
-        names.update(filter(None, (name, short_name, code)))
+    names = {TERRITORIAL_LABEL, *departments_by_label()}
     labels = [(row.get(label) or "").strip() for row in rows]
     return sum(value in names for value in labels) * 2 >= len(labels)
 

@@ -43,14 +43,20 @@ def _parse_time(value: str) -> datetime | None:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
+def departments_by_label() -> dict[str, Department]:
+    """Every department under each name a past case may give it: name, short name and code."""
+    departments: dict[str, Department] = {}
+    for d in Department.objects.all():
+        departments.update({d.name: d, d.code: d, **({d.short_name: d} if d.short_name else {})})
+    return departments
+
+
 @transaction.atomic
 def history_import(
     rows: Iterable[Mapping[str, str]], columns: HistoryColumns, *, create_missing_departments: bool = False
 ) -> int:
     """Import past cases; returns how many. Departments are matched by name, short name or code."""
-    departments: dict[str, Department] = {}
-    for d in Department.objects.all():
-        departments.update({d.name: d, d.code: d, **({d.short_name: d} if d.short_name else {})})
+    departments = departments_by_label()
     cases, errors = [], []
     for number, row in enumerate(rows, start=2):
         text = (row.get(columns.text) or "").strip()

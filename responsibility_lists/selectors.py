@@ -32,6 +32,13 @@ def matters_of(version: ListVersion) -> QuerySet[Matter]:
     )
 
 
+def matter_top_categories(version: ListVersion) -> dict[int, str]:
+    """Matter id → the name of its 大类 (its category's parent, or the category itself when it is
+    a top one): the name per-category thresholds (CategoryThreshold) are keyed by."""
+    rows = Matter.objects.filter(version=version).values_list("pk", "category__parent__name", "category__name")
+    return {pk: parent or own for pk, parent, own in rows}
+
+
 def top_categories_of(version: ListVersion) -> QuerySet[Category]:
     return Category.objects.filter(version=version, parent__isnull=True).prefetch_related("children")
 

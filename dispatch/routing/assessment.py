@@ -15,7 +15,8 @@ from sklearn.linear_model import LogisticRegression
 from departments.models import Department
 from dispatch.routing import learned
 from dispatch.routing.router import route
-from responsibility_lists.models import ListVersion, Matter
+from responsibility_lists.models import ListVersion
+from responsibility_lists.selectors import matter_top_categories
 
 FOLDS = 5
 # Fewer held-out answers, or all right or all wrong, say too little to fit a calibration on.
@@ -45,7 +46,7 @@ def assess(data: learned.TrainingSet, version: ListVersion | None, folds: int = 
     """{"held_out": figures, "calibration": {"slope", "intercept", "cases"}} (either may be
     missing when history is too thin)."""
     ids = dict(Department.objects.values_list("code", "pk"))
-    category_of = _top_categories(version)
+    category_of = matter_top_categories(version) if version is not None else {}
     categories: list[str] = []
     order = list(range(len(data.cases)))
     random.Random(0).shuffle(order)
@@ -100,14 +101,6 @@ def assess(data: learned.TrainingSet, version: ListVersion | None, folds: int = 
     confidences = [calibration(s) if calibration else s for s in scores]
     result["by_category"] = _by_category(categories, confidences, outcomes)
     return result
-
-
-def _top_categories(version: ListVersion | None) -> dict[int, str]:
-    """Matter id → its 大类 name (the key of CategoryThreshold)."""
-    if version is None:
-        return {}
-    rows = Matter.objects.filter(version=version).values_list("pk", "category__parent__name", "category__name")
-    return {pk: parent or own for pk, parent, own in rows}
 
 
 def _by_category(categories: list[str], confidences: list[float], outcomes: list[bool]) -> dict[str, dict]:
