@@ -12,14 +12,8 @@ from demands.models import Demand
 from demands.workflow import Status
 from departments.models import Department
 from dispatch.audit_figures import AuditFilters
-from dispatch.models import (
-    Assignment,
-    AssignmentRole,
-    CategoryThreshold,
-    ReturnRequest,
-    RoutingModel,
-    RoutingResult,
-)
+from dispatch.models import Assignment, AssignmentRole, ReturnRequest, RoutingModel, RoutingResult
+from dispatch.services.routing import auto_dispatch_thresholds
 
 ANSWERED = (Status.REPLIED, Status.CLOSED)
 
@@ -156,7 +150,7 @@ def active_model_summary(weakest: int = 5, least_cases: int = 5) -> ModelSummary
 
 
 def _category_advice(by_category: dict[str, dict]) -> list[CategoryAdvice]:
-    configured = dict(CategoryThreshold.objects.values_list("category_name", "threshold"))
+    configured = auto_dispatch_thresholds.get()  # what routing reads, cached alike
     default = settings.ROUTING_AUTO_DISPATCH_THRESHOLD
     return [
         CategoryAdvice(name, row["cases"], row["accuracy"], row["suggested_threshold"], configured.get(name, default))
