@@ -100,11 +100,12 @@ class Command(BaseCommand):
         and learned from as a district's older system would be, before the demo weeks begin. The
         router then answers with history and a calibrated confidence, as it would in service.
         Messages labelled 属地 are left out: their place, and so their street office, is unknown."""
-        labels = {
-            row["source_id"]: row["department"]
-            for row in csv.DictReader(LABELS.open(encoding="utf-8"))
-            if row["department"] != TERRITORIAL_LABEL
-        }
+        with LABELS.open(encoding="utf-8") as handle:
+            labels = {
+                row["source_id"]: row["department"]
+                for row in csv.DictReader(handle)
+                if row["department"] != TERRITORIAL_LABEL
+            }
         past = [
             {
                 "id": row["source_id"],
