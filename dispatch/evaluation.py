@@ -10,6 +10,7 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -73,8 +74,10 @@ class Report:
             "reliability": _reliability(scored),
             "median_ms": round(statistics.median(times), 3) if times else None,
             "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 3) if times else None,
-            "by_category": self.by_category(scored),
+            "by_label": _by_label(scored),
         }  # fmt: skip
+        if self.list_used:  # without the list no answer names a matter, so there is no 大类 to group by
+            figures["by_category"] = self.by_category(scored)
         return figures
 
     def by_category(self, scored: list[Prediction]) -> dict[str, dict]:
@@ -88,6 +91,27 @@ class Report:
             name = top_of.get(prediction.matter_id, NO_MATTER) if prediction.matter_id is not None else NO_MATTER
             groups.setdefault(name, []).append(prediction)
         return {name: _category_figures(group, self.threshold) for name, group in sorted(groups.items())}
+
+
+def _by_label(scored: list[Prediction]) -> dict[str, dict]:
+    """Per label, most frequent first: how many of its rows were found (recall), how many answers
+    naming it were right (precision), and what it was most often taken for, which tells a
+    district where its departments' boundaries are unclear."""
+    answered = Counter(p.department for p in scored)
+    groups: dict[str, list[Prediction]] = {}
+    for prediction in scored:
+        groups.setdefault(prediction.label, []).append(prediction)
+    figures = {}
+    for name, group in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        right = sum(p.department == name for p in group)
+        mistaken = Counter(p.department or "—" for p in group if p.department != name).most_common(1)
+        figures[name] = {
+            "rows": len(group),
+            "recall": _ratio(right, len(group)),
+            "precision": _ratio(right, answered[name]),
+            "most_often_taken_for": mistaken[0][0] if mistaken else None,
+        }
+    return figures
 
 
 def _lowest_cut(group: list[Prediction], wanted: float, least: int = 5) -> dict:

@@ -185,6 +185,10 @@ def test_evaluate_routing_works_in_a_throwaway_database(tmp_path):
     building = result["by_category"]["住房建设与工程质量"]
     assert building["rows"] == 12 and building["accuracy"] == 1.0
     assert 0 < building["threshold_for_precision_0.95"] <= 1
+    # Per label, with what each was taken for when wrong.
+    assert result["by_label"]["坪山区人力资源局"] == {
+        "rows": 12, "recall": 1.0, "precision": 1.0, "most_often_taken_for": None,
+    }  # fmt: skip
     with predictions.open(encoding="utf-8") as handle:
         lines = list(csv.DictReader(handle))
     assert len(lines) == 60 and lines[0]["row"] == "2"
@@ -230,6 +234,11 @@ def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_pa
     assert result["accuracy"] >= 60 / 61 and result["top3_accuracy"] == 1.0
     assert result["precision_targets"]["0.9"]["coverage"] >= 60 / 61
     assert sum(row["rows"] for row in result["reliability"]) == 61
+    # Per label: what a district reads to see which of its labels are confused; no answer names
+    # a matter without the list, so there are no per-大类 figures to print.
+    assert list(result["by_label"]) == ["教育文体", "劳动和社会保障", "城乡建设"]
+    assert result["by_label"]["教育文体"]["rows"] == 21 and result["by_label"]["城乡建设"]["recall"] == 1.0
+    assert "by_category" not in result
 
 
 def test_a_category_can_ask_for_more_confidence_than_the_default(district, submit):

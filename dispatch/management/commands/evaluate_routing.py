@@ -100,7 +100,7 @@ class Command(BaseCommand):
                 " about them: the folds are routed by what the router learns from history alone."
             )
         for key, value in figures.items():
-            if key not in ("by_category", "precision_targets", "reliability"):
+            if key not in ("by_category", "by_label", "precision_targets", "reliability"):
                 self.stdout.write(f"{key:>26}: {value}")
         self.stdout.write("the lowest threshold keeping auto-dispatch at a precision, and its coverage")
         for wanted, point in figures["precision_targets"].items():
@@ -108,11 +108,12 @@ class Command(BaseCommand):
         self.stdout.write("reliability: how often the router was right at each confidence")
         for row in figures["reliability"]:
             self.stdout.write(f"  {row['confidence']}  rows {row['rows']:>5}  accuracy {row['accuracy']}")
-        self.stdout.write("by category of the answered matter: rows, accuracy, coverage and precision at the")
-        self.stdout.write("threshold, and the lowest threshold keeping that category's auto-dispatches 95% right")
-        for name, row in figures["by_category"].items():
-            cells = [f"{value if value is not None else '—'}" for value in row.values()]
-            self.stdout.write(f"  {name:　<12} " + "  ".join(f"{cell:>6}" for cell in cells))
+        self.stdout.write("by label: rows, recall, precision, and the answer it was most often taken for")
+        self._write_table(figures["by_label"])
+        if "by_category" in figures:
+            self.stdout.write("by category of the answered matter: rows, accuracy, coverage and precision at the")
+            self.stdout.write("threshold, and the lowest threshold keeping that category's auto-dispatches 95% right")
+            self._write_table(figures["by_category"])
         if options["json_path"]:
             options["json_path"].write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
         if options["predictions"]:
@@ -130,6 +131,11 @@ class Command(BaseCommand):
                             f"{p.milliseconds:.2f}",
                         ]
                     )
+
+    def _write_table(self, rows: dict[str, dict]) -> None:
+        for name, row in rows.items():
+            cells = [f"{value if value is not None else '—'}" for value in row.values()]
+            self.stdout.write(f"  {name:　<12} " + "  ".join(f"{cell:>6}" for cell in cells))
 
 
 def _check_columns(options: dict) -> None:
