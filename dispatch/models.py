@@ -244,7 +244,7 @@ class RoutingResult(models.Model):
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="routing_results")
     list_version = models.ForeignKey(ListVersion, on_delete=models.PROTECT, null=True, related_name="+")
-    router_version = models.CharField(max_length=32)
+    router_version = models.CharField(max_length=64)
     candidates = models.JSONField(default=list)
     confidence = models.FloatField()
     auto_dispatched = models.BooleanField()

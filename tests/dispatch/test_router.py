@@ -275,3 +275,16 @@ def test_what_the_model_learned_from_a_street_office_goes_to_the_street_of_the_d
     assert district.departments["PSJD"].pk not in departments
     unplaced = route(**text, location_text="", version=district.version, model=model)
     assert district.departments["PSJD"].pk not in [c.department_id for c in unplaced.candidates]
+
+
+def test_a_demand_routed_with_a_learned_model_keeps_its_routing_record(district, submit):
+    # The record names the list router and the model ("list-bm25-4+m20261127…-1a2b3c4d"); on
+    # PostgreSQL a column too short for that refused every demand once a model was active.
+    from dispatch.models import RoutingResult
+
+    _history(district)
+    model = train_and_activate()
+    demand = submit(title=NOISE["title"], content=NOISE["content"]).demand
+    record = RoutingResult.objects.get(demand=demand)
+    assert record.router_version.endswith(model.version)
+    assert len(record.router_version) <= RoutingResult._meta.get_field("router_version").max_length
