@@ -2,9 +2,10 @@
 
 Each of five folds of the known past cases is routed (list, model and territory, as a live demand
 is) by a model trained on the other four. That gives the held-out figures the district sees, per
-department, and the pairs (best answer's score, whether it was right) the confidence is
-calibrated on: a logistic fit, so that a confidence of 0.9 means nine in ten such answers were
-right on this district's own history."""
+department, and what the confidence is calibrated on: for each best answer, its evidence (its
+score, and how the most similar past cases went) and whether it was right. A logistic fit of
+the one on the other makes a confidence of 0.9 mean that nine in ten such answers were right on
+this district's own history."""
 
 from __future__ import annotations
 
@@ -43,24 +44,25 @@ def lowest_cut(answers: list[tuple[float, bool]], wanted: float, least: int = 5)
 
 
 def assess(data: learned.TrainingSet, version: ListVersion | None, folds: int = FOLDS) -> dict:
-    """{"held_out": figures, "calibration": {"slope", "intercept", "cases"}} (either may be
-    missing when history is too thin)."""
+    """{"held_out": figures, "calibration": {"weights", "intercept", "cases"}, "by_category": …}
+    (the first two may be missing when history is too thin)."""
     ids = dict(Department.objects.values_list("code", "pk"))
     category_of = matter_top_categories(version) if version is not None else {}
     categories: list[str] = []
     order = list(range(len(data.cases)))
     random.Random(0).shuffle(order)
-    scores, outcomes = [], []
+    evidence: list[learned.Evidence] = []
+    outcomes: list[bool] = []
     top3 = 0
     per_department: dict[str, list[int]] = {}
     for fold in range(folds):
         held = order[fold::folds]
         held_set = set(held)
         training = learned.TrainingSet([c for i, c in enumerate(data.cases) if i not in held_set])
-        pipeline = learned.fit(training)
-        if pipeline is None:
+        trained = learned.fit(training)
+        if trained is None:
             return {}
-        model = learned.Learned(f"held-out {fold + 1}/{folds}", pipeline, len(training.cases))
+        model = learned.Learned.of(f"held-out {fold + 1}/{folds}", trained, len(training.cases))
         for i in held:
             case = data.cases[i]
             answer = route(
@@ -68,7 +70,7 @@ def assess(data: learned.TrainingSet, version: ListVersion | None, folds: int = 
             )
             wanted = ids.get(case.department_code)
             right = answer.best is not None and answer.best.department_id == wanted
-            scores.append(answer.confidence)
+            evidence.append(answer.evidence or learned.Evidence(score=0.0))
             outcomes.append(right)
             matter_id = answer.best.matter_id if answer.best else None
             categories.append(category_of.get(matter_id, NO_MATTER) if matter_id is not None else NO_MATTER)
@@ -88,19 +90,29 @@ def assess(data: learned.TrainingSet, version: ListVersion | None, folds: int = 
             },
         }
     }
-    if cases >= MIN_CALIBRATION_CASES and 0 < sum(outcomes) < cases:
-        fit = LogisticRegression(C=1e4).fit([[s] for s in scores], outcomes)
-        slope = float(fit.coef_[0][0])
-        # Only a score that is right more often the higher it is can be read as confidence; a
-        # history where it is not (labels at odds with the list) keeps the weighed score.
-        if slope > 0:
-            result["calibration"] = {
-                "slope": round(slope, 6), "intercept": round(float(fit.intercept_[0]), 6), "cases": cases,
-            }  # fmt: skip
-    calibration = learned.Calibration.of(result)
-    confidences = [calibration(s) if calibration else s for s in scores]
+    calibration = _calibration(evidence, outcomes)
+    if calibration is not None:
+        result["calibration"] = {
+            "weights": {name: round(weight, 6) for name, weight in calibration.weights.items()},
+            "intercept": round(calibration.intercept, 6),
+            "cases": cases,
+        }
+    confidences = [calibration(e) if calibration else e.score for e in evidence]
     result["by_category"] = _by_category(categories, confidences, outcomes)
     return result
+
+
+def _calibration(evidence: list[learned.Evidence], outcomes: list[bool]) -> learned.Calibration | None:
+    """A logistic fit of "the best answer was right" on its evidence, or None when the history
+    says too little (too few answers, or all right or all wrong) or when a higher score is not
+    right more often (labels at odds with the list): such a score cannot be read as a chance."""
+    if len(outcomes) < MIN_CALIBRATION_CASES or not 0 < sum(outcomes) < len(outcomes):
+        return None
+    fit = LogisticRegression(C=1e4, max_iter=1000).fit([e.features() for e in evidence], outcomes)
+    weights = dict(zip(learned.Evidence.FEATURES, (float(w) for w in fit.coef_[0]), strict=True))
+    if weights["score"] <= 0:
+        return None
+    return learned.Calibration(weights, float(fit.intercept_[0]))
 
 
 def _by_category(categories: list[str], confidences: list[float], outcomes: list[bool]) -> dict[str, dict]:

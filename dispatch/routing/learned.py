@@ -25,6 +25,7 @@ from sklearn.svm import LinearSVC
 from demands.models import Demand
 from demands.workflow import Status
 from dispatch.models import HistoricalCase, RoutingModel
+from dispatch.routing.past_cases import Neighbour, PastCaseIndex
 from dispatch.routing.text import words, words_kept
 from responsibility_lists.models import ListVersion
 from responsibility_lists.selectors import version_in_force
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 MIN_SAMPLES = 30  # below this a model would only add noise to the list's own answer
 MIN_CLASSES = 2
 CALIBRATION_FOLDS = 3  # so a department needs at least this many past cases to be learned
+MODEL_BLOBS_KEPT = 30  # a month of nightly retrains
 IN_FORCE = object()  # the list version in force, whichever it is
 ANSWERED = (Status.REPLIED, Status.CLOSED)
 
@@ -137,7 +139,13 @@ def training_set() -> TrainingSet:
     return TrainingSet(cases)
 
 
-def fit(data: TrainingSet) -> Pipeline | None:
+@dataclass(frozen=True)
+class Trained:
+    pipeline: Pipeline
+    past_cases: PastCaseIndex
+
+
+def fit(data: TrainingSet) -> Trained | None:
     # Departments with fewer past cases than the calibration folds cannot be learned yet; the
     # list still routes to them.
     counts = Counter(data.labels)
@@ -146,9 +154,17 @@ def fit(data: TrainingSet) -> Pipeline | None:
     ]
     if len(kept) < MIN_SAMPLES or len({label for _, label in kept}) < MIN_CLASSES:
         return None
+    documents, labels = [d for d, _ in kept], [label for _, label in kept]
     pipeline = build_pipeline()
-    pipeline.fit([d for d, _ in kept], [label for _, label in kept])
-    return pipeline
+    pipeline.fit(documents, labels)
+    return Trained(pipeline, PastCaseIndex.build(_word_vectors(pipeline, documents), labels))
+
+
+def _word_vectors(pipeline: Pipeline, documents: list[str]) -> sparse.csr_matrix:
+    # The jieba-word part of the features: unit length on its own, and far sparser than the
+    # character n-grams, so the index of past cases stays small and quick to search.
+    words_part = dict(pipeline.named_steps["features"].parts)["words"]
+    return words_part.transform(documents)
 
 
 def train_and_activate(
@@ -160,8 +176,8 @@ def train_and_activate(
     and calibrates its confidence (five more fits)."""
     data = training_set()
     with words_kept():
-        pipeline = fit(data)
-        if pipeline is None:
+        trained = fit(data)
+        if trained is None:
             logger.info("Not enough history to train a routing model (%s cases).", len(data.labels))
             return None
         metrics: dict = {"note": note} if note else {}
@@ -173,7 +189,7 @@ def train_and_activate(
                 version = version_in_force()
             metrics.update(assess(data, version if isinstance(version, ListVersion) else None))
     buffer = io.BytesIO()
-    joblib.dump(pipeline, buffer, compress=3)
+    joblib.dump({"pipeline": trained.pipeline, "past_cases": trained.past_cases}, buffer, compress=3)
     blob = buffer.getvalue()
     digest = hashlib.sha256(blob).hexdigest()
     now = timezone.now()
@@ -189,24 +205,49 @@ def train_and_activate(
             is_active=True,
             metrics=metrics,
         )
+        # A model's bytes (several MB with its past cases) are kept for the newest ones only; an
+        # older model keeps its version, checksum and figures, which answers and audits name.
+        retired = RoutingModel.objects.exclude(blob=b"").order_by("-trained_at", "-pk")[MODEL_BLOBS_KEPT:]
+        RoutingModel.objects.filter(pk__in=list(retired.values_list("pk", flat=True))).update(blob=b"")
     return model
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What the best answer's confidence is read from."""
+
+    score: float  # the weighed score of the list and the model
+    neighbours_agree: float = 0.0  # the share of the nearest past cases its department handled
+    nearest_similarity: float = 0.0  # how like the demand the most similar past case is (0–1)
+    nearest_agrees: float = 0.0  # 1 when that case went to its department
+
+    FEATURES = ("score", "neighbours_agree", "nearest_similarity", "nearest_agrees")
+
+    def features(self) -> list[float]:
+        return [getattr(self, name) for name in self.FEATURES]
+
+
+@dataclass(frozen=True)
 class Calibration:
-    """P(the router's best answer is right) as a logistic function of its raw score, fitted on
+    """P(the router's best answer is right) as a logistic function of its evidence, fitted on
     held-out routing of the model's own history."""
 
-    slope: float
+    weights: dict[str, float]
     intercept: float
 
-    def __call__(self, raw: float) -> float:
-        return 1 / (1 + math.exp(-(self.slope * raw + self.intercept)))
+    def __call__(self, evidence: Evidence) -> float:
+        z = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in zip(
+            Evidence.FEATURES, evidence.features(), strict=True))  # fmt: skip
+        return 1 / (1 + math.exp(-z))
 
     @classmethod
     def of(cls, metrics: dict) -> Calibration | None:
         fitted = metrics.get("calibration")
-        return cls(fitted["slope"], fitted["intercept"]) if fitted else None
+        if not fitted:
+            return None
+        # Models trained before the nearest past cases were weighed have a slope on the score alone.
+        weights = fitted["weights"] if "weights" in fitted else {"score": fitted["slope"]}
+        return cls(weights, fitted["intercept"])
 
 
 @dataclass(frozen=True)
@@ -217,6 +258,11 @@ class Learned:
     pipeline: Pipeline
     sample_count: int
     calibration: Calibration | None = None
+    past_cases: PastCaseIndex | None = None
+
+    @classmethod
+    def of(cls, version: str, trained: Trained, sample_count: int) -> Learned:
+        return cls(version, trained.pipeline, sample_count, past_cases=trained.past_cases)
 
 
 _cache: dict[str, Learned] = {}
@@ -227,8 +273,12 @@ def load(model: RoutingModel) -> Learned:
     with _cache_lock:
         learned = _cache.get(model.version)
         if learned is None:
-            pipeline = joblib.load(io.BytesIO(bytes(model.blob)))
-            learned = Learned(model.version, pipeline, model.sample_count, Calibration.of(model.metrics))
+            stored = joblib.load(io.BytesIO(bytes(model.blob)))
+            # Models trained before the past cases were indexed are a bare pipeline.
+            pipeline, past_cases = (
+                (stored["pipeline"], stored["past_cases"]) if isinstance(stored, dict) else (stored, None)
+            )
+            learned = Learned(model.version, pipeline, model.sample_count, Calibration.of(model.metrics), past_cases)
             _cache.clear()  # one model in memory at a time
             _cache[model.version] = learned
         return learned
@@ -238,6 +288,21 @@ def active_model() -> RoutingModel | None:
     return RoutingModel.objects.filter(is_active=True).defer("blob").first()
 
 
-def predict(pipeline: Pipeline, title: str, content: str) -> dict[str, float]:
-    probabilities = pipeline.predict_proba([document(title, content)])[0]
-    return dict(zip(pipeline.classes_, (float(p) for p in probabilities), strict=True))
+@dataclass(frozen=True)
+class Judgement:
+    probabilities: dict[str, float]  # department code → probability
+    neighbours: list[Neighbour]  # the most similar past cases, most similar first
+
+
+def judge(model: Learned, title: str, content: str) -> Judgement:
+    # The features are computed once for both the classifier and the past-case search.
+    features = model.pipeline.named_steps["features"].transform([document(title, content)])
+    classifier = model.pipeline.named_steps["classifier"]
+    probabilities = dict(
+        zip(classifier.classes_, (float(p) for p in classifier.predict_proba(features)[0]), strict=True)
+    )
+    neighbours: list[Neighbour] = []
+    if model.past_cases is not None:
+        chars = dict(model.pipeline.named_steps["features"].parts)["chars"]
+        neighbours = model.past_cases.nearest(features[:, len(chars.vocabulary_) :])
+    return Judgement(probabilities, neighbours)

@@ -49,6 +49,7 @@ class RoutingAnswer:
     candidates: list[Candidate]
     location: ResolvedLocation
     router_version: str = ROUTER_VERSION
+    evidence: learned.Evidence | None = None  # what the best answer's confidence was read from
 
     @property
     def best(self) -> Candidate | None:
@@ -138,19 +139,26 @@ def route(
     list_share = {d: (m.score**2 / total) * (1 - math.exp(-m.score / EVIDENCE_SCALE)) for d, m in best_match.items()}
 
     model_share: dict[int | None, float] = {}
+    neighbours: list[int | None] = []  # the departments of the most similar past cases
+    nearest_similarity = 0.0
     trust = 0.0
     if routing_model is not None:
         ids, _, territorial = _departments.get()
-        for code, probability in learned.predict(routing_model.pipeline, title, content).items():
-            if code not in ids:
-                continue
-            learned_id: int | None = ids[code]
-            if learned_id in territorial:
-                # What the model learned from a street office's past cases is "the street where
-                # it happened": that is this demand's street (None while the place is unknown),
-                # not whichever street office happened to handle the similar cases.
-                learned_id = office.pk if office else None
-            model_share[learned_id] = model_share.get(learned_id, 0.0) + probability
+
+        def as_routed(code: str) -> int | None:
+            # What the model learned from a street office's past cases is "the street where it
+            # happened": that is this demand's street (None while the place is unknown), not
+            # whichever street office happened to handle the similar cases.
+            return (office.pk if office else None) if ids[code] in territorial else ids[code]
+
+        judgement = learned.judge(routing_model, title, content)
+        for code, probability in judgement.probabilities.items():
+            if code in ids:
+                learned_id = as_routed(code)
+                model_share[learned_id] = model_share.get(learned_id, 0.0) + probability
+        known_neighbours = [n for n in judgement.neighbours if n.department_code in ids]
+        neighbours = [as_routed(n.department_code) for n in known_neighbours]
+        nearest_similarity = known_neighbours[0].similarity if known_neighbours else 0.0
         trust = routing_model.sample_count / (routing_model.sample_count + MODEL_TRUST_HALF)
         if list_share:
             # The list keeps a voice however much history there is: it is the law.
@@ -159,13 +167,24 @@ def route(
     department_ids = set(list_share) | {d for d, p in model_share.items() if p >= 0.02}
     combined = {d: _combine(list_share.get(d, 0.0), model_share, d, trust) for d in department_ids}
     ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))[:top]
+    evidence = None
+    if ranked:
+        best_id, best_score = ranked[0]
+        agreeing = sum(n == best_id for n in neighbours)
+        evidence = learned.Evidence(
+            score=best_score,
+            neighbours_agree=agreeing / len(neighbours) if neighbours else 0.0,
+            nearest_similarity=nearest_similarity,
+            nearest_agrees=float(bool(neighbours) and neighbours[0] == best_id),
+        )
     # The weighed score ranks. Where the model has been calibrated on held-out history, the best
-    # answer's confidence is how often a best answer of that score was right there, and the
-    # others keep their share of it, so the order and the gaps stay as weighed.
+    # answer's confidence is how often a best answer with that evidence (its score, and how the
+    # nearest past cases went) was right there, and the others keep their share of it, so the
+    # order and the gaps stay as weighed.
     calibration = routing_model.calibration if routing_model is not None else None
     scale = 1.0
-    if calibration is not None and ranked and ranked[0][1] > 0:
-        scale = calibration(ranked[0][1]) / ranked[0][1]
+    if calibration is not None and evidence is not None and evidence.score > 0:
+        scale = calibration(evidence) / evidence.score
     _, names, _ = _departments.get()
     candidates = []
     for department_id, confidence in ranked:
@@ -179,6 +198,8 @@ def route(
             reasons.append(f"属地事项，按地点「{location.matched or '未识别'}」派往属地街道")
         if department_id in model_share and model_share[department_id] >= 0.05:
             reasons.append(f"相似历史诉求由该部门办理（{model_share[department_id]:.0%}）")
+        if agreeing_cases := sum(n == department_id for n in neighbours):
+            reasons.append(f"最相近的{len(neighbours)}件历史诉求中{agreeing_cases}件由该部门办理")
         candidates.append(
             Candidate(
                 matter_id=match.entry.matter_id if match else None,
@@ -195,4 +216,4 @@ def route(
             )
         )
     router_version = ROUTER_VERSION + (f"+{routing_model.version}" if routing_model else "")
-    return RoutingAnswer(candidates=candidates, location=location, router_version=router_version)
+    return RoutingAnswer(candidates=candidates, location=location, router_version=router_version, evidence=evidence)

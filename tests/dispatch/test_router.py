@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 
 import pytest
@@ -59,7 +60,7 @@ def test_the_model_finds_what_the_list_words_miss(district):
 
 
 def test_a_calibrated_confidence_says_how_often_such_best_answers_were_right(district):
-    from dispatch.routing.learned import Calibration, Learned, load
+    from dispatch.routing.learned import Calibration, load
 
     _history(district, n=20)
     for i in range(16):  # one kind of case that went to either department: held-out routing errs
@@ -70,16 +71,17 @@ def test_a_calibrated_confidence_says_how_often_such_best_answers_were_right(dis
     model = train_and_activate(assessed=True)
     calibration = Calibration.of(model.metrics)
     assert calibration is not None and model.metrics["calibration"]["cases"] == 76
-    assert calibration.slope > 0  # a higher score was right more often
+    assert calibration.weights["score"] > 0  # a higher score was right more often
     held_out = model.metrics["held_out"]
     assert 0.5 < held_out["accuracy"] < 1 and held_out["by_department"]["SHJ"]["recall"] == 1.0
 
     calibrated = route(**NOISE, version=district.version, model=model)
-    pipeline = load(model).pipeline
-    raw = route(**NOISE, version=district.version, model=Learned("raw", pipeline, model.sample_count))
+    uncalibrated = dataclasses.replace(load(model), version="raw", calibration=None)
+    raw = route(**NOISE, version=district.version, model=uncalibrated)
     # The same order; the best answer's confidence is the calibrated one, the others keep their share.
     assert [c.department_id for c in calibrated.candidates] == [c.department_id for c in raw.candidates]
-    assert calibrated.best.confidence == pytest.approx(calibration(raw.best.confidence), abs=0.002)
+    assert calibrated.best.confidence == pytest.approx(calibration(raw.evidence), abs=0.002)
+    assert raw.evidence.score == pytest.approx(raw.best.confidence, abs=0.001)
     for mine, theirs in zip(calibrated.candidates[1:], raw.candidates[1:], strict=True):
         assert mine.confidence == pytest.approx(
             theirs.confidence * calibrated.best.confidence / raw.best.confidence, abs=0.002

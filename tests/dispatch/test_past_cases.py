@@ -1,0 +1,89 @@
+"""The most similar past cases: found, explained, and weighed in the confidence."""
+
+from __future__ import annotations
+
+import io
+
+import joblib
+import pytest
+
+from dispatch.models import RoutingModel
+from dispatch.routing import past_cases as past_cases_module
+from dispatch.routing import route
+from dispatch.routing.learned import Learned, PastCase, TrainingSet, fit, judge, load, train_and_activate
+from tests.dispatch.test_router import NOISE, _history
+
+
+def _training(texts_by_code: dict[str, list[str]], repeat: int = 12) -> TrainingSet:
+    return TrainingSet(
+        [
+            PastCase(text, f"{text}，第{i}次", "", code)
+            for code, texts in texts_by_code.items()
+            for i in range(repeat)
+            for text in texts
+        ]
+    )
+
+
+def test_the_nearest_past_cases_are_the_most_alike_first_and_always_the_same():
+    data = _training({
+        "CGJ": ["路边小贩摆摊占道", "商铺占用人行道经营"],
+        "ZJJ": ["工地夜间打桩噪音", "建筑工地渣土遍地"],
+    })  # fmt: skip
+    trained = fit(data)
+    model = Learned.of("t", trained, len(data.cases))
+    first = judge(model, "小贩摆摊占道", "路边小贩摆摊占道，人都走不过去")
+    assert [n.department_code for n in first.neighbours] == ["CGJ"] * 10
+    similarities = [n.similarity for n in first.neighbours]
+    assert similarities == sorted(similarities, reverse=True) and 0 < similarities[0] <= 1.0001
+    assert judge(model, "小贩摆摊占道", "路边小贩摆摊占道，人都走不过去") == first
+
+
+def test_only_the_most_recent_past_cases_are_remembered(monkeypatch):
+    monkeypatch.setattr(past_cases_module, "MAX_REMEMBERED", 24)
+    data = _training({"CGJ": ["路边小贩摆摊占道"], "ZJJ": ["工地夜间打桩噪音"]}, repeat=20)
+    trained = fit(data)
+    assert trained.past_cases.postings.shape[1] == 24
+    assert list(trained.past_cases.departments) == [case.department_code for case in data.cases[-24:]]
+
+
+def test_the_explanation_counts_the_similar_past_cases_of_each_department(district):
+    _history(district, n=12)
+    model = train_and_activate()
+    answer = route(**NOISE, version=district.version, model=model)
+    assert answer.best.department_id == district.departments["ZJJ"].pk
+    assert "最相近的10件历史诉求中10件由该部门办理" in answer.best.reason
+    assert answer.evidence.neighbours_agree == 1.0 and answer.evidence.nearest_agrees == 1.0
+    assert 0 < answer.evidence.nearest_similarity <= 1.0001
+
+
+def test_a_model_stored_before_past_cases_were_indexed_still_routes(district):
+    # Its blob is the bare pipeline and its calibration a slope on the score alone.
+    _history(district, n=12)
+    model = train_and_activate()
+    pipeline = load(model).pipeline
+    buffer = io.BytesIO()
+    joblib.dump(pipeline, buffer)
+    old = RoutingModel.objects.create(
+        version="m-before-past-cases", trained_at=model.trained_at, sample_count=model.sample_count,
+        classes=model.classes, blob=buffer.getvalue(), sha256="-", is_active=False,
+        metrics={"calibration": {"slope": 4.0, "intercept": -2.0, "cases": 60}},
+    )  # fmt: skip
+    answer = route(**NOISE, version=district.version, model=old)
+    assert answer.best.department_id == district.departments["ZJJ"].pk
+    assert "最相近" not in answer.best.reason and answer.evidence.neighbours_agree == 0.0
+    assert answer.best.confidence == pytest.approx(
+        1 / (1 + 2.718281828 ** -(4.0 * answer.evidence.score - 2.0)), abs=0.002
+    )
+
+
+def test_only_the_newest_models_keep_their_bytes(district, monkeypatch):
+    from dispatch.routing import learned
+
+    monkeypatch.setattr(learned, "MODEL_BLOBS_KEPT", 2)
+    _history(district, n=12)
+    models = [train_and_activate(note=str(i)) for i in range(3)]
+    kept = {m.version: bool(bytes(m.blob)) for m in RoutingModel.objects.all()}
+    assert kept == {models[0].version: False, models[1].version: True, models[2].version: True}
+    assert RoutingModel.objects.get(version=models[0].version).sha256 == models[0].sha256
+    assert route(**NOISE, version=district.version).router_version.endswith(models[2].version)
