@@ -34,6 +34,16 @@ def _fresh_router_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    # A request in English leaves English active in the thread (LocaleMiddleware activates it
+    # and nothing deactivates it), and the next test would read English messages.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def submit(district, django_capture_on_commit_callbacks):
     """Submit a demand as a citizen. Routing is queued on commit; the test's transaction never

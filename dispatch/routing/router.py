@@ -19,6 +19,7 @@ from departments.models import Department, DepartmentKind
 from departments.selectors import ResolvedLocation, resolve_location, street_office_for
 from dispatch.models import RoutingModel
 from dispatch.routing import learned
+from dispatch.routing import reasons as why
 from dispatch.routing.list_matcher import ListMatch, MatterIndex
 from responsibility_lists.models import ListVersion, VersionStatus
 
@@ -41,7 +42,8 @@ class Candidate:
     score: float
     confidence: float = 0.0
     matched: list[str] = field(default_factory=list)
-    reason: str = ""
+    reason: str = ""  # the reasons in the language of record (Chinese)
+    reasons: list[dict] = field(default_factory=list)  # the same, as data: see reasons.describe()
 
 
 @dataclass
@@ -189,17 +191,17 @@ def route(
     candidates = []
     for department_id, confidence in ranked:
         match = best_match.get(department_id)
-        reasons = []
+        reasons: list[dict] = []
         if match is not None and match.matched:
-            reasons.append(f"命中关键词：{'、'.join(match.matched)}")
+            reasons.append({"kind": why.KEYWORDS, "words": list(match.matched)})
         elif match is not None:
-            reasons.append(f"与事项「{match.entry.name}」描述相近")
+            reasons.append({"kind": why.DESCRIBED, "matter": match.entry.name})
         if match is not None and match.entry.territorial:
-            reasons.append(f"属地事项，按地点「{location.matched or '未识别'}」派往属地街道")
+            reasons.append({"kind": why.TERRITORY, "place": location.matched or ""})
         if department_id in model_share and model_share[department_id] >= 0.05:
-            reasons.append(f"相似历史诉求由该部门办理（{model_share[department_id]:.0%}）")
+            reasons.append({"kind": why.HISTORY, "share": round(model_share[department_id], 2)})
         if agreeing_cases := sum(n == department_id for n in neighbours):
-            reasons.append(f"最相近的{len(neighbours)}件历史诉求中{agreeing_cases}件由该部门办理")
+            reasons.append({"kind": why.NEIGHBOURS, "count": agreeing_cases, "of": len(neighbours)})
         candidates.append(
             Candidate(
                 matter_id=match.entry.matter_id if match else None,
@@ -212,7 +214,8 @@ def route(
                 score=round(match.score, 3) if match else 0.0,
                 confidence=round(confidence * scale, 3),
                 matched=list(match.matched) if match else [],
-                reason="；".join(reasons),
+                reason=why.on_record(reasons),
+                reasons=reasons,
             )
         )
     router_version = ROUTER_VERSION + (f"+{routing_model.version}" if routing_model else "")

@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from config.caching import cached_for
 from demands.models import Demand
@@ -91,7 +92,11 @@ def demand_route(*, demand_id: int) -> Demand | None:
         )
         located = {"street_id": answer.location.street_id, "community_id": answer.location.community_id}
         if version is None or not auto or best is None or best.department_id is None:
-            reason = "路由置信度不足，转人工分拨。" if best else "未匹配到清单事项，转人工分拨。"
+            # Stored in Chinese, the language of record; marked so the timeline can show them
+            # in the reader's language.
+            reason = (
+                gettext_noop("路由置信度不足，转人工分拨。") if best else gettext_noop("未匹配到清单事项，转人工分拨。")
+            )
             triaged = demand_transition(
                 demand_id=demand.pk,
                 action=Action.SEND_TO_TRIAGE,
