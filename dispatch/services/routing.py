@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -56,84 +56,112 @@ def demand_route(*, demand_id: int) -> Demand | None:
         demand = Demand.objects.select_for_update().filter(pk=demand_id).first()
         if demand is None or demand.status != Status.SUBMITTED:
             return None
-        version = version_in_force()
-        place = _picked_place(demand)
-        if version is None:
-            location = place or resolve_location(demand.location_text, demand.title, demand.content)
-            answer = RoutingAnswer(candidates=[], location=location)
-        else:
-            answer = route(
-                title=demand.title,
-                content=demand.content,
-                location_text=demand.location_text,
-                version=version,
-                place=place,
-            )
-        best = answer.best
-        # A candidate the learned model found may have no matter of the list: it is dispatched
-        # to the department with the default time limits.
-        matter = (
-            Matter.objects.select_related("category__parent").filter(pk=best.matter_id).first()
-            if best is not None and best.matter_id
-            else None
+        try:
+            with transaction.atomic():  # a savepoint: a failed routing leaves nothing behind
+                return _route_locked(demand)
+        except OperationalError:
+            raise  # the database is away: the task retries, and the reconciler after it
+        except Exception:
+            # A fault in routing itself (a bad model, a bug) would otherwise keep the demand in
+            # "submitted", out of every queue, at every retry. A person routes it instead.
+            logger.exception("Routing demand %s failed; it goes to the triage queue.", demand.pk)
+            return _triage_unrouted(demand)
+
+
+def _triage_unrouted(demand: Demand) -> Demand:
+    place = _picked_place(demand)
+    location = place or resolve_location(demand.location_text, demand.title, demand.content)
+    return demand_transition(
+        demand_id=demand.pk,
+        action=Action.SEND_TO_TRIAGE,
+        actor=None,
+        actor_label=SYSTEM,
+        reason=gettext_noop("自动分拨出错，转人工分拨。"),
+        data={"routing_failed": True},
+        changes={"street_id": location.street_id, "community_id": location.community_id},
+    )
+
+
+def _route_locked(demand: Demand) -> Demand:
+    """Route a locked, submitted demand (see demand_route)."""
+    version = version_in_force()
+    place = _picked_place(demand)
+    if version is None:
+        location = place or resolve_location(demand.location_text, demand.title, demand.content)
+        answer = RoutingAnswer(candidates=[], location=location)
+    else:
+        answer = route(
+            title=demand.title,
+            content=demand.content,
+            location_text=demand.location_text,
+            version=version,
+            place=place,
         )
-        threshold = threshold_for(matter)
-        # A threshold of 1 means the category always goes to a person.
-        auto = best is not None and best.department_id is not None and threshold < 1 and answer.confidence >= threshold
-        RoutingResult.objects.create(
-            demand=demand,
-            list_version=version,
-            router_version=answer.router_version,
-            candidates=answer.candidates_as_json(),
-            confidence=answer.confidence,
-            auto_dispatched=auto,
-            resolved_location=answer.location.as_dict(),
-            created_at=timezone.now(),
+    best = answer.best
+    # A candidate the learned model found may have no matter of the list: it is dispatched
+    # to the department with the default time limits.
+    matter = (
+        Matter.objects.select_related("category__parent").filter(pk=best.matter_id).first()
+        if best is not None and best.matter_id
+        else None
+    )
+    threshold = threshold_for(matter)
+    # A threshold of 1 means the category always goes to a person.
+    auto = best is not None and best.department_id is not None and threshold < 1 and answer.confidence >= threshold
+    RoutingResult.objects.create(
+        demand=demand,
+        list_version=version,
+        router_version=answer.router_version,
+        candidates=answer.candidates_as_json(),
+        confidence=answer.confidence,
+        auto_dispatched=auto,
+        resolved_location=answer.location.as_dict(),
+        created_at=timezone.now(),
+    )
+    located = {"street_id": answer.location.street_id, "community_id": answer.location.community_id}
+    if version is None or not auto or best is None or best.department_id is None:
+        # Stored in Chinese, the language of record; marked so the timeline can show them
+        # in the reader's language.
+        reason = (
+            gettext_noop("路由置信度不足，转人工分拨。") if best else gettext_noop("未匹配到清单事项，转人工分拨。")
         )
-        located = {"street_id": answer.location.street_id, "community_id": answer.location.community_id}
-        if version is None or not auto or best is None or best.department_id is None:
-            # Stored in Chinese, the language of record; marked so the timeline can show them
-            # in the reader's language.
-            reason = (
-                gettext_noop("路由置信度不足，转人工分拨。") if best else gettext_noop("未匹配到清单事项，转人工分拨。")
-            )
-            triaged = demand_transition(
-                demand_id=demand.pk,
-                action=Action.SEND_TO_TRIAGE,
-                actor=None,
-                actor_label=SYSTEM,
-                reason=reason,
-                data={
-                    "confidence": answer.confidence,
-                    "threshold": threshold,
-                    "suggestions": [c.matter_code for c in answer.candidates],
-                },
-                changes={**located, "list_version": version},
-            )
-            suggest_duplicates(triaged)
-            return triaged
-        lead = Department.objects.get(pk=best.department_id)
-        assisting = list(matter.assisting_departments.filter(is_active=True)) if matter else []
-        office = street_office_for(answer.location.street_id)
-        if matter is not None and matter.assisted_by_territory and office is not None:
-            assisting.append(office)
-        demand = demand_transition(
+        triaged = demand_transition(
             demand_id=demand.pk,
-            action=Action.AUTO_DISPATCH,
+            action=Action.SEND_TO_TRIAGE,
             actor=None,
             actor_label=SYSTEM,
-            department=lead,
-            reason=best.reason,
+            reason=reason,
             data={
-                "matter": matter.code if matter else None,
                 "confidence": answer.confidence,
                 "threshold": threshold,
-                "version": version.number,
+                "suggestions": [c.matter_code for c in answer.candidates],
             },
-            changes={**located, "list_version": version, "matter": matter, "lead_department": lead},
+            changes={**located, "list_version": version},
         )
-        assignment = create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=None)
-        demand.due_at = assignment.handle_deadline
-        demand.save(update_fields=["due_at", "updated_at"])
-        suggest_duplicates(demand)
-        return demand
+        suggest_duplicates(triaged)
+        return triaged
+    lead = Department.objects.get(pk=best.department_id)
+    assisting = list(matter.assisting_departments.filter(is_active=True)) if matter else []
+    office = street_office_for(answer.location.street_id)
+    if matter is not None and matter.assisted_by_territory and office is not None:
+        assisting.append(office)
+    demand = demand_transition(
+        demand_id=demand.pk,
+        action=Action.AUTO_DISPATCH,
+        actor=None,
+        actor_label=SYSTEM,
+        department=lead,
+        reason=best.reason,
+        data={
+            "matter": matter.code if matter else None,
+            "confidence": answer.confidence,
+            "threshold": threshold,
+            "version": version.number,
+        },
+        changes={**located, "list_version": version, "matter": matter, "lead_department": lead},
+    )
+    assignment = create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=None)
+    demand.due_at = assignment.handle_deadline
+    demand.save(update_fields=["due_at", "updated_at"])
+    suggest_duplicates(demand)
+    return demand

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from demands.models import Demand, DemandEvent
@@ -66,3 +67,38 @@ def test_auto_close_sweep_closes_each_once(district, submit, settings):
     demand.refresh_from_db()
     assert demand.status == Status.CLOSED
     assert DemandEvent.objects.filter(demand=demand, action=Action.AUTO_CLOSE).count() == 1
+
+
+def test_a_fault_in_routing_sends_the_demand_to_a_person(district, monkeypatch):
+    # A bad model or a bug must not keep a demand in "submitted", out of every queue.
+    from dispatch.models import RoutingResult
+    from dispatch.services import routing
+
+    def broken(**kwargs):
+        RoutingResult.objects.create(  # half-written work is rolled back with the failure
+            demand_id=demand.pk, router_version="x", confidence=1, auto_dispatched=True, created_at=timezone.now()
+        )
+        raise ValueError("the model blob is damaged")
+
+    monkeypatch.setattr(routing, "route", broken)
+    demand = _unrouted(district)
+    assert route_demand.apply(args=[demand.pk]).get() == Status.TRIAGE
+    event = DemandEvent.objects.get(demand=demand, action=Action.SEND_TO_TRIAGE)
+    assert event.reason == "自动分拨出错，转人工分拨。" and event.data == {"routing_failed": True}
+    assert not RoutingResult.objects.filter(demand=demand).exists()
+
+
+def test_a_database_away_is_retried_not_sent_to_a_person(district, monkeypatch):
+    from django.db import OperationalError
+
+    from dispatch.services import routing
+
+    def away(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(routing, "route", away)
+    demand = _unrouted(district)
+    with pytest.raises(OperationalError):
+        routing.demand_route(demand_id=demand.pk)
+    demand.refresh_from_db()
+    assert demand.status == Status.SUBMITTED  # the task retries; the reconciler after it
