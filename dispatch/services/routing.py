@@ -157,6 +157,7 @@ def _route_locked(demand: Demand) -> Demand:
             "confidence": answer.confidence,
             "threshold": threshold,
             "version": version.number,
+            "reasons": best.reasons,  # the reason above as data, read in the reader's language
         },
         changes={**located, "list_version": version, "matter": matter, "lead_department": lead},
     )

@@ -60,3 +60,13 @@ def test_a_note_in_the_timeline_is_shown_as_written_and_escaped(district, submit
     DemandEvent.objects.filter(pk=event.pk).update(reason="<b>路由置信度不足</b>")
     detail = _dispatcher(district, "en").get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     assert "&lt;b&gt;路由置信度不足&lt;/b&gt;" in detail
+
+
+def test_an_automatic_dispatch_gives_its_reasons_in_the_timeline_in_english(district, submit):
+    demand = submit(title="工地半夜施工噪音太大", content="六和城旁边的工地每天半夜施工打桩，吵得无法入睡。").demand
+    assert demand.status == Status.DISPATCHED
+    event = demand.events.get(action="auto_dispatch")
+    assert event.reason.startswith("命中关键词：") and event.data["reasons"][0]["kind"] == "keywords"
+    detail = _dispatcher(district, "en").get(f"/desk/demands/{demand.tracking_number}/").content.decode()
+    timeline = detail[detail.index('id="timeline"') :]
+    assert "matched keywords: " in timeline and "命中关键词" not in timeline
