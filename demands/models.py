@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from demands.workflow import Action, Status
@@ -185,6 +186,15 @@ class DemandEvent(models.Model):
     @property
     def actor_display(self) -> str:
         return str(ACTOR_LABELS.get(self.actor_label, self.actor_label))
+
+    @property
+    def reason_for_reader(self) -> str:
+        """The reason in the reader's language where the system wrote it: its wording and values
+        are kept in the event's data (see demands.wording). What a person wrote stays as written."""
+        wording = (self.data or {}).get("wording")
+        if wording:
+            return gettext(wording["text"]) % wording.get("params", {})
+        return gettext(self.reason) if self.reason else ""
 
     @property
     def reason_is_for_citizens(self) -> bool:

@@ -18,10 +18,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
 from demands.models import Attachment, Channel, ContactDisclosure, DailySequence, Demand, DemandEvent
+from demands.wording import worded
 from demands.workflow import Action, Status, target_of
 from departments.access import has_role
 from departments.models import Community, Department, Role
@@ -247,12 +249,16 @@ def demand_auto_close(*, demand_id: int) -> bool:
         demand = Demand.objects.select_for_update().get(pk=demand_id)
         if demand.status != Status.REPLIED or demand.replied_at is None or demand.replied_at > cutoff:
             return False
+        reason, wording = worded(
+            gettext_noop("答复后%(days)s日内未评价，系统自动办结。"), days=settings.AUTO_CLOSE_AFTER_DAYS
+        )
         demand_transition(
             demand_id=demand_id,
             action=Action.AUTO_CLOSE,
             actor=None,
             actor_label=SYSTEM,
-            reason=f"答复后{settings.AUTO_CLOSE_AFTER_DAYS}日内未评价，系统自动办结。",
+            reason=reason,
+            data=wording,
             changes={"closed_at": timezone.now()},
         )
     return True

@@ -5,10 +5,12 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
 from demands.services import CITIZEN, demand_transition
+from demands.wording import worded
 from demands.workflow import Action, Status
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus
 from dispatch.services.assignments import create_assignments, require_dispatcher
@@ -72,12 +74,15 @@ def demand_merge(*, demand_id: int, original_id: int, actor: User, note: str = "
             raise ValidationFailed(
                 _("%(number)s 本身已被合并，请合并到它的原诉求。") % {"number": original.tracking_number}
             )
+        reason, wording = worded(gettext_noop("与 %(original)s 重复，合并办理。"), original=original.tracking_number)
+        if note.strip():  # the dispatch officer's own words, as written
+            reason, wording = note.strip(), {}
         demand = demand_transition(
             demand_id=demand_id,
             action=Action.MERGE,
             actor=actor,
-            reason=note.strip() or f"与 {original.tracking_number} 重复，合并办理。",
-            data={"original": original.tracking_number},
+            reason=reason,
+            data={"original": original.tracking_number, **wording},
             changes={"duplicate_of": original, "closed_at": timezone.now()},
         )
         _release_open_assignments(demand_id)

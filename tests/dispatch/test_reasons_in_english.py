@@ -70,3 +70,35 @@ def test_an_automatic_dispatch_gives_its_reasons_in_the_timeline_in_english(dist
     detail = _dispatcher(district, "en").get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     timeline = detail[detail.index('id="timeline"') :]
     assert "matched keywords: " in timeline and "命中关键词" not in timeline
+
+
+def test_the_systems_own_sentences_read_in_the_readers_language(district, submit, settings):
+    # The record keeps the Chinese sentence; the reader gets it in their language, values included.
+    from django.utils import translation
+
+    from demands.services import demand_auto_close
+    from dispatch.services import demand_merge
+    from tests.dispatch.test_lifecycle import _replied
+
+    first = submit(title="工地半夜施工噪音太大", content="六和城旁边的工地每天半夜施工打桩，吵得无法入睡。").demand
+    second = submit(title="工地半夜施工噪音太大", content="六和城工地又在半夜打桩施工，噪音扰民严重。").demand
+    merged = demand_merge(demand_id=second.pk, original_id=first.pk, actor=district.users["dispatcher"])
+    merge = merged.events.get(action="merge")
+    assert merge.reason == f"与 {first.tracking_number} 重复，合并办理。"
+
+    replied = _replied(district, submit)
+    settings.AUTO_CLOSE_AFTER_DAYS = 0
+    assert demand_auto_close(demand_id=replied.pk)
+    closing = replied.events.get(action="auto_close")
+    assert closing.reason == "答复后0日内未评价，系统自动办结。"
+
+    with translation.override("en"):
+        assert merge.reason_for_reader == f"A duplicate of {first.tracking_number}; handled together with it."
+        assert closing.reason_for_reader == "Not rated within 0 days of the reply; closed by the system."
+    assert merge.reason_for_reader == merge.reason  # Chinese by default
+
+    # A dispatch officer's own words stay as written, in any language.
+    third = submit(title="工地半夜施工噪音太大", content="六和城工地半夜打桩，第三次反映。").demand
+    own = demand_merge(demand_id=third.pk, original_id=first.pk, actor=district.users["dispatcher"], note="同一工地")
+    with translation.override("en"):
+        assert own.events.get(action="merge").reason_for_reader == "同一工地"

@@ -1,0 +1,15 @@
+"""A reason the system writes, kept in the language of record and readable in any other.
+
+The event's `reason` holds the Chinese sentence (exports, the audit trail); its data holds the
+untranslated wording and the values put into it, so a page can say it in the reader's language
+(DemandEvent.reason_for_reader)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def worded(text: str, **params: Any) -> tuple[str, dict]:
+    """(the reason in Chinese, the data that lets it be read in another language). `text` is a
+    gettext_noop'd Chinese message with %(name)s placeholders."""
+    return text % params, {"wording": {"text": text, "params": params}}
