@@ -159,7 +159,7 @@ class DemandEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Who acted when there is no user: "citizen" or "system" (the router, a sweep).
-    actor_label = models.CharField(max_length=64)
+    actor_label = models.CharField(max_length=150)  # a username, or a role of the system
     department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reason = models.TextField(_("原因"), blank=True)
     data = models.JSONField(default=dict, blank=True)

@@ -186,7 +186,9 @@ class AmendmentForm(forms.Form):
         required=False,
         choices=[("", "—"), *[(name, label) for name, label in LIMIT_FIELDS]],
     )
-    limit_value = forms.DecimalField(label=_("新时限"), required=False, min_value=0.01, decimal_places=2)
+    limit_value = forms.DecimalField(
+        label=_("新时限"), required=False, min_value=0.01, max_value=9999.99, max_digits=6, decimal_places=2
+    )
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

@@ -14,9 +14,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from config.columns import max_length
 from config.errors import ValidationFailed
 from departments.models import Department, DepartmentKind
 from dispatch.models import HistoricalCase
+
+NAME_LENGTH = max_length(Department, "name")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,11 @@ def history_import(
         if not label:
             problems.append(_("缺少承办部门（列「%(column)s」）") % {"column": columns.department})
         elif label not in departments:
-            if create_missing_departments:
+            if create_missing_departments and len(label) > NAME_LENGTH:
+                problems.append(
+                    _("承办部门名称「%(name)s」超过%(n)s个字") % {"name": label[:20] + "…", "n": NAME_LENGTH}
+                )
+            elif create_missing_departments:
                 departments[label] = Department.objects.create(
                     code=f"H{Department.objects.count() + 1:04d}", name=label, kind=DepartmentKind.FUNCTIONAL
                 )

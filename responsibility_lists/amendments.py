@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.columns import max_length
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from departments.access import has_role
 from departments.models import Department, Role
+from responsibility_lists.list_io import LIMIT_CEILING
 from responsibility_lists.models import (
     AmendmentKind,
     AmendmentProposal,
@@ -31,6 +33,7 @@ LIMIT_FIELDS = (
 )  # fmt: skip
 NEEDS_DEPARTMENT = (AmendmentKind.CHANGE_LEAD, AmendmentKind.ADD_ASSIST)
 NEEDS_KEYWORD = (AmendmentKind.ADD_KEYWORD, AmendmentKind.REMOVE_KEYWORD)
+KEYWORD_LENGTH = max_length(AmendmentProposal, "keyword")
 
 
 def amendment_file(
@@ -61,12 +64,16 @@ def amendment_file(
         raise ValidationFailed(_("请选择部门（或属地）。"))
     if kind in NEEDS_KEYWORD and not keyword.strip():
         raise ValidationFailed(_("请填写关键词。"))
+    if len(keyword.strip()) > KEYWORD_LENGTH:
+        raise ValidationFailed(_("关键词不能超过%(n)s个字。") % {"n": KEYWORD_LENGTH})
     if kind == AmendmentKind.REMOVE_KEYWORD and keyword.strip() not in matter.keywords:
         raise ValidationFailed(
             _("事项 %(code)s 没有关键词「%(keyword)s」。") % {"code": matter_code, "keyword": keyword.strip()}
         )
     if kind == AmendmentKind.CHANGE_LIMIT and (limit_field not in LIMIT_FIELDS or not limit_value or limit_value <= 0):
         raise ValidationFailed(_("请选择要调整的时限并填写大于0的新值。"))
+    if kind == AmendmentKind.CHANGE_LIMIT and limit_value is not None and limit_value >= LIMIT_CEILING:
+        raise ValidationFailed(_("新时限须小于%(ceiling)s。") % {"ceiling": LIMIT_CEILING})
     return AmendmentProposal.objects.create(
         version_id=version_id,
         matter_code=matter_code,

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from config.columns import max_length
 from config.errors import ValidationFailed
 from departments.models import Department
 from responsibility_lists.models import Category, ListVersion, Matter, Urgency
@@ -71,6 +72,15 @@ class MatterRow:
     guidance: str = ""
 
 
+# What the columns are stored in: a longer value is a row error, not a failed write.
+TEXT_LIMITS = {
+    "大类": max_length(Category, "name"),
+    "小类": max_length(Category, "name"),
+    "事项名称": max_length(Matter, "name"),
+}
+LIMIT_CEILING = Decimal(10) ** (Matter._meta.get_field("handle_days_normal").max_digits - 2)  # numeric(6, 2)
+
+
 def split_words(value: str) -> list[str]:
     words = [w.strip() for w in re.split(r"[、,，;；\n]+", value or "") if w.strip()]
     return list(dict.fromkeys(words))  # drop repeats, keep order
@@ -87,6 +97,8 @@ def parse_limits(value: str) -> dict[str, Decimal]:
         raise ValueError(_("「%(value)s」含有不是数字的部分") % {"value": value}) from exc
     if any(n <= 0 for n in numbers):
         raise ValueError(_("「%(value)s」中的时限须大于0") % {"value": value})
+    if any(n >= LIMIT_CEILING for n in numbers):
+        raise ValueError(_("「%(value)s」中的时限须小于%(ceiling)s") % {"value": value, "ceiling": LIMIT_CEILING})
     if not numbers[0] >= numbers[1] >= numbers[2]:
         raise ValueError(_("「%(value)s」中越紧急时限应越短") % {"value": value})
     return dict(zip(URGENCY_ORDER, numbers, strict=True))
@@ -112,6 +124,9 @@ def parse_rows(
             problems.append(_("事项编码「%(code)s」与第%(row)s行重复") % {"code": code, "row": seen_codes[code]})
         elif code:
             seen_codes[code] = index
+        for column, longest in TEXT_LIMITS.items():
+            if len(row.get(column, "")) > longest:
+                problems.append(_("「%(column)s」不能超过%(n)s个字") % {"column": column, "n": longest})
         lead_name = row.get("主责部门", "")
         lead = departments.get(lead_name)
         territorial = lead_name == TERRITORIAL

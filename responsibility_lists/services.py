@@ -5,6 +5,7 @@ routing applies, and the versions before it are retired. Every write leaves a Li
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.columns import max_length
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
 from departments.access import has_role
@@ -33,6 +35,8 @@ from responsibility_lists.models import (
     VersionStatus,
 )
 from responsibility_lists.selectors import version_in_force
+
+logger = logging.getLogger(__name__)
 
 MAINTAINER_ROLES = (Role.LIST_MAINTAINER, Role.ADMIN)
 # Fields of a matter a maintainer edits, with how to show a value in the edit record.
@@ -65,9 +69,7 @@ def version_create_draft(*, actor: User, based_on_id: int | None = None, title: 
     require_maintainer(actor)
     source = ListVersion.objects.get(pk=based_on_id) if based_on_id else version_in_force()
     number = _next_number()
-    draft = ListVersion.objects.create(
-        number=number, title=title or (f"{source.title}（修订草稿）" if source else "职责清单草稿"), based_on=source
-    )
+    draft = ListVersion.objects.create(number=number, title=title or _draft_title(source), based_on=source)
     if source is not None:
         _copy_rows(source, draft)
     ListEdit.objects.create(
@@ -254,6 +256,18 @@ def versions_retire_superseded(*, at: datetime | None = None) -> int:
     return len(superseded)
 
 
+DRAFT_MARK = "（修订草稿）"
+
+
+def _draft_title(source: ListVersion | None) -> str:
+    # A draft of a draft is not marked twice, and the title fits its column.
+    if source is None:
+        return "职责清单草稿"
+    base = source.title.removesuffix(DRAFT_MARK)
+    longest = max_length(ListVersion, "title") - len(DRAFT_MARK)
+    return f"{base[:longest]}{DRAFT_MARK}"
+
+
 # --- Imports in the background -------------------------------------------------------------
 
 
@@ -262,7 +276,10 @@ def import_job_create(*, upload: Any, title: str, actor: User) -> ImportJob:
     require_maintainer(actor)
     with transaction.atomic():
         job = ImportJob.objects.create(
-            file=upload, original_name=upload.name, title=title or Path(upload.name).stem, created_by=actor
+            file=upload,
+            original_name=upload.name[: max_length(ImportJob, "original_name")],
+            title=(title or Path(upload.name).stem)[: max_length(ImportJob, "title")],
+            created_by=actor,
         )
         enqueue_on_commit("responsibility_lists.run_import", job.pk)
     return job
@@ -287,6 +304,13 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     except ValidationFailed as error:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED, errors=[error.message, *error.extra.get("rows", [])], finished_at=timezone.now()
+        )
+    except Exception:
+        # Anything else (a fault of ours, the database refusing a value) must not leave the job
+        # "running" for ever: it fails, says so, and the draft was rolled back with it.
+        logger.exception("List import job %s failed.", job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, errors=[_("导入出错，未创建草稿；请联系管理员。")], finished_at=timezone.now()
         )
     else:
         ImportJob.objects.filter(pk=job_id).update(

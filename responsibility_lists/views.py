@@ -83,7 +83,13 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     matters = matters_of(version)
     if query:
-        matters = matters.filter(Q(name__icontains=query) | Q(code__icontains=query) | Q(keywords__icontains=query))
+        # Keywords are matched one by one: a lookup on the JSON text would match its quotes and
+        # commas, and SQLite stores Chinese there as \u escapes that no query matches.
+        lowered = query.lower()
+        by_keyword = [
+            pk for pk, keywords in matters.values_list("pk", "keywords") if any(lowered in k.lower() for k in keywords)
+        ]
+        matters = matters.filter(Q(name__icontains=query) | Q(code__icontains=query) | Q(pk__in=by_keyword))
     category_id = request.GET.get("category", "")
     if category_id.isdigit():
         matters = matters.filter(Q(category_id=category_id) | Q(category__parent_id=category_id))
