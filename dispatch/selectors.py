@@ -113,6 +113,9 @@ def matter_disputes(*, since: datetime) -> list[dict]:
     returns = (
         ReturnRequest.objects.filter(requested_at__gte=since, assignment__matter__isnull=False)
         .values("assignment__matter__code", "assignment__matter__name")
+        # A code may carry another name in another version: sorted, so the name shown is the same
+        # on every database.
+        .order_by("assignment__matter__code", "assignment__matter__name")
         .annotate(
             n=Count("pk"),
             upheld=Count("pk", filter=Q(status=RulingStatus.UPHELD)),
@@ -127,6 +130,7 @@ def matter_disputes(*, since: datetime) -> list[dict]:
     redispatches = (
         Assignment.objects.filter(is_redispatch=True, dispatched_at__gte=since, matter__isnull=False)
         .values("matter__code", "matter__name")
+        .order_by("matter__code", "matter__name")
         .annotate(n=Count("pk"))
     )
     for item in redispatches:
@@ -134,6 +138,7 @@ def matter_disputes(*, since: datetime) -> list[dict]:
     proposals = (
         AmendmentProposal.objects.filter(created_at__gte=since)
         .values("matter_code", "matter_name")
+        .order_by("matter_code", "matter_name")
         .annotate(n=Count("pk"))
     )
     for item in proposals:
