@@ -53,7 +53,7 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
     assert "首次分拨准确率" in page and "50%" in page
     assert '自动分拨准确率 <b id="auto-precision">50%</b>' in page
     assert "本期派出的 3 件诉求都由系统按置信度自动分拨" in page  # none was left for a person
-    assert "尚无学习模型" in page
+    assert "尚无学习模型" in page and "此时置信度未经校准" in page
 
 
 def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_said(district):
