@@ -298,12 +298,17 @@ class ReplyTemplateForm(forms.Form):
 AUDIT_MAX_PERIOD_DAYS = 3 * 366
 
 
+ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class AuditFilterForm(forms.Form):
     """The auditor's choice of period, departments and streets (GET). Unset dates mean the last
     90 days; bad values are refused with the field's message, never silently dropped."""
 
-    date_from = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes ISO dates only, whatever the locale's format: given 2026/08/30 it shows
+    # nothing at all.
+    date_from = forms.DateField(label=_("开始日期"), required=False, widget=ISO_DATE)
+    date_to = forms.DateField(label=_("结束日期"), required=False, widget=ISO_DATE)
     department = forms.ModelMultipleChoiceField(
         label=_("部门"), queryset=Department.objects.order_by("code"), required=False
     )

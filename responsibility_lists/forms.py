@@ -93,7 +93,7 @@ class PublishForm(forms.Form):
         label=_("生效时间"),
         required=False,
         help_text=_("留空则立即生效；填写将来的时间则到时自动生效"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
     )
 
 

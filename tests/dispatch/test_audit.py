@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -131,6 +132,8 @@ def test_audit_page_shows_tables_and_accessible_charts(district, scenario):
     assert 'role="img"' in page and '<title id="chart-district-vt">' in page and "<desc" in page
     assert 'id="by-department"' in page and 'id="by-street"' in page
     assert "坑梓街道" in page and "<rect" in page and "<polyline" in page
+    # The period shows in the date inputs, which take ISO dates only.
+    assert re.search(r'name="date_from" value="\d{4}-\d{2}-\d{2}"', page), "period start not shown"
 
     cgj = district.departments["CGJ"]
     filtered = auditor.get("/audit/", {"department": cgj.pk, "street": district.streets["KZJD"].pk})
