@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,7 @@ from dispatch.models import (
     Supervision,
 )
 from dispatch.selectors import pending_duplicates, pending_extensions, pending_returns, triage_queue
+from responsibility_lists.models import Matter
 
 if TYPE_CHECKING:  # a development dependency: the name is only needed by mypy
     from django_stubs_ext import StrOrPromise
@@ -43,6 +46,8 @@ class DeskFilters:
                 Q(**{f"{path}matter__category__parent__name": self.category})
                 | Q(**{f"{path}matter__category__name": self.category})
                 | Q(**{f"{path}category_hint": self.category})
+                # A demand awaiting dispatch has no matter yet: the router's first suggestion says.
+                | Q(Exists(_suggested_in(self.category, OuterRef(f"{path}pk" if path else "pk"))))
             )
         if self.street_id:
             q &= Q(**{f"{path}street_id": self.street_id})
@@ -51,6 +56,15 @@ class DeskFilters:
         if self.older_than_days:
             q &= Q(**{f"{path}submitted_at__lte": timezone.now() - timedelta(days=self.older_than_days)})
         return q
+
+
+def _suggested_in(category: str, demand: OuterRef) -> QuerySet:
+    """Routing records of `demand` whose first suggestion is a matter of the 大类 `category`."""
+    matters = Matter.objects.filter(Q(category__parent__name=category) | Q(category__name=category)).values("pk")
+    first_matter = Cast(KeyTextTransform("matter_id", KeyTransform(0, "candidates")), IntegerField())
+    return (
+        RoutingResult.objects.filter(demand=demand).annotate(first_matter=first_matter).filter(first_matter__in=matters)
+    )
 
 
 def _triage() -> QuerySet:

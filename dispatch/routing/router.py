@@ -23,7 +23,7 @@ from dispatch.routing import reasons as why
 from dispatch.routing.list_matcher import ListMatch, MatterIndex
 from responsibility_lists.models import ListVersion, VersionStatus
 
-ROUTER_VERSION = "list-bm25-4"
+ROUTER_VERSION = "list-bm25-5"
 # How fast list evidence makes the router sure: one specific keyword in the title (about 2
 # points) gives a strength of about one half; two or three agreeing keywords make it certain.
 EVIDENCE_SCALE = 2.5
@@ -110,6 +110,12 @@ def _combine(
     return (1 - trust) * list_evidence + trust * model_share.get(department_id, 0.0)
 
 
+def _carried_by_model(
+    department_id: int | None, list_share: dict[int | None, float], model_share: dict[int | None, float], trust: float
+) -> bool:
+    return trust * model_share.get(department_id, 0.0) > (1 - trust) * list_share.get(department_id, 0.0)
+
+
 def route(
     *,
     title: str,
@@ -191,6 +197,17 @@ def route(
     candidates = []
     for department_id, confidence in ranked:
         match = best_match.get(department_id)
+        if (
+            match is not None
+            and not match.matched
+            and match is not matches[0]
+            and _carried_by_model(department_id, list_share, model_share, trust)
+        ):
+            # The model chose this department; the list only found one of its matters worded a
+            # little like the demand, and not as its own best answer. Naming that matter would
+            # bring its limits and assisting departments to a case it is not (a food cart filed
+            # as "public toilets").
+            match = None
         reasons: list[dict] = []
         if match is not None and match.matched:
             reasons.append({"kind": why.KEYWORDS, "words": list(match.matched)})

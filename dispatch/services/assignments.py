@@ -39,13 +39,13 @@ def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:
     return assignment
 
 
-def notify_department(department: Department, demand: Demand, message: str) -> None:
+def notify_department(department: Department, demand: Demand, message: str, kind: str = "dispatch") -> None:
     """An in-app notice to the department's handlers and heads (email goes with the ladder's)."""
     users = Membership.objects.filter(department=department, role__in=DEPARTMENT_ROLES).values_list(
         "user_id", flat=True
     )
     Notification.objects.bulk_create(
-        Notification(user_id=user_id, demand=demand, kind="dispatch", message=message[:255]) for user_id in set(users)
+        Notification(user_id=user_id, demand=demand, kind=kind, message=message[:255]) for user_id in set(users)
     )
 
 
@@ -233,7 +233,27 @@ def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assi
         assignment.status = AssignmentStatus.DONE
         assignment.finished_at = timezone.now()
         assignment.save(update_fields=["status", "finished_at"])
+        _tell_the_lead(assignment, f"{assignment.department.display_name} 已提交协办意见")
     return assignment
+
+
+def _tell_the_lead(assist: Assignment, what: str) -> None:
+    """The lead waits for its assisting departments before it may answer: tell it what came in,
+    and when the last one is in."""
+    lead = (
+        Assignment.objects.filter(
+            demand_id=assist.demand_id, role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES
+        )
+        .select_related("department", "demand")
+        .first()
+    )
+    if lead is None:
+        return
+    waiting = Assignment.objects.filter(
+        demand_id=assist.demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
+    ).exists()
+    then = "" if waiting else "，协办部门均已反馈，可以答复群众"
+    notify_department(lead.department, lead.demand, f"{lead.demand.tracking_number}：{what}{then}。", kind="assist")
 
 
 def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assignment:
@@ -256,4 +276,5 @@ def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assig
         assignment.status = AssignmentStatus.RELEASED
         assignment.finished_at = timezone.now()
         assignment.save(update_fields=["status", "finished_at"])
+        _tell_the_lead(assignment, f"分拨中心已解除 {assignment.department.display_name} 的协办")
     return assignment

@@ -11,13 +11,14 @@ from django.core.paginator import Page, Paginator
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from config.errors import DomainError
-from demands.models import Attachment
-from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role
+from demands.models import Attachment, Demand
+from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, READ_ALL_ROLES, department_ids_for, has_role
 from departments.models import Role
-from dispatch.models import Notification
+from dispatch.models import Assignment, Notification
 from dispatch.selectors import can_see_demand
 
 
@@ -104,7 +105,20 @@ def notifications(request: HttpRequest) -> HttpResponse:
     """The signed-in person's notices; opening the page marks them read."""
     notices = list(Notification.objects.filter(user=request.user).select_related("demand")[:200])
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "dispatch/notifications.html", {"notices": notices})
+    links = _case_links(request.user, {n.demand for n in notices if n.demand is not None})
+    rows = [(notice, links.get(notice.demand_id)) for notice in notices]
+    return render(request, "dispatch/notifications.html", {"rows": rows})
+
+
+def _case_links(user: Any, demands: set[Demand]) -> dict[int, str]:
+    """Where each demand's case opens for this person: the desk's case page for those who read
+    every case, else their own department's assignment of it (the latest)."""
+    if has_role(user, *READ_ALL_ROLES):
+        return {d.pk: reverse("desk-demand", args=[d.tracking_number]) for d in demands}
+    own = Assignment.objects.filter(
+        demand__in=demands, department_id__in=department_ids_for(user, *DEPARTMENT_ROLES)
+    ).order_by("dispatched_at", "pk")
+    return {a.demand_id: reverse("workbench-assignment", args=[a.pk]) for a in own}
 
 
 PAGE_SIZE = 50

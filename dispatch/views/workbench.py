@@ -120,7 +120,11 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 def _reply_form(request: HttpRequest, assignment: Assignment, templates: list[tuple[ReplyTemplate, str]]) -> ReplyForm:
-    form = ReplyForm(initial=_template_initial(request, templates), auto_id="reply_%s")
+    initial = _template_initial(request, templates)
+    draft = request.session.pop(_draft_key(assignment.pk), "")
+    if draft and not initial:
+        initial = {"body": draft}
+    form = ReplyForm(initial=initial, auto_id="reply_%s")
     if assignment.role != AssignmentRole.LEAD:
         form.fields["body"].label = _("协办意见")
     return form
@@ -152,20 +156,26 @@ def sign(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def reply(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
     if assignment.role == AssignmentRole.LEAD:
-        perform_form(
+        done = perform_form(
             request,
             ReplyForm,
             lambda data: assignment_reply(assignment_id=assignment_id, actor=request.user, body=data["body"]),
             _("已答复群众。"),
         )
     else:
-        perform_form(
+        done = perform_form(
             request,
             ReplyForm,
             lambda data: assignment_contribute(assignment_id=assignment_id, actor=request.user, body=data["body"]),
             _("已提交协办意见。"),
         )
+    if not done:  # refused (say, assisting departments still to answer): the text is not lost
+        request.session[_draft_key(assignment_id)] = request.POST.get("body", "")
     return _back(assignment_id)
+
+
+def _draft_key(assignment_id: int) -> str:
+    return f"reply-draft-{assignment_id}"
 
 
 @require_POST

@@ -14,6 +14,7 @@ from demands.workflow import Status
 from dispatch.models import Assignment, RoutingResult
 from dispatch.services import supervision_answer
 from dispatch.services.escalation import sweep_deadlines
+from responsibility_lists.models import Matter
 
 NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
 
@@ -75,6 +76,12 @@ def test_filters_narrow_the_queue_and_its_count(district, submit, desk, unsure):
     assert in_kengzi.tracking_number in older and in_pingshan.tracking_number not in older
     nothing = desk.get("/desk/?queue=triage&channel=hotline").content.decode()
     assert 'id="count-triage">0<' in nothing and "没有待分拨的诉求" in nothing
+    # Awaiting dispatch, a demand has no matter yet: its category is its first suggestion's.
+    suggested = Matter.objects.get(pk=RoutingResult.objects.get(demand=in_pingshan).candidates[0]["matter_id"])
+    category = (suggested.category.parent or suggested.category).name
+    page = desk.get("/desk/", {"queue": "triage", "category": category}).content.decode()
+    assert in_pingshan.tracking_number in page and in_kengzi.tracking_number not in page
+    assert 'id="count-triage">1<' in page
 
 
 def test_finding_a_demand_by_its_number(district, submit, desk):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import joblib
 import pytest
 
-from dispatch.models import RoutingModel
+from dispatch.models import HistoricalCase, RoutingModel
 from dispatch.routing import past_cases as past_cases_module
 from dispatch.routing import route
 from dispatch.routing.learned import Learned, PastCase, TrainingSet, fit, judge, load, train_and_activate
@@ -87,3 +88,26 @@ def test_only_the_newest_models_keep_their_bytes(district, monkeypatch):
     assert kept == {models[0].version: False, models[1].version: True, models[2].version: True}
     assert RoutingModel.objects.get(version=models[0].version).sha256 == models[0].sha256
     assert route(**NOISE, version=district.version).router_version.endswith(models[2].version)
+
+
+def test_a_department_the_model_chose_does_not_take_a_loosely_matching_matter(district):
+    # Food carts went to 城管 in the past. The list's best answer is a construction-noise matter
+    # (the keyword 工地); it finds 城管's 占道经营查处 only by loose wording. Naming that matter
+    # would bring its limits and assisting departments, so the 城管 suggestion names none.
+    texts = ["流动售饭车管理混乱", "售饭车到处乱停卖盒饭", "盒饭车卫生状况堪忧"]
+    for i in range(36):
+        HistoricalCase.objects.create(
+            title=texts[i % 3], content=f"{texts[i % 3]}，第{i}次", department=district.departments["CGJ"]
+        )
+        HistoricalCase.objects.create(
+            title="工地夜里打桩噪音扰民", content=f"工地夜里打桩，第{i}次", department=district.departments["ZJJ"]
+        )
+    much_history = dataclasses.replace(load(train_and_activate()), sample_count=3000)
+    answer = route(
+        title="工地门口的流动售饭车", content="工地门口每天都有流动售饭车，管理混乱", location_text="",
+        version=district.version, model=much_history,
+    )  # fmt: skip
+    cgj, zjj = answer.candidates[:2]
+    assert cgj.department_id == district.departments["CGJ"].pk and cgj.matter_id is None
+    assert "描述相近" not in cgj.reason and "最相近的10件历史诉求中10件" in cgj.reason
+    assert zjj.matter_code == "PS-0201-001" and zjj.matched == ["工地"]  # a keyword hit keeps its matter

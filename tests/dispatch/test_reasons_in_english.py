@@ -102,3 +102,15 @@ def test_the_systems_own_sentences_read_in_the_readers_language(district, submit
     own = demand_merge(demand_id=third.pk, original_id=first.pk, actor=district.users["dispatcher"], note="同一工地")
     with translation.override("en"):
         assert own.events.get(action="merge").reason_for_reader == "同一工地"
+
+
+def test_a_confidence_just_under_the_threshold_never_reads_as_the_threshold(district, submit):
+    from dispatch.templatetags.routing import confidence
+
+    assert [confidence(v) for v in (0.795, 0.8, 0.29, 0.999, 1.0)] == ["0.79", "0.80", "0.29", "0.99", "1.00"]
+    demand = submit(**VAGUE).demand
+    record = RoutingResult.objects.get(demand=demand)
+    record.candidates[0]["confidence"] = 0.795
+    record.save()
+    queue = _dispatcher(district, None).get("/desk/?queue=triage").content.decode()
+    assert '<span class="confidence">0.79</span>' in queue

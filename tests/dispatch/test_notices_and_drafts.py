@@ -1,0 +1,53 @@
+"""Notices lead to their case, the lead hears when its assisting departments are in, and a
+refused reply keeps its text."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from dispatch.models import Assignment, AssignmentRole, Notification
+from dispatch.services import assignment_contribute, assignment_release, assignment_sign
+from tests.dispatch.test_lifecycle import lead_of
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_notice_opens_the_case_where_its_reader_works_on_it(district, submit):
+    demand = submit().demand  # construction noise: 住建 leads
+    lead = lead_of(demand)
+    page = _client(district.users["zjj"]).get("/notifications/").content.decode()
+    assert f'<a href="/workbench/{lead.pk}/">新派单：{demand.tracking_number}' in page
+    Notification.objects.create(user=district.users["dispatcher"], demand=demand, kind="ladder", message="督办提醒")
+    page = _client(district.users["dispatcher"]).get("/notifications/").content.decode()
+    assert f'<a href="/desk/demands/{demand.tracking_number}/">督办提醒</a>' in page
+
+
+def test_the_lead_hears_each_assisting_answer_and_when_the_last_is_in(district, submit):
+    demand = submit().demand
+    assist = Assignment.objects.get(demand=demand, role=AssignmentRole.ASSIST)
+    lead_users = {district.users["zjj"]}
+    assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="已对工地夜间施工噪声监测，超标。")
+    notice = Notification.objects.get(kind="assist")
+    assert notice.user in lead_users and notice.demand == demand
+    assert "已提交协办意见，协办部门均已反馈，可以答复群众" in notice.message
+
+    second = submit(content="六和城工地又在半夜打桩施工，噪音扰民严重。").demand
+    other = Assignment.objects.get(demand=second, role=AssignmentRole.ASSIST)
+    assignment_release(assignment_id=other.pk, actor=district.users["dispatcher"], reason="噪声监测不再需要")
+    released = Notification.objects.get(kind="assist", demand=second)
+    assert "分拨中心已解除" in released.message and "可以答复群众" in released.message
+
+
+def test_a_refused_reply_keeps_its_text(district, submit):
+    demand = submit().demand
+    lead = lead_of(demand)
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    handler = _client(district.users["zjj"])
+    text = "已责令施工单位停止夜间施工，并处以罚款。"
+    page = handler.post(f"/workbench/{lead.pk}/reply/", {"body": text}, follow=True).content.decode()
+    assert "协办部门尚未反馈" in page and text in page  # refused, and the box still holds it
+    assert text not in handler.get(f"/workbench/{lead.pk}/").content.decode()  # kept once, not for ever
