@@ -165,13 +165,23 @@ class RuleForm(forms.Form):
         choices=[("1", _("退单成立，改派")), ("0", _("退单不成立，退回原部门"))],
         widget=forms.RadioSelect,
     )
-    department = forms.TypedChoiceField(label=_("改派部门"), coerce=int, choices=(), required=False, empty_value=None)
+    # Required when the return is upheld, unused when it is overruled: checked in clean().
+    department = forms.TypedChoiceField(
+        label=_("改派部门"), coerce=int, choices=(), required=False, empty_value=None, help_text=_("退单成立时必选")
+    )
     note = forms.CharField(label=_("裁定意见"), widget=forms.Textarea(attrs={"rows": 2}))
     propose_amendment = forms.BooleanField(label=_("同时建议清单把改派部门改为该事项的主责部门"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = department_choices()
+        self.fields["department"].conditionally_required = True  # not marked 选填 on the page
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("uphold") and not data.get("department"):
+            self.add_error("department", _("退单成立时须选择改派部门。"))
+        return data
 
 
 class AmendmentForm(forms.Form):

@@ -108,6 +108,12 @@ def test_return_upheld_in_one_click_goes_to_the_suggested_department(district, s
     page = desk.get("/desk/?queue=returns").content.decode()
     assert "改派至" in page and 'data-key="u"' in page
     request = lead.returns.get()
+    # On the case page the reassignment is not marked optional: upholding needs it.
+    detail = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
+    label = detail[detail.index('for="rule_department"') :][:200]
+    assert "改派部门" in label and "选填" not in label
+    refused = desk.post(f"/desk/returns/{request.pk}/rule/", {"uphold": "1", "note": "退单理由成立"}, follow=True)
+    assert "退单成立时须选择改派部门" in refused.content.decode()
     desk.post(
         f"/desk/returns/{request.pk}/rule/",
         {
