@@ -91,7 +91,8 @@ def event_source(filters: AuditFilters) -> ExportSource:
     def rows() -> Iterator[Row]:
         for e in events.order_by("created_at", "pk").iterator(chunk_size=2000):
             yield [
-                e.demand.tracking_number, _local(e.created_at), e.get_action_display(), e.from_status, e.to_status,
+                e.demand.tracking_number, _local(e.created_at), e.get_action_display(),
+                e.get_from_status_display() if e.from_status else "", e.get_to_status_display(),
                 e.actor_label, e.department.name if e.department else "", e.reason,
             ]  # fmt: skip
 

@@ -227,9 +227,12 @@ class ReturnForm(forms.Form):
         label=_("建议承办部门"), coerce=int, choices=(), required=False, empty_value=None
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, own_department_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["suggested_department"].choices = department_choices()
+        # A department does not suggest itself for the case it is returning.
+        self.fields["suggested_department"].choices = [
+            choice for choice in department_choices() if choice[0] != own_department_id
+        ]
 
 
 class ExtensionForm(forms.Form):

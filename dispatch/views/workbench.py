@@ -104,7 +104,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         ]
         if assignment.role == AssignmentRole.LEAD
         else [],
-        "return_form": ReturnForm(auto_id="return_%s"),
+        "return_form": ReturnForm(auto_id="return_%s", own_department_id=assignment.department_id),
         "extension_form": ExtensionForm(auto_id="extension_%s"),
         "disclose_form": DiscloseForm(auto_id="contact_%s"),
         "info_request": pending_info_request(demand),

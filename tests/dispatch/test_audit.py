@@ -165,6 +165,10 @@ def test_csv_exports_are_masked_and_filtered(district, scenario):
     assert by_name[("部门", district.departments["CGJ"].name)][2:6] == ["3", "1", "1", "1"]
     assert by_name[("街道", "坪山街道")][2] == "3"
 
+    events = _csv(auditor.get("/audit/export/events.csv"))
+    submitted = next(r for r in events[1:] if r[2] == "提交诉求")
+    assert submitted[3] == "" and submitted[4] == "已提交"  # states by their names, not their codes
+
 
 def test_xlsx_export_has_header_rows_and_masks(district, scenario):
     response = logged_in(district.users["auditor"]).get("/audit/export/demands.xlsx")

@@ -51,3 +51,13 @@ def test_a_refused_reply_keeps_its_text(district, submit):
     page = handler.post(f"/workbench/{lead.pk}/reply/", {"body": text}, follow=True).content.decode()
     assert "协办部门尚未反馈" in page and text in page  # refused, and the box still holds it
     assert text not in handler.get(f"/workbench/{lead.pk}/").content.decode()  # kept once, not for ever
+
+
+def test_a_department_returning_a_case_is_not_offered_itself(district, submit):
+    demand = submit().demand
+    lead = lead_of(demand)
+    page = _client(district.users["zjj"]).get(f"/workbench/{lead.pk}/").content.decode()
+    select = page[page.index('id="return_suggested_department"') :]
+    select = select[: select.index("</select>")]
+    assert f'value="{district.departments["ZJJ"].pk}"' not in select
+    assert f'value="{district.departments["CGJ"].pk}"' in select
