@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+# The fixed sentences the system writes as reasons, registered where they are defined (each also
+# marked with gettext_noop there, for the catalogue). Only these, and worded reasons, are read in
+# the reader's language: what a person wrote is shown as written, even when it is the same text.
+SYSTEM_SENTENCES: set[str] = set()
+
+
+def system_sentence(text: str) -> str:
+    SYSTEM_SENTENCES.add(text)
+    return text
+
 
 def worded(text: str, **params: Any) -> tuple[str, dict]:
     """(the reason in Chinese, the data that lets it be read in another language). `text` is a

@@ -46,8 +46,12 @@ class DeskFilters:
                 Q(**{f"{path}matter__category__parent__name": self.category})
                 | Q(**{f"{path}matter__category__name": self.category})
                 | Q(**{f"{path}category_hint": self.category})
-                # A demand awaiting dispatch has no matter yet: the router's first suggestion says.
-                | Q(Exists(_suggested_in(self.category, OuterRef(f"{path}pk" if path else "pk"))))
+                # A demand awaiting dispatch has no matter yet: its latest routing's first
+                # suggestion says. Once it has a matter, the matter alone decides.
+                | (
+                    Q(**{f"{path}matter__isnull": True})
+                    & Q(Exists(_suggested_in(self.category, OuterRef(f"{path}pk" if path else "pk"))))
+                )
             )
         if self.street_id:
             q &= Q(**{f"{path}street_id": self.street_id})
@@ -59,11 +63,15 @@ class DeskFilters:
 
 
 def _suggested_in(category: str, demand: OuterRef) -> QuerySet:
-    """Routing records of `demand` whose first suggestion is a matter of the 大类 `category`."""
+    """The latest routing record of `demand`, if its first suggestion is a matter of the 大类
+    `category`."""
     matters = Matter.objects.filter(Q(category__parent__name=category) | Q(category__name=category)).values("pk")
     first_matter = Cast(KeyTextTransform("matter_id", KeyTransform(0, "candidates")), IntegerField())
+    latest = RoutingResult.objects.filter(demand=OuterRef("demand")).order_by("-created_at", "-pk").values("pk")[:1]
     return (
-        RoutingResult.objects.filter(demand=demand).annotate(first_matter=first_matter).filter(first_matter__in=matters)
+        RoutingResult.objects.filter(demand=demand, pk=Subquery(latest))
+        .annotate(first_matter=first_matter)
+        .filter(first_matter__in=matters)
     )
 
 

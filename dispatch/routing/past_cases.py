@@ -14,8 +14,9 @@ import numpy as np
 from scipy import sparse
 
 NEIGHBOURS = 10
-# The most recent past cases are remembered (about 8 MB at 80 words each): the index is stored
-# with the model, and recent cases say most about who handles what now.
+# The last cases of the training set are remembered (imports, then answered demands, as they
+# were stored; about 8 MB at 80 words each): the index is stored with the model, and later cases
+# say most about who handles what now.
 MAX_REMEMBERED = 20_000
 
 
@@ -40,8 +41,9 @@ class PastCaseIndex:
         return cls(postings=postings, departments=np.asarray(departments[recent]))
 
     def nearest(self, vector: sparse.csr_matrix, k: int = NEIGHBOURS) -> list[Neighbour]:
-        """The k most similar cases (cosine of the word vectors), most similar first; ties go to
-        the older case, so the answer is the same every time."""
+        """The k most similar cases (cosine of the word vectors), most similar first; equal ones
+        in the order they were learned. The selection is deterministic, so the same demand and
+        model always give the same cases."""
         similarities = np.asarray((vector.astype(np.float32) @ self.postings).todense()).ravel()
         if not len(similarities):
             return []

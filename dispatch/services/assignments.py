@@ -240,10 +240,11 @@ def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assi
 def _tell_the_lead(assist: Assignment, what: str) -> None:
     """The lead waits for its assisting departments before it may answer: tell it what came in,
     and when the last one is in."""
+    # Locked: of two assisting departments finishing at once, the second waits for the first,
+    # so exactly one of them sees that none is left and the lead hears it once.
     lead = (
-        Assignment.objects.filter(
-            demand_id=assist.demand_id, role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES
-        )
+        Assignment.objects.select_for_update()
+        .filter(demand_id=assist.demand_id, role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES)
         .select_related("department", "demand")
         .first()
     )
@@ -252,7 +253,7 @@ def _tell_the_lead(assist: Assignment, what: str) -> None:
     waiting = Assignment.objects.filter(
         demand_id=assist.demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
     ).exists()
-    then = "" if waiting else "，协办部门均已反馈，可以答复群众"
+    then = "" if waiting else "，协办部门均已反馈或解除，可以答复群众"
     notify_department(lead.department, lead.demand, f"{lead.demand.tracking_number}：{what}{then}。", kind="assist")
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from config.caching import cached_for
 from demands.models import Demand
 from demands.services import SYSTEM, demand_transition
+from demands.wording import system_sentence
 from demands.workflow import Action, Status
 from departments.models import Department
 from departments.selectors import ResolvedLocation, resolve_location, street_office_for
@@ -21,6 +22,14 @@ from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
 
 logger = logging.getLogger(__name__)
+
+# The reasons the system gives, stored in Chinese (the language of record) and read in the
+# reader's language on the timeline.
+NOT_SURE_ENOUGH = system_sentence(gettext_noop("路由置信度不足，转人工分拨。"))
+NO_MATTER_MATCHED = system_sentence(gettext_noop("未匹配到清单事项，转人工分拨。"))
+ROUTING_FAILED = system_sentence(gettext_noop("自动分拨出错，转人工分拨。"))
+# The note a one-click dispatch from the triage queue leaves on the case.
+SUGGESTION_TAKEN = system_sentence(gettext_noop("按路由建议派单"))
 
 
 @cached_for(60)
@@ -69,16 +78,16 @@ def demand_route(*, demand_id: int) -> Demand | None:
 
 
 def _triage_unrouted(demand: Demand) -> Demand:
+    # Only what needs no routing code (which may be what failed): the place the citizen picked.
     place = _picked_place(demand)
-    location = place or resolve_location(demand.location_text, demand.title, demand.content)
     return demand_transition(
         demand_id=demand.pk,
         action=Action.SEND_TO_TRIAGE,
         actor=None,
         actor_label=SYSTEM,
-        reason=gettext_noop("自动分拨出错，转人工分拨。"),
+        reason=ROUTING_FAILED,
         data={"routing_failed": True},
-        changes={"street_id": location.street_id, "community_id": location.community_id},
+        changes={"street_id": place.street_id, "community_id": place.community_id} if place else {},
     )
 
 
@@ -120,11 +129,7 @@ def _route_locked(demand: Demand) -> Demand:
     )
     located = {"street_id": answer.location.street_id, "community_id": answer.location.community_id}
     if version is None or not auto or best is None or best.department_id is None:
-        # Stored in Chinese, the language of record; marked so the timeline can show them
-        # in the reader's language.
-        reason = (
-            gettext_noop("路由置信度不足，转人工分拨。") if best else gettext_noop("未匹配到清单事项，转人工分拨。")
-        )
+        reason = NOT_SURE_ENOUGH if best else NO_MATTER_MATCHED
         triaged = demand_transition(
             demand_id=demand.pk,
             action=Action.SEND_TO_TRIAGE,

@@ -20,9 +20,9 @@ def reason_text(candidate: dict) -> str:
 
 
 @register.filter
-def confidence(value: float | None) -> str:
+def confidence(value: object) -> str:
     """A confidence to two decimals, rounded down: 0.795 under a threshold of 0.80 must not read
     as 0.80 in a queue of demands below it."""
-    if value is None:
-        return ""
+    if not isinstance(value, (int, float, Decimal)):
+        return ""  # a missing value reaches a filter as ""
     return str(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR))

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from config.errors import ValidationFailed
@@ -41,15 +40,12 @@ from dispatch.services import (
     extension_decide,
     return_rule,
 )
+from dispatch.services.routing import SUGGESTION_TAKEN
 from dispatch.views.common import paginate, perform, perform_form, role_required
 from responsibility_lists.amendments import amendment_file
 
 dispatcher_required = role_required(*DISPATCH_ROLES)
 PRESELECT_CONFIDENCE = 0.3
-
-# The note a one-click dispatch leaves on the case: stored in the record's language whatever the
-# screen's, and read in the reader's (DemandEvent.reason_for_reader).
-ONE_CLICK_NOTE = gettext_noop("按路由建议派单")
 
 
 # Supervisors follow the cases that ran late; the queues that need a dispatcher's decision are
@@ -86,7 +82,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         "tabs": _tabs(queue_counts(filters, allowed), allowed),
         "filter_query": _filter_query(request),
         "can_dispatch": has_role(request.user, *DISPATCH_ROLES),
-        "one_click_note": ONE_CLICK_NOTE,
+        "one_click_note": SUGGESTION_TAKEN,  # the record's language, whatever the screen's
         "now": timezone.now(),
     }
     return render(request, "dispatch/desk.html", context)

@@ -11,6 +11,7 @@ from django.test import Client
 
 from demands.models import Demand
 from demands.workflow import Status
+from dispatch.desk_queues import DeskFilters
 from dispatch.models import Assignment, RoutingResult
 from dispatch.services import supervision_answer
 from dispatch.services.escalation import sweep_deadlines
@@ -82,6 +83,10 @@ def test_filters_narrow_the_queue_and_its_count(district, submit, desk, unsure):
     page = desk.get("/desk/", {"queue": "triage", "category": category}).content.decode()
     assert in_pingshan.tracking_number in page and in_kengzi.tracking_number not in page
     assert 'id="count-triage">1<' in page
+    # Once dispatched under a matter of another category, the old suggestion no longer counts.
+    other = Matter.objects.filter(version=district.version).exclude(category__parent__name=category).first()
+    Demand.objects.filter(pk=in_pingshan.pk).update(matter=other)
+    assert not Demand.objects.filter(DeskFilters(category=category).demand_q(), pk=in_pingshan.pk).exists()
 
 
 def test_finding_a_demand_by_its_number(district, submit, desk):

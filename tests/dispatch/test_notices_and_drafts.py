@@ -33,7 +33,7 @@ def test_the_lead_hears_each_assisting_answer_and_when_the_last_is_in(district, 
     assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="已对工地夜间施工噪声监测，超标。")
     notice = Notification.objects.get(kind="assist")
     assert notice.user in lead_users and notice.demand == demand
-    assert "已提交协办意见，协办部门均已反馈，可以答复群众" in notice.message
+    assert "已提交协办意见，协办部门均已反馈或解除，可以答复群众" in notice.message
 
     second = submit(content="六和城工地又在半夜打桩施工，噪音扰民严重。").demand
     other = Assignment.objects.get(demand=second, role=AssignmentRole.ASSIST)
@@ -61,3 +61,20 @@ def test_a_department_returning_a_case_is_not_offered_itself(district, submit):
     select = select[: select.index("</select>")]
     assert f'value="{district.departments["ZJJ"].pk}"' not in select
     assert f'value="{district.departments["CGJ"].pk}"' in select
+
+
+def test_with_two_assisting_departments_the_lead_hears_the_first_then_that_all_are_in(district, submit):
+    from dispatch.services import demand_dispatch
+
+    demand = submit(title="想咨询一件事", content="小区旁边的工地和餐馆都很吵，到底该找哪个部门？").demand
+    demand_dispatch(
+        demand_id=demand.pk, actor=district.users["dispatcher"], department_id=district.departments["ZJJ"].pk,
+        assisting_ids=[district.departments["SHJ"].pk, district.departments["CGJ"].pk],
+    )  # fmt: skip
+    shj, cgj = (Assignment.objects.get(demand=demand, department=district.departments[c]) for c in ("SHJ", "CGJ"))
+    assignment_contribute(assignment_id=shj.pk, actor=district.users["shj"], body="已对工地夜间施工噪声监测，超标。")
+    first = Notification.objects.get(kind="assist")
+    assert "已提交协办意见。" in first.message and "可以答复群众" not in first.message
+    assignment_contribute(assignment_id=cgj.pk, actor=district.users["cgj"], body="已对餐馆油烟和噪音进行检查。")
+    last = Notification.objects.filter(kind="assist").latest("pk")
+    assert "均已反馈或解除，可以答复群众" in last.message

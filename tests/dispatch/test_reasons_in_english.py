@@ -108,6 +108,7 @@ def test_a_confidence_just_under_the_threshold_never_reads_as_the_threshold(dist
     from dispatch.templatetags.routing import confidence
 
     assert [confidence(v) for v in (0.795, 0.8, 0.29, 0.999, 1.0)] == ["0.79", "0.80", "0.29", "0.99", "1.00"]
+    assert confidence("") == "" and confidence(None) == ""  # a missing value shows nothing
     demand = submit(**VAGUE).demand
     record = RoutingResult.objects.get(demand=demand)
     record.candidates[0]["confidence"] = 0.795

@@ -80,7 +80,11 @@ def test_a_fault_in_routing_sends_the_demand_to_a_person(district, monkeypatch):
         )
         raise ValueError("the model blob is damaged")
 
+    def also_broken(*args, **kwargs):
+        raise ValueError("an alias bug")
+
     monkeypatch.setattr(routing, "route", broken)
+    monkeypatch.setattr(routing, "resolve_location", also_broken)  # the fallback does not need it
     demand = _unrouted(district)
     assert route_demand.apply(args=[demand.pk]).get() == Status.TRIAGE
     event = DemandEvent.objects.get(demand=demand, action=Action.SEND_TO_TRIAGE)
