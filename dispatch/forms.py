@@ -119,6 +119,12 @@ def department_choices():
     return [("", "—")] + [(d.pk, d.name) for d in departments_for_choice()]
 
 
+def filterable(field: forms.Field) -> None:
+    """Seventy departments are too many to scroll: static/js/pickers.js puts a box above the
+    list that narrows it as one types (without JavaScript it is a plain list)."""
+    field.widget.attrs["data-filter"] = _("输入名称筛选")
+
+
 class DispatchForm(forms.Form):
     department = forms.TypedChoiceField(label=_("主办部门"), coerce=int, choices=())
     matter = forms.IntegerField(label=_("清单事项"), required=False, widget=forms.HiddenInput)
@@ -139,6 +145,8 @@ class DispatchForm(forms.Form):
         choices = department_choices()
         self.fields["department"].choices = choices
         self.fields["assisting"].choices = choices[1:]
+        filterable(self.fields["department"])
+        filterable(self.fields["assisting"])
 
     def clean(self):
         data = super().clean()
@@ -175,6 +183,7 @@ class RuleForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = department_choices()
+        filterable(self.fields["department"])
         self.fields["department"].conditionally_required = True  # not marked 选填 on the page
 
     def clean(self) -> dict:
@@ -204,6 +213,7 @@ class AmendmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = department_choices()
+        filterable(self.fields["department"])
 
 
 class DecideExtensionForm(forms.Form):
@@ -233,6 +243,7 @@ class ReturnForm(forms.Form):
         self.fields["suggested_department"].choices = [
             choice for choice in department_choices() if choice[0] != own_department_id
         ]
+        filterable(self.fields["suggested_department"])
 
 
 class ExtensionForm(forms.Form):

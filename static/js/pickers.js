@@ -1,0 +1,38 @@
+// A box above each long list of departments (select[data-filter]) that narrows it as one types.
+// Without JavaScript the list is a plain select; with it, chosen options always stay visible.
+(function () {
+  "use strict";
+  // The typed characters in order, not necessarily together: 城管 finds 城市管理和综合执法局,
+  // 交警 finds 交通警察支队, as people shorten these names.
+  function matches(text, query) {
+    let at = 0;
+    for (const ch of query) {
+      at = text.indexOf(ch, at);
+      if (at < 0) return false;
+      at += ch.length;
+    }
+    return true;
+  }
+
+  function attach(select) {
+    const box = document.createElement("input");
+    box.type = "search";
+    box.className = "picker-filter";
+    box.placeholder = select.dataset.filter;
+    box.setAttribute("aria-label", select.dataset.filter);
+    box.setAttribute("aria-controls", select.id);
+    box.addEventListener("input", function () {
+      const query = box.value.trim().toLowerCase();
+      Array.from(select.options).forEach(function (option) {
+        const keep = !query || option.selected || option.value === "" || matches(option.text.toLowerCase(), query);
+        option.hidden = !keep;
+      });
+    });
+    // Enter in the box must not submit the form.
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();
+    });
+    select.parentNode.insertBefore(box, select);
+  }
+  document.querySelectorAll("select[data-filter]").forEach(attach);
+})();
