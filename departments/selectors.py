@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Case, QuerySet, Value, When
+
 from config.caching import cached_for
 from departments.models import AddressAlias, Community, Department, Street
 
@@ -58,9 +60,13 @@ def street_office_for(street_id: int | None) -> Department | None:
 _KIND_ORDER = {"functional": 0, "utility": 1, "street": 2, "community": 3}
 
 
+def in_scanning_order(departments: QuerySet[Department]) -> QuerySet[Department]:
+    kind_order = Case(*(When(kind=kind, then=Value(rank)) for kind, rank in _KIND_ORDER.items()), default=Value(9))
+    return departments.order_by(kind_order, "code")
+
+
 def departments_for_choice() -> list[Department]:
-    departments = Department.objects.filter(is_active=True).order_by("code")
-    return sorted(departments, key=lambda d: _KIND_ORDER.get(d.kind, 9))
+    return list(in_scanning_order(Department.objects.filter(is_active=True)))
 
 
 def community_choices() -> list[tuple[str, list[tuple[int, str]]]]:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from demands.models import Channel
 from departments.models import Department, Street
-from departments.selectors import community_choices, departments_for_choice
+from departments.selectors import community_choices, departments_for_choice, in_scanning_order
 from dispatch.audit_figures import AuditFilters
 from dispatch.desk_queues import DeskFilters
 from dispatch.models import ReturnReason
@@ -333,8 +333,9 @@ class AuditFilterForm(forms.Form):
     # nothing at all.
     date_from = forms.DateField(label=_("开始日期"), required=False, widget=ISO_DATE)
     date_to = forms.DateField(label=_("结束日期"), required=False, widget=ISO_DATE)
+    # Every department, retired ones too (their past cases count), in the order the desk lists them.
     department = forms.ModelMultipleChoiceField(
-        label=_("部门"), queryset=Department.objects.order_by("code"), required=False
+        label=_("部门"), queryset=in_scanning_order(Department.objects.all()), required=False
     )
     street = forms.ModelMultipleChoiceField(label=_("街道"), queryset=Street.objects.order_by("code"), required=False)
 
@@ -342,6 +343,7 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         default = AuditFilters.default()
         self.fields["date_from"].initial, self.fields["date_to"].initial = default.date_from, default.date_to
+        filterable(self.fields["department"])
 
     def clean(self):
         data = super().clean()

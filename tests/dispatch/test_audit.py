@@ -297,3 +297,14 @@ def test_old_exports_are_deleted_with_their_files(district, scenario, big_export
     ExportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - timedelta(days=8))
     assert export_jobs_purge(older_than=timedelta(days=7)) == 1
     assert not ExportJob.objects.exists() and not storage.exists(name)
+
+
+def test_the_audit_and_desk_list_departments_in_the_same_order(district):
+    from departments.selectors import departments_for_choice
+    from dispatch.forms import AuditFilterForm, DispatchForm
+
+    audit = [d.pk for d in AuditFilterForm().fields["department"].queryset if d.is_active]
+    desk = [pk for pk, _ in DispatchForm().fields["department"].choices if pk]
+    assert audit == desk == [d.pk for d in departments_for_choice()]
+    kinds = [d.kind for d in departments_for_choice()]
+    assert kinds.index("street") > kinds.index("functional")  # bureaus first, then street offices
