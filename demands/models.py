@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from demands.wording import SYSTEM_SENTENCES
+from demands.wording import SYSTEM_SENTENCES, in_reader_language
 from demands.workflow import Action, Status
 from departments.models import Community, Department, Street
 from responsibility_lists.models import ListVersion, Matter, Urgency
@@ -194,10 +194,9 @@ class DemandEvent(models.Model):
         are kept in the event's data, or it is one of the system's fixed sentences (see
         demands.wording). What a person wrote stays as written, unless it is word for word one of
         those sentences (the triage queue's one-click note is), which then says the same thing."""
-        wording = (self.data or {}).get("wording")
-        if wording:
-            return gettext(wording["text"]) % wording.get("params", {})
-        return gettext(self.reason) if self.reason in SYSTEM_SENTENCES else self.reason
+        if self.reason in SYSTEM_SENTENCES:
+            return gettext(self.reason)
+        return in_reader_language(self.data, self.reason)
 
     @property
     def reason_is_for_citizens(self) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 # The fixed sentences the system writes as reasons, registered where they are defined (each also
 # marked with gettext_noop there, for the catalogue). Only these, and worded reasons, are read in
 # the reader's language: what a person wrote is shown as written, even when it is the same text.
@@ -23,3 +25,11 @@ def worded(text: str, **params: Any) -> tuple[str, dict]:
     """(the reason in Chinese, the data that lets it be read in another language). `text` is a
     gettext_noop'd Chinese message with %(name)s placeholders."""
     return text % params, {"wording": {"text": text, "params": params}}
+
+
+def in_reader_language(data: dict | None, recorded: str) -> str:
+    """The worded text of `data` in the active language, else the `recorded` text as it is."""
+    wording = (data or {}).get("wording")
+    if not wording:
+        return recorded
+    return gettext(wording["text"]) % wording.get("params", {})

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import Demand
+from demands.wording import in_reader_language
 from departments.models import Department
 from responsibility_lists.models import ListVersion, Matter
 
@@ -366,7 +367,8 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=32)
-    message = models.CharField(max_length=255)
+    message = models.CharField(max_length=255)  # in the language of record (and in the emails)
+    data = models.JSONField(default=dict, blank=True)  # its wording, read in the reader's language
     # The ladder's notices are fanned out from its events; one notice per person per event.
     event = models.ForeignKey("demands.DemandEvent", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -386,6 +388,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.message}"
+
+    @property
+    def message_for_reader(self) -> str:
+        return in_reader_language(self.data, self.message)
 
 
 class ReplyTemplate(models.Model):

@@ -6,10 +6,12 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from demands.models import Demand, Reply
 from demands.services import demand_transition
+from demands.wording import worded
 from demands.workflow import Action
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role, works_in
 from departments.models import Department, Membership
@@ -39,13 +41,18 @@ def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:
     return assignment
 
 
-def notify_department(department: Department, demand: Demand, message: str, kind: str = "dispatch") -> None:
-    """An in-app notice to the department's handlers and heads (email goes with the ladder's)."""
+def notify_department(
+    department: Department, demand: Demand, text: str, /, *, kind: str = "dispatch", **params: object
+) -> None:
+    """An in-app notice to the department's handlers and heads (email goes with the ladder's).
+    `text` is a gettext_noop'd sentence with %(name)s placeholders for `params`."""
+    message, wording = worded(text, **params)
     users = Membership.objects.filter(department=department, role__in=DEPARTMENT_ROLES).values_list(
         "user_id", flat=True
     )
     Notification.objects.bulk_create(
-        Notification(user_id=user_id, demand=demand, kind=kind, message=message[:255]) for user_id in set(users)
+        Notification(user_id=user_id, demand=demand, kind=kind, message=message[:255], data=wording)
+        for user_id in set(users)
     )
 
 
@@ -75,11 +82,23 @@ def create_assignments(
         supervise_at=deadlines.supervise,
         escalate_at=deadlines.escalate,
     )
-    notify_department(lead, demand, f"新派单：{demand.tracking_number} {demand.title}（主办）")
+    notify_department(
+        lead,
+        demand,
+        gettext_noop("新派单：%(number)s %(title)s（主办）"),
+        number=demand.tracking_number,
+        title=demand.title,
+    )
     for department in assisting:
         if department.pk == lead.pk:
             continue
-        notify_department(department, demand, f"新派单：{demand.tracking_number} {demand.title}（协办）")
+        notify_department(
+            department,
+            demand,
+            gettext_noop("新派单：%(number)s %(title)s（协办）"),
+            number=demand.tracking_number,
+            title=demand.title,
+        )
         Assignment.objects.create(
             demand=demand,
             department=department,
@@ -233,11 +252,22 @@ def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assi
         assignment.status = AssignmentStatus.DONE
         assignment.finished_at = timezone.now()
         assignment.save(update_fields=["status", "finished_at"])
-        _tell_the_lead(assignment, f"{assignment.department.display_name} 已提交协办意见")
+        _tell_the_lead(assignment, released=False)
     return assignment
 
 
-def _tell_the_lead(assist: Assignment, what: str) -> None:
+_ASSIST_NEWS = {
+    # (released, none left waiting)
+    (False, False): gettext_noop("%(number)s：%(department)s 已提交协办意见。"),
+    (False, True): gettext_noop("%(number)s：%(department)s 已提交协办意见，协办部门均已反馈或解除，可以答复群众。"),
+    (True, False): gettext_noop("%(number)s：分拨中心已解除 %(department)s 的协办。"),
+    (True, True): gettext_noop(
+        "%(number)s：分拨中心已解除 %(department)s 的协办，协办部门均已反馈或解除，可以答复群众。"
+    ),
+}
+
+
+def _tell_the_lead(assist: Assignment, *, released: bool) -> None:
     """The lead waits for its assisting departments before it may answer: tell it what came in,
     and when the last one is in."""
     # Locked: of two assisting departments finishing at once, the second waits for the first,
@@ -253,8 +283,14 @@ def _tell_the_lead(assist: Assignment, what: str) -> None:
     waiting = Assignment.objects.filter(
         demand_id=assist.demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
     ).exists()
-    then = "" if waiting else "，协办部门均已反馈或解除，可以答复群众"
-    notify_department(lead.department, lead.demand, f"{lead.demand.tracking_number}：{what}{then}。", kind="assist")
+    notify_department(
+        lead.department,
+        lead.demand,
+        _ASSIST_NEWS[(released, not waiting)],
+        kind="assist",
+        number=lead.demand.tracking_number,
+        department=assist.department.display_name,
+    )
 
 
 def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assignment:
@@ -277,5 +313,5 @@ def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assig
         assignment.status = AssignmentStatus.RELEASED
         assignment.finished_at = timezone.now()
         assignment.save(update_fields=["status", "finished_at"])
-        _tell_the_lead(assignment, f"分拨中心已解除 {assignment.department.display_name} 的协办")
+        _tell_the_lead(assignment, released=True)
     return assignment

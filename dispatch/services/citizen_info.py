@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
@@ -75,7 +76,10 @@ def info_request_answer(*, demand: Demand, answer: str) -> Demand:
             raise IllegalTransition(_("承办部门没有在等待您补充信息。"))
         demand = _close(request, status=InfoRequestStatus.ANSWERED, answer=answer, action=Action.CITIZEN_SUPPLEMENT)
         notify_department(
-            request.assignment.department, demand, f"诉求 {demand.tracking_number} 的群众已补充信息，计时恢复。"
+            request.assignment.department,
+            demand,
+            gettext_noop("诉求 %(number)s 的群众已补充信息，计时恢复。"),
+            number=demand.tracking_number,
         )
     return demand
 

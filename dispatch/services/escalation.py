@@ -17,10 +17,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from config.queue import enqueue_on_commit
 from demands.models import DemandEvent
 from demands.services import SYSTEM
+from demands.wording import worded
 from demands.workflow import Action
 from departments.models import Membership, Role
 from departments.working_time import current_clock
@@ -52,17 +54,32 @@ LADDER = (
         "sign_deadline",
         "sign_overdue_at",
         None,
-        "诉求 {number} 已超过签收时限，请立即签收。",
+        gettext_noop("诉求 %(number)s 已超过签收时限，请立即签收。"),
         statuses=(AssignmentStatus.PENDING_SIGN,),
         public=False,
     ),
     Rung(
-        Action.WARN, "warn_at", "warned_at", None, "诉求 {number} 办理时限已过 {share:.0%}，请抓紧办理。", public=False
+        Action.WARN,
+        "warn_at",
+        "warned_at",
+        None,
+        gettext_noop("诉求 %(number)s 办理时限已过 %(share)s，请抓紧办理。"),
+        public=False,
     ),
-    Rung(Action.OVERDUE, "handle_deadline", "overdue_at", None, "诉求 {number} 已超过办理期限。"),
-    Rung(Action.SUPERVISE, "supervise_at", "supervised_at", "overdue_at", "诉求 {number} 超期未办，已列入督办。"),
+    Rung(Action.OVERDUE, "handle_deadline", "overdue_at", None, gettext_noop("诉求 %(number)s 已超过办理期限。")),
     Rung(
-        Action.ESCALATE, "escalate_at", "escalated_at", "supervised_at", "诉求 {number} 督办后仍未办结，已升级至区级。"
+        Action.SUPERVISE,
+        "supervise_at",
+        "supervised_at",
+        "overdue_at",
+        gettext_noop("诉求 %(number)s 超期未办，已列入督办。"),
+    ),
+    Rung(
+        Action.ESCALATE,
+        "escalate_at",
+        "escalated_at",
+        "supervised_at",
+        gettext_noop("诉求 %(number)s 督办后仍未办结，已升级至区级。"),
     ),
 )
 
@@ -243,10 +260,12 @@ def notify_ladder_events(*, first_id: int, last_id: int) -> int:
     )
     notices = []
     for event_id, demand_id, department_id, action, number in events.iterator(chunk_size=5000):
-        message = RUNGS[action].message.format(number=number, share=settings.ESCALATION_WARN_SHARE)
+        message, wording = worded(RUNGS[action].message, number=number, share=f"{settings.ESCALATION_WARN_SHARE:.0%}")
         for user_id in sorted(recipients.for_rung(action, department_id)):
             notices.append(
-                Notification(user_id=user_id, demand_id=demand_id, event_id=event_id, kind=action, message=message)
+                Notification(
+                    user_id=user_id, demand_id=demand_id, event_id=event_id, kind=action, message=message, data=wording
+                )
             )
     created = Notification.objects.bulk_create(notices, batch_size=5000, ignore_conflicts=True)
     if settings.NOTIFICATION_EMAILS and created:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.errors import NotAllowed, ValidationFailed
 from demands.models import Demand
@@ -35,6 +36,11 @@ def case_note(*, demand_id: int, actor: User, body: str) -> Demand:
         for assignment in on_case:
             if assignment.department_id not in own:
                 notify_department(
-                    assignment.department, demand, f"{speaker}就诉求 {demand.tracking_number} 留言：{body}"
+                    assignment.department,
+                    demand,
+                    gettext_noop("%(speaker)s就诉求 %(number)s 留言：%(body)s"),
+                    speaker=speaker,
+                    number=demand.tracking_number,
+                    body=body,
                 )
     return demand

@@ -78,3 +78,13 @@ def test_with_two_assisting_departments_the_lead_hears_the_first_then_that_all_a
     assignment_contribute(assignment_id=cgj.pk, actor=district.users["cgj"], body="已对餐馆油烟和噪音进行检查。")
     last = Notification.objects.filter(kind="assist").latest("pk")
     assert "均已反馈或解除，可以答复群众" in last.message
+
+
+def test_notices_read_in_the_readers_language(district, submit):
+    demand = submit().demand
+    handler = _client(district.users["zjj"])
+    notice = Notification.objects.get(user=district.users["zjj"], demand=demand)
+    assert notice.message == f"新派单：{demand.tracking_number} {demand.title}（主办）"  # the record, and the email
+    handler.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = handler.get("/notifications/").content.decode()
+    assert f"New case: {demand.tracking_number} {demand.title} (lead)" in page and "新派单" not in page
