@@ -43,8 +43,8 @@ class Command(BaseCommand):
             raise CommandError("--folds needs at least 2.")
         if not options["file"].exists():
             raise CommandError(f"{options['file']} does not exist.")
-        _check_columns(options)
         if os.environ.get(INNER) != str(settings.DATABASES["default"]["NAME"]):
+            _check_columns(options)  # here, once: the child process reads the file to evaluate it
             return self._run_in_throwaway_database(options)
         self._evaluate(**options)
 
