@@ -13,6 +13,7 @@ from demands.workflow import Status
 from departments.models import Department
 from dispatch.audit_figures import AuditFilters
 from dispatch.models import Assignment, AssignmentRole, ReturnRequest, RoutingModel, RoutingResult
+from dispatch.routing.learned import active_model
 from dispatch.services.routing import auto_dispatch_thresholds
 
 ANSWERED = (Status.REPLIED, Status.CLOSED)
@@ -125,7 +126,7 @@ class ModelSummary:
 def active_model_summary(weakest: int = 5, least_cases: int = 5) -> ModelSummary | None:
     """The learned router in service and what its held-out test said: overall, and the
     departments it recognises worst among those with enough past cases to judge."""
-    model = RoutingModel.objects.filter(is_active=True).defer("blob").first()
+    model = active_model()
     if model is None:
         return None
     held_out = model.metrics.get("held_out") or {}

@@ -156,15 +156,17 @@ def fit(data: TrainingSet) -> Trained | None:
         return None
     documents, labels = [d for d, _ in kept], [label for _, label in kept]
     pipeline = build_pipeline()
-    pipeline.fit(documents, labels)
-    return Trained(pipeline, PastCaseIndex.build(_word_vectors(pipeline, documents), labels))
+    # Pipeline.fit, with the features kept: the past cases are indexed by the same vectors.
+    features = pipeline.named_steps["features"].fit_transform(documents)
+    pipeline.named_steps["classifier"].fit(features, labels)
+    return Trained(pipeline, PastCaseIndex.build(_word_columns(pipeline, features), labels))
 
 
-def _word_vectors(pipeline: Pipeline, documents: list[str]) -> sparse.csr_matrix:
-    # The jieba-word part of the features: unit length on its own, and far sparser than the
-    # character n-grams, so the index of past cases stays small and quick to search.
-    words_part = dict(pipeline.named_steps["features"].parts)["words"]
-    return words_part.transform(documents)
+def _word_columns(pipeline: Pipeline, features: sparse.csr_matrix) -> sparse.csr_matrix:
+    # The jieba-word part of the features (after the character n-grams): unit length on its own,
+    # and far sparser than the characters, so the index of past cases stays small and quick.
+    chars = dict(pipeline.named_steps["features"].parts)["chars"]
+    return features[:, len(chars.vocabulary_) :]
 
 
 def train_and_activate(
@@ -303,6 +305,5 @@ def judge(model: Learned, title: str, content: str) -> Judgement:
     )
     neighbours: list[Neighbour] = []
     if model.past_cases is not None:
-        chars = dict(model.pipeline.named_steps["features"].parts)["chars"]
-        neighbours = model.past_cases.nearest(features[:, len(chars.vocabulary_) :])
+        neighbours = model.past_cases.nearest(_word_columns(model.pipeline, features))
     return Judgement(probabilities, neighbours)

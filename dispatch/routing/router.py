@@ -11,6 +11,7 @@ location, list version and model version always give the same answer."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
@@ -175,13 +176,13 @@ def route(
     department_ids = set(list_share) | {d for d, p in model_share.items() if p >= 0.02}
     combined = {d: _combine(list_share.get(d, 0.0), model_share, d, trust) for d in department_ids}
     ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))[:top]
+    votes = Counter(neighbours)  # how many of the nearest past cases each department handled
     evidence = None
     if ranked:
         best_id, best_score = ranked[0]
-        agreeing = sum(n == best_id for n in neighbours)
         evidence = learned.Evidence(
             score=best_score,
-            neighbours_agree=agreeing / len(neighbours) if neighbours else 0.0,
+            neighbours_agree=votes[best_id] / len(neighbours) if neighbours else 0.0,
             nearest_similarity=nearest_similarity,
             nearest_agrees=float(bool(neighbours) and neighbours[0] == best_id),
         )
@@ -217,8 +218,8 @@ def route(
             reasons.append({"kind": why.TERRITORY, "place": location.matched or ""})
         if department_id in model_share and model_share[department_id] >= 0.05:
             reasons.append({"kind": why.HISTORY, "share": round(model_share[department_id], 2)})
-        if agreeing_cases := sum(n == department_id for n in neighbours):
-            reasons.append({"kind": why.NEIGHBOURS, "count": agreeing_cases, "of": len(neighbours)})
+        if votes[department_id]:
+            reasons.append({"kind": why.NEIGHBOURS, "count": votes[department_id], "of": len(neighbours)})
         candidates.append(
             Candidate(
                 matter_id=match.entry.matter_id if match else None,
