@@ -114,6 +114,7 @@ class PastCase:
     content: str
     location_text: str
     department_code: str
+    matter_code: str = ""  # the list matter it was handled as, where known
 
 
 @dataclass(frozen=True)
@@ -131,11 +132,17 @@ class TrainingSet:
 
 def training_set() -> TrainingSet:
     """Imported past cases, and this platform's own answered demands under their final lead
-    department (after any return and ruling: the department that really handled it)."""
+    department and matter (after any return and ruling: the department that really handled it)."""
     fields = ("title", "content", "location_text")
-    cases = [PastCase(*row) for row in HistoricalCase.objects.order_by("pk").values_list(*fields, "department__code")]
+    imported = HistoricalCase.objects.order_by("pk").values_list(*fields, "department__code", "matter_code")
+    cases = [PastCase(*row) for row in imported]
     answered = Demand.objects.filter(status__in=ANSWERED, lead_department__isnull=False).order_by("pk")
-    cases += [PastCase(*row) for row in answered.values_list(*fields, "lead_department__code")]
+    cases += [
+        PastCase(title, content, place, department, matter or "")
+        for title, content, place, department, matter in answered.values_list(
+            *fields, "lead_department__code", "matter__code"
+        )
+    ]
     return TrainingSet(cases)
 
 
@@ -149,17 +156,16 @@ def fit(data: TrainingSet) -> Trained | None:
     # Departments with fewer past cases than the calibration folds cannot be learned yet; the
     # list still routes to them.
     counts = Counter(data.labels)
-    kept = [
-        (d, label) for d, label in zip(data.documents, data.labels, strict=True) if counts[label] >= CALIBRATION_FOLDS
-    ]
-    if len(kept) < MIN_SAMPLES or len({label for _, label in kept}) < MIN_CLASSES:
+    kept = [case for case in data.cases if counts[case.department_code] >= CALIBRATION_FOLDS]
+    labels = [case.department_code for case in kept]
+    if len(kept) < MIN_SAMPLES or len(set(labels)) < MIN_CLASSES:
         return None
-    documents, labels = [d for d, _ in kept], [label for _, label in kept]
     pipeline = build_pipeline()
     # Pipeline.fit, with the features kept: the past cases are indexed by the same vectors.
-    features = pipeline.named_steps["features"].fit_transform(documents)
+    features = pipeline.named_steps["features"].fit_transform(TrainingSet(kept).documents)
     pipeline.named_steps["classifier"].fit(features, labels)
-    return Trained(pipeline, PastCaseIndex.build(_word_columns(pipeline, features), labels))
+    matters = [case.matter_code for case in kept]
+    return Trained(pipeline, PastCaseIndex.build(_word_columns(pipeline, features), labels, matters))
 
 
 def _word_columns(pipeline: Pipeline, features: sparse.csr_matrix) -> sparse.csr_matrix:

@@ -46,6 +46,7 @@ class MatterIndex:
 
     def __init__(self, entries: list[MatterEntry], documents: list[list[str]]) -> None:
         self.entries = entries
+        self.by_code = {entry.code: entry for entry in entries}
         self.lengths = [len(d) for d in documents]
         self.average_length = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
         self.term_counts = [Counter(d) for d in documents]

@@ -24,6 +24,7 @@ MAX_REMEMBERED = 20_000
 class Neighbour:
     department_code: str
     similarity: float
+    matter_code: str = ""  # the list matter it was handled as, where that is known
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,15 @@ class PastCaseIndex:
 
     postings: sparse.csr_matrix  # words × cases
     departments: np.ndarray  # the department code of each case
+    # The matter code of each case ("" where unknown). Indexes stored before matters were
+    # remembered have none, and their neighbours name no matter.
+    matters: np.ndarray | None = None
 
     @classmethod
-    def build(cls, vectors: sparse.csr_matrix, departments: list[str]) -> PastCaseIndex:
+    def build(cls, vectors: sparse.csr_matrix, departments: list[str], matters: list[str]) -> PastCaseIndex:
         recent = slice(max(0, len(departments) - MAX_REMEMBERED), len(departments))
         postings = sparse.csr_matrix(vectors[recent].T, dtype=np.float32)
-        return cls(postings=postings, departments=np.asarray(departments[recent]))
+        return cls(postings=postings, departments=np.asarray(departments[recent]), matters=np.asarray(matters[recent]))
 
     def nearest(self, vector: sparse.csr_matrix, k: int = NEIGHBOURS) -> list[Neighbour]:
         """The k most similar cases (cosine of the word vectors), most similar first; equal ones
@@ -50,4 +54,9 @@ class PastCaseIndex:
         k = min(k, len(similarities))
         candidates = np.argpartition(-similarities, k - 1)[:k]
         ranked = sorted(candidates, key=lambda i: (-similarities[i], i))
-        return [Neighbour(str(self.departments[i]), float(similarities[i])) for i in ranked if similarities[i] > 0]
+        matters = self.matters if self.matters is not None else np.full(len(self.departments), "")
+        return [
+            Neighbour(str(self.departments[i]), float(similarities[i]), str(matters[i]))
+            for i in ranked
+            if similarities[i] > 0
+        ]

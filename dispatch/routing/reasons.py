@@ -15,6 +15,7 @@ DESCRIBED = "described"
 TERRITORY = "territory"
 HISTORY = "history"
 NEIGHBOURS = "neighbours"
+PAST_MATTER = "past_matter"
 RECORD_LANGUAGE = "zh-hans"
 
 
@@ -36,6 +37,11 @@ def describe(reasons: list[dict]) -> str:
         elif kind == NEIGHBOURS:
             texts.append(
                 _("最相近的%(of)s件历史诉求中%(count)s件由该部门办理") % {"of": reason["of"], "count": reason["count"]}
+            )
+        elif kind == PAST_MATTER:
+            texts.append(
+                _("最相近的%(of)s件历史诉求中%(count)s件按事项「%(matter)s」办理")
+                % {"of": reason["of"], "count": reason["count"], "matter": reason["matter"]}
             )
     return pgettext("between the reasons for a suggestion", "；").join(texts)
 

@@ -21,7 +21,7 @@ from departments.selectors import ResolvedLocation, resolve_location, street_off
 from dispatch.models import RoutingModel
 from dispatch.routing import learned
 from dispatch.routing import reasons as why
-from dispatch.routing.list_matcher import ListMatch, MatterIndex
+from dispatch.routing.list_matcher import ListMatch, MatterEntry, MatterIndex
 from responsibility_lists.models import ListVersion, VersionStatus
 
 ROUTER_VERSION = "list-bm25-5"
@@ -31,6 +31,9 @@ EVIDENCE_SCALE = 2.5
 # Trust in the learned model grows with the history it learned from.
 MODEL_TRUST_HALF = 300
 MODEL_TRUST_MAX = 0.8
+# How many of the nearest past cases must have been handled as one matter for a suggestion the
+# list's words missed to take that matter.
+PAST_MATTER_AGREEING = 2
 
 
 @dataclass
@@ -97,6 +100,35 @@ _ACTIVE = object()
 TERRITORIAL_KINDS = (DepartmentKind.STREET, DepartmentKind.COMMUNITY)
 
 
+@dataclass(frozen=True)
+class PastCaseSeen:
+    department_id: int | None  # where this demand would go had it been handled like that case
+    matter_code: str
+
+
+def _matter_of_past_cases(
+    index: MatterIndex, department_id: int | None, office: Department | None, neighbours: list[PastCaseSeen]
+) -> tuple[MatterEntry, int] | None:
+    """The matter that most of the similar past cases of this department were handled as, when at
+    least two agree and it is still in the list (under the same lead): for a demand the list's words
+    missed, it brings the matter's limits and assisting departments. Among equal counts, the
+    nearest case's matter wins."""
+    counts = Counter(
+        n.matter_code for n in neighbours if n.department_id == department_id and n.matter_code in index.by_code
+    )
+    for code, count in counts.most_common():
+        if count < PAST_MATTER_AGREEING:
+            break
+        entry = index.by_code[code]
+        if entry.territorial:
+            leads_here = department_id == (office.pk if office else None)
+        else:
+            leads_here = department_id is not None and entry.lead_department_id == department_id
+        if leads_here:
+            return entry, count
+    return None
+
+
 def _combine(
     list_evidence: float, model_share: dict[int | None, float], department_id: int | None, trust: float
 ) -> float:
@@ -131,7 +163,8 @@ def route(
     outranks any place the text names. Without a list `version`, history alone answers."""
     location = place or resolve_location(location_text, title, content)
     office = street_office_for(location.street_id)
-    matches = index_for(version).match(title, content) if version is not None else []
+    index = index_for(version) if version is not None else None
+    matches = index.match(title, content) if index is not None else []
     if model is _ACTIVE:
         model = learned.active_model()
     known = learned.load(model) if isinstance(model, RoutingModel) else model
@@ -148,7 +181,7 @@ def route(
     list_share = {d: (m.score**2 / total) * (1 - math.exp(-m.score / EVIDENCE_SCALE)) for d, m in best_match.items()}
 
     model_share: dict[int | None, float] = {}
-    neighbours: list[int | None] = []  # the departments of the most similar past cases
+    neighbours: list[PastCaseSeen] = []  # the most similar past cases, as this demand would be routed
     nearest_similarity = 0.0
     trust = 0.0
     if routing_model is not None:
@@ -166,7 +199,7 @@ def route(
                 learned_id = as_routed(code)
                 model_share[learned_id] = model_share.get(learned_id, 0.0) + probability
         known_neighbours = [n for n in judgement.neighbours if n.department_code in ids]
-        neighbours = [as_routed(n.department_code) for n in known_neighbours]
+        neighbours = [PastCaseSeen(as_routed(n.department_code), n.matter_code) for n in known_neighbours]
         nearest_similarity = known_neighbours[0].similarity if known_neighbours else 0.0
         trust = routing_model.sample_count / (routing_model.sample_count + MODEL_TRUST_HALF)
         if list_share:
@@ -176,7 +209,7 @@ def route(
     department_ids = set(list_share) | {d for d, p in model_share.items() if p >= 0.02}
     combined = {d: _combine(list_share.get(d, 0.0), model_share, d, trust) for d in department_ids}
     ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))[:top]
-    votes = Counter(neighbours)  # how many of the nearest past cases each department handled
+    votes = Counter(n.department_id for n in neighbours)  # how many of the nearest past cases each department handled
     evidence = None
     if ranked:
         best_id, best_score = ranked[0]
@@ -184,7 +217,7 @@ def route(
             score=best_score,
             neighbours_agree=votes[best_id] / len(neighbours) if neighbours else 0.0,
             nearest_similarity=nearest_similarity,
-            nearest_agrees=float(bool(neighbours) and neighbours[0] == best_id),
+            nearest_agrees=float(bool(neighbours) and neighbours[0].department_id == best_id),
         )
     # The weighed score ranks. Where the model has been calibrated on held-out history, the best
     # answer's confidence is how often a best answer with that evidence (its score, and how the
@@ -210,11 +243,15 @@ def route(
             # as "public toilets").
             match = None
         reasons: list[dict] = []
+        entry = match.entry if match is not None else None
         if match is not None and match.matched:
             reasons.append({"kind": why.KEYWORDS, "words": list(match.matched)})
         elif match is not None:
             reasons.append({"kind": why.DESCRIBED, "matter": match.entry.name})
-        if match is not None and match.entry.territorial:
+        elif index is not None and (handled_as := _matter_of_past_cases(index, department_id, office, neighbours)):
+            entry, count = handled_as
+            reasons.append({"kind": why.PAST_MATTER, "matter": entry.name, "count": count, "of": len(neighbours)})
+        if entry is not None and entry.territorial:
             reasons.append({"kind": why.TERRITORY, "place": location.matched or ""})
         if department_id in model_share and model_share[department_id] >= 0.05:
             reasons.append({"kind": why.HISTORY, "share": round(model_share[department_id], 2)})
@@ -222,9 +259,9 @@ def route(
             reasons.append({"kind": why.NEIGHBOURS, "count": votes[department_id], "of": len(neighbours)})
         candidates.append(
             Candidate(
-                matter_id=match.entry.matter_id if match else None,
-                matter_code=match.entry.code if match else "",
-                matter_name=match.entry.name if match else "",
+                matter_id=entry.matter_id if entry else None,
+                matter_code=entry.code if entry else "",
+                matter_name=entry.name if entry else "",
                 department_id=department_id,
                 department_name=names.get(department_id, "属地（地点未能识别）")
                 if department_id

@@ -7,11 +7,15 @@ import io
 
 import joblib
 import pytest
+from django.utils import timezone, translation
 
+from demands.models import Demand
+from demands.workflow import Status
 from dispatch.models import HistoricalCase, RoutingModel
 from dispatch.routing import past_cases as past_cases_module
 from dispatch.routing import route
-from dispatch.routing.learned import Learned, PastCase, TrainingSet, fit, judge, load, train_and_activate
+from dispatch.routing.learned import Learned, PastCase, TrainingSet, fit, judge, load, train_and_activate, training_set
+from dispatch.routing.reasons import describe
 from tests.dispatch.test_router import NOISE, _history
 
 
@@ -111,3 +115,82 @@ def test_a_department_the_model_chose_does_not_take_a_loosely_matching_matter(di
     assert cgj.department_id == district.departments["CGJ"].pk and cgj.matter_id is None
     assert "描述相近" not in cgj.reason and "最相近的10件历史诉求中10件" in cgj.reason
     assert zjj.matter_code == "PS-0201-001" and zjj.matched == ["工地"]  # a keyword hit keeps its matter
+
+
+def _food_cart_history(district, matter_code: str) -> None:
+    texts = ["流动售饭车管理混乱", "售饭车到处乱停卖盒饭", "盒饭车卫生状况堪忧"]
+    for i in range(36):
+        HistoricalCase.objects.create(
+            title=texts[i % 3], content=f"{texts[i % 3]}，第{i}次", department=district.departments["CGJ"],
+            matter_code=matter_code,
+        )  # fmt: skip
+        HistoricalCase.objects.create(
+            title="工地夜里打桩噪音扰民", content=f"工地夜里打桩，第{i}次", department=district.departments["ZJJ"]
+        )
+
+
+FOOD_CART = {"title": "工地门口的流动售饭车", "content": "工地门口每天都有流动售饭车，管理混乱", "location_text": ""}
+
+
+def test_a_suggestion_the_list_missed_takes_the_matter_its_past_cases_were_handled_as(district):
+    # The list's words do not find 占道经营查处 for a food cart, but the past cases of 城管 like it
+    # were handled as that matter: the suggestion brings it, with its limits and assistants.
+    _food_cart_history(district, "PS-0101-001")
+    much_history = dataclasses.replace(load(train_and_activate()), sample_count=3000)
+    cgj = route(**FOOD_CART, version=district.version, model=much_history).candidates[0]
+    assert cgj.department_id == district.departments["CGJ"].pk
+    assert (cgj.matter_code, cgj.matter_name) == ("PS-0101-001", "占道经营查处")
+    assert cgj.matter_id == district.version.matters.get(code="PS-0101-001").pk and cgj.matched == []
+    assert "最相近的10件历史诉求中10件按事项「占道经营查处」办理" in cgj.reason
+    with translation.override("en"):
+        assert "10 of the 10 most similar past demands were handled as the matter “占道经营查处”" in describe(
+            cgj.reasons
+        )
+
+
+def test_a_past_matter_led_by_another_department_or_gone_from_the_list_is_not_taken(district):
+    # PS-0201-001 is 住建's in this list (the list changed since); XX-9999 is in no list any more.
+    _food_cart_history(district, "PS-0201-001")
+    much_history = dataclasses.replace(load(train_and_activate()), sample_count=3000)
+    assert route(**FOOD_CART, version=district.version, model=much_history).candidates[0].matter_id is None
+    HistoricalCase.objects.update(matter_code="XX-9999")
+    much_history = dataclasses.replace(load(train_and_activate()), sample_count=3000)
+    cgj = route(**FOOD_CART, version=district.version, model=much_history).candidates[0]
+    assert cgj.department_id == district.departments["CGJ"].pk and cgj.matter_id is None
+    assert "按事项" not in cgj.reason
+
+
+def test_answered_demands_are_learned_with_the_matter_they_were_handled_as(district):
+    matter = district.version.matters.get(code="PS-0101-001")
+    common = {"query_code_hash": "x", "citizen_name": "甲", "citizen_phone": "1", "submitted_at": timezone.now()}
+    Demand.objects.create(
+        tracking_number="PS-20260101-000001", title="售饭车", content="售饭车占道", status=Status.CLOSED,
+        lead_department=district.departments["CGJ"], matter=matter, **common,
+    )  # fmt: skip
+    Demand.objects.create(
+        tracking_number="PS-20260101-000002", title="噪音", content="工地噪音", status=Status.REPLIED,
+        lead_department=district.departments["ZJJ"], **common,
+    )  # fmt: skip
+    HistoricalCase.objects.create(
+        title="旧案", content="旧案内容", department=district.departments["CGJ"], matter_code="PS-0101-001"
+    )
+    cases = training_set().cases
+    assert [(c.title, c.department_code, c.matter_code) for c in cases] == [
+        ("旧案", "CGJ", "PS-0101-001"), ("售饭车", "CGJ", "PS-0101-001"), ("噪音", "ZJJ", ""),
+    ]  # fmt: skip
+
+
+def test_past_cases_indexed_before_matters_were_remembered_name_no_matter():
+    data = _training({"CGJ": ["路边小贩摆摊占道"], "ZJJ": ["工地夜间打桩噪音"]}, repeat=20)
+    trained = fit(data)
+    stored = joblib.load(io.BytesIO(_pickled(trained.past_cases)))
+    object.__delattr__(stored, "matters")  # as unpickled from a model stored before
+    model = Learned("old", trained.pipeline, len(data.cases), past_cases=stored)
+    neighbours = judge(model, "小贩摆摊占道", "路边小贩摆摊占道").neighbours
+    assert neighbours and {(n.department_code, n.matter_code) for n in neighbours} == {("CGJ", "")}
+
+
+def _pickled(value: object) -> bytes:
+    buffer = io.BytesIO()
+    joblib.dump(value, buffer)
+    return buffer.getvalue()
