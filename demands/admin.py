@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import ReadOnlyAdmin
-from demands.models import Attachment, ContactDisclosure, DailySequence, Demand, DemandEvent, Reply
+from demands.models import Attachment, CitizenMessage, ContactDisclosure, DailySequence, Demand, DemandEvent, Reply
 from demands.privacy import mask_name, mask_phone
 
 
@@ -86,3 +87,33 @@ class ContactDisclosureAdmin(ReadOnlyAdmin):
 @admin.register(DailySequence)
 class DailySequenceAdmin(ReadOnlyAdmin):
     list_display = ["day", "last"]
+
+
+@admin.register(CitizenMessage)
+class CitizenMessageAdmin(ReadOnlyAdmin):
+    """The text messages to citizens and how their sending went; the number stays masked."""
+
+    list_display = ["created_at", "tracking_number", "kind", "status", "attempts", "masked_phone", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["demand__tracking_number"]
+    fields = [
+        "tracking_number",
+        "masked_phone",
+        "kind",
+        "body",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+    list_select_related = ["demand"]
+
+    @admin.display(description=_("受理编号"))
+    def tracking_number(self, message: CitizenMessage) -> str:
+        return message.demand.tracking_number
+
+    @admin.display(description=_("联系电话"))
+    def masked_phone(self, message: CitizenMessage) -> str:
+        return mask_phone(message.demand.citizen_phone)

@@ -220,3 +220,39 @@ class ContactDisclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.demand.tracking_number}"
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    SKIPPED = "skipped", _("未发送（非手机号码）")
+
+
+class CitizenMessage(models.Model):
+    """A text message to a citizen about their demand, written in the same transaction as the
+    event it tells of (so it is never lost) and sent afterwards through the gateway."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="text_messages")
+    event = models.ForeignKey(DemandEvent, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("事由"), max_length=32, choices=Action.choices)
+    body = models.TextField(_("内容"))
+    status = models.CharField(_("状态"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("生成时间"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("群众短信")
+        verbose_name_plural = _("群众短信")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "demand"], name="one_message_per_event_and_demand"),
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(status="pending"), name="citizen_message_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.kind} {self.status}"

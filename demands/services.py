@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
+from demands import citizen_messages
 from demands.models import Attachment, Channel, ContactDisclosure, DailySequence, Demand, DemandEvent
 from demands.wording import worded
 from demands.workflow import Action, Status, target_of
@@ -66,7 +67,7 @@ def demand_transition(
         setattr(demand, field, value)
     demand.status = target
     demand.save()
-    DemandEvent.objects.create(
+    event = DemandEvent.objects.create(
         demand=demand,
         action=action,
         from_status=from_status,
@@ -79,6 +80,7 @@ def demand_transition(
         is_public=is_public,
         created_at=timezone.now(),
     )
+    citizen_messages.tell(event)
     return demand
 
 
@@ -162,7 +164,7 @@ def demand_submit(
                 content_type=upload.content_type or "",
                 size=upload.size or 0,
             )
-        DemandEvent.objects.create(
+        event = DemandEvent.objects.create(
             demand=demand,
             action=Action.SUBMIT,
             from_status="",
@@ -172,6 +174,7 @@ def demand_submit(
             data={"channel": channel},
             created_at=now,
         )
+        citizen_messages.tell(event)
         enqueue_on_commit("dispatch.route_demand", demand.pk)
     return Submission(demand=demand, query_code=code)
 

@@ -187,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.purge_old_exports",
         "schedule": timedelta(hours=6),
     },
+    "resend-citizen-messages": {
+        "task": "demands.resend_citizen_messages",
+        "schedule": timedelta(minutes=5),
+    },
     "auto-close-replied-demands": {
         "task": "dispatch.auto_close_replied",
         "schedule": timedelta(minutes=env_int("AUTO_CLOSE_INTERVAL_MINUTES", 30)),
@@ -217,6 +221,13 @@ EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
 # Notifications go by email too (Django's email backend) to users with an address.
 NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "坪山区民生诉求服务平台 <noreply@localhost>")
+# Text messages to citizens (受理, 答复, 合并, 补充信息, 不予受理): the class that sends them
+# (demands.citizen_messages.LogSender writes them to the log; WebhookSender posts them to a
+# gateway) and the signature an SMS gateway requires in front of each.
+CITIZEN_MESSAGE_SENDER = env_str("CITIZEN_MESSAGE_SENDER", "demands.citizen_messages.LogSender")
+CITIZEN_MESSAGE_WEBHOOK_URL = env_str("CITIZEN_MESSAGE_WEBHOOK_URL", "")
+CITIZEN_MESSAGE_WEBHOOK_TOKEN = env_str("CITIZEN_MESSAGE_WEBHOOK_TOKEN", "")
+CITIZEN_MESSAGE_SIGNATURE = env_str("CITIZEN_MESSAGE_SIGNATURE", "【坪山区民生诉求】")
 # A department may return a case within this many working hours of its dispatch.
 RETURN_WINDOW_WORKING_HOURS = env_float("RETURN_WINDOW_WORKING_HOURS", 2)
 # A new demand this similar to an open one from the same place within the window is offered

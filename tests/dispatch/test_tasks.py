@@ -30,9 +30,10 @@ def _unrouted(district) -> Demand:
 def test_routing_is_queued_only_on_commit(district, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         demand = _unrouted(district)
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # routing, and the text message that the demand was taken in
     demand.refresh_from_db()
     assert demand.status == Status.SUBMITTED  # nothing ran before the commit
+    assert demand.text_messages.get().status == "pending"
 
 
 def test_reconciler_routes_what_was_left_behind(district, settings):

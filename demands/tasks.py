@@ -1,0 +1,26 @@
+"""Thin tasks: they take ids and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from demands.citizen_messages import citizen_message_send, citizen_messages_resend
+
+
+@shared_task(
+    name="demands.send_citizen_message",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=30,
+    time_limit=60,
+)
+def send_citizen_message(message_id: int) -> str:
+    message = citizen_message_send(message_id=message_id)
+    return message.status if message else "skipped"
+
+
+@shared_task(name="demands.resend_citizen_messages", soft_time_limit=240, time_limit=300)
+def resend_citizen_messages() -> int:
+    return citizen_messages_resend()

@@ -1,0 +1,180 @@
+"""Text messages to citizens: written with the event they tell of, sent after the commit, tried
+again when the gateway fails, and never with the query code in them."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.utils import timezone
+
+from demands.citizen_messages import WebhookSender, _sender_class, citizen_message_send, citizen_messages_resend
+from demands.models import CitizenMessage
+from demands.tasks import resend_citizen_messages
+from dispatch.models import Assignment
+from dispatch.services import assignment_contribute, assignment_reply, assignment_sign, demand_merge, demand_reject
+
+
+class Gateway(BaseHTTPRequestHandler):
+    """A real HTTP gateway on a local port: it keeps what it was sent, and answers with the
+    status the test gives it."""
+
+    received: list[dict] = []
+    answer = 200
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Gateway.received.append({"auth": self.headers.get("Authorization"), **json.loads(body)})
+        self.send_response(Gateway.answer)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def gateway(settings):
+    Gateway.received, Gateway.answer = [], 200
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.CITIZEN_MESSAGE_SENDER = "demands.citizen_messages.WebhookSender"
+    settings.CITIZEN_MESSAGE_WEBHOOK_URL = f"http://127.0.0.1:{server.server_port}/sms"
+    settings.CITIZEN_MESSAGE_WEBHOOK_TOKEN = "secret-token"
+    _sender_class.cache_clear()
+    yield Gateway
+    server.shutdown()
+    _sender_class.cache_clear()
+
+
+def test_the_citizen_is_told_the_demand_was_taken_in_without_the_query_code(gateway, submit):
+    submission = submit(citizen_phone="138-1234-5678")
+    message = submission.demand.text_messages.get()
+    assert (message.kind, message.status, message.attempts) == ("submit", "sent", 1)
+    [sent] = gateway.received
+    assert sent["to"] == "13812345678" and sent["auth"] == "Bearer secret-token"
+    assert sent["reference"] == str(message.pk)
+    assert sent["text"].startswith("【坪山区民生诉求】您的诉求已受理，受理编号" + submission.demand.tracking_number)
+    assert submission.query_code not in sent["text"] and submission.query_code not in message.body
+
+
+def test_merged_citizens_are_told_of_the_merge_and_of_the_answer(
+    gateway, district, submit, django_capture_on_commit_callbacks
+):
+    first = submit().demand
+    second = submit(content="六和城工地又在半夜打桩施工，噪音扰民严重。", citizen_phone="13900001111").demand
+    with django_capture_on_commit_callbacks(execute=True):
+        demand_merge(demand_id=second.pk, original_id=first.pk, actor=district.users["dispatcher"])
+    lead = Assignment.objects.get(demand=first, role="lead")
+    assist = Assignment.objects.get(demand=first, role="assist")
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+        assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
+        assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工。")
+    told = [(m["to"], m["text"].removeprefix("【坪山区民生诉求】")) for m in gateway.received[2:]]
+    assert told == [
+        ("13900001111", f"您的诉求{second.tracking_number}与诉求{first.tracking_number}反映同一问题，已合并办理，答复后将通知您。"),
+        ("13812345678", f"您的诉求{first.tracking_number}已答复，请凭受理编号和查询码查看答复并评价。"),
+        ("13900001111", f"与您的诉求{second.tracking_number}合并办理的诉求{first.tracking_number}已答复，请凭您的受理编号和查询码查看答复。"),
+    ]  # fmt: skip
+    # Signing and the assisting opinion are the departments' business: no message.
+    assert CitizenMessage.objects.filter(kind__in=["sign", "contribute"]).count() == 0
+
+
+def test_a_demand_merged_into_an_answered_one_is_told_the_answer_is_there(
+    gateway, district, submit, django_capture_on_commit_callbacks
+):
+    first = submit().demand
+    lead = Assignment.objects.get(demand=first, role="lead")
+    assist = Assignment.objects.get(demand=first, role="assist")
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
+    assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工并处罚款。")
+    second = submit(content="六和城工地又在半夜打桩施工，噪音扰民严重。").demand
+    with django_capture_on_commit_callbacks(execute=True):
+        demand_merge(demand_id=second.pk, original_id=first.pk, actor=district.users["dispatcher"])
+    assert gateway.received[-1]["text"].endswith(
+        f"您的诉求{second.tracking_number}与已答复的诉求{first.tracking_number}反映同一问题，已合并，请凭受理编号和查询码查看答复。"
+    )
+
+
+def test_a_failing_gateway_is_tried_again_then_the_message_is_marked_failed(
+    gateway, district, submit, django_capture_on_commit_callbacks
+):
+    gateway.answer = 503
+    demand = submit().demand
+    message = demand.text_messages.get()
+    assert (message.status, message.attempts, message.last_error) == ("pending", 1, "HTTP 503 Service Unavailable")
+    assert resend_citizen_messages.apply().get() == 0  # too young: its own task may still be on the way
+    CitizenMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    gateway.answer = 200
+    assert resend_citizen_messages.apply().get() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == ("sent", 2, "")
+    assert citizen_message_send(message_id=message.pk) is None  # sent once only
+    assert len(gateway.received) == 2
+
+    gateway.answer = 500
+    with django_capture_on_commit_callbacks(execute=True):
+        vague = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
+        demand_reject(
+            demand_id=vague.pk, actor=district.users["dispatcher"], reason="属于市公安局户籍业务，请拨打110咨询"
+        )
+    rejected = CitizenMessage.objects.get(kind="reject")
+    for _ in range(4):
+        citizen_messages_resend(older_than_seconds=0)
+    rejected.refresh_from_db()
+    assert (rejected.status, rejected.attempts) == ("failed", 5)
+    assert citizen_messages_resend(older_than_seconds=0) == 0  # failed ones are left to a person
+
+
+def test_a_gateway_that_cannot_be_reached_keeps_the_message_pending(settings, submit):
+    settings.CITIZEN_MESSAGE_SENDER = "demands.citizen_messages.WebhookSender"
+    settings.CITIZEN_MESSAGE_WEBHOOK_URL = "http://127.0.0.1:9/sms"  # the discard port: nothing listens
+    _sender_class.cache_clear()
+    message = submit().demand.text_messages.get()
+    assert message.status == "pending" and message.attempts == 1 and message.last_error
+    _sender_class.cache_clear()
+
+
+def test_a_landline_gets_no_text_message(gateway, submit):
+    message = submit(citizen_phone="0755-28331234").demand.text_messages.get()
+    assert message.status == "skipped" and gateway.received == []
+
+
+def test_the_embedded_default_writes_the_message_to_the_log_with_the_number_masked(submit, caplog):
+    with caplog.at_level("INFO", logger="demands.citizen_messages"):
+        demand = submit().demand
+    assert demand.text_messages.get().status == "sent"
+    assert "138****5678" in caplog.text and "13812345678" not in caplog.text
+    assert demand.tracking_number in caplog.text
+
+
+def test_webhook_sender_names_the_failure():
+    from demands.citizen_messages import SendFailed
+
+    sender = WebhookSender.__new__(WebhookSender)
+    sender.url, sender.token = "http://127.0.0.1:9/sms", ""
+    with pytest.raises(SendFailed):
+        sender.send("13812345678", "测试", reference="1")
+
+
+def test_staff_see_on_the_case_what_the_citizen_was_sent_and_whether_it_went(gateway, district, submit):
+    from django.test import Client
+
+    gateway.answer = 503
+    demand = submit().demand
+    desk = Client()
+    desk.force_login(district.users["dispatcher"])
+    card = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
+    card = card[card.index('id="citizen-messages"') :]
+    assert "提交诉求" in card and "待发送" in card and "已尝试1次：HTTP 503 Service Unavailable" in card
+    assert f"您的诉求已受理，受理编号{demand.tracking_number}" in card and "13812345678" not in card
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    handler = Client()
+    handler.force_login(district.users["zjj"])
+    page = handler.get(f"/workbench/{lead.pk}/").content.decode()
+    assert 'id="citizen-messages"' in page and "待发送" in page
