@@ -7,7 +7,7 @@ no crash or broker outage loses one. After the commit a task sends it through th
 MAX_ATTEMPTS, and then marked failed for a person to follow up by phone.
 
 A message never holds the query code: the platform keeps only its hash, and a copy in clear in
-the outbox would undo that. Messages are written in the language of record (Chinese)."""
+the outbox would undo that. Messages are written in the language the citizen submitted in."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, gettext_noop
 
 from config.queue import enqueue_on_commit
 from demands.models import CitizenMessage, Demand, DemandEvent, MessageStatus
@@ -37,16 +38,18 @@ SEND_TASK = "demands.send_citizen_message"
 MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")  # landlines cannot take a text message
 
 TOLD: dict[str, str] = {
-    Action.SUBMIT: "您的诉求已受理，受理编号%(number)s。请凭受理编号和查询码查询办理进度。",
-    Action.ASK_CITIZEN: "承办部门需要您补充诉求%(number)s的信息，请凭受理编号和查询码查看问题并回复。",
-    Action.REPLY: "您的诉求%(number)s已答复，请凭受理编号和查询码查看答复并评价。",
-    Action.MERGE: "您的诉求%(number)s与诉求%(original)s反映同一问题，已合并办理，答复后将通知您。",
-    Action.REJECT: "您的诉求%(number)s不予受理，请凭受理编号和查询码查看原因。",
+    Action.SUBMIT: gettext_noop("您的诉求已受理，受理编号%(number)s。请凭受理编号和查询码查询办理进度。"),
+    Action.ASK_CITIZEN: gettext_noop("承办部门需要您补充诉求%(number)s的信息，请凭受理编号和查询码查看问题并回复。"),
+    Action.REPLY: gettext_noop("您的诉求%(number)s已答复，请凭受理编号和查询码查看答复并评价。"),
+    Action.MERGE: gettext_noop("您的诉求%(number)s与诉求%(original)s反映同一问题，已合并办理，答复后将通知您。"),
+    Action.REJECT: gettext_noop("您的诉求%(number)s不予受理，请凭受理编号和查询码查看原因。"),
 }
-MERGED_INTO_ANSWERED = (
+MERGED_INTO_ANSWERED = gettext_noop(
     "您的诉求%(number)s与已答复的诉求%(original)s反映同一问题，已合并，请凭受理编号和查询码查看答复。"
 )
-ORIGINAL_ANSWERED = "与您的诉求%(number)s合并办理的诉求%(original)s已答复，请凭您的受理编号和查询码查看答复。"
+ORIGINAL_ANSWERED = gettext_noop(
+    "与您的诉求%(number)s合并办理的诉求%(original)s已答复，请凭您的受理编号和查询码查看答复。"
+)
 
 
 def tell(event: DemandEvent) -> list[CitizenMessage]:
@@ -61,11 +64,17 @@ def tell(event: DemandEvent) -> list[CitizenMessage]:
     if event.action == Action.MERGE and original is not None and original.status in (Status.REPLIED, Status.CLOSED):
         template = MERGED_INTO_ANSWERED
     values = {"number": demand.tracking_number, "original": original.tracking_number if original else ""}
-    letters = [(demand, template % values)]
+    letters = [(demand, _in_their_language(demand, template, values))]
     if event.action == Action.REPLY:
         merged = demand.duplicates.filter(status=Status.MERGED).order_by("pk")
         letters += [
-            (d, ORIGINAL_ANSWERED % {"number": d.tracking_number, "original": demand.tracking_number}) for d in merged
+            (
+                d,
+                _in_their_language(
+                    d, ORIGINAL_ANSWERED, {"number": d.tracking_number, "original": demand.tracking_number}
+                ),
+            )
+            for d in merged
         ]
     messages = CitizenMessage.objects.bulk_create(
         [
@@ -76,6 +85,12 @@ def tell(event: DemandEvent) -> list[CitizenMessage]:
     for message in messages:
         enqueue_on_commit(SEND_TASK, message.pk)
     return messages
+
+
+def _in_their_language(demand: Demand, template: str, values: dict[str, str]) -> str:
+    # The outbox keeps the words as sent: a record of what the citizen was told.
+    with translation.override(demand.citizen_language or settings.LANGUAGE_CODE):
+        return gettext(template) % values
 
 
 class SendFailed(Exception):

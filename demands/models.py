@@ -43,6 +43,10 @@ class Demand(models.Model):
     community_picked = models.BooleanField(default=False)
     # The 大类 the citizen thought fitting, if any: shown to dispatchers, never binding.
     category_hint = models.CharField(_("群众所选类别"), max_length=100, blank=True)
+    # The language the citizen used to submit: the text messages to them are written in it.
+    citizen_language = models.CharField(
+        _("群众使用的语言"), max_length=16, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
 
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True)

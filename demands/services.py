@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -113,9 +113,12 @@ def demand_submit(
     attachments: Iterable[UploadedFile] = (),
     community_id: int | None = None,
     category_hint: str = "",
+    language: str = "",
 ) -> Submission:
     """Take in a demand. It and its first event commit before routing is queued, so a broker
-    outage delays routing but never loses the demand (the reconciler picks it up)."""
+    outage delays routing but never loses the demand (the reconciler picks it up). `language` is
+    the citizen's; by default the page's when citizens submit themselves, and the language of
+    record when staff enter a demand on their behalf."""
     if channel not in (Channel.WEB, Channel.APP, Channel.API) and not has_role(
         entered_by, Role.INTAKE_OPERATOR, Role.DISPATCH_OFFICER, Role.ADMIN
     ):
@@ -153,6 +156,7 @@ def demand_submit(
             community=community,
             community_picked=community is not None,
             category_hint=category_hint.strip()[:100],
+            citizen_language=_citizen_language(language, channel),
             urgency=urgency,
             submitted_at=now,
         )
@@ -177,6 +181,15 @@ def demand_submit(
         citizen_messages.tell(event)
         enqueue_on_commit("dispatch.route_demand", demand.pk)
     return Submission(demand=demand, query_code=code)
+
+
+def _citizen_language(language: str, channel: str) -> str:
+    if not language and channel in (Channel.WEB, Channel.APP, Channel.API):
+        language = translation.get_language() or ""
+    try:
+        return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def _submission_errors(*, title: str, content: str, name: str, phone: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from demands.citizen_messages import WebhookSender, _sender_class, citizen_message_send, citizen_messages_resend
 from demands.models import CitizenMessage
@@ -178,3 +178,20 @@ def test_staff_see_on_the_case_what_the_citizen_was_sent_and_whether_it_went(gat
     handler.force_login(district.users["zjj"])
     page = handler.get(f"/workbench/{lead.pk}/").content.decode()
     assert 'id="citizen-messages"' in page and "待发送" in page
+
+
+def test_a_citizen_who_submitted_in_english_is_written_to_in_english(gateway, district, submit):
+    from demands.models import Demand
+
+    with translation.override("en"):
+        english = submit().demand
+    assert english.citizen_language == "en"
+    assert gateway.received[-1]["text"] == (
+        f"【坪山区民生诉求】Your demand has been received. Tracking number: {english.tracking_number}. "
+        "Follow its progress with the tracking number and your query code."
+    )
+    # Staff entering a phone call with an English screen: the caller is written to in Chinese.
+    with translation.override("en"):
+        called = submit(channel="hotline", entered_by=district.users["dispatcher"]).demand
+    assert Demand.objects.get(pk=called.pk).citizen_language == "zh-hans"
+    assert "您的诉求已受理" in called.text_messages.get().body
