@@ -4,7 +4,7 @@ department has a question, it was answered, merged into another, or refused.
 An outbox: each message is a row written with the event it tells of, in the same transaction, so
 no crash or broker outage loses one. After the commit a task sends it through the gateway
 (`CITIZEN_MESSAGE_SENDER`); one that could not be sent is tried again by the reconciler, up to
-MAX_ATTEMPTS, and then marked failed for a person to follow up by phone.
+MAX_ATTEMPTS, and then marked failed, and the people who should phone the citizen are notified.
 
 A message never holds the query code: the platform keeps only its hash, and a copy in clear in
 the outbox would undo that. Messages are written in the language the citizen submitted in."""
@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 SEND_TASK = "demands.send_citizen_message"
+UNSENT_TASK = "dispatch.notify_unsent_message"  # someone is asked to phone instead
 MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")  # landlines cannot take a text message
 
 TOLD: dict[str, str] = {
@@ -172,6 +173,7 @@ def citizen_message_send(*, message_id: int) -> CitizenMessage | None:
             message.last_error = str(error)[:255]
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = MessageStatus.FAILED
+                enqueue_on_commit(UNSENT_TASK, message.pk)
         else:
             message.status, message.sent_at, message.last_error = MessageStatus.SENT, timezone.now(), ""
         message.save(update_fields=["status", "attempts", "last_error", "sent_at"])

@@ -13,7 +13,7 @@ from django.utils import timezone
 from demands.models import Demand
 from demands.services import demand_auto_close
 from demands.workflow import Status
-from dispatch.services import demand_route
+from dispatch.services import demand_route, unsent_messages
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,13 @@ def notify_ladder_events(first_id: int, last_id: int) -> int:
 
 # Large exports can take minutes; the time limit stays under the broker's visibility timeout
 # (CELERY_VISIBILITY_TIMEOUT, an hour) so a running export is not handed to a second worker.
+@shared_task(
+    name="dispatch.notify_unsent_message", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5
+)
+def notify_unsent_message(message_id: int) -> int:
+    return unsent_messages.notify_unsent_message(message_id=message_id)
+
+
 @shared_task(name="dispatch.run_export", soft_time_limit=1500, time_limit=1800)
 def run_export(job_id: int) -> str:
     from dispatch.services.exports import export_job_run

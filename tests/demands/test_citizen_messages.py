@@ -14,8 +14,9 @@ from django.utils import timezone, translation
 from demands.citizen_messages import WebhookSender, _sender_class, citizen_message_send, citizen_messages_resend
 from demands.models import CitizenMessage
 from demands.tasks import resend_citizen_messages
-from dispatch.models import Assignment
+from dispatch.models import Assignment, Notification
 from dispatch.services import assignment_contribute, assignment_reply, assignment_sign, demand_merge, demand_reject
+from dispatch.tasks import notify_unsent_message
 
 
 class Gateway(BaseHTTPRequestHandler):
@@ -124,11 +125,17 @@ def test_a_failing_gateway_is_tried_again_then_the_message_is_marked_failed(
             demand_id=vague.pk, actor=district.users["dispatcher"], reason="属于市公安局户籍业务，请拨打110咨询"
         )
     rejected = CitizenMessage.objects.get(kind="reject")
-    for _ in range(4):
-        citizen_messages_resend(older_than_seconds=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(4):
+            citizen_messages_resend(older_than_seconds=0)
     rejected.refresh_from_db()
     assert (rejected.status, rejected.attempts) == ("failed", 5)
     assert citizen_messages_resend(older_than_seconds=0) == 0  # failed ones are left to a person
+    # The centre refused it, so the dispatch officers are asked to phone (once per message).
+    notices = Notification.objects.filter(kind="message_failed", data__message=rejected.pk)
+    assert [n.user for n in notices] == [district.users["dispatcher"]]
+    assert notices[0].message == f"发给群众的短信（{vague.tracking_number}）5次都未能发出，请电话告知群众。"
+    assert notify_unsent_message.apply(args=[rejected.pk]).get() == 0
 
 
 def test_a_gateway_that_cannot_be_reached_keeps_the_message_pending(settings, submit):
@@ -195,3 +202,21 @@ def test_a_citizen_who_submitted_in_english_is_written_to_in_english(gateway, di
         called = submit(channel="hotline", entered_by=district.users["dispatcher"]).demand
     assert Demand.objects.get(pk=called.pk).citizen_language == "zh-hans"
     assert "您的诉求已受理" in called.text_messages.get().body
+
+
+def test_an_answer_that_could_not_be_sent_is_for_the_answering_department_to_phone(
+    gateway, district, submit, django_capture_on_commit_callbacks
+):
+    demand = submit().demand
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    assist = Assignment.objects.get(demand=demand, role="assist")
+    gateway.answer = 500
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+        assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
+        assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工并处罚款。")
+        for _ in range(4):
+            citizen_messages_resend(older_than_seconds=0)
+    told = {n.user.username for n in Notification.objects.filter(kind="message_failed")}
+    zjj = set(district.departments["ZJJ"].memberships.values_list("user__username", flat=True))
+    assert told == zjj and district.users["dispatcher"].username not in told
