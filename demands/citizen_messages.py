@@ -55,8 +55,8 @@ ORIGINAL_ANSWERED = gettext_noop(
 
 def tell(event: DemandEvent) -> list[CitizenMessage]:
     """Queue the messages an event calls for (most call for none): to its demand's citizen, and
-    when a demand is answered, to every citizen whose demand was merged into it. Call inside the
-    transaction that wrote the event."""
+    when a demand is answered, to every citizen whose demand was merged into it; only to those who
+    did not decline text messages. Call inside the transaction that wrote the event."""
     template = TOLD.get(event.action)
     if template is None:
         return []
@@ -65,9 +65,9 @@ def tell(event: DemandEvent) -> list[CitizenMessage]:
     if event.action == Action.MERGE and original is not None and original.status in (Status.REPLIED, Status.CLOSED):
         template = MERGED_INTO_ANSWERED
     values = {"number": demand.tracking_number, "original": original.tracking_number if original else ""}
-    letters = [(demand, _in_their_language(demand, template, values))]
+    letters = [(demand, _in_their_language(demand, template, values))] if demand.wants_text_messages else []
     if event.action == Action.REPLY:
-        merged = demand.duplicates.filter(status=Status.MERGED).order_by("pk")
+        merged = demand.duplicates.filter(status=Status.MERGED, wants_text_messages=True).order_by("pk")
         letters += [
             (
                 d,

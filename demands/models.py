@@ -32,6 +32,8 @@ class Demand(models.Model):
     citizen_name = models.CharField(_("诉求人姓名"), max_length=64)
     citizen_phone = models.CharField(_("联系电话"), max_length=32)
     citizen_address = models.CharField(_("联系地址"), max_length=255, blank=True)
+    # Whether the citizen wants text messages about the demand (receipt, question, answer…).
+    wants_text_messages = models.BooleanField(_("接收短信通知"), default=True)
 
     title = models.CharField(_("标题"), max_length=200)
     content = models.TextField(_("诉求内容"))

@@ -114,6 +114,7 @@ def demand_submit(
     community_id: int | None = None,
     category_hint: str = "",
     language: str = "",
+    text_messages: bool = True,
 ) -> Submission:
     """Take in a demand. It and its first event commit before routing is queued, so a broker
     outage delays routing but never loses the demand (the reconciler picks it up). `language` is
@@ -149,6 +150,7 @@ def demand_submit(
             citizen_name=citizen_name.strip(),
             citizen_phone=citizen_phone.strip(),
             citizen_address=citizen_address.strip(),
+            wants_text_messages=text_messages,
             title=title.strip(),
             content=content.strip(),
             location_text=location_text.strip(),

@@ -160,6 +160,9 @@ class DemandSubmitApi(CitizenApi):
             required=False, allow_null=True, default=None, help_text="the community, when the citizen picked one"
         )
         category_hint = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+        text_messages = serializers.BooleanField(
+            default=True, help_text="send the citizen text messages about the demand (receipt, question, answer)"
+        )
 
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)

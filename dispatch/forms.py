@@ -53,6 +53,9 @@ class DemandForm(forms.Form):
     citizen_name = forms.CharField(label=_("您的姓名"), max_length=64)
     citizen_phone = forms.CharField(label=_("联系电话"), max_length=32)
     citizen_address = forms.CharField(label=_("联系地址"), max_length=255, required=False)
+    text_messages = forms.BooleanField(
+        label=_("用短信告诉我受理编号和办理进展（受理、需补充信息、答复）"), required=False, initial=True
+    )
     attachments = MultipleFileField(
         label=_("照片或材料"),
         required=False,
@@ -63,7 +66,7 @@ class DemandForm(forms.Form):
 
     SUBMISSION_FIELDS = (
         "title", "content", "location_text", "urgency", "citizen_name", "citizen_phone", "citizen_address",
-        "attachments", "category_hint",
+        "attachments", "category_hint", "text_messages",
     )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -88,6 +91,9 @@ class IntakeForm(DemandForm):
         choices=[(c.value, c.label) for c in (Channel.HOTLINE, Channel.LETTER, Channel.VISIT)],
     )
     consent = None  # the operator records the citizen's words; consent is taken on the phone
+    text_messages = forms.BooleanField(
+        label=_("群众愿意接收短信通知（受理编号和办理进展）"), required=False, initial=True
+    )
 
 
 class TrackForm(forms.Form):

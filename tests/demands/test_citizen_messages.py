@@ -4,6 +4,7 @@ again when the gateway fails, and never with the query code in them."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -220,3 +221,35 @@ def test_an_answer_that_could_not_be_sent_is_for_the_answering_department_to_pho
     told = {n.user.username for n in Notification.objects.filter(kind="message_failed")}
     zjj = set(district.departments["ZJJ"].memberships.values_list("user__username", flat=True))
     assert told == zjj and district.users["dispatcher"].username not in told
+
+
+def test_a_citizen_who_declines_text_messages_gets_none(gateway, district, submit, django_capture_on_commit_callbacks):
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from demands.models import Demand
+
+    form = {
+        "title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",
+        "location_text": "坪山街道六和城", "urgency": "normal", "citizen_name": "张三",
+        "citizen_phone": "13700000001", "consent": "on",
+    }  # fmt: skip
+    page = Client().get("/").content.decode()
+    assert re.search(r'<input type="checkbox" name="text_messages"[^>]* checked>', page)  # ticked unless declined
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/", form)  # the box left unticked
+        Client().post("/", {**form, "citizen_phone": "13700000002", "text_messages": "on"})
+        APIClient().post(
+            "/api/v1/citizen/demands/", {**form, "citizen_phone": "13700000003", "text_messages": False}, format="json"
+        )
+        APIClient().post("/api/v1/citizen/demands/", {**form, "citizen_phone": "13700000004"}, format="json")
+    wanted = dict(Demand.objects.values_list("citizen_phone", "wants_text_messages"))
+    assert wanted == {"13700000001": False, "13700000002": True, "13700000003": False, "13700000004": True}
+    assert sorted(m["to"] for m in gateway.received) == ["13700000002", "13700000004"]
+
+    # Merged into a demand that is then answered: one who declined is still not written to.
+    first = Demand.objects.get(citizen_phone="13700000002")
+    declined = Demand.objects.get(citizen_phone="13700000001")
+    with django_capture_on_commit_callbacks(execute=True):
+        demand_merge(demand_id=declined.pk, original_id=first.pk, actor=district.users["dispatcher"])
+    assert not declined.text_messages.exists()
