@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 from config.throttle import allow
+from demands.citizen_messages import mobile_number
 from demands.models import Demand
+from demands.privacy import mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
 from demands.workflow import Status
@@ -56,9 +58,12 @@ def submit(request: HttpRequest) -> HttpResponse:
         else:
             _grant(request, submission.demand)
             # Shown once on the next page: the code is not stored in clear anywhere.
+            demand = submission.demand
+            mobile = mobile_number(demand.citizen_phone) if demand.wants_text_messages else None
             request.session["just_submitted"] = {
-                "tracking_number": submission.demand.tracking_number,
+                "tracking_number": demand.tracking_number,
                 "query_code": submission.query_code,
+                "texted_to": mask_phone(mobile) if mobile else "",
             }
             return redirect("citizen-submitted")
     return render(request, "demands/citizen_submit.html", {"form": form})

@@ -237,8 +237,8 @@ def test_a_citizen_who_declines_text_messages_gets_none(gateway, district, submi
     page = Client().get("/").content.decode()
     assert re.search(r'<input type="checkbox" name="text_messages"[^>]* checked>', page)  # ticked unless declined
     with django_capture_on_commit_callbacks(execute=True):
-        Client().post("/", form)  # the box left unticked
-        Client().post("/", {**form, "citizen_phone": "13700000002", "text_messages": "on"})
+        declined_page = Client().post("/", form, follow=True).content.decode()  # the box left unticked
+        ticked = Client().post("/", {**form, "citizen_phone": "13700000002", "text_messages": "on"}, follow=True)
         APIClient().post(
             "/api/v1/citizen/demands/", {**form, "citizen_phone": "13700000003", "text_messages": False}, format="json"
         )
@@ -246,6 +246,9 @@ def test_a_citizen_who_declines_text_messages_gets_none(gateway, district, submi
     wanted = dict(Demand.objects.values_list("citizen_phone", "wants_text_messages"))
     assert wanted == {"13700000001": False, "13700000002": True, "13700000003": False, "13700000004": True}
     assert sorted(m["to"] for m in gateway.received) == ["13700000002", "13700000004"]
+    # The receipt page says where the tracking number goes, masked; not when declined.
+    assert "受理编号会用短信发到 137****0002，短信里没有查询码。" in ticked.content.decode()
+    assert 'id="texted-to"' not in declined_page and 'id="query-code"' in declined_page
 
     # Merged into a demand that is then answered: one who declined is still not written to.
     first = Demand.objects.get(citizen_phone="13700000002")
