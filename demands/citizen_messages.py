@@ -16,17 +16,19 @@ import logging
 import re
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_noop
 
 from config.queue import enqueue_on_commit
+from demands.merges import merged_into, original_of
 from demands.models import CitizenMessage, Demand, DemandEvent, MessageStatus
 from demands.privacy import mask_phone
 from demands.workflow import Action, Status
@@ -34,8 +36,10 @@ from demands.workflow import Action, Status
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=2)  # after an attempt, before another may be made
 SEND_TASK = "demands.send_citizen_message"
 UNSENT_TASK = "dispatch.notify_unsent_message"  # someone is asked to phone instead
+LOG_SENDER = "demands.citizen_messages.LogSender"
 MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")  # landlines cannot take a text message
 
 TOLD: dict[str, str] = {
@@ -51,41 +55,61 @@ MERGED_INTO_ANSWERED = gettext_noop(
 ORIGINAL_ANSWERED = gettext_noop(
     "与您的诉求%(number)s合并办理的诉求%(original)s已答复，请凭您的受理编号和查询码查看答复。"
 )
+ORIGINAL_REJECTED = gettext_noop(
+    "与您的诉求%(number)s合并办理的诉求%(original)s不予受理，请凭您的受理编号和查询码查看原因。"
+)
+# When a demand is answered or refused, so are the demands merged into it.
+FOLLOWED_BY_MERGED: dict[str, str] = {Action.REPLY: ORIGINAL_ANSWERED, Action.REJECT: ORIGINAL_REJECTED}
 
 
 def tell(event: DemandEvent) -> list[CitizenMessage]:
-    """Queue the messages an event calls for (most call for none): to its demand's citizen, and
-    when a demand is answered, to every citizen whose demand was merged into it; only to those who
-    did not decline text messages. Call inside the transaction that wrote the event."""
+    """Write the messages an event calls for (most call for none): to its demand's citizen, and
+    when a demand is answered or refused, to every citizen whose demand was merged into it. A
+    citizen who declined text messages gets a row marked so, and nothing is sent. Call inside the
+    transaction that wrote the event."""
     template = TOLD.get(event.action)
     if template is None:
         return []
     demand = event.demand
-    original = demand.duplicate_of
-    if event.action == Action.MERGE and original is not None and original.status in (Status.REPLIED, Status.CLOSED):
+    direct = demand.duplicate_of
+    values = {"number": demand.tracking_number, "original": direct.tracking_number if direct else ""}
+    original = original_of(demand) if event.action == Action.MERGE else None
+    if original is not None and original.status in (Status.REPLIED, Status.CLOSED):
         template = MERGED_INTO_ANSWERED
-    values = {"number": demand.tracking_number, "original": original.tracking_number if original else ""}
-    letters = [(demand, _in_their_language(demand, template, values))] if demand.wants_text_messages else []
-    if event.action == Action.REPLY:
-        merged = demand.duplicates.filter(status=Status.MERGED, wants_text_messages=True).order_by("pk")
+    letters = [(demand, template, values)]
+    if event.action in FOLLOWED_BY_MERGED:
+        follow = FOLLOWED_BY_MERGED[event.action]
         letters += [
-            (
-                d,
-                _in_their_language(
-                    d, ORIGINAL_ANSWERED, {"number": d.tracking_number, "original": demand.tracking_number}
-                ),
-            )
-            for d in merged
+            (d, follow, {"number": d.tracking_number, "original": demand.tracking_number}) for d in merged_into(demand)
         ]
     messages = CitizenMessage.objects.bulk_create(
         [
-            CitizenMessage(demand=to, event=event, kind=event.action, body=body, created_at=event.created_at)
-            for to, body in letters
+            CitizenMessage(
+                demand=to,
+                event=event,
+                kind=event.action,
+                body=_in_their_language(to, text, params),
+                status=MessageStatus.PENDING if to.wants_text_messages else MessageStatus.DECLINED,
+                created_at=event.created_at,
+            )
+            for to, text, params in letters
         ]
     )
     for message in messages:
-        enqueue_on_commit(SEND_TASK, message.pk)
+        if message.status == MessageStatus.PENDING:
+            enqueue_on_commit(SEND_TASK, message.pk)
+        elif needs_a_call(message):
+            enqueue_on_commit(UNSENT_TASK, message.pk)
     return messages
+
+
+def needs_a_call(message: CitizenMessage) -> bool:
+    """Whether someone must phone the citizen instead: the message failed, or it carried a
+    department's question and could not be texted at all (a landline, or texts declined); the
+    citizen would otherwise never learn there is a question to answer."""
+    if message.status == MessageStatus.FAILED:
+        return True
+    return message.kind == Action.ASK_CITIZEN and message.status in (MessageStatus.SKIPPED, MessageStatus.DECLINED)
 
 
 def _in_their_language(demand: Demand, template: str, values: dict[str, str]) -> str:
@@ -121,6 +145,8 @@ class WebhookSender:
         self.token = settings.CITIZEN_MESSAGE_WEBHOOK_TOKEN
 
     def send(self, phone: str, text: str, *, reference: str) -> None:
+        if not self.url:
+            raise SendFailed("CITIZEN_MESSAGE_WEBHOOK_URL is not set")
         payload = json.dumps({"to": phone, "text": text, "reference": reference}, ensure_ascii=False).encode()
         request = urllib.request.Request(self.url, data=payload, method="POST")
         request.add_header("Content-Type", "application/json; charset=utf-8")
@@ -149,13 +175,15 @@ def mobile_number(phone: str) -> str | None:
     return found.group(1) if found else None
 
 
-def citizen_message_send(*, message_id: int) -> CitizenMessage | None:
-    """Send one pending message; None when it is not pending (sent meanwhile, or being sent by
-    another worker)."""
+def citizen_message_send(*, message_id: int, now: datetime | None = None) -> CitizenMessage | None:
+    """Try to send one pending message; None when there is nothing to do (sent meanwhile, being
+    sent by another worker, or tried less than RETRY_AFTER ago)."""
+    moment = now or timezone.now()
     with transaction.atomic():
         message = (
             CitizenMessage.objects.select_for_update(skip_locked=True)
             .filter(pk=message_id, status=MessageStatus.PENDING)
+            .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=moment - RETRY_AFTER))
             .first()
         )
         if message is None:
@@ -164,28 +192,46 @@ def citizen_message_send(*, message_id: int) -> CitizenMessage | None:
         if phone is None:
             message.status = MessageStatus.SKIPPED
             message.save(update_fields=["status"])
+            if needs_a_call(message):
+                enqueue_on_commit(UNSENT_TASK, message.pk)
             return message
+        # The claim is committed before the gateway is called (see last_attempt_at).
         message.attempts += 1
-        try:
-            sender().send(phone, f"{settings.CITIZEN_MESSAGE_SIGNATURE}{message.body}", reference=str(message.pk))
-        except SendFailed as error:
-            logger.warning("Text message %s not sent (attempt %s): %s", message.pk, message.attempts, error)
-            message.last_error = str(error)[:255]
+        message.last_attempt_at = moment
+        message.save(update_fields=["attempts", "last_attempt_at"])
+    error = ""
+    try:
+        sender().send(phone, f"{settings.CITIZEN_MESSAGE_SIGNATURE}{message.body}", reference=str(message.pk))
+    except Exception as failure:  # whatever went wrong (gateway, network, configuration) is a failed attempt
+        error = (str(failure) or type(failure).__name__)[:255]
+        logger.warning("Text message %s not sent (attempt %s): %s", message.pk, message.attempts, error)
+    with transaction.atomic():
+        if not error:
+            message.status, message.sent_at, message.last_error = MessageStatus.SENT, timezone.now(), ""
+        else:
+            message.last_error = error
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = MessageStatus.FAILED
                 enqueue_on_commit(UNSENT_TASK, message.pk)
-        else:
-            message.status, message.sent_at, message.last_error = MessageStatus.SENT, timezone.now(), ""
-        message.save(update_fields=["status", "attempts", "last_error", "sent_at"])
-        return message
+        message.save(update_fields=["status", "sent_at", "last_error"])
+    return message
 
 
-def citizen_messages_resend(*, older_than_seconds: int = 120, batch: int = 500) -> int:
-    """Try again the messages still pending a while after they were written (a gateway that was
-    down, a broker that lost the task). Returns how many were tried."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    pending = CitizenMessage.objects.filter(status=MessageStatus.PENDING, created_at__lte=cutoff)
-    ids = list(pending.order_by("created_at", "pk").values_list("pk", flat=True)[:batch])
+def citizen_messages_resend(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Queue again the messages still pending a while after their last try (a gateway that was
+    down, a task lost with its broker or worker), and the calls to ask for whose notice was lost.
+    Returns how many messages were queued; each is sent by its own task."""
+    cutoff = (now or timezone.now()) - RETRY_AFTER
+    due = CitizenMessage.objects.filter(status=MessageStatus.PENDING).filter(
+        Q(last_attempt_at__lte=cutoff) | Q(last_attempt_at__isnull=True, created_at__lte=cutoff)
+    )
+    ids = list(due.order_by("created_at", "pk").values_list("pk", flat=True)[:batch])
     for message_id in ids:
-        citizen_message_send(message_id=message_id)
+        enqueue_on_commit(SEND_TASK, message_id)
+    unanswered = CitizenMessage.objects.filter(followed_up_at__isnull=True, created_at__lte=cutoff).filter(
+        Q(status=MessageStatus.FAILED)
+        | Q(kind=Action.ASK_CITIZEN, status__in=[MessageStatus.SKIPPED, MessageStatus.DECLINED])
+    )
+    for message_id in unanswered.values_list("pk", flat=True)[:batch]:
+        enqueue_on_commit(UNSENT_TASK, message_id)
     return len(ids)

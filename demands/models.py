@@ -233,6 +233,7 @@ class MessageStatus(models.TextChoices):
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
     SKIPPED = "skipped", _("未发送（非手机号码）")
+    DECLINED = "declined", _("未发送（群众不接收短信）")
 
 
 class CitizenMessage(models.Model):
@@ -248,6 +249,12 @@ class CitizenMessage(models.Model):
     last_error = models.CharField(_("最近错误"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("生成时间"))
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # The claim of the attempt under way: no other worker tries the message again until a while
+    # after it, so a worker lost mid-send costs one counted attempt, not an endless resend.
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When someone was asked to phone the citizen instead (a message that failed, or a question
+    # that could not be texted).
+    followed_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -18,9 +18,9 @@ from demands.citizen_messages import citizen_message_send, citizen_messages_rese
 )
 def send_citizen_message(message_id: int) -> str:
     message = citizen_message_send(message_id=message_id)
-    return message.status if message else "skipped"
+    return message.status if message else "nothing to do"
 
 
-@shared_task(name="demands.resend_citizen_messages", soft_time_limit=240, time_limit=300)
+@shared_task(name="demands.resend_citizen_messages", soft_time_limit=60, time_limit=90)
 def resend_citizen_messages() -> int:
     return citizen_messages_resend()

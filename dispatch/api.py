@@ -18,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.errors import IllegalTransition, NotAllowed
+from demands.merges import original_of
 from demands.models import Channel, Demand, DemandEvent
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
@@ -85,8 +86,8 @@ class PublicDemandOutput(serializers.ModelSerializer):
         return PublicEventOutput(public_timeline(demand), many=True).data
 
     def get_replies(self, demand: Demand) -> list[dict[str, Any]]:
-        # A merged demand shares the answer of the demand it repeats.
-        answers = (demand.duplicate_of or demand).replies.filter(is_contribution=False).select_related("department")
+        # A merged demand shares the answer of the demand it repeats (at the end of any chain).
+        answers = (original_of(demand) or demand).replies.filter(is_contribution=False).select_related("department")
         return [{"department": r.department.name, "body": r.body, "created_at": r.created_at} for r in answers]
 
 

@@ -24,7 +24,7 @@ from dispatch.routing import reasons as why
 from dispatch.routing.list_matcher import ListMatch, MatterEntry, MatterIndex
 from responsibility_lists.models import ListVersion, VersionStatus
 
-ROUTER_VERSION = "list-bm25-5"
+ROUTER_VERSION = "list-bm25-6"
 # How fast list evidence makes the router sure: one specific keyword in the title (about 2
 # points) gives a strength of about one half; two or three agreeing keywords make it certain.
 EVIDENCE_SCALE = 2.5
@@ -107,12 +107,16 @@ class PastCaseSeen:
 
 
 def _matter_of_past_cases(
-    index: MatterIndex, department_id: int | None, office: Department | None, neighbours: list[PastCaseSeen]
+    index: MatterIndex,
+    department_id: int | None,
+    office: Department | None,
+    neighbours: list[PastCaseSeen],
+    text: str,
 ) -> tuple[MatterEntry, int] | None:
     """The matter that most of the similar past cases of this department were handled as, when at
-    least two agree and it is still in the list (under the same lead): for a demand the list's words
-    missed, it brings the matter's limits and assisting departments. Among equal counts, the
-    nearest case's matter wins."""
+    least two agree and it is still in the list (under the same lead, and none of its exclusions in
+    the demand's `text`): for a demand the list's words missed, it brings the matter's limits and
+    assisting departments. Among equal counts, the nearest case's matter wins."""
     counts = Counter(
         n.matter_code for n in neighbours if n.department_id == department_id and n.matter_code in index.by_code
     )
@@ -120,6 +124,8 @@ def _matter_of_past_cases(
         if count < PAST_MATTER_AGREEING:
             break
         entry = index.by_code[code]
+        if any(word in text for word in entry.exclusions):
+            continue
         if entry.territorial:
             leads_here = department_id == (office.pk if office else None)
         else:
@@ -248,7 +254,9 @@ def route(
             reasons.append({"kind": why.KEYWORDS, "words": list(match.matched)})
         elif match is not None:
             reasons.append({"kind": why.DESCRIBED, "matter": match.entry.name})
-        elif index is not None and (handled_as := _matter_of_past_cases(index, department_id, office, neighbours)):
+        elif index is not None and (
+            handled_as := _matter_of_past_cases(index, department_id, office, neighbours, f"{title}\n{content}")
+        ):
             entry, count = handled_as
             reasons.append({"kind": why.PAST_MATTER, "matter": entry.name, "count": count, "of": len(neighbours)})
         if entry is not None and entry.territorial:

@@ -74,6 +74,12 @@ def demand_merge(*, demand_id: int, original_id: int, actor: User, note: str = "
             raise ValidationFailed(
                 _("%(number)s 本身已被合并，请合并到它的原诉求。") % {"number": original.tracking_number}
             )
+        if original.status == Status.REJECTED:
+            # Its citizen would be told the answer is to come, and none will.
+            raise ValidationFailed(
+                _("%(number)s 已不予受理，不能合并到它；如本诉求同样不属受理范围，请对它作出不予受理。")
+                % {"number": original.tracking_number}
+            )
         reason, wording = worded(gettext_noop("与 %(original)s 重复，合并办理。"), original=original.tracking_number)
         if note.strip():  # the dispatch officer's own words, as written
             reason, wording = note.strip(), {}

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 from config.errors import DomainError
 from config.throttle import allow
 from demands.citizen_messages import mobile_number
+from demands.merges import original_of
 from demands.models import Demand
 from demands.privacy import mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
-from demands.workflow import Status
+from demands.workflow import Action, Status
 from dispatch.forms import DemandForm, RateForm, ReopenForm, SupplementForm, TrackForm
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
 from dispatch.services import demand_reopen, info_request_answer
@@ -92,12 +93,16 @@ def track(request: HttpRequest) -> HttpResponse:
 
 def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     demand = _granted_demand(request, tracking_number)
+    original = original_of(demand)  # a merged demand shares its answer, or its refusal
+    refusal = (
+        original.events.filter(action=Action.REJECT).last() if original and original.status == Status.REJECTED else None
+    )
     context = {
         "demand": demand,
         "timeline": public_timeline(demand),
-        # A merged demand shares the answer of the demand it repeats.
-        "replies": (demand.duplicate_of or demand).replies.filter(is_contribution=False).select_related("department"),
-        "original": demand.duplicate_of,
+        "replies": (original or demand).replies.filter(is_contribution=False).select_related("department"),
+        "original": original,
+        "original_refusal": refusal.reason_for_reader if refusal else "",
         "overdue": demand.assignments.filter(
             role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES, overdue_at__isnull=False
         ).exists(),

@@ -10,8 +10,10 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.db.models import F
 from django.utils import timezone, translation
 
+from config.errors import ValidationFailed
 from demands.citizen_messages import WebhookSender, _sender_class, citizen_message_send, citizen_messages_resend
 from demands.models import CitizenMessage
 from demands.tasks import resend_citizen_messages
@@ -103,6 +105,12 @@ def test_a_demand_merged_into_an_answered_one_is_told_the_answer_is_there(
     )
 
 
+def _time_passes(minutes: int = 3) -> None:
+    """Past RETRY_AFTER, as when the beat's next resend comes."""
+    step = timedelta(minutes=minutes)
+    CitizenMessage.objects.update(created_at=F("created_at") - step, last_attempt_at=F("last_attempt_at") - step)
+
+
 def test_a_failing_gateway_is_tried_again_then_the_message_is_marked_failed(
     gateway, district, submit, django_capture_on_commit_callbacks
 ):
@@ -110,14 +118,18 @@ def test_a_failing_gateway_is_tried_again_then_the_message_is_marked_failed(
     demand = submit().demand
     message = demand.text_messages.get()
     assert (message.status, message.attempts, message.last_error) == ("pending", 1, "HTTP 503 Service Unavailable")
-    assert resend_citizen_messages.apply().get() == 0  # too young: its own task may still be on the way
-    CitizenMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     gateway.answer = 200
-    assert resend_citizen_messages.apply().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_citizen_messages.apply().get() == 0  # tried just now: the next try waits
+    assert citizen_message_send(message_id=message.pk) is None  # nor can another worker try it yet
+    _time_passes()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_citizen_messages.apply().get() == 1
     message.refresh_from_db()
     assert (message.status, message.attempts, message.last_error) == ("sent", 2, "")
+    _time_passes()
     assert citizen_message_send(message_id=message.pk) is None  # sent once only
-    assert len(gateway.received) == 2
+    assert [r["reference"] for r in gateway.received] == [str(message.pk)] * 2  # refused once, then taken
 
     gateway.answer = 500
     with django_capture_on_commit_callbacks(execute=True):
@@ -126,17 +138,93 @@ def test_a_failing_gateway_is_tried_again_then_the_message_is_marked_failed(
             demand_id=vague.pk, actor=district.users["dispatcher"], reason="属于市公安局户籍业务，请拨打110咨询"
         )
     rejected = CitizenMessage.objects.get(kind="reject")
-    with django_capture_on_commit_callbacks(execute=True):
-        for _ in range(4):
-            citizen_messages_resend(older_than_seconds=0)
+    for _ in range(4):
+        _time_passes()
+        with django_capture_on_commit_callbacks(execute=True):
+            citizen_messages_resend()
     rejected.refresh_from_db()
     assert (rejected.status, rejected.attempts) == ("failed", 5)
-    assert citizen_messages_resend(older_than_seconds=0) == 0  # failed ones are left to a person
+    _time_passes()
+    assert citizen_messages_resend() == 0  # failed ones are left to a person
     # The centre refused it, so the dispatch officers are asked to phone (once per message).
     notices = Notification.objects.filter(kind="message_failed", data__message=rejected.pk)
     assert [n.user for n in notices] == [district.users["dispatcher"]]
     assert notices[0].message == f"发给群众的短信（{vague.tracking_number}）5次都未能发出，请电话告知群众。"
+    rejected.refresh_from_db()
+    assert rejected.followed_up_at is not None
     assert notify_unsent_message.apply(args=[rejected.pk]).get() == 0
+    # Had the notice's task been lost (a broker away), the beat's resend asks for it again.
+    Notification.objects.filter(kind="message_failed").delete()
+    CitizenMessage.objects.filter(pk=rejected.pk).update(followed_up_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        citizen_messages_resend()
+    assert Notification.objects.filter(kind="message_failed", data__message=rejected.pk).count() == 1
+
+
+def test_a_worker_lost_while_sending_costs_one_attempt_and_the_message_is_sent_later(
+    gateway, submit, django_capture_on_commit_callbacks
+):
+    gateway.answer = 503
+    message = submit().demand.text_messages.get()
+    # As a worker leaves it when it dies after its claim, before the gateway answered.
+    CitizenMessage.objects.filter(pk=message.pk).update(attempts=2, last_error="", last_attempt_at=timezone.now())
+    gateway.answer = 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert citizen_messages_resend() == 0
+    _time_passes()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert citizen_messages_resend() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 3)
+
+
+class Broken:
+    """A sender that fails in a way the gateway client did not foresee."""
+
+    def send(self, phone: str, text: str, *, reference: str) -> None:
+        raise ValueError("unexpected reply from the gateway")
+
+
+def test_any_error_of_the_sender_is_a_failed_attempt_and_holds_up_no_other_message(
+    settings, submit, django_capture_on_commit_callbacks
+):
+    settings.CITIZEN_MESSAGE_SENDER = "tests.demands.test_citizen_messages.Broken"
+    first, second = submit().demand, submit().demand
+    for demand in (first, second):
+        message = demand.text_messages.get()
+        assert (message.status, message.attempts, message.last_error) == (
+            "pending", 1, "unexpected reply from the gateway",
+        )  # fmt: skip
+    settings.CITIZEN_MESSAGE_SENDER = "demands.citizen_messages.LogSender"
+    _time_passes()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert citizen_messages_resend() == 2
+    assert set(CitizenMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_question_that_cannot_be_texted_asks_the_department_to_phone(
+    gateway, district, submit, django_capture_on_commit_callbacks
+):
+    from dispatch.services import info_request_ask
+
+    for phone, wants, status in (("0755-28331234", True, "skipped"), ("13900003333", False, "declined")):
+        demand = submit(citizen_phone=phone, text_messages=wants).demand
+        lead = Assignment.objects.get(demand=demand, role="lead")
+        assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+        with django_capture_on_commit_callbacks(execute=True):
+            info_request_ask(
+                assignment_id=lead.pk, actor=district.users["zjj"], question="请问具体是哪一栋楼旁边的工地？"
+            )
+        asked = demand.text_messages.get(kind="ask_citizen")
+        assert asked.status == status and asked.followed_up_at is not None
+        notices = Notification.objects.filter(kind="message_failed", data__message=asked.pk)
+        zjj = set(district.departments["ZJJ"].memberships.values_list("user_id", flat=True))
+        assert {n.user_id for n in notices} == zjj
+        assert (
+            notices[0].message
+            == f"诉求{demand.tracking_number}的群众收不到短信（非手机号码或不接收短信），请电话告知您的问题。"
+        )
+    assert gateway.received == []
 
 
 def test_a_gateway_that_cannot_be_reached_keeps_the_message_pending(settings, submit):
@@ -179,7 +267,11 @@ def test_staff_see_on_the_case_what_the_citizen_was_sent_and_whether_it_went(gat
     desk.force_login(district.users["dispatcher"])
     card = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     card = card[card.index('id="citizen-messages"') :]
-    assert "提交诉求" in card and "待发送" in card and "已尝试1次：HTTP 503 Service Unavailable" in card
+    assert (
+        "提交诉求" in card
+        and "待发送" in card
+        and '已尝试1次 · <span lang="en">HTTP 503 Service Unavailable</span>' in card
+    )
     assert f"您的诉求已受理，受理编号{demand.tracking_number}" in card and "13812345678" not in card
     lead = Assignment.objects.get(demand=demand, role="lead")
     handler = Client()
@@ -216,8 +308,10 @@ def test_an_answer_that_could_not_be_sent_is_for_the_answering_department_to_pho
         assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
         assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
         assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工并处罚款。")
-        for _ in range(4):
-            citizen_messages_resend(older_than_seconds=0)
+    for _ in range(4):
+        _time_passes()
+        with django_capture_on_commit_callbacks(execute=True):
+            citizen_messages_resend()
     told = {n.user.username for n in Notification.objects.filter(kind="message_failed")}
     zjj = set(district.departments["ZJJ"].memberships.values_list("user__username", flat=True))
     assert told == zjj and district.users["dispatcher"].username not in told
@@ -255,4 +349,83 @@ def test_a_citizen_who_declines_text_messages_gets_none(gateway, district, submi
     declined = Demand.objects.get(citizen_phone="13700000001")
     with django_capture_on_commit_callbacks(execute=True):
         demand_merge(demand_id=declined.pk, original_id=first.pk, actor=district.users["dispatcher"])
-    assert not declined.text_messages.exists()
+    assert set(declined.text_messages.values_list("kind", "status")) == {("submit", "declined"), ("merge", "declined")}
+    assert sorted(m["to"] for m in gateway.received) == ["13700000002", "13700000004"]
+
+
+def _answer(district, demand) -> None:
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    assist = Assignment.objects.get(demand=demand, role="assist")
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
+    assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工并处罚款。")
+
+
+def _tracking_page(demand) -> str:
+    from django.test import Client
+
+    citizen = Client()
+    session = citizen.session
+    session["citizen_demands"] = [demand.pk]
+    session.save()
+    return citizen.get(f"/track/{demand.tracking_number}/").content.decode()
+
+
+def test_merges_that_chain_share_the_final_answer_and_its_message(
+    gateway, district, submit, django_capture_on_commit_callbacks
+):
+    noise = "六和城工地又在半夜打桩施工，噪音扰民严重。"
+    a, b, c = submit(content=noise + "（一）").demand, submit(content=noise + "（二）").demand, submit().demand
+    dispatcher = district.users["dispatcher"]
+    demand_merge(demand_id=a.pk, original_id=b.pk, actor=dispatcher)
+    demand_merge(demand_id=b.pk, original_id=c.pk, actor=dispatcher)
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(district, c)
+    told = {m.demand_id: m.body for m in CitizenMessage.objects.filter(kind="reply")}
+    assert (
+        told[a.pk]
+        == f"与您的诉求{a.tracking_number}合并办理的诉求{c.tracking_number}已答复，请凭您的受理编号和查询码查看答复。"
+    )
+    assert set(told) == {a.pk, b.pk, c.pk}
+    assert "已责令工地停止夜间施工并处罚款" in _tracking_page(a)
+
+
+def test_when_the_original_is_refused_its_merged_citizens_are_told_why(
+    gateway, district, submit, django_capture_on_commit_callbacks
+):
+    vague = "我想问一下关于孩子户口的事情应该去哪里办理"
+    original = submit(title="想咨询一件事", content=vague).demand
+    again = submit(title="还想咨询一件事", content=vague + "，谢谢").demand
+    dispatcher = district.users["dispatcher"]
+    demand_merge(demand_id=again.pk, original_id=original.pk, actor=dispatcher)
+    with django_capture_on_commit_callbacks(execute=True):
+        demand_reject(demand_id=original.pk, actor=dispatcher, reason="属于市公安局户籍业务，请拨打110咨询")
+    told = CitizenMessage.objects.get(kind="reject", demand=again)
+    assert (
+        told.body
+        == f"与您的诉求{again.tracking_number}合并办理的诉求{original.tracking_number}不予受理，请凭您的受理编号和查询码查看原因。"
+    )
+    page = _tracking_page(again)
+    assert 'id="original-refused"' in page and "属于市公安局户籍业务，请拨打110咨询" in page
+    # Nothing more can be merged into a refused demand: its citizen would wait for an answer in vain.
+    later = submit(title="再咨询一件事", content=vague + "。").demand
+    with pytest.raises(ValidationFailed, match="已不予受理"):
+        demand_merge(demand_id=later.pk, original_id=original.pk, actor=dispatcher)
+
+
+def test_a_failed_message_to_a_merged_citizen_is_for_the_dispatch_officers(
+    gateway, district, submit, django_capture_on_commit_callbacks
+):
+    first = submit().demand
+    second = submit(content="六和城工地又在半夜打桩施工，噪音扰民严重。").demand
+    demand_merge(demand_id=second.pk, original_id=first.pk, actor=district.users["dispatcher"])
+    gateway.answer = 500
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(district, first)
+    for _ in range(4):
+        _time_passes()
+        with django_capture_on_commit_callbacks(execute=True):
+            citizen_messages_resend()
+    to_merged = CitizenMessage.objects.get(kind="reply", demand=second)
+    notified = {n.user for n in Notification.objects.filter(kind="message_failed", data__message=to_merged.pk)}
+    assert to_merged.status == "failed" and notified == {district.users["dispatcher"]}

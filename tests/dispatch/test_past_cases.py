@@ -194,3 +194,46 @@ def _pickled(value: object) -> bytes:
     buffer = io.BytesIO()
     joblib.dump(value, buffer)
     return buffer.getvalue()
+
+
+def test_a_past_matter_is_not_taken_when_the_demand_names_one_of_its_exclusions(district):
+    # PS-0201-001 (construction noise) excludes 装修: home renovation is another matter.
+    texts = ["楼上电钻声音刺耳", "隔壁电钻声音一整天", "电钻声音吵得头疼"]
+    for i in range(36):
+        HistoricalCase.objects.create(
+            title=texts[i % 3], content=f"{texts[i % 3]}，第{i}次", department=district.departments["ZJJ"],
+            matter_code="PS-0201-001",
+        )  # fmt: skip
+        HistoricalCase.objects.create(
+            title="路边小贩摆摊", content=f"路边小贩摆摊，第{i}次", department=district.departments["CGJ"]
+        )
+    model = dataclasses.replace(load(train_and_activate()), sample_count=3000)
+
+    def best(title: str):
+        return route(title=title, content=title, location_text="", version=district.version, model=model).best
+
+    plain = best("楼上电钻声音刺耳，天天响")
+    assert (plain.department_id, plain.matter_code) == (district.departments["ZJJ"].pk, "PS-0201-001")
+    renovation = best("楼上装修电钻声音刺耳")
+    assert renovation.department_id == district.departments["ZJJ"].pk and renovation.matter_id is None
+
+
+def test_a_territorial_past_matter_goes_with_the_street_office_of_the_demands_place(district):
+    # Rooftop sheds were handled by street offices as 违法建设查处, a 属地 matter: a new one
+    # takes that matter, with the street office where it is, whichever office handled the past ones.
+    texts = ["楼顶搭了铁皮房", "天台上盖了铁皮屋", "顶楼铁皮棚越盖越大"]
+    for i in range(36):
+        HistoricalCase.objects.create(
+            title=texts[i % 3], content=f"{texts[i % 3]}，第{i}次", department=district.departments["KZJD"],
+            matter_code="PS-0101-002",
+        )  # fmt: skip
+        HistoricalCase.objects.create(
+            title="路边小贩摆摊", content=f"路边小贩摆摊，第{i}次", department=district.departments["CGJ"]
+        )
+    model = dataclasses.replace(load(train_and_activate()), sample_count=3000)
+    best = route(
+        title="楼顶铁皮房", content="楼顶有人搭铁皮房", location_text="坪山街道六和城", version=district.version,
+        model=model,
+    ).best  # fmt: skip
+    assert (best.department_id, best.matter_code) == (district.departments["PSJD"].pk, "PS-0101-002")
+    assert "属地事项" in best.reason and "按事项「违法建设查处」办理" in best.reason

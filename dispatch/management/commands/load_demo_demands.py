@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from config.demo_clock import clock_at
 from config.errors import DomainError
+from demands.citizen_messages import LOG_SENDER
 from demands.models import Demand
 from demands.services import demand_rate, demand_submit
 from departments.models import Community, Membership, Role
@@ -64,6 +65,11 @@ class Command(BaseCommand):
         if not messages.exists():
             self.stdout.write(f"{messages} not found; no demo demands loaded.")
             return
+        # The demo's phone numbers are made up, and may be someone's: they are texted only where
+        # texts go to the log (the embedded default), never through a real gateway.
+        texts = settings.CITIZEN_MESSAGE_SENDER == LOG_SENDER
+        if not texts:
+            self.stdout.write("Text messages go through a gateway here: the demo citizens decline them.")
         rng = random.Random(seed)
         with messages.open(encoding="utf-8") as handle:
             every = list(csv.DictReader(handle))
@@ -90,6 +96,7 @@ class Command(BaseCommand):
                     location_text=f"{place.street.name}{place.name}" if place else "",
                     citizen_name=rng.choice("张王李赵刘陈杨黄") + rng.choice(["先生", "女士"]),
                     citizen_phone=f"138{rng.randrange(10**8):08d}",
+                    text_messages=texts,
                 ).demand
             with suppress(NotYet):  # the rest of this story is still to come
                 self._play(demand, row, number, rng, _Story(moment, today, rng))
