@@ -13,14 +13,17 @@ from collections import Counter
 from dataclasses import dataclass
 
 import joblib
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from scipy import sparse
+from scipy.special import expit
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
+from sklearn.utils.extmath import safe_sparse_dot
 
 from demands.models import Demand
 from demands.workflow import Status
@@ -296,6 +299,33 @@ def active_model() -> RoutingModel | None:
     return RoutingModel.objects.filter(is_active=True).defer("blob").first()
 
 
+def _probabilities(classifier: CalibratedClassifierCV, features: sparse.csr_matrix) -> np.ndarray:
+    """CalibratedClassifierCV.predict_proba, for the one sigmoid calibration the pipeline fits
+    (ensemble=False), in one pass: scikit-learn calibrates each class in turn through its input
+    checks, which took about a third of a demand's routing. The same arithmetic in the same order,
+    so the same probabilities to the last bit (tested)."""
+    calibrated = classifier.calibrated_classifiers_
+    if len(calibrated) != 1 or calibrated[0].method != "sigmoid":
+        return classifier.predict_proba(features)
+    estimator, calibrators, classes = calibrated[0].estimator, calibrated[0].calibrators, calibrated[0].classes
+    # LinearSVC.decision_function, without its input checks.
+    scores = safe_sparse_dot(features, estimator.coef_.T, dense_output=True) + estimator.intercept_
+    slopes = np.array([c.a_ for c in calibrators])
+    offsets = np.array([c.b_ for c in calibrators])
+    proba = np.zeros((scores.shape[0], len(classes)))
+    if len(classes) == 2:
+        # One calibrator, for the second class.
+        proba[:, 1] = expit(-(slopes[0] * scores[:, 0] + offsets[0]))
+        proba[:, 0] = 1.0 - proba[:, 1]
+    else:
+        proba[:, np.searchsorted(classes, estimator.classes_)] = expit(-(slopes * scores + offsets))
+        denominator = np.sum(proba, axis=1)[:, np.newaxis]
+        uniform = np.full_like(proba, 1 / len(classes))
+        proba = np.divide(proba, denominator, out=uniform, where=denominator != 0)
+    proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
+    return proba
+
+
 @dataclass(frozen=True)
 class Judgement:
     probabilities: dict[str, float]  # department code → probability
@@ -307,7 +337,7 @@ def judge(model: Learned, title: str, content: str) -> Judgement:
     features = model.pipeline.named_steps["features"].transform([document(title, content)])
     classifier = model.pipeline.named_steps["classifier"]
     probabilities = dict(
-        zip(classifier.classes_, (float(p) for p in classifier.predict_proba(features)[0]), strict=True)
+        zip(classifier.classes_, (float(p) for p in _probabilities(classifier, features)[0]), strict=True)
     )
     neighbours: list[Neighbour] = []
     if model.past_cases is not None:

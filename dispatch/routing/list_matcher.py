@@ -47,6 +47,16 @@ class MatterIndex:
     def __init__(self, entries: list[MatterEntry], documents: list[list[str]]) -> None:
         self.entries = entries
         self.by_code = {entry.code: entry for entry in entries}
+        # Keywords and names by their first character: a demand is searched only for the phrases
+        # that can be in it, not for each of a list's thousands in turn.
+        self.holders: dict[str, list[int]] = defaultdict(list)  # phrase → the entries that have it
+        for index, entry in enumerate(entries):
+            for phrase in {*entry.keywords, entry.name}:
+                self.holders[phrase].append(index)
+        self.phrases_by_first: dict[str, list[str]] = defaultdict(list)
+        for phrase in sorted(self.holders):
+            if phrase:
+                self.phrases_by_first[phrase[0]].append(phrase)
         self.lengths = [len(d) for d in documents]
         self.average_length = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
         self.term_counts = [Counter(d) for d in documents]
@@ -96,20 +106,22 @@ class MatterIndex:
                 norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self.lengths[index] / self.average_length)
                 bm25[index] += self.idf[term] * tf * (BM25_K1 + 1) / norm * min(query_count, 3)
         best_bm25 = max(bm25.values(), default=0.0) or 1.0
+        in_title, in_content = self._phrases_in(title), self._phrases_in(content)
+        touched = {index for phrase in in_title | in_content for index in self.holders[phrase]}
         results = []
-        for index, entry in enumerate(self.entries):
+        for index in sorted(touched | set(bm25)):
+            entry = self.entries[index]
             if entry.exclusions and any(word in text for word in entry.exclusions):
                 continue
             score, matched = 0.0, []
             for keyword in entry.keywords:
-                in_title, in_content = keyword in title, keyword in content
-                if in_title or in_content:
+                if keyword in in_title or keyword in in_content:
                     # Longer keywords are more specific; a title hit says what the demand is
                     # about, and a word repeated in the text confirms it.
                     weight = min(len(keyword), 4) / 2
-                    score += weight * (TITLE_WEIGHT * in_title + 1.0 * in_content)
+                    score += weight * (TITLE_WEIGHT * (keyword in in_title) + 1.0 * (keyword in in_content))
                     matched.append(keyword)
-            if entry.name in text:
+            if entry.name in in_title or entry.name in in_content:
                 score += NAME_BONUS
                 matched.append(entry.name)
             score += BM25_WEIGHT * bm25.get(index, 0.0) / best_bm25
@@ -117,3 +129,6 @@ class MatterIndex:
                 results.append(ListMatch(entry=entry, score=score, matched=matched))
         results.sort(key=lambda r: (-r.score, r.entry.code))
         return results
+
+    def _phrases_in(self, text: str) -> set[str]:
+        return {phrase for first in set(text) for phrase in self.phrases_by_first.get(first, ()) if phrase in text}

@@ -1,0 +1,107 @@
+"""Routing shortcuts must not change any answer: the same inputs and versions give the same
+answer, to the last bit, with or without them."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dispatch.routing.learned import PastCase, TrainingSet, _probabilities, document, fit
+
+MESSAGES = Path(__file__).resolve().parents[3] / "shared" / "data" / "messages.csv"
+TEXTS = {
+    "CGJ": ["路边小贩摆摊占道", "商铺占用人行道经营", "夜市摊位占满马路"],
+    "ZJJ": ["工地夜间打桩噪音", "建筑工地渣土遍地", "工地晚上施工太吵"],
+    "SHJ": ["工厂排放废气刺鼻", "河边工厂偷排污水", "烧烤店油烟直排"],
+    "JTJ": ["公交车站太远", "路口红绿灯时间太短", "公交线路绕远"],
+}
+
+
+def _model(codes: list[str]):
+    rng = random.Random(0)
+    cases = [
+        PastCase(text, f"{text}，{rng.choice(['已经很久了', '请尽快处理', '影响生活'])}第{i}次", "", code)
+        for code in codes
+        for i in range(15)
+        for text in TEXTS[code]
+    ]
+    return fit(TrainingSet(cases)).pipeline
+
+
+def _documents() -> list[str]:
+    made_up = [document(t, f"{t}，请处理") for texts in TEXTS.values() for t in texts] + [document("无关", "天气很好")]
+    if not MESSAGES.exists():
+        return made_up
+    with MESSAGES.open(encoding="utf-8") as handle:
+        rows = [row for _, row in zip(range(300), csv.DictReader(handle), strict=False)]
+    return made_up + [document(row["title"], row["body"]) for row in rows]
+
+
+@pytest.mark.parametrize("codes", [["CGJ", "ZJJ"], ["CGJ", "ZJJ", "SHJ", "JTJ"]], ids=["two classes", "four"])
+def test_one_pass_calibrated_probabilities_equal_scikit_learns_to_the_bit(codes):
+    pipeline = _model(codes)
+    classifier = pipeline.named_steps["classifier"]
+    for text in _documents():
+        features = pipeline.named_steps["features"].transform([text])
+        assert np.array_equal(_probabilities(classifier, features), classifier.predict_proba(features))
+
+
+def _scanned(index, title: str, content: str) -> list[tuple[str, float, list[str]]]:
+    """The matches as found before phrases were indexed by their first character: every matter
+    scanned for every keyword (the oracle, the old MatterIndex.match word for word)."""
+    from collections import Counter, defaultdict
+
+    from dispatch.routing.list_matcher import BM25_B, BM25_K1, BM25_WEIGHT, NAME_BONUS, TITLE_WEIGHT
+    from dispatch.routing.text import words
+
+    text = f"{title}\n{content}"
+    query = Counter(list(words(title)) * int(TITLE_WEIGHT) + list(words(content)))
+    bm25: dict[int, float] = defaultdict(float)
+    for term, query_count in query.items():
+        for i in index.postings.get(term, ()):
+            tf = index.term_counts[i][term]
+            norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * index.lengths[i] / index.average_length)
+            bm25[i] += index.idf[term] * tf * (BM25_K1 + 1) / norm * min(query_count, 3)
+    best_bm25 = max(bm25.values(), default=0.0) or 1.0
+    results = []
+    for i, entry in enumerate(index.entries):
+        if entry.exclusions and any(word in text for word in entry.exclusions):
+            continue
+        score, matched = 0.0, []
+        for keyword in entry.keywords:
+            in_title, in_content = keyword in title, keyword in content
+            if in_title or in_content:
+                score += min(len(keyword), 4) / 2 * (TITLE_WEIGHT * in_title + 1.0 * in_content)
+                matched.append(keyword)
+        if entry.name in text:
+            score += NAME_BONUS
+            matched.append(entry.name)
+        score += BM25_WEIGHT * bm25.get(i, 0.0) / best_bm25
+        if score > 0:
+            results.append((entry.code, score, matched))
+    return sorted(results, key=lambda r: (-r[1], r[0]))
+
+
+@pytest.mark.django_db
+def test_the_indexed_phrase_search_finds_what_scanning_every_matter_finds():
+    from django.core.management import call_command
+
+    from dispatch.routing.list_matcher import MatterIndex
+    from responsibility_lists.selectors import version_in_force
+
+    call_command("load_sample_district", verbosity=0)
+    index = MatterIndex.build(version_in_force())
+    pairs = [(t, f"{t}，请处理") for texts in TEXTS.values() for t in texts] + [("", ""), ("占道经营", "")]
+    if MESSAGES.exists():
+        with MESSAGES.open(encoding="utf-8") as handle:
+            pairs += [(row["title"], row["body"]) for _, row in zip(range(400), csv.DictReader(handle), strict=False)]
+    with_phrases = 0
+    for title, content in pairs:
+        found = [(m.entry.code, m.score, m.matched) for m in index.match(title, content)]
+        assert found == _scanned(index, title, content)  # the same floats, in the same order
+        with_phrases += any(matched for _, _, matched in found)
+    assert with_phrases > len(pairs) // 3  # the texts do hit the list's phrases
