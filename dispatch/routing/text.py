@@ -143,6 +143,11 @@ def words(text: str) -> tuple[str, ...]:
     return found
 
 
+def forget_words() -> None:
+    """Drop the cached words: what a benchmark routes must be new to the process, as a demand is."""
+    _words.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
     _ensure_jieba()

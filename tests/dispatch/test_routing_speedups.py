@@ -105,3 +105,13 @@ def test_the_indexed_phrase_search_finds_what_scanning_every_matter_finds():
         assert found == _scanned(index, title, content)  # the same floats, in the same order
         with_phrases += any(matched for _, _, matched in found)
     assert with_phrases > len(pairs) // 3  # the texts do hit the list's phrases
+
+
+@pytest.mark.parametrize("codes", [["CGJ", "ZJJ"], ["CGJ", "ZJJ", "SHJ", "JTJ"]], ids=["two classes", "four"])
+def test_one_text_features_equal_the_pipelines_to_the_bit(codes):
+    features = _model(codes).named_steps["features"]
+    for text in [*_documents(), document("", ""), document("！！", "？？")]:
+        fast, full = features.transform_one(text), features.transform([text])
+        assert fast.shape == full.shape and fast.has_sorted_indices
+        assert np.array_equal(fast.indices, full.indices) and np.array_equal(fast.indptr, full.indptr)
+        assert np.array_equal(fast.data, full.data) and fast.data.dtype == full.data.dtype
