@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from config.errors import IllegalTransition, NotAllowed
 from demands.merges import original_of
-from demands.models import Channel, Demand, DemandEvent
+from demands.models import Channel, CitizenMessage, Demand, DemandEvent
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
@@ -107,7 +107,7 @@ class StaffDemandOutput(serializers.ModelSerializer):
         fields = [
             "tracking_number", "channel", "title", "content", "location_text", "street", "community", "urgency",
             "status", "matter", "list_version", "lead_department", "due_at", "rating", "reopen_count",
-            "submitted_at", "replied_at", "closed_at", "citizen_name", "citizen_phone",
+            "submitted_at", "replied_at", "closed_at", "citizen_name", "citizen_phone", "wants_text_messages",
         ]  # fmt: skip
 
     def get_citizen_name(self, demand: Demand) -> str:
@@ -115,6 +115,21 @@ class StaffDemandOutput(serializers.ModelSerializer):
 
     def get_citizen_phone(self, demand: Demand) -> str:
         return mask_phone(demand.citizen_phone)
+
+
+class TextMessageOutput(serializers.ModelSerializer):
+    class Meta:
+        model = CitizenMessage
+        fields = ["kind", "status", "attempts", "last_error", "body", "created_at", "sent_at"]
+
+
+class StaffDemandDetailOutput(StaffDemandOutput):
+    """One demand, with the text messages its citizen was sent and how their sending went."""
+
+    text_messages = TextMessageOutput(many=True, read_only=True)
+
+    class Meta(StaffDemandOutput.Meta):
+        fields = [*StaffDemandOutput.Meta.fields, "text_messages"]
 
 
 class AssignmentOutput(serializers.ModelSerializer):
@@ -269,7 +284,7 @@ class DemandListApi(generics.ListAPIView):
 
 
 class DemandDetailApi(generics.RetrieveAPIView):
-    serializer_class = StaffDemandOutput
+    serializer_class = StaffDemandDetailOutput
     lookup_field = "tracking_number"
 
     def get_queryset(self):

@@ -104,6 +104,11 @@ def test_staff_see_masked_contact(district, submitted):
     body = client_for(district.users["dispatcher"]).get(f"/api/v1/demands/{submitted['tracking_number']}/").json()
     assert body["citizen_phone"] == "137****1234"
     assert body["citizen_name"] == "钱*"
+    # With what the citizen was texted, and whether it went; never the number.
+    [receipt] = body["text_messages"]
+    assert (receipt["kind"], receipt["status"], receipt["attempts"]) == ("submit", "sent", 1)
+    assert submitted["tracking_number"] in receipt["body"] and "13700001234" not in str(body)
+    assert body["wants_text_messages"] is True
 
 
 def test_anonymous_staff_endpoints_are_closed(submitted):
