@@ -361,7 +361,10 @@ class Judgement:
 
 def judge(model: Learned, title: str, content: str) -> Judgement:
     # The features are computed once for both the classifier and the past-case search.
-    features = model.pipeline.named_steps["features"].transform_one(document(title, content))
+    step = model.pipeline.named_steps["features"]
+    text = document(title, content)
+    # Models stored before SideBySide have a bare vectorizer here.
+    features = step.transform_one(text) if isinstance(step, SideBySide) else step.transform([text])
     classifier = model.pipeline.named_steps["classifier"]
     probabilities = dict(
         zip(classifier.classes_, (float(p) for p in _probabilities(classifier, features)[0]), strict=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dispatch.routing.text import words
@@ -49,14 +50,8 @@ class MatterIndex:
         self.by_code = {entry.code: entry for entry in entries}
         # Keywords and names by their first character: a demand is searched only for the phrases
         # that can be in it, not for each of a list's thousands in turn.
-        self.holders: dict[str, list[int]] = defaultdict(list)  # phrase → the entries that have it
-        for index, entry in enumerate(entries):
-            for phrase in {*entry.keywords, entry.name}:
-                self.holders[phrase].append(index)
-        self.phrases_by_first: dict[str, list[str]] = defaultdict(list)
-        for phrase in sorted(self.holders):
-            if phrase:
-                self.phrases_by_first[phrase[0]].append(phrase)
+        self.keywords = _Phrases((keyword, index) for index, e in enumerate(entries) for keyword in e.keywords)
+        self.names = _Phrases((e.name, index) for index, e in enumerate(entries))
         self.lengths = [len(d) for d in documents]
         self.average_length = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
         self.term_counts = [Counter(d) for d in documents]
@@ -106,8 +101,9 @@ class MatterIndex:
                 norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self.lengths[index] / self.average_length)
                 bm25[index] += self.idf[term] * tf * (BM25_K1 + 1) / norm * min(query_count, 3)
         best_bm25 = max(bm25.values(), default=0.0) or 1.0
-        in_title, in_content = self._phrases_in(title), self._phrases_in(content)
-        touched = {index for phrase in in_title | in_content for index in self.holders[phrase]}
+        in_title, in_content = self.keywords.found_in(title), self.keywords.found_in(content)
+        names = self.names.found_in(text)  # a name is looked for in the whole text, as it always was
+        touched = self.keywords.holders_of(in_title | in_content) | self.names.holders_of(names)
         results = []
         for index in sorted(touched | set(bm25)):
             entry = self.entries[index]
@@ -121,7 +117,7 @@ class MatterIndex:
                     weight = min(len(keyword), 4) / 2
                     score += weight * (TITLE_WEIGHT * (keyword in in_title) + 1.0 * (keyword in in_content))
                     matched.append(keyword)
-            if entry.name in in_title or entry.name in in_content:
+            if entry.name in names:
                 score += NAME_BONUS
                 matched.append(entry.name)
             score += BM25_WEIGHT * bm25.get(index, 0.0) / best_bm25
@@ -130,5 +126,25 @@ class MatterIndex:
         results.sort(key=lambda r: (-r.score, r.entry.code))
         return results
 
-    def _phrases_in(self, text: str) -> set[str]:
-        return {phrase for first in set(text) for phrase in self.phrases_by_first.get(first, ()) if phrase in text}
+
+class _Phrases:
+    """Phrases (keywords, or names) and the entries that have them, found in a text through their
+    first character."""
+
+    def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
+        self.holders: dict[str, set[int]] = defaultdict(set)  # phrase → the entries that have it
+        for phrase, index in pairs:
+            self.holders[phrase].add(index)
+        self.by_first: dict[str, list[str]] = defaultdict(list)
+        for phrase in sorted(self.holders):
+            if phrase:
+                self.by_first[phrase[0]].append(phrase)
+
+    def found_in(self, text: str) -> set[str]:
+        found = {phrase for first in set(text) for phrase in self.by_first.get(first, ()) if phrase in text}
+        if "" in self.holders:  # an empty phrase is in every text
+            found.add("")
+        return found
+
+    def holders_of(self, phrases: set[str]) -> set[int]:
+        return {index for phrase in phrases for index in self.holders[phrase]}

@@ -115,3 +115,45 @@ def test_one_text_features_equal_the_pipelines_to_the_bit(codes):
         assert fast.shape == full.shape and fast.has_sorted_indices
         assert np.array_equal(fast.indices, full.indices) and np.array_equal(fast.indptr, full.indptr)
         assert np.array_equal(fast.data, full.data) and fast.data.dtype == full.data.dtype
+
+
+def test_the_indexed_phrase_search_keeps_the_old_answers_on_odd_lists():
+    # What the list import would not write, but a list built otherwise might hold: an empty name,
+    # a name over two lines (found across the title and the text, as before), an empty keyword,
+    # a keyword given twice, a name that is another matter's keyword.
+    from dispatch.routing.list_matcher import MatterEntry, MatterIndex
+
+    def entry(code: str, name: str, keywords: tuple[str, ...], exclusions: tuple[str, ...] = ()) -> MatterEntry:
+        return MatterEntry(1, code, name, keywords, exclusions, 1, "部门", False, (), False)
+
+    entries = [
+        entry("A", "", ("噪音",)),
+        entry("B", "工地\n噪音", ("工地", "工地")),
+        entry("C", "噪音", ("", "夜间"), exclusions=("装修",)),
+        entry("D", "小贩占道", ("摆摊",)),
+    ]
+    index = MatterIndex(entries, [["噪音"], ["工地", "噪音"], ["夜间"], ["小贩", "占道"]])
+    for title, content in [
+        ("工地", "噪音很大"),
+        ("装修噪音", "夜间"),
+        ("", ""),
+        ("小贩", "摆摊占道"),
+        ("工地\n", "噪音"),
+    ]:
+        found = [(m.entry.code, m.score, m.matched) for m in index.match(title, content)]
+        assert found == _scanned(index, title, content)
+
+
+def test_a_model_stored_with_a_bare_vectorizer_still_routes():
+    # Models stored before SideBySide carry one TfidfVectorizer as their features.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from dispatch.routing.learned import Learned, judge
+
+    pipeline = _model(["CGJ", "ZJJ"])
+    chars = dict(pipeline.named_steps["features"].parts)["chars"]
+    old = type(pipeline)([("features", chars), ("classifier", pipeline.named_steps["classifier"])])
+    assert isinstance(old.named_steps["features"], TfidfVectorizer)
+    old.named_steps["classifier"].fit(chars.transform(_documents()[:24]), ["CGJ", "ZJJ"] * 12)
+    probabilities = judge(Learned("old", old, 100), "路边小贩摆摊", "路边小贩摆摊占道").probabilities
+    assert set(probabilities) == {"CGJ", "ZJJ"} and abs(sum(probabilities.values()) - 1) < 1e-9
