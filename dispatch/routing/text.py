@@ -132,6 +132,18 @@ def words_kept() -> Iterator[None]:
         _kept = outer
 
 
+@contextmanager
+def words_segmented_afresh() -> Iterator[None]:
+    """Within it, words_kept()'s store is set aside: a held-out demand is routed, and timed, as a
+    live one is, its text segmented for it (call forget_words() before each)."""
+    global _kept
+    outer, _kept = _kept, None
+    try:
+        yield
+    finally:
+        _kept = outer
+
+
 def words(text: str) -> tuple[str, ...]:
     """jieba words of a text, without stop words and noise (cached: titles repeat)."""
     kept = _kept
