@@ -117,16 +117,22 @@ def test_a_department_the_model_chose_does_not_take_a_loosely_matching_matter(di
     assert zjj.matter_code == "PS-0201-001" and zjj.matched == ["工地"]  # a keyword hit keeps its matter
 
 
-def _food_cart_history(district, matter_code: str) -> None:
-    texts = ["流动售饭车管理混乱", "售饭车到处乱停卖盒饭", "盒饭车卫生状况堪忧"]
+def _handled_as(district, matter_code: str, code: str, texts: list[str], other: tuple[str, str]) -> None:
+    """36 past cases of `code` handled as the matter, beside 36 of another department's."""
+    other_code, other_text = other
     for i in range(36):
         HistoricalCase.objects.create(
-            title=texts[i % 3], content=f"{texts[i % 3]}，第{i}次", department=district.departments["CGJ"],
+            title=texts[i % 3], content=f"{texts[i % 3]}，第{i}次", department=district.departments[code],
             matter_code=matter_code,
         )  # fmt: skip
         HistoricalCase.objects.create(
-            title="工地夜里打桩噪音扰民", content=f"工地夜里打桩，第{i}次", department=district.departments["ZJJ"]
+            title=other_text, content=f"{other_text}，第{i}次", department=district.departments[other_code]
         )
+
+
+def _food_cart_history(district, matter_code: str) -> None:
+    texts = ["流动售饭车管理混乱", "售饭车到处乱停卖盒饭", "盒饭车卫生状况堪忧"]
+    _handled_as(district, matter_code, "CGJ", texts, ("ZJJ", "工地夜里打桩噪音扰民"))
 
 
 FOOD_CART = {"title": "工地门口的流动售饭车", "content": "工地门口每天都有流动售饭车，管理混乱", "location_text": ""}
@@ -198,15 +204,8 @@ def _pickled(value: object) -> bytes:
 
 def test_a_past_matter_is_not_taken_when_the_demand_names_one_of_its_exclusions(district):
     # PS-0201-001 (construction noise) excludes 装修: home renovation is another matter.
-    texts = ["楼上电钻声音刺耳", "隔壁电钻声音一整天", "电钻声音吵得头疼"]
-    for i in range(36):
-        HistoricalCase.objects.create(
-            title=texts[i % 3], content=f"{texts[i % 3]}，第{i}次", department=district.departments["ZJJ"],
-            matter_code="PS-0201-001",
-        )  # fmt: skip
-        HistoricalCase.objects.create(
-            title="路边小贩摆摊", content=f"路边小贩摆摊，第{i}次", department=district.departments["CGJ"]
-        )
+    drills = ["楼上电钻声音刺耳", "隔壁电钻声音一整天", "电钻声音吵得头疼"]
+    _handled_as(district, "PS-0201-001", "ZJJ", drills, ("CGJ", "路边小贩摆摊"))
     model = dataclasses.replace(load(train_and_activate()), sample_count=3000)
 
     def best(title: str):
@@ -221,15 +220,8 @@ def test_a_past_matter_is_not_taken_when_the_demand_names_one_of_its_exclusions(
 def test_a_territorial_past_matter_goes_with_the_street_office_of_the_demands_place(district):
     # Rooftop sheds were handled by street offices as 违法建设查处, a 属地 matter: a new one
     # takes that matter, with the street office where it is, whichever office handled the past ones.
-    texts = ["楼顶搭了铁皮房", "天台上盖了铁皮屋", "顶楼铁皮棚越盖越大"]
-    for i in range(36):
-        HistoricalCase.objects.create(
-            title=texts[i % 3], content=f"{texts[i % 3]}，第{i}次", department=district.departments["KZJD"],
-            matter_code="PS-0101-002",
-        )  # fmt: skip
-        HistoricalCase.objects.create(
-            title="路边小贩摆摊", content=f"路边小贩摆摊，第{i}次", department=district.departments["CGJ"]
-        )
+    sheds = ["楼顶搭了铁皮房", "天台上盖了铁皮屋", "顶楼铁皮棚越盖越大"]
+    _handled_as(district, "PS-0101-002", "KZJD", sheds, ("CGJ", "路边小贩摆摊"))
     model = dataclasses.replace(load(train_and_activate()), sample_count=3000)
     best = route(
         title="楼顶铁皮房", content="楼顶有人搭铁皮房", location_text="坪山街道六和城", version=district.version,
