@@ -33,7 +33,9 @@ def _model(codes: list[str]):
 
 
 def _documents() -> list[str]:
-    made_up = [document(t, f"{t}，请处理") for texts in TEXTS.values() for t in texts] + [document("无关", "天气很好")]
+    every = [t for texts in TEXTS.values() for t in texts]
+    # Every title with every text (the shared messages are added where they are present).
+    made_up = [document(a, f"{b}，请处理") for a in every for b in every] + [document("无关", "天气很好")]
     if not MESSAGES.exists():
         return made_up
     with MESSAGES.open(encoding="utf-8") as handle:
@@ -154,6 +156,8 @@ def test_a_model_stored_with_a_bare_vectorizer_still_routes():
     chars = dict(pipeline.named_steps["features"].parts)["chars"]
     old = type(pipeline)([("features", chars), ("classifier", pipeline.named_steps["classifier"])])
     assert isinstance(old.named_steps["features"], TfidfVectorizer)
-    old.named_steps["classifier"].fit(chars.transform(_documents()[:24]), ["CGJ", "ZJJ"] * 12)
+    texts = [document(t, f"{t}，第{i}次") for i in range(6) for code in ("CGJ", "ZJJ") for t in TEXTS[code]]
+    labels = [code for _ in range(6) for code in ("CGJ", "ZJJ") for _ in TEXTS[code]]
+    old.named_steps["classifier"].fit(chars.transform(texts), labels)
     probabilities = judge(Learned("old", old, 100), "路边小贩摆摊", "路边小贩摆摊占道").probabilities
     assert set(probabilities) == {"CGJ", "ZJJ"} and abs(sum(probabilities.values()) - 1) < 1e-9
