@@ -235,3 +235,14 @@ def citizen_messages_resend(*, now: datetime | None = None, batch: int = 500) ->
     for message_id in unanswered.values_list("pk", flat=True)[:batch]:
         enqueue_on_commit(UNSENT_TASK, message_id)
     return len(ids)
+
+
+def citizen_texts_wanted(*, demand: Demand, wanted: bool) -> Demand:
+    """The citizen's choice about text messages, changed after submitting: stopping also holds
+    back what is still waiting to be sent."""
+    with transaction.atomic():
+        Demand.objects.filter(pk=demand.pk).update(wants_text_messages=wanted)
+        if not wanted:
+            demand.text_messages.filter(status=MessageStatus.PENDING).update(status=MessageStatus.DECLINED)
+    demand.wants_text_messages = wanted
+    return demand

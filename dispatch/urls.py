@@ -11,6 +11,7 @@ urlpatterns = [
     path("track/<str:tracking_number>/rate/", citizen.rate, name="citizen-rate"),
     path("track/<str:tracking_number>/reopen/", citizen.reopen, name="citizen-reopen"),
     path("track/<str:tracking_number>/supplement/", citizen.supplement, name="citizen-supplement"),
+    path("track/<str:tracking_number>/texts/", citizen.texts, name="citizen-texts"),
     # Staff
     path("staff/", common.staff_home, name="staff-home"),
     path("notifications/", common.notifications, name="notifications"),

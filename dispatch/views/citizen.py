@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 from config.throttle import allow
-from demands.citizen_messages import mobile_number
+from demands.citizen_messages import citizen_texts_wanted, mobile_number
 from demands.merges import original_of
 from demands.models import Demand
 from demands.privacy import mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
-from demands.workflow import Action, Status
+from demands.workflow import FINAL_STATUSES, Action, Status
 from dispatch.forms import DemandForm, RateForm, ReopenForm, SupplementForm, TrackForm
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
 from dispatch.services import demand_reopen, info_request_answer
@@ -103,6 +103,7 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "replies": (original or demand).replies.filter(is_contribution=False).select_related("department"),
         "original": original,
         "original_refusal": refusal.reason_for_reader if refusal else "",
+        "final_statuses": FINAL_STATUSES,
         "overdue": demand.assignments.filter(
             role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES, overdue_at__isnull=False
         ).exists(),
@@ -158,5 +159,16 @@ def supplement(request: HttpRequest, tracking_number: str) -> HttpResponse:
         SupplementForm,
         lambda data: info_request_answer(demand=demand, answer=data["answer"]),
         _("感谢您补充信息，承办部门将继续办理。"),
+    )
+    return redirect("citizen-demand", tracking_number=tracking_number)
+
+
+@require_POST
+def texts(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    demand = _granted_demand(request, tracking_number)
+    wanted = request.POST.get("wanted") == "1"
+    citizen_texts_wanted(demand=demand, wanted=wanted)
+    messages.success(
+        request, _("之后的办理进展会用短信告诉您。") if wanted else _("已停止短信通知，您仍可在这里查询进度。")
     )
     return redirect("citizen-demand", tracking_number=tracking_number)

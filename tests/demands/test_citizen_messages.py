@@ -429,3 +429,32 @@ def test_a_failed_message_to_a_merged_citizen_is_for_the_dispatch_officers(
     to_merged = CitizenMessage.objects.get(kind="reply", demand=second)
     notified = {n.user for n in Notification.objects.filter(kind="message_failed", data__message=to_merged.pk)}
     assert to_merged.status == "failed" and notified == {district.users["dispatcher"]}
+
+
+def test_a_citizen_can_stop_and_resume_texts_from_the_tracking_page(
+    gateway, district, submit, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    gateway.answer = 503
+    demand = submit().demand  # its receipt is still waiting to be sent
+    citizen = Client()
+    session = citizen.session
+    session["citizen_demands"] = [demand.pk]
+    session.save()
+    page = citizen.get(f"/track/{demand.tracking_number}/").content.decode()
+    assert "不再接收短信" in page
+    citizen.post(f"/track/{demand.tracking_number}/texts/", {"wanted": "0"})
+    demand.refresh_from_db()
+    assert demand.wants_text_messages is False
+    assert demand.text_messages.get().status == "declined"  # what waited is not sent either
+    gateway.answer = 200
+    _time_passes()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert citizen_messages_resend() == 0
+    assert "恢复短信通知" in citizen.get(f"/track/{demand.tracking_number}/").content.decode()
+    citizen.post(f"/track/{demand.tracking_number}/texts/", {"wanted": "1"})
+    demand.refresh_from_db()
+    assert demand.wants_text_messages is True
+    # Only the citizen who holds the demand may change it.
+    assert Client().post(f"/track/{demand.tracking_number}/texts/", {"wanted": "0"}).status_code == 404
