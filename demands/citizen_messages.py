@@ -103,13 +103,18 @@ def tell(event: DemandEvent) -> list[CitizenMessage]:
     return messages
 
 
+# Someone must phone the citizen instead when a message failed, or when it carried a
+# department's question and could not be texted at all (a landline, or texts declined): the
+# citizen would otherwise never learn there is a question to answer. The rule is read on one
+# message (needs_a_call) and as a query (NEEDS_A_CALL, for the resend's recovery), from these.
+UNTEXTABLE = (MessageStatus.SKIPPED, MessageStatus.DECLINED)
+NEEDS_A_CALL = Q(status=MessageStatus.FAILED) | Q(kind=Action.ASK_CITIZEN, status__in=UNTEXTABLE)
+
+
 def needs_a_call(message: CitizenMessage) -> bool:
-    """Whether someone must phone the citizen instead: the message failed, or it carried a
-    department's question and could not be texted at all (a landline, or texts declined); the
-    citizen would otherwise never learn there is a question to answer."""
-    if message.status == MessageStatus.FAILED:
-        return True
-    return message.kind == Action.ASK_CITIZEN and message.status in (MessageStatus.SKIPPED, MessageStatus.DECLINED)
+    return message.status == MessageStatus.FAILED or (
+        message.kind == Action.ASK_CITIZEN and message.status in UNTEXTABLE
+    )
 
 
 def _in_their_language(demand: Demand, template: str, values: dict[str, str]) -> str:
@@ -175,6 +180,12 @@ def mobile_number(phone: str) -> str | None:
     return found.group(1) if found else None
 
 
+def texted_number(demand: Demand) -> str | None:
+    """The mobile number the demand's citizen is texted at; None when they declined texts or gave
+    no mobile number."""
+    return mobile_number(demand.citizen_phone) if demand.wants_text_messages else None
+
+
 def citizen_message_send(*, message_id: int, now: datetime | None = None) -> CitizenMessage | None:
     """Try to send one pending message; None when there is nothing to do (sent meanwhile, being
     sent by another worker, or tried less than RETRY_AFTER ago)."""
@@ -228,10 +239,7 @@ def citizen_messages_resend(*, now: datetime | None = None, batch: int = 500) ->
     ids = list(due.order_by("created_at", "pk").values_list("pk", flat=True)[:batch])
     for message_id in ids:
         enqueue_on_commit(SEND_TASK, message_id)
-    unanswered = CitizenMessage.objects.filter(followed_up_at__isnull=True, created_at__lte=cutoff).filter(
-        Q(status=MessageStatus.FAILED)
-        | Q(kind=Action.ASK_CITIZEN, status__in=[MessageStatus.SKIPPED, MessageStatus.DECLINED])
-    )
+    unanswered = CitizenMessage.objects.filter(NEEDS_A_CALL, followed_up_at__isnull=True, created_at__lte=cutoff)
     for message_id in unanswered.values_list("pk", flat=True)[:batch]:
         enqueue_on_commit(UNSENT_TASK, message_id)
     return len(ids)

@@ -34,6 +34,10 @@ class MatterEntry:
     assisting_ids: tuple[int, ...]
     assisted_by_territory: bool
 
+    def excluded_by(self, text: str) -> bool:
+        """Whether the text names one of the matter's exclusions, which veto it outright."""
+        return any(word in text for word in self.exclusions)
+
 
 @dataclass
 class ListMatch:
@@ -107,7 +111,7 @@ class MatterIndex:
         results = []
         for index in sorted(touched | set(bm25)):
             entry = self.entries[index]
-            if entry.exclusions and any(word in text for word in entry.exclusions):
+            if entry.excluded_by(text):
                 continue
             score, matched = 0.0, []
             for keyword in entry.keywords:

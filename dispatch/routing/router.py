@@ -124,7 +124,7 @@ def _matter_of_past_cases(
         if count < PAST_MATTER_AGREEING:
             break
         entry = index.by_code[code]
-        if any(word in text for word in entry.exclusions):
+        if entry.excluded_by(text):
             continue
         if entry.territorial:
             leads_here = department_id == (office.pk if office else None)

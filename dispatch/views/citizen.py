@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 from config.throttle import allow
-from demands.citizen_messages import citizen_texts_wanted, mobile_number
+from demands.citizen_messages import citizen_texts_wanted, texted_number
 from demands.merges import original_of
 from demands.models import Demand
 from demands.privacy import mask_phone
@@ -60,7 +60,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             _grant(request, submission.demand)
             # Shown once on the next page: the code is not stored in clear anywhere.
             demand = submission.demand
-            mobile = mobile_number(demand.citizen_phone) if demand.wants_text_messages else None
+            mobile = texted_number(demand)
             request.session["just_submitted"] = {
                 "tracking_number": demand.tracking_number,
                 "query_code": submission.query_code,
