@@ -2,12 +2,16 @@
 
 A source is a header, a row count and a row iterator; the writers do not know what they write,
 so the same rows go to a streamed response or, for large exports, to a file a worker fills in
-chunks (dispatch.services.exports). Contact details leave masked, as on every staff page."""
+chunks (dispatch.services.exports). Contact details leave masked, as on every staff page.
+
+A file is written in the language the auditor asked in (the page's), which a background job keeps
+for its worker: headers, status and action names, and the figures' dimensions. What people wrote
+(titles, reasons, names) stays as written."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
@@ -15,6 +19,9 @@ from typing import IO, Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -24,6 +31,7 @@ from dispatch.audit_figures import AuditFilters, FigureRow, department_rows, str
 from dispatch.models import ExportFormat, ExportKind
 
 Row = list[Any]
+TRACKING_NUMBER = gettext_lazy("受理编号")
 # Characters that make a spreadsheet read a cell as a formula. Citizens write the titles, so a
 # title such as "=HYPERLINK(...)" must stay text when an auditor opens the file.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -36,8 +44,8 @@ CONTENT_TYPES = {
 @dataclass(frozen=True)
 class ExportSource:
     kind: str
-    title: str
-    header: list[str]
+    title: str | Promise
+    header: Sequence[str | Promise]
     count: Callable[[], int]
     rows: Callable[[], Iterator[Row]]
 
@@ -62,8 +70,10 @@ def _demands(filters: AuditFilters) -> QuerySet[Demand]:
 
 def demand_source(filters: AuditFilters) -> ExportSource:
     header = [
-        "受理编号", "渠道", "标题", "状态", "紧急程度", "街道", "社区", "事项编码", "清单版本",
-        "主办部门", "提交时间", "办理期限", "答复时间", "办结时间", "满意度", "重办次数", "联系电话（脱敏）",
+        TRACKING_NUMBER, gettext_lazy("渠道"), gettext_lazy("标题"), gettext_lazy("状态"), gettext_lazy("紧急程度"),
+        gettext_lazy("街道"), gettext_lazy("社区"), gettext_lazy("事项编码"), gettext_lazy("清单版本"),
+        gettext_lazy("主办部门"), gettext_lazy("提交时间"), gettext_lazy("办理期限"), gettext_lazy("答复时间"),
+        gettext_lazy("办结时间"), gettext_lazy("满意度"), gettext_lazy("重办次数"), gettext_lazy("联系电话（脱敏）"),
     ]  # fmt: skip
     demands = _demands(filters).select_related("street", "community", "matter", "list_version", "lead_department")
 
@@ -77,7 +87,7 @@ def demand_source(filters: AuditFilters) -> ExportSource:
                 _local(d.replied_at), _local(d.closed_at), d.rating, d.reopen_count, mask_phone(d.citizen_phone),
             ]  # fmt: skip
 
-    return ExportSource(ExportKind.DEMANDS, "诉求", header, demands.count, rows)
+    return ExportSource(ExportKind.DEMANDS, pgettext_lazy("sheet", "诉求"), header, demands.count, rows)
 
 
 def event_source(filters: AuditFilters) -> ExportSource:
@@ -96,30 +106,37 @@ def event_source(filters: AuditFilters) -> ExportSource:
                 e.actor_label, e.department.name if e.department else "", e.reason,
             ]  # fmt: skip
 
-    header = ["受理编号", "时间", "动作", "原状态", "新状态", "操作人", "部门", "原因"]
-    return ExportSource(ExportKind.EVENTS, "事件日志", header, events.count, rows)
+    header = [
+        TRACKING_NUMBER, gettext_lazy("时间"), gettext_lazy("动作"), gettext_lazy("原状态"), gettext_lazy("新状态"),
+        gettext_lazy("操作人"), gettext_lazy("部门"), gettext_lazy("原因"),
+    ]  # fmt: skip
+    return ExportSource(ExportKind.EVENTS, gettext_lazy("事件日志"), header, events.count, rows)
 
 
 def _figure_row(dimension: str, row: FigureRow) -> Row:
     rate = row.on_time_rate
     return [
-        dimension, row.name or "未定位", row.received, row.open, row.answered, row.on_time,
+        dimension, row.name or _("未定位"), row.received, row.open, row.answered, row.on_time,
         round(rate, 4) if rate is not None else None, row.overdue, row.returns,
         round(row.rating, 2) if row.rating is not None else None,
     ]  # fmt: skip
 
 
 def figure_source(filters: AuditFilters) -> ExportSource:
-    header = ["维度", "名称", "收件", "在办", "已答复/办结", "按时答复", "按时率", "当前超期", "退单", "平均满意度"]
+    header = [
+        gettext_lazy("维度"), gettext_lazy("名称"), gettext_lazy("收件"), gettext_lazy("在办"),
+        gettext_lazy("已答复/办结"), gettext_lazy("按时答复"), gettext_lazy("按时率"), gettext_lazy("当前超期"),
+        pgettext_lazy("export column", "退单"), gettext_lazy("平均满意度"),
+    ]  # fmt: skip
 
     def rows() -> Iterator[Row]:
         for row in department_rows(filters):
-            yield _figure_row("部门", row)
+            yield _figure_row(_("部门"), row)
         for row in street_rows(filters):
-            yield _figure_row("街道", row)
+            yield _figure_row(_("街道"), row)
 
     # A few dozen rows at most: counting them is as cheap as computing them.
-    return ExportSource(ExportKind.FIGURES, "统计", header, lambda: sum(1 for _ in rows()), rows)
+    return ExportSource(ExportKind.FIGURES, gettext_lazy("统计"), header, lambda: sum(1 for _row in rows()), rows)
 
 
 SOURCES: dict[str, Callable[[AuditFilters], ExportSource]] = {
@@ -133,11 +150,19 @@ def source_for(kind: str, filters: AuditFilters) -> ExportSource:
     return SOURCES[kind](filters)
 
 
-def _chinese(rows: Iterable[Row]) -> Iterator[Row]:
-    # Files read the same whoever asked and in whatever language the page was: status and action
-    # names are written in the platform's own language, also from a worker with no request.
-    with translation.override(settings.LANGUAGE_CODE):
-        yield from rows
+def file_language(language: str | None) -> str:
+    """The language a file is written in: the one asked for where the platform speaks it, else the
+    language of record."""
+    known = {code for code, _name in settings.LANGUAGES}
+    return language if language in known else settings.LANGUAGE_CODE
+
+
+def _lines(source: ExportSource, rows: Iterable[Row] | None, language: str | None) -> Iterator[list[Any]]:
+    # The header and every row are read under the file's language, also from a worker with no
+    # request and from a streamed response read after its view has returned.
+    with translation.override(file_language(language)):
+        yield [str(name) for name in source.header]
+        yield from source.rows() if rows is None else rows
 
 
 def _text(value: Any) -> str:
@@ -154,25 +179,28 @@ class _Echo:
         return value
 
 
-def csv_lines(source: ExportSource, rows: Iterable[Row] | None = None) -> Iterator[str]:
+def csv_lines(source: ExportSource, rows: Iterable[Row] | None = None, language: str | None = None) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # so that Excel, which most district offices open these in, reads the Chinese right
-    yield writer.writerow(source.header)
-    for row in _chinese(source.rows() if rows is None else rows):
+    for row in _lines(source, rows, language):
         yield writer.writerow([_text(value) for value in row])
 
 
-def write_csv(source: ExportSource, out: IO[bytes], rows: Iterable[Row] | None = None) -> None:
-    for line in csv_lines(source, rows):
+def write_csv(
+    source: ExportSource, out: IO[bytes], rows: Iterable[Row] | None = None, language: str | None = None
+) -> None:
+    for line in csv_lines(source, rows, language):
         out.write(line.encode("utf-8"))
 
 
-def write_xlsx(source: ExportSource, out: IO[bytes], rows: Iterable[Row] | None = None) -> None:
+def write_xlsx(
+    source: ExportSource, out: IO[bytes], rows: Iterable[Row] | None = None, language: str | None = None
+) -> None:
     """Write-only mode keeps memory flat: rows go to a temporary sheet file as they come."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(source.title)
-    sheet.append(source.header)
-    for row in _chinese(source.rows() if rows is None else rows):
+    with translation.override(file_language(language)):
+        sheet = book.create_sheet(str(source.title))
+    for row in _lines(source, rows, language):
         sheet.append([_xlsx_cell(sheet, value) for value in row])
     book.save(out)
 
@@ -185,7 +213,7 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     return cell
 
 
-WRITERS: dict[str, Callable[[ExportSource, IO[bytes], Iterable[Row] | None], None]] = {
+WRITERS: dict[str, Callable[[ExportSource, IO[bytes], Iterable[Row] | None, str | None], None]] = {
     ExportFormat.CSV: write_csv,
     ExportFormat.XLSX: write_xlsx,
 }

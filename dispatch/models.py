@@ -443,6 +443,10 @@ class ExportJob(models.Model):
     format = models.CharField(_("格式"), max_length=8, choices=ExportFormat.choices)
     # The auditor's filters as chosen (dates and ids), so the job can be run again the same way.
     filters = models.JSONField(default=dict)
+    # The language of the page the auditor asked from: the worker writes the file in it.
+    language = models.CharField(
+        _("文件语言"), max_length=16, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("状态"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     rows_done = models.PositiveIntegerField(default=0)

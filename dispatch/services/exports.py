@@ -19,7 +19,7 @@ from config.queue import enqueue_on_commit
 from departments.access import has_role
 from departments.models import Role
 from dispatch.audit_figures import AuditFilters
-from dispatch.exports import WRITERS, Row, filename, source_for
+from dispatch.exports import WRITERS, Row, file_language, filename, source_for
 from dispatch.models import ExportFormat, ExportJob, ExportKind, ExportStatus
 
 logger = logging.getLogger(__name__)
@@ -48,13 +48,20 @@ class _Counted:
                 raise Superseded
 
 
-def export_job_request(*, actor: User, kind: str, fmt: str, filters: AuditFilters, rows_total: int = 0) -> ExportJob:
+def export_job_request(
+    *, actor: User, kind: str, fmt: str, filters: AuditFilters, rows_total: int = 0, language: str | None = None
+) -> ExportJob:
     if not has_role(actor, *EXPORT_ROLES):
         raise NotAllowed(_("只有考核、督办人员可以导出数据。"))
     if kind not in ExportKind.values or fmt not in ExportFormat.values:
         raise ValidationFailed(_("不支持的导出内容或格式。"))
     job = ExportJob.objects.create(
-        kind=kind, format=fmt, filters=filters.to_json(), requested_by=actor, rows_total=rows_total
+        kind=kind,
+        format=fmt,
+        filters=filters.to_json(),
+        language=file_language(language),
+        requested_by=actor,
+        rows_total=rows_total,
     )
     enqueue_on_commit("dispatch.run_export", job.pk)
     return job
@@ -76,7 +83,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         mine.update(rows_total=total)
         counted = _Counted(source.rows(), mine)
         with tempfile.TemporaryFile() as out:
-            WRITERS[job.format](source, out, counted)
+            WRITERS[job.format](source, out, counted, job.language)
             out.seek(0)
             wanted = f"exports/{job.pk}-{filename(job.kind, job.format, AuditFilters.from_json(job.filters))}"
             name = job.file.field.storage.save(wanted, File(out))

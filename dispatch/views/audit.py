@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from demands.models import Demand
@@ -106,15 +107,17 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
             # A job is a thing made on the server: only a form post (with its CSRF token) makes one.
             messages.info(request, _("导出共 %(rows)d 行，较大，请点击页面上的导出按钮在后台生成。") % {"rows": rows})
             return redirect(f"{reverse('audit')}?{request.GET.urlencode()}")
-        job = export_job_request(actor=request.user, kind=kind, fmt=fmt, filters=filters, rows_total=rows)
+        job = export_job_request(
+            actor=request.user, kind=kind, fmt=fmt, filters=filters, rows_total=rows, language=get_language()
+        )
         return redirect("audit-export-job", job_id=job.pk)
     name = filename(kind, fmt, filters)
     if fmt == ExportFormat.CSV:
-        response = StreamingHttpResponse(csv_lines(source), content_type=CONTENT_TYPES[fmt])
+        response = StreamingHttpResponse(csv_lines(source, language=get_language()), content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    WRITERS[fmt](source, out, None)
+    WRITERS[fmt](source, out, None, get_language())
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])
 

@@ -208,13 +208,13 @@ def test_large_export_runs_as_a_job_with_progress_and_a_guarded_download(
     seen: list[int] = []
     write = service.WRITERS["xlsx"]
 
-    def watching(source, out, rows):
+    def watching(source, out, rows, language):
         def observed():
             for row in rows:
                 yield row
                 seen.append(ExportJob.objects.get().rows_done)
 
-        write(source, out, observed())
+        write(source, out, observed(), language)
 
     monkeypatch.setitem(service.WRITERS, "xlsx", watching)
     auditor = logged_in(district.users["auditor"])
@@ -308,3 +308,58 @@ def test_the_audit_and_desk_list_departments_in_the_same_order(district):
     assert audit == desk == [d.pk for d in departments_for_choice()]
     kinds = [d.kind for d in departments_for_choice()]
     assert kinds.index("street") > kinds.index("functional")  # bureaus first, then street offices
+
+
+def in_english(client: Client) -> Client:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/audit/"})
+    return client
+
+
+def test_an_auditor_reading_english_gets_english_files(district, scenario):
+    auditor = in_english(logged_in(district.users["auditor"]))
+    demands = _csv(auditor.get("/audit/export/demands.csv"))
+    assert demands[0][:3] == ["Tracking number", "Channel", "Title"] and demands[0][-1] == "Phone (masked)"
+    answered = next(r for r in demands[1:] if r[0] == scenario["answered"].tracking_number)
+    assert answered[3] == "Closed"
+    assert answered[2] == scenario["answered"].title  # what the citizen wrote stays as written
+
+    figures = _csv(auditor.get("/audit/export/figures.csv"))
+    assert figures[0][-2:] == ["Returns", "Average satisfaction"]
+    assert {r[0] for r in figures[1:]} == {"Department", "Street"}
+
+    events = _csv(auditor.get("/audit/export/events.csv"))
+    assert events[0][:3] == ["Tracking number", "Time", "Action"]
+    assert not any(re.search(r"[\u4e00-\u9fff]", cell) for row in events for cell in row[2:5])
+
+    response = auditor.get("/audit/export/demands.xlsx")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert book.sheetnames == ["Demands"]
+    assert next(book.active.iter_rows(values_only=True))[:2] == ("Tracking number", "Channel")
+
+
+def test_a_background_export_keeps_the_language_it_was_asked_in(
+    district, scenario, big_exports, django_capture_on_commit_callbacks
+):
+    english = in_english(logged_in(district.users["auditor"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        english.post("/audit/export/demands.csv")
+    job = ExportJob.objects.get()
+    # The worker has no request and no page: the file is still the English one asked for.
+    assert job.language == "en" and job.status == ExportStatus.DONE
+    rows = _csv(english.get(f"/audit/exports/{job.pk}/download/"))
+    assert rows[0][0] == "Tracking number" and "Closed" in {r[3] for r in rows[1:]}
+    assert "English" in english.get("/audit/").content.decode()  # the job list says which language
+
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in(district.users["auditor"]).post("/audit/export/demands.csv")
+    chinese = ExportJob.objects.exclude(pk=job.pk).get()
+    assert chinese.language == "zh-hans"
+    rows = _csv(logged_in(district.users["auditor"]).get(f"/audit/exports/{chinese.pk}/download/"))
+    assert rows[0][0] == "受理编号" and "已办结" in {r[3] for r in rows[1:]}
+
+
+def test_an_unknown_language_writes_the_language_of_record(district, scenario):
+    job = export_job_request(
+        actor=district.users["auditor"], kind="figures", fmt="csv", filters=AuditFilters.default(), language="fr"
+    )
+    assert job.language == "zh-hans"
