@@ -1,8 +1,8 @@
 """A reason the system writes, kept in the language of record and readable in any other.
 
-The event's `reason` holds the Chinese sentence (exports, the audit trail); its data holds the
+The event's `reason` holds the Chinese sentence (the audit trail); its data holds the
 untranslated wording and the values put into it, so a page can say it in the reader's language
-(DemandEvent.reason_for_reader)."""
+(DemandEvent.reason_for_reader), and an export in the auditor's."""
 
 from __future__ import annotations
 

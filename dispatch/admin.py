@@ -115,5 +115,15 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "requested_by", "kind", "format", "status", "rows_done", "rows_total", "finished_at"]
-    list_filter = ["kind", "format", "status"]
+    list_display = [
+        "created_at",
+        "requested_by",
+        "kind",
+        "format",
+        "language",
+        "status",
+        "rows_done",
+        "rows_total",
+        "finished_at",
+    ]
+    list_filter = ["kind", "format", "language", "status"]

@@ -5,8 +5,9 @@ so the same rows go to a streamed response or, for large exports, to a file a wo
 chunks (dispatch.services.exports). Contact details leave masked, as on every staff page.
 
 A file is written in the language the auditor asked in (the page's), which a background job keeps
-for its worker: headers, status and action names, and the figures' dimensions. What people wrote
-(titles, reasons, names) stays as written."""
+for its worker: headers, status, action and actor names, the figures' dimensions, and the reasons
+the system wrote (a routing suggestion's, its fixed and worded sentences). What people wrote
+(titles, their own reasons, names) stays as written."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from demands.models import Demand, DemandEvent
 from demands.privacy import mask_phone
 from dispatch.audit_figures import AuditFilters, FigureRow, department_rows, street_rows
 from dispatch.models import ExportFormat, ExportKind
+from dispatch.routing.reasons import describe
 
 Row = list[Any]
 TRACKING_NUMBER = gettext_lazy("受理编号")
@@ -103,7 +105,7 @@ def event_source(filters: AuditFilters) -> ExportSource:
             yield [
                 e.demand.tracking_number, _local(e.created_at), e.get_action_display(),
                 e.get_from_status_display() if e.from_status else "", e.get_to_status_display(),
-                e.actor_label, e.department.name if e.department else "", e.reason,
+                e.actor_display, e.department.name if e.department else "", _event_reason(e),
             ]  # fmt: skip
 
     header = [
@@ -111,6 +113,13 @@ def event_source(filters: AuditFilters) -> ExportSource:
         gettext_lazy("操作人"), gettext_lazy("部门"), gettext_lazy("原因"),
     ]  # fmt: skip
     return ExportSource(ExportKind.EVENTS, gettext_lazy("事件日志"), header, events.count, rows)
+
+
+def _event_reason(event: DemandEvent) -> str:
+    # As on the case timeline: what the system wrote (a routing suggestion's reasons, its fixed and
+    # worded sentences) in the file's language; what a person wrote stays as written.
+    reasons = (event.data or {}).get("reasons")
+    return describe(reasons) if reasons else event.reason_for_reader
 
 
 def _figure_row(dimension: str, row: FigureRow) -> Row:

@@ -445,7 +445,12 @@ class ExportJob(models.Model):
     filters = models.JSONField(default=dict)
     # The language of the page the auditor asked from: the worker writes the file in it.
     language = models.CharField(
-        _("文件语言"), max_length=16, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("文件语言"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        # A job inserted by the previous release during a rolling deploy names no language.
+        db_default=settings.LANGUAGE_CODE,
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("状态"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED)

@@ -2,7 +2,8 @@
 
 Each candidate carries its reasons as small records ({"kind": "keywords", "words": […]}, …), so a
 dispatch officer who works in English reads them in English. The candidate's `reason` text is
-the same reasons in Chinese, the language of record, for the API, exports and the audit trail."""
+the same reasons in Chinese, the language of record, for the API and the audit trail; an export
+says them in the language it is written in."""
 
 from __future__ import annotations
 

@@ -329,7 +329,14 @@ def test_an_auditor_reading_english_gets_english_files(district, scenario):
 
     events = _csv(auditor.get("/audit/export/events.csv"))
     assert events[0][:3] == ["Tracking number", "Time", "Action"]
-    assert not any(re.search(r"[\u4e00-\u9fff]", cell) for row in events for cell in row[2:5])
+    assert not any(re.search(r"[\u4e00-\u9fff]", cell) for row in events for cell in row[2:6])
+    assert {"Citizen", "System"} <= {row[5] for row in events[1:]}
+    # What the system wrote (the automatic dispatch's reasons) is in the file's language; what a
+    # person wrote (the dispatcher's note on the ruling) stays as written.
+    reasons = [row[7] for row in events[1:]]
+    assert any(reason.startswith("matched keywords:") and "占道经营" in reason for reason in reasons)
+    assert not any(reason.startswith("命中关键词") for reason in reasons)
+    assert "街道负责" in reasons
 
     response = auditor.get("/audit/export/demands.xlsx")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
@@ -356,6 +363,35 @@ def test_a_background_export_keeps_the_language_it_was_asked_in(
     assert chinese.language == "zh-hans"
     rows = _csv(logged_in(district.users["auditor"]).get(f"/audit/exports/{chinese.pk}/download/"))
     assert rows[0][0] == "受理编号" and "已办结" in {r[3] for r in rows[1:]}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_worker_writes_a_job_in_its_language_whatever_language_is_active(
+    district, scenario, file_format, django_capture_on_commit_callbacks
+):
+    """A worker has no request: the language active in it (here Chinese) must not leak into the
+    rows or the sheet of an English job, nor stay changed after the job."""
+    from django.utils import translation
+
+    with django_capture_on_commit_callbacks(execute=False):
+        job = export_job_request(kind="events", fmt=file_format, filters=AuditFilters.default(),
+                                 actor=district.users["auditor"], language="en")  # fmt: skip
+    with translation.override("zh-hans"):
+        export_job_run(job_id=job.pk)
+        assert translation.get_language() == "zh-hans"
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE
+    with job.file.open("rb") as handle:
+        content = handle.read()
+    if file_format == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    else:
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        assert book.sheetnames == ["Event log"]
+        rows = [list(row) for row in book.active.iter_rows(values_only=True)]
+    assert rows[0][:3] == ["Tracking number", "Time", "Action"]
+    assert "Submit request" in {row[2] for row in rows[1:]}
+    assert not any(re.search(r"[\u4e00-\u9fff]", str(cell)) for row in rows[1:] for cell in row[2:6])
 
 
 def test_an_unknown_language_writes_the_language_of_record(district, scenario):
