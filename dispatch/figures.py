@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from demands.models import Demand
 from demands.workflow import Status
@@ -15,6 +15,7 @@ from dispatch.audit_figures import AuditFilters
 from dispatch.models import Assignment, AssignmentRole, ReturnRequest, RoutingModel, RoutingResult
 from dispatch.routing.learned import active_model
 from dispatch.services.routing import auto_dispatch_thresholds
+from responsibility_lists.models import Matter
 
 ANSWERED = (Status.REPLIED, Status.CLOSED)
 
@@ -75,19 +76,89 @@ def dispatch_figures(filters: AuditFilters | None = None) -> DispatchFigures:
     )
 
 
-def return_rates_by_matter(filters: AuditFilters | None = None) -> list[dict]:
-    """Per matter, over the lead assignments dispatched in the period (or all). The same figures
-    per department are in dispatch.audit_figures.department_rows."""
-    leads = Assignment.objects.filter(role=AssignmentRole.LEAD, matter__isnull=False)
+@dataclass(frozen=True)
+class FirstDispatchRow:
+    """The demands first dispatched to one department, or under one matter: how many stayed there
+    to their answer, how many had to be dispatched again, and how many that first department
+    returned. Where the dispatch centre (and the router) misjudge, and whom."""
+
+    key: int | None
+    name: str
+    dispatched: int
+    answered: int
+    first_dispatch_right: int
+    redispatched: int
+    returned: int
+
+    @property
+    def first_dispatch_accuracy(self) -> float | None:
+        return self.first_dispatch_right / self.answered if self.answered else None
+
+    @property
+    def second_dispatch_rate(self) -> float | None:
+        return self.redispatched / self.dispatched if self.dispatched else None
+
+    @property
+    def return_rate(self) -> float | None:
+        return self.returned / self.dispatched if self.dispatched else None
+
+
+FIRST_DISPATCH_GROUPS = {"department": "department_id", "matter": "matter_id"}
+
+
+def first_dispatch_rows(filters: AuditFilters | None, *, by: str) -> list[FirstDispatchRow]:
+    """Per department (`by="department"`) or per matter (`by="matter"`) of each demand's first
+    lead assignment, over the demands submitted in the period (or all), most dispatched first.
+    One grouped query; a demand never dispatched is in no row."""
+    field_name = FIRST_DISPATCH_GROUPS[by]
+    demands = Demand.objects.all()
     if filters is not None:
-        leads = leads.filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
-    rows = (
-        leads.values("matter__code", "matter__name")
-        .annotate(leads=Count("pk"), returned=Count("returns"))
-        .filter(returned__gt=0)
-        .order_by("-returned", "matter__code")
+        demands = demands.filter(submitted_at__gte=filters.start, submitted_at__lt=filters.end)
+
+    def first_lead(demand: OuterRef) -> QuerySet[Assignment]:
+        return Assignment.objects.filter(demand=demand, role=AssignmentRole.LEAD).order_by("dispatched_at", "pk")
+
+    # The first lead assignment's own return, if it made one (a return ends an assignment, so
+    # there is at most one).
+    first_returned = ReturnRequest.objects.filter(
+        assignment=Subquery(first_lead(OuterRef(OuterRef("pk"))).values("pk")[:1])
     )
-    return [{**row, "rate": row["returned"] / row["leads"]} for row in rows]
+    answered = Q(status__in=ANSWERED, lead_department__isnull=False)
+    rows = (
+        demands.annotate(
+            first=Subquery(first_lead(OuterRef("pk")).values(field_name)[:1]),
+            first_department=Subquery(first_lead(OuterRef("pk")).values("department_id")[:1]),
+            again=Exists(Assignment.objects.filter(demand=OuterRef("pk"), is_redispatch=True)),
+            returned_first=Exists(first_returned),
+        )
+        .filter(first_department__isnull=False)
+        .values("first")
+        .annotate(
+            dispatched=Count("pk"),
+            answered=Count("pk", filter=answered),
+            first_dispatch_right=Count("pk", filter=answered & Q(lead_department_id=F("first_department"))),
+            redispatched=Count("pk", filter=Q(again=True)),
+            returned=Count("pk", filter=Q(returned_first=True)),
+        )
+        .order_by()
+    )
+    found = list(rows)
+    keys = [row["first"] for row in found if row["first"] is not None]
+    if by == "department":
+        names = dict(Department.objects.filter(pk__in=keys).values_list("pk", "name"))
+    else:
+        names = {
+            pk: f"{code} {name}"
+            for pk, code, name in Matter.objects.filter(pk__in=keys).values_list("pk", "code", "name")
+        }
+    result = [
+        FirstDispatchRow(
+            key=row["first"], name=names.get(row["first"], ""), **{k: v for k, v in row.items() if k != "first"}
+        )
+        for row in found
+    ]
+    # Most dispatched first; a matterless group (dispatched by hand without a matter) last.
+    return sorted(result, key=lambda r: (r.key is None, -r.dispatched, r.name))
 
 
 def pending_return_count() -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.test import Client
 
 from dispatch.audit_figures import AuditFilters, department_rows
-from dispatch.figures import dispatch_figures, return_rates_by_matter
+from dispatch.figures import dispatch_figures, first_dispatch_rows
 from dispatch.models import Assignment
 from dispatch.services import assignment_reply, assignment_return, assignment_sign, return_rule
 
@@ -45,7 +45,28 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
     cgj = by_department["坪山区城市管理和综合执法局"]
     assert (cgj.received, cgj.returns, cgj.upheld) == (3, 1, 1)
     assert by_department["坪山区坪山街道办事处"].redispatched == 1
-    assert return_rates_by_matter()[0]["matter__code"] == "PS-0101-001"
+
+    # Per department and per matter of the first dispatch: all three went first to 城管 under the
+    # stall matter; one of the two answered stayed there, one was returned and dispatched again.
+    (first_department,) = first_dispatch_rows(AuditFilters.default(), by="department")
+    assert first_department.name == "坪山区城市管理和综合执法局"
+    (first_matter,) = first_dispatch_rows(None, by="matter")
+    assert first_matter.name.startswith("PS-0101-001 ")
+    for row in (first_department, first_matter):
+        assert (row.dispatched, row.answered, row.first_dispatch_right, row.redispatched, row.returned) == (
+            3,
+            2,
+            1,
+            1,
+            1,
+        )
+        assert (row.first_dispatch_accuracy, round(row.second_dispatch_rate, 3), round(row.return_rate, 3)) == (
+            0.5,
+            0.333,
+            0.333,
+        )
+    # The street office that answered the returned one was never its first dispatch.
+    assert district.departments["PSJD"].pk not in {r.key for r in first_dispatch_rows(None, by="department")}
 
     auditor = Client()
     auditor.force_login(district.users["auditor"])
@@ -54,6 +75,10 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
     assert '自动分拨准确率 <b id="auto-precision">50%</b>' in page
     assert "本期派出的 3 件诉求都由系统按置信度自动分拨" in page  # none was left for a person
     assert "尚无学习模型" in page and "此时置信度未经校准" in page
+    quality = page[page.index('id="first-dispatch-by-department"') : page.index('id="first-dispatch-by-matter"')]
+    assert '<th scope="row">坪山区城市管理和综合执法局</th><td>3</td><td>2</td>' in quality
+    assert '50% <span class="muted">1/2</span>' in quality and '33% <span class="muted">1/3</span>' in quality
+    assert "PS-0101-001" in page[page.index('id="first-dispatch-by-matter"') :]
 
 
 def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_said(district):
