@@ -15,6 +15,7 @@ from demands.wording import worded
 from demands.workflow import Action
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role, works_in
 from departments.models import Department, Membership
+from departments.selectors import street_office_for
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
@@ -31,6 +32,16 @@ from responsibility_lists.models import Matter
 def require_dispatcher(actor: User | None) -> None:
     if not has_role(actor, *DISPATCH_ROLES):
         raise NotAllowed(_("只有分拨员可以执行此操作。"))
+
+
+def matter_assisting(matter: Matter | None, street_id: int | None) -> list[Department]:
+    """Who assists on a matter by the list: its assisting departments, and the street office of
+    the demand's place where the matter is assisted by the territory."""
+    assisting = list(matter.assisting_departments.filter(is_active=True)) if matter else []
+    office = street_office_for(street_id)
+    if matter is not None and matter.assisted_by_territory and office is not None:
+        assisting.append(office)
+    return assisting
 
 
 def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:

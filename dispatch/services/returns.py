@@ -12,7 +12,7 @@ from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
 from demands.services import demand_transition
 from demands.workflow import Action
-from departments.models import Department
+from departments.models import Department, DepartmentKind
 from departments.working_time import current_clock
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
@@ -21,11 +21,33 @@ from dispatch.models import (
     AssignmentStatus,
     ReturnReason,
     ReturnRequest,
+    RoutingResult,
     RulingStatus,
 )
-from dispatch.services.assignments import create_assignments, locked_assignment, require_dispatcher
+from dispatch.services.assignments import create_assignments, locked_assignment, matter_assisting, require_dispatcher
 from responsibility_lists.amendments import amendment_file
-from responsibility_lists.models import AmendmentKind
+from responsibility_lists.models import AmendmentKind, Matter
+
+
+def _matter_upheld(previous: Assignment, target: Department, amending: bool) -> Matter | None:
+    """The matter a case reassigned on an upheld return is handled as. The same one while the list
+    lets the new department lead it (a 属地 matter at another street office or community, the
+    matter's own lead, or a ruling that proposes to make the new department its lead); else the
+    matter the router suggested for the new department, if it suggested one; else none (the
+    default time limits), as when a dispatcher picks another department than the suggested one.
+    Keeping the returned department's matter would give the case its limits and assisting
+    departments, and count it in that matter's figures."""
+    matter = previous.matter
+    if matter is not None:
+        if matter.lead_is_territorial and target.kind in (DepartmentKind.STREET, DepartmentKind.COMMUNITY):
+            return matter
+        if matter.lead_department_id == target.pk or amending:
+            return matter
+    routing = RoutingResult.objects.filter(demand_id=previous.demand_id).order_by("-created_at", "-pk").first()
+    for candidate in routing.candidates if routing else []:
+        if candidate.get("department_id") == target.pk and candidate.get("matter_id"):
+            return Matter.objects.filter(pk=candidate["matter_id"]).first()
+    return None
 
 
 def return_window_closes(assignment: Assignment) -> datetime:
@@ -118,19 +140,33 @@ def return_rule(
                 raise ValidationFailed(_("改派部门不能是退单部门本身。"))
         else:
             target = previous.department
+        matter = previous.matter if not uphold else _matter_upheld(previous, target, propose_amendment)
         demand = demand_transition(
             demand_id=previous.demand_id,
             action=Action.RULE_UPHOLD if uphold else Action.RULE_OVERRULE,
             actor=actor,
             department=target,
             reason=note.strip(),
-            data={"return_id": request.pk, "from_department": previous.department.name},
-            changes={"lead_department": target},
+            data={
+                "return_id": request.pk,
+                "from_department": previous.department.name,
+                "matter": matter.code if matter else None,
+            },
+            changes={"lead_department": target, "matter": matter},
         )
+        # The list's assisting departments come back with the case, except those who have already
+        # given their part (the return released only the ones still working).
+        contributed = set(
+            Assignment.objects.filter(
+                demand=demand, role=AssignmentRole.ASSIST, status=AssignmentStatus.DONE
+            ).values_list("department_id", flat=True)
+        )
+        assisting = [d for d in matter_assisting(matter, demand.street_id) if d.pk not in contributed]
         assignment = create_assignments(
             demand=demand,
             lead=target,
-            matter=previous.matter,
+            matter=matter,
+            assisting=assisting,
             actor=actor,
             is_redispatch=uphold,
         )

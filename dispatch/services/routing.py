@@ -13,11 +13,11 @@ from demands.services import SYSTEM, demand_transition
 from demands.wording import system_sentence
 from demands.workflow import Action, Status
 from departments.models import Department
-from departments.selectors import ResolvedLocation, resolve_location, street_office_for
+from departments.selectors import ResolvedLocation, resolve_location
 from dispatch.duplicates import suggest_duplicates
 from dispatch.models import CategoryThreshold, RoutingResult
 from dispatch.routing import RoutingAnswer, route
-from dispatch.services.assignments import create_assignments
+from dispatch.services.assignments import create_assignments, matter_assisting
 from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
 
@@ -146,10 +146,7 @@ def _route_locked(demand: Demand) -> Demand:
         suggest_duplicates(triaged)
         return triaged
     lead = Department.objects.get(pk=best.department_id)
-    assisting = list(matter.assisting_departments.filter(is_active=True)) if matter else []
-    office = street_office_for(answer.location.street_id)
-    if matter is not None and matter.assisted_by_territory and office is not None:
-        assisting.append(office)
+    assisting = matter_assisting(matter, answer.location.street_id)
     demand = demand_transition(
         demand_id=demand.pk,
         action=Action.AUTO_DISPATCH,

@@ -143,9 +143,7 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "pending_return": pending_return,
         "extensions": pending_extensions().filter(assignment__demand=demand),
         "dispatch_form": DispatchForm(initial=initial, auto_id="dispatch_%s"),
-        "rule_form": RuleForm(
-            initial={"department": pending_return.suggested_department_id} if pending_return else {}, auto_id="rule_%s"
-        ),
+        "rule_form": RuleForm(initial=_ruling_initial(request, pending_return), auto_id="rule_%s"),
         "amendment_form": AmendmentForm(auto_id="amend_%s"),
         "reason_form": ReasonForm(auto_id="reject_%s"),
         "merge_form": MergeForm(auto_id="merge_%s"),
@@ -153,6 +151,16 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "is_dispatcher": has_role(request.user, *DISPATCH_ROLES),
     }
     return render(request, "dispatch/demand_detail.html", context)
+
+
+def _ruling_initial(request: HttpRequest, pending_return: ReturnRequest | None) -> dict:
+    # The returns queue's "reassign…" link comes here to uphold: the choice is made already.
+    if pending_return is None:
+        return {}
+    initial: dict = {"department": pending_return.suggested_department_id}
+    if request.GET.get("ruling") == "uphold":
+        initial["uphold"] = "1"
+    return initial
 
 
 def _back_to_queue(request: HttpRequest) -> HttpResponse | None:

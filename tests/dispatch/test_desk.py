@@ -4,6 +4,7 @@ back to the queue, filters, live counts, and the overdue and supervised queues."
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -117,6 +118,11 @@ def test_return_upheld_in_one_click_goes_to_the_suggested_department(district, s
     detail = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     label = detail[detail.index('for="rule_department"') :][:200]
     assert "改派部门" in label and "选填" not in label
+    assert not re.search(r'<input[^>]*name="uphold"[^>]*checked', detail)
+    # The queue's "reassign…" link opens the case with the ruling to uphold already chosen.
+    assert f"/desk/demands/{demand.tracking_number}/?ruling=uphold#ruling" in page
+    chosen = desk.get(f"/desk/demands/{demand.tracking_number}/?ruling=uphold").content.decode()
+    assert re.search(r'<input[^>]*name="uphold"[^>]*value="1"[^>]*checked', chosen)
     refused = desk.post(f"/desk/returns/{request.pk}/rule/", {"uphold": "1", "note": "退单理由成立"}, follow=True)
     assert "退单成立时须选择改派部门" in refused.content.decode()
     desk.post(

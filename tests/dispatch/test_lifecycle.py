@@ -174,6 +174,86 @@ def test_return_upheld_redispatches_to_another_department(district, submit):
     assert events(demand)[-2:] == [Action.RETURN, Action.RULE_UPHOLD]
 
 
+STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
+NOISE = {"title": "工地半夜施工噪音", "content": "六和城旁边的工地每天半夜打桩"}
+
+
+def _returned(district, demand, user: str):
+    return assignment_return(
+        assignment_id=lead_of(demand).pk, actor=district.users[user], reason_code="not_ours", reason="不属于本部门职责"
+    )
+
+
+def _upheld(district, request, code: str, **extra):
+    return return_rule(
+        return_id=request.pk, actor=district.users["dispatcher"], uphold=True,
+        department_id=district.departments[code].pk, note="改派", **extra,
+    )  # fmt: skip
+
+
+def test_a_case_reassigned_to_a_department_the_matter_does_not_name_loses_that_matter(district, submit):
+    """城管 returns a stall case; the dispatcher sends it to 住建局, which the stall matter does not
+    name and the router did not suggest: it is handled with the default limits, under no matter,
+    not as 城管's matter with its limits and in its figures."""
+    demand = submit(**STALL).demand
+    assert lead_of(demand).matter == district.matters["stall"]
+    demand = _upheld(district, _returned(district, demand, "cgj"), "ZJJ")
+    assert demand.matter is None and lead_of(demand).matter is None
+    assert DemandEvent.objects.filter(demand=demand).latest("pk").data["matter"] is None
+
+
+def test_a_reassignment_takes_the_matter_the_router_suggested_for_the_new_department(district, submit, settings):
+    settings.ROUTING_AUTO_DISPATCH_THRESHOLD = 1.01  # a person dispatches it first
+    demand = submit(**NOISE).demand
+    demand_dispatch(
+        demand_id=demand.pk, actor=district.users["dispatcher"], department_id=district.departments["CGJ"].pk
+    )
+    assert lead_of(demand).matter is None
+    demand = _upheld(district, _returned(district, demand, "cgj"), "ZJJ")
+    # The router's suggestion for 住建局 was the construction-noise matter, assisted by 生态环境.
+    assert lead_of(demand).matter == district.matters["noise"] == demand.matter
+    assist = Assignment.objects.get(demand=demand, role=AssignmentRole.ASSIST)
+    assert assist.department == district.departments["SHJ"] and assist.status == AssignmentStatus.PENDING_SIGN
+
+
+def test_a_reassignment_keeps_the_matter_its_new_department_may_lead(district, submit):
+    # A 属地 matter goes from one street office to another as the same matter.
+    demand = submit(
+        title="小区楼顶有人违章搭建", content="坪山街道六和城楼顶私搭乱建", location_text="坪山街道六和城"
+    ).demand
+    assert lead_of(demand).matter == district.matters["illegal_building"]
+    demand = _upheld(district, _returned(district, demand, "psjd"), "KZJD")
+    assert lead_of(demand).matter == district.matters["illegal_building"]
+    # A ruling that proposes the new department as the matter's lead keeps the matter it is about.
+    demand = submit(**STALL).demand
+    demand = _upheld(district, _returned(district, demand, "cgj"), "PSJD", propose_amendment=True)
+    assert lead_of(demand).matter == district.matters["stall"]
+
+
+def test_assisting_departments_come_back_with_an_overruled_case_unless_they_gave_their_part(district, submit):
+    demand = submit(**NOISE).demand
+    assist = Assignment.objects.get(demand=demand, role=AssignmentRole.ASSIST)
+    request = _returned(district, demand, "zjj")
+    assist.refresh_from_db()
+    assert assist.status == AssignmentStatus.RELEASED
+    demand = return_rule(return_id=request.pk, actor=district.users["dispatcher"], uphold=False, note="清单明确")
+    again = Assignment.objects.get(demand=demand, role=AssignmentRole.ASSIST, status=AssignmentStatus.PENDING_SIGN)
+    assert again.department == district.departments["SHJ"]
+
+    # Once it has contributed, a later ruling does not ask it again.
+    assignment_sign(assignment_id=again.pk, actor=district.users["shj"])
+    assignment_contribute(assignment_id=again.pk, actor=district.users["shj"], body="夜间噪声监测超标。")
+    demand = return_rule(
+        return_id=_returned(district, demand, "zjj").pk,
+        actor=district.users["dispatcher"],
+        uphold=False,
+        note="仍属住建",
+    )
+    assert not Assignment.objects.filter(
+        demand=demand, role=AssignmentRole.ASSIST, status=AssignmentStatus.PENDING_SIGN
+    ).exists()
+
+
 def test_return_overruled_goes_back_to_the_same_department(district, submit):
     demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
     request = assignment_return(
