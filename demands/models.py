@@ -20,6 +20,14 @@ class Channel(models.TextChoices):
     API = "api", _("系统对接")
 
 
+# What one submission may hold. The longest of the shared public messages runs to about 7,000
+# characters; a limit well above it stops a paste of a whole document, not a real account.
+TITLE_MAX_LENGTH = 200
+CONTENT_MAX_LENGTH = 10_000
+TITLE_TOO_LONG = _("标题不能超过200字。")
+CONTENT_TOO_LONG = _("诉求内容不能超过10000字，请精简，或把材料作为附件上传。")
+
+
 class Demand(models.Model):
     tracking_number = models.CharField(_("受理编号"), max_length=32, unique=True)
     # Only a hash of the query code is kept: the citizen holds the code, the database cannot leak it.
@@ -35,7 +43,7 @@ class Demand(models.Model):
     # Whether the citizen wants text messages about the demand (receipt, question, answer…).
     wants_text_messages = models.BooleanField(_("接收短信通知"), default=True)
 
-    title = models.CharField(_("标题"), max_length=200)
+    title = models.CharField(_("标题"), max_length=TITLE_MAX_LENGTH)
     content = models.TextField(_("诉求内容"))
     location_text = models.CharField(_("事发地点"), max_length=255, blank=True)
     street = models.ForeignKey(Street, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

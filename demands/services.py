@@ -23,7 +23,18 @@ from django.utils.translation import gettext_noop
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
 from demands import citizen_messages
-from demands.models import Attachment, Channel, ContactDisclosure, DailySequence, Demand, DemandEvent
+from demands.models import (
+    CONTENT_MAX_LENGTH,
+    CONTENT_TOO_LONG,
+    TITLE_MAX_LENGTH,
+    TITLE_TOO_LONG,
+    Attachment,
+    Channel,
+    ContactDisclosure,
+    DailySequence,
+    Demand,
+    DemandEvent,
+)
 from demands.wording import worded
 from demands.workflow import Action, Status, target_of
 from departments.access import has_role
@@ -198,10 +209,12 @@ def _submission_errors(*, title: str, content: str, name: str, phone: str) -> di
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = _("请填写标题。")
-    elif len(title.strip()) > 200:
-        errors["title"] = _("标题不能超过200字。")
+    elif len(title.strip()) > TITLE_MAX_LENGTH:
+        errors["title"] = str(TITLE_TOO_LONG)
     if len(content.strip()) < 5:
         errors["content"] = _("请把诉求内容写清楚（至少5个字）。")
+    elif len(content.strip()) > CONTENT_MAX_LENGTH:
+        errors["content"] = str(CONTENT_TOO_LONG)
     if not name.strip():
         errors["citizen_name"] = _("请填写姓名。")
     digits = phone.strip().replace("-", "").replace(" ", "")

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from config.errors import IllegalTransition, NotAllowed
 from demands.merges import original_of
-from demands.models import Channel, CitizenMessage, Demand, DemandEvent
+from demands.models import CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH, Channel, CitizenMessage, Demand, DemandEvent
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
@@ -165,8 +165,8 @@ class DemandSubmitApi(CitizenApi):
     Output = SubmissionOutput
 
     class Input(serializers.Serializer):
-        title = serializers.CharField(max_length=200)
-        content = serializers.CharField()
+        title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
+        content = serializers.CharField(max_length=CONTENT_MAX_LENGTH)
         location_text = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
         urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
         citizen_name = serializers.CharField(max_length=64)

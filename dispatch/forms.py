@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from demands.models import Channel
+from demands.models import CONTENT_MAX_LENGTH, CONTENT_TOO_LONG, TITLE_MAX_LENGTH, TITLE_TOO_LONG, Channel
 from departments.models import Department, Street
 from departments.selectors import community_choices, departments_for_choice, in_scanning_order
 from dispatch.audit_figures import AuditFilters
@@ -32,11 +32,18 @@ class MultipleFileField(forms.FileField):
 
 
 class DemandForm(forms.Form):
-    title = forms.CharField(label=_("标题"), max_length=200, help_text=_("一句话说明您反映的事情"))
+    title = forms.CharField(
+        label=_("标题"),
+        max_length=TITLE_MAX_LENGTH,
+        help_text=_("一句话说明您反映的事情"),
+        error_messages={"max_length": TITLE_TOO_LONG},
+    )
     content = forms.CharField(
         label=_("诉求内容"),
+        max_length=CONTENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("发生了什么、持续多久、希望怎样解决"),
+        error_messages={"max_length": CONTENT_TOO_LONG},
     )
     community = forms.TypedChoiceField(
         label=_("所在社区"),
@@ -62,6 +69,7 @@ class DemandForm(forms.Form):
     )
     consent = forms.BooleanField(
         label=_("我已阅读并同意《个人信息使用说明》：联系方式仅用于办理本诉求，工作人员查看会被记录。"),
+        error_messages={"required": _("请阅读并勾选同意《个人信息使用说明》后再提交。")},
     )
 
     SUBMISSION_FIELDS = (

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import ValidationFailed
+from demands.merges import merged_into, original_of
 from demands.models import Demand
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import full_timeline
@@ -141,6 +142,8 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "suggestions": suggestions,
         "actions": allowed_actions(demand.status),
         "pending_return": pending_return,
+        "merged_from": merged_into(demand),
+        "original": original_of(demand),
         "extensions": pending_extensions().filter(assignment__demand=demand),
         "dispatch_form": DispatchForm(initial=initial, auto_id="dispatch_%s"),
         "rule_form": RuleForm(initial=_ruling_initial(request, pending_return), auto_id="rule_%s"),

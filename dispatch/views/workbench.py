@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from demands.merges import merged_into
 from demands.privacy import mask_address, mask_name, mask_phone
 from demands.selectors import full_timeline
 from demands.services import demand_disclose_contact
@@ -95,6 +96,9 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "timeline": full_timeline(demand),
         "replies": demand.replies.select_related("department"),
         "others": others,
+        # The department's own other assignments of the case (a reopened or re-dispatched one) link.
+        "my_departments": department_ids_for(request.user, *DEPARTMENT_ROLES),
+        "merged_from": merged_into(demand),
         "is_lead": assignment.role == AssignmentRole.LEAD,
         "reply_form": _reply_form(request, assignment, templates),
         "waiting_assists": [

@@ -25,8 +25,21 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     second.refresh_from_db()
     assert second.status == Status.MERGED and second.duplicate_of == first
 
-    # The original is answered: the merged demand's citizen sees the same answer.
+    # Whoever handles the original sees that its answer reaches the merged demand's citizen too,
+    # and the merged demand's page leads to the original.
     lead = Assignment.objects.get(demand=first, role="lead")
+    zjj = Client()
+    zjj.force_login(district.users["zjj"])
+    handled = zjj.get(f"/workbench/{lead.pk}/").content.decode()
+    merged_from = handled[handled.index('id="merged-from"') :][:300]
+    assert "1 件重复诉求" in merged_from and second.tracking_number in merged_from
+    assert f"/desk/demands/{second.tracking_number}/" not in merged_from  # a department has no desk
+    original_page = desk.get(f"/desk/demands/{first.tracking_number}/").content.decode()
+    assert f'<a href="/desk/demands/{second.tracking_number}/">' in original_page
+    merged_page = desk.get(f"/desk/demands/{second.tracking_number}/").content.decode()
+    assert f'<a href="/desk/demands/{first.tracking_number}/">' in merged_page[merged_page.index('id="merged-into"') :]
+
+    # The original is answered: the merged demand's citizen sees the same answer.
     assist = Assignment.objects.get(demand=first, role="assist")
     assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
     assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")

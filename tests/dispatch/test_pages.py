@@ -58,6 +58,19 @@ def test_form_without_consent_is_refused(district):
     response = Client().post("/", {**FORM, "consent": ""})
     assert response.status_code == 200
     assert Demand.objects.count() == 0
+    summary = response.content.decode().split('id="error-summary"')[1].split("</div>")[0]
+    # The summary says what to do, not the whole consent sentence with the error tacked on.
+    assert "请阅读并勾选同意《个人信息使用说明》后再提交。" in summary and "工作人员查看会被记录" not in summary
+
+
+def test_overlong_title_and_content_are_refused_with_the_limit(district):
+    response = Client().post("/", {**FORM, "title": "长" * 201, "content": "很长的内容。" * 2000})
+    page = response.content.decode()
+    assert "标题不能超过200字。" in page and "诉求内容不能超过10000字" in page
+    assert Demand.objects.count() == 0
+    # The API and the service keep the same limits.
+    api = Client().post("/api/v1/citizen/demands/", {**FORM, "content": "很" * 10_001}, content_type="application/json")
+    assert api.status_code == 400 and Demand.objects.count() == 0
 
 
 def test_tracking_page_needs_the_query_code(citizen_submission):
