@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from demands.wording import SYSTEM_SENTENCES, in_reader_language
-from demands.workflow import Action, Status
+from demands.workflow import CITIZEN_STATUS_LABELS, Action, Status
 from departments.models import Community, Department, Street
 from responsibility_lists.models import ListVersion, Matter, Urgency
 
@@ -99,6 +99,10 @@ class Demand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_number} {self.title}"
+
+    @property
+    def status_for_citizen(self) -> str:
+        return str(CITIZEN_STATUS_LABELS.get(self.status, self.get_status_display()))
 
 
 class DailySequence(models.Model):

@@ -2,6 +2,7 @@
 ask `target_of(action, status)` and refuse what the map does not allow."""
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,12 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("已办结")
     REJECTED = "rejected", _("不予受理")
     MERGED = "merged", _("已合并")
+
+
+# What a citizen is shown of the centre's internal steps: waiting for a dispatcher, or for a ruling
+# on a department's return, is all "being dispatched" to them; a dispute between departments is
+# not theirs to follow (and the return itself is kept off their timeline).
+CITIZEN_STATUS_LABELS: dict[str, str | Promise] = {Status.TRIAGE: _("分拨中"), Status.RETURNED: _("分拨中")}
 
 
 class Action(models.TextChoices):

@@ -5,10 +5,13 @@ remembers it. Neither the code nor any contact detail ever appears in a URL."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,6 +37,11 @@ def _grant(request: HttpRequest, demand: Demand) -> None:
     granted = set(request.session.get(SESSION_KEY, []))
     granted.add(demand.pk)
     request.session[SESSION_KEY] = sorted(granted)
+
+
+def _is_granted(request: HttpRequest, tracking_number: str) -> bool:
+    granted = request.session.get(SESSION_KEY, [])
+    return Demand.objects.filter(tracking_number=tracking_number, pk__in=granted).exists()
 
 
 def _granted_demand(request: HttpRequest, tracking_number: str) -> Demand:
@@ -78,7 +86,9 @@ def submitted(request: HttpRequest) -> HttpResponse:
 
 
 def track(request: HttpRequest) -> HttpResponse:
-    form = TrackForm(request.POST or None)
+    # A saved link to a demand page brings its number here (see demand_page).
+    number = request.GET.get("number", "")[:32]
+    form = TrackForm(request.POST or None, initial={"tracking_number": number} if number else None)
     if request.method == "POST" and form.is_valid():
         demand = demand_for_citizen(
             tracking_number=form.cleaned_data["tracking_number"], query_code=form.cleaned_data["query_code"]
@@ -92,6 +102,11 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    if not _is_granted(request, tracking_number):
+        # A saved or shared link, opened in another browser: the query code opens it. The same
+        # answer whether or not the number exists, so the page tells a stranger nothing.
+        messages.info(request, _("请输入这件诉求的查询码后查看。"))
+        return redirect(f"{reverse('citizen-track')}?{urlencode({'number': tracking_number})}")
     demand = _granted_demand(request, tracking_number)
     original = original_of(demand)  # a merged demand shares its answer, or its refusal
     refusal = (

@@ -76,12 +76,58 @@ def test_overlong_title_and_content_are_refused_with_the_limit(district):
 def test_tracking_page_needs_the_query_code(citizen_submission):
     _, receipt = citizen_submission
     stranger = Client()
-    assert stranger.get(f"/track/{receipt['tracking_number']}/").status_code == 404
+    # A saved link opened elsewhere asks for the query code, with the number filled in, and
+    # answers the same for a number that does not exist.
+    asked = stranger.get(f"/track/{receipt['tracking_number']}/", follow=True)
+    page = asked.content.decode()
+    assert asked.redirect_chain[-1][0] == f"/track/?number={receipt['tracking_number']}"
+    assert "请输入这件诉求的查询码后查看。" in page and f'value="{receipt["tracking_number"]}"' in page
+    assert "诉求内容" not in page  # nothing of the demand before the code
+    unknown = stranger.get("/track/PS-19990101-000001/", follow=True)
+    assert unknown.redirect_chain[-1][0] == "/track/?number=PS-19990101-000001"
     wrong = stranger.post("/track/", {"tracking_number": receipt["tracking_number"], "query_code": "AAAAAAAA"})
     assert "不正确" in wrong.content.decode()
     right = stranger.post("/track/", receipt)
     assert right.status_code == 302
     assert stranger.get(right["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_missing_and_forbidden_pages_speak_the_readers_language(district, settings, language):
+    settings.DEBUG = False
+    client = logged_in(district.users["auditor"])
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    missing = client.get("/no-such-page/")
+    forbidden = client.get("/desk/")
+    assert (missing.status_code, forbidden.status_code) == (404, 403)
+    words = {
+        "zh-hans": ("找不到这个页面", "您没有查看这个页面的权限"),
+        "en": ("Page not found", "You may not open this page"),
+    }
+    assert words[language][0] in missing.content.decode()
+    assert words[language][1] in forbidden.content.decode() and "auditor" in forbidden.content.decode()
+
+
+def test_a_citizen_sees_a_dispute_between_departments_as_being_dispatched(district, citizen_submission):
+    from dispatch.services import assignment_return
+
+    citizen, receipt = citizen_submission
+    demand = Demand.objects.get(tracking_number=receipt["tracking_number"])
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    assignment_return(
+        assignment_id=lead.pk, actor=district.users["zjj"], reason_code="not_ours", reason="应由环保部门查处"
+    )
+    page = citizen.get(f"/track/{demand.tracking_number}/").content.decode()
+    assert '<span class="badge returned" id="status">分拨中</span>' in page
+    assert "退单" not in page and "应由环保部门查处" not in page
+
+
+def test_the_error_page_renders_without_a_request():
+    from django.template.loader import render_to_string
+
+    # Django renders 500.html with no request and no context processors: it must stand alone.
+    page = render_to_string("500.html")
+    assert "系统暂时出错" in page and "12345" in page
 
 
 def test_department_signs_replies_and_citizen_rates(district, citizen_submission):
@@ -251,6 +297,9 @@ def test_department_asks_the_citizen_who_answers_on_the_tracking_page(district, 
     assert 'id="supplement"' not in citizen.get(f"/track/{number}/").content.decode()
     detail = zjj.get(f"/workbench/{lead.pk}/").content.decode()
     assert "每晚十一点后打桩" in detail and 'id="waiting"' not in detail
+    # The citizen's answer goes to the department; the timeline does not credit it to them.
+    timeline = detail[detail.index('id="timeline"') :]
+    assert "群众补充信息</strong> → 坪山区住房和建设局" in timeline
 
 
 def test_supervised_department_answers_from_the_workbench(district, citizen_submission):
