@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import IO, Any
 
@@ -25,10 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 
 from demands.models import Demand, DemandEvent
 from demands.privacy import mask_phone
 from dispatch.audit_figures import AuditFilters, FigureRow, department_rows, street_rows
+from dispatch.figures import FirstDispatchRow, first_dispatch_rows
 from dispatch.models import ExportFormat, ExportKind
 from dispatch.routing.reasons import describe
 
@@ -50,6 +52,8 @@ class ExportSource:
     header: Sequence[str | Promise]
     count: Callable[[], int]
     rows: Callable[[], Iterator[Row]]
+    # Columns holding a share (0–1): a spreadsheet shows them as percentages.
+    percent_columns: frozenset[int] = frozenset()
 
 
 def filename(kind: str, fmt: str, filters: AuditFilters) -> str:
@@ -131,6 +135,53 @@ def _figure_row(dimension: str, row: FigureRow) -> Row:
     ]  # fmt: skip
 
 
+def _quality_row(dimension: str, row: FirstDispatchRow) -> Row:
+    def share(value: float | None) -> float | None:
+        return round(value, 4) if value is not None else None
+
+    return [
+        dimension, row.name, row.dispatched, row.answered, row.first_dispatch_right,
+        share(row.first_dispatch_accuracy), row.redispatched, share(row.second_dispatch_rate), row.returned,
+        share(row.return_rate),
+    ]  # fmt: skip
+
+
+def dispatch_quality_source(filters: AuditFilters) -> ExportSource:
+    """The audit page's dispatch quality: the district, then per department and per matter of the
+    first dispatch (every matter, not only the page's forty)."""
+    header = [
+        gettext_lazy("维度"), gettext_lazy("名称"), gettext_lazy("首派件数"), gettext_lazy("已答复/办结"),
+        gettext_lazy("仍由首派部门答复"), gettext_lazy("首次分拨准确率"), gettext_lazy("二次分拨"),
+        gettext_lazy("二次分拨率"), gettext_lazy("首派部门退单"), gettext_lazy("退单率"),
+    ]  # fmt: skip
+
+    def rows() -> Iterator[Row]:
+        departments = first_dispatch_rows(filters, by="department")
+        # Each dispatched demand has one first department, so the district is their sum.
+        district = FirstDispatchRow(
+            key=None,
+            name=_("全区"),
+            **{
+                name: sum(getattr(r, name) for r in departments)
+                for name in ("dispatched", "answered", "first_dispatch_right", "redispatched", "returned")
+            },
+        )
+        yield _quality_row(_("全区"), district)
+        for row in departments:
+            yield _quality_row(_("首派部门"), row)
+        for row in first_dispatch_rows(filters, by="matter"):
+            yield _quality_row(_("首派事项"), replace(row, name=row.name or _("未定事项")))
+
+    return ExportSource(
+        ExportKind.DISPATCH_QUALITY,
+        gettext_lazy("分拨质量"),
+        header,
+        lambda: sum(1 for _row in rows()),
+        rows,
+        percent_columns=frozenset({5, 7, 9}),
+    )
+
+
 def figure_source(filters: AuditFilters) -> ExportSource:
     header = [
         gettext_lazy("维度"), gettext_lazy("名称"), gettext_lazy("收件"), gettext_lazy("在办"),
@@ -145,13 +196,21 @@ def figure_source(filters: AuditFilters) -> ExportSource:
             yield _figure_row(_("街道"), row)
 
     # A few dozen rows at most: counting them is as cheap as computing them.
-    return ExportSource(ExportKind.FIGURES, gettext_lazy("统计"), header, lambda: sum(1 for _row in rows()), rows)
+    return ExportSource(
+        ExportKind.FIGURES,
+        gettext_lazy("统计"),
+        header,
+        lambda: sum(1 for _row in rows()),
+        rows,
+        percent_columns=frozenset({6}),
+    )
 
 
 SOURCES: dict[str, Callable[[AuditFilters], ExportSource]] = {
     ExportKind.DEMANDS: demand_source,
     ExportKind.EVENTS: event_source,
     ExportKind.FIGURES: figure_source,
+    ExportKind.DISPATCH_QUALITY: dispatch_quality_source,
 }
 
 
@@ -209,12 +268,24 @@ def write_xlsx(
     book = Workbook(write_only=True)
     with translation.override(file_language(language)):
         sheet = book.create_sheet(str(source.title))
-    for row in _lines(source, rows, language):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        # Set before the first row, as write-only sheets need: the header stays in view while
+        # scrolling, and each column is wide enough for its header (CJK characters count double).
+        sheet.freeze_panes = "A2"
+        for number, name in enumerate(source.header, start=1):
+            width = sum(2 if ord(char) > 0x2E80 else 1 for char in str(name))
+            sheet.column_dimensions[get_column_letter(number)].width = max(10, width + 2)
+    lines = _lines(source, rows, language)
+    sheet.append(next(lines))
+    for row in lines:
+        sheet.append([_xlsx_cell(sheet, value, column in source.percent_columns) for column, value in enumerate(row)])
     book.save(out)
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
+def _xlsx_cell(sheet: Any, value: Any, percent: bool = False) -> Any:
+    if percent and isinstance(value, float):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "0.0%"
+        return cell
     if not isinstance(value, str) or not value.startswith(FORMULA_START):
         return value
     cell = WriteOnlyCell(sheet, value=value)

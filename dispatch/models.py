@@ -421,6 +421,7 @@ class ExportKind(models.TextChoices):
     DEMANDS = "demands", _("诉求")
     EVENTS = "events", _("事件日志")
     FIGURES = "figures", _("统计数据")
+    DISPATCH_QUALITY = "dispatch_quality", _("分拨质量")
 
 
 class ExportFormat(models.TextChoices):

@@ -182,6 +182,37 @@ def test_xlsx_export_has_header_rows_and_masks(district, scenario):
     assert not any("13812345678" in str(v) for r in rows for v in r)
 
 
+def test_dispatch_quality_exports_the_district_and_each_first_department_and_matter(district, scenario):
+    """城管 was first sent the three stall cases: one answered there, one returned and dispatched
+    again to 坑梓街道, one still open; 住建局 answered the noise case it was first sent."""
+    auditor = logged_in(district.users["auditor"])
+    rows = _csv(auditor.get("/audit/export/dispatch_quality.csv"))
+    assert rows[0][:3] == ["维度", "名称", "首派件数"] and rows[0][-1] == "退单率"
+    by_name = {(r[0], r[1]): r[2:] for r in rows[1:]}
+    assert by_name[("全区", "全区")] == ["4", "2", "2", "1.0", "1", "0.25", "1", "0.25"]
+    assert by_name[("首派部门", district.departments["CGJ"].name)] == [
+        "3",
+        "1",
+        "1",
+        "1.0",
+        "1",
+        "0.3333",
+        "1",
+        "0.3333",
+    ]
+    assert by_name[("首派部门", district.departments["ZJJ"].name)][:3] == ["1", "1", "1"]
+    assert ("首派部门", district.departments["KZJD"].name) not in by_name  # never a first dispatch
+    assert by_name[("首派事项", "PS-0101-001 占道经营查处")][0] == "3"
+
+    response = auditor.get("/audit/export/dispatch_quality.xlsx")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.active
+    assert sheet.title == "分拨质量" and sheet.freeze_panes == "A2"
+    district_row = [cell for cell in sheet[2]]
+    assert district_row[7].value == 0.25 and district_row[7].number_format == "0.0%"
+    assert sheet.column_dimensions["E"].width >= 18  # 仍由首派部门答复, eight wide characters
+
+
 def test_a_title_that_looks_like_a_formula_stays_text(district, submit):
     demand = submit(title='=HYPERLINK("http://evil","点我查看进度")').demand
     auditor = logged_in(district.users["auditor"])
