@@ -54,6 +54,7 @@ class DepartmentSummary:
     open: int
     to_sign: int
     overdue: int
+    sign_late: int  # still unsigned past the sign-for deadline: its own rung, not 超期
     due_soon: int
     answered: int
     answered_on_time: int
@@ -74,6 +75,7 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
     load = mine.aggregate(
         open=Count("pk", filter=is_open),
         to_sign=Count("pk", filter=Q(status=AssignmentStatus.PENDING_SIGN)),
+        sign_late=Count("pk", filter=Q(status=AssignmentStatus.PENDING_SIGN, sign_deadline__lt=moment)),
         # Overdue by the auditors' rule (deadline passed, clock running), not by whether the
         # sweep has taken the overdue rung yet: a department sees the figure it is judged by.
         overdue=Count("pk", filter=overdue_now(moment)),
@@ -98,6 +100,7 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
         open=load["open"],
         to_sign=load["to_sign"],
         overdue=load["overdue"],
+        sign_late=load["sign_late"],
         due_soon=load["due_soon"],
         answered=answered["answered"],
         answered_on_time=answered["on_time"],

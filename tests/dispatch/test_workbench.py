@@ -86,6 +86,12 @@ def test_a_department_counts_overdue_as_the_auditors_do(district, submit):
     Assignment.objects.filter(pk=_lead(soon).pk).update(handle_deadline=now + timedelta(days=1))
     summary = department_summary(cgj, now=now)
     assert (summary.overdue, summary.due_soon) == (1, 1)
+    # Unsigned past the sign-for deadline is counted apart, as the rows mark it (签收超时).
+    assert summary.sign_late == 0
+    Assignment.objects.filter(pk=_lead(soon).pk).update(sign_deadline=now - timedelta(minutes=1))
+    assert department_summary(cgj, now=now).sign_late == 1
+    tile = _client(cgj).get("/workbench/").content.decode().split('id="sign-late"')[1][:80]
+    assert "<b>1</b>" in tile and "签收超时" in tile
     judged = {r.name: r for r in department_rows(AuditFilters.default())}["坪山区城市管理和综合执法局"]
     assert judged.overdue == summary.overdue
 
