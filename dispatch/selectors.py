@@ -3,10 +3,12 @@ through `demands_visible_to`, so a department never sees another department's de
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Replace
 
 from demands.models import Demand
 from demands.workflow import Status
@@ -36,6 +38,29 @@ def demands_visible_to(user: Viewer) -> QuerySet[Demand]:
         return base.none()
     assigned = Assignment.objects.filter(demand=OuterRef("pk"), department_id__in=department_ids)
     return base.filter(Exists(assigned))
+
+
+FOUND_AT_MOST = 50
+_PHONE = re.compile(r"[\d\s\-+]{7,20}")
+
+
+def find_demands(user: Viewer, query: str) -> list[Demand]:
+    """What a dispatch officer finds for a caller who has no tracking number: every demand the
+    user may see whose tracking number holds the query, or whose phone is the query (digits
+    compared, however they were typed), or whose title or place holds it; newest first."""
+    query = query.strip()
+    if not query:
+        return []
+    found = Q(tracking_number__icontains=query) | Q(title__icontains=query) | Q(location_text__icontains=query)
+    digits = re.sub(r"\D", "", query)
+    if _PHONE.fullmatch(query) and 7 <= len(digits) <= 15:
+        found |= Q(phone_digits=digits)
+    # The phone's digits however it was typed (spaces, dashes, a leading +).
+    typed = Replace(
+        Replace(Replace("citizen_phone", Value("-"), Value("")), Value(" "), Value("")), Value("+"), Value("")
+    )
+    visible = demands_visible_to(user).annotate(phone_digits=typed)
+    return list(visible.filter(found).order_by("-submitted_at", "-pk")[:FOUND_AT_MOST])
 
 
 def can_see_demand(user: Viewer, demand: Demand) -> bool:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("intake/", desk.intake, name="intake"),
     path("desk/", desk.desk, name="desk"),
     path("desk/counts/", desk.desk_counts, name="desk-counts"),
+    path("desk/find/", desk.find, name="desk-find"),
     path("desk/demands/<str:tracking_number>/", desk.demand_detail, name="desk-demand"),
     path("desk/demands/<str:tracking_number>/dispatch/", desk.dispatch_demand, name="desk-dispatch"),
     path("desk/demands/<str:tracking_number>/reject/", desk.reject_demand, name="desk-reject"),

@@ -31,7 +31,7 @@ from dispatch.forms import (
     RuleForm,
 )
 from dispatch.models import Assignment, ExtensionRequest, ReturnRequest, RulingStatus
-from dispatch.selectors import demands_visible_to, latest_routing, pending_extensions
+from dispatch.selectors import FOUND_AT_MOST, demands_visible_to, find_demands, latest_routing, pending_extensions
 from dispatch.services import (
     assignment_release,
     demand_dispatch,
@@ -87,6 +87,23 @@ def desk(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "dispatch/desk.html", context)
+
+
+@desk_readers
+@require_POST
+def find(request: HttpRequest) -> HttpResponse:
+    """Find a case by part of its number, the caller's phone, or words of its title or place.
+    A form post, not a query string: a phone number must never be in a URL or an access log."""
+    query = request.POST.get("q", "")[:64].strip()
+    exact = query.upper()
+    if exact and demands_visible_to(request.user).filter(tracking_number=exact).exists():
+        return redirect("desk-demand", tracking_number=exact)
+    found = find_demands(request.user, query)
+    if len(found) == 1:
+        return redirect("desk-demand", tracking_number=found[0].tracking_number)
+    rows = [(demand, mask_phone(demand.citizen_phone)) for demand in found]
+    context = {"query": query, "rows": rows, "at_most": FOUND_AT_MOST}
+    return render(request, "dispatch/desk_found.html", context)
 
 
 @desk_readers

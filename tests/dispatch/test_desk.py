@@ -14,6 +14,7 @@ from demands.models import Demand
 from demands.workflow import Status
 from dispatch.desk_queues import DeskFilters
 from dispatch.models import Assignment, RoutingResult
+from dispatch.selectors import find_demands
 from dispatch.services import supervision_answer
 from dispatch.services.escalation import sweep_deadlines
 from responsibility_lists.models import Matter
@@ -96,6 +97,33 @@ def test_finding_a_demand_by_its_number(district, submit, desk):
     assert found["Location"] == f"/desk/demands/{demand.tracking_number}/"
     missing = desk.get("/desk/?number=PS-19990101-000001", follow=True).content.decode()
     assert "找不到受理编号" in missing
+
+
+def test_finding_a_callers_demands_without_their_number(district, submit, desk):
+    noise = submit(**NOISE, citizen_phone="138-1234 5678").demand
+    stall = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊", location_text="坪山大道",
+                   citizen_phone="13812345678").demand  # fmt: skip
+    other = submit(
+        title="小区停水没有通知", content="六和城今天全天停水，没有提前通知", citizen_phone="13900000000"
+    ).demand
+
+    # The caller's phone, however it was typed: both of theirs, masked, and nothing else.
+    page = desk.post("/desk/find/", {"q": "13812345678"}).content.decode()
+    assert noise.tracking_number in page and stall.tracking_number in page and other.tracking_number not in page
+    assert "138****5678" in page and "13812345678" not in page.split('id="found"')[1]
+    # Words of a place or a title; part of a number; one match opens the case.
+    by_place = desk.post("/desk/find/", {"q": "六和城"}).content.decode()
+    assert noise.tracking_number in by_place and other.tracking_number in by_place
+    assert desk.post("/desk/find/", {"q": "摊贩"})["Location"] == f"/desk/demands/{stall.tracking_number}/"
+    assert (
+        desk.post("/desk/find/", {"q": other.tracking_number[-9:]})["Location"]
+        == f"/desk/demands/{other.tracking_number}/"
+    )
+    assert "没有找到" in desk.post("/desk/find/", {"q": "火星"}).content.decode()
+    # A phone number is never put in a URL: the search is a form post.
+    assert desk.get("/desk/find/", {"q": "13812345678"}).status_code == 405
+    # A department finds only its own cases.
+    assert {d.pk for d in find_demands(district.users["zjj"], "13812345678")} == {noise.pk}
 
 
 def test_return_upheld_in_one_click_goes_to_the_suggested_department(district, submit, desk):
