@@ -61,6 +61,16 @@ def clock_pause(assignment: Assignment, at: datetime) -> None:
     assignment.save(update_fields=["paused_since"])
 
 
+def deadline_if_resumed(assignment: Assignment, *, at: datetime, extra_hours: float = 0.0) -> datetime:
+    """The handling deadline clock_resume() would set at `at`, without changing anything: what a
+    dispatch officer is shown before approving an extension."""
+    clock = current_clock()
+    paused_hours = clock.working_hours_between(assignment.paused_since, at) if assignment.paused_since else 0.0
+    if paused_hours + extra_hours <= 0:
+        return assignment.handle_deadline
+    return clock.add_working_hours(assignment.handle_deadline, paused_hours + extra_hours)
+
+
 def clock_resume(assignment: Assignment, *, at: datetime, extra_hours: float = 0.0) -> dict[str, Any]:
     """Start the clock again. The working time it stood still is given back, plus `extra_hours`
     (an approved extension): the handling deadline and the rungs not yet taken move by that much;

@@ -31,7 +31,8 @@ def perform(request: HttpRequest, action: Callable[[], Any], success: str) -> bo
         for row in error.extra.get("rows", []):
             messages.error(request, row)
         return False
-    messages.success(request, success)
+    if success:  # empty: the view says itself what came of it
+        messages.success(request, success)
     return True
 
 

@@ -30,7 +30,7 @@ from dispatch.forms import (
     ReasonForm,
     RuleForm,
 )
-from dispatch.models import Assignment, ExtensionRequest, ReturnRequest, RulingStatus
+from dispatch.models import Assignment, ExtensionRequest, ExtensionStatus, ReturnRequest, RulingStatus
 from dispatch.selectors import FOUND_AT_MOST, demands_visible_to, find_demands, latest_routing, pending_extensions
 from dispatch.services import (
     assignment_release,
@@ -268,14 +268,26 @@ def rule_return(request: HttpRequest, return_id: int) -> HttpResponse:
 @dispatcher_required
 def decide_extension(request: HttpRequest, extension_id: int) -> HttpResponse:
     extension = get_object_or_404(ExtensionRequest.objects.select_related("assignment__demand"), pk=extension_id)
-    perform_form(
+    decided = perform_form(
         request,
         DecideExtensionForm,
         lambda data: extension_decide(
             extension_id=extension_id, actor=request.user, approve=data["approve"], note=data["note"]
         ),
-        _("已处理延期申请。"),
+        "",
     )
+    if decided:
+        extension.refresh_from_db()
+        number = extension.assignment.demand.tracking_number
+        if extension.status == ExtensionStatus.APPROVED:
+            deadline = timezone.localtime(extension.new_deadline or extension.assignment.handle_deadline)
+            messages.success(
+                request,
+                _("已批准 %(number)s 的延期，办理期限延至 %(deadline)s。")
+                % {"number": number, "deadline": f"{deadline:%Y-%m-%d %H:%M}"},
+            )
+        else:
+            messages.success(request, _("已驳回 %(number)s 的延期申请。") % {"number": number})
     return _back(extension.assignment.demand.tracking_number, request)
 
 

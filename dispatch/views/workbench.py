@@ -25,7 +25,14 @@ from dispatch.forms import (
     ReturnForm,
     SupervisionAnswerForm,
 )
-from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, ReplyTemplate, Supervision
+from dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentRole,
+    ExtensionStatus,
+    ReplyTemplate,
+    Supervision,
+)
 from dispatch.selectors import assignment_for_user
 from dispatch.services import (
     assignment_contribute,
@@ -99,6 +106,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         # The department's own other assignments of the case (a reopened or re-dispatched one) link.
         "my_departments": department_ids_for(request.user, *DEPARTMENT_ROLES),
         "merged_from": merged_into(demand),
+        "pending_extension": assignment.extensions.filter(status=ExtensionStatus.PENDING).first(),
         "is_lead": assignment.role == AssignmentRole.LEAD,
         "reply_form": _reply_form(request, assignment, templates),
         "waiting_assists": [

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from demands.models import Demand
 from demands.workflow import Status
@@ -242,3 +243,29 @@ def test_supervisors_follow_the_late_cases_but_do_not_dispatch(district, submit)
     assert 'id="tab-triage"' not in supervisor.get("/desk/?queue=triage").content.decode()
     response = supervisor.post(f"/desk/demands/{demand.tracking_number}/reject/", {"reason": "试图越权"})
     assert response.status_code == 403
+
+
+def test_an_extension_shows_when_it_was_asked_and_where_approval_would_put_the_deadline(district, submit, desk):
+    from dispatch.models import ExtensionRequest
+    from dispatch.services import assignment_sign, extension_request
+
+    demand = submit(**NOISE).demand
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    zjj = Client()
+    zjj.force_login(district.users["zjj"])
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    extension_request(assignment_id=lead.pk, actor=district.users["zjj"], extra_days="3", reason="需要夜间现场取证")
+    # The department sees its request waiting, not only a paused clock.
+    waiting = zjj.get(f"/workbench/{lead.pk}/").content.decode()
+    assert "延长 3 个工作日" in waiting.split('id="pending-extension"')[1][:200]
+
+    queue = desk.get("/desk/?queue=extensions").content.decode()
+    projected = re.search(r'class="projected">([\d\- :]+)<', queue).group(1)
+    request = ExtensionRequest.objects.get()
+    done = desk.post(f"/desk/extensions/{request.pk}/decide/", {"approve": "1", "note": ""}, follow=True)
+    request.refresh_from_db()
+    new_deadline = timezone.localtime(request.new_deadline).strftime("%Y-%m-%d %H:%M")
+    # What the queue promised is what the approval did (within the minute the test took).
+    assert projected == new_deadline
+    assert f"已批准 {demand.tracking_number} 的延期，办理期限延至 {new_deadline}。" in done.content.decode()
+    assert 'id="pending-extension"' not in zjj.get(f"/workbench/{lead.pk}/").content.decode()
