@@ -81,6 +81,8 @@ def submit(request: HttpRequest) -> HttpResponse:
 def submitted(request: HttpRequest) -> HttpResponse:
     receipt = request.session.pop("just_submitted", None)
     if receipt is None:
+        # A reload of the receipt: the code was shown once and is not kept anywhere to show again.
+        messages.info(request, _("受理编号和查询码只在提交后显示一次；请凭您记下的受理编号和查询码查询。"))
         return redirect("citizen-track")
     return render(request, "demands/citizen_submitted.html", {"receipt": receipt})
 

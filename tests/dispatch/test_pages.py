@@ -51,7 +51,9 @@ def test_citizen_form_to_confirmation_to_tracking(citizen_submission):
 
 def test_confirmation_shows_the_code_once(citizen_submission):
     citizen, _ = citizen_submission
-    assert citizen.get("/submitted/").status_code == 302
+    again = citizen.get("/submitted/", follow=True)
+    assert again.redirect_chain[-1][0] == "/track/"
+    assert "只在提交后显示一次" in again.content.decode()
 
 
 def test_form_without_consent_is_refused(district):
