@@ -21,11 +21,25 @@ ANSWERED = (Status.REPLIED, Status.CLOSED)
 
 
 @dataclass(frozen=True)
-class DispatchFigures:
+class DispatchShares:
+    """How often the first dispatch was right, and how often a case went out again."""
+
     answered: int
     first_dispatch_right: int
     dispatched: int
     redispatched: int
+
+    @property
+    def first_dispatch_accuracy(self) -> float | None:
+        return self.first_dispatch_right / self.answered if self.answered else None
+
+    @property
+    def second_dispatch_rate(self) -> float | None:
+        return self.redispatched / self.dispatched if self.dispatched else None
+
+
+@dataclass(frozen=True)
+class DispatchFigures(DispatchShares):
     # The router's own record: demands it dispatched without a person, and of those answered,
     # how many stayed with the department it chose (its precision in service).
     auto_dispatched: int = 0
@@ -39,14 +53,6 @@ class DispatchFigures:
     @property
     def auto_precision(self) -> float | None:
         return self.auto_right / self.auto_answered if self.auto_answered else None
-
-    @property
-    def first_dispatch_accuracy(self) -> float | None:
-        return self.first_dispatch_right / self.answered if self.answered else None
-
-    @property
-    def second_dispatch_rate(self) -> float | None:
-        return self.redispatched / self.dispatched if self.dispatched else None
 
 
 def dispatch_figures(filters: AuditFilters | None = None) -> DispatchFigures:
@@ -77,26 +83,14 @@ def dispatch_figures(filters: AuditFilters | None = None) -> DispatchFigures:
 
 
 @dataclass(frozen=True)
-class FirstDispatchRow:
+class FirstDispatchRow(DispatchShares):
     """The demands first dispatched to one department, or under one matter: how many stayed there
     to their answer, how many had to be dispatched again, and how many that first department
     returned. Where the dispatch centre (and the router) misjudge, and whom."""
 
     key: int | None
     name: str
-    dispatched: int
-    answered: int
-    first_dispatch_right: int
-    redispatched: int
     returned: int
-
-    @property
-    def first_dispatch_accuracy(self) -> float | None:
-        return self.first_dispatch_right / self.answered if self.answered else None
-
-    @property
-    def second_dispatch_rate(self) -> float | None:
-        return self.redispatched / self.dispatched if self.dispatched else None
 
     @property
     def return_rate(self) -> float | None:
