@@ -70,7 +70,7 @@ class PublicEventOutput(EventOutput):
 class PublicDemandOutput(serializers.ModelSerializer):
     """What a citizen sees of their own demand."""
 
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = serializers.CharField(source="status_for_citizen")  # as the tracking page says it
     lead_department = serializers.CharField(source="lead_department.name", default=None)
     timeline = serializers.SerializerMethodField()
     replies = serializers.SerializerMethodField()

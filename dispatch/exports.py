@@ -168,7 +168,10 @@ def dispatch_quality_source(filters: AuditFilters) -> ExportSource:
         )
         yield _quality_row(_("全区"), district)
         for row in departments:
-            yield _quality_row(_("首派部门"), row)
+            # Chosen departments narrow their rows, as on the page; the district and the matters
+            # stay the whole district's.
+            if not filters.department_ids or row.key in filters.department_ids:
+                yield _quality_row(_("首派部门"), row)
         for row in first_dispatch_rows(filters, by="matter"):
             yield _quality_row(_("首派事项"), replace(row, name=row.name or _("未定事项")))
 

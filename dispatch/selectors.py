@@ -44,23 +44,31 @@ FOUND_AT_MOST = 50
 _PHONE = re.compile(r"[\d\s\-+]{7,20}")
 
 
-def find_demands(user: Viewer, query: str) -> list[Demand]:
+def find_demands(user: Viewer, query: str, limit: int = FOUND_AT_MOST) -> list[Demand]:
     """What a dispatch officer finds for a caller who has no tracking number: every demand the
     user may see whose tracking number holds the query, or whose phone is the query (digits
     compared, however they were typed), or whose title or place holds it; newest first."""
     query = query.strip()
     if not query:
         return []
-    found = Q(tracking_number__icontains=query) | Q(title__icontains=query) | Q(location_text__icontains=query)
+    found = Q(tracking_number__icontains=query)
+    words = query.split()
+    # Every word in the title or the place (六和城 工地: both, in either).
+    in_text = Q()
+    for word in words:
+        in_text &= Q(title__icontains=word) | Q(location_text__icontains=word)
+    found |= in_text
     digits = re.sub(r"\D", "", query)
     if _PHONE.fullmatch(query) and 7 <= len(digits) <= 15:
-        found |= Q(phone_digits=digits)
+        # A number given with the country code (+86 138…, 0086 138…) is the same phone.
+        national = re.sub(r"^(0086|86)(?=1\d{10}$)", "", digits)
+        found |= Q(phone_digits=digits) | Q(phone_digits=national)
     # The phone's digits however it was typed (spaces, dashes, a leading +).
     typed = Replace(
         Replace(Replace("citizen_phone", Value("-"), Value("")), Value(" "), Value("")), Value("+"), Value("")
     )
     visible = demands_visible_to(user).annotate(phone_digits=typed)
-    return list(visible.filter(found).order_by("-submitted_at", "-pk")[:FOUND_AT_MOST])
+    return list(visible.filter(found).order_by("-submitted_at", "-pk")[:limit])
 
 
 def can_see_demand(user: Viewer, demand: Demand) -> bool:

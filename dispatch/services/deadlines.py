@@ -61,10 +61,13 @@ def clock_pause(assignment: Assignment, at: datetime) -> None:
     assignment.save(update_fields=["paused_since"])
 
 
-def deadline_if_resumed(assignment: Assignment, *, at: datetime, extra_hours: float = 0.0) -> datetime:
+def deadline_if_resumed(
+    assignment: Assignment, *, at: datetime, extra_hours: float = 0.0, clock: WorkingClock | None = None
+) -> datetime:
     """The handling deadline clock_resume() would set at `at`, without changing anything: what a
-    dispatch officer is shown before approving an extension."""
-    clock = current_clock()
+    dispatch officer is shown before approving an extension. Pass `clock` for many at once (it
+    reads the calendar from the database)."""
+    clock = clock or current_clock()
     paused_hours = clock.working_hours_between(assignment.paused_since, at) if assignment.paused_since else 0.0
     if paused_hours + extra_hours <= 0:
         return assignment.handle_deadline

@@ -152,16 +152,31 @@ def return_rule(
                 "from_department": previous.department.name,
                 "matter": matter.code if matter else None,
             },
-            changes={"lead_department": target, "matter": matter},
+            changes={
+                "lead_department": target,
+                "matter": matter,
+                "list_version_id": matter.version_id if matter else previous.demand.list_version_id,
+            },
         )
-        # The list's assisting departments come back with the case, except those who have already
-        # given their part (the return released only the ones still working).
+        # The assisting departments the return released (the ones still working) come back with
+        # the case, whoever chose them; a case that changed matter takes the new matter's instead.
+        # Those who already gave their part are not asked again.
+        if matter == previous.matter:
+            released = Assignment.objects.filter(
+                demand=demand,
+                role=AssignmentRole.ASSIST,
+                status=AssignmentStatus.RELEASED,
+                finished_at=request.requested_at,
+            ).values_list("department_id", flat=True)
+            assisting = list(Department.objects.filter(pk__in=list(released), is_active=True).order_by("pk"))
+        else:
+            assisting = matter_assisting(matter, demand.street_id)
         contributed = set(
             Assignment.objects.filter(
                 demand=demand, role=AssignmentRole.ASSIST, status=AssignmentStatus.DONE
             ).values_list("department_id", flat=True)
         )
-        assisting = [d for d in matter_assisting(matter, demand.street_id) if d.pk not in contributed]
+        assisting = list({d.pk: d for d in assisting if d.pk not in contributed and d.pk != target.pk}.values())
         assignment = create_assignments(
             demand=demand,
             lead=target,

@@ -19,6 +19,7 @@ from demands.services import demand_submit
 from demands.workflow import allowed_actions
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.models import Role
+from departments.working_time import current_clock
 from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_counts, queue_rows
 from dispatch.forms import (
     AmendmentForm,
@@ -85,6 +86,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         "can_dispatch": has_role(request.user, *DISPATCH_ROLES),
         "one_click_note": SUGGESTION_TAKEN,  # the record's language, whatever the screen's
         "now": timezone.now(),
+        # The extension queue projects each deadline on the working clock, read once.
+        "clock": current_clock() if key == "extensions" else None,
     }
     return render(request, "dispatch/desk.html", context)
 
@@ -98,11 +101,11 @@ def find(request: HttpRequest) -> HttpResponse:
     exact = query.upper()
     if exact and demands_visible_to(request.user).filter(tracking_number=exact).exists():
         return redirect("desk-demand", tracking_number=exact)
-    found = find_demands(request.user, query)
+    found = find_demands(request.user, query, limit=FOUND_AT_MOST + 1)  # one more: are there more?
     if len(found) == 1:
         return redirect("desk-demand", tracking_number=found[0].tracking_number)
-    rows = [(demand, mask_phone(demand.citizen_phone)) for demand in found]
-    context = {"query": query, "rows": rows, "at_most": FOUND_AT_MOST}
+    rows = [(demand, mask_phone(demand.citizen_phone)) for demand in found[:FOUND_AT_MOST]]
+    context = {"query": query, "rows": rows, "at_most": FOUND_AT_MOST, "more": len(found) > FOUND_AT_MOST}
     return render(request, "dispatch/desk_found.html", context)
 
 
@@ -277,7 +280,7 @@ def decide_extension(request: HttpRequest, extension_id: int) -> HttpResponse:
         "",
     )
     if decided:
-        extension.refresh_from_db()
+        extension = ExtensionRequest.objects.select_related("assignment__demand").get(pk=extension_id)
         number = extension.assignment.demand.tracking_number
         if extension.status == ExtensionStatus.APPROVED:
             deadline = timezone.localtime(extension.new_deadline or extension.assignment.handle_deadline)

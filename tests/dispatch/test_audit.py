@@ -203,6 +203,10 @@ def test_dispatch_quality_exports_the_district_and_each_first_department_and_mat
     assert by_name[("首派部门", district.departments["ZJJ"].name)][:3] == ["1", "1", "1"]
     assert ("首派部门", district.departments["KZJD"].name) not in by_name  # never a first dispatch
     assert by_name[("首派事项", "PS-0101-001 占道经营查处")][0] == "3"
+    # A chosen department narrows the department rows, as on the page; the district stays whole.
+    only_zjj = _csv(auditor.get("/audit/export/dispatch_quality.csv", {"department": district.departments["ZJJ"].pk}))
+    assert [r[1] for r in only_zjj[1:] if r[0] == "首派部门"] == [district.departments["ZJJ"].name]
+    assert next(r for r in only_zjj[1:] if r[0] == "全区")[2] == "4"
 
     response = auditor.get("/audit/export/dispatch_quality.xlsx")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))

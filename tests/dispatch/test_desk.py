@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -115,6 +115,10 @@ def test_finding_a_callers_demands_without_their_number(district, submit, desk):
     # Words of a place or a title; part of a number; one match opens the case.
     by_place = desk.post("/desk/find/", {"q": "六和城"}).content.decode()
     assert noise.tracking_number in by_place and other.tracking_number in by_place
+    # Several words: each in the title or the place. The country code makes no difference.
+    assert desk.post("/desk/find/", {"q": "六和城 停水"})["Location"] == f"/desk/demands/{other.tracking_number}/"
+    with_code = desk.post("/desk/find/", {"q": "+86 139 0000 0000"})
+    assert with_code["Location"] == f"/desk/demands/{other.tracking_number}/"
     assert desk.post("/desk/find/", {"q": "摊贩"})["Location"] == f"/desk/demands/{stall.tracking_number}/"
     assert (
         desk.post("/desk/find/", {"q": other.tracking_number[-9:]})["Location"]
@@ -123,7 +127,10 @@ def test_finding_a_callers_demands_without_their_number(district, submit, desk):
     assert "没有找到" in desk.post("/desk/find/", {"q": "火星"}).content.decode()
     # A phone number is never put in a URL: the search is a form post.
     assert desk.get("/desk/find/", {"q": "13812345678"}).status_code == 405
-    # A department finds only its own cases.
+    # The desk's search is for the dispatch centre; the selector keeps any caller to its own cases.
+    zjj = Client()
+    zjj.force_login(district.users["zjj"])
+    assert zjj.post("/desk/find/", {"q": "13812345678"}).status_code == 403
     assert {d.pk for d in find_demands(district.users["zjj"], "13812345678")} == {noise.pk}
 
 
@@ -265,7 +272,9 @@ def test_an_extension_shows_when_it_was_asked_and_where_approval_would_put_the_d
     done = desk.post(f"/desk/extensions/{request.pk}/decide/", {"approve": "1", "note": ""}, follow=True)
     request.refresh_from_db()
     new_deadline = timezone.localtime(request.new_deadline).strftime("%Y-%m-%d %H:%M")
-    # What the queue promised is what the approval did (within the minute the test took).
-    assert projected == new_deadline
+    # What the queue promised is what the approval did (give or take the minute the test took,
+    # in working hours, when the paused time given back grows as it runs).
+    promised = datetime.strptime(projected, "%Y-%m-%d %H:%M")
+    assert abs(promised - datetime.strptime(new_deadline, "%Y-%m-%d %H:%M")) <= timedelta(minutes=1)
     assert f"已批准 {demand.tracking_number} 的延期，办理期限延至 {new_deadline}。" in done.content.decode()
     assert 'id="pending-extension"' not in zjj.get(f"/workbench/{lead.pk}/").content.decode()

@@ -212,6 +212,7 @@ def test_a_reassignment_takes_the_matter_the_router_suggested_for_the_new_depart
     demand = _upheld(district, _returned(district, demand, "cgj"), "ZJJ")
     # The router's suggestion for 住建局 was the construction-noise matter, assisted by 生态环境.
     assert lead_of(demand).matter == district.matters["noise"] == demand.matter
+    assert demand.list_version == district.version  # the version the matter belongs to
     assist = Assignment.objects.get(demand=demand, role=AssignmentRole.ASSIST)
     assert assist.department == district.departments["SHJ"] and assist.status == AssignmentStatus.PENDING_SIGN
 
@@ -252,6 +253,22 @@ def test_assisting_departments_come_back_with_an_overruled_case_unless_they_gave
     assert not Assignment.objects.filter(
         demand=demand, role=AssignmentRole.ASSIST, status=AssignmentStatus.PENDING_SIGN
     ).exists()
+
+
+def test_a_ruling_brings_back_the_assisting_departments_the_case_had_not_the_lists(district, submit, settings):
+    settings.ROUTING_AUTO_DISPATCH_THRESHOLD = 1.01
+    demand = submit(**NOISE).demand
+    # The dispatcher chose 坪山街道 to assist, not the list's 生态环境局.
+    demand_dispatch(
+        demand_id=demand.pk, actor=district.users["dispatcher"], department_id=district.departments["ZJJ"].pk,
+        matter_id=district.matters["noise"].pk, assisting_ids=[district.departments["PSJD"].pk],
+    )  # fmt: skip
+    request = _returned(district, demand, "zjj")
+    return_rule(return_id=request.pk, actor=district.users["dispatcher"], uphold=False, note="清单明确由住建主责")
+    open_assists = Assignment.objects.filter(
+        demand=demand, role=AssignmentRole.ASSIST, status=AssignmentStatus.PENDING_SIGN
+    )
+    assert [a.department.code for a in open_assists] == ["PSJD"]
 
 
 def test_return_overruled_goes_back_to_the_same_department(district, submit):

@@ -120,8 +120,10 @@ def test_a_citizen_sees_a_dispute_between_departments_as_being_dispatched(distri
         assignment_id=lead.pk, actor=district.users["zjj"], reason_code="not_ours", reason="应由环保部门查处"
     )
     page = citizen.get(f"/track/{demand.tracking_number}/").content.decode()
-    assert '<span class="badge returned" id="status">分拨中</span>' in page
+    assert 'id="status">分拨中</span>' in page
     assert "退单" not in page and "应由环保部门查处" not in page
+    api = Client().post("/api/v1/citizen/track/", receipt, content_type="application/json").json()
+    assert api["status_label"] == "分拨中"
 
 
 def test_the_error_page_renders_without_a_request():
