@@ -91,6 +91,11 @@ def track(request: HttpRequest) -> HttpResponse:
     # A saved link to a demand page brings its number here (see demand_page).
     number = request.GET.get("number", "")[:32]
     form = TrackForm(request.POST or None, initial={"tracking_number": number} if number else None)
+    # Query codes cannot be guessed at speed: one client gets the API's allowance of tries. (The
+    # session remembers an opened demand, so following one's own case asks no more.)
+    if request.method == "POST" and not allow(request, "citizen-track", settings.CITIZEN_THROTTLE_RATE):
+        form.add_error(None, _("查询过于频繁，请稍后再试；如忘记查询码，请拨打 12345 热线。"))
+        return render(request, "demands/citizen_track.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         demand = demand_for_citizen(
             tracking_number=form.cleaned_data["tracking_number"], query_code=form.cleaned_data["query_code"]

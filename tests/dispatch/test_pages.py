@@ -343,6 +343,21 @@ def test_citizen_sees_the_lead_answer_not_the_internal_opinions_or_routing(distr
     assert "内部意见" in staff
 
 
+def test_query_codes_cannot_be_guessed_at_speed(citizen_submission, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.CITIZEN_THROTTLE_RATE = "3/hour"
+    _, receipt = citizen_submission
+    guesser = Client()
+    for _ in range(3):
+        wrong = guesser.post("/track/", {"tracking_number": receipt["tracking_number"], "query_code": "AAAAAAAA"})
+        assert wrong.status_code == 200 and "不正确" in wrong.content.decode()
+    refused = guesser.post("/track/", receipt)  # even the right code, once the tries are used
+    assert refused.status_code == 429 and "查询过于频繁" in refused.content.decode()
+    assert Client(REMOTE_ADDR="10.0.0.9").post("/track/", receipt).status_code == 302
+
+
 def test_one_client_cannot_flood_the_form(district, settings, django_capture_on_commit_callbacks):
     from django.core.cache import cache
 
