@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 
 from sklearn.metrics import f1_score
 
-from departments.models import Department, DepartmentKind
+from departments.models import Department
 from dispatch.history import HistoryColumns, departments_by_label, history_import
 from dispatch.models import HistoricalCase, RoutingModel
 from dispatch.routing import route
 from dispatch.routing.assessment import NO_MATTER, lowest_cut
 from dispatch.routing.learned import train_and_activate
+from dispatch.routing.router import TERRITORIAL_KINDS
 from dispatch.routing.text import forget_words, words_kept, words_segmented_afresh
 from responsibility_lists.models import ListVersion
 from responsibility_lists.selectors import matter_top_categories, version_in_force
@@ -166,7 +167,7 @@ def _department_label(department_id: int | None, kinds: dict[int, tuple[str, str
     if department_id is None:
         return TERRITORIAL_LABEL
     name, kind = kinds[department_id]
-    return TERRITORIAL_LABEL if kind in (DepartmentKind.STREET, DepartmentKind.COMMUNITY) else name
+    return TERRITORIAL_LABEL if kind in TERRITORIAL_KINDS else name
 
 
 def _route_rows(rows: list[tuple[int, dict]], text: str, title: str, location: str, label: str,

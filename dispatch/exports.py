@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from demands.models import Demand, DemandEvent
 from demands.privacy import mask_phone
 from dispatch.audit_figures import AuditFilters, FigureRow, department_rows, street_rows
-from dispatch.figures import FirstDispatchRow, first_dispatch_rows
+from dispatch.figures import FirstDispatchRow, first_dispatch_rows, of_chosen_departments
 from dispatch.models import ExportFormat, ExportKind
 from dispatch.routing.reasons import describe
 
@@ -167,11 +167,10 @@ def dispatch_quality_source(filters: AuditFilters) -> ExportSource:
             },
         )
         yield _quality_row(_("全区"), district)
-        for row in departments:
-            # Chosen departments narrow their rows, as on the page; the district and the matters
-            # stay the whole district's.
-            if not filters.department_ids or row.key in filters.department_ids:
-                yield _quality_row(_("首派部门"), row)
+        # Chosen departments narrow their rows, as on the page; the district and the matters stay
+        # the whole district's.
+        for row in of_chosen_departments(departments, filters):
+            yield _quality_row(_("首派部门"), row)
         for row in first_dispatch_rows(filters, by="matter"):
             yield _quality_row(_("首派事项"), replace(row, name=row.name or _("未定事项")))
 

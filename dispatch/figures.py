@@ -155,6 +155,12 @@ def first_dispatch_rows(filters: AuditFilters | None, *, by: str) -> list[FirstD
     return sorted(result, key=lambda r: (r.key is None, -r.dispatched, r.name))
 
 
+def of_chosen_departments(rows: list[FirstDispatchRow], filters: AuditFilters) -> list[FirstDispatchRow]:
+    """The per-department rows the auditor chose (all when none were): the page's table and the
+    export narrow them alike."""
+    return [row for row in rows if not filters.department_ids or row.key in filters.department_ids]
+
+
 def pending_return_count() -> int:
     return ReturnRequest.objects.filter(status="pending").count()
 

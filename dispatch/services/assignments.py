@@ -37,9 +37,11 @@ def require_dispatcher(actor: User | None) -> None:
 def matter_assisting(matter: Matter | None, street_id: int | None) -> list[Department]:
     """Who assists on a matter by the list: its assisting departments, and the street office of
     the demand's place where the matter is assisted by the territory."""
-    assisting = list(matter.assisting_departments.filter(is_active=True)) if matter else []
-    office = street_office_for(street_id)
-    if matter is not None and matter.assisted_by_territory and office is not None:
+    if matter is None:
+        return []
+    assisting = list(matter.assisting_departments.filter(is_active=True))
+    office = street_office_for(street_id) if matter.assisted_by_territory else None
+    if office is not None:
         assisting.append(office)
     return assisting
 

@@ -67,11 +67,19 @@ def deadline_if_resumed(
     """The handling deadline clock_resume() would set at `at`, without changing anything: what a
     dispatch officer is shown before approving an extension. Pass `clock` for many at once (it
     reads the calendar from the database)."""
-    clock = clock or current_clock()
+    return _resumption(clock or current_clock(), assignment, at, extra_hours)[1]
+
+
+def _resumption(
+    clock: WorkingClock, assignment: Assignment, at: datetime, extra_hours: float
+) -> tuple[float, datetime]:
+    """(the working hours the clock stood still, the handling deadline once they and `extra_hours`
+    are given back): one arithmetic for resuming and for showing what resuming would do."""
     paused_hours = clock.working_hours_between(assignment.paused_since, at) if assignment.paused_since else 0.0
-    if paused_hours + extra_hours <= 0:
-        return assignment.handle_deadline
-    return clock.add_working_hours(assignment.handle_deadline, paused_hours + extra_hours)
+    given_back = paused_hours + extra_hours
+    if given_back <= 0:
+        return paused_hours, assignment.handle_deadline
+    return paused_hours, clock.add_working_hours(assignment.handle_deadline, given_back)
 
 
 def clock_resume(assignment: Assignment, *, at: datetime, extra_hours: float = 0.0) -> dict[str, Any]:
@@ -79,13 +87,13 @@ def clock_resume(assignment: Assignment, *, at: datetime, extra_hours: float = 0
     (an approved extension): the handling deadline and the rungs not yet taken move by that much;
     rungs already taken stay taken. Returns what changed, for the demand's event."""
     clock = current_clock()
-    paused_hours = clock.working_hours_between(assignment.paused_since, at) if assignment.paused_since else 0.0
+    paused_hours, deadline = _resumption(clock, assignment, at, extra_hours)
     assignment.paused_since = None
     fields = ["paused_since"]
     moved: dict[str, Any] = {"paused_hours": round(paused_hours, 2)}
     if paused_hours + extra_hours > 0:
         moved["previous_deadline"] = assignment.handle_deadline
-        assignment.handle_deadline = clock.add_working_hours(assignment.handle_deadline, paused_hours + extra_hours)
+        assignment.handle_deadline = deadline
         warn, supervise, escalate = ladder_after(clock, assignment.dispatched_at, assignment.handle_deadline)
         if assignment.warned_at is None:
             assignment.warn_at = warn

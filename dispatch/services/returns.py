@@ -12,7 +12,7 @@ from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
 from demands.services import demand_transition
 from demands.workflow import Action
-from departments.models import Department, DepartmentKind
+from departments.models import Department
 from departments.working_time import current_clock
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
@@ -24,6 +24,7 @@ from dispatch.models import (
     RoutingResult,
     RulingStatus,
 )
+from dispatch.routing.router import TERRITORIAL_KINDS
 from dispatch.services.assignments import create_assignments, locked_assignment, matter_assisting, require_dispatcher
 from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind, Matter
@@ -39,7 +40,7 @@ def _matter_upheld(previous: Assignment, target: Department, amending: bool) -> 
     departments, and count it in that matter's figures."""
     matter = previous.matter
     if matter is not None:
-        if matter.lead_is_territorial and target.kind in (DepartmentKind.STREET, DepartmentKind.COMMUNITY):
+        if matter.lead_is_territorial and target.kind in TERRITORIAL_KINDS:
             return matter
         if matter.lead_department_id == target.pk or amending:
             return matter
@@ -176,7 +177,7 @@ def return_rule(
                 demand=demand, role=AssignmentRole.ASSIST, status=AssignmentStatus.DONE
             ).values_list("department_id", flat=True)
         )
-        assisting = list({d.pk: d for d in assisting if d.pk not in contributed and d.pk != target.pk}.values())
+        assisting = list({d.pk: d for d in assisting if d.pk not in contributed}.values())
         assignment = create_assignments(
             demand=demand,
             lead=target,

@@ -20,7 +20,7 @@ from departments.models import Department, Role, Street
 from dispatch import audit_figures as af
 from dispatch.charts import rate_chart, volume_chart
 from dispatch.exports import CONTENT_TYPES, WRITERS, csv_lines, filename, source_for
-from dispatch.figures import active_model_summary, dispatch_figures, first_dispatch_rows
+from dispatch.figures import active_model_summary, dispatch_figures, first_dispatch_rows, of_chosen_departments
 from dispatch.forms import AuditFilterForm
 from dispatch.models import ExportFormat, ExportJob, ExportKind, ExportStatus
 from dispatch.selectors import status_counts
@@ -66,11 +66,7 @@ def _figures(filters: af.AuditFilters) -> dict:
         "street_rows": af.street_rows(filters),
         "district": _charted(af.demand_series(filters, title=_("全区")), "chart-district"),
         "selected_charts": selected,
-        "first_by_department": [
-            row
-            for row in first_dispatch_rows(filters, by="department")
-            if not filters.department_ids or row.key in filters.department_ids
-        ],
+        "first_by_department": of_chosen_departments(first_dispatch_rows(filters, by="department"), filters),
         "first_by_matter": first_dispatch_rows(filters, by="matter")[:40],
         "routing_model": active_model_summary(),
     }

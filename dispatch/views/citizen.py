@@ -39,14 +39,15 @@ def _grant(request: HttpRequest, demand: Demand) -> None:
     request.session[SESSION_KEY] = sorted(granted)
 
 
-def _is_granted(request: HttpRequest, tracking_number: str) -> bool:
+def _granted(request: HttpRequest, tracking_number: str) -> Demand | None:
+    """The demand, if this session has opened it with its query code."""
     granted = request.session.get(SESSION_KEY, [])
-    return Demand.objects.filter(tracking_number=tracking_number, pk__in=granted).exists()
+    return Demand.objects.filter(tracking_number=tracking_number, pk__in=granted).first()
 
 
 def _granted_demand(request: HttpRequest, tracking_number: str) -> Demand:
-    demand = Demand.objects.filter(tracking_number=tracking_number).first()
-    if demand is None or demand.pk not in request.session.get(SESSION_KEY, []):
+    demand = _granted(request, tracking_number)
+    if demand is None:
         raise Http404
     return demand
 
@@ -109,12 +110,12 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    if not _is_granted(request, tracking_number):
+    demand = _granted(request, tracking_number)
+    if demand is None:
         # A saved or shared link, opened in another browser: the query code opens it. The same
         # answer whether or not the number exists, so the page tells a stranger nothing.
         messages.info(request, _("请输入这件诉求的查询码后查看。"))
         return redirect(f"{reverse('citizen-track')}?{urlencode({'number': tracking_number})}")
-    demand = _granted_demand(request, tracking_number)
     original = original_of(demand)  # a merged demand shares its answer, or its refusal
     refusal = (
         original.events.filter(action=Action.REJECT).last() if original and original.status == Status.REJECTED else None
