@@ -11,6 +11,7 @@ import math
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
 
 import joblib
 import numpy as np
@@ -98,18 +99,21 @@ def _tfidf_row(vectorizer: TfidfVectorizer, text: str) -> sparse.csr_matrix:
     # 1 + log of each count (sublinear tf); times the column's idf; rows to unit length.
     if vectorizer.norm != "l2" or not vectorizer.use_idf or vectorizer.binary or not vectorizer.sublinear_tf:
         return vectorizer.transform([text])
-    vocabulary = vectorizer.vocabulary_
-    counts: dict[int, int] = {}
-    for feature in vectorizer.build_analyzer()(text):
-        column = vocabulary.get(feature)
-        if column is not None:
-            counts[column] = counts.get(column, 0) + 1
-    columns = np.array(sorted(counts), dtype=np.intc)
-    data = np.array([counts[c] for c in columns], dtype=np.float64)
+    # Counted first and looked up once per distinct n-gram, in C loops (a demand repeats most of
+    # its character n-grams); the unknown ones (-1) are dropped and the rest put in column order.
+    counted = Counter(vectorizer.build_analyzer()(text))
+    columns = np.array(list(map(vectorizer.vocabulary_.get, counted, repeat(-1))), dtype=np.intp)
+    data = np.array(list(counted.values()), dtype=np.float64)
+    known = columns >= 0
+    columns, data = columns[known], data[known]
+    order = np.argsort(columns)
+    columns, data = columns[order].astype(np.intc), data[order]
     np.log(data, data)
     data += 1.0
     data *= vectorizer.idf_[columns]
-    row = sparse.csr_matrix((data, columns, np.array([0, len(columns)], dtype=np.intc)), shape=(1, len(vocabulary)))
+    row = sparse.csr_matrix(
+        (data, columns, np.array([0, len(columns)], dtype=np.intc)), shape=(1, len(vectorizer.vocabulary_))
+    )
     inplace_csr_row_normalize_l2(row)
     return row
 

@@ -56,16 +56,24 @@ class MatterIndex:
         # that can be in it, not for each of a list's thousands in turn.
         self.keywords = _Phrases((keyword, index) for index, e in enumerate(entries) for keyword in e.keywords)
         self.names = _Phrases((e.name, index) for index, e in enumerate(entries))
-        self.lengths = [len(d) for d in documents]
-        self.average_length = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
-        self.term_counts = [Counter(d) for d in documents]
+        lengths = [len(d) for d in documents]
+        average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+        term_counts = [Counter(d) for d in documents]
         postings: dict[str, list[int]] = defaultdict(list)
-        for index, counts in enumerate(self.term_counts):
+        for index, counts in enumerate(term_counts):
             for term in counts:
                 postings[term].append(index)
-        self.postings = dict(postings)
         total = len(documents)
-        self.idf = {t: math.log(1 + (total - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        idf = {t: math.log(1 + (total - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+        # Each term's BM25 weight in each matter, computed once: a published version never changes,
+        # so a demand pays only for multiplying by how often it says the term.
+        self.weighted_postings: dict[str, tuple[tuple[int, float], ...]] = {
+            term: tuple(
+                (index, _bm25_weight(idf[term], term_counts[index][term], lengths[index], average_length))
+                for index in indexes
+            )
+            for term, indexes in postings.items()
+        }
 
     @classmethod
     def build(cls, version: ListVersion) -> MatterIndex:
@@ -75,7 +83,7 @@ class MatterIndex:
             .prefetch_related("assisting_departments")
             .order_by("code")
         )
-        entries, documents = [], []
+        entries = []
         for m in matters:
             entries.append(
                 MatterEntry(
@@ -91,19 +99,16 @@ class MatterIndex:
                     assisted_by_territory=m.assisted_by_territory,
                 )
             )
-            keyword_words = [w for k in m.keywords for w in words(k)]
-            documents.append(list(words(m.name)) * 3 + keyword_words * 2 + list(words(m.description)))
-        return cls(entries, documents)
+        return cls(entries, [matter_document(m) for m in matters])
 
     def match(self, title: str, content: str) -> list[ListMatch]:
         text = f"{title}\n{content}"
         query = Counter(list(words(title)) * int(TITLE_WEIGHT) + list(words(content)))
         bm25: dict[int, float] = defaultdict(float)
         for term, query_count in query.items():
-            for index in self.postings.get(term, ()):
-                tf = self.term_counts[index][term]
-                norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self.lengths[index] / self.average_length)
-                bm25[index] += self.idf[term] * tf * (BM25_K1 + 1) / norm * min(query_count, 3)
+            repeats = min(query_count, 3)
+            for index, weight in self.weighted_postings.get(term, ()):
+                bm25[index] += weight * repeats
         best_bm25 = max(bm25.values(), default=0.0) or 1.0
         in_title, in_content = self.keywords.found_in(title), self.keywords.found_in(content)
         names = self.names.found_in(text)  # a name is looked for in the whole text, as it always was
@@ -129,6 +134,17 @@ class MatterIndex:
                 results.append(ListMatch(entry=entry, score=score, matched=matched))
         results.sort(key=lambda r: (-r.score, r.entry.code))
         return results
+
+
+def matter_document(matter: Matter) -> list[str]:
+    """The words BM25 reads for a matter: its name three times, its keywords twice, its description."""
+    keyword_words = [w for k in matter.keywords for w in words(k)]
+    return list(words(matter.name)) * 3 + keyword_words * 2 + list(words(matter.description))
+
+
+def _bm25_weight(idf: float, tf: int, length: int, average_length: float) -> float:
+    norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * length / average_length)
+    return idf * tf * (BM25_K1 + 1) / norm
 
 
 class _Phrases:

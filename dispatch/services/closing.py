@@ -61,8 +61,11 @@ def _release_open_assignments(demand_id: int) -> None:
     )
 
 
-def demand_merge(*, demand_id: int, original_id: int, actor: User, note: str = "") -> Demand:
-    """Merge a duplicate into the demand it repeats; the duplicate's open work is released."""
+def demand_merge(
+    *, demand_id: int, original_id: int, actor: User, note: str = "", similarity: float | None = None
+) -> Demand:
+    """Merge a duplicate into the demand it repeats; the duplicate's open work is released. The
+    similarity that suggested the merge is kept in the record, not in what the citizen reads."""
     require_dispatcher(actor)
     if demand_id == original_id:
         raise ValidationFailed(_("不能把诉求合并到它自己。"))
@@ -88,7 +91,11 @@ def demand_merge(*, demand_id: int, original_id: int, actor: User, note: str = "
             action=Action.MERGE,
             actor=actor,
             reason=reason,
-            data={"original": original.tracking_number, **wording},
+            data={
+                "original": original.tracking_number,
+                **({"similarity": round(similarity, 4)} if similarity is not None else {}),
+                **wording,
+            },
             changes={"duplicate_of": original, "closed_at": timezone.now()},
         )
         _release_open_assignments(demand_id)

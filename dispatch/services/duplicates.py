@@ -22,7 +22,7 @@ def duplicate_decide(*, suggestion_id: int, actor: User, merge: bool) -> Duplica
             demand_id=suggestion.demand_id,
             original_id=suggestion.original_id,
             actor=actor,
-            note=f"与 {suggestion.original.tracking_number} 重复（相似度 {suggestion.similarity:.0%}），合并办理，答复共享。",
+            similarity=suggestion.similarity,
         )
     suggestion.status = DuplicateStatus.MERGED if merge else DuplicateStatus.DISMISSED
     suggestion.decided_by = actor

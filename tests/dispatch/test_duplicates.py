@@ -24,6 +24,10 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     desk.post(f"/desk/duplicates/{suggestion.pk}/decide/", {"decision": "merge"})
     second.refresh_from_db()
     assert second.status == Status.MERGED and second.duplicate_of == first
+    # The score that suggested it is on record for the centre; the citizen reads why, not a score.
+    merge = second.events.get(action="merge")
+    assert merge.data["similarity"] == round(suggestion.similarity, 4) and "%" not in merge.reason
+    assert merge.reason == f"与 {first.tracking_number} 重复，合并办理。"
 
     # Whoever handles the original sees that its answer reaches the merged demand's citizen too,
     # and the merged demand's page leads to the original.
@@ -50,6 +54,7 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     session.save()
     page = citizen.get(f"/track/{second.tracking_number}/").content.decode()
     assert "已责令工地停止夜间施工" in page and first.tracking_number in page
+    assert "相似度" not in page and f"{suggestion.similarity:.0%}" not in page
 
 
 def test_dismissed_suggestion_changes_nothing(district, submit):

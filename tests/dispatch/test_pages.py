@@ -169,7 +169,9 @@ def test_other_department_cannot_open_the_case(district, citizen_submission):
     assert cgj.get(f"/workbench/{lead.pk}/").status_code == 404
     assert cgj.post(f"/workbench/{lead.pk}/sign/").status_code == 404
     assert receipt["tracking_number"] not in cgj.get("/workbench/?show=all").content.decode()
-    assert cgj.get(f"/desk/demands/{receipt['tracking_number']}/").status_code == 403
+    refused = cgj.get(f"/desk/demands/{receipt['tracking_number']}/")
+    assert refused.status_code == 403
+    assert '<a href="/staff/">返回我的工作页面</a>' in refused.content.decode()  # back to their own desk
 
 
 def test_contact_is_masked_until_disclosed_and_disclosure_is_recorded(district, citizen_submission):
@@ -237,7 +239,9 @@ def test_staff_home_sends_each_role_to_its_page(district):
     assert logged_in(district.users["cgj"]).get("/staff/")["Location"] == "/workbench/"
     assert logged_in(district.users["auditor"]).get("/staff/")["Location"] == "/audit/"
     assert logged_in(district.users["intake"]).get("/staff/")["Location"] == "/intake/"
-    assert logged_in(district.users["nobody"]).get("/staff/").status_code == 403
+    roleless = logged_in(district.users["nobody"]).get("/staff/")
+    assert roleless.status_code == 403
+    assert 'href="/staff/"' not in roleless.content.decode()  # no role: no loop back to this page
 
 
 def test_intake_operator_registers_a_phone_demand(district):

@@ -52,22 +52,33 @@ def test_one_pass_calibrated_probabilities_equal_scikit_learns_to_the_bit(codes)
         assert np.array_equal(_probabilities(classifier, features), classifier.predict_proba(features))
 
 
-def _scanned(index, title: str, content: str) -> list[tuple[str, float, list[str]]]:
-    """The matches as found before phrases were indexed by their first character: every matter
-    scanned for every keyword (the oracle, the old MatterIndex.match word for word)."""
+def _scanned(index, documents, title: str, content: str) -> list[tuple[str, float, list[str]]]:
+    """The matches as found before phrases were indexed by their first character and BM25 weights
+    were computed ahead: every matter scanned for every keyword, BM25 from the matters' words
+    (the oracle, the old MatterIndex word for word)."""
+    import math
     from collections import Counter, defaultdict
 
     from dispatch.routing.list_matcher import BM25_B, BM25_K1, BM25_WEIGHT, NAME_BONUS, TITLE_WEIGHT
     from dispatch.routing.text import words
 
+    lengths = [len(d) for d in documents]
+    average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+    term_counts = [Counter(d) for d in documents]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, counts in enumerate(term_counts):
+        for term in counts:
+            postings[term].append(i)
+    idf = {t: math.log(1 + (len(documents) - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+
     text = f"{title}\n{content}"
     query = Counter(list(words(title)) * int(TITLE_WEIGHT) + list(words(content)))
     bm25: dict[int, float] = defaultdict(float)
     for term, query_count in query.items():
-        for i in index.postings.get(term, ()):
-            tf = index.term_counts[i][term]
-            norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * index.lengths[i] / index.average_length)
-            bm25[i] += index.idf[term] * tf * (BM25_K1 + 1) / norm * min(query_count, 3)
+        for i in postings.get(term, ()):
+            tf = term_counts[i][term]
+            norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * lengths[i] / average_length)
+            bm25[i] += idf[term] * tf * (BM25_K1 + 1) / norm * min(query_count, 3)
     best_bm25 = max(bm25.values(), default=0.0) or 1.0
     results = []
     for i, entry in enumerate(index.entries):
@@ -92,11 +103,13 @@ def _scanned(index, title: str, content: str) -> list[tuple[str, float, list[str
 def test_the_indexed_phrase_search_finds_what_scanning_every_matter_finds():
     from django.core.management import call_command
 
-    from dispatch.routing.list_matcher import MatterIndex
+    from dispatch.routing.list_matcher import MatterIndex, matter_document
+    from responsibility_lists.models import Matter
     from responsibility_lists.selectors import version_in_force
 
     call_command("load_sample_district", verbosity=0)
     index = MatterIndex.build(version_in_force())
+    documents = [matter_document(m) for m in Matter.objects.filter(version=version_in_force()).order_by("code")]
     pairs = [(t, f"{t}，请处理") for texts in TEXTS.values() for t in texts] + [("", ""), ("占道经营", "")]
     if MESSAGES.exists():
         with MESSAGES.open(encoding="utf-8") as handle:
@@ -104,7 +117,7 @@ def test_the_indexed_phrase_search_finds_what_scanning_every_matter_finds():
     with_phrases = 0
     for title, content in pairs:
         found = [(m.entry.code, m.score, m.matched) for m in index.match(title, content)]
-        assert found == _scanned(index, title, content)  # the same floats, in the same order
+        assert found == _scanned(index, documents, title, content)  # the same floats, in the same order
         with_phrases += any(matched for _, _, matched in found)
     assert with_phrases > len(pairs) // 3  # the texts do hit the list's phrases
 
@@ -134,7 +147,8 @@ def test_the_indexed_phrase_search_keeps_the_old_answers_on_odd_lists():
         entry("C", "噪音", ("", "夜间"), exclusions=("装修",)),
         entry("D", "小贩占道", ("摆摊",)),
     ]
-    index = MatterIndex(entries, [["噪音"], ["工地", "噪音"], ["夜间"], ["小贩", "占道"]])
+    documents = [["噪音"], ["工地", "噪音"], ["夜间"], ["小贩", "占道"]]
+    index = MatterIndex(entries, documents)
     for title, content in [
         ("工地", "噪音很大"),
         ("装修噪音", "夜间"),
@@ -143,7 +157,7 @@ def test_the_indexed_phrase_search_keeps_the_old_answers_on_odd_lists():
         ("工地\n", "噪音"),
     ]:
         found = [(m.entry.code, m.score, m.matched) for m in index.match(title, content)]
-        assert found == _scanned(index, title, content)
+        assert found == _scanned(index, documents, title, content)
 
 
 def test_a_model_stored_with_a_bare_vectorizer_still_routes():
