@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
 from demands import citizen_messages
+from demands.merges import original_of
 from demands.models import (
     CONTENT_MAX_LENGTH,
     CONTENT_TOO_LONG,
@@ -252,24 +253,39 @@ def _sniffed_type(upload: UploadedFile) -> str | None:
 
 
 def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
-    """The citizen rates the reply; a rating closes the case."""
+    """The citizen rates the reply; a rating closes the case. A merged demand's citizen rates the
+    answer of the demand it was merged into, once it is given, and their demand stays merged."""
     if rating not in range(1, 6):
         raise ValidationFailed(_("评分须为 1 到 5。"))
+    now = timezone.now()
+    changes: dict[str, Any] = {"rating": rating, "rating_comment": comment.strip(), "rated_at": now}
     with transaction.atomic():
+        current = Demand.objects.select_for_update().get(pk=demand.pk)
+        if current.status == Status.MERGED:
+            if current.rating is not None:
+                raise IllegalTransition(_("您已评价过这件诉求。"))
+            if not shared_answer_given(current):
+                raise IllegalTransition(_("合并办理的诉求答复后才能评价。"))
+        else:
+            changes["closed_at"] = now
         return demand_transition(
-            demand_id=demand.pk,
+            demand_id=current.pk,
             action=Action.RATE,
             actor=None,
             actor_label=CITIZEN,
             data={"rating": rating},
             reason=comment.strip(),
-            changes={
-                "rating": rating,
-                "rating_comment": comment.strip(),
-                "rated_at": timezone.now(),
-                "closed_at": timezone.now(),
-            },
+            changes=changes,
         )
+
+
+def shared_answer_given(demand: Demand) -> bool:
+    """Whether the demand a merged demand was merged into has been answered, and not sent back
+    for redoing since: then the merged demand's citizen can rate that answer."""
+    original = original_of(demand)
+    return (
+        original is not None and original.status in (Status.REPLIED, Status.CLOSED) and original.replied_at is not None
+    )
 
 
 def demand_auto_close(*, demand_id: int) -> bool:

@@ -71,7 +71,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.DISPATCH: {S.TRIAGE: S.DISPATCHED},
     Action.SIGN: {S.DISPATCHED: S.IN_PROGRESS, S.REOPENED: S.IN_PROGRESS},
     Action.REPLY: {S.IN_PROGRESS: S.REPLIED},
-    Action.RATE: {S.REPLIED: S.CLOSED},
+    # A merged demand's citizen rates the answer they share; their demand stays merged.
+    Action.RATE: {S.REPLIED: S.CLOSED, S.MERGED: S.MERGED},
     Action.AUTO_CLOSE: {S.REPLIED: S.CLOSED},
     Action.REOPEN: {S.REPLIED: S.REOPENED},
     Action.RETURN: {S.DISPATCHED: S.RETURNED, S.IN_PROGRESS: S.RETURNED, S.REOPENED: S.RETURNED},

@@ -17,8 +17,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from demands.models import Demand
@@ -153,8 +166,12 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
     assignments = Assignment.objects.filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
     if filters.department_ids:
         assignments = assignments.filter(department_id__in=filters.department_ids)
+    answered = lead & Q(status=AssignmentStatus.DONE)
     rows = (
-        assignments.values("department_id", "department__name")
+        assignments.annotate(
+            merged_rating_sum=_merged_ratings(Sum("rating")), merged_rating_n=_merged_ratings(Count("rating"))
+        )
+        .values("department_id", "department__name")
         .annotate(
             received=Count("pk", filter=lead, distinct=True),
             assists=Count("pk", filter=Q(role=AssignmentRole.ASSIST), distinct=True),
@@ -165,11 +182,32 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
             redispatched=Count("pk", filter=lead & Q(is_redispatch=True), distinct=True),
             return_n=Count("returns", filter=lead, distinct=True),
             upheld=Count("returns", filter=lead & Q(returns__status="upheld"), distinct=True),
-            rating_avg=Avg("demand__rating", filter=lead & Q(status=AssignmentStatus.DONE)),
+            # The answer's own citizen's rating and those of the citizens whose demands were
+            # merged into it: every one of them was answered by this department.
+            rating_avg=Cast(
+                Coalesce(Sum("demand__rating", filter=answered), 0)
+                + Coalesce(Sum("merged_rating_sum", filter=answered), 0),
+                FloatField(),
+            )
+            / NullIf(
+                Count("demand__rating", filter=answered) + Coalesce(Sum("merged_rating_n", filter=answered), 0), 0
+            ),
         )
         .order_by("-received", "department__name")
     )
     return [_figure_row(r, "department_id", "department__name") for r in rows]
+
+
+def _merged_ratings(aggregate: Sum | Count) -> Coalesce:
+    """Per assignment, `aggregate` over the ratings of the demands merged into its demand."""
+    merged = (
+        Demand.objects.filter(duplicate_of=OuterRef("demand_id"), status=Status.MERGED, rating__isnull=False)
+        .order_by()
+        .values("duplicate_of")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+    return Coalesce(Subquery(merged, output_field=IntegerField()), Value(0))
 
 
 def _answer_deadline() -> Subquery:

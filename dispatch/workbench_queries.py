@@ -11,6 +11,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from demands.models import Demand
+from demands.workflow import Status
 from departments.access import DEPARTMENT_ROLES, department_ids_for
 from dispatch.audit_figures import answered_on_time, overdue_now
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReplyTemplate
@@ -90,8 +91,10 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
     answered = mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE, finished_at__gte=since).aggregate(
         answered=Count("pk"), on_time=Count("pk", filter=answered_on_time())
     )
+    # The citizens of demands merged into one the department answered rate that answer too.
+    answered_here = mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE).values("demand_id")
     rating = Demand.objects.filter(
-        assignments__in=mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE),
+        Q(pk__in=answered_here) | Q(status=Status.MERGED, duplicate_of__in=answered_here),
         rated_at__gte=since,
         rating__isnull=False,
     ).aggregate(average=Avg("rating"))

@@ -3,9 +3,11 @@
 from demands.workflow import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, Action, Status, allowed_actions, target_of
 
 
-def test_final_states_allow_nothing():
-    for status in FINAL_STATUSES:
+def test_final_states_allow_nothing_but_a_merged_demands_rating_which_leaves_it_merged():
+    for status in FINAL_STATUSES - {Status.MERGED}:
         assert allowed_actions(status) == []
+    assert allowed_actions(Status.MERGED) == [Action.RATE]
+    assert target_of(Action.RATE, Status.MERGED) == Status.MERGED
 
 
 def test_every_open_state_can_be_merged():

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
+from config.errors import IllegalTransition
+from demands.services import demand_rate
 from demands.workflow import Status
 from dispatch.duplicates import similarity
 from dispatch.models import Assignment, DuplicateSuggestion
 from dispatch.services import assignment_contribute, assignment_reply, assignment_sign
+from dispatch.services.duplicates import duplicate_decide
 
 
 def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, submit):
@@ -72,3 +76,54 @@ def test_dismissed_suggestion_changes_nothing(district, submit):
 def test_similarity():
     assert similarity("工地半夜施工噪音", "工地半夜施工噪音") > 0.999
     assert similarity("工地半夜施工噪音", "小区停水没有通知") < 0.1
+
+
+def _citizen_of(demand) -> Client:
+    citizen = Client()
+    session = citizen.session
+    session["citizen_demands"] = [demand.pk]
+    session.save()
+    return citizen
+
+
+def test_a_merged_demands_citizen_rates_the_shared_answer_once_and_the_department_is_judged_by_it(district, submit):
+    from dispatch.audit_figures import AuditFilters, department_rows
+    from dispatch.workbench_queries import department_summary
+
+    first = submit().demand
+    second = submit(title="六和城工地半夜施工噪音大", content="六和城旁边工地每天半夜施工打桩，吵得无法入睡。").demand
+    suggestion = DuplicateSuggestion.objects.get()
+    duplicate_decide(suggestion_id=suggestion.pk, actor=district.users["dispatcher"], merge=True)
+    merged_citizen = _citizen_of(second)
+    rate_form = f'action="/track/{second.tracking_number}/rate/"'
+
+    # Nothing to rate before the shared answer is given.
+    assert rate_form not in merged_citizen.get(f"/track/{second.tracking_number}/").content.decode()
+    with pytest.raises(IllegalTransition, match="答复后才能评价"):
+        demand_rate(demand=second, rating=5)
+
+    lead = Assignment.objects.get(demand=first, role="lead")
+    zjj = district.users["zjj"]
+    assignment_sign(assignment_id=lead.pk, actor=zjj)
+    assist = Assignment.objects.get(demand=first, role="assist")
+    assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
+    assignment_reply(assignment_id=lead.pk, actor=zjj, body="已责令工地停止夜间施工并处罚款。")
+
+    page = merged_citizen.get(f"/track/{second.tracking_number}/").content.decode()
+    assert rate_form in page and "要求重办" not in page  # redoing is the original citizen's call
+    answer = merged_citizen.post(f"/track/{second.tracking_number}/rate/", {"rating": "2", "comment": "还是很吵"})
+    assert answer.status_code == 302
+    second.refresh_from_db()
+    assert (second.status, second.rating, second.rating_comment) == (Status.MERGED, 2, "还是很吵")
+    assert second.events.filter(action="rate", to_status=Status.MERGED).count() == 1
+    page = merged_citizen.get(f"/track/{second.tracking_number}/").content.decode()
+    assert rate_form not in page and "（2/5）" in page
+    with pytest.raises(IllegalTransition, match="已评价过"):
+        demand_rate(demand=second, rating=5)
+
+    # The original's citizen rates too; the department's figures count both citizens.
+    demand_rate(demand=first, rating=5)
+    assert department_summary(zjj).average_rating == 3.5
+    rows = {r.name: r for r in department_rows(AuditFilters.default())}
+    assert rows[lead.department.name].rating == 3.5
+    assert rows[assist.department.name].rating is None  # it assisted: the answer was not its own
