@@ -61,6 +61,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "dispatch.context_processors.staff_roles",
             ],
+            "libraries": {"punctuation": "config.punctuation"},
         },
     },
 ]
