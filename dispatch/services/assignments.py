@@ -254,19 +254,24 @@ def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assi
             body=body.strip(),
             is_contribution=True,
         )
-        demand_transition(
-            demand_id=assignment.demand_id,
-            action=Action.CONTRIBUTE,
-            actor=actor,
-            department=assignment.department,
-            reason=body.strip(),
-            is_public=False,
-        )
-        assignment.status = AssignmentStatus.DONE
-        assignment.finished_at = timezone.now()
-        assignment.save(update_fields=["status", "finished_at"])
-        _tell_the_lead(assignment, released=False)
+        _finish_assist(assignment, actor, action=Action.CONTRIBUTE, reason=body.strip(), status=AssignmentStatus.DONE)
     return assignment
+
+
+def _finish_assist(assignment: Assignment, actor: User, *, action: str, reason: str, status: str) -> None:
+    """An assisting department's part ends (contributed or released): record it, and tell the lead."""
+    demand_transition(
+        demand_id=assignment.demand_id,
+        action=action,
+        actor=actor,
+        department=assignment.department,
+        reason=reason,
+        is_public=False,
+    )
+    assignment.status = status
+    assignment.finished_at = timezone.now()
+    assignment.save(update_fields=["status", "finished_at"])
+    _tell_the_lead(assignment, released=status == AssignmentStatus.RELEASED)
 
 
 _ASSIST_NEWS = {
@@ -315,16 +320,7 @@ def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assig
         assignment = Assignment.objects.select_for_update().select_related("department").get(pk=assignment_id)
         if assignment.role != AssignmentRole.ASSIST or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
             raise IllegalTransition(_("只能解除尚未完成的协办派单。"))
-        demand_transition(
-            demand_id=assignment.demand_id,
-            action=Action.RELEASE_ASSIST,
-            actor=actor,
-            department=assignment.department,
-            reason=reason.strip(),
-            is_public=False,
+        _finish_assist(
+            assignment, actor, action=Action.RELEASE_ASSIST, reason=reason.strip(), status=AssignmentStatus.RELEASED
         )
-        assignment.status = AssignmentStatus.RELEASED
-        assignment.finished_at = timezone.now()
-        assignment.save(update_fields=["status", "finished_at"])
-        _tell_the_lead(assignment, released=True)
     return assignment
