@@ -1,0 +1,28 @@
+"""The desk shows, in the demand's own words, what the router's suggestions rest on."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from dispatch.templatetags.routing import marked
+
+
+def test_matched_words_are_marked_longest_first_and_the_rest_is_escaped():
+    html = marked("工地<b>夜间施工</b>噪音\n工地噪音", ["噪音", "工地噪音", ""])
+    assert html == (
+        '工地&lt;b&gt;夜间施工&lt;/b&gt;<mark class="matched">噪音</mark><br><mark class="matched">工地噪音</mark>'
+    )
+    assert marked("a&b", []) == "a&amp;b"
+    assert marked("(1+1)", ["(1+1)"]) == '<mark class="matched">(1+1)</mark>'  # words are not patterns
+
+
+def test_the_desk_marks_the_keywords_the_suggestions_matched(district, submit):
+    demand = submit(title="工地夜间施工噪音", content="六和城旁边工地每天夜间施工噪音很大。").demand
+    matched = {word for candidate in demand.routing_results.get().candidates for word in candidate["matched"]}
+    assert matched  # the sample list's keywords are in this demand
+    desk = Client()
+    desk.force_login(district.users["dispatcher"])
+    page = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
+    content = page[page.index('id="content"') :][:600]
+    assert all(f'<mark class="matched">{word}</mark>' in page for word in matched)
+    assert '<mark class="matched">' in content and 'id="matched-help"' in page
