@@ -149,6 +149,7 @@ class PastCase:
     location_text: str
     department_code: str
     matter_code: str = ""  # the list matter it was handled as, where known
+    reference: str = ""  # its tracking number here, or its number in the older system
 
 
 @dataclass(frozen=True)
@@ -168,13 +169,15 @@ def training_set() -> TrainingSet:
     """Imported past cases, and this platform's own answered demands under their final lead
     department and matter (after any return and ruling: the department that really handled it)."""
     fields = ("title", "content", "location_text")
-    imported = HistoricalCase.objects.order_by("pk").values_list(*fields, "department__code", "matter_code")
+    imported = HistoricalCase.objects.order_by("pk").values_list(
+        *fields, "department__code", "matter_code", "external_id"
+    )
     cases = [PastCase(*row) for row in imported]
     answered = Demand.objects.filter(status__in=ANSWERED, lead_department__isnull=False).order_by("pk")
     cases += [
-        PastCase(title, content, place, department, matter or "")
-        for title, content, place, department, matter in answered.values_list(
-            *fields, "lead_department__code", "matter__code"
+        PastCase(title, content, place, department, matter or "", number)
+        for title, content, place, department, matter, number in answered.values_list(
+            *fields, "lead_department__code", "matter__code", "tracking_number"
         )
     ]
     return TrainingSet(cases)
@@ -198,8 +201,15 @@ def fit(data: TrainingSet) -> Trained | None:
     # Pipeline.fit, with the features kept: the past cases are indexed by the same vectors.
     features = pipeline.named_steps["features"].fit_transform(TrainingSet(kept).documents)
     pipeline.named_steps["classifier"].fit(features, labels)
-    matters = [case.matter_code for case in kept]
-    return Trained(pipeline, PastCaseIndex.build(_word_columns(pipeline, features), labels, matters))
+    index = PastCaseIndex.build(
+        _word_columns(pipeline, features),
+        labels,
+        matters=[case.matter_code for case in kept],
+        # A past case without a title is shown by the start of its text.
+        titles=[case.title or case.content for case in kept],
+        references=[case.reference for case in kept],
+    )
+    return Trained(pipeline, index)
 
 
 def _word_columns(pipeline: Pipeline, features: sparse.csr_matrix) -> sparse.csr_matrix:

@@ -20,11 +20,17 @@ NEIGHBOURS = 10
 MAX_REMEMBERED = 20_000
 
 
+# How much of a past case's title an officer is shown beside a suggestion.
+TITLE_SHOWN = 60
+
+
 @dataclass(frozen=True)
 class Neighbour:
     department_code: str
     similarity: float
     matter_code: str = ""  # the list matter it was handled as, where that is known
+    title: str = ""  # what it was about, to show a dispatch officer ("" in older indexes)
+    reference: str = ""  # its tracking number here, or its number in the older system
 
 
 @dataclass(frozen=True)
@@ -37,12 +43,29 @@ class PastCaseIndex:
     # The matter code of each case ("" where unknown). Indexes stored before matters were
     # remembered have none, and their neighbours name no matter.
     matters: np.ndarray | None = None
+    # The title and reference of each case, so a suggestion can show the cases it rests on.
+    # Indexes stored before they were remembered have none.
+    titles: np.ndarray | None = None
+    references: np.ndarray | None = None
 
     @classmethod
-    def build(cls, vectors: sparse.csr_matrix, departments: list[str], matters: list[str]) -> PastCaseIndex:
+    def build(
+        cls,
+        vectors: sparse.csr_matrix,
+        departments: list[str],
+        matters: list[str],
+        titles: list[str] | None = None,
+        references: list[str] | None = None,
+    ) -> PastCaseIndex:
         recent = slice(max(0, len(departments) - MAX_REMEMBERED), len(departments))
         postings = sparse.csr_matrix(vectors[recent].T, dtype=np.float32)
-        return cls(postings=postings, departments=np.asarray(departments[recent]), matters=np.asarray(matters[recent]))
+        return cls(
+            postings=postings,
+            departments=np.asarray(departments[recent]),
+            matters=np.asarray(matters[recent]),
+            titles=np.asarray([t[:TITLE_SHOWN] for t in titles[recent]]) if titles is not None else None,
+            references=np.asarray(references[recent]) if references is not None else None,
+        )
 
     def nearest(self, vector: sparse.csr_matrix, k: int = NEIGHBOURS) -> list[Neighbour]:
         """The k most similar cases (cosine of the word vectors), most similar first; equal ones
@@ -54,9 +77,14 @@ class PastCaseIndex:
         k = min(k, len(similarities))
         candidates = np.argpartition(-similarities, k - 1)[:k]
         ranked = sorted(candidates, key=lambda i: (-similarities[i], i))
-        matters = self.matters if self.matters is not None else np.full(len(self.departments), "")
+        unknown = np.full(len(self.departments), "")
+        matters = self.matters if self.matters is not None else unknown
+        titles = self.titles if self.titles is not None else unknown
+        references = self.references if self.references is not None else unknown
         return [
-            Neighbour(str(self.departments[i]), float(similarities[i]), str(matters[i]))
+            Neighbour(
+                str(self.departments[i]), float(similarities[i]), str(matters[i]), str(titles[i]), str(references[i])
+            )
             for i in ranked
             if similarities[i] > 0
         ]

@@ -50,6 +50,8 @@ class Candidate:
     matched: list[str] = field(default_factory=list)
     reason: str = ""  # the reasons in the language of record (Chinese)
     reasons: list[dict] = field(default_factory=list)  # the same, as data: see reasons.describe()
+    # The most similar past cases that went to this department: title, reference, similarity.
+    similar_cases: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -102,10 +104,20 @@ _ACTIVE = object()
 TERRITORIAL_KINDS = (DepartmentKind.STREET, DepartmentKind.COMMUNITY)
 
 
+# How many of the similar past cases behind a suggestion an officer is shown.
+SIMILAR_CASES_SHOWN = 2
+
+
 @dataclass(frozen=True)
 class PastCaseSeen:
     department_id: int | None  # where this demand would go had it been handled like that case
     matter_code: str
+    title: str = ""
+    reference: str = ""
+    similarity: float = 0.0
+
+    def shown(self) -> dict:
+        return {"title": self.title, "reference": self.reference, "similarity": round(self.similarity, 2)}
 
 
 def _matter_of_past_cases(
@@ -207,7 +219,10 @@ def route(
                 learned_id = as_routed(code)
                 model_share[learned_id] = model_share.get(learned_id, 0.0) + probability
         known_neighbours = [n for n in judgement.neighbours if n.department_code in ids]
-        neighbours = [PastCaseSeen(as_routed(n.department_code), n.matter_code) for n in known_neighbours]
+        neighbours = [
+            PastCaseSeen(as_routed(n.department_code), n.matter_code, n.title, n.reference, n.similarity)
+            for n in known_neighbours
+        ]
         nearest_similarity = known_neighbours[0].similarity if known_neighbours else 0.0
         trust = routing_model.sample_count / (routing_model.sample_count + MODEL_TRUST_HALF)
         if list_share:
@@ -281,6 +296,9 @@ def route(
                 matched=list(match.matched) if match else [],
                 reason=why.on_record(reasons),
                 reasons=reasons,
+                similar_cases=[n.shown() for n in neighbours if n.department_id == department_id and n.title][
+                    :SIMILAR_CASES_SHOWN
+                ],
             )
         )
     router_version = ROUTER_VERSION + (f"+{routing_model.version}" if routing_model else "")

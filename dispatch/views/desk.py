@@ -132,6 +132,13 @@ def _filter_query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _similar_demands(suggestions: list[dict]) -> set[str]:
+    """Which of the past cases shown beside the suggestions are demands here (the others came
+    from an older system), so they can be opened."""
+    references = {case["reference"] for s in suggestions for case in s.get("similar_cases", []) if case["reference"]}
+    return set(Demand.objects.filter(tracking_number__in=references).values_list("tracking_number", flat=True))
+
+
 @role_required(*READ_ALL_ROLES)
 def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     demand = get_object_or_404(demands_visible_to(request.user), tracking_number=tracking_number)
@@ -160,6 +167,7 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "replies": demand.replies.select_related("department"),
         "routing": routing,
         "suggestions": suggestions,
+        "similar_demands": _similar_demands(suggestions),
         "actions": allowed_actions(demand.status),
         "pending_return": pending_return,
         "merged_from": merged_into(demand),

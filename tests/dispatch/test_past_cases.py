@@ -229,3 +229,42 @@ def test_a_territorial_past_matter_goes_with_the_street_office_of_the_demands_pl
     ).best  # fmt: skip
     assert (best.department_id, best.matter_code) == (district.departments["PSJD"].pk, "PS-0101-002")
     assert "属地事项" in best.reason and "按事项「违法建设查处」办理" in best.reason
+
+
+def test_a_suggestion_shows_the_most_similar_past_cases_it_rests_on(district, submit):
+    from django.test import Client
+
+    _history(district, n=12)
+    answered = submit(**NOISE).demand  # answered here: it becomes a past case with its number
+    Demand.objects.filter(pk=answered.pk).update(
+        status=Status.CLOSED, lead_department=district.departments["ZJJ"], replied_at=timezone.now()
+    )
+    HistoricalCase.objects.filter(department=district.departments["ZJJ"]).update(external_id="OLD-7")
+    model = train_and_activate()
+    answer = route(**NOISE, version=district.version, model=model)
+    shown = answer.best.similar_cases
+    assert len(shown) == 2 and shown[0]["reference"] == answered.tracking_number  # the same words
+    assert shown[0]["title"] == NOISE["title"] and shown[0]["similarity"] >= shown[1]["similarity"]
+    assert shown[1]["reference"] == "OLD-7" and shown[1]["title"] in {
+        "工地夜里打桩噪音扰民",
+        "建筑工地晚上施工太吵",
+        "工地渣土车夜间施工影响睡眠",
+    }
+
+    # The dispatch officer reads them beside the suggestion; a demand of this platform opens.
+    demand = submit(**NOISE).demand
+    desk = Client()
+    desk.force_login(district.users["dispatcher"])
+    page = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
+    listed = page[page.index('class="similar-cases"') :][:800]
+    assert f'<a href="/desk/demands/{answered.tracking_number}/">{answered.tracking_number}</a>' in listed
+    assert "OLD-7" in listed and '<a href="/desk/demands/OLD-7/">' not in listed
+
+
+def test_an_index_stored_before_titles_were_remembered_shows_no_cases(district):
+    _history(district, n=12)
+    learned_model = load(train_and_activate())
+    old_index = dataclasses.replace(learned_model.past_cases, titles=None, references=None)
+    old = dataclasses.replace(learned_model, past_cases=old_index)
+    answer = route(**NOISE, version=district.version, model=old)
+    assert answer.best.similar_cases == [] and "最相近的10件历史诉求中10件" in answer.best.reason
