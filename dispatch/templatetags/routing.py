@@ -16,9 +16,11 @@ register = template.Library()
 
 
 @register.filter
-def reason_text(candidate: dict) -> str:
+def reason_text(candidate: dict | None) -> str:
     """A stored suggestion's reasons in the reader's language; suggestions stored before the
     reasons were kept as data have only their Chinese text."""
+    if not candidate:
+        return ""
     reasons = candidate.get("reasons")
     return describe(reasons) if reasons else candidate.get("reason", "")
 

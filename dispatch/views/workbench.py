@@ -33,7 +33,7 @@ from dispatch.models import (
     ReplyTemplate,
     Supervision,
 )
-from dispatch.selectors import assignment_for_user
+from dispatch.selectors import assignment_for_user, latest_routing
 from dispatch.services import (
     assignment_contribute,
     assignment_reply,
@@ -93,6 +93,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     templates = templates_for(assignment)
     disclosed = request.session.get("disclosed", [])
     show_contact = demand.pk in disclosed
+    basis = _routing_basis(assignment)
     context = {
         "assignment": assignment,
         "demand": demand,
@@ -125,10 +126,20 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "supervision_form": SupervisionAnswerForm(auto_id="supervision_%s"),
         "templates": templates,
         "return_closes": return_window_closes(assignment),
+        "routing_basis": basis,
+        "routing_words": basis["matched"] if basis else [],
         "note_form": NoteForm(auto_id="note_%s"),
         "now": timezone.now(),
     }
     return render(request, "dispatch/assignment_detail.html", context)
+
+
+def _routing_basis(assignment: Assignment) -> dict | None:
+    """What the router's suggestion of this department rested on (the keywords it found, how
+    similar past cases went), so the lead can judge quickly whether the case is really theirs."""
+    routing = latest_routing(assignment.demand) if assignment.role == AssignmentRole.LEAD else None
+    candidates = routing.candidates if routing else []
+    return next((c for c in candidates if c.get("department_id") == assignment.department_id), None)
 
 
 def _reply_form(request: HttpRequest, assignment: Assignment, templates: list[tuple[ReplyTemplate, str]]) -> ReplyForm:

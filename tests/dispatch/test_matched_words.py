@@ -26,3 +26,24 @@ def test_the_desk_marks_the_keywords_the_suggestions_matched(district, submit):
     content = page[page.index('id="content"') :][:600]
     assert all(f'<mark class="matched">{word}</mark>' in page for word in matched)
     assert '<mark class="matched">' in content and 'id="matched-help"' in page
+
+
+def test_the_lead_department_reads_what_the_suggestion_of_it_rested_on(district, submit):
+    demand = submit(title="工地夜间施工噪音", content="六和城旁边工地每天夜间施工噪音很大。").demand
+    lead = demand.assignments.get(role="lead")
+    suggested = next(c for c in demand.routing_results.get().candidates if c["department_id"] == lead.department_id)
+    assert suggested["matched"]
+    staff = Client()
+    staff.force_login(district.users["zjj"])
+    page = staff.get(f"/workbench/{lead.pk}/").content.decode()
+    basis = page[page.index('id="routing-basis"') :][:300]
+    assert "命中关键词" in basis and all(word in basis for word in suggested["matched"])
+    content = page[page.index('id="content"') :][:400]
+    assert f'<mark class="matched">{suggested["matched"][0]}</mark>' in content
+
+    # An assisting department was not chosen by the router: nothing is said for it.
+    assist = demand.assignments.get(role="assist")
+    helper = Client()
+    helper.force_login(district.users["shj"])
+    page = helper.get(f"/workbench/{assist.pk}/").content.decode()
+    assert 'id="routing-basis"' not in page and '<mark class="matched">' not in page
