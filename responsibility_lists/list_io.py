@@ -393,9 +393,23 @@ def read_upload(handle, name: str) -> list[dict[str, str]]:
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
+# Excel writes a carriage return inside a cell as "_x000D_"; a file converted twice (as public
+# message sets often are) keeps those letters in the text itself.
+_EXCEL_CARRIAGE_RETURN = re.compile(r"_x000d_", re.IGNORECASE)
+
+
+def _text_of(cell: str) -> str:
+    return _EXCEL_CARRIAGE_RETURN.sub("\n", cell) if "_x" in cell or "_X" in cell else cell
+
+
 def read_table(path: Path) -> list[dict[str, str]]:
     """Rows of any CSV, TSV or XLSX file, keyed by its header (no layout checks). Text files may
-    be UTF-8 or GB18030; header names are trimmed, as Excel's are."""
+    be UTF-8 or GB18030; header names are trimmed, as Excel's are, and Excel's escaped carriage
+    returns left in the text are line breaks again."""
+    return [{name: _text_of(value or "") for name, value in row.items()} for row in _table_rows(path)]
+
+
+def _table_rows(path: Path) -> list[dict[str, str]]:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         data = path.read_bytes()

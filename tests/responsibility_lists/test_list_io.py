@@ -75,3 +75,19 @@ def test_tables_from_older_systems_may_be_gb18030_tab_separated_or_padded(tmp_pa
     unknown.write_text("{}", encoding="utf-8")
     with pytest.raises(ValidationFailed, match=r"\.tsv"):
         read_table(unknown)
+
+
+def test_excels_escaped_carriage_returns_left_in_the_text_are_line_breaks_again(tmp_path):
+    from openpyxl import Workbook
+
+    from responsibility_lists.list_io import read_table
+
+    converted = tmp_path / "history.csv"
+    converted.write_text("内容,编号\n1、楼盘存在隐患。_x000D_ 2、临时水电。_X000D_,x_001\n", encoding="utf-8")
+    assert read_table(converted) == [{"内容": "1、楼盘存在隐患。\n 2、临时水电。\n", "编号": "x_001"}]
+    workbook = Workbook()
+    workbook.active.append(["内容"])
+    workbook.active.append(["第一条_x000D_第二条"])
+    spreadsheet = tmp_path / "history.xlsx"
+    workbook.save(spreadsheet)
+    assert read_table(spreadsheet) == [{"内容": "第一条\n第二条"}]

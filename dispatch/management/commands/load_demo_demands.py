@@ -38,6 +38,7 @@ from dispatch.services import (
     assignment_sign,
     extension_request,
 )
+from responsibility_lists.list_io import read_table
 
 MESSAGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "messages.csv"
 LABELS = Path(__file__).resolve().parents[2] / "sample_data" / "message_labels.csv"
@@ -71,8 +72,7 @@ class Command(BaseCommand):
         if not texts:
             self.stdout.write("Text messages go through a gateway here: the demo citizens decline them.")
         rng = random.Random(seed)
-        with messages.open(encoding="utf-8") as handle:
-            every = list(csv.DictReader(handle))
+        every = read_table(messages)
         rows = [row for row in every if row["title"].strip() and len(row["body"]) >= 10]
         rows = rng.sample(rows, min(count, len(rows)))
         communities = list(Community.objects.select_related("street"))
