@@ -3,8 +3,15 @@ and merges can chain (A into B, then B into C)."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from demands.models import Demand
 from demands.workflow import Status
+
+# How many links of a chain of merges the figures follow (A into B, then B into C: 2). A chain
+# forms only when a demand that others were merged into is merged itself; longer ones are rarer
+# still.
+CHAIN_FOLLOWED = 3
 
 
 def original_of(demand: Demand) -> Demand | None:
@@ -31,3 +38,12 @@ def merged_into(demand: Demand) -> list[Demand]:
         found += batch
         frontier = [d.pk for d in batch]
     return found
+
+
+def merged_into_q(originals: object, *, lookup: str = "exact") -> Q:
+    """Demands merged into `originals` (a value, an OuterRef, or with lookup="in" a queryset),
+    directly or through a chain of up to CHAIN_FOLLOWED merges: as a filter of Demand."""
+    condition = Q()
+    for links in range(1, CHAIN_FOLLOWED + 1):
+        condition |= Q(**{"__".join(["duplicate_of"] * links) + f"__{lookup}": originals})
+    return Q(status=Status.MERGED) & condition

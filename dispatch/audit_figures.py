@@ -34,6 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth, TruncWeek
 from django.utils import timezone
 
+from demands.merges import merged_into_q
 from demands.models import Demand
 from demands.workflow import OPEN_STATUSES, Status
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReturnRequest
@@ -199,11 +200,12 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
 
 
 def _merged_ratings(aggregate: Sum | Count) -> Coalesce:
-    """Per assignment, `aggregate` over the ratings of the demands merged into its demand."""
+    """Per assignment, `aggregate` over the ratings of the demands merged into its demand (through
+    chains of merges too)."""
     merged = (
-        Demand.objects.filter(duplicate_of=OuterRef("demand_id"), status=Status.MERGED, rating__isnull=False)
+        Demand.objects.filter(merged_into_q(OuterRef("demand_id")), rating__isnull=False)
         .order_by()
-        .values("duplicate_of")
+        .values("status")  # all merged: one group
         .annotate(value=aggregate)
         .values("value")
     )

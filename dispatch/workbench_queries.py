@@ -10,8 +10,8 @@ from django.db.models import Avg, Case, CharField, Count, F, Q, QuerySet, Value,
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from demands.merges import merged_into_q
 from demands.models import Demand
-from demands.workflow import Status
 from departments.access import DEPARTMENT_ROLES, department_ids_for
 from dispatch.audit_figures import answered_on_time, overdue_now
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReplyTemplate
@@ -94,7 +94,7 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
     # The citizens of demands merged into one the department answered rate that answer too.
     answered_here = mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE).values("demand_id")
     rating = Demand.objects.filter(
-        Q(pk__in=answered_here) | Q(status=Status.MERGED, duplicate_of__in=answered_here),
+        Q(pk__in=answered_here) | merged_into_q(answered_here, lookup="in"),
         rated_at__gte=since,
         rating__isnull=False,
     ).aggregate(average=Avg("rating"))

@@ -127,3 +127,24 @@ def test_a_merged_demands_citizen_rates_the_shared_answer_once_and_the_departmen
     rows = {r.name: r for r in department_rows(AuditFilters.default())}
     assert rows[lead.department.name].rating == 3.5
     assert rows[assist.department.name].rating is None  # it assisted: the answer was not its own
+
+
+def test_a_chain_of_merges_counts_every_citizens_rating_for_the_department_that_answered(district, submit):
+    from demands.merges import merged_into_q
+    from demands.models import Demand
+    from dispatch.audit_figures import AuditFilters, department_rows
+    from dispatch.services.closing import demand_merge
+
+    first, second, third = (submit(title=f"工地半夜施工噪音{i}").demand for i in range(3))
+    dispatcher = district.users["dispatcher"]
+    demand_merge(demand_id=first.pk, original_id=second.pk, actor=dispatcher)
+    demand_merge(demand_id=second.pk, original_id=third.pk, actor=dispatcher)  # first → second → third
+    assert set(Demand.objects.filter(merged_into_q(third.pk))) == {first, second}
+    lead = Assignment.objects.get(demand=third, role="lead")
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    for assist in Assignment.objects.filter(demand=third, role="assist"):
+        assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
+    assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工。")
+    for demand, rating in ((first, 1), (second, 2), (third, 5)):
+        demand_rate(demand=demand, rating=rating)
+    assert {r.name: r for r in department_rows(AuditFilters.default())}[lead.department.name].rating == 8 / 3
