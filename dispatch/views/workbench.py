@@ -93,7 +93,8 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     templates = templates_for(assignment)
     disclosed = request.session.get("disclosed", [])
     show_contact = demand.pk in disclosed
-    basis = _routing_basis(assignment)
+    candidates = _routing_candidates(assignment)
+    basis = next((c for c in candidates if c.get("department_id") == assignment.department_id), None)
     context = {
         "assignment": assignment,
         "demand": demand,
@@ -117,7 +118,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         ]
         if assignment.role == AssignmentRole.LEAD
         else [],
-        "return_form": ReturnForm(auto_id="return_%s", own_department_id=assignment.department_id),
+        "return_form": _return_form(assignment, candidates),
         "extension_form": ExtensionForm(auto_id="extension_%s"),
         "disclose_form": DiscloseForm(auto_id="contact_%s"),
         "info_request": pending_info_request(demand),
@@ -134,12 +135,26 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return render(request, "dispatch/assignment_detail.html", context)
 
 
-def _routing_basis(assignment: Assignment) -> dict | None:
-    """What the router's suggestion of this department rested on (the keywords it found, how
-    similar past cases went), so the lead can judge quickly whether the case is really theirs."""
+def _routing_candidates(assignment: Assignment) -> list[dict]:
+    """The router's suggestions for the case, shown to its lead: what the suggestion of it rested
+    on (the keywords it found, how similar past cases went), so the lead can judge quickly whether
+    the case is really theirs, and which department it would have suggested next."""
     routing = latest_routing(assignment.demand) if assignment.role == AssignmentRole.LEAD else None
-    candidates = routing.candidates if routing else []
-    return next((c for c in candidates if c.get("department_id") == assignment.department_id), None)
+    return routing.candidates if routing else []
+
+
+def _return_form(assignment: Assignment, candidates: list[dict]) -> ReturnForm:
+    """The return form, offering the router's next suggestion as the department to suggest."""
+    following = next(
+        (c["department_id"] for c in candidates if c.get("department_id") not in (None, assignment.department_id)),
+        None,
+    )
+    form = ReturnForm(
+        auto_id="return_%s", own_department_id=assignment.department_id, initial={"suggested_department": following}
+    )
+    if following is not None:
+        form.fields["suggested_department"].help_text = _("已预选路由建议中的下一个部门，可更改。")
+    return form
 
 
 def _reply_form(request: HttpRequest, assignment: Assignment, templates: list[tuple[ReplyTemplate, str]]) -> ReplyForm:
