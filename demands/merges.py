@@ -3,7 +3,7 @@ and merges can chain (A into B, then B into C)."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from demands.models import Demand
 from demands.workflow import Status
@@ -47,3 +47,9 @@ def merged_into_q(originals: object, *, lookup: str = "exact") -> Q:
     for links in range(1, CHAIN_FOLLOWED + 1):
         condition |= Q(**{"__".join(["duplicate_of"] * links) + f"__{lookup}": originals})
     return Q(status=Status.MERGED) & condition
+
+
+def rated_shared_answer_q() -> Q:
+    """Merged demands whose citizen rated the shared answer: rated since the merge (which set
+    closed_at); a rating from before it was of another answer."""
+    return Q(rating__isnull=False, rated_at__gte=F("closed_at"))

@@ -262,7 +262,7 @@ def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
     with transaction.atomic():
         current = Demand.objects.select_for_update().get(pk=demand.pk)
         if current.status == Status.MERGED:
-            if current.rating is not None:
+            if rated_shared_answer(current):
                 raise IllegalTransition(_("您已评价过这件诉求。"))
             if not shared_answer_given(current):
                 raise IllegalTransition(_("合并办理的诉求答复后才能评价。"))
@@ -277,6 +277,12 @@ def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
             reason=comment.strip(),
             changes=changes,
         )
+
+
+def rated_shared_answer(demand: Demand) -> bool:
+    """Whether a merged demand's citizen has rated the answer they share. A rating from before
+    the merge (given when asking for the demand to be redone) was of another answer."""
+    return demand.rated_at is not None and demand.closed_at is not None and demand.rated_at >= demand.closed_at
 
 
 def shared_answer_given(demand: Demand) -> bool:

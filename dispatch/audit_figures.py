@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from demands.merges import merged_into_q
+from demands.merges import merged_into_q, rated_shared_answer_q
 from demands.models import Demand
 from demands.workflow import OPEN_STATUSES, Status
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReturnRequest
@@ -152,6 +152,19 @@ def overdue_now(now: datetime) -> Q:
     return Q(status__in=OPEN_ASSIGNMENT_STATUSES, paused_since__isnull=True, handle_deadline__lt=now)
 
 
+def answered_again() -> Exists:
+    """For a lead assignment: whether a later lead assignment of its demand answered it again
+    (after a redo), so that the citizen's rating is of that later answer."""
+    return Exists(
+        Assignment.objects.filter(
+            demand_id=OuterRef("demand_id"),
+            role=AssignmentRole.LEAD,
+            status=AssignmentStatus.DONE,
+            finished_at__gt=OuterRef("finished_at"),
+        )
+    )
+
+
 def answered_on_time() -> Q:
     # A lead assignment is answered on time when its reply came by its handling deadline, the one
     # in force after approved extensions and pauses.
@@ -168,9 +181,17 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
     if filters.department_ids:
         assignments = assignments.filter(department_id__in=filters.department_ids)
     answered = lead & Q(status=AssignmentStatus.DONE)
+    # A citizen rates the latest answer: a demand answered, redone and answered again counts its
+    # ratings once, for the department that answered last.
+    rated_answer = answered & Q(superseded=False)
+    # A demand merged after being answered keeps the rating its citizen gave that answer; one
+    # given after the merge is of the shared answer, counted with the original's ratings.
+    own_rating = rated_answer & (~Q(demand__status=Status.MERGED) | Q(demand__rated_at__lt=F("demand__closed_at")))
     rows = (
         assignments.annotate(
-            merged_rating_sum=_merged_ratings(Sum("rating")), merged_rating_n=_merged_ratings(Count("rating"))
+            superseded=answered_again(),
+            merged_rating_sum=_merged_ratings(Sum("rating")),
+            merged_rating_n=_merged_ratings(Count("rating")),
         )
         .values("department_id", "department__name")
         .annotate(
@@ -186,12 +207,12 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
             # The answer's own citizen's rating and those of the citizens whose demands were
             # merged into it: every one of them was answered by this department.
             rating_avg=Cast(
-                Coalesce(Sum("demand__rating", filter=answered), 0)
-                + Coalesce(Sum("merged_rating_sum", filter=answered), 0),
+                Coalesce(Sum("demand__rating", filter=own_rating), 0)
+                + Coalesce(Sum("merged_rating_sum", filter=rated_answer), 0),
                 FloatField(),
             )
             / NullIf(
-                Count("demand__rating", filter=answered) + Coalesce(Sum("merged_rating_n", filter=answered), 0), 0
+                Count("demand__rating", filter=own_rating) + Coalesce(Sum("merged_rating_n", filter=rated_answer), 0), 0
             ),
         )
         .order_by("-received", "department__name")
@@ -203,7 +224,7 @@ def _merged_ratings(aggregate: Sum | Count) -> Coalesce:
     """Per assignment, `aggregate` over the ratings of the demands merged into its demand (through
     chains of merges too)."""
     merged = (
-        Demand.objects.filter(merged_into_q(OuterRef("demand_id")), rating__isnull=False)
+        Demand.objects.filter(merged_into_q(OuterRef("demand_id")), rated_shared_answer_q())
         .order_by()
         .values("status")  # all merged: one group
         .annotate(value=aggregate)

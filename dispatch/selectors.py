@@ -124,7 +124,7 @@ def assignment_for_user(user: Viewer, assignment_id: int) -> Assignment | None:
 
 
 def latest_routing(demand: Demand) -> RoutingResult | None:
-    return demand.routing_results.order_by("-created_at").first()
+    return demand.routing_results.order_by("-created_at", "-pk").first()
 
 
 def status_counts(queryset: QuerySet[Demand] | None = None) -> dict[str, int]:

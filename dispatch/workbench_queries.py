@@ -10,10 +10,11 @@ from django.db.models import Avg, Case, CharField, Count, F, Q, QuerySet, Value,
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from demands.merges import merged_into_q
+from demands.merges import merged_into_q, rated_shared_answer_q
 from demands.models import Demand
+from demands.workflow import Status
 from departments.access import DEPARTMENT_ROLES, department_ids_for
-from dispatch.audit_figures import answered_on_time, overdue_now
+from dispatch.audit_figures import answered_again, answered_on_time, overdue_now
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReplyTemplate
 from dispatch.selectors import Viewer
 
@@ -92,9 +93,16 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
         answered=Count("pk"), on_time=Count("pk", filter=answered_on_time())
     )
     # The citizens of demands merged into one the department answered rate that answer too.
-    answered_here = mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE).values("demand_id")
+    # Ratings are of the latest answer: a case answered by another department after a redo counts
+    # for that one.
+    answered_here = (
+        mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE)
+        .exclude(answered_again())
+        .values("demand_id")
+    )
     rating = Demand.objects.filter(
-        Q(pk__in=answered_here) | merged_into_q(answered_here, lookup="in"),
+        (Q(pk__in=answered_here) & (~Q(status=Status.MERGED) | Q(rated_at__lt=F("closed_at"))))
+        | (merged_into_q(answered_here, lookup="in") & rated_shared_answer_q()),
         rated_at__gte=since,
         rating__isnull=False,
     ).aggregate(average=Avg("rating"))

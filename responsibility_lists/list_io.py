@@ -393,9 +393,9 @@ def read_upload(handle, name: str) -> list[dict[str, str]]:
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-# Excel writes a carriage return inside a cell as "_x000D_"; a file converted twice (as public
-# message sets often are) keeps those letters in the text itself.
-_EXCEL_CARRIAGE_RETURN = re.compile(r"_x000d_", re.IGNORECASE)
+# Excel writes a carriage return inside a cell as "_x000D_" (before the line feed of a CR LF); a
+# file converted twice (as public message sets often are) keeps those letters in the text itself.
+_EXCEL_CARRIAGE_RETURN = re.compile(r"_x000d_\n?", re.IGNORECASE)
 
 
 def _text_of(cell: str) -> str:

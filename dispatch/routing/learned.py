@@ -205,8 +205,8 @@ def fit(data: TrainingSet) -> Trained | None:
         _word_columns(pipeline, features),
         labels,
         matters=[case.matter_code for case in kept],
-        # A past case without a title is shown by the start of its text.
-        titles=[case.title or case.content for case in kept],
+        # Titles only: the start of a text without one may carry a citizen's name or phone.
+        titles=[case.title for case in kept],
         references=[case.reference for case in kept],
     )
     return Trained(pipeline, index)

@@ -128,7 +128,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "templates": templates,
         "return_closes": return_window_closes(assignment),
         "routing_basis": basis,
-        "routing_words": basis["matched"] if basis else [],
+        "routing_words": basis.get("matched", []) if basis else [],
         "note_form": NoteForm(auto_id="note_%s"),
         "now": timezone.now(),
     }
@@ -144,9 +144,15 @@ def _routing_candidates(assignment: Assignment) -> list[dict]:
 
 
 def _return_form(assignment: Assignment, candidates: list[dict]) -> ReturnForm:
-    """The return form, offering the router's next suggestion as the department to suggest."""
+    """The return form, offering the router's next suggestion as the department to suggest: one
+    that has not led the case before (a department that returned it is not offered it back)."""
+    led = set(assignment.demand.assignments.filter(role=AssignmentRole.LEAD).values_list("department_id", flat=True))
     following = next(
-        (c["department_id"] for c in candidates if c.get("department_id") not in (None, assignment.department_id)),
+        (
+            c["department_id"]
+            for c in candidates
+            if c.get("department_id") is not None and c["department_id"] not in led
+        ),
         None,
     )
     form = ReturnForm(

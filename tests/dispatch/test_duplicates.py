@@ -148,3 +148,58 @@ def test_a_chain_of_merges_counts_every_citizens_rating_for_the_department_that_
     for demand, rating in ((first, 1), (second, 2), (third, 5)):
         demand_rate(demand=demand, rating=rating)
     assert {r.name: r for r in department_rows(AuditFilters.default())}[lead.department.name].rating == 8 / 3
+
+
+def _answer(district, demand) -> Assignment:
+    from dispatch.models import OPEN_ASSIGNMENT_STATUSES
+
+    lead = Assignment.objects.get(demand=demand, role="lead", status__in=OPEN_ASSIGNMENT_STATUSES)
+    if lead.status == "pending_sign":
+        assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    for assist in Assignment.objects.filter(demand=demand, role="assist", status__in=OPEN_ASSIGNMENT_STATUSES):
+        assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
+    assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工并处罚款。")
+    return lead
+
+
+def _ratings(district) -> tuple[float | None, float | None]:
+    from dispatch.audit_figures import AuditFilters, department_rows
+    from dispatch.workbench_queries import department_summary
+
+    zjj = district.departments["ZJJ"]
+    row = {r.name: r for r in department_rows(AuditFilters.default())}[zjj.name]
+    return row.rating, department_summary(district.users["zjj"]).average_rating
+
+
+def test_each_rating_counts_once_for_the_answer_it_was_given_to(district, submit):
+    from demands.models import Demand
+    from dispatch.services.closing import demand_merge, demand_reopen
+
+    # Answered, redo asked for with a rating of that answer, then merged into another demand.
+    redone = submit(title="工地半夜施工噪音A").demand
+    _answer(district, redone)
+    demand_reopen(demand=Demand.objects.get(pk=redone.pk), reason="还是很吵，没有解决", rating=1)
+    original = submit(title="工地半夜施工噪音B").demand
+    demand_merge(demand_id=redone.pk, original_id=original.pk, actor=district.users["dispatcher"])
+    _answer(district, original)
+    # The rating from before the merge was of the first answer: it counts once, and the citizen
+    # may still rate the answer they now share.
+    demand_rate(demand=Demand.objects.get(pk=original.pk), rating=5)
+    assert _ratings(district) == (3.0, 3.0)
+    demand_rate(demand=Demand.objects.get(pk=redone.pk), rating=2)
+    assert _ratings(district) == (3.5, 3.5)  # now a rating of the shared answer instead
+
+
+def test_a_redone_original_counts_its_ratings_once_for_the_latest_answer(district, submit):
+    from demands.models import Demand
+    from dispatch.services.closing import demand_merge, demand_reopen
+
+    merged = submit(title="工地半夜施工噪音A").demand
+    original = submit(title="工地半夜施工噪音B").demand
+    demand_merge(demand_id=merged.pk, original_id=original.pk, actor=district.users["dispatcher"])
+    _answer(district, original)
+    demand_rate(demand=Demand.objects.get(pk=merged.pk), rating=1)
+    demand_reopen(demand=Demand.objects.get(pk=original.pk), reason="夜间还在施工，没有解决")
+    _answer(district, original)  # two answers by the department now
+    demand_rate(demand=Demand.objects.get(pk=original.pk), rating=5)
+    assert _ratings(district) == (3.0, 3.0)

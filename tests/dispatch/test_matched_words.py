@@ -52,6 +52,16 @@ def test_the_lead_department_reads_what_the_suggestion_of_it_rested_on(district,
     assert f'<option value="{following["department_id"]}" selected>' in returning
     assert returning.count(" selected>") == 1
 
+    # A department that has led the case before (and returned it) is not offered it back.
+    earlier = demand.assignments.get(pk=lead.pk)
+    earlier.pk, earlier.department, earlier.status = None, cgj, "returned"
+    earlier.save()
+    page = staff.get(f"/workbench/{lead.pk}/").content.decode()
+    returning = page[page.index('id="return_suggested_department"') :]
+    returning = returning[: returning.index("</select>")]
+    assert f'<option value="{cgj.pk}" selected>' not in returning and '<option value="" selected>' in returning
+    assert "已预选路由建议中的下一个部门" not in page
+
     # An assisting department was not chosen by the router: nothing is said for it.
     assist = demand.assignments.get(role="assist")
     helper = Client()

@@ -87,7 +87,7 @@ def test_excels_escaped_carriage_returns_left_in_the_text_are_line_breaks_again(
     assert read_table(converted) == [{"内容": "1、楼盘存在隐患。\n 2、临时水电。\n", "编号": "x_001"}]
     workbook = Workbook()
     workbook.active.append(["内容"])
-    workbook.active.append(["第一条_x000D_第二条"])
+    workbook.active.append(["第一条_x000D_第二条_x000D_\n第三条"])
     spreadsheet = tmp_path / "history.xlsx"
     workbook.save(spreadsheet)
-    assert read_table(spreadsheet) == [{"内容": "第一条\n第二条"}]
+    assert read_table(spreadsheet) == [{"内容": "第一条\n第二条\n第三条"}]  # a CR LF is one line break
