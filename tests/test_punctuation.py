@@ -4,12 +4,12 @@ English punctuation on an English page (no "Rating（4/5）：…" in English)."
 from __future__ import annotations
 
 from django.template import Context, Template
-from django.test import Client
 from django.utils import translation
 
 from demands.services import demand_rate
 from dispatch.models import Assignment
 from dispatch.services import assignment_contribute, assignment_reply, assignment_sign
+from tests.citizens import citizen_of
 
 JOINED = Template(
     "{% load punctuation %}受理编号{% colon %}PS-1{% open_paren %}主办{% close_paren %}"
@@ -39,10 +39,7 @@ def test_an_english_tracking_page_writes_the_rating_in_english_punctuation(distr
     assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标。")
     assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工。")
     demand_rate(demand=demand, rating=4, comment="处理及时")
-    citizen = Client()
-    session = citizen.session
-    session["citizen_demands"] = [demand.pk]
-    session.save()
+    citizen = citizen_of(demand)
     chinese = citizen.get(f"/track/{demand.tracking_number}/").content.decode()
     assert "（4/5）：处理及时" in chinese
     citizen.post("/i18n/setlang/", {"language": "en", "next": "/"})

@@ -20,6 +20,7 @@ from demands.tasks import resend_citizen_messages
 from dispatch.models import Assignment, Notification
 from dispatch.services import assignment_contribute, assignment_reply, assignment_sign, demand_merge, demand_reject
 from dispatch.tasks import notify_unsent_message
+from tests.citizens import citizen_of
 
 
 class Gateway(BaseHTTPRequestHandler):
@@ -362,13 +363,7 @@ def _answer(district, demand) -> None:
 
 
 def _tracking_page(demand) -> str:
-    from django.test import Client
-
-    citizen = Client()
-    session = citizen.session
-    session["citizen_demands"] = [demand.pk]
-    session.save()
-    return citizen.get(f"/track/{demand.tracking_number}/").content.decode()
+    return citizen_of(demand).get(f"/track/{demand.tracking_number}/").content.decode()
 
 
 def test_merges_that_chain_share_the_final_answer_and_its_message(
@@ -438,10 +433,7 @@ def test_a_citizen_can_stop_and_resume_texts_from_the_tracking_page(
 
     gateway.answer = 503
     demand = submit().demand  # its receipt is still waiting to be sent
-    citizen = Client()
-    session = citizen.session
-    session["citizen_demands"] = [demand.pk]
-    session.save()
+    citizen = citizen_of(demand)
     page = citizen.get(f"/track/{demand.tracking_number}/").content.decode()
     assert "不再接收短信" in page
     citizen.post(f"/track/{demand.tracking_number}/texts/", {"wanted": "0"})

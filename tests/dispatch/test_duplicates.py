@@ -10,6 +10,7 @@ from dispatch.duplicates import similarity
 from dispatch.models import Assignment, DuplicateSuggestion
 from dispatch.services import assignment_contribute, assignment_reply, assignment_sign
 from dispatch.services.duplicates import duplicate_decide
+from tests.citizens import citizen_of
 
 
 def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, submit):
@@ -52,11 +53,7 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
     assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
     assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工并处罚款。")
-    citizen = Client()
-    session = citizen.session
-    session["citizen_demands"] = [second.pk]
-    session.save()
-    page = citizen.get(f"/track/{second.tracking_number}/").content.decode()
+    page = citizen_of(second).get(f"/track/{second.tracking_number}/").content.decode()
     assert "已责令工地停止夜间施工" in page and first.tracking_number in page
     assert "相似度" not in page and f"{suggestion.similarity:.0%}" not in page
 
@@ -78,14 +75,6 @@ def test_similarity():
     assert similarity("工地半夜施工噪音", "小区停水没有通知") < 0.1
 
 
-def _citizen_of(demand) -> Client:
-    citizen = Client()
-    session = citizen.session
-    session["citizen_demands"] = [demand.pk]
-    session.save()
-    return citizen
-
-
 def test_a_merged_demands_citizen_rates_the_shared_answer_once_and_the_department_is_judged_by_it(district, submit):
     from dispatch.audit_figures import AuditFilters, department_rows
     from dispatch.workbench_queries import department_summary
@@ -94,7 +83,7 @@ def test_a_merged_demands_citizen_rates_the_shared_answer_once_and_the_departmen
     second = submit(title="六和城工地半夜施工噪音大", content="六和城旁边工地每天半夜施工打桩，吵得无法入睡。").demand
     suggestion = DuplicateSuggestion.objects.get()
     duplicate_decide(suggestion_id=suggestion.pk, actor=district.users["dispatcher"], merge=True)
-    merged_citizen = _citizen_of(second)
+    merged_citizen = citizen_of(second)
     rate_form = f'action="/track/{second.tracking_number}/rate/"'
 
     # Nothing to rate before the shared answer is given.
