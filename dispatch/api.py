@@ -10,6 +10,7 @@ from typing import Any
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -25,8 +26,8 @@ from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
 from demands.workflow import Status
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
-from dispatch.models import Assignment, ReturnReason, Supervision
-from dispatch.selectors import assignment_for_user, demands_visible_to, department_inbox
+from dispatch.models import Assignment, ReturnReason, RoutingResult, Supervision
+from dispatch.selectors import assignment_for_user, demands_visible_to, department_inbox, latest_routing
 from dispatch.services import (
     assignment_contribute,
     assignment_release,
@@ -123,13 +124,36 @@ class TextMessageOutput(serializers.ModelSerializer):
         fields = ["kind", "status", "attempts", "last_error", "body", "created_at", "sent_at"]
 
 
+class RoutingOutput(serializers.ModelSerializer):
+    """The router's latest answer: up to three candidates (matter, lead department, confidence,
+    matched words, reasons as data and as a sentence, the most similar past cases), under which
+    list and router version, and whether it dispatched by itself."""
+
+    list_version = serializers.IntegerField(source="list_version.number", default=None)
+
+    class Meta:
+        model = RoutingResult
+        fields = ["router_version", "list_version", "confidence", "auto_dispatched", "candidates", "created_at"]
+
+
 class StaffDemandDetailOutput(StaffDemandOutput):
-    """One demand, with the text messages its citizen was sent and how their sending went."""
+    """One demand, with the text messages its citizen was sent and how their sending went, and,
+    for the dispatch centre, what the router answered for it."""
 
     text_messages = TextMessageOutput(many=True, read_only=True)
+    routing = serializers.SerializerMethodField()
 
     class Meta(StaffDemandOutput.Meta):
-        fields = [*StaffDemandOutput.Meta.fields, "text_messages"]
+        fields = [*StaffDemandOutput.Meta.fields, "text_messages", "routing"]
+
+    @extend_schema_field(RoutingOutput(allow_null=True))
+    def get_routing(self, demand: Demand) -> dict | None:
+        # Departments are not shown the suggestions: they name other demands (the similar cases).
+        request = self.context.get("request")
+        if request is None or not has_role(request.user, *READ_ALL_ROLES):
+            return None
+        routing = latest_routing(demand)
+        return RoutingOutput(routing).data if routing else None
 
 
 class AssignmentOutput(serializers.ModelSerializer):

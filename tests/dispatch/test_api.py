@@ -205,3 +205,17 @@ def test_waiting_for_the_citizen_and_answering_a_supervision_through_the_api(dis
         f"/api/v1/assignments/{assignment_id}/supervision/", {"response": "已联合街道清理，明日办结。"}, format="json"
     )
     assert response.status_code == 200, response.content
+
+
+def test_the_dispatch_centre_reads_what_the_router_answered_and_departments_do_not(district, submitted):
+    number = submitted["tracking_number"]
+    body = client_for(district.users["dispatcher"]).get(f"/api/v1/demands/{number}/").json()
+    routing = body["routing"]
+    stored = Demand.objects.get(tracking_number=number).routing_results.get()
+    assert routing["router_version"] == stored.router_version and routing["list_version"] == district.version.number
+    assert routing["confidence"] == stored.confidence and routing["auto_dispatched"] == stored.auto_dispatched
+    assert [c["department_name"] for c in routing["candidates"]] == [c["department_name"] for c in stored.candidates]
+    assert all("reasons" in c and "similar_cases" in c for c in routing["candidates"])
+    lead = Assignment.objects.get(demand__tracking_number=number, role="lead")
+    handler = next(m.user for m in lead.department.memberships.all())
+    assert client_for(handler).get(f"/api/v1/demands/{number}/").json()["routing"] is None
