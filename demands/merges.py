@@ -49,7 +49,30 @@ def merged_into_q(originals: object, *, lookup: str = "exact") -> Q:
     return Q(status=Status.MERGED) & condition
 
 
+# A merged demand's citizen rates the shared answer after the merge, which set closed_at; a rating
+# from before it (given when asking for a redo) was of the demand's own answer. The rule below is
+# written twice, for one demand and as a filter, and the two must say the same.
+
+
+def rated_shared_answer(demand: Demand) -> bool:
+    """Whether a merged demand's citizen has rated the answer they share."""
+    return demand.rated_at is not None and demand.closed_at is not None and demand.rated_at >= demand.closed_at
+
+
 def rated_shared_answer_q() -> Q:
-    """Merged demands whose citizen rated the shared answer: rated since the merge (which set
-    closed_at); a rating from before it was of another answer."""
+    """Merged demands whose citizen rated the shared answer."""
     return Q(rating__isnull=False, rated_at__gte=F("closed_at"))
+
+
+def rated_own_answer_q(prefix: str = "") -> Q:
+    """Demands (reached through `prefix`, e.g. "demand__") whose rating is of their own answer:
+    any demand not merged, and a merged one rated before its merge."""
+    return ~Q(**{f"{prefix}status": Status.MERGED}) | Q(**{f"{prefix}rated_at__lt": F(f"{prefix}closed_at")})
+
+
+def shared_answer_given(original: Demand | None) -> bool:
+    """Whether the demand a merged demand was merged into (`original_of` it) has been answered,
+    and not sent back for redoing since: then the merged demand's citizen can rate that answer."""
+    return (
+        original is not None and original.status in (Status.REPLIED, Status.CLOSED) and original.replied_at is not None
+    )

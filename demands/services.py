@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
 from demands import citizen_messages
-from demands.merges import original_of
+from demands.merges import original_of, rated_shared_answer, shared_answer_given
 from demands.models import (
     CONTENT_MAX_LENGTH,
     CONTENT_TOO_LONG,
@@ -264,7 +264,7 @@ def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
         if current.status == Status.MERGED:
             if rated_shared_answer(current):
                 raise IllegalTransition(_("您已评价过这件诉求。"))
-            if not shared_answer_given(current):
+            if not shared_answer_given(original_of(current)):
                 raise IllegalTransition(_("合并办理的诉求答复后才能评价。"))
         else:
             changes["closed_at"] = now
@@ -277,21 +277,6 @@ def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
             reason=comment.strip(),
             changes=changes,
         )
-
-
-def rated_shared_answer(demand: Demand) -> bool:
-    """Whether a merged demand's citizen has rated the answer they share. A rating from before
-    the merge (given when asking for the demand to be redone) was of another answer."""
-    return demand.rated_at is not None and demand.closed_at is not None and demand.rated_at >= demand.closed_at
-
-
-def shared_answer_given(demand: Demand) -> bool:
-    """Whether the demand a merged demand was merged into has been answered, and not sent back
-    for redoing since: then the merged demand's citizen can rate that answer."""
-    original = original_of(demand)
-    return (
-        original is not None and original.status in (Status.REPLIED, Status.CLOSED) and original.replied_at is not None
-    )
 
 
 def demand_auto_close(*, demand_id: int) -> bool:

@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from demands.merges import merged_into_q, rated_shared_answer_q
+from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
 from demands.models import Demand
 from demands.workflow import OPEN_STATUSES, Status
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReturnRequest
@@ -186,7 +186,7 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
     rated_answer = answered & Q(superseded=False)
     # A demand merged after being answered keeps the rating its citizen gave that answer; one
     # given after the merge is of the shared answer, counted with the original's ratings.
-    own_rating = rated_answer & (~Q(demand__status=Status.MERGED) | Q(demand__rated_at__lt=F("demand__closed_at")))
+    own_rating = rated_answer & rated_own_answer_q("demand__")
     rows = (
         assignments.annotate(
             superseded=answered_again(),

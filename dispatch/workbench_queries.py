@@ -10,9 +10,8 @@ from django.db.models import Avg, Case, CharField, Count, F, Q, QuerySet, Value,
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from demands.merges import merged_into_q, rated_shared_answer_q
+from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
 from demands.models import Demand
-from demands.workflow import Status
 from departments.access import DEPARTMENT_ROLES, department_ids_for
 from dispatch.audit_figures import answered_again, answered_on_time, overdue_now
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReplyTemplate
@@ -101,7 +100,7 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
         .values("demand_id")
     )
     rating = Demand.objects.filter(
-        (Q(pk__in=answered_here) & (~Q(status=Status.MERGED) | Q(rated_at__lt=F("closed_at"))))
+        (Q(pk__in=answered_here) & rated_own_answer_q())
         | (merged_into_q(answered_here, lookup="in") & rated_shared_answer_q()),
         rated_at__gte=since,
         rating__isnull=False,

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 from config.errors import DomainError
 from config.throttle import allow
 from demands.citizen_messages import citizen_texts_wanted, texted_number
-from demands.merges import original_of
+from demands.merges import original_of, rated_shared_answer, shared_answer_given
 from demands.models import Demand
 from demands.privacy import mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
-from demands.services import demand_rate, demand_submit, rated_shared_answer, shared_answer_given
+from demands.services import demand_rate, demand_submit
 from demands.workflow import FINAL_STATUSES, Action, Status
 from dispatch.forms import DemandForm, RateForm, ReopenForm, SupplementForm, TrackForm
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
@@ -131,7 +131,7 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
             role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES, overdue_at__isnull=False
         ).exists(),
         "can_rate": demand.status == Status.REPLIED
-        or (demand.status == Status.MERGED and not rated_shared_answer(demand) and shared_answer_given(demand)),
+        or (demand.status == Status.MERGED and not rated_shared_answer(demand) and shared_answer_given(original)),
         "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
         "info_request": pending_info_request(demand),
         "attachments": demand.attachments.all(),
