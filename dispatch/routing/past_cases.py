@@ -77,14 +77,19 @@ class PastCaseIndex:
         k = min(k, len(similarities))
         candidates = np.argpartition(-similarities, k - 1)[:k]
         ranked = sorted(candidates, key=lambda i: (-similarities[i], i))
-        unknown = np.full(len(self.departments), "")
-        matters = self.matters if self.matters is not None else unknown
-        titles = self.titles if self.titles is not None else unknown
-        references = self.references if self.references is not None else unknown
         return [
             Neighbour(
-                str(self.departments[i]), float(similarities[i]), str(matters[i]), str(titles[i]), str(references[i])
+                str(self.departments[i]),
+                float(similarities[i]),
+                _at(self.matters, i),
+                _at(self.titles, i),
+                _at(self.references, i),
             )
             for i in ranked
             if similarities[i] > 0
         ]
+
+
+def _at(values: np.ndarray | None, i: int) -> str:
+    # Indexes stored before a field was remembered have none of it.
+    return str(values[i]) if values is not None else ""

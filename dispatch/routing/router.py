@@ -22,6 +22,7 @@ from dispatch.models import RoutingModel
 from dispatch.routing import learned
 from dispatch.routing import reasons as why
 from dispatch.routing.list_matcher import ListMatch, MatterEntry, MatterIndex
+from dispatch.routing.past_cases import Neighbour
 from responsibility_lists.models import ListVersion, VersionStatus
 
 # 7: words cut by rjieba instead of the Python jieba package. Its words are jieba's on every shared
@@ -111,13 +112,14 @@ SIMILAR_CASES_SHOWN = 2
 @dataclass(frozen=True)
 class PastCaseSeen:
     department_id: int | None  # where this demand would go had it been handled like that case
-    matter_code: str
-    title: str = ""
-    reference: str = ""
-    similarity: float = 0.0
+    case: Neighbour
 
     def shown(self) -> dict:
-        return {"title": self.title, "reference": self.reference, "similarity": round(self.similarity, 2)}
+        return {
+            "title": self.case.title,
+            "reference": self.case.reference,
+            "similarity": round(self.case.similarity, 2),
+        }
 
 
 def _matter_of_past_cases(
@@ -132,7 +134,9 @@ def _matter_of_past_cases(
     the demand's `text`): for a demand the list's words missed, it brings the matter's limits and
     assisting departments. Among equal counts, the nearest case's matter wins."""
     counts = Counter(
-        n.matter_code for n in neighbours if n.department_id == department_id and n.matter_code in index.by_code
+        n.case.matter_code
+        for n in neighbours
+        if n.department_id == department_id and n.case.matter_code in index.by_code
     )
     for code, count in counts.most_common():
         if count < PAST_MATTER_AGREEING:
@@ -219,10 +223,7 @@ def route(
                 learned_id = as_routed(code)
                 model_share[learned_id] = model_share.get(learned_id, 0.0) + probability
         known_neighbours = [n for n in judgement.neighbours if n.department_code in ids]
-        neighbours = [
-            PastCaseSeen(as_routed(n.department_code), n.matter_code, n.title, n.reference, n.similarity)
-            for n in known_neighbours
-        ]
+        neighbours = [PastCaseSeen(as_routed(n.department_code), n) for n in known_neighbours]
         nearest_similarity = known_neighbours[0].similarity if known_neighbours else 0.0
         trust = routing_model.sample_count / (routing_model.sample_count + MODEL_TRUST_HALF)
         if list_share:
@@ -296,7 +297,7 @@ def route(
                 matched=list(match.matched) if match else [],
                 reason=why.on_record(reasons),
                 reasons=reasons,
-                similar_cases=[n.shown() for n in neighbours if n.department_id == department_id and n.title][
+                similar_cases=[n.shown() for n in neighbours if n.department_id == department_id and n.case.title][
                     :SIMILAR_CASES_SHOWN
                 ],
             )
