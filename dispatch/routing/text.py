@@ -16,8 +16,6 @@ import rjieba
 
 _dictionary_lock = threading.Lock()
 _ready = False
-# Punctuation, digits and latin letters say little about who is responsible; whitespace none.
-_NOISE = re.compile(r"[\s0-9a-zA-Z_，。！？、；：“”‘’（）()《》【】\[\]<>.,!?;:'\"/\\|·…—\-+=*&^%$#@~`]+")
 STOP_WORDS = frozenset(
     [
         "的",
@@ -163,17 +161,17 @@ def forget_words() -> None:
     _words.cache_clear()
 
 
-# jieba reads Han text as the characters U+4E00–U+9FD5; any other character (rarer Han, kana,
-# emoji, full-width letters, symbols) it cuts off as a word of one character, which words() drops.
-# rjieba's idea of Han text is wider, so such characters are blanked out first: the words are then
-# jieba's, where rjieba would have joined a rare character to its neighbours.
-_NOT_JIEBA_HAN = re.compile(r"[^\u4e00-\u9fd5\s]+")
+# Only Han text says who is responsible: punctuation, digits, latin letters and whitespace are
+# blanked out. Han here is what jieba reads as such, U+4E00–U+9FD5; any other character (rarer Han,
+# kana, emoji, full-width letters) jieba cut off as a word of one character, which words() drops,
+# while rjieba's wider idea of Han text would join it to its neighbours.
+_NOT_JIEBA_HAN = re.compile(r"[^\u4e00-\u9fd5]+")
 
 
 def segmented(text: str) -> list[str]:
-    """The jieba words of a text with noise blanked out, stop words and single characters kept."""
+    """The jieba words of a text's Han runs, stop words and single characters kept."""
     _ensure_dictionary()
-    return rjieba.cut(_NOT_JIEBA_HAN.sub(" ", _NOISE.sub(" ", normalize(text))))
+    return rjieba.cut(_NOT_JIEBA_HAN.sub(" ", text or ""))
 
 
 @lru_cache(maxsize=4096)
