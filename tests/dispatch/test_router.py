@@ -88,6 +88,23 @@ def test_a_calibrated_confidence_says_how_often_such_best_answers_were_right(dis
         )
 
 
+def test_without_a_list_the_score_is_the_models_probability_whatever_its_history(district):
+    from dispatch.routing.learned import judge, load
+
+    _history(district)
+    loaded = dataclasses.replace(load(train_and_activate()), calibration=None)
+    probabilities = judge(loaded, NOISE["title"], NOISE["content"]).probabilities
+    scores = [
+        route(**NOISE, version=None, model=dataclasses.replace(loaded, sample_count=count)).evidence.score
+        for count in (36, 3600)
+    ]
+    # Its calibration was fitted on held-out models that learned from less: the same probability
+    # must read the same, or the confidence would depend on how much history the model had.
+    assert scores == [pytest.approx(max(probabilities.values()))] * 2
+    answer = route(**NOISE, version=None, model=loaded)
+    assert answer.best.department_id == district.departments["ZJJ"].pk
+
+
 def test_history_at_odds_with_the_list_gets_no_calibration(district):
     # The list is sure these are construction noise (住建), but they ended at the street office:
     # the surer the router, the more often wrong. Such a score cannot be read as a probability.
