@@ -61,6 +61,11 @@ def _parts(text: str) -> tuple[str, str]:
     return "", text
 
 
+def document_title(text: str) -> str:
+    # The title alone, for its own block of character n-grams (lowercased, as the text's are).
+    return _parts(text)[0].lower()
+
+
 def document_words(text: str) -> list[str]:
     # The jieba words of title (twice, as in document()) and content. words() is cached and the
     # list matcher has just cut the same title and content, so routing pays nothing for these.
@@ -118,19 +123,30 @@ def _tfidf_row(vectorizer: TfidfVectorizer, text: str) -> sparse.csr_matrix:
     return row
 
 
-def build_pipeline() -> Pipeline:
+def build_pipeline(*, titled: bool = True) -> Pipeline:
+    """`titled`: whether the past cases have titles (an older system may have kept the text alone,
+    and a title block would have nothing to learn from)."""
     # Character 1–3-grams need no segmentation and catch rewordings; jieba word unigrams beside
-    # them add whole-word evidence (0.695 → 0.704 alone, 0.702 → 0.712 routed, 5 folds). Each
-    # kind is weighted and normalised on its own: one vocabulary for both measured worse.
-    features = SideBySide(
-        [
+    # them add whole-word evidence (0.695 → 0.704 alone, 0.702 → 0.712 routed, 5 folds). The
+    # title's own character n-grams come third: a citizen's subject line names the matter, and
+    # in a block of its own it is not diluted by a long text (the model alone, 5 folds: 31
+    # departments 0.710 → 0.716; 7 categories share dispatchable at 98% precision 0.35 → 0.47).
+    # Each kind is weighted and normalised on its own: one vocabulary for all measured worse.
+    parts = [
+        (
+            "chars",
+            TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=200_000),
+        ),
+        ("words", TfidfVectorizer(analyzer=document_words, sublinear_tf=True)),
+    ]
+    if titled:
+        parts.append(
             (
-                "chars",
-                TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=200_000),
-            ),
-            ("words", TfidfVectorizer(analyzer=document_words, sublinear_tf=True)),
-        ]
-    )
+                "title",
+                TfidfVectorizer(analyzer="char", preprocessor=document_title, ngram_range=(1, 3), sublinear_tf=True),
+            )
+        )
+    features = SideBySide(parts)
     # A linear SVM separates these sparse n-grams best; sigmoid calibration over three folds
     # turns its margins into probabilities the router can weigh against the list's evidence.
     classifier = CalibratedClassifierCV(
@@ -197,7 +213,7 @@ def fit(data: TrainingSet) -> Trained | None:
     labels = [case.department_code for case in kept]
     if len(kept) < MIN_SAMPLES or len(set(labels)) < MIN_CLASSES:
         return None
-    pipeline = build_pipeline()
+    pipeline = build_pipeline(titled=any(case.title.strip() for case in kept))
     # Pipeline.fit, with the features kept: the past cases are indexed by the same vectors.
     features = pipeline.named_steps["features"].fit_transform(TrainingSet(kept).documents)
     pipeline.named_steps["classifier"].fit(features, labels)
@@ -213,10 +229,12 @@ def fit(data: TrainingSet) -> Trained | None:
 
 
 def _word_columns(pipeline: Pipeline, features: sparse.csr_matrix) -> sparse.csr_matrix:
-    # The jieba-word part of the features (after the character n-grams): unit length on its own,
-    # and far sparser than the characters, so the index of past cases stays small and quick.
-    chars = dict(pipeline.named_steps["features"].parts)["chars"]
-    return features[:, len(chars.vocabulary_) :]
+    # The jieba-word part of the features (after the character n-grams, before the title's in
+    # models that have them): unit length on its own, and far sparser than the characters, so
+    # the index of past cases stays small and quick.
+    parts = dict(pipeline.named_steps["features"].parts)
+    start = len(parts["chars"].vocabulary_)
+    return features[:, start : start + len(parts["words"].vocabulary_)]
 
 
 def train_and_activate(

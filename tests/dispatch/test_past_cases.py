@@ -268,3 +268,32 @@ def test_an_index_stored_before_titles_were_remembered_shows_no_cases(district):
     old = dataclasses.replace(learned_model, past_cases=old_index)
     answer = route(**NOISE, version=district.version, model=old)
     assert answer.best.similar_cases == [] and "最相近的10件历史诉求中10件" in answer.best.reason
+
+
+def test_titles_are_learned_on_their_own_and_the_past_cases_are_indexed_by_words_alone():
+    data = _training({"CGJ": ["路边小贩摆摊占道"], "ZJJ": ["工地夜间打桩噪音"]}, repeat=20)
+    trained = fit(data)
+    parts = dict(trained.pipeline.named_steps["features"].parts)
+    assert set(parts["title"].vocabulary_) <= {
+        title[i : i + n]
+        for title in ("路边小贩摆摊占道", "工地夜间打桩噪音")
+        for n in (1, 2, 3)
+        for i in range(len(title))
+    }
+    # The index holds the jieba words of each case, not its characters nor its title's.
+    assert trained.past_cases.postings.shape[0] == len(parts["words"].vocabulary_)
+
+
+def test_history_kept_without_titles_is_learned_from_its_texts():
+    data = TrainingSet(
+        [
+            PastCase("", f"{text}，第{i}次", "", code)
+            for code, text in (("CGJ", "路边小贩摆摊占道"), ("ZJJ", "工地夜间打桩噪音"))
+            for i in range(20)
+        ]
+    )
+    trained = fit(data)
+    assert "title" not in dict(trained.pipeline.named_steps["features"].parts)
+    judgement = judge(Learned.of("t", trained, len(data.cases)), "工地噪音", "工地夜间打桩噪音很大")
+    assert max(judgement.probabilities, key=judgement.probabilities.get) == "ZJJ"
+    assert judgement.neighbours[0].department_code == "ZJJ"
