@@ -175,3 +175,15 @@ def test_a_model_stored_with_a_bare_vectorizer_still_routes():
     old.named_steps["classifier"].fit(chars.transform(texts), labels)
     probabilities = judge(Learned("old", old, 100), "路边小贩摆摊", "路边小贩摆摊占道").probabilities
     assert set(probabilities) == {"CGJ", "ZJJ"} and abs(sum(probabilities.values()) - 1) < 1e-9
+
+
+def test_a_stored_model_keeps_its_weights_in_single_precision_and_scores_in_double():
+    from dispatch.routing.learned import Learned, judge
+
+    pipeline = _model(["CGJ", "ZJJ", "SHJ"])
+    estimator = pipeline.named_steps["classifier"].calibrated_classifiers_[0].estimator
+    assert estimator.coef_.dtype == np.float32  # half the bytes of the stored model
+    judged = judge(Learned("single", pipeline, 100), "工地晚上施工", "工地晚上施工太吵").probabilities
+    # The same weights held in double: the demand's scores were summed in double all along.
+    estimator.coef_ = estimator.coef_.astype(np.float64)
+    assert judge(Learned("double", pipeline, 100), "工地晚上施工", "工地晚上施工太吵").probabilities == judged
