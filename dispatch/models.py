@@ -222,6 +222,9 @@ class InfoRequest(models.Model):
     status = models.CharField(max_length=16, choices=InfoRequestStatus.choices, default=InfoRequestStatus.PENDING)
     answer = models.TextField(_("群众补充"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The case waits for the citizen as a whole: the assisting departments still open when the
+    # lead asked, whose clocks stood still with the lead's and run again when the wait ends.
+    paused_assists = models.ManyToManyField(Assignment, related_name="+", blank=True)
 
     class Meta:
         ordering = ["-asked_at"]

@@ -270,7 +270,8 @@ def _finish_assist(assignment: Assignment, actor: User, *, action: str, reason: 
     )
     assignment.status = status
     assignment.finished_at = timezone.now()
-    assignment.save(update_fields=["status", "finished_at"])
+    assignment.paused_since = None  # its part is done: no clock of its runs, standing or not
+    assignment.save(update_fields=["status", "finished_at", "paused_since"])
     _tell_the_lead(assignment, released=status == AssignmentStatus.RELEASED)
 
 

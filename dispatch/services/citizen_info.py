@@ -1,6 +1,7 @@
-"""Asking the citizen for more information (补充材料). The handling department's clock stands
-still while it waits; it runs again when the citizen answers, when the department goes on
-without the answer, or when the wait lapses, and the waiting working time is given back."""
+"""Asking the citizen for more information (补充材料). The case's clocks stand still while it
+waits, the lead's and those of its assisting departments; they run again when the citizen
+answers, when the lead goes on without the answer, or when the wait lapses, and the waiting
+working time is given back."""
 
 from __future__ import annotations
 
@@ -19,7 +20,14 @@ from demands.models import Demand
 from demands.services import CITIZEN, demand_transition
 from demands.workflow import Action
 from departments.working_time import current_clock
-from dispatch.models import AssignmentRole, AssignmentStatus, InfoRequest, InfoRequestStatus
+from dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    InfoRequest,
+    InfoRequestStatus,
+)
 from dispatch.services.assignments import locked_assignment, notify_department
 from dispatch.services.deadlines import clock_pause, clock_resume
 
@@ -43,6 +51,7 @@ def info_request_ask(*, assignment_id: int, actor: User, question: str) -> InfoR
             asked_at=now,
             lapses_at=current_clock().add_working_days(now, settings.INFO_REQUEST_WAIT_WORKING_DAYS),
         )
+        _pause_assists(request, now)
         demand_transition(
             demand_id=assignment.demand_id,
             action=Action.ASK_CITIZEN,
@@ -52,6 +61,44 @@ def info_request_ask(*, assignment_id: int, actor: User, question: str) -> InfoR
             data={"info_request": request.pk, "lapses_at": request.lapses_at.isoformat()},
         )
     return request
+
+
+def _open_assists(demand_id: int) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
+        demand_id=demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
+    ).select_related("department", "demand")
+
+
+def _pause_assists(request: InfoRequest, now: datetime) -> None:
+    # An assisting department waits for the same answer: its time limit must not run out while
+    # the case stands still.
+    assists = list(_open_assists(request.assignment.demand_id).select_for_update())
+    for assist in assists:
+        clock_pause(assist, now)
+        notify_department(
+            assist.department,
+            assist.demand,
+            gettext_noop("诉求 %(number)s 正在等待群众补充信息，协办计时暂停。"),
+            kind="assist",
+            number=assist.demand.tracking_number,
+        )
+    request.paused_assists.set(assists)
+
+
+def _resume_assists(request: InfoRequest, now: datetime) -> None:
+    for assist in (
+        _open_assists(request.assignment.demand_id)
+        .filter(pk__in=request.paused_assists.values("pk"), paused_since__isnull=False)
+        .select_for_update()
+    ):
+        clock_resume(assist, at=now)
+        notify_department(
+            assist.department,
+            assist.demand,
+            gettext_noop("诉求 %(number)s 的补充信息等待已结束，协办计时恢复。"),
+            kind="assist",
+            number=assist.demand.tracking_number,
+        )
 
 
 def _pending(demand: Demand) -> QuerySet[InfoRequest]:
@@ -119,6 +166,7 @@ def _close(request: InfoRequest, *, status: str, action: str, answer: str = "", 
     now = timezone.now()
     assignment = request.assignment
     moved = clock_resume(assignment, at=now)
+    _resume_assists(request, now)
     request.status, request.answer, request.closed_at = status, answer, now
     request.save(update_fields=["status", "answer", "closed_at"])
     data = {"info_request": request.pk, "outcome": status, "paused_hours": moved["paused_hours"]}

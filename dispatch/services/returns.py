@@ -110,7 +110,7 @@ def assignment_return(
 def _close_open_assists(demand_id: int, now) -> None:
     Assignment.objects.filter(
         demand_id=demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
-    ).update(status=AssignmentStatus.RELEASED, finished_at=now)
+    ).update(status=AssignmentStatus.RELEASED, finished_at=now, paused_since=None)
 
 
 def return_rule(

@@ -14,6 +14,7 @@ from departments.models import Role
 from departments.working_time import current_clock
 from dispatch.models import Assignment, InfoRequest, InfoRequestStatus, Notification, Supervision
 from dispatch.services import (
+    assignment_contribute,
     assignment_reply,
     assignment_sign,
     extension_request,
@@ -141,3 +142,39 @@ def test_the_supervised_department_answers_the_supervision_once(district, signed
         supervision_answer(
             supervision_id=supervision.pk, actor=district.users["cgj"], response="再反馈一次：仍在联合执法中。"
         )
+
+
+def test_the_assisting_departments_clocks_stand_with_the_leads(district, submit):
+    demand = submit().demand  # construction noise: 住建 leads, 生态环境 assists
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    assist = Assignment.objects.get(demand=demand, role="assist")
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    assignment_sign(assignment_id=assist.pk, actor=district.users["shj"])  # signing is never paused
+    info_request_ask(assignment_id=lead.pk, actor=district.users["zjj"], question="请提供施工的具体时间段和位置")
+    standing = Assignment.objects.get(pk=assist.pk)
+    assert standing.paused_since is not None
+    assert Notification.objects.filter(user=district.users["shj"], message__contains="协办计时暂停").exists()
+    # Long past the assisting department's limits while the citizen is asked: no rung is taken.
+    assert sum(sweep_deadlines(now=assist.escalate_at + timedelta(days=5)).values()) == 0
+
+    waited = _backdate_pause(standing, 1)
+    _backdate_pause(Assignment.objects.get(pk=lead.pk), 1)
+    info_request_answer(demand=demand, answer="每晚十点以后在六和城北侧工地")
+    resumed = Assignment.objects.get(pk=assist.pk)
+    expected = current_clock().add_working_hours(assist.handle_deadline, waited)
+    assert resumed.paused_since is None and abs((resumed.handle_deadline - expected).total_seconds()) < 120
+    assert Notification.objects.filter(user=district.users["shj"], message__contains="协办计时恢复").exists()
+
+
+def test_an_assisting_answer_given_while_the_case_waits_is_not_resumed_later(district, submit):
+    demand = submit().demand
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    assist = Assignment.objects.get(demand=demand, role="assist")
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    info_request_ask(assignment_id=lead.pk, actor=district.users["zjj"], question="请提供施工的具体时间段和位置")
+    assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="已安排夜间噪声监测。")
+    done = Assignment.objects.get(pk=assist.pk)
+    assert done.status == "done" and done.paused_since is None
+    info_request_withdraw(assignment_id=lead.pk, actor=district.users["zjj"])
+    assert Assignment.objects.get(pk=assist.pk).handle_deadline == assist.handle_deadline
+    assert not Notification.objects.filter(user=district.users["shj"], message__contains="协办计时恢复").exists()
