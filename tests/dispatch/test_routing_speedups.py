@@ -177,13 +177,26 @@ def test_a_model_stored_with_a_bare_vectorizer_still_routes():
     assert set(probabilities) == {"CGJ", "ZJJ"} and abs(sum(probabilities.values()) - 1) < 1e-9
 
 
-def test_a_stored_model_keeps_its_weights_in_single_precision_and_scores_in_double():
-    from dispatch.routing.learned import Learned, judge
+def test_a_model_is_stored_in_single_precision_and_answers_after_loading_as_before():
+    import io
 
-    pipeline = _model(["CGJ", "ZJJ", "SHJ"])
-    estimator = pipeline.named_steps["classifier"].calibrated_classifiers_[0].estimator
-    assert estimator.coef_.dtype == np.float32  # half the bytes of the stored model
-    judged = judge(Learned("single", pipeline, 100), "工地晚上施工", "工地晚上施工太吵").probabilities
-    # The same weights held in double: the demand's scores were summed in double all along.
-    estimator.coef_ = estimator.coef_.astype(np.float64)
-    assert judge(Learned("double", pipeline, 100), "工地晚上施工", "工地晚上施工太吵").probabilities == judged
+    import joblib
+
+    from dispatch.models import RoutingModel
+    from dispatch.routing.learned import Learned, _stored, judge, load
+
+    codes = ["CGJ", "ZJJ", "SHJ"]
+    cases = [PastCase(text, f"{text}，第{i}次", "", code) for code in codes for i in range(15) for text in TEXTS[code]]
+    trained = fit(TrainingSet(cases))
+    blob = _stored(trained)
+
+    def weights(pipeline):
+        return pipeline.named_steps["classifier"].calibrated_classifiers_[0].estimator.coef_
+
+    assert weights(joblib.load(io.BytesIO(blob))["pipeline"]).dtype == np.float32  # half the bytes
+    loaded = load(RoutingModel(version="stored-in-single", blob=blob, sample_count=len(cases), metrics={}))
+    # Held in double (a demand's scores are summed in double), with the very values stored.
+    assert weights(loaded.pipeline).dtype == weights(trained.pipeline).dtype == np.float64
+    assert np.array_equal(weights(loaded.pipeline), weights(trained.pipeline))
+    before = judge(Learned.of("in memory", trained, len(cases)), "工地晚上施工", "工地晚上施工太吵")
+    assert judge(loaded, "工地晚上施工", "工地晚上施工太吵") == before
