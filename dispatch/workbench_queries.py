@@ -36,7 +36,9 @@ def inbox(user: Viewer, view: str = "open") -> QuerySet[Assignment]:
     due = Case(When(status=AssignmentStatus.PENDING_SIGN, then=F("sign_deadline")), default=F("handle_deadline"))
     is_open = Q(status__in=OPEN_ASSIGNMENT_STATUSES)
     mark = Case(
-        When(is_open & Q(paused_since__isnull=False), then=Value("paused")),
+        # Only a signed one: signing is due whatever the case waits for, so an unsigned one that
+        # stands still (an assist while the lead asks the citizen) still turns red when it is late.
+        When(Q(status=AssignmentStatus.SIGNED, paused_since__isnull=False), then=Value("paused")),
         When(is_open & Q(next_due__lt=Now()), then=Value("red")),
         When(is_open & (Q(warned_at__isnull=False) | Q(warn_at__lte=Now())), then=Value("yellow")),
         default=Value(""),

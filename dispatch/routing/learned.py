@@ -243,6 +243,8 @@ def _weights_as(classifier: CalibratedClassifierCV, dtype: type[np.floating]) ->
 
 
 def _stored(trained: Trained) -> bytes:
+    # Converts the model's weights to single precision for the dump and back: harmless, as fit()
+    # has already rounded them to single precision.
     classifier = trained.pipeline.named_steps["classifier"]
     _weights_as(classifier, np.float32)
     try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -46,9 +46,25 @@ def matter_assisting(matter: Matter | None, street_id: int | None) -> list[Depar
     return assisting
 
 
+def lock_case(demand_id: int) -> None:
+    """Lock the demand's row. Every change to a case takes it before any row of its assignments
+    (which are then locked alone, not their departments), so two changes to one case at once (a
+    question to the citizen and an assisting answer, say) wait in turn instead of deadlocking."""
+    list(Demand.objects.select_for_update().filter(pk=demand_id).values_list("pk", flat=True))
+
+
+def case_of(model: type[models.Model], pk: int, field: str = "demand_id") -> int:
+    """The demand id behind a row (an assignment, or a request about one), read unlocked: the
+    case is locked by that id first, then the row."""
+    return model._default_manager.values_list(field, flat=True).get(pk=pk)
+
+
 def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:
-    """The assignment, locked, if the actor works in its department; refused otherwise."""
-    assignment = Assignment.objects.select_for_update().select_related("department", "demand").get(pk=assignment_id)
+    """The assignment, locked (its case first), if the actor works in its department; refused otherwise."""
+    lock_case(case_of(Assignment, assignment_id))
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",)).select_related("department", "demand").get(pk=assignment_id)
+    )
     if not works_in(actor, assignment.department, *DEPARTMENT_ROLES):
         raise NotAllowed(_("这不是您所在部门的诉求。"))
     return assignment
@@ -292,7 +308,7 @@ def _tell_the_lead(assist: Assignment, *, released: bool) -> None:
     # Locked: of two assisting departments finishing at once, the second waits for the first,
     # so exactly one of them sees that none is left and the lead hears it once.
     lead = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .filter(demand_id=assist.demand_id, role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES)
         .select_related("department", "demand")
         .first()
@@ -318,7 +334,10 @@ def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assig
     if not reason.strip():
         raise ValidationFailed(_("请说明解除协办的原因。"))
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().select_related("department").get(pk=assignment_id)
+        lock_case(case_of(Assignment, assignment_id))
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",)).select_related("department").get(pk=assignment_id)
+        )
         if assignment.role != AssignmentRole.ASSIST or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
             raise IllegalTransition(_("只能解除尚未完成的协办派单。"))
         _finish_assist(

@@ -28,7 +28,7 @@ from dispatch.models import (
     InfoRequest,
     InfoRequestStatus,
 )
-from dispatch.services.assignments import locked_assignment, notify_department
+from dispatch.services.assignments import case_of, lock_case, locked_assignment, notify_department
 from dispatch.services.deadlines import clock_pause, clock_resume
 
 MIN_TEXT = 5
@@ -72,7 +72,7 @@ def _open_assists(demand_id: int) -> QuerySet[Assignment]:
 def _pause_assists(request: InfoRequest, now: datetime) -> None:
     # An assisting department waits for the same answer: its time limit must not run out while
     # the case stands still.
-    assists = list(_open_assists(request.assignment.demand_id).select_for_update())
+    assists = list(_open_assists(request.assignment.demand_id).select_for_update(of=("self",)))
     for assist in assists:
         clock_pause(assist, now)
         notify_department(
@@ -89,7 +89,7 @@ def _resume_assists(request: InfoRequest, now: datetime) -> None:
     for assist in (
         _open_assists(request.assignment.demand_id)
         .filter(pk__in=request.paused_assists.values("pk"), paused_since__isnull=False)
-        .select_for_update()
+        .select_for_update(of=("self",))
     ):
         clock_resume(assist, at=now)
         notify_department(
@@ -151,7 +151,12 @@ def info_requests_lapse(*, now: datetime | None = None) -> int:
     lapsed = 0
     for request_id in due.values_list("pk", flat=True):
         with transaction.atomic():
-            request = InfoRequest.objects.select_for_update().select_related("assignment").get(pk=request_id)
+            lock_case(case_of(InfoRequest, request_id, "assignment__demand_id"))
+            request = (
+                InfoRequest.objects.select_for_update(of=("self", "assignment"))
+                .select_related("assignment")
+                .get(pk=request_id)
+            )
             if request.status == InfoRequestStatus.PENDING and request.assignment.status == AssignmentStatus.SIGNED:
                 _close(request, status=InfoRequestStatus.LAPSED, action=Action.RESUME_CLOCK)
                 lapsed += 1
@@ -159,7 +164,8 @@ def info_requests_lapse(*, now: datetime | None = None) -> int:
 
 
 def _locked_pending(demand: Demand) -> InfoRequest | None:
-    return _pending(demand).select_for_update().first()
+    lock_case(demand.pk)
+    return _pending(demand).select_for_update(of=("self", "assignment")).first()
 
 
 def _close(request: InfoRequest, *, status: str, action: str, answer: str = "", actor: User | None = None) -> Demand:

@@ -57,7 +57,7 @@ def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> 
 
 def _release_open_assignments(demand_id: int) -> None:
     Assignment.objects.filter(demand_id=demand_id, status__in=OPEN_ASSIGNMENT_STATUSES).update(
-        status=AssignmentStatus.RELEASED, finished_at=timezone.now()
+        status=AssignmentStatus.RELEASED, finished_at=timezone.now(), paused_since=None
     )
 
 

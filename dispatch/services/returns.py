@@ -25,7 +25,14 @@ from dispatch.models import (
     RulingStatus,
 )
 from dispatch.routing.router import TERRITORIAL_KINDS
-from dispatch.services.assignments import create_assignments, locked_assignment, matter_assisting, require_dispatcher
+from dispatch.services.assignments import (
+    case_of,
+    create_assignments,
+    lock_case,
+    locked_assignment,
+    matter_assisting,
+    require_dispatcher,
+)
 from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind, Matter
 
@@ -129,7 +136,12 @@ def return_rule(
     if not note.strip():
         raise ValidationFailed(_("请填写裁定意见。"))
     with transaction.atomic():
-        request = ReturnRequest.objects.select_for_update().select_related("assignment").get(pk=return_id)
+        lock_case(case_of(ReturnRequest, return_id, "assignment__demand_id"))
+        request = (
+            ReturnRequest.objects.select_for_update(of=("self", "assignment"))
+            .select_related("assignment")
+            .get(pk=return_id)
+        )
         if request.status != RulingStatus.PENDING:
             raise IllegalTransition(_("该退单已裁定。"))
         previous = request.assignment

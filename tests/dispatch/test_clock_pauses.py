@@ -149,7 +149,8 @@ def test_the_assisting_departments_clocks_stand_with_the_leads(district, submit)
     lead = Assignment.objects.get(demand=demand, role="lead")
     assist = Assignment.objects.get(demand=demand, role="assist")
     assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
-    assignment_sign(assignment_id=assist.pk, actor=district.users["shj"])  # signing is never paused
+    # Signed: signing late is a rung the question does not pause (the next test).
+    assignment_sign(assignment_id=assist.pk, actor=district.users["shj"])
     info_request_ask(assignment_id=lead.pk, actor=district.users["zjj"], question="请提供施工的具体时间段和位置")
     standing = Assignment.objects.get(pk=assist.pk)
     assert standing.paused_since is not None
@@ -178,3 +179,18 @@ def test_an_assisting_answer_given_while_the_case_waits_is_not_resumed_later(dis
     info_request_withdraw(assignment_id=lead.pk, actor=district.users["zjj"])
     assert Assignment.objects.get(pk=assist.pk).handle_deadline == assist.handle_deadline
     assert not Notification.objects.filter(user=district.users["shj"], message__contains="协办计时恢复").exists()
+
+
+def test_an_unsigned_assisting_department_is_still_late_to_sign_while_the_case_waits(district, submit):
+    from dispatch.workbench_queries import inbox
+
+    demand = submit().demand
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    assist = Assignment.objects.get(demand=demand, role="assist")
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    info_request_ask(assignment_id=lead.pk, actor=district.users["zjj"], question="请提供施工的具体时间段和位置")
+    assert Assignment.objects.get(pk=assist.pk).paused_since is not None
+    taken = sweep_deadlines(now=assist.sign_deadline + timedelta(minutes=1))
+    assert taken[Action.SIGN_OVERDUE] == 1 and Assignment.objects.get(pk=assist.pk).sign_overdue_at is not None
+    Assignment.objects.filter(pk=assist.pk).update(sign_deadline=timezone.now() - timedelta(minutes=1))
+    assert inbox(district.users["shj"]).get(pk=assist.pk).mark == "red"
