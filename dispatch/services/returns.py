@@ -19,6 +19,8 @@ from dispatch.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    InfoRequest,
+    InfoRequestStatus,
     ReturnReason,
     ReturnRequest,
     RoutingResult,
@@ -109,7 +111,13 @@ def assignment_return(
         )
         assignment.status = AssignmentStatus.RETURNED
         assignment.finished_at = now
-        assignment.save(update_fields=["status", "finished_at"])
+        assignment.paused_since = None
+        assignment.save(update_fields=["status", "finished_at", "paused_since"])
+        # A question this department put to the citizen goes with the case it gives back: whoever
+        # handles it next asks again if they need to.
+        InfoRequest.objects.filter(assignment=assignment, status=InfoRequestStatus.PENDING).update(
+            status=InfoRequestStatus.WITHDRAWN, closed_at=now
+        )
         _close_open_assists(assignment.demand_id, now)
     return request
 

@@ -194,3 +194,21 @@ def test_an_unsigned_assisting_department_is_still_late_to_sign_while_the_case_w
     assert taken[Action.SIGN_OVERDUE] == 1 and Assignment.objects.get(pk=assist.pk).sign_overdue_at is not None
     Assignment.objects.filter(pk=assist.pk).update(sign_deadline=timezone.now() - timedelta(minutes=1))
     assert inbox(district.users["shj"]).get(pk=assist.pk).mark == "red"
+
+
+def test_a_returned_case_takes_its_question_to_the_citizen_with_it(district, signed):
+    from dispatch.services import assignment_return
+
+    request = _ask(district, signed)
+    assignment_return(
+        assignment_id=signed.pk,
+        actor=district.users["cgj"],
+        reason_code="not_ours",
+        reason="这是街道的事项，不属于城管",
+    )
+    request.refresh_from_db()
+    assert request.status == InfoRequestStatus.WITHDRAWN and request.closed_at is not None
+    assert pending_info_request(signed.demand) is None
+    assert Assignment.objects.get(pk=signed.pk).paused_since is None
+    with pytest.raises(IllegalTransition, match="没有在等待"):
+        info_request_answer(demand=signed.demand, answer="每天傍晚六点后在坪山大道东段")
