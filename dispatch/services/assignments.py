@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db import models, transaction
@@ -28,6 +30,8 @@ from dispatch.models import (
 from dispatch.services.deadlines import deadlines_for
 from responsibility_lists.models import Matter
 
+RequestModel = TypeVar("RequestModel", bound=models.Model)
+
 
 def require_dispatcher(actor: User | None) -> None:
     if not has_role(actor, *DISPATCH_ROLES):
@@ -53,18 +57,32 @@ def lock_case(demand_id: int) -> None:
     list(Demand.objects.select_for_update().filter(pk=demand_id).values_list("pk", flat=True))
 
 
-def case_of(model: type[models.Model], pk: int, field: str = "demand_id") -> int:
-    """The demand id behind a row (an assignment, or a request about one), read unlocked: the
-    case is locked by that id first, then the row."""
-    return model._default_manager.values_list(field, flat=True).get(pk=pk)
+def _assignment_locked(assignment_id: int) -> Assignment:
+    """The assignment, locked, its case first (the demand id is read unlocked to lock by it)."""
+    lock_case(Assignment.objects.values_list("demand_id", flat=True).get(pk=assignment_id))
+    return (
+        Assignment.objects.select_for_update(of=("self",)).select_related("department", "demand").get(pk=assignment_id)
+    )
+
+
+def locked_request(model: type[RequestModel], pk: int) -> RequestModel:
+    """A request about an assignment (a return, an extension, a question), locked with its
+    assignment, their case first."""
+    manager = model._default_manager
+    lock_case(manager.values_list("assignment__demand_id", flat=True).get(pk=pk))
+    return manager.select_for_update(of=("self", "assignment")).select_related("assignment").get(pk=pk)
+
+
+def withdraw_questions(assignment: Assignment, now: datetime) -> None:
+    """An assignment that ends (answered, or returned) ends any wait for the citizen's information."""
+    InfoRequest.objects.filter(assignment=assignment, status=InfoRequestStatus.PENDING).update(
+        status=InfoRequestStatus.WITHDRAWN, closed_at=now
+    )
 
 
 def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:
     """The assignment, locked (its case first), if the actor works in its department; refused otherwise."""
-    lock_case(case_of(Assignment, assignment_id))
-    assignment = (
-        Assignment.objects.select_for_update(of=("self",)).select_related("department", "demand").get(pk=assignment_id)
-    )
+    assignment = _assignment_locked(assignment_id)
     if not works_in(actor, assignment.department, *DEPARTMENT_ROLES):
         raise NotAllowed(_("这不是您所在部门的诉求。"))
     return assignment
@@ -240,10 +258,7 @@ def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
             department=assignment.department,
             changes={"replied_at": now},
         )
-        # An answer ends any wait for the citizen's information.
-        InfoRequest.objects.filter(assignment=assignment, status=InfoRequestStatus.PENDING).update(
-            status=InfoRequestStatus.WITHDRAWN, closed_at=now
-        )
+        withdraw_questions(assignment, now)
         assignment.status = AssignmentStatus.DONE
         assignment.finished_at = now
         assignment.paused_since = None
@@ -334,10 +349,7 @@ def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assig
     if not reason.strip():
         raise ValidationFailed(_("请说明解除协办的原因。"))
     with transaction.atomic():
-        lock_case(case_of(Assignment, assignment_id))
-        assignment = (
-            Assignment.objects.select_for_update(of=("self",)).select_related("department").get(pk=assignment_id)
-        )
+        assignment = _assignment_locked(assignment_id)
         if assignment.role != AssignmentRole.ASSIST or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
             raise IllegalTransition(_("只能解除尚未完成的协办派单。"))
         _finish_assist(

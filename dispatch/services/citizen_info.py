@@ -28,7 +28,7 @@ from dispatch.models import (
     InfoRequest,
     InfoRequestStatus,
 )
-from dispatch.services.assignments import case_of, lock_case, locked_assignment, notify_department
+from dispatch.services.assignments import lock_case, locked_assignment, locked_request, notify_department
 from dispatch.services.deadlines import clock_pause, clock_resume
 
 MIN_TEXT = 5
@@ -75,13 +75,7 @@ def _pause_assists(request: InfoRequest, now: datetime) -> None:
     assists = list(_open_assists(request.assignment.demand_id).select_for_update(of=("self",)))
     for assist in assists:
         clock_pause(assist, now)
-        notify_department(
-            assist.department,
-            assist.demand,
-            gettext_noop("诉求 %(number)s 正在等待群众补充信息，协办计时暂停。"),
-            kind="assist",
-            number=assist.demand.tracking_number,
-        )
+        _tell(assist, gettext_noop("诉求 %(number)s 正在等待群众补充信息，协办计时暂停。"))
     request.paused_assists.set(assists)
 
 
@@ -92,13 +86,11 @@ def _resume_assists(request: InfoRequest, now: datetime) -> None:
         .select_for_update(of=("self",))
     ):
         clock_resume(assist, at=now)
-        notify_department(
-            assist.department,
-            assist.demand,
-            gettext_noop("诉求 %(number)s 的补充信息等待已结束，协办计时恢复。"),
-            kind="assist",
-            number=assist.demand.tracking_number,
-        )
+        _tell(assist, gettext_noop("诉求 %(number)s 的补充信息等待已结束，协办计时恢复。"))
+
+
+def _tell(assist: Assignment, text: str) -> None:
+    notify_department(assist.department, assist.demand, text, kind="assist", number=assist.demand.tracking_number)
 
 
 def _pending(demand: Demand) -> QuerySet[InfoRequest]:
@@ -151,12 +143,7 @@ def info_requests_lapse(*, now: datetime | None = None) -> int:
     lapsed = 0
     for request_id in due.values_list("pk", flat=True):
         with transaction.atomic():
-            lock_case(case_of(InfoRequest, request_id, "assignment__demand_id"))
-            request = (
-                InfoRequest.objects.select_for_update(of=("self", "assignment"))
-                .select_related("assignment")
-                .get(pk=request_id)
-            )
+            request = locked_request(InfoRequest, request_id)
             if request.status == InfoRequestStatus.PENDING and request.assignment.status == AssignmentStatus.SIGNED:
                 _close(request, status=InfoRequestStatus.LAPSED, action=Action.RESUME_CLOCK)
                 lapsed += 1

@@ -13,7 +13,7 @@ from demands.services import demand_transition
 from demands.workflow import Action
 from departments.working_time import current_clock
 from dispatch.models import AssignmentRole, AssignmentStatus, ExtensionRequest, ExtensionStatus
-from dispatch.services.assignments import case_of, lock_case, locked_assignment, require_dispatcher
+from dispatch.services.assignments import locked_assignment, locked_request, require_dispatcher
 from dispatch.services.deadlines import clock_pause, clock_resume
 
 MAX_EXTENSION_DAYS = Decimal(30)
@@ -62,12 +62,7 @@ def extension_decide(*, extension_id: int, actor: User, approve: bool, note: str
     if not approve and not note.strip():
         raise ValidationFailed(_("驳回延期时请说明理由。"))
     with transaction.atomic():
-        lock_case(case_of(ExtensionRequest, extension_id, "assignment__demand_id"))
-        request = (
-            ExtensionRequest.objects.select_for_update(of=("self", "assignment"))
-            .select_related("assignment")
-            .get(pk=extension_id)
-        )
+        request = locked_request(ExtensionRequest, extension_id)
         if request.status != ExtensionStatus.PENDING:
             raise IllegalTransition(_("该延期申请已处理。"))
         assignment = request.assignment

@@ -19,8 +19,6 @@ from dispatch.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
-    InfoRequest,
-    InfoRequestStatus,
     ReturnReason,
     ReturnRequest,
     RoutingResult,
@@ -28,12 +26,12 @@ from dispatch.models import (
 )
 from dispatch.routing.router import TERRITORIAL_KINDS
 from dispatch.services.assignments import (
-    case_of,
     create_assignments,
-    lock_case,
     locked_assignment,
+    locked_request,
     matter_assisting,
     require_dispatcher,
+    withdraw_questions,
 )
 from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind, Matter
@@ -115,9 +113,7 @@ def assignment_return(
         assignment.save(update_fields=["status", "finished_at", "paused_since"])
         # A question this department put to the citizen goes with the case it gives back: whoever
         # handles it next asks again if they need to.
-        InfoRequest.objects.filter(assignment=assignment, status=InfoRequestStatus.PENDING).update(
-            status=InfoRequestStatus.WITHDRAWN, closed_at=now
-        )
+        withdraw_questions(assignment, now)
         _close_open_assists(assignment.demand_id, now)
     return request
 
@@ -144,12 +140,7 @@ def return_rule(
     if not note.strip():
         raise ValidationFailed(_("请填写裁定意见。"))
     with transaction.atomic():
-        lock_case(case_of(ReturnRequest, return_id, "assignment__demand_id"))
-        request = (
-            ReturnRequest.objects.select_for_update(of=("self", "assignment"))
-            .select_related("assignment")
-            .get(pk=return_id)
-        )
+        request = locked_request(ReturnRequest, return_id)
         if request.status != RulingStatus.PENDING:
             raise IllegalTransition(_("该退单已裁定。"))
         previous = request.assignment

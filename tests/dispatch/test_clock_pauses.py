@@ -144,14 +144,24 @@ def test_the_supervised_department_answers_the_supervision_once(district, signed
         )
 
 
-def test_the_assisting_departments_clocks_stand_with_the_leads(district, submit):
-    demand = submit().demand  # construction noise: 住建 leads, 生态环境 assists
+def _co_handled_and_asked(district, submit, *, assist_signed: bool = False):
+    """(demand, lead, assist) of a construction-noise case (住建 leads, 生态环境 assists) whose
+    signed lead has asked the citizen; lead and assist as they were before the question."""
+    demand = submit().demand
     lead = Assignment.objects.get(demand=demand, role="lead")
-    assist = Assignment.objects.get(demand=demand, role="assist")
     assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
-    # Signed: signing late is a rung the question does not pause (the next test).
-    assignment_sign(assignment_id=assist.pk, actor=district.users["shj"])
+    if assist_signed:
+        assignment_sign(
+            assignment_id=Assignment.objects.get(demand=demand, role="assist").pk, actor=district.users["shj"]
+        )
+    assist = Assignment.objects.get(demand=demand, role="assist")
     info_request_ask(assignment_id=lead.pk, actor=district.users["zjj"], question="请提供施工的具体时间段和位置")
+    return demand, lead, assist
+
+
+def test_the_assisting_departments_clocks_stand_with_the_leads(district, submit):
+    # Signed: signing late is a rung the question does not pause (the next test).
+    demand, lead, assist = _co_handled_and_asked(district, submit, assist_signed=True)
     standing = Assignment.objects.get(pk=assist.pk)
     assert standing.paused_since is not None
     assert Notification.objects.filter(user=district.users["shj"], message__contains="协办计时暂停").exists()
@@ -168,11 +178,7 @@ def test_the_assisting_departments_clocks_stand_with_the_leads(district, submit)
 
 
 def test_an_assisting_answer_given_while_the_case_waits_is_not_resumed_later(district, submit):
-    demand = submit().demand
-    lead = Assignment.objects.get(demand=demand, role="lead")
-    assist = Assignment.objects.get(demand=demand, role="assist")
-    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
-    info_request_ask(assignment_id=lead.pk, actor=district.users["zjj"], question="请提供施工的具体时间段和位置")
+    _, lead, assist = _co_handled_and_asked(district, submit)
     assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="已安排夜间噪声监测。")
     done = Assignment.objects.get(pk=assist.pk)
     assert done.status == "done" and done.paused_since is None
@@ -184,11 +190,7 @@ def test_an_assisting_answer_given_while_the_case_waits_is_not_resumed_later(dis
 def test_an_unsigned_assisting_department_is_still_late_to_sign_while_the_case_waits(district, submit):
     from dispatch.workbench_queries import inbox
 
-    demand = submit().demand
-    lead = Assignment.objects.get(demand=demand, role="lead")
-    assist = Assignment.objects.get(demand=demand, role="assist")
-    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
-    info_request_ask(assignment_id=lead.pk, actor=district.users["zjj"], question="请提供施工的具体时间段和位置")
+    _, _, assist = _co_handled_and_asked(district, submit)
     assert Assignment.objects.get(pk=assist.pk).paused_since is not None
     taken = sweep_deadlines(now=assist.sign_deadline + timedelta(minutes=1))
     assert taken[Action.SIGN_OVERDUE] == 1 and Assignment.objects.get(pk=assist.pk).sign_overdue_at is not None

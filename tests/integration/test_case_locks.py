@@ -35,6 +35,16 @@ def _noise(n: int = 0):
     ).demand  # fmt: skip
 
 
+def _signed_case():
+    """(district, demand, lead, assist): a construction-noise case whose lead has signed."""
+    require_postgres()
+    district = build_district()
+    demand = _noise()
+    lead, assist = (Assignment.objects.get(demand=demand, role=role) for role in ("lead", "assist"))
+    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    return district, demand, lead, assist
+
+
 def _held_in(monkeypatch, step: str, *, parties: int = 1) -> threading.Barrier:
     """Make citizen_info.`step` wait, inside its transaction, until `parties` + 1 threads have
     met at the returned barrier: the other change then runs while the first holds its locks."""
@@ -78,11 +88,7 @@ def _after(barrier: threading.Barrier, change: Callable[[], object]) -> Callable
 
 
 def test_a_question_and_an_assisting_answer_at_once(monkeypatch):
-    require_postgres()
-    district = build_district()
-    demand = _noise()
-    lead, assist = (Assignment.objects.get(demand=demand, role=role) for role in ("lead", "assist"))
-    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    district, _, lead, assist = _signed_case()
     barrier = _held_in(monkeypatch, "_pause_assists")
     errors = _at_once(
         lambda: info_request_ask(assignment_id=lead.pk, actor=district.users["zjj"], question=QUESTION),
@@ -94,11 +100,7 @@ def test_a_question_and_an_assisting_answer_at_once(monkeypatch):
 
 
 def test_the_citizens_answer_and_an_assisting_answer_at_once(monkeypatch):
-    require_postgres()
-    district = build_district()
-    demand = _noise()
-    lead, assist = (Assignment.objects.get(demand=demand, role=role) for role in ("lead", "assist"))
-    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
+    district, demand, lead, assist = _signed_case()
     info_request_ask(assignment_id=lead.pk, actor=district.users["zjj"], question=QUESTION)
     barrier = _held_in(monkeypatch, "_resume_assists")
     errors = _at_once(
