@@ -9,6 +9,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from dispatch.history import title_column_in
 from dispatch.models import HistoricalCase, RoutingModel
 from dispatch.routing import route
 from dispatch.routing.learned import train_and_activate
@@ -144,6 +145,13 @@ def test_explanations_name_the_keywords_and_the_territory(district):
     assert answer.location.community_id == district.communities["秀新社区"].pk
 
 
+def test_a_title_column_is_found_by_its_name_unless_it_is_the_text():
+    assert title_column_in(["留言编号", "留言主题", "留言详情", "一级标签"], besides="留言详情") == "留言主题"
+    assert title_column_in(["id", "Title", "body"], besides="body") == "Title"
+    assert title_column_in(["标题", "内容"], besides="标题") == ""
+    assert title_column_in(["内容", "部门"], besides="内容") == ""
+
+
 def test_too_little_history_trains_no_model(district):
     HistoricalCase.objects.create(content="一条", department=district.departments["CGJ"])
     assert train_and_activate() is None
@@ -159,13 +167,17 @@ def test_import_history_imports_all_or_nothing_and_trains(district, tmp_path, ca
             department = ["坪山区城市管理和综合执法局", "坪山区住房和建设局", "ZJJ", "SHJ"][i % 4]
             writer.writerow([f"H{i}", f"标题{i}", f"第{i}件历史诉求的内容", department, "2024-05-01 09:30"])
     call_command(
-        "import_history", str(good), "--text-column", "内容", "--title-column", "标题", "--department-column", "承办部门",
+        "import_history", str(good), "--text-column", "内容", "--department-column", "承办部门",
         "--time-column", "时间", "--id-column", "编号",
     )  # fmt: skip
     assert HistoricalCase.objects.count() == 40
+    # A column named as a title is read as one without being named: the model learns from it.
+    assert HistoricalCase.objects.get(external_id="H7").title == "标题7"
     assert RoutingModel.objects.filter(is_active=True).count() == 1
+    out = capsys.readouterr().out
+    assert "Titles from column '标题'" in out
     # The district learns at once what history alone is worth, on cases the model had not seen.
-    assert "On past cases it had not seen (5 folds): accuracy" in capsys.readouterr().out
+    assert "On past cases it had not seen (5 folds): accuracy" in out
     assert RoutingModel.objects.get(is_active=True).metrics["held_out"]["cases"] == 40
     bad = tmp_path / "bad.csv"
     bad.write_text("内容,承办部门\n有内容,不存在的局\n,坪山区住房和建设局\n", encoding="utf-8")
@@ -223,7 +235,7 @@ def test_evaluate_routing_works_in_a_throwaway_database(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_path):
+def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_path, capsys):
     # Labels that are categories, not the sample district's departments: the sample list would
     # send every demand to a department no label names, so the folds are routed by history.
     labelled = tmp_path / "categories.csv"
@@ -243,9 +255,10 @@ def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_pa
         writer.writerow(["公司拖欠三个月工资", "公司拖欠三个月工资，没人管", ""])
     figures = tmp_path / "figures.json"
     call_command(
-        "evaluate_routing", str(labelled), "--title-column", "title", "--text-column", "text",
-        "--label-column", "category", "--folds", "3", "--json", str(figures),
+        "evaluate_routing", str(labelled), "--text-column", "text", "--label-column", "category", "--folds", "3",
+        "--json", str(figures),
     )  # fmt: skip
+    assert "Titles from column 'title'" in capsys.readouterr().out
     result = json.loads(figures.read_text(encoding="utf-8"))
     assert result["list_used"] is False
     assert result["rows"] == 62 and result["rows_without_text_or_label"] == 2

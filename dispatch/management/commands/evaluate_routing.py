@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from dispatch.history import title_column_in
+
 INNER = "MINSHENG_EVALUATION_DATABASE"
 
 
@@ -27,7 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--text-column", required=True)
         parser.add_argument("--label-column", required=True, help="the responsible department's name")
-        parser.add_argument("--title-column", default="")
+        parser.add_argument(
+            "--title-column",
+            default=None,
+            help="the title's column; by default a column named as one (标题, 留言主题, title…), '' for none",
+        )
         parser.add_argument("--location-column", default="")
         parser.add_argument("--folds", type=int, default=0)
         parser.add_argument("--zero-shot", action="store_true")
@@ -44,7 +50,12 @@ class Command(BaseCommand):
         if not options["file"].exists():
             raise CommandError(f"{options['file']} does not exist.")
         if os.environ.get(INNER) != str(settings.DATABASES["default"]["NAME"]):
-            _check_columns(options)  # here, once: the child process reads the file to evaluate it
+            # Here, once: the child process reads the file to evaluate it.
+            columns = _check_columns(options)
+            if options["title_column"] is None:
+                options["title_column"] = title_column_in(columns, besides=options["text_column"])
+                if options["title_column"]:
+                    self.stdout.write(f"Titles from column {options['title_column']!r} (--title-column '' reads none).")
             return self._run_in_throwaway_database(options)
         self._evaluate(**options)
 
@@ -81,7 +92,7 @@ class Command(BaseCommand):
             options["threshold"] if options["threshold"] is not None else settings.ROUTING_AUTO_DISPATCH_THRESHOLD
         )
         columns = {
-            "text": options["text_column"], "title": options["title_column"], "location": options["location_column"],
+            "text": options["text_column"], "title": options["title_column"] or "", "location": options["location_column"],
             "label": options["label_column"], "threshold": threshold,
         }  # fmt: skip
         if options["zero_shot"]:
@@ -138,9 +149,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:　<12} " + "  ".join(f"{cell:>6}" for cell in cells))
 
 
-def _check_columns(options: dict) -> None:
+def _check_columns(options: dict) -> list[str]:
     """Before any work: every column named must be in the file (a typo is told at once, with
-    the columns there are), and the file must be readable."""
+    the columns there are), and the file must be readable. Returns the file's columns."""
     from config.errors import ValidationFailed
     from responsibility_lists.list_io import read_table
 
@@ -156,6 +167,7 @@ def _check_columns(options: dict) -> None:
         raise CommandError(
             f"No column {', '.join(map(repr, missing))} in {options['file']}; its columns are: {', '.join(rows[0])}."
         )
+    return list(rows[0])
 
 
 def _arguments(options: dict) -> list[str]:

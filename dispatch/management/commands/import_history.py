@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from config.errors import ValidationFailed
-from dispatch.history import HistoryColumns, history_import
+from dispatch.history import HistoryColumns, history_import, title_column_in
 from dispatch.routing.learned import train_and_activate
 from responsibility_lists.list_io import read_table
 
@@ -14,7 +14,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--text-column", default="content", help="the demand's text")
-        parser.add_argument("--title-column", default="", help="its title, if the file has one")
+        parser.add_argument(
+            "--title-column",
+            default=None,
+            help="its title; by default a column named as one (标题, 留言主题, title…), '' for none",
+        )
         parser.add_argument("--department-column", default="department", help="final department: name or code")
         parser.add_argument("--time-column", default="", help="when it was submitted")
         parser.add_argument("--location-column", default="")
@@ -26,9 +30,18 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, **options):
         if not file.exists():
             raise CommandError(f"{file} does not exist.")
+        try:
+            rows = read_table(file)
+        except ValidationFailed as error:
+            raise CommandError(error.message) from error
+        title = options["title_column"]
+        if title is None:
+            title = title_column_in(rows[0] if rows else (), besides=options["text_column"])
+            if title:
+                self.stdout.write(f"Titles from column {title!r} (--title-column '' reads none).")
         columns = HistoryColumns(
             text=options["text_column"],
-            title=options["title_column"],
+            title=title,
             department=options["department_column"],
             submitted=options["time_column"],
             location=options["location_column"],
@@ -36,7 +49,7 @@ class Command(BaseCommand):
             external_id=options["id_column"],
         )
         try:
-            count = history_import(read_table(file), columns, create_missing_departments=options["create_departments"])
+            count = history_import(rows, columns, create_missing_departments=options["create_departments"])
         except ValidationFailed as error:
             for row in error.extra.get("rows", []):
                 self.stderr.write(row)
