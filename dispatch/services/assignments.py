@@ -33,6 +33,15 @@ from responsibility_lists.models import Matter
 RequestModel = TypeVar("RequestModel", bound=models.Model)
 
 
+def release_open_assignments(demand_id: int, now: datetime, *, assisting_only: bool = False) -> None:
+    """Let a case's open assignments go (only its assisting ones with `assisting_only`): it is
+    merged, refused, or given back by its lead, and nobody is to work on it any more."""
+    open_ones = Assignment.objects.filter(demand_id=demand_id, status__in=OPEN_ASSIGNMENT_STATUSES)
+    if assisting_only:
+        open_ones = open_ones.filter(role=AssignmentRole.ASSIST)
+    open_ones.update(status=AssignmentStatus.RELEASED, finished_at=now, paused_since=None)
+
+
 def require_dispatcher(actor: User | None) -> None:
     if not has_role(actor, *DISPATCH_ROLES):
         raise NotAllowed(_("只有分拨员可以执行此操作。"))

@@ -12,8 +12,8 @@ from demands.models import Demand
 from demands.services import CITIZEN, demand_transition
 from demands.wording import worded
 from demands.workflow import Action, Status
-from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus
-from dispatch.services.assignments import create_assignments, require_dispatcher
+from dispatch.models import Assignment, AssignmentRole, AssignmentStatus
+from dispatch.services.assignments import create_assignments, release_open_assignments, require_dispatcher
 
 
 def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> Demand:
@@ -55,12 +55,6 @@ def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> 
     return reopened
 
 
-def _release_open_assignments(demand_id: int) -> None:
-    Assignment.objects.filter(demand_id=demand_id, status__in=OPEN_ASSIGNMENT_STATUSES).update(
-        status=AssignmentStatus.RELEASED, finished_at=timezone.now(), paused_since=None
-    )
-
-
 def demand_merge(
     *, demand_id: int, original_id: int, actor: User, note: str = "", similarity: float | None = None
 ) -> Demand:
@@ -98,7 +92,7 @@ def demand_merge(
             },
             changes={"duplicate_of": original, "closed_at": timezone.now()},
         )
-        _release_open_assignments(demand_id)
+        release_open_assignments(demand_id, timezone.now())
     return demand
 
 
@@ -115,5 +109,5 @@ def demand_reject(*, demand_id: int, actor: User, reason: str) -> Demand:
             reason=reason.strip(),
             changes={"closed_at": timezone.now()},
         )
-        _release_open_assignments(demand_id)
+        release_open_assignments(demand_id, timezone.now())
     return demand

@@ -30,6 +30,7 @@ from dispatch.services.assignments import (
     locked_assignment,
     locked_request,
     matter_assisting,
+    release_open_assignments,
     require_dispatcher,
     withdraw_questions,
 )
@@ -114,14 +115,8 @@ def assignment_return(
         # A question this department put to the citizen goes with the case it gives back: whoever
         # handles it next asks again if they need to.
         withdraw_questions(assignment, now)
-        _close_open_assists(assignment.demand_id, now)
+        release_open_assignments(assignment.demand_id, now, assisting_only=True)
     return request
-
-
-def _close_open_assists(demand_id: int, now) -> None:
-    Assignment.objects.filter(
-        demand_id=demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
-    ).update(status=AssignmentStatus.RELEASED, finished_at=now, paused_since=None)
 
 
 def return_rule(
