@@ -6,12 +6,16 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, ValidationFailed
 from demands.services import demand_transition
+from demands.wording import worded
 from demands.workflow import Action
 from dispatch.models import Notification, Supervision
 from dispatch.services.assignments import locked_assignment
+
+ANSWERED = gettext_noop("诉求 %(number)s 的督办已反馈：%(response)s")
 
 
 def supervision_answer(*, supervision_id: int, actor: User, response: str) -> Supervision:
@@ -38,10 +42,12 @@ def supervision_answer(*, supervision_id: int, actor: User, response: str) -> Su
             is_public=False,
         )
         if supervision.supervisor_id:
+            message, wording = worded(ANSWERED, number=demand.tracking_number, response=response)
             Notification.objects.create(
                 user_id=supervision.supervisor_id,
                 demand=demand,
                 kind=Action.ANSWER_SUPERVISION,
-                message=f"诉求 {demand.tracking_number} 的督办已反馈：{response}"[:255],
+                message=message[:255],
+                data=wording,
             )
     return supervision

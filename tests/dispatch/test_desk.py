@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils import translation
 
 from demands.models import Demand
 from demands.workflow import Status
 from dispatch.desk_queues import DeskFilters
-from dispatch.models import Assignment, RoutingResult
+from dispatch.models import Assignment, Notification, RoutingResult
 from dispatch.selectors import find_demands
 from dispatch.services import supervision_answer
 from dispatch.services.escalation import sweep_deadlines
@@ -178,6 +179,10 @@ def test_return_upheld_in_one_click_goes_to_the_suggested_department(district, s
 
 
 def test_overdue_then_supervised_queues(district, submit, desk):
+    from departments.models import Role
+    from tests.factories import make_user
+
+    supervisor = make_user("supervisor", Role.SUPERVISOR, district.departments["ZXZX"])
     demand = submit(**NOISE).demand
     lead = Assignment.objects.get(demand=demand, role="lead")
     sweep_deadlines(now=lead.handle_deadline)
@@ -190,6 +195,14 @@ def test_overdue_then_supervised_queues(district, submit, desk):
         supervision_id=lead.supervision.pk, actor=district.users["zjj"], response="已约谈施工单位，限期整改。"
     )
     assert "已约谈施工单位" in desk.get("/desk/?queue=supervised").content.decode()
+    # The supervisor hears of the answer, in their own language.
+    notice = Notification.objects.get(kind="answer_supervision")
+    assert notice.user == supervisor
+    assert notice.message == f"诉求 {demand.tracking_number} 的督办已反馈：已约谈施工单位，限期整改。"
+    with translation.override("en"):
+        assert notice.message_for_reader == (
+            f"The supervision of {demand.tracking_number} was answered: 已约谈施工单位，限期整改。"
+        )
 
 
 def test_only_dispatch_officers_open_the_dashboard(district):
