@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 
 from demands.models import Demand
 from demands.workflow import Status
