@@ -5,7 +5,7 @@ row (no text, an unknown department) imports nothing and names each bad row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,6 +40,19 @@ class HistoryColumns:
 def title_column_in(columns: Iterable[str], *, besides: str) -> str:
     """The first of a file's columns that is named as a title (not the text's own), or ""."""
     return next((name for name in columns if name != besides and name.lower() in TITLE_COLUMNS), "")
+
+
+def chosen_title_column(
+    named: str | None, columns: Iterable[str], *, besides: str, say: Callable[[str], object]
+) -> str:
+    """The column named for titles; when none was (None, not ''), the one named as a title, said
+    aloud, as the commands read titles unasked."""
+    if named is not None:
+        return named
+    found = title_column_in(columns, besides=besides)
+    if found:
+        say(f"Titles from column {found!r} (--title-column '' reads none).")
+    return found
 
 
 def _parse_time(value: str) -> datetime | None:

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from dispatch.history import title_column_in
+from dispatch.history import chosen_title_column
 
 INNER = "MINSHENG_EVALUATION_DATABASE"
 
@@ -52,10 +52,9 @@ class Command(BaseCommand):
         if os.environ.get(INNER) != str(settings.DATABASES["default"]["NAME"]):
             # Here, once: the child process reads the file to evaluate it.
             columns = _check_columns(options)
-            if options["title_column"] is None:
-                options["title_column"] = title_column_in(columns, besides=options["text_column"])
-                if options["title_column"]:
-                    self.stdout.write(f"Titles from column {options['title_column']!r} (--title-column '' reads none).")
+            options["title_column"] = chosen_title_column(
+                options["title_column"], columns, besides=options["text_column"], say=self.stdout.write
+            )
             return self._run_in_throwaway_database(options)
         self._evaluate(**options)
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from config.errors import ValidationFailed
-from dispatch.history import HistoryColumns, history_import, title_column_in
+from dispatch.history import HistoryColumns, chosen_title_column, history_import
 from dispatch.routing.learned import train_and_activate
 from responsibility_lists.list_io import read_table
 
@@ -34,11 +34,9 @@ class Command(BaseCommand):
             rows = read_table(file)
         except ValidationFailed as error:
             raise CommandError(error.message) from error
-        title = options["title_column"]
-        if title is None:
-            title = title_column_in(rows[0] if rows else (), besides=options["text_column"])
-            if title:
-                self.stdout.write(f"Titles from column {title!r} (--title-column '' reads none).")
+        title = chosen_title_column(
+            options["title_column"], rows[0] if rows else (), besides=options["text_column"], say=self.stdout.write
+        )
         columns = HistoryColumns(
             text=options["text_column"],
             title=title,
