@@ -80,6 +80,7 @@ def demand_merge(
         reason, wording = worded(gettext_noop("与 %(original)s 重复，合并办理。"), original=original.tracking_number)
         if note.strip():  # the dispatch officer's own words, as written
             reason, wording = note.strip(), {}
+        now = timezone.now()  # the case closes when its assignments are let go
         demand = demand_transition(
             demand_id=demand_id,
             action=Action.MERGE,
@@ -90,9 +91,9 @@ def demand_merge(
                 **({"similarity": round(similarity, 4)} if similarity is not None else {}),
                 **wording,
             },
-            changes={"duplicate_of": original, "closed_at": timezone.now()},
+            changes={"duplicate_of": original, "closed_at": now},
         )
-        release_open_assignments(demand_id, timezone.now())
+        release_open_assignments(demand_id, now)
     return demand
 
 
@@ -102,12 +103,13 @@ def demand_reject(*, demand_id: int, actor: User, reason: str) -> Demand:
     if len(reason.strip()) < 5:
         raise ValidationFailed(_("请写明不予受理的理由，群众会看到它。"))
     with transaction.atomic():
+        now = timezone.now()
         demand = demand_transition(
             demand_id=demand_id,
             action=Action.REJECT,
             actor=actor,
             reason=reason.strip(),
-            changes={"closed_at": timezone.now()},
+            changes={"closed_at": now},
         )
-        release_open_assignments(demand_id, timezone.now())
+        release_open_assignments(demand_id, now)
     return demand

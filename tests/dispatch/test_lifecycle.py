@@ -331,6 +331,8 @@ def test_merge_duplicate_releases_its_work(district, submit):
     assert merged.status == Status.MERGED
     assert merged.duplicate_of == first
     assert not Assignment.objects.filter(demand=second, status__in=["pending_sign", "signed"]).exists()
+    # One moment: the case closed when its work was let go, which reports compare.
+    assert {a.finished_at for a in second.assignments.all()} == {merged.closed_at}
     with pytest.raises(ValidationFailed, match="已被合并"):
         demand_merge(demand_id=first.pk, original_id=second.pk, actor=district.users["dispatcher"])
 
@@ -342,6 +344,7 @@ def test_reject_out_of_scope(district, submit):
     )
     assert demand.status == Status.REJECTED
     assert events(demand)[-1] == Action.REJECT
+    assert {a.finished_at for a in demand.assignments.all()} <= {demand.closed_at}
 
 
 def test_role_checks(district, submit):
