@@ -1,8 +1,10 @@
-"""How far hand labels can be trusted: 300 of the labelled messages were read again, blind to
-their first label (benchmarks/data/message_labels_second_reading.csv, with `sure` = no where two
-departments are defensible). Prints how often the two readings agree, and, given the
-predictions of an evaluation (`evaluate_routing … --predictions OUT.csv` over the file that
-labelled_messages.py writes), how the router does on the messages both readings agree on.
+"""How far hand labels can be trusted: 300 of the first batch of labelled messages were read
+again, blind to their first label (benchmarks/data/message_labels_second_reading.csv, with
+`sure` = no where two departments are defensible), and the four readers of the second batch each
+read 30 more of them among their own, blind too (message_labels_batch2_overlap.csv). Prints how
+often the readings agree, and, given the predictions of an evaluation (`evaluate_routing …
+--predictions OUT.csv` over the file that labelled_messages.py writes), how the router does on
+the messages every reading agrees on.
 
     python benchmarks/label_agreement.py [LABELLED.csv PREDICTIONS.csv]"""
 
@@ -14,6 +16,10 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 FIRST_READING = Path(__file__).resolve().parents[1] / "dispatch" / "sample_data" / "message_labels.csv"
+READINGS = [
+    ("message_labels_second_reading.csv", "one reader"),
+    ("message_labels_batch2_overlap.csv", "the second batch's four readers"),
+]
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -23,24 +29,30 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def main(labelled: Path | None, predictions: Path | None) -> None:
     first = {row["source_id"]: row["department"] for row in _rows(FIRST_READING)}
-    second = _rows(DATA / "message_labels_second_reading.csv")
-    agreed = [row for row in second if first[row["source_id"]] == row["department"]]
-    sure = [row for row in second if row["sure"] == "yes"]
-    sure_agreed = [row for row in sure if first[row["source_id"]] == row["department"]]
-    print(f"read twice: {len(second)}; the readings agree on {len(agreed)} ({len(agreed) / len(second):.1%})")
-    print(f"marked sure on the second reading: {len(sure)}; agreed there: {len(sure_agreed) / len(sure):.1%}")
+    disputed: set[str] = set()
+    agreed: dict[str, dict[str, str]] = {}
+    for name, readers in READINGS:
+        again = _rows(DATA / name)
+        agreeing = [row for row in again if first[row["source_id"]] == row["department"]]
+        sure = [row for row in again if row["sure"] == "yes"]
+        sure_agreed = [row for row in sure if first[row["source_id"]] == row["department"]]
+        print(f"read again by {readers}: {len(again)}; agreed with the first reading on {len(agreeing)}"
+              f" ({len(agreeing) / len(again):.1%}); marked sure: {len(sure)}, agreed there:"
+              f" {len(sure_agreed) / len(sure):.1%}")  # fmt: skip
+        disputed.update(row["source_id"] for row in again if first[row["source_id"]] != row["department"])
+        agreed.update((row["source_id"], row) for row in agreeing)
+    agreed = {key: row for key, row in agreed.items() if key not in disputed}
     if labelled is None or predictions is None:
         return
     # Prediction rows are numbered as the evaluation numbers its input: the header is line 1.
     line_of = {row["source_id"]: number for number, row in enumerate(_rows(labelled), start=2)}
     predicted = {int(row["row"]): row for row in _rows(predictions)}
-    answers = [predicted[line_of[row["source_id"]]] for row in agreed]
-    right = sum(
-        answer["predicted_department"] == row["department"] for answer, row in zip(answers, agreed, strict=True)
-    )
-    top3 = sum(row["department"] in answer["top3"].split(" | ") for answer, row in zip(answers, agreed, strict=True))
-    print(f"router on the {len(agreed)} messages both readings agree on: accuracy {right / len(agreed):.1%},"
-          f" top-3 {top3 / len(agreed):.1%}")  # fmt: skip
+    rows = list(agreed.values())
+    answers = [predicted[line_of[row["source_id"]]] for row in rows]
+    right = sum(answer["predicted_department"] == row["department"] for answer, row in zip(answers, rows, strict=True))
+    top3 = sum(row["department"] in answer["top3"].split(" | ") for answer, row in zip(answers, rows, strict=True))
+    print(f"router on the {len(rows)} messages every reading agrees on: accuracy {right / len(rows):.1%},"
+          f" top-3 {top3 / len(rows):.1%}")  # fmt: skip
 
 
 if __name__ == "__main__":
