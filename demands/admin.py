@@ -10,6 +10,10 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
     readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class ReplyInline(admin.TabularInline):
@@ -45,7 +49,7 @@ class DemandAdmin(ReadOnlyAdmin):
     exclude = ["query_code_hash", "citizen_name", "citizen_phone", "citizen_address"]
     inlines = [AttachmentInline, ReplyInline, EventInline]
 
-    @admin.display(description="诉求人")
+    @admin.display(description=_("诉求人"))
     def masked_citizen(self, obj: Demand) -> str:
         return f"{mask_name(obj.citizen_name)} {mask_phone(obj.citizen_phone)}"
 
@@ -58,21 +62,20 @@ class DemandEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reply)
-class ReplyAdmin(admin.ModelAdmin):
-    list_display = ["demand", "department", "author", "created_at"]
-    readonly_fields = ["demand", "department", "author", "body", "created_at"]
+class ReplyAdmin(ReadOnlyAdmin):
+    """Read-only: an answer the citizen was given, or an assisting department's part of it, is
+    part of the record; it is never edited, hidden or deleted here, where no event would say so."""
 
-    def has_add_permission(self, request):
-        return False
+    list_display = ["demand", "department", "author", "is_contribution", "created_at"]
+    search_fields = ["demand__tracking_number"]
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ["demand", "original_name", "content_type", "size", "uploaded_at"]
-    readonly_fields = ["demand", "file", "original_name", "content_type", "size", "uploaded_at"]
+class AttachmentAdmin(ReadOnlyAdmin):
+    """Read-only, as the demand it came with."""
 
-    def has_add_permission(self, request):
-        return False
+    list_display = ["demand", "original_name", "content_type", "size", "uploaded_at"]
+    search_fields = ["demand__tracking_number"]
 
 
 @admin.register(ContactDisclosure)

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_noop
 
+from config.errors import ValidationFailed
 from config.queue import enqueue_on_commit
 from demands.merges import merged_into, original_of
 from demands.models import CitizenMessage, Demand, DemandEvent, MessageStatus
@@ -247,7 +248,9 @@ def citizen_messages_resend(*, now: datetime | None = None, batch: int = 500) ->
 
 def citizen_texts_wanted(*, demand: Demand, wanted: bool) -> Demand:
     """The citizen's choice about text messages, changed after submitting: stopping also holds
-    back what is still waiting to be sent."""
+    back what is still waiting to be sent. Texts are not promised to a number that cannot take them."""
+    if wanted and mobile_number(demand.citizen_phone) is None:
+        raise ValidationFailed(gettext("您留的不是手机号码，收不到短信；办理进展请在本页查询。"))
     with transaction.atomic():
         Demand.objects.filter(pk=demand.pk).update(wants_text_messages=wanted)
         if not wanted:

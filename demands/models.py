@@ -108,8 +108,12 @@ class Demand(models.Model):
 class DailySequence(models.Model):
     """The last tracking number handed out on a day (PS-20261127-000123 is the 123rd)."""
 
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    day = models.DateField(_("日期"), primary_key=True)
+    last = models.PositiveIntegerField(_("当日已发出的最后序号"), default=0)
+
+    class Meta:
+        verbose_name = _("受理编号日序")
+        verbose_name_plural = _("受理编号日序")
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"

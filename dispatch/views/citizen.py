@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 from config.throttle import allow
-from demands.citizen_messages import citizen_texts_wanted, texted_number
+from demands.citizen_messages import citizen_texts_wanted, mobile_number, texted_number
 from demands.merges import original_of, rated_shared_answer, shared_answer_given
 from demands.models import Demand
 from demands.privacy import mask_phone
@@ -120,14 +120,19 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     refusal = (
         original.events.filter(action=Action.REJECT).last() if original and original.status == Status.REJECTED else None
     )
+    # A merged demand is handled as its original: that one's department and time limit are the
+    # citizen's now (its own assignments were let go at the merge).
+    handled = original or demand
     context = {
         "demand": demand,
+        "handled": handled,
+        "texts_reach": mobile_number(demand.citizen_phone) is not None,
         "timeline": public_timeline(demand),
         "replies": (original or demand).replies.filter(is_contribution=False).select_related("department"),
         "original": original,
         "original_refusal": refusal.reason_for_reader if refusal else "",
         "final_statuses": FINAL_STATUSES,
-        "overdue": demand.assignments.filter(
+        "overdue": handled.assignments.filter(
             role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES, overdue_at__isnull=False
         ).exists(),
         "can_rate": demand.status == Status.REPLIED
@@ -191,8 +196,9 @@ def supplement(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def texts(request: HttpRequest, tracking_number: str) -> HttpResponse:
     demand = _granted_demand(request, tracking_number)
     wanted = request.POST.get("wanted") == "1"
-    citizen_texts_wanted(demand=demand, wanted=wanted)
-    messages.success(
-        request, _("之后的办理进展会用短信告诉您。") if wanted else _("已停止短信通知，您仍可在这里查询进度。")
+    perform(
+        request,
+        lambda: citizen_texts_wanted(demand=demand, wanted=wanted),
+        _("之后的办理进展会用短信告诉您。") if wanted else _("已停止短信通知，您仍可在这里查询进度。"),
     )
     return redirect("citizen-demand", tracking_number=tracking_number)

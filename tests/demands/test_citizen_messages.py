@@ -450,3 +450,15 @@ def test_a_citizen_can_stop_and_resume_texts_from_the_tracking_page(
     assert demand.wants_text_messages is True
     # Only the citizen who holds the demand may change it.
     assert Client().post(f"/track/{demand.tracking_number}/texts/", {"wanted": "0"}).status_code == 404
+
+
+def test_a_citizen_who_left_a_landline_is_not_promised_texts(district, submit):
+    demand = submit(citizen_phone="0755-12345678", text_messages=False).demand
+    citizen = citizen_of(demand)
+    page = citizen.get(f"/track/{demand.tracking_number}/").content.decode()
+    assert "收不到短信" in page and "恢复短信通知" not in page
+    # Nor by posting the form of a page that offered it.
+    answer = citizen.post(f"/track/{demand.tracking_number}/texts/", {"wanted": "1"}, follow=True)
+    assert "收不到短信" in answer.content.decode() and "之后的办理进展会用短信告诉您" not in answer.content.decode()
+    demand.refresh_from_db()
+    assert demand.wants_text_messages is False

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from config.errors import IllegalTransition
+from demands.models import Demand
 from demands.services import demand_rate
 from demands.workflow import Status
 from dispatch.duplicates import similarity
@@ -33,6 +37,12 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     merge = second.events.get(action="merge")
     assert merge.data["similarity"] == round(suggestion.similarity, 4) and "%" not in merge.reason
     assert merge.reason == f"与 {first.tracking_number} 重复，合并办理。"
+    # Its citizen is given the original's department and time limit, not its own let-go ones.
+    first.refresh_from_db()
+    Demand.objects.filter(pk=second.pk).update(due_at=first.due_at + timedelta(days=9))
+    tracking = citizen_of(second).get(f"/track/{second.tracking_number}/").content.decode()
+    assert f"{timezone.localtime(first.due_at):%Y-%m-%d %H:%M}" in tracking
+    assert f"{timezone.localtime(first.due_at + timedelta(days=9)):%Y-%m-%d %H:%M}" not in tracking
 
     # Whoever handles the original sees that its answer reaches the merged demand's citizen too,
     # and the merged demand's page leads to the original.

@@ -377,3 +377,21 @@ def test_one_client_cannot_flood_the_form(district, settings, django_capture_on_
     other = Client(REMOTE_ADDR="10.0.0.9")
     with django_capture_on_commit_callbacks(execute=True):
         assert other.post("/", FORM).status_code == 302
+
+
+def test_admin_shows_answers_and_attachments_but_never_changes_them(district, submit, admin_client):
+    from demands.models import Reply
+    from dispatch.services import assignment_contribute
+
+    demand = submit().demand
+    assist = Assignment.objects.get(demand=demand, role="assist")
+    assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="已对工地夜间施工噪声监测，超标。")
+    reply = Reply.objects.get(demand=demand)
+    page = admin_client.get(f"/admin/demands/reply/{reply.pk}/change/")
+    assert page.status_code == 200 and "已对工地夜间施工噪声监测" in page.content.decode()
+    # Flipping is_contribution would show the citizen a department's internal part as the answer.
+    admin_client.post(f"/admin/demands/reply/{reply.pk}/change/", {"is_contribution": ""})
+    assert admin_client.post(f"/admin/demands/reply/{reply.pk}/delete/", {"post": "yes"}).status_code == 403
+    reply.refresh_from_db()
+    assert reply.is_contribution
+    assert admin_client.get("/admin/demands/attachment/add/").status_code == 403
