@@ -369,7 +369,8 @@ class ReturnRuleApi(APIView):
 
     class Input(serializers.Serializer):
         uphold = serializers.BooleanField()
-        note = serializers.CharField()
+        # May be left out only to uphold in favour of the department the return suggested.
+        note = serializers.CharField(required=False, default="", allow_blank=True)
         department_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
     def post(self, request: Request, return_id: int) -> Response:

@@ -191,7 +191,14 @@ class RuleForm(forms.Form):
     department = forms.TypedChoiceField(
         label=_("改派部门"), coerce=int, choices=(), required=False, empty_value=None, help_text=_("退单成立时必选")
     )
-    note = forms.CharField(label=_("裁定意见"), widget=forms.Textarea(attrs={"rows": 2}))
+    # Required but where the case goes to the department the returning one suggested (the service
+    # then words the ruling itself).
+    note = forms.CharField(
+        label=_("裁定意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("改派至退单部门建议的部门时可不填"),
+    )
     propose_amendment = forms.BooleanField(label=_("同时建议清单把改派部门改为该事项的主责部门"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -199,6 +206,7 @@ class RuleForm(forms.Form):
         self.fields["department"].choices = department_choices()
         filterable(self.fields["department"])
         self.fields["department"].conditionally_required = True  # not marked 选填 on the page
+        self.fields["note"].conditionally_required = True
 
     def clean(self) -> dict:
         data = super().clean()

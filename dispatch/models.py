@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import Demand
@@ -341,6 +342,11 @@ class DuplicateSuggestion(models.Model):
         return f"{self.demand_id} ~ {self.original_id} ({self.similarity:.2f})"
 
 
+# The note of a supervision the sweep opens: stored as written (the language of record), read in
+# the reader's language.
+AUTOMATIC_SUPERVISION_NOTE = gettext_noop("超期未办结，系统自动列入督办，请承办部门说明情况并限期办结。")
+
+
 class Supervision(models.Model):
     """督办: a supervisor follows an overdue case and the department must answer by a deadline."""
 
@@ -362,6 +368,10 @@ class Supervision(models.Model):
 
     def __str__(self) -> str:
         return f"督办 {self.assignment}"
+
+    @property
+    def note_for_reader(self) -> str:
+        return gettext(self.note) if self.note == AUTOMATIC_SUPERVISION_NOTE else self.note
 
 
 class Notification(models.Model):

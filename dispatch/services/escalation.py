@@ -27,6 +27,7 @@ from demands.workflow import Action
 from departments.models import Membership, Role
 from departments.working_time import current_clock
 from dispatch.models import (
+    AUTOMATIC_SUPERVISION_NOTE,
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentStatus,
@@ -210,7 +211,7 @@ def _take_batch_in_sql(rung: Rung, moment: datetime, batch: int) -> int:
     """
     tail: list[Any] = [
         moment, rung.action, SYSTEM, rung.public, moment,
-        supervisor, SUPERVISION_NOTE, respond_by, moment, supervise,
+        supervisor, AUTOMATIC_SUPERVISION_NOTE, respond_by, moment, supervise,
     ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         # Compiled inside the transaction: Django refuses a locking query outside one.
@@ -229,9 +230,6 @@ def _take_batch_in_sql(rung: Rung, moment: datetime, batch: int) -> int:
     return count
 
 
-SUPERVISION_NOTE = "超期未办结，系统自动列入督办，请承办部门说明情况并限期办结。"
-
-
 def _open_supervisions(rows: Iterable[tuple], moment: datetime) -> None:
     supervisor = Membership.objects.filter(role=Role.SUPERVISOR).values_list("user_id", flat=True).first()
     respond_by = current_clock().add_working_hours(moment, settings.SUPERVISION_RESPONSE_WORKING_HOURS)
@@ -240,7 +238,7 @@ def _open_supervisions(rows: Iterable[tuple], moment: datetime) -> None:
             Supervision(
                 assignment_id=pk,
                 supervisor_id=supervisor,
-                note=SUPERVISION_NOTE,
+                note=AUTOMATIC_SUPERVISION_NOTE,
                 response_deadline=respond_by,
             )
             for pk, *_rest in rows

@@ -7,10 +7,12 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
 from demands.services import demand_transition
+from demands.wording import worded
 from demands.workflow import Action
 from departments.models import Department
 from departments.working_time import current_clock
@@ -130,10 +132,10 @@ def return_rule(
 ) -> Demand:
     """Rule on a return. Upheld: re-dispatch to another department (a second dispatch).
     Overruled: the case goes back to the department that returned it. An upheld return can
-    also propose that the list name the new department as the matter's lead from now on."""
+    also propose that the list name the new department as the matter's lead from now on.
+    Upholding it in favour of the department the returning one suggested needs no note: the
+    ruling then says so itself, in words every reader's language has."""
     require_dispatcher(actor)
-    if not note.strip():
-        raise ValidationFailed(_("请填写裁定意见。"))
     with transaction.atomic():
         request = locked_request(ReturnRequest, return_id)
         if request.status != RulingStatus.PENDING:
@@ -147,17 +149,24 @@ def return_rule(
                 raise ValidationFailed(_("改派部门不能是退单部门本身。"))
         else:
             target = previous.department
+        reason = note.strip()  # the dispatch officer's own words, as written
+        wording: dict = {}
+        if not reason:
+            if not (uphold and target.pk == request.suggested_department_id):
+                raise ValidationFailed(_("请填写裁定意见。"))
+            reason, wording = worded(gettext_noop("退单理由成立，改派%(department)s。"), department=target.name)
         matter = previous.matter if not uphold else _matter_upheld(previous, target, propose_amendment)
         demand = demand_transition(
             demand_id=previous.demand_id,
             action=Action.RULE_UPHOLD if uphold else Action.RULE_OVERRULE,
             actor=actor,
             department=target,
-            reason=note.strip(),
+            reason=reason,
             data={
                 "return_id": request.pk,
                 "from_department": previous.department.name,
                 "matter": matter.code if matter else None,
+                **wording,
             },
             changes={
                 "lead_department": target,
@@ -197,7 +206,7 @@ def return_rule(
         request.status = RulingStatus.UPHELD if uphold else RulingStatus.OVERRULED
         request.ruled_by = actor
         request.ruled_at = timezone.now()
-        request.ruling_note = note.strip()
+        request.ruling_note = reason
         request.redispatched_to = target
         request.save()
         if propose_amendment and uphold and previous.matter is not None:
@@ -207,7 +216,7 @@ def return_rule(
                 matter_code=previous.matter.code,
                 kind=AmendmentKind.CHANGE_LEAD,
                 department_id=target.pk,
-                reason=f"退单裁定（{demand.tracking_number}）：{note.strip()}",
+                reason=f"退单裁定（{demand.tracking_number}）：{reason}",
                 demand_id=demand.pk,
             )
     return demand

@@ -164,17 +164,22 @@ def test_return_upheld_in_one_click_goes_to_the_suggested_department(district, s
     assert re.search(r'<input[^>]*name="uphold"[^>]*value="1"[^>]*checked', chosen)
     refused = desk.post(f"/desk/returns/{request.pk}/rule/", {"uphold": "1", "note": "退单理由成立"}, follow=True)
     assert "退单成立时须选择改派部门" in refused.content.decode()
-    desk.post(
-        f"/desk/returns/{request.pk}/rule/",
-        {
-            "uphold": "1",
-            "department": district.departments["SHJ"].pk,
-            "note": "退单理由成立",
-            "next": "/desk/?queue=returns",
-        },
+    # Without a note, only the department the return suggested can be chosen.
+    unexplained = desk.post(
+        f"/desk/returns/{request.pk}/rule/", {"uphold": "1", "department": district.departments["CGJ"].pk}, follow=True
     )
+    assert "请填写裁定意见" in unexplained.content.decode()
+    # The one-click form, as the queue posts it: no note; the ruling words itself.
+    one_click = re.search(r'<form method="post" action="/desk/returns/\d+/rule/">(.*?)</form>', page, re.S).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', one_click))
+    assert set(fields) == {"csrfmiddlewaretoken", "uphold", "department", "next"}
+    desk.post(f"/desk/returns/{request.pk}/rule/", fields)
     demand.refresh_from_db()
     assert demand.status == Status.DISPATCHED and demand.lead_department == district.departments["SHJ"]
+    ruling = demand.events.get(action="rule_uphold")
+    assert ruling.reason == "退单理由成立，改派深圳市生态环境局坪山管理局。"
+    with translation.override("en"):
+        assert ruling.reason_for_reader == "The return is justified; reassigned to 深圳市生态环境局坪山管理局."
 
 
 def test_overdue_then_supervised_queues(district, submit, desk):

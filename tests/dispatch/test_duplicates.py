@@ -54,9 +54,10 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     assert "1 件重复诉求" in merged_from and second.tracking_number in merged_from
     assert f"/desk/demands/{second.tracking_number}/" not in merged_from  # a department has no desk
     original_page = desk.get(f"/desk/demands/{first.tracking_number}/").content.decode()
-    assert f'<a href="/desk/demands/{second.tracking_number}/">' in original_page
+    assert f'<a href="/desk/demands/{second.tracking_number}/" class="number">' in original_page
     merged_page = desk.get(f"/desk/demands/{second.tracking_number}/").content.decode()
-    assert f'<a href="/desk/demands/{first.tracking_number}/">' in merged_page[merged_page.index('id="merged-into"') :]
+    merged_into = merged_page[merged_page.index('id="merged-into"') :]
+    assert f'<a href="/desk/demands/{first.tracking_number}/" class="number">' in merged_into
 
     # The original is answered: the merged demand's citizen sees the same answer.
     assist = Assignment.objects.get(demand=first, role="assist")

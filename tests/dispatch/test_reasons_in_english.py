@@ -115,3 +115,21 @@ def test_a_confidence_just_under_the_threshold_never_reads_as_the_threshold(dist
     record.save()
     queue = _dispatcher(district, None).get("/desk/?queue=triage").content.decode()
     assert '<span class="confidence">0.79</span>' in queue
+
+
+def test_the_sweeps_supervision_note_reads_in_the_departments_language(district, submit):
+    from dispatch.models import Assignment
+    from dispatch.services.escalation import sweep_deadlines
+
+    demand = submit(title="工地半夜施工噪音太大", content="六和城旁边的工地每天半夜施工打桩，吵得无法入睡。").demand
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    sweep_deadlines(now=lead.handle_deadline)
+    sweep_deadlines(now=lead.supervise_at)
+    lead.refresh_from_db()
+    assert lead.supervision.note == "超期未办结，系统自动列入督办，请承办部门说明情况并限期办结。"  # as recorded
+    zjj = Client()
+    zjj.force_login(district.users["zjj"])
+    assert "系统自动列入督办" in zjj.get(f"/workbench/{lead.pk}/").content.decode()
+    zjj.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = zjj.get(f"/workbench/{lead.pk}/").content.decode()
+    assert "placed under supervision automatically" in page and "系统自动列入督办" not in page
