@@ -136,7 +136,7 @@ def demand_submit(
         entered_by, Role.INTAKE_OPERATOR, Role.DISPATCH_OFFICER, Role.ADMIN
     ):
         raise NotAllowed(_("只有受理员可以代群众登记电话、来信或来访诉求。"))
-    errors = _submission_errors(title=title, content=content, name=citizen_name, phone=citizen_phone)
+    errors = submission_errors(title=title, content=content, name=citizen_name, phone=citizen_phone)
     if urgency not in Urgency.values:
         errors["urgency"] = _("紧急程度无效。")
     community = Community.objects.filter(pk=community_id).first() if community_id else None
@@ -206,7 +206,9 @@ def _citizen_language(language: str, channel: str) -> str:
         return settings.LANGUAGE_CODE
 
 
-def _submission_errors(*, title: str, content: str, name: str, phone: str) -> dict[str, str]:
+def submission_errors(*, title: str, content: str, name: str, phone: str) -> dict[str, str]:
+    """What is wrong with a submission's own fields, by field: the service's rule, which the web
+    form also applies, so a citizen sees every problem at once."""
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = _("请填写标题。")

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import CONTENT_MAX_LENGTH, CONTENT_TOO_LONG, TITLE_MAX_LENGTH, TITLE_TOO_LONG, Channel
+from demands.services import submission_errors
 from departments.models import Department, Street
 from departments.selectors import community_choices, departments_for_choice, in_scanning_order
 from dispatch.audit_figures import AuditFilters
@@ -85,6 +86,19 @@ class DemandForm(forms.Form):
         }
         self.fields["category_hint"].choices = [("", _("不确定")), *((name, name) for name in top_category_names())]
 
+    def clean(self) -> dict:
+        data = super().clean()
+        problems = submission_errors(
+            title=data.get("title", ""),
+            content=data.get("content", ""),
+            name=data.get("citizen_name", ""),
+            phone=data.get("citizen_phone", ""),
+        )
+        for field, message in problems.items():
+            if field not in self.errors:  # a field's own error (required, too long) says it already
+                self.add_error(field, message)
+        return data
+
     def submission(self) -> dict:
         """The cleaned form as `demand_submit`'s keyword arguments."""
         return {
@@ -102,6 +116,25 @@ class IntakeForm(DemandForm):
     text_messages = forms.BooleanField(
         label=_("群众愿意接收短信通知（受理编号和办理进展）"), required=False, initial=True
     )
+
+    # The operator fills it in for the caller: the words address the operator, not "you".
+    OPERATOR_WORDING = {
+        "title": (None, _("一句话概括群众反映的事情")),
+        "content": (None, _("按群众所述记录：发生了什么、持续多久、希望怎样解决")),
+        "community": (None, _("群众知道的话请选择；不确定可不选，系统会根据地址判断。")),
+        "citizen_name": (_("来电人姓名"), None),
+        "citizen_phone": (_("来电人联系电话"), None),
+        "citizen_address": (_("来电人联系地址"), None),
+        "attachments": (_("来信或来访材料"), None),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, help_text) in self.OPERATOR_WORDING.items():
+            if label is not None:
+                self.fields[name].label = label
+            if help_text is not None:
+                self.fields[name].help_text = help_text
 
 
 class TrackForm(forms.Form):

@@ -13,6 +13,7 @@ from demands.merges import merged_into
 from demands.privacy import mask_address, mask_name, mask_phone
 from demands.selectors import full_timeline
 from demands.services import demand_disclose_contact
+from demands.workflow import Action
 from departments.access import DEPARTMENT_ROLES, department_ids_for
 from departments.models import Department
 from dispatch.forms import (
@@ -95,6 +96,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     show_contact = demand.pk in disclosed
     candidates = _routing_candidates(assignment)
     basis = next((c for c in candidates if c.get("department_id") == assignment.department_id), None)
+    timeline = list(full_timeline(demand))
     context = {
         "assignment": assignment,
         "demand": demand,
@@ -102,7 +104,8 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "citizen_phone": demand.citizen_phone if show_contact else mask_phone(demand.citizen_phone),
         "citizen_address": demand.citizen_address if show_contact else mask_address(demand.citizen_address),
         "show_contact": show_contact,
-        "timeline": full_timeline(demand),
+        "timeline": timeline,
+        "notes": [event for event in timeline if event.action == Action.NOTE],
         "replies": demand.replies.select_related("department"),
         "others": others,
         # The department's own other assignments of the case (a reopened or re-dispatched one) link.
@@ -131,6 +134,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "routing_words": basis.get("matched", []) if basis else [],
         "note_form": NoteForm(auto_id="note_%s"),
         "now": timezone.now(),
+        "open_statuses": OPEN_ASSIGNMENT_STATUSES,
     }
     return render(request, "dispatch/assignment_detail.html", context)
 

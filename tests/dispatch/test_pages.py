@@ -65,6 +65,14 @@ def test_form_without_consent_is_refused(district):
     assert "请阅读并勾选同意《个人信息使用说明》后再提交。" in summary and "工作人员查看会被记录" not in summary
 
 
+def test_every_problem_of_the_form_is_shown_at_once(district):
+    response = Client().post("/", {**FORM, "content": "", "citizen_phone": "12ab"})
+    summary = response.content.decode().split('id="error-summary"')[1].split("</div>")[0]
+    # The phone's rule is the service's; the citizen should not find it out on a second try.
+    assert "诉求内容" in summary and "请填写有效的联系电话。" in summary
+    assert Demand.objects.count() == 0
+
+
 def test_overlong_title_and_content_are_refused_with_the_limit(district):
     response = Client().post("/", {**FORM, "title": "长" * 201, "content": "很长的内容。" * 2000})
     page = response.content.decode()
@@ -142,10 +150,13 @@ def test_department_signs_replies_and_citizen_rates(district, citizen_submission
     zjj, shj = logged_in(district.users["zjj"]), logged_in(district.users["shj"])
     assert receipt["tracking_number"] in zjj.get("/workbench/").content.decode()
     zjj.post(f"/workbench/{lead.pk}/sign/")
+    assert 'id="notes"' in zjj.get(f"/workbench/{lead.pk}/").content.decode()  # notes can be written
     shj.post(f"/workbench/{assist.pk}/reply/", {"body": "夜间噪声监测结果超标，已立案。"})
     zjj.post(f"/workbench/{lead.pk}/reply/", {"body": "已责令施工单位停止夜间施工并处罚款。"})
     demand.refresh_from_db()
     assert demand.status == Status.REPLIED
+    # Answered, with no notes written: no empty notes card is left behind.
+    assert 'id="notes"' not in zjj.get(f"/workbench/{lead.pk}/").content.decode()
     page = citizen.get(f"/track/{demand.tracking_number}/").content.decode()
     assert "已责令施工单位停止夜间施工" in page
     citizen.post(f"/track/{demand.tracking_number}/rate/", {"rating": "5", "comment": "很快"})
@@ -245,7 +256,11 @@ def test_staff_home_sends_each_role_to_its_page(district):
 
 
 def test_intake_operator_registers_a_phone_demand(district):
-    page = logged_in(district.users["intake"]).post("/intake/", {**FORM, "channel": "hotline"})
+    operator = logged_in(district.users["intake"])
+    form = operator.get("/intake/").content.decode()
+    # The operator fills it in for the caller: it does not address the operator as the citizen.
+    assert "来电人姓名" in form and "您的姓名" not in form and "一句话说明您反映的事情" not in form
+    page = operator.post("/intake/", {**FORM, "channel": "hotline"})
     assert page.status_code == 200
     demand = Demand.objects.get()
     assert demand.channel == "hotline" and demand.entered_by == district.users["intake"]

@@ -43,8 +43,16 @@ def test_inbox_puts_the_most_pressing_first_and_marks_it(district, submit):
     assert [r.demand_id for r in rows] == [second.pk, first.pk]
     assert [r.mark for r in rows] == ["red", "yellow"]
     page = _client(district.users["cgj"]).get("/workbench/").content.decode()
-    # Not signed yet: what it is late for is signing.
+    # Not signed yet: what it is late for is signing, and here its handling deadline too.
     assert '<span class="badge danger">签收超时</span>' in page and "临期" in page and 'class="mark-red"' in page
+    assert f'id="unsigned-overdue-{_lead(second).pk}">已超期' in page
+    assert f'id="unsigned-overdue-{_lead(first).pk}"' not in page
+    detail = _client(district.users["cgj"]).get(f"/workbench/{_lead(second).pk}/").content.decode()
+    assert 'id="handle-overdue"' in detail
+    assert (
+        'id="handle-overdue"'
+        not in _client(district.users["cgj"]).get(f"/workbench/{_lead(first).pk}/").content.decode()
+    )
 
 
 def test_inbox_views(district, submit):
