@@ -128,8 +128,9 @@ REST_FRAMEWORK = {
 CITIZEN_THROTTLE_RATE = env_str("CITIZEN_THROTTLE_RATE", "30/hour")
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "坪山区民生诉求服务平台 API",
-    "DESCRIPTION": "Submit and follow citizens' demands; dispatch, handle and answer them.",
+    # Read in the language of the request (the docs page's, from its cookie or header).
+    "TITLE": _("坪山区民生诉求服务平台 API"),
+    "DESCRIPTION": _("提交和查询群众诉求；分拨、办理和答复诉求。"),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Served from the package, not a CDN: the platform must work on a closed government network.
@@ -248,4 +249,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own console handler would print each of its records a second time, beside the root's.
+    "loggers": {"django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True}},
 }

@@ -288,7 +288,7 @@ def test_a_citizen_who_submitted_in_english_is_written_to_in_english(gateway, di
         english = submit().demand
     assert english.citizen_language == "en"
     assert gateway.received[-1]["text"] == (
-        f"【坪山区民生诉求】Your demand has been received. Tracking number: {english.tracking_number}. "
+        f"【坪山区民生诉求】Your request has been received. Tracking number: {english.tracking_number}. "
         "Follow its progress with the tracking number and your query code."
     )
     # Staff entering a phone call with an English screen: the caller is written to in Chinese.

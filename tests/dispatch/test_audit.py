@@ -375,7 +375,7 @@ def test_an_auditor_reading_english_gets_english_files(district, scenario):
 
     response = auditor.get("/audit/export/demands.xlsx")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
-    assert book.sheetnames == ["Demands"]
+    assert book.sheetnames == ["Requests"]
     assert next(book.active.iter_rows(values_only=True))[:2] == ("Tracking number", "Channel")
 
 

@@ -410,3 +410,13 @@ def test_admin_shows_answers_and_attachments_but_never_changes_them(district, su
     reply.refresh_from_db()
     assert reply.is_contribution
     assert admin_client.get("/admin/demands/attachment/add/").status_code == 403
+
+
+def test_api_docs_speak_the_readers_language(db):
+    client = Client()
+    chinese = client.get("/api/schema/?format=json").json()["info"]
+    assert chinese["title"] == "坪山区民生诉求服务平台 API" and "分拨" in chinese["description"]
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/api/schema/?format=json").json()["info"]
+    assert english["title"] == "Pingshan District Public Request Service Platform API"
+    assert english["description"].startswith("Submit and follow citizens' requests")

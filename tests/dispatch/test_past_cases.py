@@ -149,7 +149,7 @@ def test_a_suggestion_the_list_missed_takes_the_matter_its_past_cases_were_handl
     assert cgj.matter_id == district.version.matters.get(code="PS-0101-001").pk and cgj.matched == []
     assert "最相近的10件历史诉求中10件按事项「占道经营查处」办理" in cgj.reason
     with translation.override("en"):
-        assert "10 of the 10 most similar past demands were handled as the matter “占道经营查处”" in describe(
+        assert "10 of the 10 most similar past requests were handled as the matter “占道经营查处”" in describe(
             cgj.reasons
         )
 
