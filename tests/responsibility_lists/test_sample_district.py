@@ -107,6 +107,13 @@ def test_demo_demands_tell_their_stories_over_the_past_weeks(committed_sample_di
     events = DemandEvent.objects.select_related("demand")
     assert all(e.demand.submitted_at <= e.created_at <= timezone.now() for e in events)
     assert events.filter(action="reply").exists()
+    # Deadlines that passed during the demo weeks were taken when they fell due, not all at load.
+    from dispatch.models import Assignment
+
+    late = list(events.filter(action="sign_overdue"))
+    assert late
+    deadlines = dict(Assignment.objects.values_list("pk", "sign_deadline"))
+    assert all(e.created_at == deadlines[e.data["assignment"]] for e in late)
     # Routed with the model learned from that past, whose version each routing record names
     # (on PostgreSQL a column too short for it once refused every demand).
     model = RoutingModel.objects.get(is_active=True)

@@ -38,6 +38,7 @@ from dispatch.services import (
     assignment_sign,
     extension_request,
 )
+from dispatch.services.escalation import LADDER, sweep_deadlines
 from responsibility_lists.list_io import read_table
 
 MESSAGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "messages.csv"
@@ -100,7 +101,16 @@ class Command(BaseCommand):
                 ).demand
             with suppress(NotYet):  # the rest of this story is still to come
                 self._play(demand, row, number, rng, _Story(moment, today, rng))
+        self._deadlines_as_they_fell(today)
         self.stdout.write(f"Loaded {len(rows)} demo demands from {messages}, submitted over {SPAN_DAYS} days.")
+
+    def _deadlines_as_they_fell(self, today: datetime) -> None:
+        """The escalation ladder's rungs taken when each fell due over the demo weeks, as the
+        minute sweep would have taken them, not all at once when the platform first starts."""
+        due = Assignment.objects.values_list(*(rung.due for rung in LADDER))
+        for moment in sorted({m for row in due for m in row if m is not None and m <= today}):
+            with clock_at(moment):
+                sweep_deadlines(now=moment)
 
     def _learn_history(self, rows: list[dict], today: datetime) -> None:
         """The district's past: the other messages we labelled by hand (35 departments), imported
