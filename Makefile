@@ -42,7 +42,7 @@ sample: migrate
 
 # Embedded default: SQLite, tasks and periodic sweeps in process, no Redis or PostgreSQL needed.
 run: sample
-	$(PY) manage.py run_platform 127.0.0.1:8000
+	DEBUG=$${DEBUG:-false} $(PY) manage.py run_platform 127.0.0.1:8000
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

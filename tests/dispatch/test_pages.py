@@ -420,3 +420,8 @@ def test_api_docs_speak_the_readers_language(db):
     english = client.get("/api/schema/?format=json").json()["info"]
     assert english["title"] == "Pingshan District Public Request Service Platform API"
     assert english["description"].startswith("Submit and follow citizens' requests")
+
+
+def test_the_browsers_favicon_request_finds_the_icon(db):
+    answer = Client().get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith("/img/favicon.svg")

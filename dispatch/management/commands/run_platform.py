@@ -24,6 +24,8 @@ class Command(BaseCommand):
         scheduler.start()
         self.stdout.write(f"Serving http://{addrport}/ — tasks and periodic sweeps run in this process.")
         try:
-            call_command("runserver", addrport, use_reloader=False)
+            # `make run` serves with DEBUG off, as a district would see it (its own error pages,
+            # no URL list on a 404): the static files are then served only when asked to.
+            call_command("runserver", addrport, use_reloader=False, insecure_serving=not settings.DEBUG)
         finally:
             scheduler.stop()
