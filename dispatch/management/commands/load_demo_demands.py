@@ -48,6 +48,13 @@ GENERIC_REPLY = "您反映的问题已收悉。经现场核查，我单位已安
 SPAN_DAYS = 21
 
 
+def _runner_up(demand: Demand, lead_id: int) -> int | None:
+    """The first department other than the lead that the router suggested for the demand."""
+    result = demand.routing_results.order_by("-pk").first()
+    others = [c.get("department_id") for c in (result.candidates if result else [])]
+    return next((pk for pk in others if pk and pk != lead_id), None)
+
+
 class NotYet(Exception):
     """The next step of a story would fall after today."""
 
@@ -157,13 +164,16 @@ class Command(BaseCommand):
         step = number % 10
         try:
             if step == 0:
+                # Half the returns suggest the router's next department, as a handler who knows
+                # the district would; the desk can then reassign in one click.
+                suggested = _runner_up(demand, lead.department_id) if number % 20 == 0 else None
                 with story.later(minutes=rng.randrange(20, 90)):
                     assignment_return(
                         assignment_id=lead.pk,
                         actor=handler,
                         reason_code="not_ours",
                         reason="经核实，该事项不属于本单位职责范围，建议改派。",
-                        suggested_department_id=None,
+                        suggested_department_id=suggested,
                     )
                 return
             if step in (1, 2):
