@@ -230,7 +230,6 @@ class RuleForm(forms.Form):
         label=_("裁定意见"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text=_("改派至退单部门建议的部门时可不填"),
     )
     propose_amendment = forms.BooleanField(label=_("同时建议清单把改派部门改为该事项的主责部门"), required=False)
 
@@ -240,6 +239,8 @@ class RuleForm(forms.Form):
         filterable(self.fields["department"])
         self.fields["department"].conditionally_required = True  # not marked 选填 on the page
         self.fields["note"].conditionally_required = True
+        if self.initial.get("department"):  # the return suggested one (see the desk's page)
+            self.fields["note"].help_text = _("改派至退单部门建议的部门时可不填")
 
     def clean(self) -> dict:
         data = super().clean()

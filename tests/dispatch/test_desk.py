@@ -154,6 +154,7 @@ def test_return_upheld_in_one_click_goes_to_the_suggested_department(district, s
     detail = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     label = detail[detail.index('for="rule_department"') :][:200]
     assert "改派部门" in label and "选填" not in label
+    assert "改派至退单部门建议的部门时可不填" in detail  # it suggested one
     # The routing box names the router's version, and no suggestion ends in a dangling separator.
     assert re.search(r'路由版本 <code class="version">list-bm25-\d+</code>', detail)
     assert not re.search(r"·\s*</span>", detail)
