@@ -1,7 +1,7 @@
 """Write the labelled evaluation set: the public messages of ../shared/data/messages.csv joined
-with our own department labels (dispatch/sample_data/message_labels.csv, 3,388 messages read and
+with our own department labels (dispatch/sample_data/message_labels.csv, 4,988 messages read and
 labelled by hand against the sample district's departments; `属地` = the street office): 1,788
-in a first batch, 1,600 more in a second, by four readers following
+in a first batch, 1,600 more in each of a second and a third, by four readers each following
 benchmarks/data/labelling_guide.md, with `sure` = no where two departments are defensible).
 
     python benchmarks/labelled_messages.py OUT.csv
