@@ -1,7 +1,7 @@
 """How far hand labels can be trusted: 300 of the first batch of labelled messages were read
 again, blind to their first label (benchmarks/data/message_labels_second_reading.csv, with
-`sure` = no where two departments are defensible), and each of the eight readers of the second
-and third batches read 30 more of them among their own, blind too
+`sure` = no where two departments are defensible), and each of the thirteen readers of the
+later batches read 30 more of them among their own, blind too
 (message_labels_reader_overlap.csv). Prints how
 often the readings agree, and, given the predictions of an evaluation (`evaluate_routing …
 --predictions OUT.csv` over the file that labelled_messages.py writes), how the router does on
@@ -19,7 +19,7 @@ DATA = Path(__file__).resolve().parent / "data"
 FIRST_READING = Path(__file__).resolve().parents[1] / "dispatch" / "sample_data" / "message_labels.csv"
 READINGS = [
     ("message_labels_second_reading.csv", "one reader"),
-    ("message_labels_reader_overlap.csv", "the later batches' eight readers"),
+    ("message_labels_reader_overlap.csv", "the later batches' thirteen readers"),
 ]
 
 

@@ -1,8 +1,9 @@
 """Write the labelled evaluation set: the public messages of ../shared/data/messages.csv joined
-with our own department labels (dispatch/sample_data/message_labels.csv, 4,988 messages read and
+with our own department labels (dispatch/sample_data/message_labels.csv, all 6,944 messages read and
 labelled by hand against the sample district's departments; `属地` = the street office): 1,788
-in a first batch, 1,600 more in each of a second and a third, by four readers each following
-benchmarks/data/labelling_guide.md, with `sure` = no where two departments are defensible).
+in a first batch, then 1,600, 1,600 and 1,956 in three more, read by four, four and five readers
+following benchmarks/data/labelling_guide.md, with `sure` = no where two departments are
+defensible).
 
     python benchmarks/labelled_messages.py OUT.csv
     python benchmarks/labelled_messages.py --categories OUT.csv
