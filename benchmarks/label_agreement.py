@@ -1,11 +1,10 @@
 """How far hand labels can be trusted: 300 of the first batch of labelled messages were read
 again, blind to their first label (benchmarks/data/message_labels_second_reading.csv, with
 `sure` = no where two departments are defensible), and each of the thirteen readers of the
-later batches read 30 more of them among their own, blind too
-(message_labels_reader_overlap.csv). Prints how
-often the readings agree, and, given the predictions of an evaluation (`evaluate_routing …
---predictions OUT.csv` over the file that labelled_messages.py writes), how the router does on
-the messages every reading agrees on.
+later batches read 30 more of them among their own, blind too (message_labels_reader_overlap.csv).
+Prints how often the readings agree, and, given the predictions of an evaluation
+(`evaluate_routing … --predictions OUT.csv` over the file that labelled_messages.py writes), how
+the router does on the messages every reading agrees on.
 
     python benchmarks/label_agreement.py [LABELLED.csv PREDICTIONS.csv]"""
 
