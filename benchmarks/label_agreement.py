@@ -2,9 +2,13 @@
 again, blind to their first label (benchmarks/data/message_labels_second_reading.csv, with
 `sure` = no where two departments are defensible), and each of the thirteen readers of the
 later batches read 30 more of them among their own, blind too (message_labels_reader_overlap.csv).
-Prints how often the readings agree, and, given the predictions of an evaluation
-(`evaluate_routing … --predictions OUT.csv` over the file that labelled_messages.py writes), how
-the router does on the messages every reading agrees on.
+Prints how often the readings agree, on the department and on the seven categories that
+`labelled_messages.py --categories` maps departments to. It bounds what these labels can show:
+if each reading is wrong at a rate e, two readings agree at about a = (1 − e)², and even a router
+that is always right would be measured against one reading at about 1 − e = √a. Given the
+predictions of an evaluation (`evaluate_routing … --predictions OUT.csv` over the file that
+labelled_messages.py writes), it also prints how the router does on the messages every reading
+agrees on.
 
     python benchmarks/label_agreement.py [LABELLED.csv PREDICTIONS.csv]"""
 
@@ -13,6 +17,8 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
+
+from labelled_messages import CATEGORY_OF
 
 DATA = Path(__file__).resolve().parent / "data"
 FIRST_READING = Path(__file__).resolve().parents[1] / "dispatch" / "sample_data" / "message_labels.csv"
@@ -39,6 +45,13 @@ def main(labelled: Path | None, predictions: Path | None) -> None:
         print(f"read again by {readers}: {len(again)}; agreed with the first reading on {len(agreeing)}"
               f" ({len(agreeing) / len(again):.1%}); marked sure: {len(sure)}, agreed there:"
               f" {len(sure_agreed) / len(sure):.1%}")  # fmt: skip
+        # Where both readings fall in the seven categories, as the categories' labelled set keeps them.
+        categorised = [row for row in again if {first[row["source_id"]], row["department"]} <= CATEGORY_OF.keys()]
+        same_category = [
+            row for row in categorised if CATEGORY_OF[first[row["source_id"]]] == CATEGORY_OF[row["department"]]
+        ]
+        print(f"  in the seven categories: {len(categorised)}; same category {len(same_category)}"
+              f" ({len(same_category) / len(categorised):.1%})")  # fmt: skip
         disputed.update(row["source_id"] for row in again if first[row["source_id"]] != row["department"])
         agreed.update((row["source_id"], row) for row in agreeing)
     agreed = {key: row for key, row in agreed.items() if key not in disputed}
