@@ -29,6 +29,7 @@ from dispatch.models import (
 )
 from dispatch.services.deadlines import deadlines_for
 from responsibility_lists.models import Matter
+from responsibility_lists.selectors import version_in_force
 
 RequestModel = TypeVar("RequestModel", bound=models.Model)
 
@@ -186,7 +187,21 @@ def demand_dispatch(
     lead = Department.objects.filter(pk=department_id, is_active=True).first()
     if lead is None:
         raise ValidationFailed(_("请选择有效的承办部门。"))
-    matter = Matter.objects.filter(pk=matter_id).first() if matter_id else None
+    # The list is law at a point in time: a dispatch follows the version in force now, and
+    # records it even when no matter is named, so the decision can be audited against it.
+    version = version_in_force()
+    if version is None:
+        raise ValidationFailed(_("当前没有生效的职责清单版本，无法派单。"))
+    matter = None
+    if matter_id:
+        matter = Matter.objects.filter(pk=matter_id).select_related("version").first()
+        if matter is None:
+            raise ValidationFailed(_("找不到所选的清单事项。"))
+        if matter.version_id != version.pk:
+            raise ValidationFailed(
+                _("所选事项属于清单 V%(chosen)s，派单只能按现行的 V%(current)s 选择事项。")
+                % {"chosen": matter.version.number, "current": version.number}
+            )
     assisting = list(Department.objects.filter(pk__in=list(assisting_ids), is_active=True))
     with transaction.atomic():
         demand = demand_transition(
@@ -198,8 +213,8 @@ def demand_dispatch(
             data={"matter": matter.code if matter else None, "assisting": [d.name for d in assisting]},
             changes={
                 "lead_department": lead,
-                "matter": matter or None,
-                "list_version_id": matter.version_id if matter else None,
+                "matter": matter,
+                "list_version_id": version.pk,
             },
         )
         assignment = create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=actor)
