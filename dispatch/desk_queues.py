@@ -87,6 +87,13 @@ def _triage() -> QuerySet:
     )
 
 
+def _returns() -> QuerySet:
+    """Pending returns, with the router's latest suggestions for the demand: the desk offers one
+    click to the suggested department only where the router was sure of it."""
+    latest = RoutingResult.objects.filter(demand=OuterRef("assignment__demand")).order_by("-created_at", "-pk")
+    return pending_returns().annotate(suggestions=Subquery(latest.values("candidates")[:1]))
+
+
 def _overdue() -> QuerySet:
     """Open lead assignments past their handling deadline, not yet under supervision."""
     return (
@@ -120,7 +127,7 @@ class Queue:
 
 QUEUES = (
     Queue("triage", _("待人工分拨"), _triage, ""),
-    Queue("returns", _("退单待裁定"), pending_returns, "assignment__demand__"),
+    Queue("returns", _("退单待裁定"), _returns, "assignment__demand__"),
     Queue("extensions", _("延期待审批"), pending_extensions, "assignment__demand__"),
     Queue("duplicates", _("疑似重复"), pending_duplicates, "demand__"),
     Queue("overdue", _("超期未办"), _overdue, "demand__"),

@@ -9,9 +9,10 @@ from departments.selectors import community_choices, departments_for_choice, in_
 from dispatch.audit_figures import AuditFilters
 from dispatch.desk_queues import DeskFilters
 from dispatch.models import ReturnReason
+from dispatch.routing.router import TERRITORIAL_KINDS
 from responsibility_lists.forms import LIMIT_FIELDS
-from responsibility_lists.models import AmendmentKind, Urgency
-from responsibility_lists.selectors import top_category_names
+from responsibility_lists.models import AmendmentKind, Matter, Urgency
+from responsibility_lists.selectors import matters_of, top_category_names, version_in_force
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -172,11 +173,38 @@ def filterable(field: forms.Field) -> None:
     field.widget.attrs["data-filter"] = _("输入名称筛选")
 
 
+class MatterSelect(forms.Select):
+    """A select of the list's matters whose options say which departments may lead each, so
+    static/js/pickers.js offers only the chosen department's matters."""
+
+    def __init__(self, *args, leads: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.leads = leads or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value not in ("", None):
+            option["attrs"]["data-departments"] = self.leads.get(int(str(value)), "")
+        return option
+
+
+def matter_leads(matters: list[Matter]) -> dict[int, set[int]]:
+    """Matter id → the departments that may lead it: its lead department, or every street office
+    and community where the list says the territory leads."""
+    territorial = {d.pk for d in departments_for_choice() if d.kind in TERRITORIAL_KINDS}
+    return {m.pk: territorial if m.lead_is_territorial else {m.lead_department_id} for m in matters}
+
+
 class DispatchForm(forms.Form):
     department = forms.TypedChoiceField(label=_("主办部门"), coerce=int, choices=())
-    matter = forms.IntegerField(label=_("清单事项"), required=False, widget=forms.HiddenInput)
-    # The department the preselected matter was suggested for: the matter goes with it only.
-    matter_department = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    matter = forms.TypedChoiceField(
+        label=_("清单事项"),
+        coerce=int,
+        choices=(),
+        required=False,
+        empty_value=None,
+        help_text=_("现行清单中由所选部门主办的事项，可按名称或编码筛选；不确定时可不选。"),
+    )
     assisting = forms.TypedMultipleChoiceField(
         label=_("协办部门"),
         coerce=int,
@@ -194,13 +222,23 @@ class DispatchForm(forms.Form):
         self.fields["assisting"].choices = choices[1:]
         filterable(self.fields["department"])
         filterable(self.fields["assisting"])
+        # Only the version in force: a dispatch under a draft or a retired version is refused.
+        version = version_in_force()
+        matters = list(matters_of(version)) if version else []
+        self.leads = matter_leads(matters)
+        field = self.fields["matter"]
+        field.choices = [("", "—")] + [(m.pk, f"{m.code} {m.name}") for m in matters]
+        field.widget = MatterSelect(
+            choices=field.choices, leads={pk: " ".join(map(str, sorted(ids))) for pk, ids in self.leads.items()}
+        )
+        field.widget.attrs.update({"data-filter": _("输入事项名称或编码筛选"), "data-follows": "department"})
 
     def clean(self):
         data = super().clean()
-        # A dispatcher who picks another department than the suggested one has not chosen the
-        # suggestion's matter: recording it would skew the per-matter figures and amendments.
-        if data.get("matter_department") and data.get("matter_department") != data.get("department"):
-            data["matter"] = None
+        matter, department = data.get("matter"), data.get("department")
+        # A matter another department leads would skew the per-matter figures and amendments.
+        if matter and department and department not in self.leads.get(matter, set()):
+            self.add_error("matter", _("所选事项不由该主办部门负责，请另选事项或不选。"))
         return data
 
 

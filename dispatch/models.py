@@ -124,6 +124,7 @@ class ReturnReason(models.TextChoices):
     WRONG_TERRITORY = "wrong_territory", _("不属本辖区")
     NEEDS_ANOTHER = "needs_another", _("需其他部门共同办理")
     INSUFFICIENT_INFO = "insufficient_info", _("诉求信息不全")
+    DUPLICATE = "duplicate", _("重复诉求")
 
 
 class RulingStatus(models.TextChoices):

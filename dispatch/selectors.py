@@ -123,6 +123,23 @@ def assignment_for_user(user: Viewer, assignment_id: int) -> Assignment | None:
     )
 
 
+# Below this a router's suggestion is shown but never preselected nor offered as one click: at
+# 0.01 it is noise (人力资源局 for construction noise), and one click would send the case there.
+CONFIDENT_SUGGESTION = 0.3
+
+
+def confidence_for(candidates: list[dict] | None, department_id: int | None) -> float:
+    """How sure the router was of `department_id` among its candidates (0 when it never named it)."""
+    return max(
+        (
+            c.get("confidence", 0.0)
+            for c in candidates or []
+            if department_id and c.get("department_id") == department_id
+        ),
+        default=0.0,
+    )
+
+
 def latest_routing(demand: Demand) -> RoutingResult | None:
     return demand.routing_results.order_by("-created_at", "-pk").first()
 

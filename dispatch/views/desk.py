@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -32,7 +33,15 @@ from dispatch.forms import (
     RuleForm,
 )
 from dispatch.models import Assignment, ExtensionRequest, ExtensionStatus, ReturnRequest, RulingStatus
-from dispatch.selectors import FOUND_AT_MOST, demands_visible_to, find_demands, latest_routing, pending_extensions
+from dispatch.selectors import (
+    CONFIDENT_SUGGESTION,
+    FOUND_AT_MOST,
+    confidence_for,
+    demands_visible_to,
+    find_demands,
+    latest_routing,
+    pending_extensions,
+)
 from dispatch.services import (
     assignment_release,
     demand_dispatch,
@@ -47,7 +56,6 @@ from dispatch.views.common import paginate, perform, perform_form, role_required
 from responsibility_lists.amendments import amendment_file
 
 dispatcher_required = role_required(*DISPATCH_ROLES)
-PRESELECT_CONFIDENCE = 0.3
 
 
 # Supervisors follow the cases that ran late; the queues that need a dispatcher's decision are
@@ -75,6 +83,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     if key not in allowed:
         key = allowed[0]
     page, page_query = paginate(request, queue_rows(key, filters))
+    if key == "returns":
+        for row in page:
+            row.one_click = confidence_for(row.suggestions, row.suggested_department_id) >= CONFIDENT_SUGGESTION
     context = {
         "form": form,
         "queue": key,
@@ -152,11 +163,10 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     initial = {}
     best = suggestions[0] if suggestions else None
     # A weak guess is not preselected: one click should not send a demand to a 0.1 suggestion.
-    if best and best.get("department_id") and best.get("confidence", 0) >= PRESELECT_CONFIDENCE:
+    if best and best.get("department_id") and best.get("confidence", 0) >= CONFIDENT_SUGGESTION:
         initial = {
             "department": best["department_id"],
             "matter": best["matter_id"],
-            "matter_department": best["department_id"],
         }
     context = {
         "demand": demand,
@@ -174,21 +184,51 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "original": original_of(demand),
         "extensions": pending_extensions().filter(assignment__demand=demand),
         "dispatch_form": DispatchForm(initial=initial, auto_id="dispatch_%s"),
-        "rule_form": RuleForm(initial=_ruling_initial(request, pending_return), auto_id="rule_%s"),
+        "rule_form": RuleForm(initial=_ruling_initial(request, pending_return, suggestions), auto_id="rule_%s"),
         "amendment_form": AmendmentForm(auto_id="amend_%s"),
         "reason_form": ReasonForm(auto_id="reject_%s"),
         "merge_form": MergeForm(auto_id="merge_%s"),
         "extension_form": DecideExtensionForm(auto_id="extension_%s"),
         "is_dispatcher": has_role(request.user, *DISPATCH_ROLES),
+        # Opened from the triage queue: after the dispatch, the desk goes on to its next item.
+        "from_queue": _triage_query(request.GET),
     }
     return render(request, "dispatch/demand_detail.html", context)
 
 
-def _ruling_initial(request: HttpRequest, pending_return: ReturnRequest | None) -> dict:
-    # The returns queue's "reassign…" link comes here to uphold: the choice is made already.
+def _triage_query(query: QueryDict) -> str:
+    """The triage queue's address query (its filters), if that is where the officer came from."""
+    if query.get("queue") != "triage":
+        return ""
+    kept = query.copy()
+    for key in ("page", "ruling"):
+        kept.pop(key, None)
+    return kept.urlencode()
+
+
+def _next_in_triage(request: HttpRequest, dispatched: Demand) -> HttpResponse | None:
+    """The next demand of the triage queue the officer was working through, under the same
+    filters; or the queue itself, with word that it is done."""
+    query = QueryDict(_triage_query(QueryDict(request.POST.get("from_queue", ""))))
+    if not query:
+        return None
+    following = queue_rows("triage", DeskFilterForm(query).filters()).exclude(pk=dispatched.pk).first()
+    if following is None:
+        messages.info(request, _("待人工分拨的诉求已全部处理。"))
+        return redirect(f"{reverse('desk')}?{query.urlencode()}")
+    return redirect(f"{reverse('desk-demand', args=[following.tracking_number])}?{query.urlencode()}")
+
+
+def _ruling_initial(request: HttpRequest, pending_return: ReturnRequest | None, suggestions: list[dict]) -> dict:
+    # The returns queue's "reassign…" link comes here to uphold. The department the returning one
+    # suggested is chosen already only where the router was sure of it too: otherwise the officer
+    # is asked to choose.
     if pending_return is None:
         return {}
-    initial: dict = {"department": pending_return.suggested_department_id}
+    initial: dict = {}
+    suggested = pending_return.suggested_department_id
+    if confidence_for(suggestions, suggested) >= CONFIDENT_SUGGESTION:
+        initial["department"] = suggested
     if request.GET.get("ruling") == "uphold":
         initial["uphold"] = "1"
     return initial
@@ -211,7 +251,7 @@ def _back(tracking_number: str, request: HttpRequest | None = None) -> HttpRespo
 @dispatcher_required
 def dispatch_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
     demand = get_object_or_404(Demand, tracking_number=tracking_number)
-    perform_form(
+    done = perform_form(
         request,
         DispatchForm,
         lambda data: demand_dispatch(
@@ -222,9 +262,10 @@ def dispatch_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
             assisting_ids=data["assisting"],
             note=data["note"],
         ),
-        _("已派单。"),
+        _("%(number)s 已派单。") % {"number": tracking_number},
     )
-    return _back(tracking_number, request)
+    following = _next_in_triage(request, demand) if done else None
+    return following or _back(tracking_number, request)
 
 
 @require_POST

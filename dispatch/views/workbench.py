@@ -34,7 +34,7 @@ from dispatch.models import (
     ReplyTemplate,
     Supervision,
 )
-from dispatch.selectors import assignment_for_user, latest_routing
+from dispatch.selectors import CONFIDENT_SUGGESTION, assignment_for_user, latest_routing
 from dispatch.services import (
     assignment_contribute,
     assignment_reply,
@@ -149,21 +149,27 @@ def _routing_candidates(assignment: Assignment) -> list[dict]:
 
 def _return_form(assignment: Assignment, candidates: list[dict]) -> ReturnForm:
     """The return form, offering the router's next suggestion as the department to suggest: one
-    that has not led the case before (a department that returned it is not offered it back)."""
+    that has not led the case before (a department that returned it is not offered it back), and
+    only where the router was sure enough of it; otherwise the handler is asked to choose."""
     led = set(assignment.demand.assignments.filter(role=AssignmentRole.LEAD).values_list("department_id", flat=True))
     following = next(
         (
             c["department_id"]
             for c in candidates
-            if c.get("department_id") is not None and c["department_id"] not in led
+            if c.get("department_id") is not None
+            and c["department_id"] not in led
+            and c.get("confidence", 0.0) >= CONFIDENT_SUGGESTION
         ),
         None,
     )
     form = ReturnForm(
         auto_id="return_%s", own_department_id=assignment.department_id, initial={"suggested_department": following}
     )
+    field = form.fields["suggested_department"]
     if following is not None:
-        form.fields["suggested_department"].help_text = _("已预选路由建议中的下一个部门，可更改。")
+        field.help_text = _("已预选路由建议中的下一个部门，可更改。")
+    else:
+        field.help_text = _("请选择您认为应当承办的部门；不清楚可留空，由分拨中心判断。")
     return form
 
 

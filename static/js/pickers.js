@@ -24,7 +24,9 @@
     box.addEventListener("input", function () {
       const query = box.value.trim().toLowerCase();
       Array.from(select.options).forEach(function (option) {
-        const keep = !query || option.selected || option.value === "" || matches(option.text.toLowerCase(), query);
+        const keep =
+          option.value === "" ||
+          (!option.dataset.excluded && (!query || option.selected || matches(option.text.toLowerCase(), query)));
         option.hidden = !keep;
       });
     });
@@ -33,6 +35,27 @@
       if (event.key === "Enter") event.preventDefault();
     });
     select.parentNode.insertBefore(box, select);
+    if (select.dataset.follows) follow(select, box);
+  }
+
+  // A select whose options name the departments they belong to (data-departments) offers only
+  // those of the department chosen in the field it follows; a choice that no longer fits is cleared.
+  function follow(select, box) {
+    const leader = select.form && select.form.elements[select.dataset.follows];
+    if (!leader) return;
+    function narrow() {
+      const chosen = leader.value;
+      Array.from(select.options).forEach(function (option) {
+        if (option.value === "") return;
+        const fits = !chosen || (option.dataset.departments || "").split(" ").indexOf(chosen) >= 0;
+        if (fits) delete option.dataset.excluded;
+        else option.dataset.excluded = "1";
+        if (!fits && option.selected) select.value = "";
+      });
+      box.dispatchEvent(new Event("input"));
+    }
+    leader.addEventListener("change", narrow);
+    narrow();
   }
   document.querySelectorAll("select[data-filter]").forEach(attach);
 })();

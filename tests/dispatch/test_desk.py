@@ -134,9 +134,45 @@ def test_finding_a_callers_demands_without_their_number(district, submit, desk):
     assert {d.pk for d in find_demands(district.users["zjj"], "13812345678")} == {noise.pk}
 
 
+def _router_also_named(demand, department, confidence: float) -> None:
+    routing = demand.routing_results.get()
+    named = {"department_id": department.pk, "department_name": department.name, "confidence": confidence}
+    routing.candidates = [*routing.candidates, named]
+    routing.save(update_fields=["candidates"])
+
+
+def test_a_suggestion_the_router_was_unsure_of_is_not_one_click(district, submit, desk):
+    demand = submit(**NOISE).demand
+    lead = Assignment.objects.get(demand=demand, role="lead")
+    hr = district.departments["CGJ"]
+    _router_also_named(demand, hr, 0.01)
+    zjj = Client()
+    zjj.force_login(district.users["zjj"])
+    # The return form does not preselect a department the router named at 0.01: it asks.
+    form = zjj.get(f"/workbench/{lead.pk}/").content.decode()
+    select = form[form.index('id="return_suggested_department"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="" selected>' in select and f'<option value="{hr.pk}" selected>' not in select
+    assert "请选择您认为应当承办的部门" in form
+    # The handler suggests it all the same: the desk shows it, but asks rather than offering one click.
+    zjj.post(
+        f"/workbench/{lead.pk}/return/",
+        {"reason_code": "duplicate", "reason": "与已办结的诉求重复", "suggested_department": hr.pk},
+    )
+    request = lead.returns.get()
+    assert request.get_reason_code_display() == "重复诉求"
+    page = desk.get("/desk/?queue=returns").content.decode()
+    assert hr.name in page and 'data-key="u"' not in page and "改派（请选择部门）" in page
+    detail = desk.get(f"/desk/demands/{demand.tracking_number}/?ruling=uphold").content.decode()
+    ruling = detail[detail.index('id="rule_department"') :]
+    ruling = ruling[: ruling.index("</select>")]
+    assert f'<option value="{hr.pk}" selected>' not in ruling
+
+
 def test_return_upheld_in_one_click_goes_to_the_suggested_department(district, submit, desk):
     demand = submit(**NOISE).demand
     lead = Assignment.objects.get(demand=demand, role="lead")
+    _router_also_named(demand, district.departments["SHJ"], 0.4)
     zjj = Client()
     zjj.force_login(district.users["zjj"])
     zjj.post(
@@ -229,17 +265,57 @@ def test_a_community_picked_by_the_citizen_outranks_the_text(district, django_ca
     assert routed.resolved_location["community_id"] == picked.pk
 
 
-def test_choosing_another_department_drops_the_suggested_matter(district, submit, desk, unsure):
+def test_a_matter_the_chosen_department_does_not_lead_is_refused_with_the_reason(district, submit, desk, unsure):
     demand = submit(**NOISE).demand
     best = RoutingResult.objects.get(demand=demand).candidates[0]
     other = district.departments["CGJ"].pk
     assert other != best["department_id"]
+    response = desk.post(
+        f"/desk/demands/{demand.tracking_number}/dispatch/",
+        {"department": other, "matter": best["matter_id"]},
+        follow=True,
+    )
+    assert "所选事项不由该主办部门负责" in response.content.decode()
+    demand.refresh_from_db()
+    assert demand.status == Status.TRIAGE and demand.lead_department_id is None
+
+
+def test_the_dispatch_form_offers_every_matter_of_the_version_in_force_with_its_leads(district, submit, desk, unsure):
+    demand = submit(**NOISE).demand
+    page = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
+    stall, building = district.matters["stall"], district.matters["illegal_building"]
+    assert f'value="{stall.pk}" data-departments="{district.departments["CGJ"].pk}"' in page
+    streets = " ".join(str(district.departments[code].pk) for code in ("PSJD", "KZJD"))
+    assert f'value="{building.pk}" data-departments="{streets}"' in page
+    assert 'data-follows="department"' in page
+
     desk.post(
         f"/desk/demands/{demand.tracking_number}/dispatch/",
-        {"department": other, "matter": best["matter_id"], "matter_department": best["department_id"]},
+        {"department": district.departments["CGJ"].pk, "matter": stall.pk},
     )
     demand.refresh_from_db()
-    assert demand.lead_department_id == other and demand.matter_id is None
+    assert demand.matter == stall and demand.list_version == district.version
+
+
+def test_after_a_dispatch_the_desk_opens_the_next_demand_of_the_triage_queue(district, submit, desk, unsure):
+    first, second = (submit(**NOISE).demand for _ in range(2))
+    queue = desk.get("/desk/?queue=triage&channel=web").content.decode()
+    opened = f"/desk/demands/{first.tracking_number}/?queue=triage&amp;channel=web"
+    assert opened in queue
+    page = desk.get(html.unescape(opened)).content.decode()
+    assert 'name="from_queue" value="queue=triage&amp;channel=web"' in page
+
+    dispatch = {"department": district.departments["ZJJ"].pk, "from_queue": "queue=triage&channel=web"}
+    response = desk.post(f"/desk/demands/{first.tracking_number}/dispatch/", dispatch)
+    assert response["Location"] == f"/desk/demands/{second.tracking_number}/?queue=triage&channel=web"
+    # The last one of the queue leads back to the (now empty) queue, saying so.
+    response = desk.post(f"/desk/demands/{second.tracking_number}/dispatch/", dispatch, follow=True)
+    assert response.redirect_chain[-1][0] == "/desk/?queue=triage&channel=web"
+    assert "待人工分拨的诉求已全部处理" in response.content.decode()
+    # A refused dispatch stays on the demand, with the reason.
+    third = submit(**NOISE).demand
+    response = desk.post(f"/desk/demands/{third.tracking_number}/dispatch/", {**dispatch, "department": ""})
+    assert response["Location"] == f"/desk/demands/{third.tracking_number}/"
 
 
 def test_queues_come_in_pages_that_keep_the_filters(district, submit, desk, unsure, monkeypatch):

@@ -40,10 +40,13 @@ def test_the_lead_department_reads_what_the_suggestion_of_it_rested_on(district,
     assert "命中关键词" in basis and all(word in basis for word in suggested["matched"])
     content = page[page.index('id="content"') :][:400]
     assert f'<mark class="matched">{suggested["matched"][0]}</mark>' in content
-    # Returning it, the lead is offered the router's next suggestion as the department to suggest.
+    # Returning it, the lead is offered the router's next suggestion (a sure enough one) to suggest.
     routing = demand.routing_results.get()
     cgj = district.departments["CGJ"]
-    routing.candidates = [*routing.candidates, {"department_id": cgj.pk, "department_name": cgj.name, "matched": []}]
+    routing.candidates = [
+        *routing.candidates,
+        {"department_id": cgj.pk, "department_name": cgj.name, "matched": [], "confidence": 0.5},
+    ]
     routing.save(update_fields=["candidates"])
     page = staff.get(f"/workbench/{lead.pk}/").content.decode()
     returning = page[page.index('id="return_suggested_department"') :]
