@@ -131,6 +131,8 @@ class RulingStatus(models.TextChoices):
     PENDING = "pending", _("待裁定")
     UPHELD = "upheld", _("退单成立")
     OVERRULED = "overruled", _("退单不成立")
+    # The case was merged, refused or answered before anyone ruled: there is nothing left to rule.
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class ReturnRequest(models.Model):
@@ -170,6 +172,7 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     DENIED = "denied", _("已驳回")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class ExtensionRequest(models.Model):

@@ -23,9 +23,13 @@ from dispatch.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    ExtensionRequest,
+    ExtensionStatus,
     InfoRequest,
     InfoRequestStatus,
     Notification,
+    ReturnRequest,
+    RulingStatus,
 )
 from dispatch.services.deadlines import deadlines_for
 from responsibility_lists.models import Matter
@@ -83,11 +87,28 @@ def locked_request(model: type[RequestModel], pk: int) -> RequestModel:
     return manager.select_for_update(of=("self", "assignment")).select_related("assignment").get(pk=pk)
 
 
-def withdraw_questions(assignment: Assignment, now: datetime) -> None:
-    """An assignment that ends (answered, or returned) ends any wait for the citizen's information."""
-    InfoRequest.objects.filter(assignment=assignment, status=InfoRequestStatus.PENDING).update(
+def withdraw_waiting(assignment_ids: Iterable[int], now: datetime, reason: str, *, returns: bool = True) -> None:
+    """Work that ends (answered, returned, merged away or refused) leaves nothing to decide:
+    its pending return (unless `returns` is false: the return that ends it is what waits now),
+    extension request and question to the citizen are withdrawn, with the reason (in the
+    record's language), so no queue keeps an item that no ruling can clear."""
+    ids = list(assignment_ids)
+    if returns:
+        ReturnRequest.objects.filter(assignment_id__in=ids, status=RulingStatus.PENDING).update(
+            status=RulingStatus.WITHDRAWN, ruled_at=now, ruling_note=reason
+        )
+    ExtensionRequest.objects.filter(assignment_id__in=ids, status=ExtensionStatus.PENDING).update(
+        status=ExtensionStatus.WITHDRAWN, decided_at=now, decision_note=reason
+    )
+    InfoRequest.objects.filter(assignment_id__in=ids, status=InfoRequestStatus.PENDING).update(
         status=InfoRequestStatus.WITHDRAWN, closed_at=now
     )
+
+
+def settle_demand(demand_id: int, now: datetime, reason: str) -> None:
+    """A merged or refused demand: its open work is let go and everything waiting on it withdrawn."""
+    withdraw_waiting(Assignment.objects.filter(demand_id=demand_id).values_list("pk", flat=True), now, reason)
+    release_open_assignments(demand_id, now)
 
 
 def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:
@@ -282,7 +303,7 @@ def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
             department=assignment.department,
             changes={"replied_at": now},
         )
-        withdraw_questions(assignment, now)
+        withdraw_waiting([assignment.pk], now, gettext_noop("已答复群众，申请随之撤回。"))
         assignment.status = AssignmentStatus.DONE
         assignment.finished_at = now
         assignment.paused_since = None

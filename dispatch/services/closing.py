@@ -13,7 +13,7 @@ from demands.services import CITIZEN, demand_transition
 from demands.wording import worded
 from demands.workflow import Action, Status
 from dispatch.models import Assignment, AssignmentRole, AssignmentStatus
-from dispatch.services.assignments import create_assignments, release_open_assignments, require_dispatcher
+from dispatch.services.assignments import create_assignments, require_dispatcher, settle_demand
 
 
 def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> Demand:
@@ -93,7 +93,9 @@ def demand_merge(
             },
             changes={"duplicate_of": original, "closed_at": now},
         )
-        release_open_assignments(demand_id, now)
+        settle_demand(
+            demand_id, now, gettext_noop("诉求已合并到 %(number)s，无需再处理。") % {"number": original.tracking_number}
+        )
     return demand
 
 
@@ -111,5 +113,5 @@ def demand_reject(*, demand_id: int, actor: User, reason: str) -> Demand:
             reason=reason.strip(),
             changes={"closed_at": now},
         )
-        release_open_assignments(demand_id, now)
+        settle_demand(demand_id, now, gettext_noop("诉求已不予受理，无需再处理。"))
     return demand

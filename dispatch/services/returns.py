@@ -34,7 +34,7 @@ from dispatch.services.assignments import (
     matter_assisting,
     release_open_assignments,
     require_dispatcher,
-    withdraw_questions,
+    withdraw_waiting,
 )
 from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind, Matter
@@ -116,7 +116,7 @@ def assignment_return(
         assignment.save(update_fields=["status", "finished_at", "paused_since"])
         # A question this department put to the citizen goes with the case it gives back: whoever
         # handles it next asks again if they need to.
-        withdraw_questions(assignment, now)
+        withdraw_waiting([assignment.pk], now, gettext_noop("已退单，申请随之撤回。"), returns=False)
         release_open_assignments(assignment.demand_id, now, assisting_only=True)
     return request
 

@@ -1,0 +1,145 @@
+"""No desk queue keeps an item forever: merging or refusing a demand settles what waited on it
+(withdrawn, with the reason), and every item left in every queue can be cleared by some action."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dispatch.desk_queues import QUEUE_KEYS, DeskFilters, queue_rows
+from dispatch.models import Assignment, ExtensionStatus, InfoRequestStatus, RulingStatus
+from dispatch.services import (
+    assignment_reply,
+    assignment_return,
+    assignment_sign,
+    demand_dispatch,
+    demand_merge,
+    demand_reject,
+    duplicate_decide,
+    extension_decide,
+    extension_request,
+    info_request_ask,
+    return_rule,
+)
+from dispatch.services.escalation import sweep_deadlines
+
+STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
+VAGUE = {"title": "想咨询一件事", "content": "我想问一下关于孩子户口的事情应该去哪里办理"}
+
+
+def _lead(demand) -> Assignment:
+    return Assignment.objects.get(demand=demand, role="lead", status__in=["pending_sign", "signed"])
+
+
+def _signed(district, submit):
+    demand = submit(**STALL).demand
+    lead = _lead(demand)
+    assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
+    return demand, lead
+
+
+def _returned(district, submit):
+    demand, lead = _signed(district, submit)
+    assignment_return(
+        assignment_id=lead.pk, actor=district.users["cgj"], reason_code="not_ours", reason="不属于本单位职责范围"
+    )
+    return demand, lead.returns.get()
+
+
+def _row_ids(key: str) -> list[int]:
+    return list(queue_rows(key, DeskFilters()).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("end", ["merge", "reject"])
+def test_a_merged_or_refused_demand_leaves_no_return_waiting(district, submit, end):
+    demand, request = _returned(district, submit)
+    original = submit(**STALL).demand
+    dispatcher = district.users["dispatcher"]
+    if end == "merge":
+        demand_merge(demand_id=demand.pk, original_id=original.pk, actor=dispatcher)
+    else:
+        demand_reject(demand_id=demand.pk, actor=dispatcher, reason="不属于政府职能范围的诉求")
+
+    request.refresh_from_db()
+    assert request.status == RulingStatus.WITHDRAWN and request.ruled_at is not None
+    expected = original.tracking_number if end == "merge" else "不予受理"
+    assert expected in request.ruling_note
+    assert request.pk not in _row_ids("returns")
+
+
+def test_a_merged_demand_leaves_no_extension_or_question_waiting(district, submit):
+    asking, lead = _signed(district, submit)
+    asked = info_request_ask(assignment_id=lead.pk, actor=district.users["cgj"], question="请补充具体的摆摊位置")
+    waiting, lead = _signed(district, submit)
+    extension = extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days=2, reason="需联合执法")
+    original = submit(**STALL).demand
+
+    for demand in (asking, waiting):
+        demand_merge(demand_id=demand.pk, original_id=original.pk, actor=district.users["dispatcher"])
+
+    extension.refresh_from_db()
+    asked.refresh_from_db()
+    assert extension.status == ExtensionStatus.WITHDRAWN and original.tracking_number in extension.decision_note
+    assert asked.status == InfoRequestStatus.WITHDRAWN
+    assert extension.pk not in _row_ids("extensions")
+
+
+def test_an_answer_withdraws_the_extension_it_no_longer_needs(district, submit):
+    _, lead = _signed(district, submit)
+    extension = extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days=2, reason="需联合执法")
+    assignment_reply(assignment_id=lead.pk, actor=district.users["cgj"], body="已安排执法队员清理占道摊贩。")
+    extension.refresh_from_db()
+    assert extension.status == ExtensionStatus.WITHDRAWN and "已答复" in extension.decision_note
+    assert _row_ids("extensions") == []
+
+
+def _clear(key: str, row, district) -> None:
+    """The action a dispatch officer (or the department) takes on an item of queue `key`."""
+    dispatcher, handler = district.users["dispatcher"], district.users["cgj"]
+    if key == "triage":
+        demand_dispatch(demand_id=row.pk, actor=dispatcher, department_id=district.departments["CGJ"].pk)
+    elif key == "returns":
+        return_rule(return_id=row.pk, actor=dispatcher, uphold=False, note="属于本单位职责，请继续办理")
+    elif key == "extensions":
+        extension_decide(extension_id=row.pk, actor=dispatcher, approve=True, note="同意")
+    elif key == "duplicates":
+        duplicate_decide(suggestion_id=row.pk, actor=dispatcher, merge=False)
+    elif key in ("overdue", "supervised"):
+        assignment = row if key == "overdue" else row.assignment
+        if assignment.status == "pending_sign":
+            assignment_sign(assignment_id=assignment.pk, actor=handler)
+        assignment_reply(assignment_id=assignment.pk, actor=handler, body="已安排执法队员清理占道摊贩。")
+    else:  # a new queue must say how its items are cleared
+        raise AssertionError(f"no action known for the {key} queue")
+
+
+def test_every_item_of_every_queue_can_be_cleared(district, submit, settings):
+    dispatcher = district.users["dispatcher"]
+    # Returns, extensions and questions on live, merged and refused demands.
+    _returned(district, submit)
+    merged, _ = _returned(district, submit)
+    refused, _ = _returned(district, submit)
+    live = submit(**STALL).demand
+    demand_merge(demand_id=merged.pk, original_id=live.pk, actor=dispatcher)
+    demand_reject(demand_id=refused.pk, actor=dispatcher, reason="不属于政府职能范围的诉求")
+    _, lead = _signed(district, submit)
+    extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days=2, reason="需联合执法")
+    # Duplicates of one another, one of them merged by hand meanwhile.
+    first, _second, third = (submit(**STALL).demand for _ in range(3))
+    demand_merge(demand_id=third.pk, original_id=first.pk, actor=dispatcher)
+    # Late cases: one overdue, one under supervision.
+    late, supervised = submit(**STALL).demand, submit(**STALL).demand
+    sweep_deadlines(now=_lead(supervised).supervise_at + timedelta(minutes=1))
+    Assignment.objects.filter(pk=_lead(late).pk).update(supervised_at=None)
+    # Triage.
+    settings.ROUTING_AUTO_DISPATCH_THRESHOLD = 1.01
+    submit(**VAGUE)
+
+    seen = {key: _row_ids(key) for key in QUEUE_KEYS}
+    assert all(seen[key] for key in QUEUE_KEYS), f"every queue has work to clear: {seen}"
+    for key in QUEUE_KEYS:
+        for row in queue_rows(key, DeskFilters()):
+            if row.pk in _row_ids(key):  # an earlier action may have cleared it with another
+                _clear(key, row, district)
+    assert {key: _row_ids(key) for key in QUEUE_KEYS} == {key: [] for key in QUEUE_KEYS}
