@@ -37,7 +37,14 @@ from django.utils import timezone
 from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
 from demands.models import Demand
 from demands.workflow import OPEN_STATUSES, Status
-from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReturnRequest
+from dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ReturnRequest,
+    overdue_now,
+)
 
 ANSWERED_STATUSES = (Status.REPLIED, Status.CLOSED)
 DEFAULT_PERIOD_DAYS = 90
@@ -107,8 +114,15 @@ class FigureRow:
     rating: float | None = None
 
     @property
+    def due(self) -> int:
+        """What fell due: the answered, and the still open whose deadline has passed."""
+        return self.answered + self.overdue
+
+    @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.answered if self.answered else None
+        # Over what fell due, not over the answered alone: a department that answers two cases on
+        # time and leaves two overdue is on time for half, not for all.
+        return self.on_time / self.due if self.due else None
 
     @property
     def return_rate(self) -> float | None:
@@ -121,10 +135,15 @@ class Bucket:
     received: int = 0
     answered: int = 0
     on_time: int = 0
+    overdue: int = 0  # still open, its deadline passed within this bucket
+
+    @property
+    def due(self) -> int:
+        return self.answered + self.overdue
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.answered if self.answered else None
+        return self.on_time / self.due if self.due else None
 
 
 @dataclass
@@ -145,11 +164,13 @@ class Series:
     def on_time(self) -> int:
         return sum(b.on_time for b in self.buckets)
 
+    @property
+    def overdue(self) -> int:
+        return sum(b.overdue for b in self.buckets)
 
-def overdue_now(now: datetime) -> Q:
-    # A paused clock (waiting for an extension decision or the citizen) is not overdue: the time
-    # is given back when the pause ends, so its deadline in the past does not yet count.
-    return Q(status__in=OPEN_ASSIGNMENT_STATUSES, paused_since__isnull=True, handle_deadline__lt=now)
+    @property
+    def due(self) -> int:
+        return self.answered + self.overdue
 
 
 def answered_again() -> Exists:
@@ -218,6 +239,22 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
         .order_by("-received", "department__name")
     )
     return [_figure_row(r, "department_id", "department__name") for r in rows]
+
+
+def district_row(filters: AuditFilters, *, now: datetime | None = None) -> FigureRow:
+    """The whole district's lead assignments dispatched in the period, counted as a department's
+    are: the headline's on-time share and the count of those overdue now."""
+    lead = Assignment.objects.filter(
+        role=AssignmentRole.LEAD, dispatched_at__gte=filters.start, dispatched_at__lt=filters.end
+    )
+    totals = lead.aggregate(
+        received=Count("pk"),
+        open=Count("pk", filter=Q(status__in=OPEN_ASSIGNMENT_STATUSES)),
+        answered=Count("pk", filter=Q(status=AssignmentStatus.DONE)),
+        on_time=Count("pk", filter=answered_on_time()),
+        overdue=Count("pk", filter=overdue_now(now or timezone.now())),
+    )
+    return FigureRow(key=None, name="", returns=0, **totals)
 
 
 def _merged_ratings(aggregate: Sum | Count) -> Coalesce:
@@ -308,7 +345,9 @@ def _trunc(filters: AuditFilters, field_name: str) -> TruncWeek | TruncMonth:
     return TruncMonth(field_name, tzinfo=tz) if filters.monthly else TruncWeek(field_name, tzinfo=tz)
 
 
-def _lay_out(filters: AuditFilters, title: str, received: Iterable[dict], answered: Iterable[dict]) -> Series:
+def _lay_out(
+    filters: AuditFilters, title: str, received: Iterable[dict], answered: Iterable[dict], overdue: Iterable[dict]
+) -> Series:
     buckets = {start: Bucket(start) for start in _bucket_starts(filters)}
 
     def bucket_of(value: datetime | date) -> Bucket | None:
@@ -321,6 +360,9 @@ def _lay_out(filters: AuditFilters, title: str, received: Iterable[dict], answer
     for row in answered:
         if bucket := bucket_of(row["bucket"]):
             bucket.answered, bucket.on_time = row["n"], row["on_time"]
+    for row in overdue:
+        if bucket := bucket_of(row["bucket"]):
+            bucket.overdue = row["n"]
     return Series(title=title, monthly=filters.monthly, buckets=list(buckets.values()))
 
 
@@ -342,11 +384,26 @@ def demand_series(filters: AuditFilters, *, title: str, street_id: int | None = 
         answer_deadline=_answer_deadline()
     )
     on_time = Count("pk", filter=Q(replied_at__lte=F("answer_deadline")))
+    overdue = _overdue_leads(filters)
+    if street_id is not None:
+        overdue = overdue.filter(demand__street_id=street_id)
     return _lay_out(
         filters,
         title,
         _grouped(received, filters, "submitted_at"),
         _grouped(answered, filters, "replied_at", on_time=on_time),
+        _grouped(overdue, filters, "handle_deadline"),
+    )
+
+
+def _overdue_leads(filters: AuditFilters) -> QuerySet[Assignment]:
+    """Lead assignments overdue now whose deadline fell in the period: each bucket's share of
+    answers on time is over what fell due in it, answered or not."""
+    return Assignment.objects.filter(
+        overdue_now(timezone.now()),
+        role=AssignmentRole.LEAD,
+        handle_deadline__gte=filters.start,
+        handle_deadline__lt=filters.end,
     )
 
 
@@ -361,4 +418,5 @@ def department_series(filters: AuditFilters, *, title: str, department_id: int) 
         title,
         _grouped(received, filters, "dispatched_at"),
         _grouped(answered, filters, "finished_at", on_time=on_time),
+        _grouped(_overdue_leads(filters).filter(department_id=department_id), filters, "handle_deadline"),
     )

@@ -97,7 +97,8 @@ def volume_chart(series: Series) -> Chart:
 
 
 def rate_chart(series: Series) -> Chart:
-    """The on-time share of the answers given in each week; weeks without answers leave a gap."""
+    """The on-time share of what fell due in each week (answered, or overdue and open); weeks with
+    nothing due leave a gap."""
     slot = PLOT_W / max(1, len(series.buckets))
     chart = Chart(
         y_ticks=[Tick(TOP + PLOT_H * (1 - share), f"{share:.0%}") for share in (0, 0.5, 1)],
@@ -113,7 +114,7 @@ def rate_chart(series: Series) -> Chart:
             continue
         x, y = LEFT + slot * (i + 0.5), TOP + PLOT_H * (1 - rate)
         run.append(f"{x:.1f},{y:.1f}")
-        label = f"{bucket_label(bucket.start, series.monthly)}: {rate:.0%} ({bucket.on_time}/{bucket.answered})"
+        label = f"{bucket_label(bucket.start, series.monthly)}: {rate:.0%} ({bucket.on_time}/{bucket.due})"
         chart.points.append(Point(x, y, label))
     if run:
         chart.lines.append(" ".join(run))

@@ -23,6 +23,7 @@ from dispatch.models import (
     AssignmentRole,
     RoutingResult,
     Supervision,
+    overdue_now,
 )
 from dispatch.selectors import pending_duplicates, pending_extensions, pending_returns, triage_queue
 from responsibility_lists.models import Matter
@@ -95,14 +96,10 @@ def _returns() -> QuerySet:
 
 
 def _overdue() -> QuerySet:
-    """Open lead assignments past their handling deadline, not yet under supervision."""
+    """Lead assignments overdue now (whether or not the sweep has stamped it yet), not yet under
+    supervision."""
     return (
-        Assignment.objects.filter(
-            role=AssignmentRole.LEAD,
-            status__in=OPEN_ASSIGNMENT_STATUSES,
-            overdue_at__isnull=False,
-            supervised_at__isnull=True,
-        )
+        Assignment.objects.filter(overdue_now(timezone.now()), role=AssignmentRole.LEAD, supervised_at__isnull=True)
         .select_related("demand", "department")
         .order_by("handle_deadline")
     )

@@ -129,7 +129,7 @@ def _event_reason(event: DemandEvent) -> str:
 def _figure_row(dimension: str, row: FigureRow) -> Row:
     rate = row.on_time_rate
     return [
-        dimension, row.name or _("未定位"), row.received, row.open, row.answered, row.on_time,
+        dimension, row.name or _("未定位"), row.received, row.open, row.answered, row.on_time, row.due,
         round(rate, 4) if rate is not None else None, row.overdue, row.returns,
         round(row.rating, 2) if row.rating is not None else None,
     ]  # fmt: skip
@@ -187,7 +187,8 @@ def dispatch_quality_source(filters: AuditFilters) -> ExportSource:
 def figure_source(filters: AuditFilters) -> ExportSource:
     header = [
         gettext_lazy("维度"), gettext_lazy("名称"), gettext_lazy("收件"), gettext_lazy("在办"),
-        gettext_lazy("已答复/办结"), gettext_lazy("按时答复"), gettext_lazy("按时率"), gettext_lazy("当前超期"),
+        gettext_lazy("已答复/办结"), gettext_lazy("按时答复"), gettext_lazy("到期（已答复 + 当前超期）"),
+        gettext_lazy("按时率"), gettext_lazy("当前超期"),
         pgettext_lazy("export column", "退单"), gettext_lazy("平均满意度"),
     ]  # fmt: skip
 
@@ -204,7 +205,7 @@ def figure_source(filters: AuditFilters) -> ExportSource:
         header,
         lambda: sum(1 for _row in rows()),
         rows,
-        percent_columns=frozenset({6}),
+        percent_columns=frozenset({7}),
     )
 
 

@@ -1,7 +1,10 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +28,14 @@ class AssignmentStatus(models.TextChoices):
 
 
 OPEN_ASSIGNMENT_STATUSES = (AssignmentStatus.PENDING_SIGN, AssignmentStatus.SIGNED)
+
+
+def overdue_now(now: datetime | Now) -> Q:
+    """The one meaning of "overdue now" (超期), for every page, queue and figure: the assignment is
+    still open, its handling deadline has passed and its clock is running. A paused clock (waiting
+    for the citizen or an extension decision) is not overdue: the time is given back when the pause
+    ends. Whether the sweep has stamped the overdue rung yet does not matter."""
+    return Q(status__in=OPEN_ASSIGNMENT_STATUSES, paused_since__isnull=True, handle_deadline__lt=now)
 
 
 class Assignment(models.Model):

@@ -6,15 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Avg, BooleanField, Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
 from demands.models import Demand
 from departments.access import DEPARTMENT_ROLES, department_ids_for
-from dispatch.audit_figures import answered_again, answered_on_time, overdue_now
-from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, AssignmentStatus, ReplyTemplate
+from dispatch.audit_figures import answered_again, answered_on_time
+from dispatch.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ReplyTemplate,
+    overdue_now,
+)
 from dispatch.selectors import Viewer
 
 INBOX_VIEWS = ("open", "to_sign", "in_progress", "assisting", "all")
@@ -44,10 +51,11 @@ def inbox(user: Viewer, view: str = "open") -> QuerySet[Assignment]:
         default=Value(""),
         output_field=CharField(),
     )
+    overdue = Case(When(overdue_now(Now()), then=Value(True)), default=Value(False), output_field=BooleanField())
     return (
         rows.select_related("demand", "department", "matter")
         .annotate(next_due=due)
-        .annotate(mark=mark)
+        .annotate(mark=mark, is_overdue=overdue)
         .order_by(F("next_due").asc(), "pk")
     )
 
@@ -61,12 +69,18 @@ class DepartmentSummary:
     due_soon: int
     answered: int
     answered_on_time: int
+    fell_due_open: int  # overdue now, its deadline within the period: it fell due and is not answered
     average_rating: float | None
     returned: int
 
     @property
+    def due(self) -> int:
+        return self.answered + self.fell_due_open
+
+    @property
     def on_time_rate(self) -> float | None:
-        return self.answered_on_time / self.answered if self.answered else None
+        # As the auditors count it: answered on time over all that fell due in the period.
+        return self.answered_on_time / self.due if self.due else None
 
 
 def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = None) -> DepartmentSummary:
@@ -82,6 +96,7 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
         # Overdue by the auditors' rule (deadline passed, clock running), not by whether the
         # sweep has taken the overdue rung yet: a department sees the figure it is judged by.
         overdue=Count("pk", filter=overdue_now(moment)),
+        fell_due_open=Count("pk", filter=overdue_now(moment) & Q(role=AssignmentRole.LEAD, handle_deadline__gte=since)),
         due_soon=Count(
             "pk",
             filter=is_open
@@ -116,6 +131,7 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
         due_soon=load["due_soon"],
         answered=answered["answered"],
         answered_on_time=answered["on_time"],
+        fell_due_open=load["fell_due_open"],
         average_rating=rating["average"],
         returned=returned,
     )

@@ -63,6 +63,7 @@ def _figures(filters: af.AuditFilters) -> dict:
         "status_rows": [(Status(code).label, n) for code, n in sorted(counts.items(), key=lambda item: -item[1])],
         "figures": dispatch_figures(filters),
         "department_rows": af.department_rows(filters),
+        "district_row": af.district_row(filters),
         "street_rows": af.street_rows(filters),
         "district": _charted(af.demand_series(filters, title=_("全区")), "chart-district"),
         "selected_charts": selected,

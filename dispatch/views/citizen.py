@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,7 @@ from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
 from demands.workflow import FINAL_STATUSES, Action, Status
 from dispatch.forms import DemandForm, RateForm, ReopenForm, SupplementForm, TrackForm
-from dispatch.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
+from dispatch.models import AssignmentRole, overdue_now
 from dispatch.services import demand_reopen, info_request_answer
 from dispatch.services.citizen_info import pending_info_request
 from dispatch.views.common import form_errors, perform, perform_form
@@ -132,9 +133,7 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "original": original,
         "original_refusal": refusal.reason_for_reader if refusal else "",
         "final_statuses": FINAL_STATUSES,
-        "overdue": handled.assignments.filter(
-            role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES, overdue_at__isnull=False
-        ).exists(),
+        "overdue": handled.assignments.filter(overdue_now(timezone.now()), role=AssignmentRole.LEAD).exists(),
         "can_rate": demand.status == Status.REPLIED
         or (demand.status == Status.MERGED and not rated_shared_answer(demand) and shared_answer_given(original)),
         "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,

@@ -89,7 +89,8 @@ def test_figures_per_department(district, scenario):
     assert _table([kzjd])[kzjd.name] == (1, 1, 0, 0, 0, 0, None)
     assert kzjd.redispatched == 1
     assert _table([zjj])[zjj.name] == (1, 0, 1, 0, 0, 0, None)
-    assert zjj.on_time_rate == 0.0 and cgj.on_time_rate == 1.0
+    # On time over what fell due: CGJ answered one case on time and has one overdue and open.
+    assert zjj.on_time_rate == 0.0 and (cgj.due, cgj.on_time_rate) == (2, 0.5)
     assert (shj.received, shj.assists) == (0, 1)
 
     only_zjj = department_rows(replace(AuditFilters.default(), department_ids=(district.departments["ZJJ"].pk,)))
@@ -117,7 +118,8 @@ def test_series_per_week_and_per_month(district, scenario):
     assert sum(b.received for b in district_series.buckets[:-1]) == 0
 
     cgj = department_series(filters, title="城管", department_id=district.departments["CGJ"].pk)
-    assert (cgj.received, cgj.answered, cgj.on_time) == (3, 1, 1)
+    assert (cgj.received, cgj.answered, cgj.on_time, cgj.overdue) == (3, 1, 1, 1)
+    assert sum(b.due for b in cgj.buckets) == 2
 
     today = timezone.localdate()
     year = AuditFilters(date_from=today - timedelta(days=364), date_to=today)
@@ -131,6 +133,10 @@ def test_audit_page_shows_tables_and_accessible_charts(district, scenario):
     page = auditor.get("/audit/").content.decode()
     assert 'role="img"' in page and '<title id="chart-district-vt">' in page and "<desc" in page
     assert 'id="by-department"' in page and 'id="by-street"' in page
+    # The headline's on-time share counts the overdue open cases beside it: never "100%" next to them.
+    headline = page[page.index('id="district-figures"') : page.index('id="routing"')]
+    assert re.search(r'<b id="overdue-now">[1-9]', headline)
+    assert re.search(r'<b id="on-time">(\d+)%</b>', headline).group(1) != "100"
     assert "坑梓街道" in page and "<rect" in page and "<polyline" in page
     # The period shows in the date inputs, which take ISO dates only.
     assert re.search(r'name="date_from" value="\d{4}-\d{2}-\d{2}"', page), "period start not shown"

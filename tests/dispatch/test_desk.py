@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -219,6 +220,12 @@ def test_return_upheld_in_one_click_goes_to_the_suggested_department(district, s
         assert ruling.reason_for_reader == "The return is justified; reassigned to 深圳市生态环境局坪山管理局."
 
 
+def _shift_deadlines(assignment, by: timedelta) -> None:
+    """Move the assignment's clock by `by` (negative: into the past), as time passing would."""
+    fields = ("sign_deadline", "handle_deadline", "warn_at", "supervise_at", "escalate_at")
+    Assignment.objects.filter(pk=assignment.pk).update(**{name: F(name) + by for name in fields})
+
+
 def test_overdue_then_supervised_queues(district, submit, desk):
     from departments.models import Role
     from tests.factories import make_user
@@ -226,9 +233,13 @@ def test_overdue_then_supervised_queues(district, submit, desk):
     supervisor = make_user("supervisor", Role.SUPERVISOR, district.departments["ZXZX"])
     demand = submit(**NOISE).demand
     lead = Assignment.objects.get(demand=demand, role="lead")
-    sweep_deadlines(now=lead.handle_deadline)
+    assert demand.tracking_number not in desk.get("/desk/?queue=overdue").content.decode()
+    # The deadline passes: the case is overdue at once, before any sweep has stamped it.
+    _shift_deadlines(lead, timezone.now() - lead.handle_deadline - timedelta(minutes=1))
     assert demand.tracking_number in desk.get("/desk/?queue=overdue").content.decode()
-    sweep_deadlines(now=lead.supervise_at)
+    lead.refresh_from_db()
+    _shift_deadlines(lead, timezone.now() - lead.supervise_at - timedelta(minutes=1))
+    sweep_deadlines()
     assert demand.tracking_number not in desk.get("/desk/?queue=overdue").content.decode()
     supervised = desk.get("/desk/?queue=supervised").content.decode()
     assert demand.tracking_number in supervised and "尚未反馈" in supervised

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from dispatch.desk_queues import QUEUE_KEYS, DeskFilters, queue_rows
 from dispatch.models import Assignment, ExtensionStatus, InfoRequestStatus, RulingStatus
@@ -131,7 +132,9 @@ def test_every_item_of_every_queue_can_be_cleared(district, submit, settings):
     # Late cases: one overdue, one under supervision.
     late, supervised = submit(**STALL).demand, submit(**STALL).demand
     sweep_deadlines(now=_lead(supervised).supervise_at + timedelta(minutes=1))
-    Assignment.objects.filter(pk=_lead(late).pk).update(supervised_at=None)
+    Assignment.objects.filter(pk=_lead(late).pk).update(
+        supervised_at=None, handle_deadline=timezone.now() - timedelta(hours=1)
+    )
     # Triage.
     settings.ROUTING_AUTO_DISPATCH_THRESHOLD = 1.01
     submit(**VAGUE)
