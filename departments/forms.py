@@ -45,16 +45,18 @@ class CalendarNoticeForm(forms.Form):
     year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
     days_off = forms.CharField(
         label=_("放假日期"),
-        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "2027-02-05 至 2027-02-11"}),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField", "placeholder": "2027-02-05 至 2027-02-11"}),
         help_text=_("通知里的每一段放假（含其中的周末），每行一段，如“2027-02-05 至 2027-02-11”；单日写一个日期。"),
     )
     workdays = forms.CharField(
         label=_("调休上班日期"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2027-02-14"}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField", "placeholder": "2027-02-14"}),
         help_text=_("通知里要上班的周六、周日，每行一个。"),
     )
-    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+    note = forms.CharField(
+        label=_("说明"), max_length=200, required=False, widget=forms.TextInput(attrs={"class": "vTextField"})
+    )
 
     def clean_days_off(self) -> list[date]:
         return parse_days(self.cleaned_data["days_off"])

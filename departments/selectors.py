@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.caching import cached_for
 from departments.models import AddressAlias, CalendarOverride, Community, Department, OverrideKind, Street
-from departments.working_time import YearSource, current_clock, statutory_days_off, year_source
+from departments.working_time import YearSource, current_clock, official_years, statutory_days_off, year_source
 
 
 @dataclass(frozen=True)
@@ -142,13 +142,16 @@ def calendar_years(*, today: date, before: int = 1, after: int = 2) -> list[Cale
     years = []
     for year in range(today.year - before, today.year + after + 1):
         source = year_source(year, clock.notice_years)
-        statutory = statutory_days_off(year, language) if source != YearSource.OFFICIAL else {}
+        official = year in official_years()
+        statutory = {} if official else statutory_days_off(year, language)
 
-        def name_of(day: date, source: YearSource = source, statutory: dict[date, str] = statutory) -> str:
-            if day in entered:
-                override = entered[day]
+        # A local exception is named by its note; any other day by the holiday it belongs to (an
+        # entered notice's days included: the notice's title on each of them would say nothing).
+        def name_of(day: date, official: bool = official, statutory: dict[date, str] = statutory) -> str:
+            override = entered.get(day)
+            if override is not None and override.kind == OverrideKind.LOCAL:
                 return override.note or str(override.get_kind_display())
-            if source == YearSource.OFFICIAL:
+            if official:
                 name = chinese_calendar.get_holiday_detail(day)[1]
                 return str(_OFFICIAL_NAMES.get(name, name or ""))
             return statutory.get(day, "")
