@@ -14,6 +14,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path("list/", include("responsibility_lists.urls")),
+    path("calendar/", include("departments.urls")),
     path("api/v1/", include("dispatch.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,14 +1,25 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from config.errors import DomainError
+from departments.forms import CalendarNoticeForm
 from departments.models import (
     AddressAlias,
     CalendarOverride,
     Community,
     Department,
     Membership,
+    OverrideKind,
     Street,
     WorkingPeriod,
 )
+from departments.services import calendar_notice_enter
 
 
 class CommunityInline(admin.TabularInline):
@@ -62,8 +73,56 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
-    list_display = ["date", "is_workday", "note"]
+    list_display = ["date", "weekday", "is_workday", "kind", "note"]
+    list_filter = ["kind", "is_workday"]
     date_hierarchy = "date"
+    search_fields = ["note"]
+    radio_fields = {"kind": admin.HORIZONTAL}
+    change_list_template = "admin/departments/calendaroverride/change_list.html"
+
+    @admin.display(description=_("星期"))
+    def weekday(self, override: CalendarOverride) -> str:
+        return str(_WEEKDAYS[override.date.weekday()])
+
+    def get_urls(self):
+        enter = self.admin_site.admin_view(self.enter_notice_view)
+        return [path("enter-notice/", enter, name="departments_calendaroverride_enter_notice"), *super().get_urls()]
+
+    def enter_notice_view(self, request: HttpRequest) -> HttpResponse:
+        """A year's whole notice at once, as published: its breaks as ranges and its make-up days.
+        Entering it again replaces it (a corrected notice)."""
+        if not (self.has_add_permission(request) and self.has_delete_permission(request)):
+            raise PermissionDenied
+        year = request.GET.get("year", "")
+        initial = {"year": year, "note": gettext("国务院办公厅关于%(year)s年部分节假日安排的通知") % {"year": year}}
+        form = CalendarNoticeForm(request.POST or None, initial=initial if year.isdigit() else {})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                count = calendar_notice_enter(
+                    year=data["year"], days_off=data["days_off"], workdays=data["workdays"], note=data["note"]
+                )
+            except DomainError as error:
+                for problem in [error.message, *error.extra.get("rows", [])]:
+                    form.add_error(None, problem)
+            else:
+                self.message_user(
+                    request,
+                    gettext("已录入%(year)s年的放假安排（%(count)s天），截止时间从现在起按它计算。")
+                    % {"year": data["year"], "count": count},
+                )
+                return redirect(f"{reverse('working-calendar')}#year-{data['year']}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("录入国务院放假安排"),
+            "form": form,
+            "opts": self.model._meta,
+            "notice_kind": OverrideKind.NOTICE.label,
+        }
+        return TemplateResponse(request, "admin/departments/calendaroverride/enter_notice.html", context)
+
+
+_WEEKDAYS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
 
 
 @admin.register(WorkingPeriod)

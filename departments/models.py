@@ -127,12 +127,21 @@ class Membership(models.Model):
         return f"{self.user} · {self.department.display_name} · {self.get_role_display()}"
 
 
+class OverrideKind(models.TextChoices):
+    # The State Council's holiday notice for a year the official calendar package does not know
+    # yet: entering it makes that year's calendar "entered by administrators", not a fallback.
+    NOTICE = "notice", _("国务院放假安排")
+    LOCAL = "local", _("本地调整")
+
+
 class CalendarOverride(models.Model):
-    """A local exception to the official calendar: an extra day off, or a workday the
-    chinese-calendar package does not know yet (a new year's notice)."""
+    """A day that differs from the calendar otherwise in force: a day of the State Council's
+    notice (放假 or 调休上班) for a year the chinese-calendar package does not know yet, or a local
+    exception (a typhoon day off). An entry outranks the package either way."""
 
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("是否工作日"))
+    kind = models.CharField(_("来源"), max_length=16, choices=OverrideKind.choices, default=OverrideKind.LOCAL)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
+import chinese_calendar
 from django.db.models import Case, QuerySet, Value, When
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from config.caching import cached_for
-from departments.models import AddressAlias, Community, Department, Street
+from departments.models import AddressAlias, CalendarOverride, Community, Department, OverrideKind, Street
+from departments.working_time import YearSource, current_clock, official_years, statutory_days_off, year_source
 
 
 @dataclass(frozen=True)
@@ -77,3 +83,107 @@ def community_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     ):
         groups.setdefault(street, []).append((community_id, name))
     return list(groups.items())
+
+
+# --- The working-time calendar, year by year ---------------------------------------------------
+
+# chinese-calendar names its holidays in English; the page says them in the reader's language.
+_OFFICIAL_NAMES = {
+    chinese_calendar.Holiday.new_years_day.value: _("元旦"),
+    chinese_calendar.Holiday.spring_festival.value: _("春节"),
+    chinese_calendar.Holiday.tomb_sweeping_day.value: _("清明节"),
+    chinese_calendar.Holiday.labour_day.value: _("劳动节"),
+    chinese_calendar.Holiday.dragon_boat_festival.value: _("端午节"),
+    chinese_calendar.Holiday.national_day.value: _("国庆节"),
+    chinese_calendar.Holiday.mid_autumn_festival.value: _("中秋节"),
+    chinese_calendar.Holiday.anti_fascist_70th_day.value: _("抗战胜利70周年纪念日"),
+}
+
+
+@dataclass(frozen=True)
+class DaysOff:
+    """A break: consecutive days off holding a holiday or a weekday (ordinary weekends are not listed)."""
+
+    first: date
+    last: date
+    names: tuple[str, ...]
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    year: int
+    source: YearSource
+    breaks: list[DaysOff]
+    # Saturdays and Sundays worked (调休上班), with the holiday they make up for where known.
+    makeup_workdays: list[tuple[date, str]]
+    local_exceptions: list[CalendarOverride]
+    # Days before the year begins (0 once it has); a fallback year near at hand needs its notice.
+    days_until: int
+
+    @property
+    def needs_notice(self) -> bool:
+        return self.source == YearSource.FALLBACK and self.days_until <= CALENDAR_NOTICE_DAYS_AHEAD
+
+
+# How long before a year the official calendar does not know administrators are asked for its notice.
+CALENDAR_NOTICE_DAYS_AHEAD = 60
+
+
+def calendar_years(*, today: date, before: int = 1, after: int = 2) -> list[CalendarYear]:
+    """The calendar in force for each year from `before` years ago to `after` years ahead: where
+    it comes from, its breaks and make-up workdays, and the local exceptions on top."""
+    clock = current_clock()
+    language = "en_US" if (translation.get_language() or "").startswith("en") else "zh_CN"
+    entered = {o.date: o for o in CalendarOverride.objects.filter(date__year__gte=today.year - before)}
+    years = []
+    for year in range(today.year - before, today.year + after + 1):
+        source = year_source(year, clock.notice_years)
+        official = year in official_years()
+        statutory = {} if official else statutory_days_off(year, language)
+
+        # A local exception is named by its note; any other day by the holiday it belongs to (an
+        # entered notice's days included: the notice's title on each of them would say nothing).
+        def name_of(day: date, official: bool = official, statutory: dict[date, str] = statutory) -> str:
+            override = entered.get(day)
+            if override is not None and override.kind == OverrideKind.LOCAL:
+                return override.note or str(override.get_kind_display())
+            if official:
+                name = chinese_calendar.get_holiday_detail(day)[1]
+                return str(_OFFICIAL_NAMES.get(name, name or ""))
+            return statutory.get(day, "")
+
+        breaks: list[DaysOff] = []
+        makeup: list[tuple[date, str]] = []
+        run: list[date] = []
+        day = date(year, 1, 1)
+        while day.year == year:
+            if clock.is_workday(day):
+                if day.weekday() >= 5:
+                    makeup.append((day, name_of(day)))
+                _close_break(run, breaks, name_of)
+                run = []
+            else:
+                run.append(day)
+            day += timedelta(days=1)
+        _close_break(run, breaks, name_of)
+        years.append(
+            CalendarYear(
+                year=year,
+                source=source,
+                breaks=breaks,
+                makeup_workdays=makeup,
+                local_exceptions=[o for o in entered.values() if o.date.year == year and o.kind == OverrideKind.LOCAL],
+                days_until=max(0, (date(year, 1, 1) - today).days),
+            )
+        )
+    return years
+
+
+def _close_break(run: list[date], breaks: list[DaysOff], name_of: Callable[[date], str]) -> None:
+    names = tuple(dict.fromkeys(name for name in map(name_of, run) if name))
+    if run and (names or any(day.weekday() < 5 for day in run)):
+        breaks.append(DaysOff(first=run[0], last=run[-1], names=names))

@@ -147,3 +147,10 @@ def purge_old_exports() -> int:
     from dispatch.services.exports import export_jobs_purge
 
     return export_jobs_purge(older_than=timedelta(days=settings.EXPORT_RETENTION_DAYS))
+
+
+@shared_task(name="dispatch.warn_uncovered_calendar", soft_time_limit=60, time_limit=90)
+def warn_uncovered_calendar() -> int:
+    from dispatch.services.calendar_notices import calendar_fallback_notify
+
+    return calendar_fallback_notify(today=timezone.localdate())

@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.auto_close_replied",
         "schedule": timedelta(minutes=env_int("AUTO_CLOSE_INTERVAL_MINUTES", 30)),
     },
+    # Tells administrators once per year when a coming year has no official holiday notice yet.
+    "warn-uncovered-calendar-years": {
+        "task": "dispatch.warn_uncovered_calendar",
+        "schedule": timedelta(hours=6),
+    },
 }
 
 # --- Domain settings --------------------------------------------------------------------------

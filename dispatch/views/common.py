@@ -20,6 +20,7 @@ from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, READ_ALL_ROLES,
 from departments.models import Role
 from dispatch.models import Assignment, Notification
 from dispatch.selectors import can_see_demand
+from dispatch.services.calendar_notices import KIND as CALENDAR_NOTICE
 
 
 def perform(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
@@ -107,7 +108,12 @@ def notifications(request: HttpRequest) -> HttpResponse:
     notices = list(Notification.objects.filter(user=request.user).select_related("demand")[:200])
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     links = _case_links(request.user, {n.demand for n in notices if n.demand is not None})
-    rows = [(notice, links.get(notice.demand_id)) for notice in notices]
+    # A notice about the calendar has no case: it opens the calendar page, where the year is shown.
+    calendar = reverse("working-calendar")
+    rows = [
+        (notice, links.get(notice.demand_id) or (calendar if notice.kind == CALENDAR_NOTICE else None))
+        for notice in notices
+    ]
     return render(request, "dispatch/notifications.html", {"rows": rows})
 
 

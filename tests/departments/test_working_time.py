@@ -1,14 +1,17 @@
-"""The working-time clock around real 2025/2026 holidays and their 调休 make-up workdays."""
+"""The working-time clock around real 2025/2026 holidays and their 调休 make-up workdays, and past
+the years the official calendar package knows."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import logging
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from departments.models import CalendarOverride
-from departments.working_time import WorkingClock, current_clock
+from departments import working_time
+from departments.models import CalendarOverride, OverrideKind
+from departments.working_time import WorkingClock, YearSource, current_clock, official_years, year_source
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -47,10 +50,75 @@ def test_lunch_break_and_day_length(clock):
     assert clock.working_hours_between(at("2026-11-27T08:00"), at("2026-11-27T20:00")) == 7
 
 
-def test_unknown_year_falls_back_to_weekdays(clock, caplog):
-    assert clock.is_workday(date(2031, 3, 3))  # a Monday
-    assert not clock.is_workday(date(2031, 3, 1))  # a Saturday
-    assert "does not cover 2031" in caplog.text
+@pytest.fixture
+def first_uncovered_year():
+    """The first year the installed chinese-calendar has no notice for (asked, not assumed), with
+    the once-per-year warnings forgotten so each test sees its own."""
+    working_time._warned_years.clear()
+    yield official_years().stop
+    working_time._warned_years.clear()
+
+
+def fallback_warnings(caplog, year):
+    return [r for r in caplog.records if r.levelno == logging.WARNING and f"does not cover {year}" in r.getMessage()]
+
+
+@pytest.mark.skipif(2027 in official_years(), reason="chinese-calendar now has the 2027 notice")
+def test_spring_festival_2027_is_not_worked_before_the_notice_is_known(clock, first_uncovered_year):
+    # 6 Feb 2027 is the lunar new year: 除夕 Friday 5th to 初三 Monday 8th, and the two weekend
+    # days in lieu on Tuesday 9th and Wednesday 10th. The old fallback counted all weekdays.
+    for day in (5, 8, 9, 10):
+        assert not clock.is_workday(date(2027, 2, day))
+    assert clock.is_workday(date(2027, 2, 4))
+    assert clock.is_workday(date(2027, 2, 11))
+    # Thursday 4 Feb 17:00 + 2 working hours: 1 h that day, the next on Thursday the 11th.
+    assert clock.add_working_hours(at("2027-02-04T17:00"), 2) == at("2027-02-11T10:00")
+    # A ten-day limit set on 1 Feb ends after the festival: 4 days that week, 6 from the 11th.
+    assert clock.add_working_days(at("2027-02-01T09:00"), 10) == at("2027-02-18T18:00")
+
+
+def test_a_year_the_package_does_not_know_keeps_its_statutory_holidays(clock, first_uncovered_year, caplog):
+    for year in (first_uncovered_year, first_uncovered_year + 3):
+        new_year = date(year, 1, 1)
+        assert not clock.is_workday(new_year)
+        assert not clock.is_workday(date(year, 10, 1)) and not clock.is_workday(date(year, 10, 2))
+        # The lunar festivals move: they are computed, and whichever weekdays they take are off.
+        days_off = working_time.statutory_days_off(year)
+        spring = [day for day, name in days_off.items() if "春节" in name or "除夕" in name]
+        assert len(spring) >= 4 and all(not clock.is_workday(day) for day in spring)
+        assert clock.is_workday(date(year, 3, 10)) == (date(year, 3, 10).weekday() < 5)
+        assert year_source(year) == YearSource.FALLBACK
+    assert year_source(first_uncovered_year - 1) == YearSource.OFFICIAL
+
+
+def test_the_fallback_is_logged_once_per_year_not_per_day(clock, first_uncovered_year, caplog):
+    caplog.set_level(logging.WARNING, logger="departments.working_time")
+    start = at(f"{first_uncovered_year}-01-04T09:00")
+    for _ in range(20):
+        clock.add_working_days(start, 30)
+        clock.working_hours_between(start, at(f"{first_uncovered_year}-03-31T18:00"))
+    assert len(fallback_warnings(caplog, first_uncovered_year)) == 1
+    clock.add_working_days(at(f"{first_uncovered_year + 1}-06-01T09:00"), 3)
+    assert len(fallback_warnings(caplog, first_uncovered_year + 1)) == 1
+    assert len(caplog.records) == 2
+
+
+@pytest.mark.django_db
+def test_an_entered_notice_brings_its_make_up_workdays_and_silences_the_fallback(first_uncovered_year, caplog):
+    year = first_uncovered_year
+    saturday = next(date(year, 2, d) for d in range(1, 29) if date(year, 2, d).weekday() == 5)
+    monday = saturday + timedelta(days=2)
+    CalendarOverride.objects.create(date=saturday, is_workday=True, kind=OverrideKind.NOTICE, note="春节调休上班")
+    CalendarOverride.objects.create(date=monday, is_workday=False, kind=OverrideKind.NOTICE, note="春节")
+    clock = current_clock()
+    assert clock.is_workday(saturday) and not clock.is_workday(monday)
+    assert clock.notice_years == frozenset({year})
+    assert year_source(year, clock.notice_years) == YearSource.OVERRIDDEN
+    clock.add_working_days(at(f"{year}-01-04T09:00"), 40)
+    assert fallback_warnings(caplog, year) == []
+    # A local exception (a typhoon day) changes a day without claiming the year's notice.
+    CalendarOverride.objects.create(date=date(year + 1, 7, 1), is_workday=False, note="台风停工")
+    assert current_clock().notice_years == frozenset({year})
 
 
 @pytest.mark.django_db
@@ -63,7 +131,6 @@ def test_overrides_change_the_answer():
 
 # --- Laws of the clock, for any moment and any duration -----------------------------------------
 
-from datetime import timedelta  # noqa: E402
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
