@@ -15,6 +15,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import chain, islice
 from typing import IO, Any
 
 from django.conf import settings
@@ -232,8 +233,21 @@ def _lines(source: ExportSource, rows: Iterable[Row] | None, language: str | Non
     # The header and every row are read under the file's language, also from a worker with no
     # request and from a streamed response read after its view has returned.
     with translation.override(file_language(language)):
-        yield [str(name) for name in source.header]
+        yield [
+            PERCENT_HEADER % {"column": name} if number in source.percent_columns else str(name)
+            for number, name in enumerate(source.header)
+        ]
         yield from source.rows() if rows is None else rows
+
+
+# Shares are percentages in every file, and their column says so: a spreadsheet cell formatted as
+# a percentage, a CSV number such as 87.5 (a fraction in one file and a percentage in another
+# was read wrongly).
+PERCENT_HEADER = gettext_lazy("%(column)s（%%）")
+
+
+def _percent(value: Any) -> Any:
+    return round(value * 100, 1) if isinstance(value, float) else value
 
 
 def _text(value: Any) -> str:
@@ -253,8 +267,12 @@ class _Echo:
 def csv_lines(source: ExportSource, rows: Iterable[Row] | None = None, language: str | None = None) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # so that Excel, which most district offices open these in, reads the Chinese right
-    for row in _lines(source, rows, language):
-        yield writer.writerow([_text(value) for value in row])
+    lines = _lines(source, rows, language)
+    yield writer.writerow(next(lines))
+    for row in lines:
+        yield writer.writerow(
+            [_text(_percent(value) if n in source.percent_columns else value) for n, value in enumerate(row)]
+        )
 
 
 def write_csv(
@@ -267,21 +285,46 @@ def write_csv(
 def write_xlsx(
     source: ExportSource, out: IO[bytes], rows: Iterable[Row] | None = None, language: str | None = None
 ) -> None:
-    """Write-only mode keeps memory flat: rows go to a temporary sheet file as they come."""
+    """Write-only mode keeps memory flat: rows go to a temporary sheet file as they come. Its
+    column widths must be set before the first row, so they are measured on the header and the
+    first rows (a few hundred are read ahead; the rest stream as before)."""
     book = Workbook(write_only=True)
+    lines = _lines(source, rows, language)
+    header = next(lines)
+    ahead = list(islice(lines, WIDTH_SAMPLE_ROWS))
     with translation.override(file_language(language)):
         sheet = book.create_sheet(str(source.title))
-        # Set before the first row, as write-only sheets need: the header stays in view while
-        # scrolling, and each column is wide enough for its header (CJK characters count double).
-        sheet.freeze_panes = "A2"
-        for number, name in enumerate(source.header, start=1):
-            width = sum(2 if ord(char) > 0x2E80 else 1 for char in str(name))
-            sheet.column_dimensions[get_column_letter(number)].width = max(10, width + 2)
-    lines = _lines(source, rows, language)
-    sheet.append(next(lines))
-    for row in lines:
+    sheet.freeze_panes = "A2"  # the header stays in view while scrolling
+    for number, width in enumerate(_column_widths(header, ahead), start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.append(header)
+    for row in chain(ahead, lines):
         sheet.append([_xlsx_cell(sheet, value, column in source.percent_columns) for column, value in enumerate(row)])
     book.save(out)
+
+
+WIDTH_SAMPLE_ROWS = 500
+WIDEST_COLUMN = 60  # long texts (a demand's content) wrap in the cell rather than push the sheet wide
+
+
+def _shown_width(value: Any) -> int:
+    """How many character widths a value takes in a spreadsheet cell: CJK characters count double,
+    a date and time takes its full 'YYYY-MM-DD HH:MM:SS', a percentage its '100.0%'."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 19
+    if isinstance(value, float):
+        return max(6, len(f"{value:.4f}"))
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in str(value))
+
+
+def _column_widths(header: list[Any], rows: list[Row]) -> list[float]:
+    widths = []
+    for number, name in enumerate(header):
+        widest = max([_shown_width(name), *(_shown_width(row[number]) for row in rows if number < len(row))])
+        widths.append(min(WIDEST_COLUMN, max(6, widest + 2)))
+    return widths
 
 
 def _xlsx_cell(sheet: Any, value: Any, percent: bool = False) -> Any:

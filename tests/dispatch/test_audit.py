@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from demands.models import DemandEvent
 from demands.services import demand_rate
@@ -167,8 +168,9 @@ def test_csv_exports_are_masked_and_filtered(district, scenario):
     assert [r[0] for r in kzjd[1:]] == [scenario["returned"].tracking_number]
 
     figures = _csv(auditor.get("/audit/export/figures.csv"))
+    assert figures[0][5:8] == ["按时答复", "到期（已答复 + 当前超期）", "按时率（%）"]
     by_name = {(r[0], r[1]): r for r in figures[1:]}
-    assert by_name[("部门", district.departments["CGJ"].name)][2:6] == ["3", "1", "1", "1"]
+    assert by_name[("部门", district.departments["CGJ"].name)][2:9] == ["3", "1", "1", "1", "2", "50.0", "1"]
     assert by_name[("街道", "坪山街道")][2] == "3"
 
     events = _csv(auditor.get("/audit/export/events.csv"))
@@ -188,24 +190,28 @@ def test_xlsx_export_has_header_rows_and_masks(district, scenario):
     assert not any("13812345678" in str(v) for r in rows for v in r)
 
 
+def test_xlsx_columns_are_as_wide_as_their_content(district, scenario):
+    response = logged_in(district.users["auditor"]).get("/audit/export/demands.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = [cell.value for cell in sheet[1]]
+    width = {name: sheet.column_dimensions[get_column_letter(n)].width for n, name in enumerate(header, start=1)}
+    # A date and time needs 19 characters: at 10 wide it showed as ########.
+    assert width["提交时间"] >= 19
+    assert width["受理编号"] >= len(scenario["answered"].tracking_number)
+    # A short code column stays narrow; a long text does not push the sheet past the widest column.
+    assert width["渠道"] < 12 and max(width.values()) <= 60
+
+
 def test_dispatch_quality_exports_the_district_and_each_first_department_and_matter(district, scenario):
     """城管 was first sent the three stall cases: one answered there, one returned and dispatched
     again to 坑梓街道, one still open; 住建局 answered the noise case it was first sent."""
     auditor = logged_in(district.users["auditor"])
     rows = _csv(auditor.get("/audit/export/dispatch_quality.csv"))
-    assert rows[0][:3] == ["维度", "名称", "首派件数"] and rows[0][-1] == "退单率"
+    # Shares are percentages, and their columns say so, as in every export.
+    assert rows[0][:3] == ["维度", "名称", "首派件数"] and rows[0][-1] == "退单率（%）"
     by_name = {(r[0], r[1]): r[2:] for r in rows[1:]}
-    assert by_name[("全区", "全区")] == ["4", "2", "2", "1.0", "1", "0.25", "1", "0.25"]
-    assert by_name[("首派部门", district.departments["CGJ"].name)] == [
-        "3",
-        "1",
-        "1",
-        "1.0",
-        "1",
-        "0.3333",
-        "1",
-        "0.3333",
-    ]
+    assert by_name[("全区", "全区")] == ["4", "2", "2", "100.0", "1", "25.0", "1", "25.0"]
+    assert by_name[("首派部门", district.departments["CGJ"].name)] == ["3", "1", "1", "100.0", "1", "33.3", "1", "33.3"]
     assert by_name[("首派部门", district.departments["ZJJ"].name)][:3] == ["1", "1", "1"]
     assert ("首派部门", district.departments["KZJD"].name) not in by_name  # never a first dispatch
     assert by_name[("首派事项", "PS-0101-001 占道经营查处")][0] == "3"
