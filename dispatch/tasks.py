@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
@@ -13,9 +14,16 @@ from django.utils import timezone
 from demands.models import Demand
 from demands.services import demand_auto_close
 from demands.workflow import Status
+from dispatch.routing.warm_up import warm_up
 from dispatch.services import demand_route, unsent_messages
 
 logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def _load_routing(**_kwargs) -> None:
+    # Each worker process routes its first demand with the router and model already loaded.
+    warm_up()
 
 
 @shared_task(

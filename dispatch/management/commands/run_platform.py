@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from dispatch.routing.warm_up import warm_up
 from dispatch.scheduler import InProcessScheduler
 
 
@@ -20,6 +21,10 @@ class Command(BaseCommand):
             raise CommandError(
                 "CELERY_BROKER_URL is set: run a Celery worker and beat, and serve with gunicorn instead."
             )
+        self.stdout.write("Loading the router and its model…")
+        took = warm_up()
+        if took is not None:
+            self.stdout.write(f"Routing ready in {took:.1f} s.")
         scheduler = InProcessScheduler()
         scheduler.start()
         self.stdout.write(f"Serving http://{addrport}/ — tasks and periodic sweeps run in this process.")
