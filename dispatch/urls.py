@@ -6,6 +6,7 @@ urlpatterns = [
     # Citizens
     path("", citizen.submit, name="citizen-submit"),
     path("submitted/", citizen.submitted, name="citizen-submitted"),
+    path("followed-up/", citizen.followed_up, name="citizen-followed-up"),
     path("track/", citizen.track, name="citizen-track"),
     path("track/<str:tracking_number>/", citizen.demand_page, name="citizen-demand"),
     path("track/<str:tracking_number>/rate/", citizen.rate, name="citizen-rate"),

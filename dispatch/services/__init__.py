@@ -13,6 +13,7 @@ from dispatch.services.citizen_info import info_request_answer, info_request_ask
 from dispatch.services.closing import demand_merge, demand_reject, demand_reopen
 from dispatch.services.duplicates import duplicate_decide
 from dispatch.services.extensions import extension_decide, extension_request
+from dispatch.services.follow_ups import demand_follow_up
 from dispatch.services.returns import assignment_return, return_rule
 from dispatch.services.routing import demand_route
 from dispatch.services.supervision import supervision_answer
@@ -24,6 +25,7 @@ __all__ = [
     "assignment_return",
     "assignment_sign",
     "demand_dispatch",
+    "demand_follow_up",
     "demand_merge",
     "demand_reject",
     "demand_reopen",

@@ -22,7 +22,7 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     second = submit(
         title="六和城工地半夜施工噪音大", content="六和城旁边工地每天半夜施工打桩，吵得无法入睡，希望处理。"
     ).demand
-    elsewhere = submit(location_text="坑梓秀新村").demand
+    elsewhere = submit(location_text="坑梓秀新村", citizen_phone="13900001111").demand  # another caller
     suggestion = DuplicateSuggestion.objects.get()
     assert (suggestion.demand, suggestion.original) == (second, first)
     assert not DuplicateSuggestion.objects.filter(demand=elsewhere).exists()
