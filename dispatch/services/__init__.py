@@ -11,7 +11,7 @@ from dispatch.services.assignments import (
 )
 from dispatch.services.citizen_info import info_request_answer, info_request_ask, info_request_withdraw
 from dispatch.services.closing import demand_merge, demand_reject, demand_reopen
-from dispatch.services.duplicates import duplicate_decide
+from dispatch.services.duplicates import duplicate_group_decide
 from dispatch.services.extensions import extension_decide, extension_request
 from dispatch.services.follow_ups import demand_follow_up
 from dispatch.services.returns import assignment_return, return_rule
@@ -30,7 +30,7 @@ __all__ = [
     "demand_reject",
     "demand_reopen",
     "demand_route",
-    "duplicate_decide",
+    "duplicate_group_decide",
     "extension_decide",
     "extension_request",
     "info_request_answer",
