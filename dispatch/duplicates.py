@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from demands.models import Demand
@@ -42,12 +43,13 @@ def suggest_duplicates(demand: Demand) -> list[DuplicateSuggestion]:
     street), or from the same caller wherever they placed it."""
     since = timezone.now() - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     candidates: dict[int, Demand] = {}
-    if demand.community_id is not None or demand.street_id is not None:
-        nearby = Demand.objects.filter(status__in=OPEN_STATUSES, submitted_at__gte=since)
-        if demand.community_id is not None:
-            nearby = nearby.filter(community_id=demand.community_id)
-        else:
-            nearby = nearby.filter(street_id=demand.street_id)
+    place = None
+    if demand.community_id is not None:
+        place = Q(community_id=demand.community_id)
+    elif demand.street_id is not None:
+        place = Q(street_id=demand.street_id)
+    if place is not None:
+        nearby = Demand.objects.filter(place, status__in=OPEN_STATUSES, submitted_at__gte=since)
         nearby = nearby.exclude(pk=demand.pk).filter(submitted_at__lte=demand.submitted_at)
         candidates.update((other.pk, other) for other in nearby.only("pk", "title", "content")[:200])
     for other in open_demands_from(demand.citizen_phone):
