@@ -22,6 +22,7 @@ from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.models import Role
 from departments.working_time import current_clock
 from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_counts, queue_items
+from dispatch.duplicates import open_repeat_of
 from dispatch.forms import (
     AmendmentForm,
     DecideExtensionForm,
@@ -37,6 +38,7 @@ from dispatch.selectors import FOUND_AT_MOST, demands_visible_to, find_demands, 
 from dispatch.services import (
     assignment_release,
     demand_dispatch,
+    demand_follow_up,
     demand_merge,
     demand_reject,
     duplicate_group_decide,
@@ -405,22 +407,61 @@ def _merge_message(decision: GroupDecision) -> str:
 
 @role_required(Role.INTAKE_OPERATOR, *DISPATCH_ROLES)
 def intake(request: HttpRequest) -> HttpResponse:
-    """An intake operator enters a demand taken by phone, letter or visit."""
+    """An intake operator enters a demand taken by phone, letter or visit. A caller repeating
+    their own open demand is caught here too: the operator adds the call to it as a follow-up,
+    or still registers it as new."""
     form = IntakeForm(request.POST or None, request.FILES or None)
     receipt = None
     if request.method == "POST" and form.is_valid():
-        done = {}
+        data, choice = form.submission(), request.POST.get("repeat", "")
+        if choice == "follow_up":
+            followed = _intake_follow_up(request, form)
+            if followed:
+                return redirect("intake")
+        elif choice != "new" and (
+            repeat := open_repeat_of(phone=data["citizen_phone"], title=data["title"], content=data["content"])
+        ):
+            context = {"form": form, "repeat_of": repeat.tracking_number, "files_left": bool(data["attachments"])}
+            return render(request, "dispatch/intake.html", context)
+        else:
+            done = {}
 
-        def submit() -> None:
-            done["submission"] = demand_submit(
-                **form.submission(), channel=form.cleaned_data["channel"], entered_by=request.user
-            )
+            def submit() -> None:
+                done["submission"] = demand_submit(
+                    **data, channel=form.cleaned_data["channel"], entered_by=request.user
+                )
 
-        if perform(request, submit, _("已登记。请把受理编号和查询码告知群众。")):
-            submission = done["submission"]
-            receipt = {
-                "tracking_number": submission.demand.tracking_number,
-                "query_code": submission.query_code,
-            }
-            form = IntakeForm()
+            if perform(request, submit, _("已登记。请把受理编号和查询码告知群众。")):
+                submission = done["submission"]
+                receipt = {
+                    "tracking_number": submission.demand.tracking_number,
+                    "query_code": submission.query_code,
+                }
+                form = IntakeForm()
     return render(request, "dispatch/intake.html", {"form": form, "receipt": receipt})
+
+
+def _intake_follow_up(request: HttpRequest, form: IntakeForm) -> bool:
+    data = form.cleaned_data
+    done = {}
+
+    def follow_up() -> None:
+        done["demand"] = demand_follow_up(
+            tracking_number=request.POST.get("repeat_of", ""),
+            citizen_name=data["citizen_name"],
+            citizen_phone=data["citizen_phone"],
+            title=data["title"],
+            content=data["content"],
+            channel=data["channel"],
+            entered_by=request.user,
+        )
+
+    if not perform(request, follow_up, ""):
+        return False
+    demand = done["demand"]
+    messages.success(
+        request,
+        _("已作为催办记入 %(number)s（第 %(count)s 次），没有生成新的受理编号。请告知来电人原受理编号。")
+        % {"number": demand.tracking_number, "count": demand.follow_up_count},
+    )
+    return True

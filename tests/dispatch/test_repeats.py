@@ -179,3 +179,18 @@ def test_the_api_names_the_repeat_asks_when_told_to_and_takes_a_follow_up(first)
         format="json",
     )
     assert refused.status_code == 400 and Demand.objects.count() == 2
+
+
+def test_the_intake_operator_adds_a_repeat_call_as_a_follow_up(first, district):
+    operator = Client()
+    operator.force_login(district.users["intake"])
+    call = {**AGAIN, "channel": "hotline"}
+    call.pop("consent")
+    told = operator.post("/intake/", call)
+    assert f"来电人已反映过此事：{first.tracking_number}" in _notice(told) and Demand.objects.count() == 1
+    done = operator.post("/intake/", {**call, "repeat": "follow_up", "repeat_of": first.tracking_number}, follow=True)
+    assert f"已作为催办记入 {first.tracking_number}（第 1 次）" in done.content.decode()
+    event = Demand.objects.get().events.get(action="follow_up")
+    assert (event.actor, event.data["channel"]) == (district.users["intake"], "hotline")
+    registered = operator.post("/intake/", {**call, "repeat": "new"})
+    assert "请把受理编号和查询码告知群众" in registered.content.decode() and Demand.objects.count() == 2
