@@ -93,9 +93,10 @@ def test_the_caller_adds_the_repeat_as_a_follow_up(first, district, django_captu
     staff = Client()
     staff.force_login(district.users["zjj"])
     case = staff.get(f"/workbench/{lead.pk}/").content.decode()
-    assert AGAIN["content"] in case and 'id="follow-ups"' in case
+    assert AGAIN["content"] in case and 'id="follow-ups"' in case and "已催办 1 次" in case
+    assert "催办 1 次" in staff.get("/workbench/").content.decode()
     public = citizen_of(first).get(f"/track/{first.tracking_number}/").content.decode()
-    assert "群众催办" in public and AGAIN["content"] not in public
+    assert "群众催办" in public and "已催办 1 次" in public and AGAIN["content"] not in public
     # Reported a third time: counted again.
     citizen.post("/", {**FORM, "repeat": "follow_up", "repeat_of": first.tracking_number})
     first.refresh_from_db()
@@ -106,10 +107,10 @@ def test_still_new_makes_a_demand_the_desk_sees_as_the_same_callers(
     first, district, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = Client().post("/", {**AGAIN, "location_text": "", "repeat": "new"})
+        response = Client().post("/", {**AGAIN, "location_text": "坑梓秀新村", "repeat": "new"})
     assert response.status_code == 302 and response.url == "/submitted/"
     second = Demand.objects.exclude(pk=first.pk).get()
-    # No place to compare by, but the same caller: still offered to the dispatcher.
+    # Placed elsewhere (a slip, or a second address), but the same caller: still offered.
     assert DuplicateSuggestion.objects.filter(demand=second, original=first).exists()
 
 
