@@ -49,6 +49,10 @@ TOLD: dict[str, str] = {
     Action.REPLY: gettext_noop("您的诉求%(number)s已答复，请凭受理编号和查询码查看答复并评价。"),
     Action.MERGE: gettext_noop("您的诉求%(number)s与诉求%(original)s反映同一问题，已合并办理，答复后将通知您。"),
     Action.REJECT: gettext_noop("您的诉求%(number)s不予受理，请凭受理编号和查询码查看原因。"),
+    # Told to the phone on file, so its owner learns of a follow-up someone else made.
+    Action.FOLLOW_UP: gettext_noop(
+        "已收到对您的诉求%(number)s的催办，我们会督促承办部门尽快办理。如非您本人反映，请拨打12345告诉我们。"
+    ),
 }
 MERGED_INTO_ANSWERED = gettext_noop(
     "您的诉求%(number)s与已答复的诉求%(original)s反映同一问题，已合并，请凭受理编号和查询码查看答复。"

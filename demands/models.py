@@ -73,6 +73,8 @@ class Demand(models.Model):
     rating_comment = models.TextField(_("评价意见"), blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    # How often the citizen reported it again while it was open (催办): each is an event too.
+    follow_up_count = models.PositiveIntegerField(_("催办次数"), default=0)
     duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates")
 
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import hmac
+import re
 
 from django.db.models import QuerySet
 
 from demands.models import Demand, DemandEvent
 from demands.services import hash_query_code
+from demands.workflow import OPEN_STATUSES
+
+# How many of one phone's open demands a new submission is compared with: a caller has a few.
+OPEN_FROM_ONE_PHONE_AT_MOST = 50
 
 
 def demand_for_citizen(*, tracking_number: str, query_code: str) -> Demand | None:
@@ -28,3 +33,23 @@ def public_timeline(demand: Demand) -> QuerySet[DemandEvent]:
 
 def full_timeline(demand: Demand) -> QuerySet[DemandEvent]:
     return demand.events.select_related("department", "actor").order_by("created_at", "pk")
+
+
+def phone_key(phone: str) -> str:
+    """A phone number's digits, however it was typed: 138-1234 5678, +86 13812345678 and
+    13812345678 are one caller."""
+    digits = re.sub(r"\D", "", phone)
+    return re.sub(r"^(0086|86)(?=1\d{10}$)", "", digits)
+
+
+def open_demands_from(phone: str) -> list[Demand]:
+    """The open demands left with this phone number, newest first."""
+    key = phone_key(phone)
+    if len(key) < 7:
+        return []
+    # The last digits narrow it in the database; the whole number is compared here, as typed
+    # numbers may hold spaces, dashes or a country code.
+    candidates = Demand.objects.filter(status__in=OPEN_STATUSES, citizen_phone__endswith=key[-4:]).order_by(
+        "-submitted_at", "-pk"
+    )
+    return [d for d in candidates[:OPEN_FROM_ONE_PHONE_AT_MOST] if phone_key(d.citizen_phone) == key]

@@ -54,6 +54,7 @@ class Action(models.TextChoices):
     ESCALATE = "escalate", _("升级至区级")
     ANSWER_SUPERVISION = "answer_supervision", _("督办反馈")
     NOTE = "note", _("办理沟通")
+    FOLLOW_UP = "follow_up", _("群众催办")
     MERGE = "merge", _("合并重复诉求")
     REJECT = "reject", _("不予受理")
 
@@ -99,6 +100,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.ANSWER_SUPERVISION: _WORKING_SELF,
     # Lead, assisting departments and dispatchers talk about the case beside its states.
     Action.NOTE: _WORKING_SELF,
+    # A citizen who reports their open demand again urges it on (催办): an event, not a move.
+    Action.FOLLOW_UP: {status: status for status in OPEN_STATUSES},
     Action.MERGE: {status: S.MERGED for status in OPEN_STATUSES},
     Action.REJECT: {S.SUBMITTED: S.REJECTED, S.TRIAGE: S.REJECTED, S.RETURNED: S.REJECTED},
 }

@@ -26,6 +26,7 @@ from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
 from demands.workflow import Status
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
+from dispatch.duplicates import open_repeat_of
 from dispatch.models import Assignment, ReturnReason, RoutingResult, Supervision
 from dispatch.selectors import assignment_for_user, demands_visible_to, department_inbox, latest_routing
 from dispatch.services import (
@@ -35,6 +36,7 @@ from dispatch.services import (
     assignment_return,
     assignment_sign,
     demand_dispatch,
+    demand_follow_up,
     demand_merge,
     demand_reject,
     demand_reopen,
@@ -181,11 +183,26 @@ class CitizenApi(APIView):
 
 class SubmissionOutput(serializers.Serializer):
     tracking_number = serializers.CharField()
-    query_code = serializers.CharField(help_text="shown once; keep it to follow the demand")
+    query_code = serializers.CharField(
+        required=False, help_text="shown once; keep it to follow the demand (none for a follow-up: no new demand)"
+    )
     status = serializers.CharField()
+    repeat_of = serializers.CharField(
+        allow_null=True,
+        help_text="the tracking number of the same phone's open demand this submission closely repeats, if any",
+    )
+    followed_up = serializers.BooleanField(
+        help_text="true when the submission was recorded as a follow-up (催办) on `tracking_number`"
+    )
 
 
 class DemandSubmitApi(CitizenApi):
+    """Submit a demand. A submission that closely repeats an open demand left with the same phone
+    is still taken in, and `repeat_of` names that demand; with `ask_if_repeat` it is refused
+    instead (409, code "repeat", with `repeat_of`), and sent again either with `follow_up_of`
+    (recorded there as a follow-up, 200) or without `ask_if_repeat` (a new demand). Only the
+    number of the earlier demand is ever returned: the phone is the caller's own input."""
+
     Output = SubmissionOutput
 
     class Input(serializers.Serializer):
@@ -203,19 +220,54 @@ class DemandSubmitApi(CitizenApi):
         text_messages = serializers.BooleanField(
             default=True, help_text="send the citizen text messages about the demand (receipt, question, answer)"
         )
+        ask_if_repeat = serializers.BooleanField(
+            default=False, help_text="refuse (409, code repeat) a close repeat of the phone's open demand"
+        )
+        follow_up_of = serializers.CharField(
+            max_length=32,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="add the submission as a follow-up (催办) to this open demand it repeats, not as a new demand",
+        )
 
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        submission = demand_submit(**data.validated_data, channel=Channel.API)
+        fields = dict(data.validated_data)
+        ask, follow_up_of = fields.pop("ask_if_repeat"), fields.pop("follow_up_of")
+        if follow_up_of:
+            demand = demand_follow_up(
+                tracking_number=follow_up_of,
+                citizen_name=fields["citizen_name"],
+                citizen_phone=fields["citizen_phone"],
+                title=fields["title"],
+                content=fields["content"],
+                channel=Channel.API,
+            )
+            body = {"tracking_number": demand.tracking_number, "status": demand.status}
+            return Response({**body, "repeat_of": demand.tracking_number, "followed_up": True})
+        repeat = open_repeat_of(phone=fields["citizen_phone"], title=fields["title"], content=fields["content"])
+        if repeat is not None and ask:
+            raise RepeatSubmission(
+                _("你已反映过此事：%(number)s") % {"number": repeat.tracking_number},
+                extra={"repeat_of": repeat.tracking_number},
+            )
+        submission = demand_submit(**fields, channel=Channel.API)
         return Response(
             {
                 "tracking_number": submission.demand.tracking_number,
                 "query_code": submission.query_code,
                 "status": submission.demand.status,
+                "repeat_of": repeat.tracking_number if repeat else None,
+                "followed_up": False,
             },
             status=201,
         )
+
+
+class RepeatSubmission(IllegalTransition):
+    code = "repeat"
 
 
 class TrackInput(serializers.Serializer):

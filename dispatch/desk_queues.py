@@ -2,7 +2,9 @@
 
 Each queue is a queryset over a different model (demands, returns, extensions, suggestions,
 assignments, supervisions); the filters always apply to the demand behind the row, reached by
-that queue's path. Counts are one COUNT per queue, cheap enough to poll for live numbers."""
+that queue's path. Counts are one COUNT per queue, cheap enough to poll for live numbers. The
+duplicates queue shows groups, not pairs (six reports of one thing are one item, not fifteen):
+its rows are grouped after filtering, and its count is the number of groups."""
 
 from __future__ import annotations
 
@@ -25,7 +27,13 @@ from dispatch.models import (
     Supervision,
     overdue_now,
 )
-from dispatch.selectors import pending_duplicates, pending_extensions, pending_returns, triage_queue
+from dispatch.selectors import (
+    duplicate_groups,
+    pending_duplicates,
+    pending_extensions,
+    pending_returns,
+    triage_queue,
+)
 from responsibility_lists.models import Matter
 
 if TYPE_CHECKING:  # a development dependency: the name is only needed by mypy
@@ -120,13 +128,15 @@ class Queue:
     label: StrOrPromise
     rows: Callable[[], QuerySet]
     demand_path: str
+    # Makes the queue's items of its filtered rows, where an item is not one row.
+    items: Callable[[QuerySet], list] | None = None
 
 
 QUEUES = (
     Queue("triage", _("待人工分拨"), _triage, ""),
     Queue("returns", _("退单待裁定"), _returns, "assignment__demand__"),
     Queue("extensions", _("延期待审批"), pending_extensions, "assignment__demand__"),
-    Queue("duplicates", _("疑似重复"), pending_duplicates, "demand__"),
+    Queue("duplicates", _("疑似重复"), pending_duplicates, "demand__", duplicate_groups),
     Queue("overdue", _("超期未办"), _overdue, "demand__"),
     Queue("supervised", _("督办中"), _supervised, "assignment__demand__"),
 )
@@ -139,5 +149,14 @@ def queue_rows(key: str, filters: DeskFilters) -> QuerySet:
     return queue.rows().filter(filters.demand_q(queue.demand_path))
 
 
+def queue_items(key: str, filters: DeskFilters) -> QuerySet | list:
+    """What the queue lists: its rows, or the items made of them."""
+    rows = queue_rows(key, filters)
+    items = _BY_KEY[key].items
+    return items(rows) if items else rows
+
+
 def queue_counts(filters: DeskFilters, keys: tuple[str, ...] = QUEUE_KEYS) -> dict[str, int]:
-    return {key: queue_rows(key, filters).count() for key in keys}
+    return {
+        key: len(queue_items(key, filters)) if _BY_KEY[key].items else queue_rows(key, filters).count() for key in keys
+    }

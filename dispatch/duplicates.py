@@ -1,6 +1,7 @@
-"""Spotting a demand that repeats an open one from the same place, so the dispatch officer can
-merge them: one department handles the matter once, and every citizen who raised it hears the
-answer."""
+"""Spotting a demand that repeats an open one from the same place or the same caller, so the
+dispatch officer can merge them: one department handles the matter once, and every citizen who
+raised it hears the answer. And, before a demand is made at all, telling a caller that they
+have reported the same thing already (`open_repeat_of`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from demands.models import Demand
+from demands.selectors import open_demands_from, phone_key
 from demands.workflow import OPEN_STATUSES
 from dispatch.models import DuplicateSuggestion
 from dispatch.routing.text import normalize
@@ -31,24 +34,54 @@ def similarity(a: str, b: str) -> float:
     return dot / (math.sqrt(sum(v * v for v in left.values())) * math.sqrt(sum(v * v for v in right.values())))
 
 
+def _text(title: str, content: str) -> str:
+    return f"{title}\n{content}"
+
+
 def suggest_duplicates(demand: Demand) -> list[DuplicateSuggestion]:
-    """Record open demands from the same community (or street) in the window that look alike."""
-    if demand.community_id is None and demand.street_id is None:
-        return []  # "the same place" cannot be told
+    """Record open demands in the window that look alike and came from the same community (or
+    street), or from the same caller wherever they placed it."""
     since = timezone.now() - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
-    nearby = Demand.objects.filter(status__in=OPEN_STATUSES, submitted_at__gte=since)
+    candidates: dict[int, Demand] = {}
+    place = None
     if demand.community_id is not None:
-        nearby = nearby.filter(community_id=demand.community_id)
+        place = Q(community_id=demand.community_id)
     elif demand.street_id is not None:
-        nearby = nearby.filter(street_id=demand.street_id)
-    nearby = nearby.exclude(pk=demand.pk).filter(submitted_at__lte=demand.submitted_at).only("pk", "title", "content")
-    text = f"{demand.title}\n{demand.content}"
+        place = Q(street_id=demand.street_id)
+    if place is not None:
+        nearby = Demand.objects.filter(place, status__in=OPEN_STATUSES, submitted_at__gte=since)
+        nearby = nearby.exclude(pk=demand.pk).filter(submitted_at__lte=demand.submitted_at)
+        candidates.update((other.pk, other) for other in nearby.only("pk", "title", "content")[:200])
+    for other in open_demands_from(demand.citizen_phone):
+        if other.pk != demand.pk and since <= other.submitted_at <= demand.submitted_at:
+            candidates.setdefault(other.pk, other)
+    text = _text(demand.title, demand.content)
     suggestions = []
-    for other in nearby[:200]:
-        score = similarity(text, f"{other.title}\n{other.content}")
+    for other in candidates.values():
+        score = similarity(text, _text(other.title, other.content))
         if score >= settings.DUPLICATE_SIMILARITY:
             suggestion, _ = DuplicateSuggestion.objects.get_or_create(
                 demand=demand, original=other, defaults={"similarity": round(score, 3)}
             )
             suggestions.append(suggestion)
     return suggestions
+
+
+def open_repeat_of(*, phone: str, title: str, content: str) -> Demand | None:
+    """The caller's own open demand that a new submission repeats, if any: left with the same
+    phone number and at least REPEAT_SIMILARITY alike; the most alike, then the newest."""
+    text = _text(title, content)
+    scored = [(similarity(text, _text(d.title, d.content)), d) for d in open_demands_from(phone)]
+    alike = [(score, d) for score, d in scored if score >= settings.REPEAT_SIMILARITY]
+    return max(alike, key=lambda pair: (pair[0], pair[1].submitted_at))[1] if alike else None
+
+
+def repeats(demand: Demand, *, phone: str, title: str, content: str) -> bool:
+    """Whether a submission is a repeat of this demand: the same caller, the demand open, the
+    text alike (the check `open_repeat_of` makes, for a demand already named)."""
+    return (
+        demand.status in OPEN_STATUSES
+        and phone_key(phone) == phone_key(demand.citizen_phone)
+        and len(phone_key(phone)) >= 7
+        and similarity(_text(title, content), _text(demand.title, demand.content)) >= settings.REPEAT_SIMILARITY
+    )

@@ -4,6 +4,7 @@ through `demands_visible_to`, so a department never sees another department's de
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -11,7 +12,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Replace
 
 from demands.models import Demand
-from demands.workflow import Status
+from demands.selectors import phone_key
+from demands.workflow import OPEN_STATUSES, Status
 from departments.access import DEPARTMENT_ROLES, READ_ALL_ROLES, department_ids_for, has_role
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
@@ -101,6 +103,82 @@ def pending_duplicates() -> QuerySet[DuplicateSuggestion]:
         .select_related("demand", "original", "demand__community", "demand__street")
         .order_by("-similarity", "created_at")
     )
+
+
+@dataclass(frozen=True)
+class DuplicateMember:
+    demand: Demand
+    similarity: float  # to the demand kept, or the closest of the group where it was not compared
+    same_caller: bool  # left the same phone number as the demand kept
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Demands tied together by pending duplicate suggestions (A like B, B like C: one group),
+    decided at once: the one kept, and the others to merge into it."""
+
+    original: Demand
+    members: tuple[DuplicateMember, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members) + 1
+
+    @property
+    def one_caller(self) -> bool:
+        return all(member.same_caller for member in self.members)
+
+
+def _kept_of(demands: list[Demand]) -> Demand:
+    """The demand a group is merged into: the first already with a department (its work is not
+    let go), else the first submitted."""
+    working = [d for d in demands if d.status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED)]
+    return min(working or demands, key=lambda d: (d.submitted_at, d.pk))
+
+
+def duplicate_groups(suggestions: QuerySet[DuplicateSuggestion]) -> list[DuplicateGroup]:
+    """The pending suggestions as groups, oldest suggestion first. A pair one of whose demands
+    is no longer open (merged, refused, closed) is left out: there is nothing left to merge."""
+    pairs = list(
+        suggestions.filter(demand__status__in=OPEN_STATUSES, original__status__in=OPEN_STATUSES)
+        .order_by("created_at", "pk")
+        .values_list("demand_id", "original_id", "similarity")
+    )
+    parent: dict[int, int] = {}
+
+    def root(node: int) -> int:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for left, right, _ in pairs:
+        parent[root(left)] = root(right)
+    demands = Demand.objects.select_related("community", "street").in_bulk(list(parent))
+    members_of: dict[int, list[Demand]] = {}
+    for node in parent:  # in the order first seen: the oldest suggestion's group first
+        members_of.setdefault(root(node), []).append(demands[node])
+    closest: dict[int, float] = {}  # each demand's highest score with another of its group
+    with_other: dict[tuple[int, int], float] = {}
+    for left, right, score in pairs:
+        for node, other in ((left, right), (right, left)):
+            closest[node] = max(closest.get(node, 0.0), score)
+            with_other[node, other] = score
+    groups = []
+    for together in members_of.values():
+        kept = _kept_of(together)
+        caller = phone_key(kept.citizen_phone)
+        members = tuple(
+            DuplicateMember(
+                demand=d,
+                similarity=with_other.get((d.pk, kept.pk), closest[d.pk]),
+                same_caller=phone_key(d.citizen_phone) == caller,
+            )
+            for d in sorted(together, key=lambda d: (d.submitted_at, d.pk))
+            if d.pk != kept.pk
+        )
+        groups.append(DuplicateGroup(original=kept, members=members))
+    return groups
 
 
 def department_inbox(user: Viewer, *, open_only: bool = True) -> QuerySet[Assignment]:

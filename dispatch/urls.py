@@ -6,6 +6,7 @@ urlpatterns = [
     # Citizens
     path("", citizen.submit, name="citizen-submit"),
     path("submitted/", citizen.submitted, name="citizen-submitted"),
+    path("followed-up/", citizen.followed_up, name="citizen-followed-up"),
     path("track/", citizen.track, name="citizen-track"),
     path("track/<str:tracking_number>/", citizen.demand_page, name="citizen-demand"),
     path("track/<str:tracking_number>/rate/", citizen.rate, name="citizen-rate"),
@@ -27,7 +28,7 @@ urlpatterns = [
     path("desk/returns/<int:return_id>/rule/", desk.rule_return, name="desk-rule"),
     path("desk/extensions/<int:extension_id>/decide/", desk.decide_extension, name="desk-decide-extension"),
     path("desk/assignments/<int:assignment_id>/release/", desk.release_assist, name="desk-release"),
-    path("desk/duplicates/<int:suggestion_id>/decide/", desk.decide_duplicate, name="desk-duplicate"),
+    path("desk/duplicates/decide/", desk.decide_duplicates, name="desk-duplicates"),
     path("workbench/", workbench.workbench, name="workbench"),
     path("workbench/templates/", workbench.reply_templates, name="workbench-templates"),
     path("workbench/<int:assignment_id>/note/", workbench.note, name="workbench-note"),

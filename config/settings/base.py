@@ -241,6 +241,9 @@ RETURN_WINDOW_WORKING_HOURS = env_float("RETURN_WINDOW_WORKING_HOURS", 2)
 # to the dispatch officer as a duplicate to merge.
 DUPLICATE_WINDOW_DAYS = env_int("DUPLICATE_WINDOW_DAYS", 7)
 DUPLICATE_SIMILARITY = env_float("DUPLICATE_SIMILARITY", 0.6)
+# A new submission this similar to an open demand left with the same phone number is shown to
+# the citizen as a repeat ("你已反映过此事"), to add to that demand as a follow-up (催办).
+REPEAT_SIMILARITY = env_float("REPEAT_SIMILARITY", 0.6)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
 REOPEN_LIMIT = 1

@@ -11,8 +11,9 @@ from dispatch.services.assignments import (
 )
 from dispatch.services.citizen_info import info_request_answer, info_request_ask, info_request_withdraw
 from dispatch.services.closing import demand_merge, demand_reject, demand_reopen
-from dispatch.services.duplicates import duplicate_decide
+from dispatch.services.duplicates import duplicate_group_decide
 from dispatch.services.extensions import extension_decide, extension_request
+from dispatch.services.follow_ups import demand_follow_up
 from dispatch.services.returns import assignment_return, return_rule
 from dispatch.services.routing import demand_route
 from dispatch.services.supervision import supervision_answer
@@ -24,11 +25,12 @@ __all__ = [
     "assignment_return",
     "assignment_sign",
     "demand_dispatch",
+    "demand_follow_up",
     "demand_merge",
     "demand_reject",
     "demand_reopen",
     "demand_route",
-    "duplicate_decide",
+    "duplicate_group_decide",
     "extension_decide",
     "extension_request",
     "info_request_answer",

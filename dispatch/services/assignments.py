@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -23,6 +24,8 @@ from dispatch.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    DuplicateStatus,
+    DuplicateSuggestion,
     ExtensionRequest,
     ExtensionStatus,
     InfoRequest,
@@ -105,10 +108,19 @@ def withdraw_waiting(assignment_ids: Iterable[int], now: datetime, reason: str, 
     )
 
 
-def settle_demand(demand_id: int, now: datetime, reason: str) -> None:
-    """A merged or refused demand: its open work is let go and everything waiting on it withdrawn."""
+def settle_demand(demand_id: int, now: datetime, reason: str, actor: User, *, merged_into: int | None = None) -> None:
+    """A merged or refused demand: its open work is let go and everything waiting on it withdrawn,
+    and the duplicate suggestions it was in are decided (merged, where it went into that original)."""
     withdraw_waiting(Assignment.objects.filter(demand_id=demand_id).values_list("pk", flat=True), now, reason)
     release_open_assignments(demand_id, now)
+    pending = DuplicateSuggestion.objects.filter(status=DuplicateStatus.PENDING)
+    if merged_into is not None:
+        pending.filter(demand_id=demand_id, original_id=merged_into).update(
+            status=DuplicateStatus.MERGED, decided_by=actor, decided_at=now
+        )
+    pending.filter(Q(demand_id=demand_id) | Q(original_id=demand_id)).update(
+        status=DuplicateStatus.DISMISSED, decided_by=actor, decided_at=now
+    )
 
 
 def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:

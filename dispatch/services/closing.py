@@ -94,7 +94,11 @@ def demand_merge(
             changes={"duplicate_of": original, "closed_at": now},
         )
         settle_demand(
-            demand_id, now, gettext_noop("诉求已合并到 %(number)s，无需再处理。") % {"number": original.tracking_number}
+            demand_id,
+            now,
+            gettext_noop("诉求已合并到 %(number)s，无需再处理。") % {"number": original.tracking_number},
+            actor,
+            merged_into=original.pk,
         )
     return demand
 
@@ -113,5 +117,5 @@ def demand_reject(*, demand_id: int, actor: User, reason: str) -> Demand:
             reason=reason.strip(),
             changes={"closed_at": now},
         )
-        settle_demand(demand_id, now, gettext_noop("诉求已不予受理，无需再处理。"))
+        settle_demand(demand_id, now, gettext_noop("诉求已不予受理，无需再处理。"), actor)
     return demand

@@ -25,9 +25,10 @@ from demands.privacy import mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
 from demands.workflow import FINAL_STATUSES, Action, Status
+from dispatch.duplicates import open_repeat_of
 from dispatch.forms import DemandForm, RateForm, ReopenForm, SupplementForm, TrackForm
 from dispatch.models import AssignmentRole, overdue_now
-from dispatch.services import demand_reopen, info_request_answer
+from dispatch.services import demand_follow_up, demand_reopen, info_request_answer
 from dispatch.services.citizen_info import pending_info_request
 from dispatch.views.common import form_errors, perform, perform_form
 
@@ -59,8 +60,21 @@ def submit(request: HttpRequest) -> HttpResponse:
         form.add_error(None, _("提交过于频繁，请稍后再试；紧急情况请拨打 12345 热线。"))
         return render(request, "demands/citizen_submit.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
+        data = form.submission()
+        # A repeat of the caller's own open demand is shown first, with the choice of adding it
+        # there as a follow-up or still submitting it as new ("new" is that second answer).
+        choice = request.POST.get("repeat", "")
+        if choice == "follow_up":
+            return _follow_up(request, form, request.POST.get("repeat_of", ""))
+        repeat = None
+        if choice != "new":
+            repeat = open_repeat_of(phone=data["citizen_phone"], title=data["title"], content=data["content"])
+        if repeat is not None:
+            # Only the number: the phone is what the caller typed, and may be someone else's.
+            context = {"form": form, "repeat_of": repeat.tracking_number, "files_left": bool(data["attachments"])}
+            return render(request, "demands/citizen_submit.html", context)
         try:
-            submission = demand_submit(**form.submission())
+            submission = demand_submit(**data)
         except DomainError as error:
             for field, message in error.extra.get("fields", {}).items():
                 form.add_error(field if field in form.fields else None, message)
@@ -78,6 +92,32 @@ def submit(request: HttpRequest) -> HttpResponse:
             }
             return redirect("citizen-submitted")
     return render(request, "demands/citizen_submit.html", {"form": form})
+
+
+def _follow_up(request: HttpRequest, form: DemandForm, tracking_number: str) -> HttpResponse:
+    """Add the submission to the caller's open demand as a follow-up (催办). The session is not
+    given the demand: following it still takes its query code."""
+    data = form.cleaned_data
+    try:
+        demand = demand_follow_up(
+            tracking_number=tracking_number,
+            citizen_name=data["citizen_name"],
+            citizen_phone=data["citizen_phone"],
+            title=data["title"],
+            content=data["content"],
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return render(request, "demands/citizen_submit.html", {"form": form})
+    request.session["just_followed_up"] = {"tracking_number": demand.tracking_number, "count": demand.follow_up_count}
+    return redirect("citizen-followed-up")
+
+
+def followed_up(request: HttpRequest) -> HttpResponse:
+    done = request.session.pop("just_followed_up", None)
+    if done is None:
+        return redirect("citizen-track")
+    return render(request, "demands/citizen_followed_up.html", {"done": done})
 
 
 def submitted(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.errors import ValidationFailed
@@ -21,7 +22,8 @@ from demands.workflow import allowed_actions
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.models import Role
 from departments.working_time import current_clock
-from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_counts, queue_rows
+from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_counts, queue_items, queue_rows
+from dispatch.duplicates import open_repeat_of
 from dispatch.forms import (
     AmendmentForm,
     DecideExtensionForm,
@@ -45,12 +47,14 @@ from dispatch.selectors import (
 from dispatch.services import (
     assignment_release,
     demand_dispatch,
+    demand_follow_up,
     demand_merge,
     demand_reject,
-    duplicate_decide,
+    duplicate_group_decide,
     extension_decide,
     return_rule,
 )
+from dispatch.services.duplicates import GroupDecision
 from dispatch.services.routing import SUGGESTION_TAKEN
 from dispatch.views.common import paginate, perform, perform_form, role_required
 from responsibility_lists.amendments import amendment_file
@@ -82,7 +86,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("queue", allowed[0])
     if key not in allowed:
         key = allowed[0]
-    page, page_query = paginate(request, queue_rows(key, filters))
+    page, page_query = paginate(request, queue_items(key, filters))
     if key == "returns":
         for row in page:
             row.one_click = confidence_for(row.suggestions, row.suggested_department_id) >= CONFIDENT_SUGGESTION
@@ -388,34 +392,117 @@ def propose_amendment(request: HttpRequest, tracking_number: str) -> HttpRespons
 
 @require_POST
 @dispatcher_required
-def decide_duplicate(request: HttpRequest, suggestion_id: int) -> HttpResponse:
-    merge = request.POST.get("decision") == "merge"
-    perform(
-        request,
-        lambda: duplicate_decide(suggestion_id=suggestion_id, actor=request.user, merge=merge),
-        _("已合并，答复将同时告知两位群众。") if merge else _("已标记为非重复。"),
-    )
+def decide_duplicates(request: HttpRequest) -> HttpResponse:
+    """A group of suggested duplicates, decided at once: the ticked ones are merged into the
+    demand kept, the others shown with them are marked not duplicates."""
+    try:
+        original_id = int(request.POST.get("original", ""))
+        shown = {int(pk) for pk in request.POST.getlist("shown")}
+        ticked = {int(pk) for pk in request.POST.getlist("merge")} if request.POST.get("decision") == "merge" else set()
+    except ValueError:
+        messages.error(request, _("所选的诉求有误，请刷新后重新处理。"))
+        return _back_to_queue(request) or redirect("desk")
+    done: dict = {}
+
+    def decide() -> None:
+        done["decision"] = duplicate_group_decide(
+            actor=request.user, original_id=original_id, merge_ids=ticked & shown, dismiss_ids=shown - ticked
+        )
+
+    if perform(request, decide, ""):
+        messages.success(request, _merge_message(done["decision"]))
     return _back_to_queue(request) or redirect("desk")
+
+
+def _merge_message(decision: GroupDecision) -> str:
+    """What came of a group's decision. One caller who reported a thing six times is one
+    citizen to answer, not "both citizens"."""
+    said = []
+    if decision.merged:
+        merged, number = len(decision.merged), decision.original.tracking_number
+        if decision.callers == 1:
+            said.append(
+                ngettext(
+                    "已把 %(n)s 件合并到 %(number)s。它们是同一位群众的重复反映，答复会告知这位群众。",
+                    "已把 %(n)s 件合并到 %(number)s。它们是同一位群众的重复反映，答复会告知这位群众。",
+                    merged,
+                )
+                % {"n": merged, "number": number}
+            )
+        else:
+            said.append(
+                ngettext(
+                    "已把 %(n)s 件合并到 %(number)s，答复将告知这 %(callers)s 位群众。",
+                    "已把 %(n)s 件合并到 %(number)s，答复将告知这 %(callers)s 位群众。",
+                    merged,
+                )
+                % {"n": merged, "number": number, "callers": decision.callers}
+            )
+    if decision.dismissed:
+        said.append(
+            ngettext("%(n)s 件已标记为非重复。", "%(n)s 件已标记为非重复。", decision.dismissed)
+            % {"n": decision.dismissed}
+        )
+    return "".join(said)
 
 
 @role_required(Role.INTAKE_OPERATOR, *DISPATCH_ROLES)
 def intake(request: HttpRequest) -> HttpResponse:
-    """An intake operator enters a demand taken by phone, letter or visit."""
+    """An intake operator enters a demand taken by phone, letter or visit. A caller repeating
+    their own open demand is caught here too: the operator adds the call to it as a follow-up,
+    or still registers it as new."""
     form = IntakeForm(request.POST or None, request.FILES or None)
     receipt = None
     if request.method == "POST" and form.is_valid():
-        done = {}
+        data, choice = form.submission(), request.POST.get("repeat", "")
+        if choice == "follow_up":
+            followed = _intake_follow_up(request, form)
+            if followed:
+                return redirect("intake")
+        elif choice != "new" and (
+            repeat := open_repeat_of(phone=data["citizen_phone"], title=data["title"], content=data["content"])
+        ):
+            context = {"form": form, "repeat_of": repeat.tracking_number, "files_left": bool(data["attachments"])}
+            return render(request, "dispatch/intake.html", context)
+        else:
+            done = {}
 
-        def submit() -> None:
-            done["submission"] = demand_submit(
-                **form.submission(), channel=form.cleaned_data["channel"], entered_by=request.user
-            )
+            def submit() -> None:
+                done["submission"] = demand_submit(
+                    **data, channel=form.cleaned_data["channel"], entered_by=request.user
+                )
 
-        if perform(request, submit, _("已登记。请把受理编号和查询码告知群众。")):
-            submission = done["submission"]
-            receipt = {
-                "tracking_number": submission.demand.tracking_number,
-                "query_code": submission.query_code,
-            }
-            form = IntakeForm()
+            if perform(request, submit, _("已登记。请把受理编号和查询码告知群众。")):
+                submission = done["submission"]
+                receipt = {
+                    "tracking_number": submission.demand.tracking_number,
+                    "query_code": submission.query_code,
+                }
+                form = IntakeForm()
     return render(request, "dispatch/intake.html", {"form": form, "receipt": receipt})
+
+
+def _intake_follow_up(request: HttpRequest, form: IntakeForm) -> bool:
+    data = form.cleaned_data
+    done = {}
+
+    def follow_up() -> None:
+        done["demand"] = demand_follow_up(
+            tracking_number=request.POST.get("repeat_of", ""),
+            citizen_name=data["citizen_name"],
+            citizen_phone=data["citizen_phone"],
+            title=data["title"],
+            content=data["content"],
+            channel=data["channel"],
+            entered_by=request.user,
+        )
+
+    if not perform(request, follow_up, ""):
+        return False
+    demand = done["demand"]
+    messages.success(
+        request,
+        _("已作为催办记入 %(number)s（第 %(count)s 次），没有生成新的受理编号。请告知来电人原受理编号。")
+        % {"number": demand.tracking_number, "count": demand.follow_up_count},
+    )
+    return True

@@ -113,7 +113,7 @@ def log_in(page: Page, username: str, journey: str, password: str = DEMO_PASSWOR
     expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
-def submit_demand(
+def fill_demand_form(
     page: Page,
     journey: str,
     *,
@@ -122,8 +122,9 @@ def submit_demand(
     location: str = "",
     community: str = "",
     photo: bool = False,
-) -> dict[str, str]:
-    """Fill and send the citizen form; return the tracking number and query code it shows."""
+    phone: str = "13812345678",
+) -> None:
+    """Open the citizen form and fill it in, as far as the submit button."""
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("反映民生诉求")
     shot(page, f"{journey}-form")
@@ -135,7 +136,7 @@ def submit_demand(
         page.get_by_label("事发地点").fill(location)
     page.get_by_label("紧急程度").select_option(label="一般")
     page.get_by_label("您的姓名").fill("张三")
-    page.get_by_label("联系电话").fill("13812345678")
+    page.get_by_label("联系电话").fill(phone)
     page.get_by_label("联系地址").fill("坪山街道六和城3栋502")
     if photo:
         page.get_by_label("照片或材料").set_input_files(
@@ -143,7 +144,10 @@ def submit_demand(
         )
     page.get_by_label("我已阅读并同意《个人信息使用说明》", exact=False).check()
     shot(page, f"{journey}-form-filled")
-    page.get_by_role("button", name="提交诉求").click()
+
+
+def receipt_shown(page: Page, journey: str) -> dict[str, str]:
+    """The tracking number and query code the confirmation page shows."""
     expect(page.get_by_role("heading", level=1)).to_have_text("您的诉求已受理")
     receipt = {
         "tracking_number": page.locator("#tracking-number").inner_text().strip(),
@@ -152,6 +156,13 @@ def submit_demand(
     assert re.fullmatch(r"\S{6,}", receipt["tracking_number"]) and re.fullmatch(r"\S{6,}", receipt["query_code"])
     shot(page, f"{journey}-confirmation")
     return receipt
+
+
+def submit_demand(page: Page, journey: str, **form: object) -> dict[str, str]:
+    """Fill and send the citizen form; return the tracking number and query code it shows."""
+    fill_demand_form(page, journey, **form)  # type: ignore[arg-type]
+    page.get_by_role("button", name="提交诉求").click()
+    return receipt_shown(page, journey)
 
 
 def open_case_on_workbench(page: Page, tracking_number: str, journey: str) -> None:

@@ -13,7 +13,7 @@ from demands.workflow import Status
 from dispatch.duplicates import similarity
 from dispatch.models import Assignment, DuplicateSuggestion
 from dispatch.services import assignment_contribute, assignment_reply, assignment_sign
-from dispatch.services.duplicates import duplicate_decide
+from dispatch.services.duplicates import duplicate_group_decide
 from tests.citizens import citizen_of
 
 
@@ -22,7 +22,7 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     second = submit(
         title="六和城工地半夜施工噪音大", content="六和城旁边工地每天半夜施工打桩，吵得无法入睡，希望处理。"
     ).demand
-    elsewhere = submit(location_text="坑梓秀新村").demand
+    elsewhere = submit(location_text="坑梓秀新村", citizen_phone="13900001111").demand  # another caller
     suggestion = DuplicateSuggestion.objects.get()
     assert (suggestion.demand, suggestion.original) == (second, first)
     assert not DuplicateSuggestion.objects.filter(demand=elsewhere).exists()
@@ -30,7 +30,12 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     desk = Client()
     desk.force_login(district.users["dispatcher"])
     assert second.tracking_number in desk.get("/desk/?queue=duplicates").content.decode()
-    desk.post(f"/desk/duplicates/{suggestion.pk}/decide/", {"decision": "merge"})
+    decided = desk.post(
+        "/desk/duplicates/decide/",
+        {"original": first.pk, "shown": [second.pk], "merge": [second.pk], "decision": "merge"},
+        follow=True,
+    )
+    assert f"已把 1 件合并到 {first.tracking_number}。它们是同一位群众的重复反映" in decided.content.decode()
     second.refresh_from_db()
     assert second.status == Status.MERGED and second.duplicate_of == first
     # The score that suggested it is on record for the centre; the citizen reads why, not a score.
@@ -75,7 +80,10 @@ def test_dismissed_suggestion_changes_nothing(district, submit):
     suggestion = DuplicateSuggestion.objects.get()
     desk = Client()
     desk.force_login(district.users["dispatcher"])
-    desk.post(f"/desk/duplicates/{suggestion.pk}/decide/", {"decision": "dismiss"})
+    desk.post(
+        "/desk/duplicates/decide/",
+        {"original": suggestion.original_id, "shown": [second.pk], "merge": [second.pk], "decision": "dismiss"},
+    )
     suggestion.refresh_from_db()
     second.refresh_from_db()
     assert suggestion.status == "dismissed" and second.status == Status.DISPATCHED
@@ -92,8 +100,9 @@ def test_a_merged_demands_citizen_rates_the_shared_answer_once_and_the_departmen
 
     first = submit().demand
     second = submit(title="六和城工地半夜施工噪音大", content="六和城旁边工地每天半夜施工打桩，吵得无法入睡。").demand
-    suggestion = DuplicateSuggestion.objects.get()
-    duplicate_decide(suggestion_id=suggestion.pk, actor=district.users["dispatcher"], merge=True)
+    duplicate_group_decide(
+        actor=district.users["dispatcher"], original_id=first.pk, merge_ids=[second.pk], dismiss_ids=[]
+    )
     merged_citizen = citizen_of(second)
     rate_form = f'action="/track/{second.tracking_number}/rate/"'
 
@@ -203,3 +212,93 @@ def test_a_redone_original_counts_its_ratings_once_for_the_latest_answer(distric
     _answer(district, original)  # two answers by the department now
     demand_rate(demand=Demand.objects.get(pk=original.pk), rating=5)
     assert _ratings(district) == (3.0, 3.0)
+
+
+def _desk(district) -> Client:
+    desk = Client()
+    desk.force_login(district.users["dispatcher"])
+    return desk
+
+
+def _group_form(page: str, original: Demand) -> str:
+    start = page.index(f'id="group-{original.tracking_number}"')
+    return page[page.rindex("<tr", 0, start) : page.index("</tr>", start)]
+
+
+def test_one_callers_six_reports_are_one_group_merged_in_one_action(district, submit):
+    reports = [submit().demand for _ in range(6)]
+    neighbour = submit(citizen_phone="13900001111", title="六和城工地半夜施工噪音大").demand
+    assert DuplicateSuggestion.objects.count() == 15 + 6  # every pair, as the finder records them
+    desk = _desk(district)
+    page = desk.get("/desk/?queue=duplicates").content.decode()
+    assert 'id="count-duplicates">1<' in page  # one item to decide, not 21
+    row = _group_form(page, reports[0])
+    assert all(row.count(d.tracking_number) >= 1 for d in [*reports, neighbour])
+    assert row.count('name="merge"') == 6 and "同一来电人" in row
+    assert page.count("<tr data-row") == 1
+
+    # Merged at once, the neighbour's report with them: two callers will hear the one answer.
+    everyone = [d.pk for d in [*reports[1:], neighbour]]
+    answer = desk.post(
+        "/desk/duplicates/decide/",
+        {
+            "original": reports[0].pk,
+            "shown": everyone,
+            "merge": everyone,
+            "decision": "merge",
+            "next": "/desk/?queue=duplicates",
+        },
+        follow=True,
+    )
+    page = answer.content.decode()
+    assert f"已把 6 件合并到 {reports[0].tracking_number}，答复将告知这 2 位群众。" in page
+    assert 'id="count-duplicates">0<' in page and "没有疑似重复的诉求" in page
+    assert set(Demand.objects.filter(pk__in=everyone).values_list("status", "duplicate_of", flat=False)) == {
+        (Status.MERGED, reports[0].pk)
+    }
+    # Twelve assignments to sign become the kept demand's own two.
+    open_work = Assignment.objects.filter(status__in=["pending_sign", "in_progress"])
+    assert set(open_work.values_list("demand", flat=True)) == {reports[0].pk}
+    assert not DuplicateSuggestion.objects.filter(status="pending").exists()
+
+
+def test_left_unticked_is_not_a_duplicate_and_stays_open(district, submit):
+    first, second, third = (submit().demand for _ in range(3))
+    duplicate_group_decide(
+        actor=district.users["dispatcher"], original_id=first.pk, merge_ids=[second.pk], dismiss_ids=[third.pk]
+    )
+    third.refresh_from_db()
+    assert third.status == Status.DISPATCHED and third.duplicate_of is None
+    assert set(DuplicateSuggestion.objects.values_list("demand", "original", "status")) == {
+        (second.pk, first.pk, "merged"),
+        (third.pk, first.pk, "dismissed"),
+        (third.pk, second.pk, "dismissed"),
+    }
+
+
+def test_a_group_changed_since_it_was_shown_is_refused_whole(district, submit):
+    first, second, third = (submit().demand for _ in range(3))
+    dispatcher = district.users["dispatcher"]
+    # Someone else merged the second meanwhile, from the demand's page.
+    from dispatch.services.closing import demand_merge
+
+    demand_merge(demand_id=second.pk, original_id=first.pk, actor=dispatcher)
+    # The merge decided the suggestions the second was in: the pair it was merged by, and the one
+    # tying the third to it (the third is still offered against the first).
+    assert DuplicateSuggestion.objects.get(demand=second, original=first).status == "merged"
+    with pytest.raises(IllegalTransition, match="请刷新"):
+        duplicate_group_decide(actor=dispatcher, original_id=first.pk, merge_ids=[second.pk, third.pk], dismiss_ids=[])
+    third.refresh_from_db()
+    assert third.status == Status.DISPATCHED
+    pending = DuplicateSuggestion.objects.filter(demand=third, status="pending")
+    assert [s.original for s in pending] == [first]
+
+
+def test_a_demand_tied_in_after_the_group_was_shown_is_offered_against_the_one_kept(district, submit):
+    first, second = (submit().demand for _ in range(2))
+    late = submit(citizen_phone="13900001111", location_text="坑梓秀新村").demand  # another place and caller
+    DuplicateSuggestion.objects.create(demand=late, original=second, similarity=0.7)
+    duplicate_group_decide(
+        actor=district.users["dispatcher"], original_id=first.pk, merge_ids=[second.pk], dismiss_ids=[]
+    )
+    assert DuplicateSuggestion.objects.get(demand=late, status="pending").original == first

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dispatch.desk_queues import QUEUE_KEYS, DeskFilters, queue_rows
+from dispatch.desk_queues import QUEUE_KEYS, DeskFilters, queue_items
 from dispatch.models import Assignment, ExtensionStatus, InfoRequestStatus, RulingStatus
 from dispatch.services import (
     assignment_reply,
@@ -17,7 +17,7 @@ from dispatch.services import (
     demand_dispatch,
     demand_merge,
     demand_reject,
-    duplicate_decide,
+    duplicate_group_decide,
     extension_decide,
     extension_request,
     info_request_ask,
@@ -48,8 +48,13 @@ def _returned(district, submit):
     return demand, lead.returns.get()
 
 
+def _items(key: str) -> list:
+    """What the officer sees in queue `key`: its rows, or (duplicates) its groups."""
+    return list(queue_items(key, DeskFilters()))
+
+
 def _row_ids(key: str) -> list[int]:
-    return list(queue_rows(key, DeskFilters()).values_list("pk", flat=True))
+    return [item.original.pk if key == "duplicates" else item.pk for item in _items(key)]
 
 
 @pytest.mark.parametrize("end", ["merge", "reject"])
@@ -105,7 +110,9 @@ def _clear(key: str, row, district) -> None:
     elif key == "extensions":
         extension_decide(extension_id=row.pk, actor=dispatcher, approve=True, note="同意")
     elif key == "duplicates":
-        duplicate_decide(suggestion_id=row.pk, actor=dispatcher, merge=False)
+        duplicate_group_decide(
+            actor=dispatcher, original_id=row.original.pk, merge_ids=[], dismiss_ids=[m.demand.pk for m in row.members]
+        )
     elif key in ("overdue", "supervised"):
         assignment = row if key == "overdue" else row.assignment
         if assignment.status == "pending_sign":
@@ -142,7 +149,7 @@ def test_every_item_of_every_queue_can_be_cleared(district, submit, settings):
     seen = {key: _row_ids(key) for key in QUEUE_KEYS}
     assert all(seen[key] for key in QUEUE_KEYS), f"every queue has work to clear: {seen}"
     for key in QUEUE_KEYS:
-        for row in queue_rows(key, DeskFilters()):
-            if row.pk in _row_ids(key):  # an earlier action may have cleared it with another
-                _clear(key, row, district)
+        for item in _items(key):
+            if key == "duplicates" or item.pk in _row_ids(key):  # an earlier action may have cleared it
+                _clear(key, item, district)
     assert {key: _row_ids(key) for key in QUEUE_KEYS} == {key: [] for key in QUEUE_KEYS}

@@ -57,7 +57,7 @@ def test_sample_list_revision_from_the_pages(django_capture_on_commit_callbacks)
 
     maintainer.post(f"/list/v{draft.number}/publish/", {"effective_from": ""})
     with django_capture_on_commit_callbacks(execute=True):
-        citizen.post("/", form)
+        citizen.post("/", {**form, "repeat": "new"})  # the same report again, sent as new when told so
     before, after = Demand.objects.order_by("submitted_at")
     assert (before.list_version.number, before.lead_department.name) == (1, "坪山区住房和建设局")
     assert (after.list_version, after.lead_department.name) == (draft, "深圳市生态环境局坪山管理局")
