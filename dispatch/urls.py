@@ -12,6 +12,11 @@ urlpatterns = [
     path("track/<str:tracking_number>/reopen/", citizen.reopen, name="citizen-reopen"),
     path("track/<str:tracking_number>/supplement/", citizen.supplement, name="citizen-supplement"),
     path("track/<str:tracking_number>/texts/", citizen.texts, name="citizen-texts"),
+    path(
+        "track/<str:tracking_number>/attachments/<int:attachment_id>/",
+        citizen.attachment,
+        name="citizen-attachment",
+    ),
     # Staff
     path("staff/", common.staff_home, name="staff-home"),
     path("notifications/", common.notifications, name="notifications"),

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,10 +22,11 @@ from demands.merges import original_of, rated_shared_answer, shared_answer_given
 from demands.models import Demand
 from demands.privacy import mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
-from demands.services import demand_rate, demand_submit
+from demands.services import demand_rate, demand_submit, sniffed_type
 from demands.workflow import FINAL_STATUSES, Action, Status
 from dispatch.forms import DemandForm, RateForm, ReopenForm, SupplementForm, TrackForm
 from dispatch.models import OPEN_ASSIGNMENT_STATUSES, AssignmentRole
+from dispatch.selectors import answer_expected
 from dispatch.services import demand_reopen, info_request_answer
 from dispatch.services.citizen_info import pending_info_request
 from dispatch.views.common import form_errors, perform, perform_form
@@ -85,7 +86,9 @@ def submitted(request: HttpRequest) -> HttpResponse:
         # A reload of the receipt: the code was shown once and is not kept anywhere to show again.
         messages.info(request, _("受理编号和查询码只在提交后显示一次；请凭您记下的受理编号和查询码查询。"))
         return redirect("citizen-track")
-    return render(request, "demands/citizen_submitted.html", {"receipt": receipt})
+    demand = _granted(request, receipt["tracking_number"])
+    expected = answer_expected(demand) if demand else None
+    return render(request, "demands/citizen_submitted.html", {"receipt": receipt, "expected": expected})
 
 
 def track(request: HttpRequest) -> HttpResponse:
@@ -139,13 +142,36 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         or (demand.status == Status.MERGED and not rated_shared_answer(demand) and shared_answer_given(original)),
         "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
         "info_request": pending_info_request(demand),
-        "attachments": demand.attachments.all(),
+        "attachments": [(a, a.content_type in IMAGE_TYPES) for a in demand.attachments.all()],
         "rating_label": dict(RateForm.base_fields["rating"].choices).get(demand.rating, ""),
         "supplement_form": SupplementForm(auto_id="supplement_%s"),
         "rate_form": RateForm(auto_id="rate_%s"),
         "reopen_form": ReopenForm(auto_id="reopen_%s"),
     }
     return render(request, "demands/citizen_demand.html", context)
+
+
+# Shown on the page as thumbnails; anything else (a PDF) is a link that downloads it.
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
+def attachment(request: HttpRequest, tracking_number: str, attachment_id: int) -> FileResponse:
+    """A file the citizen sent with the demand, to whoever has opened the demand (never openly:
+    media has no public address). Served as the type its bytes were checked to be at upload, not
+    the type the browser claimed, so nothing but an image is ever shown in the page."""
+    demand = _granted_demand(request, tracking_number)
+    found = demand.attachments.filter(pk=attachment_id).first()
+    if found is None:
+        raise Http404
+    handle = found.file.open("rb")
+    kind = sniffed_type(handle) or "application/octet-stream"
+    return FileResponse(
+        handle,
+        as_attachment=kind not in IMAGE_TYPES,
+        filename=found.original_name,
+        content_type=kind,
+        headers={"Content-Security-Policy": "sandbox; default-src 'none'", "Cache-Control": "private"},
+    )
 
 
 @require_POST
