@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hmac
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Replace
 
 from demands.models import Demand, DemandEvent
 from demands.services import hash_query_code
@@ -28,3 +29,16 @@ def public_timeline(demand: Demand) -> QuerySet[DemandEvent]:
 
 def full_timeline(demand: Demand) -> QuerySet[DemandEvent]:
     return demand.events.select_related("department", "actor").order_by("created_at", "pk")
+
+
+def demands_of_phone(*, mobile: str) -> QuerySet[Demand]:
+    """The demands given with this mobile number (11 digits), however it was typed (spaces,
+    dashes, +86 or 0086 in front); newest first. Only for a citizen who proved the phone is theirs."""
+    digits = Replace(
+        Replace(Replace("citizen_phone", Value("-"), Value("")), Value(" "), Value("")), Value("+"), Value("")
+    )
+    return (
+        Demand.objects.annotate(phone_digits=digits)
+        .filter(phone_digits__in=[mobile, f"86{mobile}", f"0086{mobile}"])
+        .order_by("-submitted_at", "-pk")
+    )

@@ -172,8 +172,30 @@ class IntakeForm(DemandForm):
 
 
 class TrackForm(forms.Form):
-    tracking_number = forms.CharField(label=_("受理编号"), max_length=32)
-    query_code = forms.CharField(label=_("查询码"), max_length=16)
+    tracking_number = forms.CharField(
+        label=_("受理编号"), max_length=32, error_messages={"required": _("请填写受理编号。")}
+    )
+    query_code = forms.CharField(label=_("查询码"), max_length=16, error_messages={"required": _("请填写查询码。")})
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        help_text=_("提交诉求时留的手机号码"),
+        error_messages={"required": _("请填写手机号码。")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        min_length=6,
+        error_messages={"required": _("请填写短信里的6位验证码。"), "min_length": _("请填写短信里的6位验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class RateForm(forms.Form):
