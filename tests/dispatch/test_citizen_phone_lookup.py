@@ -133,3 +133,15 @@ def test_one_client_cannot_text_phone_after_phone(district, phones, settings):
     refused = client.post("/track/phone/", {"phone": "13900000002"})
     assert refused.status_code == 429 and "获取验证码过于频繁" in refused.content.decode()
     assert len(phones.sent) == 2
+
+
+def test_the_look_up_speaks_english_and_so_does_the_code(district, phones):
+    citizen = Client()
+    citizen.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Lost the query code? Look up by mobile phone" in citizen.get("/track/").content.decode()
+    page = _ask_code(citizen, MOBILE).content.decode()
+    assert "A code has been texted to 138****5678, valid for 10 minutes." in page
+    [(_, text, _)] = phones.sent
+    assert "Your code to look up your requests is" in text
+    refused = citizen.post("/track/phone/", {"phone": "0755-28331234"}).content.decode()
+    assert "Landlines cannot receive text messages" in refused
