@@ -27,3 +27,10 @@ class NotAllowed(DomainError):
 class ValidationFailed(DomainError):
     status_code = 400
     code = "invalid"
+
+
+class TooMany(DomainError):
+    """Asked too often (one-time codes to one phone): try again later."""
+
+    status_code = 429
+    code = "too_many"

@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import ReadOnlyAdmin
-from demands.models import Attachment, CitizenMessage, ContactDisclosure, DailySequence, Demand, DemandEvent, Reply
+from demands.models import (
+    Attachment,
+    CitizenMessage,
+    ContactDisclosure,
+    DailySequence,
+    Demand,
+    DemandEvent,
+    PhoneCode,
+    Reply,
+)
 from demands.privacy import mask_name, mask_phone
 
 
@@ -120,3 +129,13 @@ class CitizenMessageAdmin(ReadOnlyAdmin):
     @admin.display(description=_("联系电话"))
     def masked_phone(self, message: CitizenMessage) -> str:
         return mask_phone(message.demand.citizen_phone)
+
+
+@admin.register(PhoneCode)
+class PhoneCodeAdmin(ReadOnlyAdmin):
+    """One-time codes asked for: when, and whether they were used or tried wrongly (a phone under
+    attack shows as many failed checks). Neither the phone nor the code is kept to show."""
+
+    list_display = ["created_at", "expires_at", "failed_checks", "used_at"]
+    fields = list_display
+    readonly_fields = fields

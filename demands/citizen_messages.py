@@ -23,9 +23,11 @@ from typing import Protocol
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from config.errors import ValidationFailed
 from config.queue import enqueue_on_commit
@@ -41,10 +43,13 @@ RETRY_AFTER = timedelta(minutes=2)  # after an attempt, before another may be ma
 SEND_TASK = "demands.send_citizen_message"
 UNSENT_TASK = "dispatch.notify_unsent_message"  # someone is asked to phone instead
 LOG_SENDER = "demands.citizen_messages.LogSender"
-MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")  # landlines cannot take a text message
+MOBILE = re.compile(r"^(?:(?:\+|00)?86)?(1[3-9]\d{9})$")  # landlines cannot take a text message
 
 TOLD: dict[str, str] = {
-    Action.SUBMIT: gettext_noop("您的诉求已受理，受理编号%(number)s。请凭受理编号和查询码查询办理进度。"),
+    # Where to look it up, and how without the query code: the citizen may lose the receipt.
+    Action.SUBMIT: gettext_noop(
+        "您的诉求已受理，受理编号%(number)s。查询进度：%(where)s，凭受理编号和查询码，或凭本手机号接收验证码查询。"
+    ),
     Action.ASK_CITIZEN: gettext_noop("承办部门需要您补充诉求%(number)s的信息，请凭受理编号和查询码查看问题并回复。"),
     Action.REPLY: gettext_noop("您的诉求%(number)s已答复，请凭受理编号和查询码查看答复并评价。"),
     Action.MERGE: gettext_noop("您的诉求%(number)s与诉求%(original)s反映同一问题，已合并办理，答复后将通知您。"),
@@ -77,7 +82,11 @@ def tell(event: DemandEvent) -> list[CitizenMessage]:
         return []
     demand = event.demand
     direct = demand.duplicate_of
-    values = {"number": demand.tracking_number, "original": direct.tracking_number if direct else ""}
+    values: dict[str, str | Promise] = {
+        "number": demand.tracking_number,
+        "original": direct.tracking_number if direct else "",
+        "where": where_to_track(),
+    }
     original = original_of(demand) if event.action == Action.MERGE else None
     if original is not None and original.status in (Status.REPLIED, Status.CLOSED):
         template = MERGED_INTO_ANSWERED
@@ -108,6 +117,16 @@ def tell(event: DemandEvent) -> list[CitizenMessage]:
     return messages
 
 
+# Said in the citizen's language when the platform's public address is not configured.
+TRACK_PAGE = gettext_lazy("本平台「查询进度」页面")
+
+
+def where_to_track() -> str | Promise:
+    """The tracking page's address (`CITIZEN_PORTAL_URL` + /track/), or its name without one."""
+    base = settings.CITIZEN_PORTAL_URL.rstrip("/")
+    return f"{base}{reverse('citizen-track')}" if base else TRACK_PAGE
+
+
 # Someone must phone the citizen instead when a message failed, or when it carried a
 # department's question and could not be texted at all (a landline, or texts declined): the
 # citizen would otherwise never learn there is a question to answer. The rule is read on one
@@ -122,7 +141,7 @@ def needs_a_call(message: CitizenMessage) -> bool:
     )
 
 
-def _in_their_language(demand: Demand, template: str, values: dict[str, str]) -> str:
+def _in_their_language(demand: Demand, template: str, values: dict[str, str | Promise]) -> str:
     # The outbox keeps the words as sent: a record of what the citizen was told.
     with translation.override(demand.citizen_language or settings.LANGUAGE_CODE):
         return gettext(template) % values
@@ -132,15 +151,24 @@ class SendFailed(Exception):
     pass
 
 
+# The reference of a message that carries a one-time code (demands.phone_access): its text opens
+# the phone's demands, so a sender must not log or keep it.
+ONE_TIME_CODE_REFERENCE = "code-"
+
+
 class Sender(Protocol):
     def send(self, phone: str, text: str, *, reference: str) -> None:
-        """Hand the message to the gateway, or raise SendFailed."""
+        """Hand the message to the gateway, or raise SendFailed. A message whose reference starts
+        with ONE_TIME_CODE_REFERENCE holds a one-time code: never log or keep its text."""
 
 
 class LogSender:
-    """The embedded default: the message goes to the log (number masked), not to a phone."""
+    """The embedded default: the message goes to the log (number masked), not to a phone. A
+    one-time code is left out: whoever reads the log could open that phone's demands with it."""
 
     def send(self, phone: str, text: str, *, reference: str) -> None:
+        if reference.startswith(ONE_TIME_CODE_REFERENCE):
+            text = "(one-time code, not logged)"
         logger.info("Text message %s to %s: %s", reference, mask_phone(phone), text)
 
 

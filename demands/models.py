@@ -287,3 +287,29 @@ class CitizenMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} {self.kind} {self.status}"
+
+
+class PhoneCode(models.Model):
+    """A one-time code texted to a mobile phone, so that whoever holds the phone can list its
+    demands without their query codes (demands.phone_access). Only hashes are kept: the phone's,
+    keyed with the secret key, to count and find the codes sent to it; and the code's. The code
+    itself goes straight to the gateway, never to the outbox, a task's arguments or the log."""
+
+    phone_hash = models.CharField(max_length=64)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    # Ten minutes after it was sent, or at once when a newer code replaces it or sending failed.
+    expires_at = models.DateTimeField()
+    failed_checks = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("手机验证码")
+        verbose_name_plural = _("手机验证码")
+        indexes = [
+            models.Index(fields=["phone_hash", "created_at"], name="phone_code_phone_idx"),
+            models.Index(fields=["created_at"], name="phone_code_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

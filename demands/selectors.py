@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 import re
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Replace
 
 from demands.models import Demand, DemandEvent
 from demands.services import hash_query_code
@@ -53,3 +54,16 @@ def open_demands_from(phone: str) -> list[Demand]:
         "-submitted_at", "-pk"
     )
     return [d for d in candidates[:OPEN_FROM_ONE_PHONE_AT_MOST] if phone_key(d.citizen_phone) == key]
+
+
+def demands_of_phone(*, mobile: str) -> QuerySet[Demand]:
+    """The demands given with this mobile number (11 digits), however it was typed (spaces,
+    dashes, +86 or 0086 in front); newest first. Only for a citizen who proved the phone is theirs."""
+    digits = Replace(
+        Replace(Replace("citizen_phone", Value("-"), Value("")), Value(" "), Value("")), Value("+"), Value("")
+    )
+    return (
+        Demand.objects.annotate(phone_digits=digits)
+        .filter(phone_digits__in=[mobile, f"86{mobile}", f"0086{mobile}"])
+        .order_by("-submitted_at", "-pk")
+    )

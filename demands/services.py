@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -233,7 +234,7 @@ def attachment_problem(upload: UploadedFile) -> str | None:
             "size": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
         }
     # The browser's word for the type is the sender's claim; the first bytes say what it is.
-    if _sniffed_type(upload) not in settings.ATTACHMENT_CONTENT_TYPES:
+    if sniffed_type(upload) not in settings.ATTACHMENT_CONTENT_TYPES:
         return _("附件「%(name)s」的类型不支持，请上传 JPG、PNG、WEBP 图片或 PDF。") % {"name": upload.name}
     return None
 
@@ -245,7 +246,8 @@ _SIGNATURES = (
 )
 
 
-def _sniffed_type(upload: UploadedFile) -> str | None:
+def sniffed_type(upload: UploadedFile | File) -> str | None:
+    """The type the file's first bytes say it is (of those accepted), whatever its name claims."""
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)

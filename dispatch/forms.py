@@ -33,19 +33,27 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+# A field with a limit shows how much of it is used (static/js/forms.js fills the numbers in).
+COUNTER = _("已输入 %(count)s / %(limit)s 字")
+
+
 class DemandForm(forms.Form):
+    """Every message names its field in words ("请填写标题。"), so the summary above the form and
+    the line under each field say what to do without Django's generic "This field is required."."""
+
     title = forms.CharField(
         label=_("标题"),
         max_length=TITLE_MAX_LENGTH,
         help_text=_("一句话说明您反映的事情"),
-        error_messages={"max_length": TITLE_TOO_LONG},
+        error_messages={"required": _("请填写标题。"), "max_length": TITLE_TOO_LONG},
+        widget=forms.TextInput(attrs={"data-counter": COUNTER}),
     )
     content = forms.CharField(
         label=_("诉求内容"),
         max_length=CONTENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "data-counter": COUNTER}),
         help_text=_("发生了什么、持续多久、希望怎样解决"),
-        error_messages={"max_length": CONTENT_TOO_LONG},
+        error_messages={"required": _("请填写诉求内容。"), "max_length": CONTENT_TOO_LONG},
     )
     community = forms.TypedChoiceField(
         label=_("所在社区"),
@@ -53,15 +61,40 @@ class DemandForm(forms.Form):
         required=False,
         empty_value=None,
         help_text=_("知道的话请选择；不确定可不选，我们会根据地址判断。"),
+        error_messages={"invalid_choice": _("所选社区不存在，请重新选择。")},
     )
     location_text = forms.CharField(
-        label=_("事发地点"), max_length=255, required=False, help_text=_("街道、社区、路名、小区或门牌号")
+        label=_("事发地点"),
+        max_length=255,
+        required=False,
+        help_text=_("街道、社区、路名、小区或门牌号"),
+        error_messages={"max_length": _("事发地点不能超过255字。")},
     )
-    category_hint = forms.ChoiceField(label=_("问题类别"), required=False)
-    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
-    citizen_name = forms.CharField(label=_("您的姓名"), max_length=64)
-    citizen_phone = forms.CharField(label=_("联系电话"), max_length=32)
-    citizen_address = forms.CharField(label=_("联系地址"), max_length=255, required=False)
+    category_hint = forms.ChoiceField(
+        label=_("问题类别"), required=False, error_messages={"invalid_choice": _("请从列表中选择问题类别。")}
+    )
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"),
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        error_messages={"required": _("请选择紧急程度。"), "invalid_choice": _("请从列表中选择紧急程度。")},
+    )
+    citizen_name = forms.CharField(
+        label=_("您的姓名"),
+        max_length=64,
+        error_messages={"required": _("请填写姓名。"), "max_length": _("姓名不能超过64字。")},
+    )
+    citizen_phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=32,
+        error_messages={"required": _("请填写联系电话。"), "max_length": _("请填写有效的联系电话。")},
+    )
+    citizen_address = forms.CharField(
+        label=_("联系地址"),
+        max_length=255,
+        required=False,
+        error_messages={"max_length": _("联系地址不能超过255字。")},
+    )
     text_messages = forms.BooleanField(
         label=_("用短信告诉我受理编号和办理进展（受理、需补充信息、答复）"), required=False, initial=True
     )
@@ -112,6 +145,7 @@ class IntakeForm(DemandForm):
     channel = forms.ChoiceField(
         label=_("受理渠道"),
         choices=[(c.value, c.label) for c in (Channel.HOTLINE, Channel.LETTER, Channel.VISIT)],
+        error_messages={"required": _("请选择受理渠道。"), "invalid_choice": _("请从列表中选择受理渠道。")},
     )
     consent = None  # the operator records the citizen's words; consent is taken on the phone
     text_messages = forms.BooleanField(
@@ -139,8 +173,30 @@ class IntakeForm(DemandForm):
 
 
 class TrackForm(forms.Form):
-    tracking_number = forms.CharField(label=_("受理编号"), max_length=32)
-    query_code = forms.CharField(label=_("查询码"), max_length=16)
+    tracking_number = forms.CharField(
+        label=_("受理编号"), max_length=32, error_messages={"required": _("请填写受理编号。")}
+    )
+    query_code = forms.CharField(label=_("查询码"), max_length=16, error_messages={"required": _("请填写查询码。")})
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        help_text=_("提交诉求时留的手机号码"),
+        error_messages={"required": _("请填写手机号码。")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        min_length=6,
+        error_messages={"required": _("请填写短信里的6位验证码。"), "min_length": _("请填写短信里的6位验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class RateForm(forms.Form):

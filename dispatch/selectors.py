@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Replace
@@ -26,6 +27,7 @@ from dispatch.models import (
     RoutingResult,
     RulingStatus,
 )
+from dispatch.services.deadlines import deadlines_for
 from responsibility_lists.models import AmendmentProposal
 
 Viewer = User | AnonymousUser
@@ -71,6 +73,27 @@ def find_demands(user: Viewer, query: str, limit: int = FOUND_AT_MOST) -> list[D
     )
     visible = demands_visible_to(user).annotate(phone_digits=typed)
     return list(visible.filter(found).order_by("-submitted_at", "-pk")[:limit])
+
+
+@dataclass(frozen=True)
+class AnswerExpected:
+    by: datetime
+    working_days: float
+    matter_name: str  # the matter whose time limit it is; "" for the default limit
+    dispatched: bool  # False: a forecast on the default limit, until a department has the case
+
+
+def answer_expected(demand: Demand) -> AnswerExpected:
+    """When the citizen may expect an answer, as the receipt tells it: once the demand is
+    dispatched, its handling deadline (the matter's time limit for its urgency, or the default
+    one); before that (routing still running, or a person triaging it), the default time limit
+    counted from the submission on the working-time clock."""
+    matter = demand.matter
+    days = float(matter.handle_days(demand.urgency)) if matter else settings.DEFAULT_HANDLING_DAYS
+    if demand.due_at is not None:
+        return AnswerExpected(demand.due_at, days, matter.name if matter else "", True)
+    forecast = deadlines_for(start=demand.submitted_at, matter=None, urgency=demand.urgency).handle
+    return AnswerExpected(forecast, settings.DEFAULT_HANDLING_DAYS, "", False)
 
 
 def can_see_demand(user: Viewer, demand: Demand) -> bool:

@@ -11,6 +11,7 @@ from django.db import connection
 
 from demands.services import Submission, demand_submit
 from departments.selectors import clear_place_cache
+from tests.citizens import Phones
 from tests.factories import District, build_district
 
 
@@ -42,6 +43,18 @@ def _default_language_after_each_test():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def phones(settings) -> Iterator[type[Phones]]:
+    """Text messages go to a recorder instead of the log: what each phone was sent."""
+    from demands.citizen_messages import _sender_class
+
+    Phones.sent = []
+    settings.CITIZEN_MESSAGE_SENDER = "tests.citizens.Phones"
+    _sender_class.cache_clear()
+    yield Phones
+    _sender_class.cache_clear()
 
 
 @pytest.fixture

@@ -126,6 +126,9 @@ REST_FRAMEWORK = {
 
 # How often one client may submit demands, on the web form and through the API alike.
 CITIZEN_THROTTLE_RATE = env_str("CITIZEN_THROTTLE_RATE", "30/hour")
+# How often one client may ask for one-time codes to look demands up by phone (each is a text
+# message the district pays for; one phone also gets at most three an hour, see phone_access).
+CITIZEN_CODE_THROTTLE_RATE = env_str("CITIZEN_CODE_THROTTLE_RATE", "10/hour")
 
 SPECTACULAR_SETTINGS = {
     # Read in the language of the request (the docs page's, from its cookie or header).
@@ -235,6 +238,9 @@ CITIZEN_MESSAGE_SENDER = env_str("CITIZEN_MESSAGE_SENDER", "demands.citizen_mess
 CITIZEN_MESSAGE_WEBHOOK_URL = env_str("CITIZEN_MESSAGE_WEBHOOK_URL", "")
 CITIZEN_MESSAGE_WEBHOOK_TOKEN = env_str("CITIZEN_MESSAGE_WEBHOOK_TOKEN", "")
 CITIZEN_MESSAGE_SIGNATURE = env_str("CITIZEN_MESSAGE_SIGNATURE", "【坪山区民生诉求】")
+# The platform's public address (https://12345.example.gov.cn): the receipt text message tells
+# citizens to look their demand up at its /track/ page. Unset, the message names the page instead.
+CITIZEN_PORTAL_URL = env_str("CITIZEN_PORTAL_URL", "")
 # A department may return a case within this many working hours of its dispatch.
 RETURN_WINDOW_WORKING_HOURS = env_float("RETURN_WINDOW_WORKING_HOURS", 2)
 # A new demand this similar to an open one from the same place within the window is offered

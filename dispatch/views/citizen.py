@@ -1,19 +1,23 @@
 """The citizen portal: submit, confirmation, tracking with the timeline, rating, reopening.
 
-A citizen proves a demand is theirs with its tracking number and query code; the session then
-remembers it. Neither the code nor any contact detail ever appears in a URL."""
+A citizen proves a demand is theirs with its tracking number and query code, or proves that the
+phone it was given with is theirs with a one-time code texted to it (demands.phone_access); the
+session then remembers it. Neither a code nor any contact detail ever appears in a URL."""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
@@ -21,18 +25,32 @@ from config.throttle import allow
 from demands.citizen_messages import citizen_texts_wanted, mobile_number, texted_number
 from demands.merges import original_of, rated_shared_answer, shared_answer_given
 from demands.models import Demand
+from demands.phone_access import ACCESS_LIFETIME, CODE_LIFETIME, phone_code_check, phone_code_send
 from demands.privacy import mask_phone
-from demands.selectors import demand_for_citizen, public_timeline
-from demands.services import demand_rate, demand_submit
+from demands.selectors import demand_for_citizen, demands_of_phone, public_timeline
+from demands.services import demand_rate, demand_submit, sniffed_type
 from demands.workflow import FINAL_STATUSES, Action, Status
 from dispatch.duplicates import open_repeat_of
-from dispatch.forms import DemandForm, RateForm, ReopenForm, SupplementForm, TrackForm
+from dispatch.forms import (
+    DemandForm,
+    PhoneCodeForm,
+    PhoneForm,
+    RateForm,
+    ReopenForm,
+    SupplementForm,
+    TrackForm,
+)
 from dispatch.models import AssignmentRole, overdue_now
+from dispatch.selectors import answer_expected
 from dispatch.services import demand_follow_up, demand_reopen, info_request_answer
 from dispatch.services.citizen_info import pending_info_request
 from dispatch.views.common import form_errors, perform, perform_form
 
 SESSION_KEY = "citizen_demands"
+# A phone proved with a one-time code: its number and until when (the session lives in the
+# database or the cache, never in the cookie, and is dropped when the right ends).
+PHONE_SESSION_KEY = "citizen_phone"
+PHONE_PENDING_KEY = "citizen_phone_pending"  # the phone a code was just texted to
 
 
 def _grant(request: HttpRequest, demand: Demand) -> None:
@@ -42,9 +60,26 @@ def _grant(request: HttpRequest, demand: Demand) -> None:
 
 
 def _granted(request: HttpRequest, tracking_number: str) -> Demand | None:
-    """The demand, if this session has opened it with its query code."""
-    granted = request.session.get(SESSION_KEY, [])
-    return Demand.objects.filter(tracking_number=tracking_number, pk__in=granted).first()
+    """The demand, if this session has opened it with its query code, or has proved with a
+    one-time code that the phone it was given with is in the citizen's hand (for a while)."""
+    demand = Demand.objects.filter(tracking_number=tracking_number).first()
+    if demand is None:
+        return None
+    if demand.pk in request.session.get(SESSION_KEY, []):
+        return demand
+    phone = _phone_granted(request)
+    return demand if phone and mobile_number(demand.citizen_phone) == phone else None
+
+
+def _phone_granted(request: HttpRequest) -> str | None:
+    """The mobile number whose demands this session may see, while the right lasts."""
+    grant = request.session.get(PHONE_SESSION_KEY)
+    if not grant:
+        return None
+    if grant["until"] <= time.time():
+        del request.session[PHONE_SESSION_KEY]
+        return None
+    return grant["phone"]
 
 
 def _granted_demand(request: HttpRequest, tracking_number: str) -> Demand:
@@ -126,7 +161,9 @@ def submitted(request: HttpRequest) -> HttpResponse:
         # A reload of the receipt: the code was shown once and is not kept anywhere to show again.
         messages.info(request, _("受理编号和查询码只在提交后显示一次；请凭您记下的受理编号和查询码查询。"))
         return redirect("citizen-track")
-    return render(request, "demands/citizen_submitted.html", {"receipt": receipt})
+    demand = _granted(request, receipt["tracking_number"])
+    expected = answer_expected(demand) if demand else None
+    return render(request, "demands/citizen_submitted.html", {"receipt": receipt, "expected": expected})
 
 
 def track(request: HttpRequest) -> HttpResponse:
@@ -150,6 +187,70 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(request, "demands/citizen_track.html", {"form": form})
 
 
+@sensitive_post_parameters("phone")
+def phone_lookup(request: HttpRequest) -> HttpResponse:
+    """Step one of looking up by phone: text a one-time code to it. The page answers the same
+    whether or not the phone has demands, and a code is texted either way."""
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and not allow(request, "citizen-phone-code", settings.CITIZEN_CODE_THROTTLE_RATE):
+        form.add_error(None, _("获取验证码过于频繁，请稍后再试；急事请拨打12345热线。"))
+        return render(request, "demands/citizen_phone.html", {"form": form}, status=429)
+    if request.method == "POST" and form.is_valid():
+        try:
+            phone_code_send(phone=form.cleaned_data["phone"])
+        except DomainError as error:
+            form.add_error("phone" if "fields" in error.extra else None, error.message)
+            return render(request, "demands/citizen_phone.html", {"form": form}, status=error.status_code)
+        request.session[PHONE_PENDING_KEY] = mobile_number(form.cleaned_data["phone"])
+        return redirect("citizen-phone-code")
+    return render(request, "demands/citizen_phone.html", {"form": form})
+
+
+@sensitive_post_parameters("code")
+def phone_code(request: HttpRequest) -> HttpResponse:
+    """Step two: the code typed back opens the phone's demands in this session for a while."""
+    phone = request.session.get(PHONE_PENDING_KEY)
+    if not phone:
+        return redirect("citizen-phone")
+    form = PhoneCodeForm(request.POST or None)
+    context = {"form": form, "masked_phone": mask_phone(phone), "minutes": int(CODE_LIFETIME.total_seconds() // 60)}
+    if request.method == "POST" and not allow(request, "citizen-track", settings.CITIZEN_THROTTLE_RATE):
+        form.add_error(None, _("查询过于频繁，请稍后再试；急事请拨打12345热线。"))
+        return render(request, "demands/citizen_phone_code.html", context, status=429)
+    if request.method == "POST" and form.is_valid():
+        if phone_code_check(phone=phone, code=form.cleaned_data["code"]) is None:
+            form.add_error("code", _("验证码不正确或已失效。输错5次或超过10分钟需重新获取。"))
+        else:
+            # A new session key: whoever knew the old one (a shared computer) gets nothing.
+            request.session.cycle_key()
+            del request.session[PHONE_PENDING_KEY]
+            request.session[PHONE_SESSION_KEY] = {
+                "phone": phone,
+                "until": time.time() + ACCESS_LIFETIME.total_seconds(),
+            }
+            return redirect("citizen-phone-demands")
+    return render(request, "demands/citizen_phone_code.html", context)
+
+
+def phone_demands(request: HttpRequest) -> HttpResponse:
+    """The demands of the phone this session proved, newest first; each opens as with its code."""
+    phone = _phone_granted(request)
+    if phone is None:
+        messages.info(request, _("凭手机号查询的有效时间已过，请重新获取验证码。"))
+        return redirect("citizen-phone")
+    until = timezone.localtime(datetime.fromtimestamp(request.session[PHONE_SESSION_KEY]["until"], tz=UTC))
+    context = {"demands": demands_of_phone(mobile=phone), "masked_phone": mask_phone(phone), "until": until}
+    return render(request, "demands/citizen_phone_demands.html", context)
+
+
+@require_POST
+def phone_end(request: HttpRequest) -> HttpResponse:
+    """Leave: the phone's demands close in this browser (on a shared computer, say)."""
+    request.session.pop(PHONE_SESSION_KEY, None)
+    messages.success(request, _("已退出手机号查询。"))
+    return redirect("citizen-track")
+
+
 def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     demand = _granted(request, tracking_number)
     if demand is None:
@@ -168,6 +269,7 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "demand": demand,
         "handled": handled,
         "texts_reach": mobile_number(demand.citizen_phone) is not None,
+        "by_phone": _phone_granted(request) is not None,
         "timeline": public_timeline(demand),
         "replies": (original or demand).replies.filter(is_contribution=False).select_related("department"),
         "original": original,
@@ -178,13 +280,36 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         or (demand.status == Status.MERGED and not rated_shared_answer(demand) and shared_answer_given(original)),
         "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
         "info_request": pending_info_request(demand),
-        "attachments": demand.attachments.all(),
+        "attachments": [(a, a.content_type in IMAGE_TYPES) for a in demand.attachments.all()],
         "rating_label": dict(RateForm.base_fields["rating"].choices).get(demand.rating, ""),
         "supplement_form": SupplementForm(auto_id="supplement_%s"),
         "rate_form": RateForm(auto_id="rate_%s"),
         "reopen_form": ReopenForm(auto_id="reopen_%s"),
     }
     return render(request, "demands/citizen_demand.html", context)
+
+
+# Shown on the page as thumbnails; anything else (a PDF) is a link that downloads it.
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
+def attachment(request: HttpRequest, tracking_number: str, attachment_id: int) -> FileResponse:
+    """A file the citizen sent with the demand, to whoever has opened the demand (never openly:
+    media has no public address). Served as the type its bytes were checked to be at upload, not
+    the type the browser claimed, so nothing but an image is ever shown in the page."""
+    demand = _granted_demand(request, tracking_number)
+    found = demand.attachments.filter(pk=attachment_id).first()
+    if found is None:
+        raise Http404
+    handle = found.file.open("rb")
+    kind = sniffed_type(handle) or "application/octet-stream"
+    return FileResponse(
+        handle,
+        as_attachment=kind not in IMAGE_TYPES,
+        filename=found.original_name,
+        content_type=kind,
+        headers={"Content-Security-Policy": "sandbox; default-src 'none'", "Cache-Control": "private"},
+    )
 
 
 @require_POST

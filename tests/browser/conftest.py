@@ -59,9 +59,9 @@ def new_context(browser, live_server, sample_district) -> Iterator[Callable[...,
     contexts = []
 
     def _new_context(**options):
-        context = browser.new_context(
-            base_url=live_server.url, locale="zh-CN", viewport=VIEWPORT, accept_downloads=True, **options
-        )
+        # A journey may stand for a phone: its own viewport replaces the desktop one.
+        options = {"viewport": VIEWPORT, **options}
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context

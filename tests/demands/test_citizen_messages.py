@@ -66,6 +66,16 @@ def test_the_citizen_is_told_the_demand_was_taken_in_without_the_query_code(gate
     assert submission.query_code not in sent["text"] and submission.query_code not in message.body
 
 
+def test_the_receipt_says_where_to_look_the_demand_up_with_or_without_the_code(gateway, submit, settings):
+    settings.CITIZEN_PORTAL_URL = "https://12345.pingshan.example.cn/"
+    submission = submit()
+    [sent] = gateway.received
+    assert (
+        f"受理编号{submission.demand.tracking_number}。查询进度：https://12345.pingshan.example.cn/track/，"
+        "凭受理编号和查询码，或凭本手机号接收验证码查询。"
+    ) in sent["text"]
+
+
 def test_merged_citizens_are_told_of_the_merge_and_of_the_answer(
     gateway, district, submit, django_capture_on_commit_callbacks
 ):
@@ -289,7 +299,8 @@ def test_a_citizen_who_submitted_in_english_is_written_to_in_english(gateway, di
     assert english.citizen_language == "en"
     assert gateway.received[-1]["text"] == (
         f"【坪山区民生诉求】Your request has been received. Tracking number: {english.tracking_number}. "
-        "Follow its progress with the tracking number and your query code."
+        'Follow its progress at the platform\'s "Track my request" page with the tracking number and your '
+        "query code, or with this phone number and a code texted to it."
     )
     # Staff entering a phone call with an English screen: the caller is written to in Chinese.
     with translation.override("en"):
