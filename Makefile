@@ -34,15 +34,18 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 migrate: install
-	$(PY) manage.py migrate --no-input
+	@echo "Preparing the database…"
+	@$(PY) manage.py migrate --no-input -v 0
 
 sample: migrate
-	$(PY) manage.py load_sample_district
-	$(PY) manage.py load_demo_demands
+	@$(PY) manage.py load_sample_district
+	@$(PY) manage.py load_demo_demands
 
 # Embedded default: SQLite, tasks and periodic sweeps in process, no Redis or PostgreSQL needed.
+# PORT=8001 make run serves on another port.
+PORT ?= 8000
 run: sample
-	DEBUG=$${DEBUG:-false} $(PY) manage.py run_platform 127.0.0.1:8000
+	@DEBUG=$${DEBUG:-false} $(PY) manage.py run_platform 127.0.0.1:$(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

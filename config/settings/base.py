@@ -149,7 +149,8 @@ SPECTACULAR_SETTINGS = {
 # --- Background work -------------------------------------------------------------------------
 EMBEDDED_TASKS = not env_str("CELERY_BROKER_URL", "")
 # Embedded: tasks run eagerly in process and the in-memory transport is never really used.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "memory://"
+# (A host in the address, or kombu warns on every start that none was supplied.)
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = EMBEDDED_TASKS
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
@@ -264,5 +265,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Django's own console handler would print each of its records a second time, beside the root's.
-    "loggers": {"django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
+        # In process, every task's "succeeded in 0.002s" would bury what the terminal is for (the
+        # address, the text messages sent, the errors); a worker of its own still logs them.
+        **({"celery.app.trace": {"level": "WARNING"}} if EMBEDDED_TASKS else {}),
+    },
 }
