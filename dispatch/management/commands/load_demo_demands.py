@@ -1,5 +1,5 @@
 """Fill an empty platform with demo demands, so a newcomer's dashboards are not empty. The demand
-texts are the repository's own (dispatch/sample_data/demo_messages.csv: 450 messages written for
+texts are the repository's own (dispatch/sample_data/demo_messages.csv: 490 messages written for
 the sample district, each with the department that handles it and, for some, the official reply),
 so a fresh clone anywhere gets the whole demo. 60 of them are submitted and routed through the
 services like any demand, then some taken further by the demo accounts (signed, answered with the
