@@ -21,7 +21,7 @@ from pathlib import Path
 from labelled_messages import CATEGORY_OF
 
 DATA = Path(__file__).resolve().parent / "data"
-FIRST_READING = Path(__file__).resolve().parents[1] / "dispatch" / "sample_data" / "message_labels.csv"
+FIRST_READING = DATA / "message_labels.csv"
 READINGS = [
     ("message_labels_second_reading.csv", "one reader"),
     ("message_labels_reader_overlap.csv", "the later batches' thirteen readers"),

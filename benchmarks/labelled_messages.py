@@ -1,5 +1,5 @@
 """Write the labelled evaluation set: the public messages of ../shared/data/messages.csv joined
-with our own department labels (dispatch/sample_data/message_labels.csv, all 6,944 messages read and
+with our own department labels (benchmarks/data/message_labels.csv, all 6,944 messages read and
 labelled by hand against the sample district's departments; `属地` = the street office): 1,788
 in a first batch, then 1,600, 1,600 and 1,956 in three more, read by four, four and five readers
 following benchmarks/data/labelling_guide.md, with `sure` = no where two departments are
@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGES = ROOT.parent / "shared" / "data" / "messages.csv"
-LABELS = ROOT / "dispatch" / "sample_data" / "message_labels.csv"
+LABELS = ROOT / "benchmarks" / "data" / "message_labels.csv"
 CATEGORIES = {
     "城乡建设": [
         "坪山区住房和建设局",

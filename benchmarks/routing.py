@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 MESSAGES = ROOT.parent / "shared" / "data" / "messages.csv"
-LABELS = ROOT / "dispatch" / "sample_data" / "message_labels.csv"
+LABELS = ROOT / "benchmarks" / "data" / "message_labels.csv"
 
 
 def main() -> None:

@@ -1,8 +1,10 @@
-"""Fill an empty platform with demo demands, so a newcomer's dashboards are not empty: real public
-citizen messages from ../shared/data/messages.csv, submitted and routed through the services like
-any demand, then some taken further by the demo accounts (signed, answered, rated, returned, an
-extension asked). The messages are read where they lie, never copied into the repository; without
-the file the command says so and does nothing.
+"""Fill an empty platform with demo demands, so a newcomer's dashboards are not empty. The demand
+texts are the repository's own (dispatch/sample_data/demo_messages.csv: 490 messages written for
+the sample district, each with the department that handles it and, for some, the official reply),
+so a fresh clone anywhere gets the whole demo. 60 of them are submitted and routed through the
+services like any demand, then some taken further by the demo accounts (signed, answered with the
+message's reply where it has one, rated, returned, an extension asked); the others are the
+district's past cases, learned from first.
 
 Each story is told at its own pace over the past three weeks: the demand is submitted on its day
 and each step follows hours or days later, with the platform's clock set back for it, so queues
@@ -11,7 +13,6 @@ show. A step that would fall after today has not happened yet."""
 
 from __future__ import annotations
 
-import csv
 import random
 from contextlib import suppress
 from datetime import datetime, timedelta
@@ -27,7 +28,8 @@ from config.errors import DomainError
 from demands.citizen_messages import LOG_SENDER
 from demands.models import Demand
 from demands.services import demand_rate, demand_submit
-from departments.models import Community, Membership, Role
+from departments.models import Community, Department, Membership, Role
+from departments.selectors import resolve_location, street_office_for
 from dispatch.history import HistoryColumns, history_import
 from dispatch.models import Assignment, AssignmentRole, AssignmentStatus
 from dispatch.routing.learned import train_and_activate
@@ -40,15 +42,14 @@ from dispatch.services import (
 )
 from dispatch.services.escalation import LADDER, sweep_deadlines
 from responsibility_lists.list_io import read_table
+from responsibility_lists.management.commands.load_sample_district import DISPATCH_CENTRE
 
-MESSAGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "messages.csv"
-LABELS = Path(__file__).resolve().parents[2] / "sample_data" / "message_labels.csv"
+# Written for the sample district, not taken from anywhere: the shared public messages
+# (../shared/data/messages.csv) may not be copied into the repository, and are for benchmarks.
+MESSAGES = Path(__file__).resolve().parents[2] / "sample_data" / "demo_messages.csv"
 TERRITORIAL_LABEL = "属地"
 GENERIC_REPLY = "您反映的问题已收悉。经现场核查，我单位已安排专人处理，并将持续跟踪，感谢您的监督。"
 SPAN_DAYS = 21
-# Enough history for calibrated answers; more of our labels would only slow the first `make run`
-# (learning and assessing 3,200 cases takes about two minutes here). The evaluation uses them all.
-DEMO_HISTORY_MAX = 3_200
 
 
 def _runner_up(demand: Demand, lead_id: int) -> int | None:
@@ -63,7 +64,7 @@ class NotYet(Exception):
 
 
 class Command(BaseCommand):
-    help = "Submit demo demands (real public messages) into an empty platform and play part of their lifecycle."
+    help = "Submit demo demands into an empty platform, after learning from the district's past cases, and play part of their lifecycle."
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, default=60)
@@ -88,8 +89,8 @@ class Command(BaseCommand):
         rows = rng.sample(rows, min(count, len(rows)))
         communities = list(Community.objects.select_related("street"))
         today = timezone.now()
-        shown = {row["source_id"] for row in rows}
-        self._learn_history([row for row in every if row["source_id"] not in shown], today)
+        shown = {row["id"] for row in rows}
+        self._learn_history([row for row in every if row["id"] not in shown], today)
         # Submitted in the daytime (citizens write between 8:00 and 22:00), oldest first.
         submitted = sorted(
             timezone.localtime(today - timedelta(days=rng.uniform(0, SPAN_DAYS))).replace(
@@ -99,7 +100,7 @@ class Command(BaseCommand):
         )
         for number, (row, moment) in enumerate(zip(rows, submitted, strict=True)):
             moment = min(moment, today - timedelta(minutes=rng.randrange(5, 90)))
-            place = rng.choice(communities) if communities else None
+            place = _place_of(row, communities, rng)
             with clock_at(moment):
                 demand = demand_submit(
                     title=row["title"].strip()[:200],
@@ -123,36 +124,29 @@ class Command(BaseCommand):
                 sweep_deadlines(now=moment)
 
     def _learn_history(self, rows: list[dict], today: datetime) -> None:
-        """The district's past: the other messages we labelled by hand (35 departments), imported
-        and learned from as a district's older system would be, before the demo weeks begin. The
-        router then answers with history and a calibrated confidence, as it would in service.
-        Messages labelled 属地 are left out: their place, and so their street office, is unknown."""
-        with LABELS.open(encoding="utf-8") as handle:
-            labels = {
-                row["source_id"]: row["department"]
-                for row in csv.DictReader(handle)
-                if row["department"] != TERRITORIAL_LABEL
-            }
-        past = [
-            {
-                "id": row["source_id"],
-                "title": row["title"],
-                "content": row["body"],
-                "department": labels[row["source_id"]],
-            }
-            for row in rows
-            if row["source_id"] in labels and row["body"].strip()
-        ]
+        """The district's past: the messages not shown as demo demands, imported and learned from
+        as a district's older system would be, before the demo weeks begin. The router then
+        answers with history and a calibrated confidence, as it would in service. A 属地 case is
+        the street office's where the message places it (left out where it names no place); the
+        consultations the centre answered itself are no department's, so they are left out too."""
+        centre = Department.objects.filter(code=DISPATCH_CENTRE).values_list("name", flat=True).first()
+        past = []
+        for row in rows:
+            label = row["department"].strip()
+            if label == TERRITORIAL_LABEL:
+                office = street_office_for(resolve_location(row["title"], row["body"]).street_id)
+                label = office.name if office else ""
+            if label and label != centre and row["body"].strip():
+                past.append({"id": row["id"], "title": row["title"], "content": row["body"], "department": label})
         if not past:
             return
-        past = past[:DEMO_HISTORY_MAX]
         columns = HistoryColumns(text="content", title="title", department="department", external_id="id")
         with clock_at(today - timedelta(days=SPAN_DAYS + 1)):
             count = history_import(past, columns)
             model = train_and_activate(note="demo history", assessed=True)
         held_out = (model.metrics.get("held_out") or {}) if model else {}
         self.stdout.write(
-            f"Learned from {count} labelled past messages"
+            f"Learned from {count} past cases"
             + (f" (held-out accuracy {held_out['accuracy']:.1%})." if held_out else ".")
         )
 
@@ -219,6 +213,16 @@ class _Story:
         if self.moment >= self.today:
             raise NotYet
         return clock_at(self.moment)
+
+
+def _place_of(row: dict, communities: list[Community], rng: random.Random) -> Community | None:
+    """Where the citizen says it happened: the community the message names, else one of the
+    street it names, else anywhere in the district (a bureau's case need not name a place)."""
+    found = resolve_location(row["title"], row["body"])
+    if found.community_id:
+        return next(c for c in communities if c.pk == found.community_id)
+    nearby = [c for c in communities if c.street_id == found.street_id] if found.street_id else []
+    return rng.choice(nearby or communities) if communities else None
 
 
 def _member(department_id: int) -> User | None:

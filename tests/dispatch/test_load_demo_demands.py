@@ -1,0 +1,82 @@
+"""The demo a fresh clone gets: its demands and its district's past come from the repository alone."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from django.core.management import call_command
+
+from demands.models import Demand, Reply
+from demands.workflow import Status
+from departments.models import Department
+from departments.selectors import resolve_location
+from dispatch.management.commands import load_demo_demands
+from dispatch.models import HistoricalCase, RoutingModel
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "dispatch" / "sample_data" / "demo_messages.csv"
+DISTRICT = ROOT / "responsibility_lists" / "sample_data" / "district.json"
+
+
+def _shipped() -> list[dict]:
+    with SHIPPED.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_shipped_message_names_a_department_of_the_sample_district():
+    rows = _shipped()
+    departments = {d["name"] for d in json.loads(DISTRICT.read_text(encoding="utf-8"))["departments"]}
+    assert len(rows) >= 400 and SHIPPED.stat().st_size < 400_000
+    assert len({row["id"] for row in rows}) == len(rows)
+    unknown = {row["department"] for row in rows} - departments - {load_demo_demands.TERRITORIAL_LABEL}
+    assert not unknown
+    assert all(row["title"].strip() and row["body"].strip() for row in rows)
+
+
+def test_territorial_messages_name_their_place(committed_sample_district):
+    # A 属地 case is learned as the street office of the place it names; one naming no place
+    # would be silently left out of the district's past.
+    placeless = [
+        row["title"]
+        for row in _shipped()
+        if row["department"] == load_demo_demands.TERRITORIAL_LABEL
+        and resolve_location(row["title"], row["body"]).street_id is None
+    ]
+    assert placeless == []
+
+
+def test_a_clone_without_the_shared_messages_gets_the_whole_demo(committed_sample_district, settings, tmp_path):
+    # A clone with nothing beside it: ../shared/data/ is not there.
+    settings.BASE_DIR = tmp_path / "clone"
+    assert not (settings.BASE_DIR.parent / "shared" / "data" / "messages.csv").exists()
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+    call_command("load_demo_demands", "--count", "20")
+
+    rows = {row["title"][:200]: row for row in _shipped()}
+    demands = list(Demand.objects.all())
+    assert len(demands) == 20
+    # Every demand is one of the shipped messages, and none of them is also in the past cases.
+    assert all(d.title in rows for d in demands)
+    shown = {rows[d.title]["id"] for d in demands}
+    assert not HistoricalCase.objects.filter(external_id__in=shown).exists()
+    # The rest is the district's past, learned from before the demands came in: a 属地 message
+    # as the street office of its place, the centre's own answers to consultations not at all.
+    past = HistoricalCase.objects.select_related("department")
+    assert past.count() >= 300
+    assert past.filter(department__kind="street").exists()
+    assert not past.filter(department__code="ZXZX").exists()
+    model = RoutingModel.objects.get(is_active=True)
+    assert model.metrics["note"] == "demo history" and model.metrics["held_out"]["accuracy"] > 0.5
+    assert model.sample_count == past.count()
+    # Routed with what it learned: most go out at once to a real department.
+    assert Demand.objects.exclude(status__in=(Status.SUBMITTED, Status.TRIAGE)).count() >= 4
+    assert Department.objects.filter(assignments__demand__in=demands).exists()
+    # Answered with the official reply the message came with, where it has one.
+    answers = Reply.objects.filter(is_contribution=False).select_related("demand")
+    assert answers.exists()
+    for answer in answers:
+        written = rows[answer.demand.title]["reply"].strip()
+        assert answer.body == (written or load_demo_demands.GENERIC_REPLY)
