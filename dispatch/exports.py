@@ -320,7 +320,7 @@ def _shown_width(value: Any) -> int:
 
 
 def _column_widths(header: list[Any], rows: list[Row]) -> list[float]:
-    widths = []
+    widths: list[float] = []
     for number, name in enumerate(header):
         widest = max([_shown_width(name), *(_shown_width(row[number]) for row in rows if number < len(row))])
         widths.append(min(WIDEST_COLUMN, max(6, widest + 2)))

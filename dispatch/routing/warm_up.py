@@ -19,7 +19,8 @@ from responsibility_lists.selectors import version_in_force
 log = logging.getLogger(__name__)
 
 # Routed once and thrown away: any text does, as long as it goes through every stage.
-_SAMPLE = {"title": "小区门口的路灯不亮", "content": "小区门口的路灯坏了好几天，晚上出行不安全。", "location_text": ""}
+SAMPLE_TITLE = "小区门口的路灯不亮"
+SAMPLE_CONTENT = "小区门口的路灯坏了好几天，晚上出行不安全。"
 
 
 def warm_up() -> float | None:
@@ -29,7 +30,9 @@ def warm_up() -> float | None:
     started = time.perf_counter()
     try:
         version = version_in_force()
-        route(**_SAMPLE, version=version, model=learned.active_model())
+        route(
+            title=SAMPLE_TITLE, content=SAMPLE_CONTENT, location_text="", version=version, model=learned.active_model()
+        )
     except DatabaseError as error:
         log.warning("Routing not loaded ahead (%s); the first demand will load it.", error.__class__.__name__)
         return None
