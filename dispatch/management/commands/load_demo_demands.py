@@ -13,8 +13,10 @@ show. A step that would fall after today has not happened yet."""
 
 from __future__ import annotations
 
+import logging
 import random
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from departments.selectors import resolve_location, street_office_for
 from dispatch.history import HistoryColumns, history_import
 from dispatch.models import Assignment, AssignmentRole, AssignmentStatus
 from dispatch.routing.learned import train_and_activate
+from dispatch.selectors import CONFIDENT_SUGGESTION
 from dispatch.services import (
     assignment_contribute,
     assignment_reply,
@@ -53,9 +56,14 @@ SPAN_DAYS = 21
 
 
 def _runner_up(demand: Demand, lead_id: int) -> int | None:
-    """The first department other than the lead that the router suggested for the demand."""
+    """The department the return form would preselect: the first other than the lead that the
+    router suggested for the demand, where it was sure enough of it (else the handler names none)."""
     result = demand.routing_results.order_by("-pk").first()
-    others = [c.get("department_id") for c in (result.candidates if result else [])]
+    others = [
+        c.get("department_id")
+        for c in (result.candidates if result else [])
+        if c.get("confidence", 0.0) >= CONFIDENT_SUGGESTION
+    ]
     return next((pk for pk in others if pk and pk != lead_id), None)
 
 
@@ -98,22 +106,38 @@ class Command(BaseCommand):
             )
             for _ in rows
         )
-        for number, (row, moment) in enumerate(zip(rows, submitted, strict=True)):
-            moment = min(moment, today - timedelta(minutes=rng.randrange(5, 90)))
-            place = _place_of(row, communities, rng)
-            with clock_at(moment):
-                demand = demand_submit(
-                    title=row["title"].strip()[:200],
-                    content=row["body"].strip()[:4000],
-                    location_text=f"{place.street.name}{place.name}" if place else "",
-                    citizen_name=rng.choice("张王李赵刘陈杨黄") + rng.choice(["先生", "女士"]),
-                    citizen_phone=f"138{rng.randrange(10**8):08d}",
-                    text_messages=texts,
-                ).demand
-            with suppress(NotYet):  # the rest of this story is still to come
-                self._play(demand, row, number, rng, _Story(moment, today, rng))
-        self._deadlines_as_they_fell(today)
+        with _texts_unlogged():
+            for number, (row, moment) in enumerate(zip(rows, submitted, strict=True)):
+                self._tell(row, moment, number, rng, communities, today, texts)
+                if (number + 1) % 15 == 0 or number + 1 == len(rows):
+                    self.stdout.write(f"  {number + 1}/{len(rows)} demo demands submitted and played")
+            self._deadlines_as_they_fell(today)
         self.stdout.write(f"Loaded {len(rows)} demo demands from {messages}, submitted over {SPAN_DAYS} days.")
+
+    def _tell(
+        self,
+        row: dict,
+        moment: datetime,
+        number: int,
+        rng: random.Random,
+        communities: list[Community],
+        today: datetime,
+        texts: bool,
+    ) -> None:
+        """One demo demand's story: submitted at `moment`, then played as far as today allows."""
+        moment = min(moment, today - timedelta(minutes=rng.randrange(5, 90)))
+        place = _place_of(row, communities, rng)
+        with clock_at(moment):
+            demand = demand_submit(
+                title=row["title"].strip()[:200],
+                content=row["body"].strip()[:4000],
+                location_text=f"{place.street.name}{place.name}" if place else "",
+                citizen_name=rng.choice("张王李赵刘陈杨黄") + rng.choice(["先生", "女士"]),
+                citizen_phone=f"138{rng.randrange(10**8):08d}",
+                text_messages=texts,
+            ).demand
+        with suppress(NotYet):  # the rest of this story is still to come
+            self._play(demand, row, number, rng, _Story(moment, today, rng))
 
     def _deadlines_as_they_fell(self, today: datetime) -> None:
         """The escalation ladder's rungs taken when each fell due over the demo weeks, as the
@@ -200,6 +224,19 @@ class Command(BaseCommand):
         except DomainError as error:
             # A demo step the rules refuse (say, a return window passed) just ends the story there.
             self.stderr.write(f"{demand.tracking_number}: {error.message}")
+
+
+@contextmanager
+def _texts_unlogged() -> Iterator[None]:
+    """The demo citizens' text messages go to the log sender like any; seventy of them would bury
+    the progress lines of `make run`, so they are not printed while the demo is loaded."""
+    texts_log = logging.getLogger("demands.citizen_messages")
+    level = texts_log.level
+    texts_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        texts_log.setLevel(level)
 
 
 class _Story:
