@@ -9,7 +9,8 @@ is what there is to load):
     .venv/bin/python benchmarks/first_request.py --rounds 3
 
 `--checkout DIR` runs another checkout's manage.py (with its own .venv and db.sqlite3), so a
-baseline can be measured in the same go."""
+baseline can be measured in the same go; `--database-url` points both at one copy of the same data
+(migrated by each checkout's code as needed)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ FORM = {
     "title": "小区门口路灯坏了",
     "content": "坪山街道六和城小区门口的路灯坏了一个星期，晚上出行很不安全，请尽快维修。",
     "location_text": "坪山街道六和城",
+    "urgency": "normal",
     "citizen_name": "测试",
     "citizen_phone": "13800000000",
     "consent": "on",
@@ -42,7 +44,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def one_round(checkout: Path) -> tuple[float, float]:
+def one_round(checkout: Path, database_url: str) -> tuple[float, float]:
     port = free_port()
     python = checkout / ".venv" / "bin" / "python"
     started = time.perf_counter()
@@ -51,7 +53,12 @@ def one_round(checkout: Path) -> tuple[float, float]:
         cwd=checkout,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={"PATH": "/usr/bin:/bin", "DEBUG": "false", "LOG_LEVEL": "WARNING"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            **({"DATABASE_URL": database_url} if database_url else {}),
+        },
     )
     base = f"http://127.0.0.1:{port}"
     jar = http.cookiejar.CookieJar()
@@ -71,8 +78,12 @@ def one_round(checkout: Path) -> tuple[float, float]:
         body = urllib.parse.urlencode({**FORM, "csrfmiddlewaretoken": token}).encode()
         request = urllib.request.Request(base + "/", data=body, headers={"Referer": base + "/"})
         sent = time.perf_counter()
-        opener.open(request, timeout=120).read()
+        response = opener.open(request, timeout=120)
+        answer = response.read().decode()
         first = time.perf_counter() - sent
+        if not response.geturl().endswith("/submitted/"):
+            errors = re.findall(r'<ul class="errorlist"[^>]*>(.*?)</ul>', answer, re.S)
+            raise SystemExit(f"The form refused the demand: {errors or answer[:500]}")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -83,10 +94,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--checkout", type=Path, default=Path(__file__).resolve().parents[1])
+    parser.add_argument("--database-url", default="", help="another database than the checkout's db.sqlite3")
     args = parser.parse_args()
     readies, firsts = [], []
     for number in range(1, args.rounds + 1):
-        ready, first = one_round(args.checkout)
+        ready, first = one_round(args.checkout, args.database_url)
         readies.append(ready)
         firsts.append(first)
         print(f"round {number}: serving after {ready:.1f} s, first submission took {first:.2f} s", flush=True)
