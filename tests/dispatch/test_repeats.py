@@ -13,16 +13,8 @@ from demands.workflow import Status
 from dispatch.models import Assignment, DuplicateSuggestion, Notification
 from dispatch.services import demand_follow_up, demand_reject
 from tests.citizens import citizen_of
+from tests.dispatch.test_pages import FORM
 
-FORM = {
-    "title": "工地半夜施工噪音太大",
-    "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",
-    "location_text": "坪山街道六和城",
-    "urgency": "normal",
-    "citizen_name": "张三",
-    "citizen_phone": "13812345678",
-    "consent": "on",
-}
 # The same thing, told again in other words.
 AGAIN = {
     **FORM,
