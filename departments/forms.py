@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +25,7 @@ class ChosenSelectMultiple(forms.SelectMultiple):
     high, a chosen department scrolled out of sight looks unchosen. static/js/pickers.js keeps the
     line up to date as the choice changes."""
 
-    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
         select = super().render(name, value, attrs, renderer)
         values = value if isinstance(value, Iterable) and not isinstance(value, str) else [value]
         chosen = {str(v) for v in values if v is not None}

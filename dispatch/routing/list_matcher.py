@@ -5,6 +5,8 @@ Exclusions veto a matter outright."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -134,6 +136,25 @@ class MatterIndex:
                 results.append(ListMatch(entry=entry, score=score, matched=matched))
         results.sort(key=lambda r: (-r.score, r.entry.code))
         return results
+
+
+def list_fingerprint(version: ListVersion) -> str:
+    """A digest of everything MatterIndex reads of a version: while it stays the same, so does
+    every answer under that version (for the same text, place and model). A draft's time limits,
+    legal basis or guidance do not route, and do not change it."""
+    assisting: dict[int, list[int]] = defaultdict(list)
+    through = Matter.assisting_departments.through.objects.filter(matter__version=version)
+    for matter_id, department_id in through.values_list("matter_id", "department_id"):
+        assisting[matter_id].append(department_id)
+    digest = hashlib.sha256()
+    rows = Matter.objects.filter(version=version).order_by("code")
+    for pk, *fields in rows.values_list(
+        "pk", "code", "name", "description", "keywords", "exclusions",
+        "lead_department_id", "lead_is_territorial", "assisted_by_territory",
+    ):  # fmt: skip
+        digest.update(json.dumps([pk, *fields, sorted(assisting[pk])], ensure_ascii=False).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
 
 
 def matter_document(matter: Matter) -> list[str]:
