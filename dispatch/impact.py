@@ -18,15 +18,15 @@ from django.conf import settings
 from demands.models import Demand
 from departments.models import Department
 from departments.selectors import street_office_for
-from dispatch.routing.learned import Learned, active_model
+from dispatch.routing.learned import Judgement, Learned, active_model, judge_many
 from dispatch.routing.list_matcher import MatterIndex, list_fingerprint
 from dispatch.routing.router import RoutingAnswer, active_learned, answer, index_for, read_demand
 from responsibility_lists.models import ListVersion, VersionStatus
 
 # A quarter of a district's demands (about 20,000) and some to spare; the newest are taken.
 MAX_DEMANDS = 30_000
-# Progress is reported every this many demands: the bar moves about once a second.
-PROGRESS_EVERY = 500
+# Demands judged by the model at once; progress is reported after each batch (about every second).
+BATCH = 500
 
 
 @dataclass
@@ -96,7 +96,7 @@ def preview_impact(
 ) -> ImpactReport:
     """Route the demands submitted since `since` (the newest MAX_DEMANDS) under `baseline` and
     under `draft` with the learned `model` (the active one when None is given and one is active),
-    calling `progress(done, total)` every PROGRESS_EVERY demands."""
+    calling `progress(done, total)` after every BATCH demands."""
     report = ImpactReport()
     routing_model = model if model is not None else active_learned()
     before_index, after_index = _index(baseline), _index(draft)
@@ -110,11 +110,42 @@ def preview_impact(
     if progress:
         progress(0, total)
     chosen = demands.values_list("tracking_number", "title", "content", "location_text")[:MAX_DEMANDS]
-    for tracking_number, title, content, location_text in chosen.iterator(chunk_size=2000):
+    batch: list[tuple[str, str, str, str]] = []
+    for row in chosen.iterator(chunk_size=BATCH):
+        batch.append(row)
+        if len(batch) == BATCH:
+            _route_batch(batch, routing_model, office_for, before_index, after_index, report)
+            batch.clear()
+            if progress:
+                progress(report.total, total)
+    _route_batch(batch, routing_model, office_for, before_index, after_index, report)
+    return report
+
+
+def _route_batch(
+    batch: list[tuple[str, str, str, str]],
+    routing_model: Learned | None,
+    office_for: Callable[[int | None], Department | None],
+    before_index: MatterIndex,
+    after_index: MatterIndex,
+    report: ImpactReport,
+) -> None:
+    # The model judges the batch at once; no list version changes its judgement.
+    texts = [(title, content) for _, title, content, _ in batch]
+    judgements: list[Judgement | None] = [None] * len(batch)
+    if routing_model is not None:
+        judgements = list(judge_many(routing_model, texts))
+    for (tracking_number, title, content, location_text), judgement in zip(batch, judgements, strict=True):
         reading = read_demand(
-            title=title, content=content, location_text=location_text, model=routing_model, office_for=office_for
+            title=title,
+            content=content,
+            location_text=location_text,
+            model=routing_model,
+            office_for=office_for,
+            judgement=judgement,
         )
-        before, after = answer(reading, index=before_index), answer(reading, index=after_index)
+        before = answer(reading, index=before_index, worded=False)
+        after = answer(reading, index=after_index, worded=False)
         report.total += 1
         before_department, before_matter, before_auto = _outcome(before)
         after_department, after_matter, after_auto = _outcome(after)
@@ -132,6 +163,3 @@ def preview_impact(
                     reasons=after.best.reasons if after.best and after.best.department_id else [],
                 )
             )
-        if progress and report.total % PROGRESS_EVERY == 0:
-            progress(report.total, total)
-    return report

@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import ahocorasick
+
 from dispatch.routing.text import words
 from responsibility_lists.models import ListVersion, Matter
 
@@ -169,20 +171,23 @@ def _bm25_weight(idf: float, tf: int, length: int, average_length: float) -> flo
 
 
 class _Phrases:
-    """Phrases (keywords, or names) and the entries that have them, found in a text through their
-    first character."""
+    """Phrases (keywords, or names) and the entries that have them, all found in a text in one
+    pass of an Aho–Corasick automaton (overlapping ones too: 施工噪音 and 噪音 in 施工噪音扰民).
+    Looking for each phrase that starts with one of the text's characters took a fifth of the
+    impact preview's time, two lists times thousands of demands."""
 
     def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
         self.holders: dict[str, set[int]] = defaultdict(set)  # phrase → the entries that have it
         for phrase, index in pairs:
             self.holders[phrase].add(index)
-        self.by_first: dict[str, list[str]] = defaultdict(list)
-        for phrase in sorted(self.holders):
+        self.automaton = ahocorasick.Automaton()
+        for phrase in self.holders:
             if phrase:
-                self.by_first[phrase[0]].append(phrase)
+                self.automaton.add_word(phrase, phrase)
+        self.automaton.make_automaton()
 
     def found_in(self, text: str) -> set[str]:
-        found = {phrase for first in set(text) for phrase in self.by_first.get(first, ()) if phrase in text}
+        found = {phrase for _, phrase in self.automaton.iter(text)} if len(self.automaton) else set()
         if "" in self.holders:  # an empty phrase is in every text
             found.add("")
         return found

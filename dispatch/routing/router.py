@@ -203,13 +203,16 @@ def read_demand(
     model: RoutingModel | learned.Learned | None | object = _ACTIVE,
     place: ResolvedLocation | None = None,
     office_for: Callable[[int | None], Department | None] = street_office_for,
+    judgement: learned.Judgement | None = None,
 ) -> Reading:
+    """`judgement`: the model's, made already for this text (learned.judge_many, for a batch)."""
     location = place or resolve_location(location_text, title, content)
     if model is _ACTIVE:
         model = learned.active_model()
     known = learned.load(model) if isinstance(model, RoutingModel) else model
     routing_model = known if isinstance(known, learned.Learned) else None
-    judgement = learned.judge(routing_model, title, content) if routing_model is not None else None
+    if routing_model is not None and judgement is None:
+        judgement = learned.judge(routing_model, title, content)
     return Reading(title, content, location, office_for(location.street_id), routing_model, judgement)
 
 
@@ -229,9 +232,10 @@ def route(
     return answer(reading, index=index_for(version) if version is not None else None, top=top)
 
 
-def answer(reading: Reading, *, index: MatterIndex | None, top: int = 3) -> RoutingAnswer:
+def answer(reading: Reading, *, index: MatterIndex | None, top: int = 3, worded: bool = True) -> RoutingAnswer:
     """The router's answer for a demand read by read_demand(), under the list `index` (None: by
-    history alone)."""
+    history alone). `worded`: each candidate's reasons also in words of record (`reason`); the
+    impact preview keeps them as data alone, and is spared a tenth of its time."""
     title, content, location, office = reading.title, reading.content, reading.location, reading.office
     matches = index.match(title, content) if index is not None else []
     routing_model = reading.routing_model
@@ -343,7 +347,7 @@ def answer(reading: Reading, *, index: MatterIndex | None, top: int = 3) -> Rout
                 score=round(match.score, 3) if match else 0.0,
                 confidence=round(confidence * scale, 3),
                 matched=list(match.matched) if match else [],
-                reason=why.on_record(reasons),
+                reason=why.on_record(reasons) if worded else "",
                 reasons=reasons,
                 similar_cases=[n.shown() for n in neighbours if n.department_id == department_id and n.case.title][
                     :SIMILAR_CASES_SHOWN
