@@ -9,6 +9,7 @@ from dispatch.models import (
     ExportJob,
     ExtensionRequest,
     HistoricalCase,
+    ImpactPreview,
     InfoRequest,
     Notification,
     ReplyTemplate,
@@ -111,6 +112,22 @@ class SupervisionAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "kind", "message", "read_at", "emailed_at"]
     list_filter = ["kind"]
+
+
+@admin.register(ImpactPreview)
+class ImpactPreviewAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "draft",
+        "baseline",
+        "months",
+        "requested_by",
+        "status",
+        "demands_done",
+        "finished_at",
+    ]
+    list_filter = ["status"]
+    exclude = ["result"]  # thousands of rows of JSON; the page shows them
 
 
 @admin.register(ExportJob)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from demands.models import CONTENT_MAX_LENGTH, CONTENT_TOO_LONG, TITLE_MAX_LENGTH, TITLE_TOO_LONG, Channel
 from demands.services import submission_errors
 from departments.models import Department, Street
+from departments.pickers import filterable
 from departments.selectors import community_choices, departments_for_choice, in_scanning_order
 from dispatch.audit_figures import AuditFilters
 from dispatch.desk_queues import DeskFilters
@@ -221,12 +222,6 @@ class ReopenForm(forms.Form):
 
 def department_choices():
     return [("", "—")] + [(d.pk, d.name) for d in departments_for_choice()]
-
-
-def filterable(field: forms.Field) -> None:
-    """Seventy departments are too many to scroll: static/js/pickers.js puts a box above the
-    list that narrows it as one types (without JavaScript it is a plain list)."""
-    field.widget.attrs["data-filter"] = _("输入名称筛选")
 
 
 class MatterSelect(forms.Select):

@@ -528,3 +528,51 @@ class CategoryThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_name} ≥ {self.threshold:g}"
+
+
+class ImpactStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("计算中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ImpactPreview(models.Model):
+    """A draft's impact preview, computed by a worker: the demands of the last months routed under
+    the draft and under the version in force. Kept per draft and look-back, it stands while the
+    inputs it was computed from stand (the draft's routing fields, the version in force, the
+    learned model); when one changes it is out of date and is computed again on request."""
+
+    draft = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="+")
+    baseline = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="+")
+    months = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(24)])
+    since = models.DateTimeField()
+    draft_fingerprint = models.CharField(max_length=64)  # dispatch.routing.list_matcher.list_fingerprint
+    model_version = models.CharField(max_length=40, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=16, choices=ImpactStatus.choices, default=ImpactStatus.QUEUED)
+    demands_done = models.PositiveIntegerField(default=0)
+    demands_total = models.PositiveIntegerField(default=0)
+    # Each run claims the preview with a new attempt number; a run whose number is no longer
+    # current (a redelivered message started another) stops writing.
+    attempt = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)  # dispatch.impact.ImpactReport.to_json()
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("影响预览")
+        verbose_name_plural = _("影响预览")
+        indexes = [models.Index(fields=["draft", "months", "created_at"], name="impact_preview_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImpactStatus.DONE:
+            return 100
+        return min(100, self.demands_done * 100 // self.demands_total) if self.demands_total else 0

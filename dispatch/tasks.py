@@ -134,6 +134,16 @@ def run_export(job_id: int) -> str:
     return job.status if job else "skipped"
 
 
+# A preview of 20,000 demands takes under a minute; the limit leaves room for a slow machine and
+# stays under the visibility timeout, as the export's does.
+@shared_task(name="dispatch.run_impact_preview", soft_time_limit=900, time_limit=960)
+def run_impact_preview(preview_id: int) -> str:
+    from dispatch.services.impact import impact_preview_run
+
+    preview = impact_preview_run(preview_id=preview_id)
+    return preview.status if preview else "skipped"
+
+
 @shared_task(name="dispatch.reconcile_exports", soft_time_limit=60, time_limit=90)
 def reconcile_exports() -> int:
     """Queue again the exports still waiting after a while: their message was lost (a broker down

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
+from departments.pickers import ChosenSelectMultiple, filterable
 from departments.selectors import departments_for_choice
 from responsibility_lists.list_io import TERRITORIAL, plain_number, split_words
 from responsibility_lists.models import Category, ListVersion
@@ -27,7 +28,7 @@ class MatterForm(forms.Form):
     exclusions = forms.CharField(label=_("排除词"), required=False, help_text=_("出现这些词时不适用本事项"))
     lead = forms.ChoiceField(label=_("主责部门"), choices=())
     assisting = forms.TypedMultipleChoiceField(
-        label=_("协办部门"), coerce=int, choices=(), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("协办部门"), coerce=int, choices=(), required=False, widget=ChosenSelectMultiple(attrs={"size": 6})
     )
     assisted_by_territory = forms.BooleanField(label=_("属地协办"), required=False)
     legal_basis = forms.CharField(label=_("法律依据"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -42,6 +43,8 @@ class MatterForm(forms.Form):
         departments = [(str(d.pk), d.name) for d in departments_for_choice()]
         self.fields["lead"].choices = [(TERRITORIAL, _("属地（事发地街道）")), *departments]
         self.fields["assisting"].choices = [(int(pk), name) for pk, name in departments]
+        filterable(self.fields["lead"])
+        filterable(self.fields["assisting"])
         if editing:
             self.fields["code"].disabled = True
 

@@ -5,10 +5,14 @@ Exclusions veto a matter outright."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import ahocorasick
 
 from dispatch.routing.text import words
 from responsibility_lists.models import ListVersion, Matter
@@ -136,6 +140,25 @@ class MatterIndex:
         return results
 
 
+def list_fingerprint(version: ListVersion) -> str:
+    """A digest of everything MatterIndex reads of a version: while it stays the same, so does
+    every answer under that version (for the same text, place and model). A draft's time limits,
+    legal basis or guidance do not route, and do not change it."""
+    assisting: dict[int, list[int]] = defaultdict(list)
+    through = Matter.assisting_departments.through.objects.filter(matter__version=version)
+    for matter_id, department_id in through.values_list("matter_id", "department_id"):
+        assisting[matter_id].append(department_id)
+    digest = hashlib.sha256()
+    rows = Matter.objects.filter(version=version).order_by("code")
+    for pk, *fields in rows.values_list(
+        "pk", "code", "name", "description", "keywords", "exclusions",
+        "lead_department_id", "lead_is_territorial", "assisted_by_territory",
+    ):  # fmt: skip
+        digest.update(json.dumps([pk, *fields, sorted(assisting[pk])], ensure_ascii=False).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
 def matter_document(matter: Matter) -> list[str]:
     """The words BM25 reads for a matter: its name three times, its keywords twice, its description."""
     keyword_words = [w for k in matter.keywords for w in words(k)]
@@ -148,20 +171,23 @@ def _bm25_weight(idf: float, tf: int, length: int, average_length: float) -> flo
 
 
 class _Phrases:
-    """Phrases (keywords, or names) and the entries that have them, found in a text through their
-    first character."""
+    """Phrases (keywords, or names) and the entries that have them, all found in a text in one
+    pass of an Aho–Corasick automaton (overlapping ones too: 施工噪音 and 噪音 in 施工噪音扰民).
+    Looking for each phrase that starts with one of the text's characters took a fifth of the
+    impact preview's time, two lists times thousands of demands."""
 
     def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
         self.holders: dict[str, set[int]] = defaultdict(set)  # phrase → the entries that have it
         for phrase, index in pairs:
             self.holders[phrase].add(index)
-        self.by_first: dict[str, list[str]] = defaultdict(list)
-        for phrase in sorted(self.holders):
+        self.automaton = ahocorasick.Automaton()
+        for phrase in self.holders:
             if phrase:
-                self.by_first[phrase[0]].append(phrase)
+                self.automaton.add_word(phrase, phrase)
+        self.automaton.make_automaton()
 
     def found_in(self, text: str) -> set[str]:
-        found = {phrase for first in set(text) for phrase in self.by_first.get(first, ()) if phrase in text}
+        found = {phrase for _, phrase in self.automaton.iter(text)} if len(self.automaton) else set()
         if "" in self.holders:  # an empty phrase is in every text
             found.add("")
         return found

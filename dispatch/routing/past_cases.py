@@ -71,7 +71,15 @@ class PastCaseIndex:
         """The k most similar cases (cosine of the word vectors), most similar first; equal ones
         in the order they were learned. The selection is deterministic, so the same demand and
         model always give the same cases."""
-        similarities = np.asarray((vector.astype(np.float32) @ self.postings).todense()).ravel()
+        return self.nearest_many(vector, k)[0]
+
+    def nearest_many(self, vectors: sparse.csr_matrix, k: int = NEIGHBOURS) -> list[list[Neighbour]]:
+        """nearest() for each row of `vectors`, with one product for them all. Each row of a
+        sparse product is summed on its own, so a row's cases are those it would get alone."""
+        similarities = np.asarray((vectors.astype(np.float32) @ self.postings).todense())
+        return [self._ranked(row, k) for row in similarities]
+
+    def _ranked(self, similarities: np.ndarray, k: int) -> list[Neighbour]:
         if not len(similarities):
             return []
         k = min(k, len(similarities))

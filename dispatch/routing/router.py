@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
@@ -174,6 +175,47 @@ def _carried_by_model(
     return trust * model_share.get(department_id, 0.0) > (1 - trust) * list_share.get(department_id, 0.0)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the router reads from a demand whatever the list version: where it happened and what
+    the learned model makes of its text. The impact preview reads each demand once and answers
+    under two versions of the list."""
+
+    title: str
+    content: str
+    location: ResolvedLocation
+    office: Department | None
+    routing_model: learned.Learned | None
+    judgement: learned.Judgement | None
+
+
+def active_learned() -> learned.Learned | None:
+    """The active learned model, loaded (once per process and model version)."""
+    model = learned.active_model()
+    return learned.load(model) if model is not None else None
+
+
+def read_demand(
+    *,
+    title: str,
+    content: str,
+    location_text: str,
+    model: RoutingModel | learned.Learned | None | object = _ACTIVE,
+    place: ResolvedLocation | None = None,
+    office_for: Callable[[int | None], Department | None] = street_office_for,
+    judgement: learned.Judgement | None = None,
+) -> Reading:
+    """`judgement`: the model's, made already for this text (learned.judge_many, for a batch)."""
+    location = place or resolve_location(location_text, title, content)
+    if model is _ACTIVE:
+        model = learned.active_model()
+    known = learned.load(model) if isinstance(model, RoutingModel) else model
+    routing_model = known if isinstance(known, learned.Learned) else None
+    if routing_model is not None and judgement is None:
+        judgement = learned.judge(routing_model, title, content)
+    return Reading(title, content, location, office_for(location.street_id), routing_model, judgement)
+
+
 def route(
     *,
     title: str,
@@ -186,14 +228,17 @@ def route(
 ) -> RoutingAnswer:
     """`place`, when given, is where the citizen said it happened (picked from the list); it
     outranks any place the text names. Without a list `version`, history alone answers."""
-    location = place or resolve_location(location_text, title, content)
-    office = street_office_for(location.street_id)
-    index = index_for(version) if version is not None else None
+    reading = read_demand(title=title, content=content, location_text=location_text, model=model, place=place)
+    return answer(reading, index=index_for(version) if version is not None else None, top=top)
+
+
+def answer(reading: Reading, *, index: MatterIndex | None, top: int = 3, worded: bool = True) -> RoutingAnswer:
+    """The router's answer for a demand read by read_demand(), under the list `index` (None: by
+    history alone). `worded`: each candidate's reasons also in words of record (`reason`); the
+    impact preview keeps them as data alone, and is spared a tenth of its time."""
+    title, content, location, office = reading.title, reading.content, reading.location, reading.office
     matches = index.match(title, content) if index is not None else []
-    if model is _ACTIVE:
-        model = learned.active_model()
-    known = learned.load(model) if isinstance(model, RoutingModel) else model
-    routing_model = known if isinstance(known, learned.Learned) else None
+    routing_model = reading.routing_model
 
     # The list's evidence, per department: the best matter leading there.
     best_match: dict[int | None, ListMatch] = {}
@@ -209,7 +254,8 @@ def route(
     neighbours: list[PastCaseSeen] = []  # the most similar past cases, as this demand would be routed
     nearest_similarity = 0.0
     trust = 0.0
-    if routing_model is not None:
+    judgement = reading.judgement
+    if routing_model is not None and judgement is not None:
         ids, _, territorial = _departments.get()
 
         def as_routed(code: str) -> int | None:
@@ -218,7 +264,6 @@ def route(
             # whichever street office happened to handle the similar cases.
             return (office.pk if office else None) if ids[code] in territorial else ids[code]
 
-        judgement = learned.judge(routing_model, title, content)
         for code, probability in judgement.probabilities.items():
             if code in ids:
                 learned_id = as_routed(code)
@@ -302,7 +347,7 @@ def route(
                 score=round(match.score, 3) if match else 0.0,
                 confidence=round(confidence * scale, 3),
                 matched=list(match.matched) if match else [],
-                reason=why.on_record(reasons),
+                reason=why.on_record(reasons) if worded else "",
                 reasons=reasons,
                 similar_cases=[n.shown() for n in neighbours if n.department_id == department_id and n.case.title][
                     :SIMILAR_CASES_SHOWN

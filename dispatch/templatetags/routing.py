@@ -26,6 +26,12 @@ def reason_text(candidate: dict | None) -> str:
 
 
 @register.filter
+def reasons_text(reasons: list[dict]) -> str:
+    """Reasons kept as data, in the reader's language."""
+    return describe(reasons)
+
+
+@register.filter
 def confidence(value: object) -> str:
     """A confidence to two decimals, rounded down: 0.795 under a threshold of 0.80 must not read
     as 0.80 in a queue of demands below it."""

@@ -5,17 +5,31 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from config.errors import DomainError
 from departments.models import Role
-from dispatch.impact import preview_impact
+from dispatch.impact import MAX_DEMANDS, ImpactReport, impact_inputs
+from dispatch.models import ImpactStatus
 from dispatch.selectors import matter_disputes
+from dispatch.services.impact import (
+    MONTHS_MAX,
+    UNFINISHED,
+    impact_baseline,
+    impact_preview_latest,
+    impact_preview_request,
+    is_current,
+)
 from dispatch.views.common import role_required
 from responsibility_lists.models import ListVersion
 from responsibility_lists.selectors import version_in_force
 
+DEFAULT_MONTHS = 3
 reviewer_required = role_required(Role.LIST_MAINTAINER, Role.DISPATCH_OFFICER, Role.AUDITOR, Role.ADMIN)
 
 
@@ -30,15 +44,68 @@ def hotspots(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _months(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else DEFAULT_MONTHS
+    except ValueError:
+        return None
+
+
 @role_required(Role.LIST_MAINTAINER, Role.ADMIN)
 def impact(request: HttpRequest, number: int) -> HttpResponse:
+    """The draft's impact preview: the one kept for it when it is current, its progress while a
+    worker computes it, or the button that asks for it. Opening the page computes nothing."""
     draft = get_object_or_404(ListVersion, number=number)
-    baseline = version_in_force()
-    if baseline is None or baseline.pk == draft.pk:
-        raise Http404
     try:
-        months = max(1, min(24, int(request.GET.get("months", "3"))))
-    except ValueError:
-        months = 3
-    report = preview_impact(draft=draft, baseline=baseline, since=timezone.now() - timedelta(days=30 * months))
-    return render(request, "dispatch/list_impact.html", {"report": report, "months": months})
+        baseline = impact_baseline(draft)
+    except DomainError as error:
+        raise Http404 from error
+    if request.method == "POST":
+        months = _months(request.POST.get("months"))
+        if months is None:
+            messages.error(request, _("回看月数须是整数。"))
+            return redirect("list-impact", number=number)
+        try:
+            impact_preview_request(
+                actor=request.user, draft_id=draft.pk, months=months, fresh=bool(request.POST.get("fresh"))
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("list-impact", number=number)
+        return redirect(f"{reverse('list-impact', args=[number])}?months={months}")
+    months = _months(request.GET.get("months"))
+    if months is None or not 1 <= months <= MONTHS_MAX:
+        months = DEFAULT_MONTHS
+    preview = impact_preview_latest(draft=draft, months=months)
+    current = preview is not None and is_current(preview, impact_inputs(draft=draft, baseline=baseline))
+    if request.headers.get("Accept", "").startswith("application/json"):
+        if preview is None:
+            raise Http404
+        return JsonResponse(
+            {
+                "status": preview.status,
+                "label": preview.get_status_display(),
+                "percent": preview.percent,
+                "done": preview.demands_done,
+                "total": preview.demands_total,
+                "current": current,
+            }
+        )
+    # An out-of-date result is not shown: it would pass for what the draft does now.
+    done = current and preview is not None and preview.status == ImpactStatus.DONE
+    report = ImpactReport.from_json(preview.result) if done and preview is not None else None
+    return render(
+        request,
+        "dispatch/list_impact.html",
+        {
+            "draft": draft,
+            "baseline": baseline,
+            "months": months,
+            "months_max": MONTHS_MAX,
+            "preview": preview,
+            "current": current,
+            "report": report,
+            "polling": current and preview is not None and preview.status in UNFINISHED,
+            "max_demands": MAX_DEMANDS,
+        },
+    )

@@ -35,6 +35,14 @@
       if (event.key === "Enter") event.preventDefault();
     });
     select.parentNode.insertBefore(box, select);
+    // The line under a list of several choices (ChosenSelectMultiple) names what is chosen now.
+    const chosen = select.multiple && document.getElementById(select.id + "_chosen");
+    if (chosen) {
+      select.addEventListener("change", function () {
+        const names = Array.from(select.selectedOptions).map(function (option) { return option.text; });
+        chosen.textContent = chosen.dataset.prefix + (names.length ? names.join(chosen.dataset.separator) : chosen.dataset.none);
+      });
+    }
     if (select.dataset.follows) follow(select, box);
   }
 

@@ -201,3 +201,30 @@ def test_a_model_is_stored_in_single_precision_and_answers_after_loading_as_befo
     assert weights(loaded.pipeline).dtype == weights(trained.pipeline).dtype == np.float64
     assert np.array_equal(weights(loaded.pipeline), weights(trained.pipeline))
     assert judge(loaded, "工地晚上施工", "工地晚上施工太吵") == before
+
+
+@pytest.mark.parametrize("codes", [["CGJ", "ZJJ"], ["CGJ", "ZJJ", "SHJ", "JTJ"]], ids=["two classes", "four"])
+def test_a_batch_is_judged_as_each_of_its_texts_alone_to_the_bit(codes):
+    """The impact preview judges demands in batches: the same probabilities and the same nearest
+    past cases as routing each alone."""
+    from dispatch.routing.learned import Learned, judge, judge_many
+
+    rng = random.Random(0)
+    cases = [
+        PastCase(text, f"{text}，第{i}次", "", code, reference=f"H{i}")
+        for code in codes
+        for i in range(15)
+        for text in TEXTS[code]
+    ]
+    model = Learned.of("test", fit(TrainingSet(cases)), len(cases))
+    texts = [
+        (t, f"{b}，{rng.choice(['请处理', '很久了'])}") for t in [*TEXTS["CGJ"], *TEXTS["ZJJ"]] for b in TEXTS["SHJ"]
+    ]
+    texts += [("", ""), ("无关", "天气很好")]
+    if MESSAGES.exists():
+        with MESSAGES.open(encoding="utf-8") as handle:
+            texts += [(row["title"], row["body"]) for _, row in zip(range(200), csv.DictReader(handle), strict=False)]
+    batch = judge_many(model, texts)
+    alone = [judge(model, title, content) for title, content in texts]
+    assert batch == alone  # dataclasses of floats and strings: equal to the bit
+    assert any(j.neighbours for j in alone) and judge_many(model, []) == []

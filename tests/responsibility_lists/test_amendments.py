@@ -123,7 +123,7 @@ def test_pages_group_proposals_and_show_hotspots(district, submit):
     assert logged_in(district.users["cgj"]).get("/list/amendments/").status_code == 403
 
 
-def test_impact_preview_shows_which_demands_would_move_and_why(district, submit):
+def test_impact_preview_shows_which_demands_would_move_and_why(district, submit, django_capture_on_commit_callbacks):
     submit()  # noise → 住建局
     submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营")
     maintainer = district.users["maintainer"]
@@ -133,7 +133,11 @@ def test_impact_preview_shows_which_demands_would_move_and_why(district, submit)
         version_id=draft.pk, actor=maintainer, code=noise.code, category_id=noise.category_id,
         lead_department=district.departments["SHJ"], assisting_ids=[],
     )  # fmt: skip
-    report = logged_in(maintainer).get(f"/list/v{draft.number}/impact/?months=1").context["report"]
+    client = logged_in(maintainer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/list/v{draft.number}/impact/", {"months": 1})
+    page = client.get(f"/list/v{draft.number}/impact/?months=1")
+    report = page.context["report"]
     assert report.total == 2
     assert [(r.before, r.after) for r in report.moved] == [("坪山区住房和建设局", "深圳市生态环境局坪山管理局")]
-    assert "半夜施工" in report.moved[0].reason
+    assert "半夜施工" in page.content.decode().split('id="moved-demands"')[1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 
 from responsibility_lists.conflicts import keyword_conflicts
@@ -34,3 +36,24 @@ def test_a_keyword_shared_by_matters_of_different_departments_is_a_conflict(dist
     # The published test list has none, and its page says nothing about it.
     assert keyword_conflicts(district.version) == []
     assert 'id="keyword-conflicts"' not in maintainer.get("/list/v1/").content.decode()
+
+
+def test_the_conflicts_panel_is_folded_below_the_matters_found(district):
+    """A draft's conflicts are a finding to read when wanted: open above the search they pushed
+    the matters found far down the page, and their matter links were taken for results."""
+    draft = ListVersion.objects.create(number=2, title="修订稿", based_on=district.version)
+    city = Category.objects.create(version=draft, name="城市管理")
+    d = district.departments
+    make_matter(draft, city, "PS-0201-001", "建筑施工噪音", ["工地", "打桩"], lead_department=d["ZJJ"])
+    make_matter(draft, city, "PS-0401-009", "工地扬尘", ["工地", "扬尘"], lead_department=d["SHJ"])
+    maintainer = Client()
+    maintainer.force_login(district.users["maintainer"])
+
+    page = maintainer.get("/list/v2/", {"q": "扬尘"}).content.decode()
+    panel = re.search(r'<details[^>]*id="keyword-conflicts"[^>]*>', page)
+    assert panel is not None and "open" not in panel.group(0)
+    # The search, then the one matter found, then the conflicts.
+    assert page.index('name="q"') < page.index('id="matters"') < panel.start()
+    assert re.findall(r'href="/list/v2/matters/([^/]+)/"', page[page.index('name="q"') : panel.start()]) == [
+        "PS-0401-009"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -124,3 +125,27 @@ def test_others_read_but_do_not_edit(district):
     assert dispatcher.post("/list/versions/new-draft/").status_code == 403
     assert dispatcher.post("/list/import/").status_code == 403
     assert Client().get("/list/v1/").status_code == 302  # to the login page
+
+
+def test_the_assisting_picker_filters_and_names_the_current_choice(district, maintainer):
+    """Seventy departments in a list six rows high: the picker has the dispatch form's filter box,
+    and says under it which departments are chosen now, wherever the list is scrolled."""
+    maintainer.post("/list/versions/new-draft/")
+    draft = ListVersion.objects.get(status="draft")
+    stall = Matter.objects.get(version=draft, code="PS-0101-001")
+    d = district.departments
+    maintainer.post(
+        f"/list/v{draft.number}/matters/{stall.code}/",
+        _edit_form(stall, assisting=[d["SHJ"].pk, d["PSJD"].pk]),
+    )
+    page = maintainer.get(f"/list/v{draft.number}/matters/{stall.code}/").content.decode()
+    select = re.search(r'<select[^>]*name="assisting"[^>]*>', page)
+    assert select is not None and 'data-filter="输入名称筛选"' in select.group(0)
+    chosen = re.search(r'<p class="picker-chosen help" id="id_assisting_chosen"[^>]*>([^<]*)</p>', page)
+    assert chosen is not None
+    names = chosen.group(1).removeprefix("已选：").split("、")
+    assert sorted(names) == sorted([d["PSJD"].name, d["SHJ"].name])
+    # A matter with none says so.
+    maintainer.post(f"/list/v{draft.number}/matters/{stall.code}/", _edit_form(stall, assisting=[]))
+    page = maintainer.get(f"/list/v{draft.number}/matters/{stall.code}/").content.decode()
+    assert '<p class="picker-chosen help" id="id_assisting_chosen"' in page and ">已选：未选</p>" in page

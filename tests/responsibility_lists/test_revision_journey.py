@@ -52,6 +52,8 @@ def test_sample_list_revision_from_the_pages(django_capture_on_commit_callbacks)
     }  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         citizen.post("/", form)
+    with django_capture_on_commit_callbacks(execute=True):
+        maintainer.post(f"/list/v{draft.number}/impact/", {"months": 3})
     impact = maintainer.get(f"/list/v{draft.number}/impact/").context["report"]
     assert [(r.before, r.after) for r in impact.moved] == [("坪山区住房和建设局", "深圳市生态环境局坪山管理局")]
 
