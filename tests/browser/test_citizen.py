@@ -120,7 +120,12 @@ def test_the_receipt_and_the_demand_page_tell_the_citizen_what_they_gave(new_con
     expect(citizen.locator("#place")).to_have_text("六和城旁边的工地（六和社区）")
     photo = citizen.get_by_role("img", name="site.png")
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.complete && img.naturalWidth") == 8  # the photo itself, loaded
+    # The photo itself, loaded (waited for: the page may show before the image has arrived).
+    loaded_width = """img => img.complete ? img.naturalWidth : new Promise(done => {
+        img.addEventListener("load", () => done(img.naturalWidth));
+        img.addEventListener("error", () => done(0));
+    })"""
+    assert photo.evaluate(loaded_width) == 8
     shot(citizen, "receipt-demand-page")
 
 
