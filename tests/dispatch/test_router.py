@@ -235,7 +235,7 @@ def test_evaluate_routing_works_in_a_throwaway_database(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_path, capsys):
+def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_path, capfd):
     # Labels that are categories, not the sample district's departments: the sample list would
     # send every demand to a department no label names, so the folds are routed by history.
     labelled = tmp_path / "categories.csv"
@@ -258,9 +258,14 @@ def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_pa
         "evaluate_routing", str(labelled), "--text-column", "text", "--label-column", "category", "--folds", "3",
         "--json", str(figures),
     )  # fmt: skip
-    assert "Titles from column 'title'" in capsys.readouterr().out
+    out = capfd.readouterr().out  # the figures are printed by the evaluation's own process
+    assert "Titles from column 'title'" in out
     result = json.loads(figures.read_text(encoding="utf-8"))
     assert result["list_used"] is False
+    # A plain classifier on the same folds, printed beside the router's figures.
+    assert "beside a plain baseline on the same folds" in out
+    assert set(result["baseline"]) == {"accuracy", "macro_f1", "top3_accuracy"}
+    assert f"accuracy  {result['accuracy']!s:>8}  {result['baseline']['accuracy']!s:>8}" in out
     assert result["rows"] == 62 and result["rows_without_text_or_label"] == 2
     assert result["scored_rows"] == 61  # the row without a label is routed, not scored
     assert result["accuracy"] >= 60 / 61 and result["top3_accuracy"] == 1.0
