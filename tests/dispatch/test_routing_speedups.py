@@ -193,7 +193,7 @@ def test_a_model_is_stored_in_single_precision_and_answers_after_loading_as_befo
     blob = _stored(trained)
 
     def weights(pipeline):
-        return pipeline.named_steps["classifier"].calibrated_classifiers_[0].estimator.coef_
+        return pipeline.named_steps["classifier"].svm_.coef_
 
     assert weights(joblib.load(io.BytesIO(blob))["pipeline"]).dtype == np.float32  # half the bytes
     loaded = load(RoutingModel(version="stored-in-single", blob=blob, sample_count=len(cases), metrics={}))
