@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 MIN_SAMPLES = 30  # below this a model would only add noise to the list's own answer
 MIN_CLASSES = 2
+# Beside the list, a department learned from fewer past cases than this is judged by the list
+# alone (see router._combine); with history alone the model answers for it all the same.
+FEW_CASES = 3
 CALIBRATION_FOLDS = 3  # the folds the temperature is fitted on
 MODEL_BLOBS_KEPT = 30  # a month of nightly retrains
 IN_FORCE = object()  # the list version in force, whichever it is
@@ -181,6 +184,7 @@ class TemperedSVC(BaseEstimator, ClassifierMixin):
         y = np.asarray(labels)
         self.svm_ = self._svm().fit(features, y)
         self.classes_ = self.svm_.classes_
+        self.class_counts_ = np.array([int(np.sum(y == name)) for name in self.classes_])
         self.temperature_ = self._fitted_temperature(features, y)
         return self
 
@@ -500,6 +504,7 @@ def _probabilities(classifier: TemperedSVC | CalibratedClassifierCV, features: s
 class Judgement:
     probabilities: dict[str, float]  # department code → probability
     neighbours: list[Neighbour]  # the most similar past cases, most similar first
+    few_cases: frozenset[str] = frozenset()  # departments learned from fewer than FEW_CASES cases
 
 
 def judge(model: Learned, title: str, content: str) -> Judgement:
@@ -515,4 +520,9 @@ def judge(model: Learned, title: str, content: str) -> Judgement:
     neighbours: list[Neighbour] = []
     if model.past_cases is not None:
         neighbours = model.past_cases.nearest(_word_columns(model.pipeline, features))
-    return Judgement(probabilities, neighbours)
+    counts = getattr(classifier, "class_counts_", None)  # models stored before kept none so small
+    few = frozenset(
+        str(code) for code, count in zip(classifier.classes_, counts if counts is not None else [], strict=False)
+        if count < FEW_CASES
+    )  # fmt: skip
+    return Judgement(probabilities, neighbours, few)

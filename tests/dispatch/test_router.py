@@ -325,3 +325,21 @@ def test_a_demand_routed_with_a_learned_model_keeps_its_routing_record(district,
     record = RoutingResult.objects.get(demand=demand)
     assert record.router_version.endswith(model.version)
     assert len(record.router_version) <= RoutingResult._meta.get_field("router_version").max_length
+
+
+def test_a_department_of_two_past_cases_is_learned_but_judged_by_the_list_beside_it(district):
+    _history(district, n=15, codes=("CGJ", "SHJ"))
+    for i in range(2):
+        HistoricalCase.objects.create(
+            title="楼盘交房一再延期", content=f"开发商交房延期，第{i + 1}次", department=district.departments["ZJJ"]
+        )
+    model = train_and_activate()
+    assert "ZJJ" in model.classes
+    by_the_list = route(**NOISE, version=district.version, model=None).best
+    answer = route(**NOISE, version=district.version, model=model).best
+    # Its tiny probability does not damp what the list says of it: the list's answer stands whole.
+    assert answer.department_id == district.departments["ZJJ"].pk
+    assert answer.confidence == by_the_list.confidence
+    # With history alone, the model knows it from those two cases.
+    alone = route(title="楼盘交房延期", content="开发商交房一再延期", location_text="", version=None, model=model)
+    assert alone.best.department_id == district.departments["ZJJ"].pk
