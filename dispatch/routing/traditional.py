@@ -14,6 +14,7 @@ The table (traditional_chars.txt) is made from OpenCC's t2s conversion, a dev de
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,15 +24,21 @@ HAN = (0x3400, 0x9FFF)
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[int, int]:
+def _table() -> tuple[re.Pattern[str], dict[str, str]]:
     lines = [line for line in TABLE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     traditional, simplified_forms = lines
-    return str.maketrans(traditional, simplified_forms)
+    return re.compile(f"[{re.escape(traditional)}]"), dict(zip(traditional, simplified_forms, strict=True))
 
 
 def simplified(text: str) -> str:
     """The text with each traditional character in its simplified form."""
-    return text.translate(_table())
+    # A regular expression finds them, not str.translate: translate looks every character up in
+    # the table and fails for most, which cost a millisecond on a long demand (list-only routing
+    # went from 0.46 to 1.6 ms); a simplified text is scanned once, in C, and returned as it is.
+    pattern, forms = _table()
+    if pattern.search(text) is None:
+        return text
+    return pattern.sub(lambda found: forms[found.group()], text)
 
 
 def _is_simplified(character: str) -> bool:
