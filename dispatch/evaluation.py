@@ -14,7 +14,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score
+from sklearn.svm import LinearSVC
 
 from departments.models import Department
 from dispatch.history import HistoryColumns, departments_by_label, history_import
@@ -43,6 +46,14 @@ class Prediction:
     matter_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Guess:
+    """The plain baseline's answer for one held-out row."""
+
+    department: str
+    top3: list[str]
+
+
 @dataclass
 class Report:
     mode: str
@@ -51,6 +62,7 @@ class Report:
     list_used: bool = True
     unlearnable_rows: int = 0  # without text or label: routed and written, never learned from
     predictions: list[Prediction] = field(default_factory=list)
+    baseline: dict[int, Guess] = field(default_factory=dict)  # row → the plain baseline's answer (folds only)
 
     def figures(self) -> dict:
         known = set(Department.objects.values_list("name", flat=True)) | {TERRITORIAL_LABEL}
@@ -78,9 +90,22 @@ class Report:
             "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 3) if times else None,
             "by_label": _by_label(scored),
         }  # fmt: skip
+        if self.baseline:
+            figures["baseline"] = self.baseline_figures(scored)
         if self.list_used:  # without the list no answer names a matter, so there is no 大类 to group by
             figures["by_category"] = self.by_category(scored)
         return figures
+
+    def baseline_figures(self, scored: list[Prediction]) -> dict:
+        """The plain baseline on the same held-out rows, scored as the router is."""
+        guesses = [(p.label, self.baseline[p.row]) for p in scored]
+        labels = sorted({label for label, _ in guesses})
+        return {
+            "accuracy": _ratio(sum(guess.department == label for label, guess in guesses), len(guesses)),
+            "macro_f1": round(float(f1_score([label for label, _ in guesses], [g.department for _, g in guesses],
+                                             labels=labels, average="macro", zero_division=0)), 4) if guesses else None,
+            "top3_accuracy": _ratio(sum(label in guess.top3 for label, guess in guesses), len(guesses)),
+        }  # fmt: skip
 
     def by_category(self, scored: list[Prediction]) -> dict[str, dict]:
         """Per 大类 of the answered matter: how often the router is right there, and the lowest
@@ -250,6 +275,37 @@ def labels_are_the_districts(rows: list[dict], label: str) -> bool:
     return sum(value in names for value in labels) * 2 >= len(labels)
 
 
+BASELINE = "character 1–3-gram TF-IDF + LinearSVC"
+
+
+def _baseline_text(row: dict, text: str, title: str) -> str:
+    return f"{row.get(title) or ''}\n{row.get(text) or ''}" if title else row.get(text) or ""
+
+
+def plain_baseline(training: list[dict], held_out: list[tuple[int, dict]], *, text: str, title: str,
+                   label: str) -> dict[int, Guess]:  # fmt: skip
+    """What the plainest text classifier says of the held-out rows, learned from the same training
+    rows: the bar the router, with its list, words, titles and calibration, must clear. It reads
+    the labels as written (a 属地 label is its own class) and title and text as one string."""
+    labels = [(row.get(label) or "").strip() for row in training]
+    classes = sorted(set(labels))
+    if len(classes) < 2:  # nothing to tell apart: the one label there is
+        return {number: Guess(classes[0] if classes else "", classes[:1]) for number, _ in held_out}
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    features = vectorizer.fit_transform([_baseline_text(row, text, title) for row in training])
+    classifier = LinearSVC(random_state=0).fit(features, labels)
+    scores = classifier.decision_function(
+        vectorizer.transform([_baseline_text(row, text, title) for _, row in held_out])
+    )
+    if scores.ndim == 1:  # two classes: one margin, for the second
+        scores = np.column_stack([-scores, scores])
+    ranked = np.argsort(-scores, axis=1, kind="stable")[:, :3]
+    return {
+        number: Guess(str(classifier.classes_[order[0]]), [str(classifier.classes_[i]) for i in order])
+        for (number, _), order in zip(held_out, ranked, strict=True)
+    }
+
+
 def evaluate_folds(rows: list[dict], *, folds: int, text: str, title: str, location: str, label: str,
                    threshold: float, seed: int = 0) -> Report:  # fmt: skip
     numbered = list(enumerate(rows, start=2))
@@ -274,5 +330,8 @@ def evaluate_folds(rows: list[dict], *, folds: int, text: str, title: str, locat
                 note=f"fold {fold + 1}/{folds}", assessed=True, version=version_in_force() if use_list else None
             )
             report.predictions += _route_rows(held_out, text, title, location, label, True, use_list, bar)
+            report.baseline.update(
+                plain_baseline([row for _, row in training], held_out, text=text, title=title, label=label)
+            )
     report.predictions.sort(key=lambda p: p.row)
     return report

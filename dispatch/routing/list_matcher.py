@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from dispatch.routing.text import words
+from dispatch.routing.traditional import simplified
 from responsibility_lists.models import ListVersion, Matter
 
 TITLE_WEIGHT = 2.0
@@ -40,6 +41,7 @@ class MatterEntry:
 
     def excluded_by(self, text: str) -> bool:
         """Whether the text names one of the matter's exclusions, which veto it outright."""
+        text = simplified(text)  # the list is written in simplified characters
         return any(word in text for word in self.exclusions)
 
 
@@ -106,6 +108,8 @@ class MatterIndex:
         return cls(entries, [matter_document(m) for m in matters])
 
     def match(self, title: str, content: str) -> list[ListMatch]:
+        # The list is written in simplified characters: a traditional demand is read in them too.
+        title, content = simplified(title), simplified(content)
         text = f"{title}\n{content}"
         query = Counter(list(words(title)) * int(TITLE_WEIGHT) + list(words(content)))
         bm25: dict[int, float] = defaultdict(float)

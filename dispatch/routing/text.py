@@ -14,6 +14,8 @@ from functools import lru_cache
 # was half of routing a long demand.
 import rjieba
 
+from dispatch.routing.traditional import simplified
+
 _dictionary_lock = threading.Lock()
 _ready = False
 STOP_WORDS = frozenset(
@@ -169,9 +171,10 @@ _NOT_JIEBA_HAN = re.compile(r"[^\u4e00-\u9fd5]+")
 
 
 def segmented(text: str) -> list[str]:
-    """The jieba words of a text's Han runs, stop words and single characters kept."""
+    """The jieba words of a text's Han runs, stop words and single characters kept. Traditional
+    characters are read as simplified ones: jieba's dictionary is simplified."""
     _ensure_dictionary()
-    return rjieba.cut(_NOT_JIEBA_HAN.sub(" ", text or ""))
+    return rjieba.cut(_NOT_JIEBA_HAN.sub(" ", simplified(text or "")))
 
 
 @lru_cache(maxsize=4096)

@@ -87,7 +87,9 @@ def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_sa
 
     texts = {
         "CGJ": ["路边小贩摆摊占道", "夜市摊位占满马路", "商铺占道经营"],
-        "ZJJ": ["工地夜里打桩噪音", "建筑工地晚上施工", "工地渣土车夜间施工"],
+        # Every construction case reads as the street office's below: the two cannot be told apart
+        # (a model that tells apart the ones worded otherwise dispatches those, rightly).
+        "ZJJ": ["工地夜里打桩噪音", "工地夜里打桩噪音", "工地夜里打桩噪音"],
         "SHJ": ["工厂排放废气刺鼻", "河边工厂偷排污水", "烧烤店油烟直排"],
     }
     for code, samples in texts.items():

@@ -235,7 +235,7 @@ def test_evaluate_routing_works_in_a_throwaway_database(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_path, capsys):
+def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_path, capfd):
     # Labels that are categories, not the sample district's departments: the sample list would
     # send every demand to a department no label names, so the folds are routed by history.
     labelled = tmp_path / "categories.csv"
@@ -258,9 +258,14 @@ def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_pa
         "evaluate_routing", str(labelled), "--text-column", "text", "--label-column", "category", "--folds", "3",
         "--json", str(figures),
     )  # fmt: skip
-    assert "Titles from column 'title'" in capsys.readouterr().out
+    out = capfd.readouterr().out  # the figures are printed by the evaluation's own process
+    assert "Titles from column 'title'" in out
     result = json.loads(figures.read_text(encoding="utf-8"))
     assert result["list_used"] is False
+    # A plain classifier on the same folds, printed beside the router's figures.
+    assert "beside a plain baseline on the same folds" in out
+    assert set(result["baseline"]) == {"accuracy", "macro_f1", "top3_accuracy"}
+    assert f"accuracy  {result['accuracy']!s:>8}  {result['baseline']['accuracy']!s:>8}" in out
     assert result["rows"] == 62 and result["rows_without_text_or_label"] == 2
     assert result["scored_rows"] == 61  # the row without a label is routed, not scored
     assert result["accuracy"] >= 60 / 61 and result["top3_accuracy"] == 1.0
@@ -320,3 +325,21 @@ def test_a_demand_routed_with_a_learned_model_keeps_its_routing_record(district,
     record = RoutingResult.objects.get(demand=demand)
     assert record.router_version.endswith(model.version)
     assert len(record.router_version) <= RoutingResult._meta.get_field("router_version").max_length
+
+
+def test_a_department_of_two_past_cases_is_learned_but_judged_by_the_list_beside_it(district):
+    _history(district, n=15, codes=("CGJ", "SHJ"))
+    for i in range(2):
+        HistoricalCase.objects.create(
+            title="楼盘交房一再延期", content=f"开发商交房延期，第{i + 1}次", department=district.departments["ZJJ"]
+        )
+    model = train_and_activate()
+    assert "ZJJ" in model.classes
+    by_the_list = route(**NOISE, version=district.version, model=None).best
+    answer = route(**NOISE, version=district.version, model=model).best
+    # Its tiny probability does not damp what the list says of it: the list's answer stands whole.
+    assert answer.department_id == district.departments["ZJJ"].pk
+    assert answer.confidence == by_the_list.confidence
+    # With history alone, the model knows it from those two cases.
+    alone = route(title="楼盘交房延期", content="开发商交房一再延期", location_text="", version=None, model=model)
+    assert alone.best.department_id == district.departments["ZJJ"].pk

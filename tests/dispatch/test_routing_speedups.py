@@ -193,7 +193,7 @@ def test_a_model_is_stored_in_single_precision_and_answers_after_loading_as_befo
     blob = _stored(trained)
 
     def weights(pipeline):
-        return pipeline.named_steps["classifier"].calibrated_classifiers_[0].estimator.coef_
+        return pipeline.named_steps["classifier"].svm_.coef_
 
     assert weights(joblib.load(io.BytesIO(blob))["pipeline"]).dtype == np.float32  # half the bytes
     loaded = load(RoutingModel(version="stored-in-single", blob=blob, sample_count=len(cases), metrics={}))
@@ -228,3 +228,35 @@ def test_a_batch_is_judged_as_each_of_its_texts_alone_to_the_bit(codes):
     alone = [judge(model, title, content) for title, content in texts]
     assert batch == alone  # dataclasses of floats and strings: equal to the bit
     assert any(j.neighbours for j in alone) and judge_many(model, []) == []
+
+
+def test_a_model_stored_before_the_tempered_svm_still_loads_and_answers():
+    # Models stored before TemperedSVC hold a three-fold sigmoid calibration; the newest 30 keep
+    # their bytes, and an answer must still come from them as it did.
+    import io
+
+    import joblib
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
+
+    from dispatch.models import RoutingModel
+    from dispatch.routing.learned import build_pipeline, judge, load
+
+    cases = [
+        PastCase(t, f"{t}，第{i}次", "", code) for code in ("CGJ", "ZJJ", "SHJ") for i in range(6) for t in TEXTS[code]
+    ]
+    pipeline = build_pipeline()
+    pipeline.steps[-1] = ("classifier", CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced", random_state=0),
+                                                               method="sigmoid", cv=3, ensemble=False))  # fmt: skip
+    pipeline.fit(TrainingSet(cases).documents, TrainingSet(cases).labels)
+    buffer = io.BytesIO()
+    joblib.dump({"pipeline": pipeline, "past_cases": None}, buffer)
+    loaded = load(
+        RoutingModel(version="stored-calibrated", blob=buffer.getvalue(), sample_count=len(cases), metrics={})
+    )
+    judgement = judge(loaded, "工地晚上施工", "工地晚上施工太吵")
+    features = pipeline.named_steps["features"].transform([document("工地晚上施工", "工地晚上施工太吵")])
+    assert judgement.probabilities == dict(
+        zip(pipeline.classes_, pipeline.named_steps["classifier"].predict_proba(features)[0], strict=True)
+    )
+    assert max(judgement.probabilities, key=judgement.probabilities.get) == "ZJJ"

@@ -14,6 +14,7 @@ import jieba
 import pytest
 
 from dispatch.routing.text import STOP_WORDS, _words
+from dispatch.routing.traditional import simplified
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = ROOT.parent / "shared" / "data" / "messages.csv"
@@ -26,12 +27,13 @@ NOISE = re.compile(r"[\s0-9a-zA-Z_，。！？、；：“”‘’（）()《�
 
 @pytest.fixture(scope="module")
 def jiebas_words():
-    """words() as it was with the Python jieba package."""
+    """words() as it was with the Python jieba package (on the text with its traditional characters
+    read as simplified, as words() reads it since)."""
     jieba.setLogLevel(60)
     jieba.initialize()
 
     def words(text: str) -> tuple[str, ...]:
-        cut = jieba.lcut(NOISE.sub(" ", (text or "").strip().lower()))
+        cut = jieba.lcut(NOISE.sub(" ", simplified(text or "").strip().lower()))
         return tuple(w for w in cut if w.strip() and w not in STOP_WORDS and len(w) > 1)
 
     return words

@@ -1,7 +1,7 @@
 """Evaluate the router on a labelled file without touching the configured database: the command
 runs itself again in a child process on a throwaway SQLite database, loads the sample district
 there, and reports accuracy, macro-F1, top-3, coverage and precision at the auto-dispatch
-threshold, and routing time per demand."""
+threshold, and routing time per demand; with --folds, beside a plain baseline on the same folds."""
 
 from __future__ import annotations
 
@@ -110,8 +110,10 @@ class Command(BaseCommand):
                 " about them: the folds are routed by what the router learns from history alone."
             )
         for key, value in figures.items():
-            if key not in ("by_category", "by_label", "precision_targets", "reliability"):
+            if key not in ("baseline", "by_category", "by_label", "precision_targets", "reliability"):
                 self.stdout.write(f"{key:>26}: {value}")
+        if "baseline" in figures:
+            self._write_baseline(figures)
         self.stdout.write("the lowest threshold keeping auto-dispatch at a precision, and its coverage")
         for wanted, point in figures["precision_targets"].items():
             self.stdout.write(f"  precision ≥ {wanted:<5} threshold {point['threshold']}  coverage {point['coverage']}")
@@ -141,6 +143,15 @@ class Command(BaseCommand):
                             f"{p.milliseconds:.2f}",
                         ]
                     )
+
+    def _write_baseline(self, figures: dict) -> None:
+        from dispatch.evaluation import BASELINE
+
+        self.stdout.write(f"the router beside a plain baseline on the same folds ({BASELINE}):")
+        self.stdout.write(f"{'':>26}  {'router':>8}  {'baseline':>8}")
+        for key in figures["baseline"]:
+            router, baseline = figures[key], figures["baseline"][key]
+            self.stdout.write(f"{key:>26}  {router!s:>8}  {baseline!s:>8}")
 
     def _write_table(self, rows: dict[str, dict]) -> None:
         for name, row in rows.items():
