@@ -158,6 +158,14 @@ def build_pipeline(*, titled: bool = True) -> Pipeline:
     return Pipeline([("features", features), ("classifier", TemperedSVC())])
 
 
+# The temperature that fits the model's own held-out answers best makes its probabilities too
+# sharp to weigh against the list's evidence: the router's answers were more often right, and more
+# often sure enough to dispatch, with the model's voice twice as soft (5 folds of the demo's 434
+# labelled messages: accuracy 0.843 → 0.896, dispatchable at 0.8 0.673 → 0.816 at precision 0.928
+# → 0.941; four times as soft: 0.883 and 0.774).
+BLEND_SOFTENING = 2.0
+
+
 class TemperedSVC(BaseEstimator, ClassifierMixin):
     """A linear SVM over every department in the history, however few its past cases, with its
     margins turned into probabilities by one softmax whose temperature is fitted on held-out
@@ -185,7 +193,7 @@ class TemperedSVC(BaseEstimator, ClassifierMixin):
         self.svm_ = self._svm().fit(features, y)
         self.classes_ = self.svm_.classes_
         self.class_counts_ = np.array([int(np.sum(y == name)) for name in self.classes_])
-        self.temperature_ = self._fitted_temperature(features, y)
+        self.temperature_ = self._fitted_temperature(features, y) * BLEND_SOFTENING
         return self
 
     def _fitted_temperature(self, features: sparse.csr_matrix, y: np.ndarray) -> float:
