@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 MESSAGES = ROOT.parent / "shared" / "data" / "messages.csv"
-LABELS = ROOT / "dispatch" / "sample_data" / "message_labels.csv"
+LABELS = ROOT / "benchmarks" / "data" / "message_labels.csv"
 
 
 def main() -> None:
@@ -38,16 +36,10 @@ def main() -> None:
     args = parser.parse_args()
     if not args.messages.exists():
         sys.exit(f"{args.messages} is not here; no demand texts to preview.")
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ["DEBUG"] = "false"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
+    from benchmarks.scratch import sample_district
 
-    django.setup()
+    sample_district()
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.utils import timezone
 
     from demands.models import Demand
@@ -60,8 +52,6 @@ def main() -> None:
     from responsibility_lists.selectors import version_in_force
     from responsibility_lists.services import matter_save, version_create_draft
 
-    call_command("migrate", verbosity=0)
-    call_command("load_sample_district", verbosity=0)
     messages = list(csv.DictReader(args.messages.open(encoding="utf-8")))
     by_id = {m["source_id"]: m for m in messages}
 

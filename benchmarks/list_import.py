@@ -14,7 +14,6 @@ import io
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,21 +27,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    if "DATABASE_URL" not in os.environ:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ["DEBUG"] = "false"
-    import django
+    from benchmarks.scratch import sample_district
 
-    django.setup()
-    from django.core.management import call_command
-
+    sample_district()
     from responsibility_lists.list_io import read_xlsx, rows_of, write_xlsx
     from responsibility_lists.models import ListVersion
     from responsibility_lists.services import version_import
 
-    call_command("migrate", verbosity=0)
-    call_command("load_sample_district", verbosity=0)
     sample = rows_of(ListVersion.objects.get(number=1))
     rows = []
     for i in range(args.matters):

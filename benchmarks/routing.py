@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import statistics
 import sys
 import tempfile
@@ -31,15 +30,9 @@ def main() -> None:
     args = parser.parse_args()
     if not MESSAGES.exists():
         sys.exit(f"{MESSAGES} is not here; nothing to route.")
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ["DEBUG"] = "false"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
+    from benchmarks.scratch import sample_district
 
-    django.setup()
-    from django.core.management import call_command
-
+    sample_district(f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")  # always a database of its own
     from departments.models import Department
     from dispatch.models import HistoricalCase
     from dispatch.routing import route
@@ -47,8 +40,6 @@ def main() -> None:
     from dispatch.routing.text import forget_words
     from responsibility_lists.selectors import version_in_force
 
-    call_command("migrate", verbosity=0)
-    call_command("load_sample_district", verbosity=0)
     messages = list(csv.DictReader(MESSAGES.open(encoding="utf-8")))[: args.messages]
     version = version_in_force()
 

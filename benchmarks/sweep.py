@@ -11,7 +11,6 @@ sweep (every rung) and a second sweep (nothing left to do)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import timedelta
@@ -53,24 +52,15 @@ def main() -> None:
         cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
 
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ["DEBUG"] = "false"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["NOTIFICATION_EMAILS"] = "false"
-    os.environ["CELERY_BROKER_URL"] = args.broker_url
-    import django
+    from benchmarks.scratch import sample_district
 
-    django.setup()
-    from django.core.management import call_command
+    sample_district(args.database_url, NOTIFICATION_EMAILS="false", CELERY_BROKER_URL=args.broker_url)
     from django.db import connection
     from django.utils import timezone
 
     from departments.models import Department
     from dispatch.services.escalation import LADDER, _due, sweep_deadlines
 
-    call_command("migrate", verbosity=0)
-    call_command("load_sample_district", verbosity=0)
     departments = list(Department.objects.values_list("pk", flat=True))
     now = timezone.now()
     n, share = args.assignments, args.due_share
@@ -80,9 +70,10 @@ def main() -> None:
             """
             INSERT INTO demands_demand (tracking_number, query_code_hash, channel, citizen_name, citizen_phone,
                 citizen_address, title, content, location_text, urgency, status, submitted_at, updated_at,
-                reopen_count, rating_comment, community_picked, category_hint)
+                reopen_count, rating_comment, community_picked, category_hint, citizen_language, follow_up_count,
+                wants_text_messages)
             SELECT 'B-' || i, '', 'web', '甲', '13800000000', '', '基准诉求', '基准诉求内容', '', 'normal',
-                   'in_progress', %(now)s - interval '10 days', %(now)s, 0, '', false, ''
+                   'in_progress', %(now)s - interval '10 days', %(now)s, 0, '', false, '', 'zh-hans', 0, false
             FROM generate_series(1, %(n)s) AS i
             """,
             {"n": n, "now": now},
