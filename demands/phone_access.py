@@ -46,7 +46,7 @@ CODE_TEXT = gettext_noop(
 NOT_A_MOBILE = gettext_noop("请填写11位手机号码。座机收不到短信验证码，请凭受理编号和查询码查询，或拨打12345热线。")
 
 
-def phone_key(mobile: str) -> str:
+def phone_hash(mobile: str) -> str:
     """The phone's keyed hash: it finds the codes sent to a phone without keeping the number."""
     return hmac.new(settings.SECRET_KEY.encode(), f"phone:{mobile}".encode(), hashlib.sha256).hexdigest()
 
@@ -65,7 +65,7 @@ def phone_code_send(*, phone: str, now: datetime | None = None) -> PhoneCode:
     mobile = mobile_number(phone)
     if mobile is None:
         raise ValidationFailed(_(NOT_A_MOBILE), extra={"fields": {"phone": _(NOT_A_MOBILE)}})
-    key = phone_key(mobile)
+    key = phone_hash(mobile)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with transaction.atomic():
         PhoneCode.objects.filter(created_at__lt=moment - KEPT_FOR).delete()
@@ -99,7 +99,7 @@ def phone_code_check(*, phone: str, code: str, now: datetime | None = None) -> s
     given = "".join(code.split())
     if mobile is None or not given:
         return None
-    key = phone_key(mobile)
+    key = phone_hash(mobile)
     with transaction.atomic():
         row = (
             PhoneCode.objects.select_for_update()
