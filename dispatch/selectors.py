@@ -19,6 +19,7 @@ from departments.access import DEPARTMENT_ROLES, READ_ALL_ROLES, department_ids_
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
+    AssignmentRole,
     DuplicateStatus,
     DuplicateSuggestion,
     ExtensionRequest,
@@ -238,6 +239,23 @@ def confidence_for(candidates: list[dict] | None, department_id: int | None) -> 
             if department_id and c.get("department_id") == department_id
         ),
         default=0.0,
+    )
+
+
+def department_to_suggest(demand: Demand, candidates: list[dict]) -> int | None:
+    """The department a return of `demand` suggests unless the handler chooses another: the
+    router's first candidate that has not led the case before (a department that returned it is
+    not offered it back), and only one the router was sure enough of."""
+    led = set(demand.assignments.filter(role=AssignmentRole.LEAD).values_list("department_id", flat=True))
+    return next(
+        (
+            c["department_id"]
+            for c in candidates
+            if c.get("department_id") is not None
+            and c["department_id"] not in led
+            and c.get("confidence", 0.0) >= CONFIDENT_SUGGESTION
+        ),
+        None,
     )
 
 

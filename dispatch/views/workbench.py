@@ -34,7 +34,7 @@ from dispatch.models import (
     ReplyTemplate,
     Supervision,
 )
-from dispatch.selectors import CONFIDENT_SUGGESTION, assignment_for_user, latest_routing
+from dispatch.selectors import assignment_for_user, department_to_suggest, latest_routing
 from dispatch.services import (
     assignment_contribute,
     assignment_reply,
@@ -148,20 +148,9 @@ def _routing_candidates(assignment: Assignment) -> list[dict]:
 
 
 def _return_form(assignment: Assignment, candidates: list[dict]) -> ReturnForm:
-    """The return form, offering the router's next suggestion as the department to suggest: one
-    that has not led the case before (a department that returned it is not offered it back), and
-    only where the router was sure enough of it; otherwise the handler is asked to choose."""
-    led = set(assignment.demand.assignments.filter(role=AssignmentRole.LEAD).values_list("department_id", flat=True))
-    following = next(
-        (
-            c["department_id"]
-            for c in candidates
-            if c.get("department_id") is not None
-            and c["department_id"] not in led
-            and c.get("confidence", 0.0) >= CONFIDENT_SUGGESTION
-        ),
-        None,
-    )
+    """The return form, offering the router's next suggestion as the department to suggest where
+    there is a sure enough one; otherwise the handler is asked to choose."""
+    following = department_to_suggest(assignment.demand, candidates)
     form = ReturnForm(
         auto_id="return_%s", own_department_id=assignment.department_id, initial={"suggested_department": following}
     )

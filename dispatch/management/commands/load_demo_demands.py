@@ -35,7 +35,7 @@ from departments.selectors import resolve_location, street_office_for
 from dispatch.history import HistoryColumns, history_import
 from dispatch.models import Assignment, AssignmentRole, AssignmentStatus
 from dispatch.routing.learned import train_and_activate
-from dispatch.selectors import CONFIDENT_SUGGESTION
+from dispatch.selectors import department_to_suggest, latest_routing
 from dispatch.services import (
     assignment_contribute,
     assignment_reply,
@@ -53,18 +53,6 @@ MESSAGES = Path(__file__).resolve().parents[2] / "sample_data" / "demo_messages.
 TERRITORIAL_LABEL = "属地"
 GENERIC_REPLY = "您反映的问题已收悉。经现场核查，我单位已安排专人处理，并将持续跟踪，感谢您的监督。"
 SPAN_DAYS = 21
-
-
-def _runner_up(demand: Demand, lead_id: int) -> int | None:
-    """The department the return form would preselect: the first other than the lead that the
-    router suggested for the demand, where it was sure enough of it (else the handler names none)."""
-    result = demand.routing_results.order_by("-pk").first()
-    others = [
-        c.get("department_id")
-        for c in (result.candidates if result else [])
-        if c.get("confidence", 0.0) >= CONFIDENT_SUGGESTION
-    ]
-    return next((pk for pk in others if pk and pk != lead_id), None)
 
 
 class NotYet(Exception):
@@ -188,7 +176,8 @@ class Command(BaseCommand):
             if step == 0:
                 # Half the returns suggest the router's next department, as a handler who knows
                 # the district would; the desk can then reassign in one click.
-                suggested = _runner_up(demand, lead.department_id) if number % 20 == 0 else None
+                routing = latest_routing(demand)
+                suggested = department_to_suggest(demand, routing.candidates) if routing and number % 20 == 0 else None
                 with story.later(minutes=rng.randrange(20, 90)):
                     assignment_return(
                         assignment_id=lead.pk,
