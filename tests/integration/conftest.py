@@ -134,11 +134,18 @@ class PrivateRedis:
             self.process = None
 
 
+def _free_port() -> int:
+    # Chosen by the system, not fixed: two checkouts' suites may run side by side on one machine.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
 def private_redis(tmp_path):
     if shutil.which("redis-server") is None:
         pytest.skip("needs redis-server on PATH")
-    server = PrivateRedis(6391, tmp_path)
+    server = PrivateRedis(_free_port(), tmp_path)
     server.start()
     try:
         yield server
