@@ -1,15 +1,27 @@
-"""A fixed-window limit on how often one client may do something (submit a demand from the web
-form), kept in the shared cache so every web process counts the same. The API has DRF's own
-throttles at the same rate."""
+"""Fixed-window limits on how often one client may do something (submit a demand, look one up),
+kept in the shared cache so every web process counts the same. The API's throttles below count in
+the same cache under the same rates.
+
+In production the cache is the broker's Redis. When it cannot be reached, the limits fall back to
+a count in each web process (same rate, so a client gets at most that many times the allowance
+while the outage lasts): intake must keep taking demands, not answer 500."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
+import re
+import threading
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from rest_framework.request import Request
-from rest_framework.throttling import BaseThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -26,14 +38,153 @@ def client_address(request: HttpRequest) -> str:
     return BaseThrottle().get_ident(Request(request))
 
 
-def allow(request: HttpRequest, scope: str, rate: str) -> bool:
-    """Count this request against the client's window; False once the window's allowance is used."""
+def phone_key(phone: str) -> str:
+    """A keyed hash of the digits of a phone number: counts per phone without keeping the number
+    in the cache (a copy of Redis must not give up who submitted what)."""
+    digits = re.sub(r"\D", "", phone or "")
+    return hmac.new(settings.SECRET_KEY.encode(), f"throttle-phone:{digits}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class _Outage:
+    """Tells the log once when the cache stops answering and once when it answers again, not on
+    every request in between (an outage would otherwise bury everything else in the log)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.down = False
+
+    def began(self, error: Exception) -> None:
+        with self._lock:
+            if self.down:
+                return
+            self.down = True
+        logger.warning("The cache is unreachable (%r): limits count in each web process until it returns.", error)
+
+    def ended(self) -> None:
+        if not self.down:
+            return
+        with self._lock:
+            if not self.down:
+                return
+            self.down = False
+        logger.warning("The cache answers again: limits are shared between web processes again.")
+
+
+outage = _Outage()
+
+
+class _LocalWindows:
+    """Fixed-window counts kept in this process, for while the cache is away."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, int]] = {}  # key → (window, count)
+
+    def hit(self, key: str, limit: int, seconds: int) -> bool:
+        window = int(time.time() // seconds)
+        with self._lock:
+            if len(self._counts) > 10000:
+                # Only the current windows matter; an outage of days must not grow memory without end.
+                self._counts = {k: v for k, v in self._counts.items() if v[0] == window}
+            seen, count = self._counts.get(key, (window, 0))
+            count = count + 1 if seen == window else 1
+            self._counts[key] = (window, count)
+            return count <= limit
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+local_windows = _LocalWindows()
+
+
+def _hit(key: str, rate: str) -> bool:
     limit, seconds = parse_rate(rate)
     window = int(time.time() // seconds)
-    key = f"throttle:{scope}:{client_address(request)}:{window}"
-    cache.add(key, 0, timeout=seconds)
+    windowed = f"{key}:{window}"
     try:
-        return cache.incr(key) <= limit
-    except ValueError:  # expired between add and incr: a fresh window
-        cache.set(key, 1, timeout=seconds)
-        return True
+        cache.add(windowed, 0, timeout=seconds)
+        try:
+            allowed = cache.incr(windowed) <= limit
+        except ValueError:  # expired between add and incr: a fresh window
+            cache.set(windowed, 1, timeout=seconds)
+            allowed = True
+    # Whatever the cache's client raises when its server is away (redis, memcached, a socket
+    # timeout): the limit is a guard, and must not turn into the outage it guards against.
+    except Exception as error:
+        outage.began(error)
+        return local_windows.hit(windowed, limit, seconds)
+    outage.ended()
+    return allowed
+
+
+def allow(request: HttpRequest, scope: str, rate: str) -> bool:
+    """Count this request against the client's window; False once the window's allowance is used."""
+    return _hit(f"throttle:{scope}:{client_address(request)}", rate)
+
+
+def allow_submission(request: HttpRequest, phone: str) -> bool:
+    """A submission from the web form: counted per address and phone at the citizen's rate, so
+    the citizens behind one address (a company's network, a community service centre) do not use
+    up each other's allowance, and per address alone under a much higher ceiling. Both counts move
+    on every submission: a refused one still counts against the other."""
+    address = client_address(request)
+    own = _hit(f"throttle:citizen-submit:{address}:{phone_key(phone)}", settings.CITIZEN_SUBMIT_RATE)
+    shared = _hit(f"throttle:citizen-submit-address:{address}", settings.CITIZEN_SUBMIT_ADDRESS_RATE)
+    return own and shared
+
+
+# The API's scopes and the settings that hold their rates: read on each request, like the web
+# form's, rather than DRF's DEFAULT_THROTTLE_RATES frozen into the class when it is imported.
+_RATE_SETTINGS = {
+    "citizen-submit": "CITIZEN_SUBMIT_RATE",
+    "citizen-submit-address": "CITIZEN_SUBMIT_ADDRESS_RATE",
+    "citizen-track": "CITIZEN_TRACK_RATE",
+}
+
+
+class _FallingBackToProcess(SimpleRateThrottle):
+    """DRF's throttle, counting in this process while the cache is unreachable."""
+
+    num_requests: int
+    duration: int
+    key: str | None = None
+
+    def get_rate(self) -> str:
+        return getattr(settings, _RATE_SETTINGS[str(self.scope)])
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            allowed = super().allow_request(request, view)
+        except Exception as error:  # see _hit: any failure of the cache's client
+            outage.began(error)
+            if self.rate is None or self.key is None:
+                return True
+            self.history = []  # for wait(): nothing is known beyond this process's window
+            return local_windows.hit(f"drf:{self.key}", self.num_requests, self.duration)
+        outage.ended()
+        return allowed
+
+
+class CitizenThrottle(_FallingBackToProcess, ScopedRateThrottle):
+    """The API's per-address limit for the citizen operations, by the view's `throttle_scope`."""
+
+
+class SubmissionPhoneThrottle(_FallingBackToProcess):
+    """API submissions per address and phone (keyed hash), at the citizen's submission rate."""
+
+    scope = "citizen-submit"
+
+    def get_cache_key(self, request, view) -> str:
+        phone = request.data.get("citizen_phone", "") if hasattr(request.data, "get") else ""
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{phone_key(str(phone))}"}
+
+
+class SubmissionAddressThrottle(_FallingBackToProcess):
+    """API submissions per address alone, under the much higher shared ceiling."""
+
+    scope = "citizen-submit-address"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -15,10 +15,10 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.errors import IllegalTransition, NotAllowed
+from config.throttle import CitizenThrottle, SubmissionAddressThrottle, SubmissionPhoneThrottle
 from demands.merges import original_of
 from demands.models import CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH, Channel, CitizenMessage, Demand, DemandEvent
 from demands.privacy import mask_name, mask_phone
@@ -175,10 +175,13 @@ class AssignmentOutput(serializers.ModelSerializer):
 
 
 class CitizenApi(APIView):
+    """A citizen's operation on a demand of theirs: each try of a query code counts against the
+    address's lookups (submitting is counted apart, see DemandSubmitApi)."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "citizen"
+    throttle_classes = [CitizenThrottle]
+    throttle_scope = "citizen-track"
 
 
 class SubmissionOutput(serializers.Serializer):
@@ -204,6 +207,7 @@ class DemandSubmitApi(CitizenApi):
     number of the earlier demand is ever returned: the phone is the caller's own input."""
 
     Output = SubmissionOutput
+    throttle_classes = [SubmissionPhoneThrottle, SubmissionAddressThrottle]
 
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=TITLE_MAX_LENGTH)

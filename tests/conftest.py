@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
+from config import throttle
 from demands.services import Submission, demand_submit
 from departments.selectors import clear_place_cache
 from tests.citizens import Phones
@@ -32,6 +33,9 @@ def _fresh_router_cache():
     learned._cache.clear()
     clear_place_cache()
     cache.clear()
+    # The counts kept while a cache is unreachable live in the process, like the router's caches.
+    throttle.local_windows.clear()
+    throttle.outage.down = False
     yield
 
 

@@ -121,11 +121,20 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.exception_handlers.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.OperationSchema",
-    "DEFAULT_THROTTLE_RATES": {"citizen": env_str("CITIZEN_THROTTLE_RATE", "30/hour")},
+    # Behind no proxy X-Forwarded-For is the client's own word: trusting it would let anyone dodge
+    # the citizen limits with a made-up address. Production must say how many proxies there are.
+    "NUM_PROXIES": env_int("TRUSTED_PROXIES", 0),
 }
 
-# How often one client may submit demands, on the web form and through the API alike.
-CITIZEN_THROTTLE_RATE = env_str("CITIZEN_THROTTLE_RATE", "30/hour")
+# The citizen limits (web form and API alike, config.throttle), each "count/period" per client
+# address. Submitting and looking up are separate allowances, so lookups never block a
+# submission. A submission counts per address and phone at CITIZEN_SUBMIT_RATE (the citizens
+# behind one company network or service centre do not share it) and per address alone under
+# CITIZEN_SUBMIT_ADDRESS_RATE. CITIZEN_THROTTLE_RATE is the old name of both rates.
+CITIZEN_SUBMIT_RATE = env_str("CITIZEN_SUBMIT_RATE", env_str("CITIZEN_THROTTLE_RATE", "30/hour"))
+CITIZEN_SUBMIT_ADDRESS_RATE = env_str("CITIZEN_SUBMIT_ADDRESS_RATE", "600/hour")
+# Tracking lookups (query code or one-time phone code tries, rating, reopening, adding details).
+CITIZEN_TRACK_RATE = env_str("CITIZEN_TRACK_RATE", env_str("CITIZEN_THROTTLE_RATE", "30/hour"))
 # How often one client may ask for one-time codes to look demands up by phone (each is a text
 # message the district pays for; one phone also gets at most three an hour, see phone_access).
 CITIZEN_CODE_THROTTLE_RATE = env_str("CITIZEN_CODE_THROTTLE_RATE", "10/hour")

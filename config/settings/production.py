@@ -16,6 +16,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("CACHE_URL", CELERY_BROKER_URL),
         "KEY_PREFIX": "minsheng",
+        # A cache that does not answer must not hold a request: the limits then count in each
+        # process (config.throttle) and intake goes on.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 CELERY_TASK_ALWAYS_EAGER = False

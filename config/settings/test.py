@@ -16,6 +16,4 @@ STORAGES = {
 LANGUAGE_CODE = "zh-hans"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"citizen": "1000/minute"}}  # noqa: F405
-
-CITIZEN_THROTTLE_RATE = "1000/minute"
+CITIZEN_SUBMIT_RATE = CITIZEN_SUBMIT_ADDRESS_RATE = CITIZEN_TRACK_RATE = "1000/minute"

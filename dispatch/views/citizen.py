@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
-from config.throttle import allow
+from config.throttle import allow, allow_submission
 from demands.citizen_messages import citizen_texts_wanted, mobile_number, texted_number
 from demands.merges import original_of, rated_shared_answer, shared_answer_given
 from demands.models import Demand
@@ -91,7 +91,7 @@ def _granted_demand(request: HttpRequest, tracking_number: str) -> Demand:
 
 def submit(request: HttpRequest) -> HttpResponse:
     form = DemandForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and not allow(request, "citizen-submit", settings.CITIZEN_THROTTLE_RATE):
+    if request.method == "POST" and not allow_submission(request, request.POST.get("citizen_phone", "")):
         form.add_error(None, _("提交过于频繁，请稍后再试；紧急情况请拨打 12345 热线。"))
         return render(request, "demands/citizen_submit.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
@@ -172,7 +172,7 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None, initial={"tracking_number": number} if number else None)
     # Query codes cannot be guessed at speed: one client gets the API's allowance of tries. (The
     # session remembers an opened demand, so following one's own case asks no more.)
-    if request.method == "POST" and not allow(request, "citizen-track", settings.CITIZEN_THROTTLE_RATE):
+    if request.method == "POST" and not allow(request, "citizen-track", settings.CITIZEN_TRACK_RATE):
         form.add_error(None, _("查询过于频繁，请稍后再试；如忘记查询码，请拨打 12345 热线。"))
         return render(request, "demands/citizen_track.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
@@ -214,7 +214,7 @@ def phone_code(request: HttpRequest) -> HttpResponse:
         return redirect("citizen-phone")
     form = PhoneCodeForm(request.POST or None)
     context = {"form": form, "masked_phone": mask_phone(phone), "minutes": int(CODE_LIFETIME.total_seconds() // 60)}
-    if request.method == "POST" and not allow(request, "citizen-track", settings.CITIZEN_THROTTLE_RATE):
+    if request.method == "POST" and not allow(request, "citizen-track", settings.CITIZEN_TRACK_RATE):
         form.add_error(None, _("查询过于频繁，请稍后再试；急事请拨打12345热线。"))
         return render(request, "demands/citizen_phone_code.html", context, status=429)
     if request.method == "POST" and form.is_valid():

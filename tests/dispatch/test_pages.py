@@ -366,7 +366,7 @@ def test_query_codes_cannot_be_guessed_at_speed(citizen_submission, settings):
     from django.core.cache import cache
 
     cache.clear()
-    settings.CITIZEN_THROTTLE_RATE = "3/hour"
+    settings.CITIZEN_TRACK_RATE = "3/hour"
     _, receipt = citizen_submission
     guesser = Client()
     for _ in range(3):
@@ -381,7 +381,7 @@ def test_one_client_cannot_flood_the_form(district, settings, django_capture_on_
     from django.core.cache import cache
 
     cache.clear()
-    settings.CITIZEN_THROTTLE_RATE = "2/hour"
+    settings.CITIZEN_SUBMIT_RATE = "2/hour"
     citizen = Client()
     form = {**FORM, "repeat": "new"}  # the same report again and again, insisted on as new each time
     with django_capture_on_commit_callbacks(execute=True):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 
 import pytest
+import redis
+from django.test import Client
+from rest_framework.test import APIClient
 
 from demands.models import Demand, DemandEvent
 from demands.services import demand_submit
 from demands.workflow import Action, Status
 from dispatch.tasks import reconcile_unrouted
+from tests.dispatch.test_pages import FORM
 from tests.factories import build_district
 from tests.integration.conftest import Worker, point_celery_at, wait_for
 
@@ -74,3 +78,51 @@ def test_demands_submitted_while_redis_is_down_are_routed_when_it_returns(real_s
     finally:
         worker.stop()
     assert DemandEvent.objects.filter(demand_id__in=ids, action__in=ROUTED).count() == 5
+
+
+def test_citizens_are_answered_while_redis_is_down_and_their_demands_routed_after(
+    real_services, private_redis, tmp_path, settings
+):
+    """Redis is the cache (the limits' counts) as well as the broker, as in production."""
+    build_district()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": private_redis.url}
+    }
+    point_celery_at(private_redis.url)
+    web, api = Client(), APIClient()
+    earlier = web.post("/", FORM, follow=True).context["receipt"]  # while Redis is up
+    assert redis.Redis.from_url(private_redis.url).keys("*throttle*"), "the limits did not count in this Redis"
+
+    private_redis.stop()
+    started = time.monotonic()
+    page = web.post("/", {**FORM, "citizen_phone": "13900000001", "title": "小区门口路灯不亮"}, follow=True)
+    assert page.status_code == 200 and page.context["receipt"]["query_code"]
+    body = {
+        "title": "路边有流动摊贩占道经营",
+        "content": "每天傍晚都有小贩摆摊占道经营。",
+        "citizen_name": "乙",
+        "citizen_phone": "13900000002",
+    }
+    submitted = api.post("/api/v1/citizen/demands/", body, format="json")
+    assert submitted.status_code == 201, submitted.content
+    tracked = api.post("/api/v1/citizen/track/", earlier, format="json")
+    assert tracked.status_code == 200 and tracked.json()["tracking_number"] == earlier["tracking_number"]
+    assert Client().post("/track/", earlier).status_code == 302  # the demand page, opened
+    assert time.monotonic() - started < 30
+    numbers = [
+        earlier["tracking_number"],
+        page.context["receipt"]["tracking_number"],
+        submitted.json()["tracking_number"],
+    ]
+    ids = list(Demand.objects.filter(tracking_number__in=numbers).values_list("pk", flat=True))
+    assert len(ids) == 3
+
+    private_redis.start()
+    point_celery_at(private_redis.url)
+    worker = Worker(private_redis.url, tmp_path / "worker.log", RECONCILE_AFTER_SECONDS="0").start()
+    try:
+        reconcile_unrouted.delay()  # what beat does every minute
+        assert wait_for(lambda: _all_routed(ids), 60)
+    finally:
+        worker.stop()
+    assert DemandEvent.objects.filter(demand_id__in=ids, action__in=ROUTED).count() == 3
