@@ -169,3 +169,24 @@ class WorkingPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class LoginFailure(models.Model):
+    """A failed staff login (web, admin or API token), counted per username and per client
+    address to refuse password guessing. Kept in the database, not the cache, so the limit holds
+    while Redis is away; rows older than the window are deleted as new ones come."""
+
+    username = models.CharField(_("用户名"), max_length=150)
+    address = models.CharField(_("客户端地址"), max_length=64)
+    at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_failure_username"),
+            models.Index(fields=["address", "at"], name="login_failure_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.address} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,10 +1,11 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
+from departments.api import LogoutApi, TokenObtainApi
 from dispatch import api
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    path("auth/logout/", LogoutApi.as_view(), name="api-logout"),
     path("citizen/demands/", api.DemandSubmitApi.as_view(), name="api-citizen-submit"),
     path("citizen/track/", api.CitizenTrackApi.as_view(), name="api-citizen-track"),
     path("citizen/rate/", api.CitizenRateApi.as_view(), name="api-citizen-rate"),

@@ -89,6 +89,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every login (the staff page, the admin's, the API token) goes through the lockout check.
+AUTHENTICATION_BACKENDS = ["departments.login_guard.GuardedModelBackend"]
+# After this many failed logins for one username, or LOGIN_ADDRESS_FAILURE_LIMIT from one client
+# address (a district office shares one), within the window, further attempts are refused until
+# the oldest of them is older than the window, even with the right password. Counted in the
+# database, so the limit holds while Redis is away.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+# API tokens are refused this long after they were issued (and revoked on logout, when the
+# account is disabled and when its password changes).
+API_TOKEN_LIFETIME_HOURS = env_float("API_TOKEN_LIFETIME_HOURS", 12)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "login"
@@ -112,8 +124,10 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so a refused token answers 401 with WWW-Authenticate (DRF takes the header from
+        # the first class; the session's has none, and would turn it into a 403).
+        "departments.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
