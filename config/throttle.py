@@ -17,6 +17,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
@@ -47,18 +48,28 @@ def phone_key(phone: str) -> str:
 
 class _Outage:
     """Tells the log once when the cache stops answering and once when it answers again, not on
-    every request in between (an outage would otherwise bury everything else in the log)."""
+    every request in between (an outage would otherwise bury everything else in the log). After
+    a failure the cache is left alone for RETRY_SECONDS: a server that does not answer at all
+    would otherwise cost every request a connection timeout per count."""
+
+    RETRY_SECONDS = 5.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.down = False
+        self._failed_at = 0.0
 
     def began(self, error: Exception) -> None:
         with self._lock:
+            self._failed_at = time.monotonic()
             if self.down:
                 return
             self.down = True
         logger.warning("The cache is unreachable (%r): limits count in each web process until it returns.", error)
+
+    def resting(self) -> bool:
+        """True shortly after a failure: count locally without trying the cache."""
+        return self.down and time.monotonic() - self._failed_at < self.RETRY_SECONDS
 
     def ended(self) -> None:
         if not self.down:
@@ -103,6 +114,8 @@ def _hit(key: str, rate: str) -> bool:
     limit, seconds = parse_rate(rate)
     window = int(time.time() // seconds)
     windowed = f"{key}:{window}"
+    if outage.resting():
+        return local_windows.hit(windowed, limit, seconds)
     try:
         cache.add(windowed, 0, timeout=seconds)
         try:
@@ -135,6 +148,23 @@ def allow_submission(request: HttpRequest, phone: str) -> bool:
     return own and shared
 
 
+class _Resting(Exception):
+    pass
+
+
+class _RestingCache(BaseCache):
+    """Stands in for the cache in a DRF throttle while the cache is left alone after a failure."""
+
+    def get(self, *args, **kwargs):
+        raise _Resting
+
+    def set(self, *args, **kwargs):
+        raise _Resting
+
+
+_RESTING = _RestingCache({})
+
+
 # The API's scopes and the settings that hold their rates: read on each request, like the web
 # form's, rather than DRF's DEFAULT_THROTTLE_RATES frozen into the class when it is imported.
 _RATE_SETTINGS = {
@@ -156,9 +186,12 @@ class _FallingBackToProcess(SimpleRateThrottle):
 
     def allow_request(self, request, view) -> bool:
         try:
+            if outage.resting():
+                self.cache = _RESTING
             allowed = super().allow_request(request, view)
         except Exception as error:  # see _hit: any failure of the cache's client
-            outage.began(error)
+            if not isinstance(error, _Resting):
+                outage.began(error)
             if self.rate is None or self.key is None:
                 return True
             self.history = []  # for wait(): nothing is known beyond this process's window

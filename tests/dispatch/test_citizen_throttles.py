@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from config import throttle
 from demands.models import Demand
 from tests.dispatch.test_pages import FORM
 
@@ -151,3 +152,28 @@ def test_the_error_page_promises_only_what_is_true():
     page = render_to_string("500.html")
     # A submission that met the error may not have been stored: only a receipt proves it was.
     assert "不会丢失" not in page and "没有看到受理编号" in page and "重新提交" in page
+
+
+def test_a_cache_that_does_not_answer_is_left_alone_for_a_moment(
+    district, rates, monkeypatch, django_capture_on_commit_callbacks
+):
+    tries = []
+
+    class Silent:
+        """A cache whose server takes a connection timeout to fail."""
+
+        def add(self, *args, **kwargs):
+            tries.append(args)
+            raise TimeoutError("Timeout connecting to server")
+
+        incr = set = add
+
+    monkeypatch.setattr(throttle, "cache", Silent())
+    citizen = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _web_submit(citizen, "13800000001") == 302
+        assert _web_submit(citizen, "13800000002") == 302
+        assert len(tries) == 1  # one timeout, not one per count of each request
+        monkeypatch.setattr(throttle.outage, "RETRY_SECONDS", 0)
+        assert _web_submit(citizen, "13800000003") == 302
+    assert len(tries) > 1  # and tried again after the pause
