@@ -14,6 +14,7 @@ from departments.models import (
     CalendarOverride,
     Community,
     Department,
+    LoginFailure,
     Membership,
     OverrideKind,
     Street,
@@ -128,3 +129,19 @@ _WEEKDAYS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _(
 @admin.register(WorkingPeriod)
 class WorkingPeriodAdmin(admin.ModelAdmin):
     list_display = ["starts_at", "ends_at"]
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Failed staff logins. Deleting a username's rows lifts its lockout early (an administrator
+    who has confirmed the person); they cannot be added or edited."""
+
+    list_display = ["at", "username", "address"]
+    search_fields = ["username", "address"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -110,3 +110,17 @@ def test_the_lockout_holds_while_the_cache_is_unreachable(limits, staff):
         for _ in range(3):
             assert _token(api, "wang", "guess").status_code == 400
         assert _token(api, "wang", PASSWORD).status_code == 429
+
+
+def test_an_administrator_can_lift_a_lockout(limits, staff):
+    for _ in range(3):
+        _page_login(Client(), "wang", "guess")
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("root", password=PASSWORD))
+    listing = admin.get("/admin/departments/loginfailure/?q=wang")
+    assert listing.status_code == 200 and "wang" in listing.content.decode()
+    ids = [str(pk) for pk in LoginFailure.objects.values_list("pk", flat=True)]
+    admin.post(
+        "/admin/departments/loginfailure/", {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
+    )
+    assert _page_login(Client(), "wang", PASSWORD).status_code == 302
