@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from demands.fields import EncryptedTextField, PhoneHashField
 from demands.wording import SYSTEM_SENTENCES, in_reader_language
 from demands.workflow import CITIZEN_STATUS_LABELS, Action, Status
 from departments.models import Community, Department, Street
@@ -37,9 +38,12 @@ class Demand(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    citizen_name = models.CharField(_("诉求人姓名"), max_length=64)
-    citizen_phone = models.CharField(_("联系电话"), max_length=32)
-    citizen_address = models.CharField(_("联系地址"), max_length=255, blank=True)
+    # Encrypted at rest (demands.fields); never filtered or sorted on in SQL.
+    citizen_name = EncryptedTextField(_("诉求人姓名"))
+    citizen_phone = EncryptedTextField(_("联系电话"))
+    citizen_address = EncryptedTextField(_("联系地址"), blank=True)
+    # What the demands of one caller are found by (demands.phones.phone_hash).
+    citizen_phone_hash = PhoneHashField(source="citizen_phone", db_index=True)
     # Whether the citizen wants text messages about the demand (receipt, question, answer…).
     wants_text_messages = models.BooleanField(_("接收短信通知"), default=True)
 

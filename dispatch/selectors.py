@@ -9,11 +9,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from demands.models import Demand
-from demands.selectors import phone_key
+from demands.phones import phone_hash, phone_key
 from demands.workflow import OPEN_STATUSES, Status
 from departments.access import DEPARTMENT_ROLES, READ_ALL_ROLES, department_ids_for, has_role
 from dispatch.models import (
@@ -46,13 +45,22 @@ def demands_visible_to(user: Viewer) -> QuerySet[Demand]:
 
 
 FOUND_AT_MOST = 50
-_PHONE = re.compile(r"[\d\s\-+]{7,20}")
+_PHONE = re.compile(r"[\d\s\-+()]{7,24}")
+
+
+def is_phone_query(query: str) -> bool:
+    """Whether a desk search is for a phone number: 7 to 15 digits, typed with spaces, dashes,
+    brackets or a leading +. Such a search is counted and recorded (dispatch.services.phone_search)."""
+    query = query.strip()
+    return bool(_PHONE.fullmatch(query)) and 7 <= len(phone_key(query)) <= 15
 
 
 def find_demands(user: Viewer, query: str, limit: int = FOUND_AT_MOST) -> list[Demand]:
     """What a dispatch officer finds for a caller who has no tracking number: every demand the
-    user may see whose tracking number holds the query, or whose phone is the query (digits
-    compared, however they were typed), or whose title or place holds it; newest first."""
+    user may see whose tracking number holds the query, or whose title or place holds it, or
+    whose phone is the query, newest first. A phone is found only by its whole number (however
+    it was typed), through its keyed hash, never by a part: a part would give back the numbers
+    the masks hide."""
     query = query.strip()
     if not query:
         return []
@@ -63,17 +71,9 @@ def find_demands(user: Viewer, query: str, limit: int = FOUND_AT_MOST) -> list[D
     for word in words:
         in_text &= Q(title__icontains=word) | Q(location_text__icontains=word)
     found |= in_text
-    digits = re.sub(r"\D", "", query)
-    if _PHONE.fullmatch(query) and 7 <= len(digits) <= 15:
-        # A number given with the country code (+86 138…, 0086 138…) is the same phone.
-        national = re.sub(r"^(0086|86)(?=1\d{10}$)", "", digits)
-        found |= Q(phone_digits=digits) | Q(phone_digits=national)
-    # The phone's digits however it was typed (spaces, dashes, a leading +).
-    typed = Replace(
-        Replace(Replace("citizen_phone", Value("-"), Value("")), Value(" "), Value("")), Value("+"), Value("")
-    )
-    visible = demands_visible_to(user).annotate(phone_digits=typed)
-    return list(visible.filter(found).order_by("-submitted_at", "-pk")[:limit])
+    if is_phone_query(query):
+        found |= Q(citizen_phone_hash=phone_hash(query))
+    return list(demands_visible_to(user).filter(found).order_by("-submitted_at", "-pk")[:limit])
 
 
 @dataclass(frozen=True)
@@ -191,12 +191,11 @@ def duplicate_groups(suggestions: QuerySet[DuplicateSuggestion]) -> list[Duplica
     groups = []
     for together in members_of.values():
         kept = _kept_of(together)
-        caller = phone_key(kept.citizen_phone)
         members = tuple(
             DuplicateMember(
                 demand=d,
                 similarity=with_other.get((d.pk, kept.pk), closest[d.pk]),
-                same_caller=phone_key(d.citizen_phone) == caller,
+                same_caller=d.citizen_phone_hash == kept.citizen_phone_hash,
             )
             for d in sorted(together, key=lambda d: (d.submitted_at, d.pk))
             if d.pk != kept.pk
