@@ -29,6 +29,15 @@ TITLE_TOO_LONG = _("标题不能超过200字。")
 CONTENT_TOO_LONG = _("诉求内容不能超过10000字，请精简，或把材料作为附件上传。")
 
 
+# The citizen's contact details, encrypted at rest: a list that shows none of them leaves them
+# unread (`.defer(*contact_fields("demand__"))`), as each costs a decryption per row.
+CONTACT_FIELDS = ("citizen_name", "citizen_phone", "citizen_address")
+
+
+def contact_fields(prefix: str = "") -> list[str]:
+    return [f"{prefix}{name}" for name in CONTACT_FIELDS]
+
+
 class Demand(models.Model):
     tracking_number = models.CharField(_("受理编号"), max_length=32, unique=True)
     # Only a hash of the query code is kept: the citizen holds the code, the database cannot leak it.
@@ -248,6 +257,30 @@ class ContactDisclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.demand.tracking_number}"
+
+
+class PhoneSearch(models.Model):
+    """Every search of the desk by a phone number, found or not, refused or not: who looked, for
+    which number (its keyed hash only: the record must not hold the number it protects) and how
+    many demands it found. A search by a full number tells whose it is as an unmask does, so it
+    is recorded like one; and one row per search, not per demand found, so that the searches that
+    found nothing, which is what trying the numbers behind a mask looks like, are seen too. The
+    hourly limit counts these rows."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    phone_hash = models.CharField(max_length=64)
+    found = models.PositiveIntegerField(_("找到件数"), default=0)
+    refused = models.BooleanField(_("超出次数被拒绝"), default=False)
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("电话号码查找记录")
+        verbose_name_plural = _("电话号码查找记录")
+        indexes = [models.Index(fields=["user", "created_at"], name="phone_search_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.phone_hash[:8]}… · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class MessageStatus(models.TextChoices):

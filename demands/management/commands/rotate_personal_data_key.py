@@ -14,10 +14,8 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from config.encryption import PersonalDataUnreadable, under_first_key
-from demands.models import Demand
+from demands.models import CONTACT_FIELDS, Demand
 from demands.phones import phone_hash
-
-ENCRYPTED = ("citizen_name", "citizen_phone", "citizen_address")
 
 
 class Command(BaseCommand):
@@ -31,7 +29,7 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         # The stored tokens themselves, not the clear text the field reads back.
-        stored = {f"stored_{name}": Cast(name, output_field=TextField()) for name in ENCRYPTED}
+        stored = {f"stored_{name}": Cast(name, output_field=TextField()) for name in CONTACT_FIELDS}
         last, seen, rewritten = 0, 0, 0
         while True:
             with transaction.atomic():
@@ -40,18 +38,18 @@ class Command(BaseCommand):
                     .order_by("pk")
                     .select_for_update()
                     .annotate(**stored)
-                    .only("pk", *ENCRYPTED, "citizen_phone_hash")[:batch_size]
+                    .only("pk", *CONTACT_FIELDS, "citizen_phone_hash")[:batch_size]
                 )
                 if not batch:
                     break
                 for demand in batch:
-                    tokens = [getattr(demand, f"stored_{name}") for name in ENCRYPTED]
+                    tokens = [getattr(demand, f"stored_{name}") for name in CONTACT_FIELDS]
                     stale = any(token and not under_first_key(token) for token in tokens)
                     new_hash = phone_hash(demand.citizen_phone) if rehash_phones else demand.citizen_phone_hash
                     if not stale and new_hash == demand.citizen_phone_hash:
                         continue
                     # Written back in clear through the field, which encrypts with the first key.
-                    values = {name: getattr(demand, name) for name in ENCRYPTED}
+                    values = {name: getattr(demand, name) for name in CONTACT_FIELDS}
                     Demand.objects.filter(pk=demand.pk).update(**values, citizen_phone_hash=new_hash)
                     rewritten += 1
                 seen += len(batch)
