@@ -62,13 +62,13 @@ def is_tracking_fragment(user: Viewer, query: str) -> bool:
     return demands_visible_to(user).filter(tracking_number__icontains=query.strip()).exists()
 
 
-def find_demands(user: Viewer, query: str, limit: int = FOUND_AT_MOST, *, by_phone: bool = True) -> list[Demand]:
+def find_demands(user: Viewer, query: str, limit: int = FOUND_AT_MOST, *, by_phone: bool = False) -> list[Demand]:
     """What a dispatch officer finds for a caller who has no tracking number: every demand the
     user may see whose tracking number holds the query, or whose title or place holds it, or
     whose phone is the query, newest first. A phone is found only by its whole number (however
     it was typed), through its keyed hash, never by a part: a part would give back the numbers
-    the masks hide. by_phone=False leaves the phone out (a search for part of a tracking number
-    that happens to look like one)."""
+    the masks hide. The phone is searched only with by_phone, which the counted and recorded
+    search (dispatch.services.phone_search) alone passes."""
     query = query.strip()
     if not query:
         return []

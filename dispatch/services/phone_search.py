@@ -33,7 +33,7 @@ def phone_search(*, user: User, query: str, limit: int, now: datetime | None = N
         list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         done = PhoneSearch.objects.filter(user=user, refused=False, created_at__gt=moment - WINDOW).count()
         refused = done >= settings.PHONE_SEARCHES_PER_HOUR
-        found = [] if refused else find_demands(user, query, limit=limit)
+        found = [] if refused else find_demands(user, query, limit=limit, by_phone=True)
         PhoneSearch.objects.create(
             user=user,
             phone_hash=key,

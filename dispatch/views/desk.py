@@ -128,7 +128,7 @@ def find(request: HttpRequest) -> HttpResponse:
             context = {"query": query, "rows": [], "refused": error.message}
             return render(request, "dispatch/desk_found.html", context, status=error.status_code)
     else:
-        found = find_demands(request.user, query, limit=at_most, by_phone=False)
+        found = find_demands(request.user, query, limit=at_most)
     if len(found) == 1:
         return redirect("desk-demand", tracking_number=found[0].tracking_number)
     rows = [(demand, mask_phone(demand.citizen_phone)) for demand in found[:FOUND_AT_MOST]]
