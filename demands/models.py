@@ -26,6 +26,11 @@ class Channel(models.TextChoices):
 TITLE_MAX_LENGTH = 200
 CONTENT_MAX_LENGTH = 10_000
 TITLE_TOO_LONG = _("标题不能超过200字。")
+# The contact details are stored encrypted, in columns with no length of their own: these limits
+# on the clear text are the service's to keep (demands.services.submission_errors).
+CITIZEN_NAME_MAX_LENGTH = 64
+CITIZEN_PHONE_MAX_LENGTH = 32
+CITIZEN_ADDRESS_MAX_LENGTH = 255
 CONTENT_TOO_LONG = _("诉求内容不能超过10000字，请精简，或把材料作为附件上传。")
 
 
