@@ -58,6 +58,8 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from config.encryption import encrypt
+    from demands.phones import phone_hash
     from departments.models import Department
     from dispatch.services.escalation import LADDER, _due, sweep_deadlines
 
@@ -69,14 +71,23 @@ def main() -> None:
         cursor.execute(
             """
             INSERT INTO demands_demand (tracking_number, query_code_hash, channel, citizen_name, citizen_phone,
-                citizen_address, title, content, location_text, urgency, status, submitted_at, updated_at,
-                reopen_count, rating_comment, community_picked, category_hint, citizen_language, follow_up_count,
-                wants_text_messages)
-            SELECT 'B-' || i, '', 'web', '甲', '13800000000', '', '基准诉求', '基准诉求内容', '', 'normal',
-                   'in_progress', %(now)s - interval '10 days', %(now)s, 0, '', false, '', 'zh-hans', 0, false
+                citizen_phone_hash, citizen_address, title, content, location_text, urgency, status, submitted_at,
+                updated_at, reopen_count, rating_comment, community_picked, category_hint, citizen_language,
+                follow_up_count, wants_text_messages)
+            SELECT 'B-' || i, '', 'web', %(name)s, %(phone)s, %(phone_hash)s, '', '基准诉求', '基准诉求内容', '',
+                   'normal', 'in_progress', %(now)s - interval '10 days', %(now)s, 0, '', false, '', 'zh-hans', 0,
+                   false
             FROM generate_series(1, %(n)s) AS i
             """,
-            {"n": n, "now": now},
+            # Stored as the model stores them (encrypted, and the phone's keyed hash), so that
+            # reading a row back works as on a real table.
+            {
+                "n": n,
+                "now": now,
+                "name": encrypt("甲"),
+                "phone": encrypt("13800000000"),
+                "phone_hash": phone_hash("13800000000"),
+            },
         )
         # Deadlines spread over 100 days so that about `share` of the rows are due for each rung
         # at the moment of the sweep. In the chronological layout a row's deadline follows its

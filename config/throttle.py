@@ -39,7 +39,7 @@ def client_address(request: HttpRequest) -> str:
     return BaseThrottle().get_ident(Request(request))
 
 
-def phone_key(phone: str) -> str:
+def _phone_bucket(phone: str) -> str:
     """A keyed hash of the digits of a phone number: counts per phone without keeping the number
     in the cache (a copy of Redis must not give up who submitted what)."""
     digits = re.sub(r"\D", "", phone or "")
@@ -143,7 +143,7 @@ def allow_submission(request: HttpRequest, phone: str) -> bool:
     up each other's allowance, and per address alone under a much higher ceiling. Both counts move
     on every submission: a refused one still counts against the other."""
     address = client_address(request)
-    own = _hit(f"throttle:citizen-submit:{address}:{phone_key(phone)}", settings.CITIZEN_SUBMIT_RATE)
+    own = _hit(f"throttle:citizen-submit:{address}:{_phone_bucket(phone)}", settings.CITIZEN_SUBMIT_RATE)
     shared = _hit(f"throttle:citizen-submit-address:{address}", settings.CITIZEN_SUBMIT_ADDRESS_RATE)
     return own and shared
 
@@ -211,7 +211,7 @@ class SubmissionPhoneThrottle(_FallingBackToProcess):
 
     def get_cache_key(self, request, view) -> str:
         phone = request.data.get("citizen_phone", "") if hasattr(request.data, "get") else ""
-        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{phone_key(str(phone))}"}
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{_phone_bucket(str(phone))}"}
 
 
 class SubmissionAddressThrottle(_FallingBackToProcess):

@@ -10,6 +10,7 @@ from demands.models import (
     Demand,
     DemandEvent,
     PhoneCode,
+    PhoneSearch,
     Reply,
 )
 from demands.privacy import mask_name, mask_phone
@@ -94,6 +95,21 @@ class ContactDisclosureAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "demand", "purpose"]
     search_fields = ["demand__tracking_number", "user__username"]
     date_hierarchy = "created_at"
+
+
+@admin.register(PhoneSearch)
+class PhoneSearchAdmin(ReadOnlyAdmin):
+    """Who searched the desk by a phone number, when, and what it found: read-only, for
+    auditors, beside the unmasks. The number itself is not kept, only its keyed hash."""
+
+    list_display = ["created_at", "user", "short_hash", "found", "refused"]
+    list_filter = ["refused"]
+    search_fields = ["user__username"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("号码（密钥散列）"))
+    def short_hash(self, search: PhoneSearch) -> str:
+        return f"{search.phone_hash[:12]}…"
 
 
 @admin.register(DailySequence)

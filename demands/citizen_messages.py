@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
@@ -33,6 +32,7 @@ from config.errors import ValidationFailed
 from config.queue import enqueue_on_commit
 from demands.merges import merged_into, original_of
 from demands.models import CitizenMessage, Demand, DemandEvent, MessageStatus
+from demands.phones import mobile_number
 from demands.privacy import mask_phone
 from demands.workflow import Action, Status
 
@@ -43,7 +43,6 @@ RETRY_AFTER = timedelta(minutes=2)  # after an attempt, before another may be ma
 SEND_TASK = "demands.send_citizen_message"
 UNSENT_TASK = "dispatch.notify_unsent_message"  # someone is asked to phone instead
 LOG_SENDER = "demands.citizen_messages.LogSender"
-MOBILE = re.compile(r"^(?:(?:\+|00)?86)?(1[3-9]\d{9})$")  # landlines cannot take a text message
 
 TOLD: dict[str, str] = {
     # Where to look it up, and how without the query code: the citizen may lose the receipt.
@@ -206,11 +205,6 @@ def _sender_class(path: str) -> type:
 
 def sender() -> Sender:
     return _sender_class(settings.CITIZEN_MESSAGE_SENDER)()
-
-
-def mobile_number(phone: str) -> str | None:
-    found = MOBILE.match(re.sub(r"[\s-]", "", phone))
-    return found.group(1) if found else None
 
 
 def texted_number(demand: Demand) -> str | None:

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from demands.fields import EncryptedTextField, PhoneHashField
 from demands.wording import SYSTEM_SENTENCES, in_reader_language
 from demands.workflow import CITIZEN_STATUS_LABELS, Action, Status
 from departments.models import Community, Department, Street
@@ -25,7 +26,21 @@ class Channel(models.TextChoices):
 TITLE_MAX_LENGTH = 200
 CONTENT_MAX_LENGTH = 10_000
 TITLE_TOO_LONG = _("标题不能超过200字。")
+# The contact details are stored encrypted, in columns with no length of their own: these limits
+# on the clear text are the service's to keep (demands.services.submission_errors).
+CITIZEN_NAME_MAX_LENGTH = 64
+CITIZEN_PHONE_MAX_LENGTH = 32
+CITIZEN_ADDRESS_MAX_LENGTH = 255
 CONTENT_TOO_LONG = _("诉求内容不能超过10000字，请精简，或把材料作为附件上传。")
+
+
+# The citizen's contact details, encrypted at rest: a list that shows none of them leaves them
+# unread (`.defer(*contact_fields("demand__"))`), as each costs a decryption per row.
+CONTACT_FIELDS = ("citizen_name", "citizen_phone", "citizen_address")
+
+
+def contact_fields(prefix: str = "") -> list[str]:
+    return [f"{prefix}{name}" for name in CONTACT_FIELDS]
 
 
 class Demand(models.Model):
@@ -37,9 +52,12 @@ class Demand(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    citizen_name = models.CharField(_("诉求人姓名"), max_length=64)
-    citizen_phone = models.CharField(_("联系电话"), max_length=32)
-    citizen_address = models.CharField(_("联系地址"), max_length=255, blank=True)
+    # Encrypted at rest (demands.fields); never filtered or sorted on in SQL.
+    citizen_name = EncryptedTextField(_("诉求人姓名"))
+    citizen_phone = EncryptedTextField(_("联系电话"))
+    citizen_address = EncryptedTextField(_("联系地址"), blank=True)
+    # What the demands of one caller are found by (demands.phones.phone_hash).
+    citizen_phone_hash = PhoneHashField(source="citizen_phone", db_index=True)
     # Whether the citizen wants text messages about the demand (receipt, question, answer…).
     wants_text_messages = models.BooleanField(_("接收短信通知"), default=True)
 
@@ -244,6 +262,30 @@ class ContactDisclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.demand.tracking_number}"
+
+
+class PhoneSearch(models.Model):
+    """Every search of the desk by a phone number, found or not, refused or not: who looked, for
+    which number (its keyed hash only: the record must not hold the number it protects) and how
+    many demands it found. A search by a full number tells whose it is as an unmask does, so it
+    is recorded like one; and one row per search, not per demand found, so that the searches that
+    found nothing, which is what trying the numbers behind a mask looks like, are seen too. The
+    hourly limit counts these rows."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    phone_hash = models.CharField(max_length=64)
+    found = models.PositiveIntegerField(_("找到件数"), default=0)
+    refused = models.BooleanField(_("超出次数被拒绝"), default=False)
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("电话号码查找记录")
+        verbose_name_plural = _("电话号码查找记录")
+        indexes = [models.Index(fields=["user", "created_at"], name="phone_search_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.phone_hash[:8]}… · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class MessageStatus(models.TextChoices):

@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from config.errors import TooMany, ValidationFailed
-from demands.citizen_messages import ONE_TIME_CODE_REFERENCE, mobile_number, sender
+from demands.citizen_messages import ONE_TIME_CODE_REFERENCE, sender
 from demands.models import PhoneCode
+from demands.phones import mobile_number, phone_hash
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +45,6 @@ CODE_TEXT = gettext_noop(
     "您的查询验证码为%(code)s，%(minutes)s分钟内有效。如非本人操作请忽略；工作人员不会向您索要验证码。"
 )
 NOT_A_MOBILE = gettext_noop("请填写11位手机号码。座机收不到短信验证码，请凭受理编号和查询码查询，或拨打12345热线。")
-
-
-def phone_hash(mobile: str) -> str:
-    """The phone's keyed hash: it finds the codes sent to a phone without keeping the number."""
-    return hmac.new(settings.SECRET_KEY.encode(), f"phone:{mobile}".encode(), hashlib.sha256).hexdigest()
 
 
 def _code_hash(key: str, code: str) -> str:

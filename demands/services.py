@@ -26,6 +26,9 @@ from config.queue import enqueue_on_commit
 from demands import citizen_messages
 from demands.merges import original_of, rated_shared_answer, shared_answer_given
 from demands.models import (
+    CITIZEN_ADDRESS_MAX_LENGTH,
+    CITIZEN_NAME_MAX_LENGTH,
+    CITIZEN_PHONE_MAX_LENGTH,
     CONTENT_MAX_LENGTH,
     CONTENT_TOO_LONG,
     TITLE_MAX_LENGTH,
@@ -138,6 +141,8 @@ def demand_submit(
     ):
         raise NotAllowed(_("只有受理员可以代群众登记电话、来信或来访诉求。"))
     errors = submission_errors(title=title, content=content, name=citizen_name, phone=citizen_phone)
+    if len(citizen_address.strip()) > CITIZEN_ADDRESS_MAX_LENGTH:
+        errors["citizen_address"] = _("联系地址不能超过255字。")
     if urgency not in Urgency.values:
         errors["urgency"] = _("紧急程度无效。")
     community = Community.objects.filter(pk=community_id).first() if community_id else None
@@ -221,8 +226,10 @@ def submission_errors(*, title: str, content: str, name: str, phone: str) -> dic
         errors["content"] = str(CONTENT_TOO_LONG)
     if not name.strip():
         errors["citizen_name"] = _("请填写姓名。")
+    elif len(name.strip()) > CITIZEN_NAME_MAX_LENGTH:
+        errors["citizen_name"] = _("姓名不能超过64字。")
     digits = phone.strip().replace("-", "").replace(" ", "")
-    if not (digits.isdigit() and 7 <= len(digits) <= 15):
+    if not (digits.isdigit() and 7 <= len(digits) <= 15) or len(phone.strip()) > CITIZEN_PHONE_MAX_LENGTH:
         errors["citizen_phone"] = _("请填写有效的联系电话。")
     return errors
 

@@ -19,6 +19,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from demands.models import contact_fields
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
@@ -89,6 +90,7 @@ def _triage() -> QuerySet:
     return (
         triage_queue()
         .select_related("street", "community")
+        .defer(*contact_fields())
         .annotate(
             suggestions=Subquery(latest.values("candidates")[:1]),
             router_confidence=Subquery(latest.values("confidence")[:1]),
@@ -109,6 +111,7 @@ def _overdue() -> QuerySet:
     return (
         Assignment.objects.filter(overdue_now(timezone.now()), role=AssignmentRole.LEAD, supervised_at__isnull=True)
         .select_related("demand", "department")
+        .defer(*contact_fields("demand__"))
         .order_by("handle_deadline")
     )
 
@@ -118,6 +121,7 @@ def _supervised() -> QuerySet:
     return (
         Supervision.objects.filter(assignment__status__in=OPEN_ASSIGNMENT_STATUSES)
         .select_related("assignment__demand", "assignment__department", "responded_by")
+        .defer(*contact_fields("assignment__demand__"))
         .order_by(F("responded_at").asc(nulls_first=True), "response_deadline")
     )
 

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from demands.models import Demand
-from demands.selectors import open_demands_from, phone_key
+from demands.phones import phone_hash, phone_key
+from demands.selectors import open_demands_from
 from demands.workflow import OPEN_STATUSES
 from dispatch.models import DuplicateSuggestion
 from dispatch.routing.text import normalize
@@ -81,7 +82,7 @@ def repeats(demand: Demand, *, phone: str, title: str, content: str) -> bool:
     text alike (the check `open_repeat_of` makes, for a demand already named)."""
     return (
         demand.status in OPEN_STATUSES
-        and phone_key(phone) == phone_key(demand.citizen_phone)
         and len(phone_key(phone)) >= 7
+        and phone_hash(phone) == demand.citizen_phone_hash
         and similarity(_text(title, content), _text(demand.title, demand.content)) >= settings.REPEAT_SIMILARITY
     )

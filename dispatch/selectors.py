@@ -9,11 +9,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from demands.models import Demand
-from demands.selectors import phone_key
+from demands.models import Demand, contact_fields
+from demands.phones import phone_hash, phone_key
 from demands.workflow import OPEN_STATUSES, Status
 from departments.access import DEPARTMENT_ROLES, READ_ALL_ROLES, department_ids_for, has_role
 from dispatch.models import (
@@ -46,13 +45,30 @@ def demands_visible_to(user: Viewer) -> QuerySet[Demand]:
 
 
 FOUND_AT_MOST = 50
-_PHONE = re.compile(r"[\d\s\-+]{7,20}")
+_PHONE = re.compile(r"[\d\s\-+()]{7,24}")
 
 
-def find_demands(user: Viewer, query: str, limit: int = FOUND_AT_MOST) -> list[Demand]:
+def is_phone_query(query: str) -> bool:
+    """Whether a desk search is for a phone number: 7 to 15 digits, typed with spaces, dashes,
+    brackets or a leading +. Such a search is counted and recorded (dispatch.services.phone_search)."""
+    query = query.strip()
+    return bool(_PHONE.fullmatch(query)) and 7 <= len(phone_key(query)) <= 15
+
+
+def is_tracking_fragment(user: Viewer, query: str) -> bool:
+    """Whether the query is part of a tracking number the user can see (20261127-000123 is one,
+    and also looks like a phone number): such a search is by number, not by phone. A whole phone
+    number is never part of a tracking number, whose digit runs are 8 and 6 long."""
+    return demands_visible_to(user).filter(tracking_number__icontains=query.strip()).exists()
+
+
+def find_demands(user: Viewer, query: str, limit: int = FOUND_AT_MOST, *, by_phone: bool = False) -> list[Demand]:
     """What a dispatch officer finds for a caller who has no tracking number: every demand the
-    user may see whose tracking number holds the query, or whose phone is the query (digits
-    compared, however they were typed), or whose title or place holds it; newest first."""
+    user may see whose tracking number holds the query, or whose title or place holds it, or
+    whose phone is the query, newest first. A phone is found only by its whole number (however
+    it was typed), through its keyed hash, never by a part: a part would give back the numbers
+    the masks hide. The phone is searched only with by_phone, which the counted and recorded
+    search (dispatch.services.phone_search) alone passes."""
     query = query.strip()
     if not query:
         return []
@@ -63,17 +79,9 @@ def find_demands(user: Viewer, query: str, limit: int = FOUND_AT_MOST) -> list[D
     for word in words:
         in_text &= Q(title__icontains=word) | Q(location_text__icontains=word)
     found |= in_text
-    digits = re.sub(r"\D", "", query)
-    if _PHONE.fullmatch(query) and 7 <= len(digits) <= 15:
-        # A number given with the country code (+86 138…, 0086 138…) is the same phone.
-        national = re.sub(r"^(0086|86)(?=1\d{10}$)", "", digits)
-        found |= Q(phone_digits=digits) | Q(phone_digits=national)
-    # The phone's digits however it was typed (spaces, dashes, a leading +).
-    typed = Replace(
-        Replace(Replace("citizen_phone", Value("-"), Value("")), Value(" "), Value("")), Value("+"), Value("")
-    )
-    visible = demands_visible_to(user).annotate(phone_digits=typed)
-    return list(visible.filter(found).order_by("-submitted_at", "-pk")[:limit])
+    if by_phone and is_phone_query(query):
+        found |= Q(citizen_phone_hash=phone_hash(query))
+    return list(demands_visible_to(user).filter(found).order_by("-submitted_at", "-pk")[:limit])
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,7 @@ def pending_returns() -> QuerySet[ReturnRequest]:
     return (
         ReturnRequest.objects.filter(status=RulingStatus.PENDING)
         .select_related("assignment__demand", "assignment__department", "suggested_department", "requested_by")
+        .defer(*contact_fields("assignment__demand__"))
         .order_by("requested_at")
     )
 
@@ -117,6 +126,7 @@ def pending_extensions() -> QuerySet[ExtensionRequest]:
     return (
         ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
         .select_related("assignment__demand", "assignment__department", "requested_by")
+        .defer(*contact_fields("assignment__demand__"))
         .order_by("requested_at")
     )
 
@@ -125,6 +135,7 @@ def pending_duplicates() -> QuerySet[DuplicateSuggestion]:
     return (
         DuplicateSuggestion.objects.filter(status=DuplicateStatus.PENDING)
         .select_related("demand", "original", "demand__community", "demand__street")
+        .defer(*contact_fields("demand__"), *contact_fields("original__"))
         .order_by("-similarity", "created_at")
     )
 
@@ -178,7 +189,7 @@ def duplicate_groups(suggestions: QuerySet[DuplicateSuggestion]) -> list[Duplica
 
     for left, right, _ in pairs:
         parent[root(left)] = root(right)
-    demands = Demand.objects.select_related("community", "street").in_bulk(list(parent))
+    demands = Demand.objects.select_related("community", "street").defer(*contact_fields()).in_bulk(list(parent))
     members_of: dict[int, list[Demand]] = {}
     for node in parent:  # in the order first seen: the oldest suggestion's group first
         members_of.setdefault(root(node), []).append(demands[node])
@@ -191,12 +202,11 @@ def duplicate_groups(suggestions: QuerySet[DuplicateSuggestion]) -> list[Duplica
     groups = []
     for together in members_of.values():
         kept = _kept_of(together)
-        caller = phone_key(kept.citizen_phone)
         members = tuple(
             DuplicateMember(
                 demand=d,
                 similarity=with_other.get((d.pk, kept.pk), closest[d.pk]),
-                same_caller=phone_key(d.citizen_phone) == caller,
+                same_caller=d.citizen_phone_hash == kept.citizen_phone_hash,
             )
             for d in sorted(together, key=lambda d: (d.submitted_at, d.pk))
             if d.pk != kept.pk
@@ -207,8 +217,10 @@ def duplicate_groups(suggestions: QuerySet[DuplicateSuggestion]) -> list[Duplica
 
 def department_inbox(user: Viewer, *, open_only: bool = True) -> QuerySet[Assignment]:
     department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
-    assignments = Assignment.objects.filter(department_id__in=department_ids).select_related(
-        "demand", "department", "matter"
+    assignments = (
+        Assignment.objects.filter(department_id__in=department_ids)
+        .select_related("demand", "department", "matter")
+        .defer(*contact_fields("demand__"))
     )
     if open_only:
         assignments = assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES)

@@ -11,7 +11,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
-from demands.models import Demand
+from demands.models import Demand, contact_fields
 from departments.access import DEPARTMENT_ROLES, department_ids_for
 from dispatch.audit_figures import answered_again, answered_on_time
 from dispatch.models import (
@@ -54,6 +54,7 @@ def inbox(user: Viewer, view: str = "open") -> QuerySet[Assignment]:
     overdue = Case(When(overdue_now(Now()), then=Value(True)), default=Value(False), output_field=BooleanField())
     return (
         rows.select_related("demand", "department", "matter")
+        .defer(*contact_fields("demand__"))
         .annotate(next_due=due)
         .annotate(mark=mark, is_overdue=overdue)
         .order_by(F("next_due").asc(), "pk")

@@ -11,11 +11,16 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 50,
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "PERSONAL_DATA_KEYS": "Pq3ADmgTqZeYjYRoWSRo0GEnXAZ6fRrwuPwQiPUQYfU=",
 }
 
 
 def _settings(**extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("TRUSTED_PROXIES", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TRUSTED_PROXIES", "DJANGO_SETTINGS_MODULE", "PERSONAL_DATA_KEYS", "PHONE_HASH_KEY")
+    }
     code = (
         "import django; django.setup(); from django.conf import settings; print(settings.REST_FRAMEWORK['NUM_PROXIES'])"
     )
@@ -29,3 +34,10 @@ def test_production_needs_to_be_told_how_many_proxies_are_in_front():
     assert refused.returncode != 0 and "Set TRUSTED_PROXIES" in refused.stderr
     assert _settings(TRUSTED_PROXIES="1").stdout.strip() == "1"
     assert _settings(TRUSTED_PROXIES="0").stdout.strip() == "0"
+
+
+def test_production_needs_the_personal_data_keys_and_refuses_a_malformed_one():
+    missing = _settings(TRUSTED_PROXIES="0", PERSONAL_DATA_KEYS="")
+    assert missing.returncode != 0 and "Set PERSONAL_DATA_KEYS" in missing.stderr
+    malformed = _settings(TRUSTED_PROXIES="0", PERSONAL_DATA_KEYS=f"{PRODUCTION['PERSONAL_DATA_KEYS']},not-a-key")
+    assert malformed.returncode != 0 and "PERSONAL_DATA_KEYS: key 2 is not a Fernet key" in malformed.stderr

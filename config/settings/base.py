@@ -7,11 +7,22 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from config.encryption import checked_fernet_keys, derived_key
 from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SECRET_KEY = env_str("SECRET_KEY", "embedded-default-not-for-production")
+# The citizen's name, phone and address are stored encrypted (demands.fields): comma-separated
+# Fernet keys, the first encrypts, all decrypt (README.md, "Rotating the personal-data key").
+# Production requires them; elsewhere a key derived from SECRET_KEY serves.
+PERSONAL_DATA_KEYS = checked_fernet_keys(
+    env_list("PERSONAL_DATA_KEYS", [derived_key(SECRET_KEY, "minsheng.personal-data")])
+)
+# The keyed hash that finds a caller's demands without the number in clear (demands.phones): a
+# copy of the database cannot be searched for a phone without it. Changing it needs
+# `manage.py rotate_personal_data_key --rehash-phones`.
+PHONE_HASH_KEY = env_str("PHONE_HASH_KEY", derived_key(SECRET_KEY, "minsheng.phone-hash"))
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -274,6 +285,9 @@ DUPLICATE_SIMILARITY = env_float("DUPLICATE_SIMILARITY", 0.6)
 # A new submission this similar to an open demand left with the same phone number is shown to
 # the citizen as a repeat ("你已反映过此事"), to add to that demand as a follow-up (催办).
 REPEAT_SIMILARITY = env_float("REPEAT_SIMILARITY", 0.6)
+# Phone searches on the desk, per user and rolling hour: a masked number (139****5678) leaves
+# 10,000 candidates, which this keeps out of reach; each search is recorded (demands.PhoneSearch).
+PHONE_SEARCHES_PER_HOUR = env_int("PHONE_SEARCHES_PER_HOUR", 20)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
 REOPEN_LIMIT = 1

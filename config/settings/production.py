@@ -2,11 +2,15 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_str
+from config.encryption import checked_fernet_keys, derived_key
+from config.env import env_bool, env_int, env_list, env_str
 
 from .base import *  # noqa: F403
 
 SECRET_KEY = env_str("SECRET_KEY")  # no default: refuse to start without one
+# No default either: the citizens' data must not turn readable, or unreadable, with SECRET_KEY.
+PERSONAL_DATA_KEYS = checked_fernet_keys(env_list("PERSONAL_DATA_KEYS", []))
+PHONE_HASH_KEY = env_str("PHONE_HASH_KEY", derived_key(SECRET_KEY, "minsheng.phone-hash"))
 DATABASE_URL = env_str("DATABASE_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 EMBEDDED_TASKS = False

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
-from demands.selectors import phone_key
 from demands.workflow import OPEN_STATUSES
 from dispatch.models import DuplicateStatus, DuplicateSuggestion
 from dispatch.services.assignments import require_dispatcher
@@ -93,7 +92,7 @@ def duplicate_group_decide(
         s.decided_by, s.decided_at = actor, now
         s.save(update_fields=["status", "decided_by", "decided_at"])
     original = Demand.objects.get(pk=original_id)
-    callers = {phone_key(d.citizen_phone) for d in [original, *merged]}
+    callers = {d.citizen_phone_hash for d in [original, *merged]}
     return GroupDecision(original=original, merged=merged, dismissed=len(dismiss), callers=len(callers))
 
 

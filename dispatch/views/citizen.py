@@ -22,10 +22,11 @@ from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 from config.throttle import allow, allow_submission
-from demands.citizen_messages import citizen_texts_wanted, mobile_number, texted_number
+from demands.citizen_messages import citizen_texts_wanted, texted_number
 from demands.merges import original_of, rated_shared_answer, shared_answer_given
 from demands.models import Demand
 from demands.phone_access import ACCESS_LIFETIME, CODE_LIFETIME, phone_code_check, phone_code_send
+from demands.phones import mobile_number, phone_hash
 from demands.privacy import mask_phone
 from demands.selectors import demand_for_citizen, demands_of_phone, public_timeline
 from demands.services import demand_rate, demand_submit, sniffed_type
@@ -68,7 +69,7 @@ def _granted(request: HttpRequest, tracking_number: str) -> Demand | None:
     if demand.pk in request.session.get(SESSION_KEY, []):
         return demand
     phone = _phone_granted(request)
-    return demand if phone and mobile_number(demand.citizen_phone) == phone else None
+    return demand if phone and demand.citizen_phone_hash == phone_hash(phone) else None
 
 
 def _phone_granted(request: HttpRequest) -> str | None:

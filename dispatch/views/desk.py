@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from config.errors import ValidationFailed
+from config.errors import TooMany, ValidationFailed
 from demands.merges import merged_into, original_of
 from demands.models import Demand
 from demands.privacy import mask_name, mask_phone
@@ -41,6 +41,8 @@ from dispatch.selectors import (
     confidence_for,
     demands_visible_to,
     find_demands,
+    is_phone_query,
+    is_tracking_fragment,
     latest_routing,
     pending_extensions,
 )
@@ -55,6 +57,7 @@ from dispatch.services import (
     return_rule,
 )
 from dispatch.services.duplicates import GroupDecision
+from dispatch.services.phone_search import phone_search
 from dispatch.services.routing import SUGGESTION_TAKEN
 from dispatch.views.common import paginate, perform, perform_form, role_required
 from responsibility_lists.amendments import amendment_file
@@ -110,13 +113,22 @@ def desk(request: HttpRequest) -> HttpResponse:
 @desk_readers
 @require_POST
 def find(request: HttpRequest) -> HttpResponse:
-    """Find a case by part of its number, the caller's phone, or words of its title or place.
-    A form post, not a query string: a phone number must never be in a URL or an access log."""
+    """Find a case by part of its number, the caller's whole phone number, or words of its title
+    or place. A form post, not a query string: a phone number must never be in a URL or an access
+    log. A search by phone is limited per person and recorded (dispatch.services.phone_search)."""
     query = request.POST.get("q", "")[:64].strip()
     exact = query.upper()
     if exact and demands_visible_to(request.user).filter(tracking_number=exact).exists():
         return redirect("desk-demand", tracking_number=exact)
-    found = find_demands(request.user, query, limit=FOUND_AT_MOST + 1)  # one more: are there more?
+    at_most = FOUND_AT_MOST + 1  # one more: are there more?
+    if is_phone_query(query) and not is_tracking_fragment(request.user, query):
+        try:
+            found = phone_search(user=request.user, query=query, limit=at_most)
+        except TooMany as error:
+            context = {"query": query, "rows": [], "refused": error.message}
+            return render(request, "dispatch/desk_found.html", context, status=error.status_code)
+    else:
+        found = find_demands(request.user, query, limit=at_most)
     if len(found) == 1:
         return redirect("desk-demand", tracking_number=found[0].tracking_number)
     rows = [(demand, mask_phone(demand.citizen_phone)) for demand in found[:FOUND_AT_MOST]]

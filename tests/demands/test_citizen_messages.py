@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from config.errors import ValidationFailed
 from demands.citizen_messages import WebhookSender, _sender_class, citizen_message_send, citizen_messages_resend
 from demands.models import CitizenMessage
+from demands.phones import phone_hash
 from demands.tasks import resend_citizen_messages
 from dispatch.models import Assignment, Notification
 from dispatch.services import assignment_contribute, assignment_reply, assignment_sign, demand_merge, demand_reject
@@ -357,8 +358,8 @@ def test_a_citizen_who_declines_text_messages_gets_none(gateway, district, submi
     assert 'id="texted-to"' not in declined_page and 'id="query-code"' in declined_page
 
     # Merged into a demand that is then answered: one who declined is still not written to.
-    first = Demand.objects.get(citizen_phone="13700000002")
-    declined = Demand.objects.get(citizen_phone="13700000001")
+    first = Demand.objects.get(citizen_phone_hash=phone_hash("13700000002"))
+    declined = Demand.objects.get(citizen_phone_hash=phone_hash("13700000001"))
     with django_capture_on_commit_callbacks(execute=True):
         demand_merge(demand_id=declined.pk, original_id=first.pk, actor=district.users["dispatcher"])
     assert set(declined.text_messages.values_list("kind", "status")) == {("submit", "declined"), ("merge", "declined")}

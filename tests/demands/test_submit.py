@@ -37,6 +37,21 @@ def test_bad_submission_changes_nothing(district):
     assert DemandEvent.objects.count() == 0
 
 
+def test_contact_details_too_long_are_refused_though_their_columns_hold_any_length(district):
+    # Encrypted, the columns are text of any length: the service keeps the limits of the clear text.
+    with pytest.raises(ValidationFailed) as error:
+        demand_submit(
+            title="路灯不亮", content="小区门口的路灯坏了很久", citizen_name="名" * 65,
+            citizen_phone="   ".join("13812345678"), citizen_address="址" * 256,
+        )  # fmt: skip
+    assert error.value.extra["fields"] == {
+        "citizen_name": "姓名不能超过64字。",
+        "citizen_phone": "请填写有效的联系电话。",
+        "citizen_address": "联系地址不能超过255字。",
+    }
+    assert Demand.objects.count() == 0
+
+
 def test_attachment_type_and_size_are_checked(district, settings):
     settings.ATTACHMENT_MAX_BYTES = 10
     photo = SimpleUploadedFile("a.jpg", b"\xff\xd8\xff" + b"x" * 11, content_type="image/jpeg")

@@ -132,7 +132,7 @@ def test_finding_a_callers_demands_without_their_number(district, submit, desk):
     zjj = Client()
     zjj.force_login(district.users["zjj"])
     assert zjj.post("/desk/find/", {"q": "13812345678"}).status_code == 403
-    assert {d.pk for d in find_demands(district.users["zjj"], "13812345678")} == {noise.pk}
+    assert {d.pk for d in find_demands(district.users["zjj"], "13812345678", by_phone=True)} == {noise.pk}
 
 
 def _router_also_named(demand, department, confidence: float) -> None:
