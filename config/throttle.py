@@ -211,7 +211,10 @@ class SubmissionPhoneThrottle(_FallingBackToProcess):
 
     def get_cache_key(self, request, view) -> str:
         phone = request.data.get("citizen_phone", "") if hasattr(request.data, "get") else ""
-        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{_phone_bucket(str(phone))}"}
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": f"{self.get_ident(request)}:{_phone_bucket(str(phone))}",
+        }
 
 
 class SubmissionAddressThrottle(_FallingBackToProcess):
