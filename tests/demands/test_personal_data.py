@@ -131,7 +131,7 @@ def _run_rotation(*args: str) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_encrypts_existing_rows_and_its_reverse_decrypts_them():
     executor = MigrationExecutor(connection)
-    before, after = [("demands", "0011_phone_codes")], [("demands", "0012_personal_data_encrypted")]
+    before, after = [("demands", "0015_append_only_audit_tables")], [("demands", "0016_personal_data_encrypted")]
     executor.migrate(before)
     try:
         old = executor.loader.project_state(before[0]).apps.get_model("demands", "Demand")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('demands', '0012_personal_data_encrypted'),
+        ('demands', '0016_personal_data_encrypted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -45,7 +45,7 @@ def decrypt_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('demands', '0011_phone_codes'),
+        ('demands', '0015_append_only_audit_tables'),
     ]
 
     operations = [
