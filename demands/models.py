@@ -30,7 +30,8 @@ CONTENT_TOO_LONG = _("诉求内容不能超过10000字，请精简，或把材�
 
 class Demand(models.Model):
     tracking_number = models.CharField(_("受理编号"), max_length=32, unique=True)
-    # Only a hash of the query code is kept: the citizen holds the code, the database cannot leak it.
+    # Only a keyed hash of the query code is kept (demands.services.hash_query_code): the citizen
+    # holds the code, and the database without the server's key cannot give it up.
     query_code_hash = models.CharField(max_length=64)
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     entered_by = models.ForeignKey(

@@ -1,6 +1,8 @@
 """Settings shared by every run. Unset environment means the embedded default:
 SQLite next to manage.py, Celery tasks executed in process, periodic sweeps in process."""
 
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +14,17 @@ from config.env import env_bool, env_float, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SECRET_KEY = env_str("SECRET_KEY", "embedded-default-not-for-production")
+
+
+def _derived_key(purpose: str) -> str:
+    # One key per use, so that none can stand in for another; each may be set on its own, which
+    # production should do: a key derived from SECRET_KEY changes when SECRET_KEY is rotated.
+    return hmac.new(SECRET_KEY.encode(), f"minsheng:{purpose}".encode(), hashlib.sha256).hexdigest()
+
+
+# Query codes are kept as HMAC(QUERY_CODE_KEY, sha256(number:code)): a copied table alone gives
+# no way to try codes offline. Changing it makes every query code issued so far fail.
+QUERY_CODE_KEY = env_str("QUERY_CODE_KEY", "") or _derived_key("query-code")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
