@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
+from demands.audit_chain import checkpoint_write
 from demands.citizen_messages import citizen_message_send, citizen_messages_resend
 
 
@@ -24,3 +25,9 @@ def send_citizen_message(message_id: int) -> str:
 @shared_task(name="demands.resend_citizen_messages", soft_time_limit=60, time_limit=90)
 def resend_citizen_messages() -> int:
     return citizen_messages_resend()
+
+
+@shared_task(name="demands.audit_checkpoint", soft_time_limit=600, time_limit=660)
+def audit_checkpoint() -> int:
+    """The daily signed record of the audit chains' heads (demands.audit_chain)."""
+    return checkpoint_write().pk

@@ -25,6 +25,10 @@ def _derived_key(purpose: str) -> str:
 # Query codes are kept as HMAC(QUERY_CODE_KEY, sha256(number:code)): a copied table alone gives
 # no way to try codes offline. Changing it makes every query code issued so far fail.
 QUERY_CODE_KEY = env_str("QUERY_CODE_KEY", "") or _derived_key("query-code")
+# Every demand event and contact disclosure carries an HMAC with this key over its content and its
+# predecessor's hash (demands.audit_chain): kept outside the database, so whoever can write to the
+# database cannot rewrite the trail unseen. Changing it makes `verify_audit_log` report every row.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "") or _derived_key("audit-chain")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -213,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
     "auto-close-replied-demands": {
         "task": "dispatch.auto_close_replied",
         "schedule": timedelta(minutes=env_int("AUTO_CLOSE_INTERVAL_MINUTES", 30)),
+    },
+    # The audit chains' heads, signed, where the event table cannot change them (verify_audit_log).
+    "audit-checkpoint": {
+        "task": "demands.audit_checkpoint",
+        "schedule": timedelta(hours=env_int("AUDIT_CHECKPOINT_INTERVAL_HOURS", 24)),
     },
     # Tells administrators once per year when a coming year has no official holiday notice yet.
     "warn-uncovered-calendar-years": {
