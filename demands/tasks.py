@@ -7,6 +7,7 @@ from django.db import OperationalError
 
 from demands.audit_chain import checkpoint_write
 from demands.citizen_messages import citizen_message_send, citizen_messages_resend
+from demands.retention import anonymise_due_demands
 
 
 @shared_task(
@@ -31,3 +32,9 @@ def resend_citizen_messages() -> int:
 def audit_checkpoint() -> int:
     """The daily signed record of the audit chains' heads (demands.audit_chain)."""
     return checkpoint_write().pk
+
+
+@shared_task(name="demands.anonymise_closed_demands", soft_time_limit=1800, time_limit=1860)
+def anonymise_closed_demands() -> int:
+    """Remove the personal data of demands closed longer ago than the retention period."""
+    return anonymise_due_demands()

@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "demands.audit_checkpoint",
         "schedule": timedelta(hours=env_int("AUDIT_CHECKPOINT_INTERVAL_HOURS", 24)),
     },
+    # Personal data of demands closed longer ago than PERSONAL_DATA_RETENTION_DAYS goes.
+    "anonymise-closed-demands": {
+        "task": "demands.anonymise_closed_demands",
+        "schedule": timedelta(hours=24),
+    },
     # Tells administrators once per year when a coming year has no official holiday notice yet.
     "warn-uncovered-calendar-years": {
         "task": "dispatch.warn_uncovered_calendar",
@@ -251,6 +256,9 @@ SUPERVISION_RESPONSE_WORKING_HOURS = env_float("SUPERVISION_RESPONSE_WORKING_HOU
 INFO_REQUEST_WAIT_WORKING_DAYS = env_float("INFO_REQUEST_WAIT_WORKING_DAYS", 3)
 # Finished exports (files included) are deleted after this many days.
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
+# A demand closed, merged or refused this many days ago loses its citizen's personal data (name,
+# phone, address, attachments, text-message bodies, phone codes); the case stays for the figures.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)
 # Notifications go by email too (Django's email backend) to users with an address.
 NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "坪山区民生诉求服务平台 <noreply@localhost>")

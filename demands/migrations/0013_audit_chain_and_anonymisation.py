@@ -102,4 +102,14 @@ class Migration(migrations.Migration):
             model_name='auditcheckpointhead',
             index=models.Index(fields=['kind', 'demand'], name='audit_head_demand_idx'),
         ),
+        migrations.AlterField(
+            model_name='citizenmessage',
+            name='kind',
+            field=models.CharField(choices=[('submit', '提交诉求'), ('auto_dispatch', '自动派单'), ('send_to_triage', '转人工分拨'), ('dispatch', '人工派单'), ('sign', '签收'), ('sign_assist', '协办签收'), ('contribute', '协办反馈'), ('release_assist', '解除协办'), ('reply', '答复'), ('rate', '评价'), ('auto_close', '超期自动办结'), ('reopen', '不满意重办'), ('return', '退单'), ('rule_uphold', '裁定退单成立并改派'), ('rule_overrule', '裁定退单不成立'), ('request_extension', '申请延期'), ('approve_extension', '批准延期'), ('deny_extension', '驳回延期'), ('ask_citizen', '请群众补充信息'), ('citizen_supplement', '群众补充信息'), ('resume_clock', '恢复计时'), ('sign_overdue', '签收超时'), ('warn', '临期预警'), ('overdue', '超期'), ('supervise', '督办'), ('escalate', '升级至区级'), ('answer_supervision', '督办反馈'), ('note', '办理沟通'), ('follow_up', '群众催办'), ('merge', '合并重复诉求'), ('reject', '不予受理'), ('anonymise', '个人信息匿名化')], max_length=32, verbose_name='事由'),
+        ),
+        migrations.AlterField(
+            model_name='demandevent',
+            name='action',
+            field=models.CharField(choices=[('submit', '提交诉求'), ('auto_dispatch', '自动派单'), ('send_to_triage', '转人工分拨'), ('dispatch', '人工派单'), ('sign', '签收'), ('sign_assist', '协办签收'), ('contribute', '协办反馈'), ('release_assist', '解除协办'), ('reply', '答复'), ('rate', '评价'), ('auto_close', '超期自动办结'), ('reopen', '不满意重办'), ('return', '退单'), ('rule_uphold', '裁定退单成立并改派'), ('rule_overrule', '裁定退单不成立'), ('request_extension', '申请延期'), ('approve_extension', '批准延期'), ('deny_extension', '驳回延期'), ('ask_citizen', '请群众补充信息'), ('citizen_supplement', '群众补充信息'), ('resume_clock', '恢复计时'), ('sign_overdue', '签收超时'), ('warn', '临期预警'), ('overdue', '超期'), ('supervise', '督办'), ('escalate', '升级至区级'), ('answer_supervision', '督办反馈'), ('note', '办理沟通'), ('follow_up', '群众催办'), ('merge', '合并重复诉求'), ('reject', '不予受理'), ('anonymise', '个人信息匿名化')], max_length=32, verbose_name='动作'),
+        ),
     ]
