@@ -51,10 +51,22 @@ def _moment(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def _plain(value: Any) -> Any:
+    # PostgreSQL's jsonb gives a whole float back as an int when it is large (1e20): hashed as the
+    # int either way, so that a row reads back as it was written.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _canonical(kind: str, fields: dict[str, Any]) -> bytes:
     # Through JSON once first, so that what was written (an int key, a tuple) hashes as what
     # the database gives back.
-    plain = json.loads(json.dumps({"kind": kind, **fields}))
+    plain = _plain(json.loads(json.dumps({"kind": kind, **fields})))
     return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

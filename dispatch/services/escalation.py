@@ -198,8 +198,9 @@ def _claim_in_sql(rung: Rung, moment: datetime, batch: int) -> list[Claimed]:
     or a transition holds (they are taken next time), and stamp them. The demands are locked
     because each event takes the next place in its demand's audit chain, which only the holder of
     the demand's lock may do; skipping rather than waiting means no deadlock with a transition
-    that locks the demand first. The events themselves are written from Python: their hashes
-    are keyed with a secret the database does not hold."""
+    that locks the demand first (a batch cut short by skipped rows ends this sweep's pass over
+    the rung; the next sweep, a minute later, goes on). The events themselves are written from
+    Python: their hashes are keyed with a secret the database does not hold."""
     done = connection.ops.quote_name(rung.done)
     sql = """
         WITH due AS ({due_sql}),

@@ -124,6 +124,12 @@ def test_a_backdated_event_is_refused(trail):
 
 
 def test_an_intact_trail_verifies(trail):
+    # Values as the database gives them back (jsonb returns a large whole float as an int).
+    data = {"confidence": 0.3, "large": 1e20, "nested": {"list": [1.0, "甲", None]}}
+    with transaction.atomic():
+        demand_transition(
+            demand_id=trail["one"].pk, action=Action.FOLLOW_UP, actor=None, actor_label="citizen", data=data
+        )
     checkpoint_write()
     intact, output = _verify()
     assert intact, output
