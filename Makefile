@@ -56,6 +56,7 @@ typecheck: install-dev
 	  responsibility_lists/services.py responsibility_lists/selectors.py responsibility_lists/list_io.py \
 	  config/columns.py responsibility_lists/amendments.py responsibility_lists/diff.py responsibility_lists/conflicts.py dispatch/impact.py config/demo_clock.py \
 	  demands/services.py demands/selectors.py demands/workflow.py demands/wording.py demands/citizen_messages.py demands/phone_access.py demands/phones.py demands/fields.py config/encryption.py \
+	  demands/audit_chain.py demands/retention.py \
 	  dispatch/services dispatch/selectors.py dispatch/routing dispatch/history.py dispatch/evaluation.py dispatch/duplicates.py dispatch/figures.py \
 	  dispatch/desk_queues.py dispatch/workbench_queries.py \
 	  dispatch/audit_figures.py dispatch/charts.py dispatch/exports.py

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from config.admin_mixins import ReadOnlyAdmin
 from demands.models import (
     Attachment,
+    AuditCheckpoint,
+    AuditCheckpointHead,
     CitizenMessage,
     ContactDisclosure,
     DailySequence,
@@ -154,4 +156,21 @@ class PhoneCodeAdmin(ReadOnlyAdmin):
 
     list_display = ["created_at", "expires_at", "failed_checks", "used_at"]
     fields = list_display
+    readonly_fields = fields
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    """The daily signed state of the audit chains (demands.audit_chain): read-only, as the
+    database keeps it; `manage.py verify_audit_log` checks the trail against it."""
+
+    list_display = ["created_at", "event_count", "event_last_id", "disclosure_count", "disclosure_last_id"]
+    fields = [*list_display, "heads_digest", "signature"]
+    readonly_fields = fields
+
+
+@admin.register(AuditCheckpointHead)
+class AuditCheckpointHeadAdmin(ReadOnlyAdmin):
+    list_display = ["checkpoint", "kind", "demand", "seq", "record_id"]
+    fields = [*list_display, "row_hash"]
     readonly_fields = fields

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +46,8 @@ def contact_fields(prefix: str = "") -> list[str]:
 
 class Demand(models.Model):
     tracking_number = models.CharField(_("受理编号"), max_length=32, unique=True)
-    # Only a hash of the query code is kept: the citizen holds the code, the database cannot leak it.
+    # Only a keyed hash of the query code is kept (demands.services.hash_query_code): the citizen
+    # holds the code, and the database without the server's key cannot give it up.
     query_code_hash = models.CharField(max_length=64)
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     entered_by = models.ForeignKey(
@@ -98,6 +100,9 @@ class Demand(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the citizen's personal data was removed after the retention period (demands.retention);
+    # the case itself stays for the figures.
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -182,6 +187,19 @@ class AppendOnlyError(Exception):
     pass
 
 
+def _append(row: models.Model, save, args, kwargs) -> None:
+    """Insert an audit row in its place in the demand's hash chain; never update one. Here, in
+    save(), rather than at each call site, so that no way of creating one single row can skip the
+    chain (bulk inserts call demands.audit_chain.seal themselves)."""
+    if row.pk is not None:
+        raise AppendOnlyError(f"{type(row).__name__} rows are append-only.")
+    from demands.audit_chain import seal
+
+    with transaction.atomic():
+        seal([row])
+        save(*args, **kwargs)
+
+
 # Who acted, for events without a user.
 ACTOR_LABELS = {"citizen": _("群众"), "system": _("系统")}
 
@@ -209,19 +227,24 @@ class DemandEvent(models.Model):
     # Events shown to the citizen on the tracking page; internal notes stay internal.
     is_public = models.BooleanField(default=True)
     created_at = models.DateTimeField(db_index=True)
+    # The event's place in its demand's hash chain (demands.audit_chain): 1, 2, 3…, the hash of
+    # the event before it, and its own keyed hash over its content. The database refuses any
+    # UPDATE or DELETE of the row (migration 0015).
+    seq = models.PositiveIntegerField(default=0, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("诉求事件")
         verbose_name_plural = _("诉求事件")
+        constraints = [models.UniqueConstraint(fields=["demand", "seq"], name="one_event_per_chain_place")]
 
     def __str__(self) -> str:
         return f"{self.demand_id} {self.action} {self.from_status}→{self.to_status}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("Demand events are append-only.")
-        super().save(*args, **kwargs)
+        _append(self, super().save, args, kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Demand events are append-only.")
@@ -253,15 +276,73 @@ class ContactDisclosure(models.Model):
     demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="disclosures")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     purpose = models.CharField(_("用途"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set before the row is chained (its hash covers the time), not on save as auto_now_add would.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Chained per demand like the events (demands.audit_chain), and as append-only.
+    seq = models.PositiveIntegerField(default=0, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("联系方式查看记录")
         verbose_name_plural = _("联系方式查看记录")
+        constraints = [models.UniqueConstraint(fields=["demand", "seq"], name="one_disclosure_per_chain_place")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.demand.tracking_number}"
+
+    def save(self, *args, **kwargs):
+        _append(self, super().save, args, kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Contact disclosures are append-only.")
+
+
+class AuditCheckpoint(models.Model):
+    """The state of the audit chains at a moment, written daily (demands.tasks.audit_checkpoint)
+    where the event table cannot change it: how many events and disclosures there were and the
+    last id of each, a digest over all chain heads, and a signature with the chain key over all
+    of it and the checkpoint before. Append-only in the database like the events. What a demand's
+    own chain cannot show (its latest events deleted, a table emptied) shows against these."""
+
+    created_at = models.DateTimeField(_("记录时间"))
+    event_count = models.PositiveBigIntegerField()
+    event_last_id = models.PositiveBigIntegerField(default=0)
+    disclosure_count = models.PositiveBigIntegerField()
+    disclosure_last_id = models.PositiveBigIntegerField(default=0)
+    # sha256 over the previous checkpoint's digest and the heads recorded with this one.
+    heads_digest = models.CharField(max_length=64)
+    prev_signature = models.CharField(max_length=64, blank=True)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("审计校验点")
+        verbose_name_plural = _("审计校验点")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} · {self.event_count}"
+
+
+class AuditCheckpointHead(models.Model):
+    """A chain head recorded by a checkpoint: the last row of one demand's chain of events (or of
+    disclosures) then. Only heads that moved since the checkpoint before are written."""
+
+    checkpoint = models.ForeignKey(AuditCheckpoint, on_delete=models.PROTECT, related_name="heads")
+    kind = models.CharField(max_length=16)  # "event" or "disclosure"
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveIntegerField()
+    record_id = models.PositiveBigIntegerField()
+    row_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计校验点链头")
+        verbose_name_plural = _("审计校验点链头")
+        indexes = [models.Index(fields=["kind", "demand"], name="audit_head_demand_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.demand_id}#{self.seq}"
 
 
 class PhoneSearch(models.Model):

@@ -1,8 +1,15 @@
 """Masking of citizens' personal data for staff who do not need to see it."""
 
+from django.utils.translation import gettext_lazy as _
+
+# What staff see of a citizen whose data was removed after the retention period (demands.retention).
+ANONYMISED = _("已匿名")
+
 
 def mask_phone(phone: str) -> str:
     digits = phone.strip()
+    if not digits:  # a phone is required: none left means the demand was anonymised
+        return str(ANONYMISED)
     if len(digits) <= 4:
         return "*" * len(digits)
     if len(digits) <= 7:
@@ -12,8 +19,8 @@ def mask_phone(phone: str) -> str:
 
 def mask_name(name: str) -> str:
     name = name.strip()
-    if not name:
-        return ""
+    if not name:  # a name is required: none left means the demand was anonymised
+        return str(ANONYMISED)
     return name[0] + "*" * max(1, len(name) - 1)
 
 

@@ -5,6 +5,7 @@ the same transaction. The named services below (and those in dispatch.services) 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,8 +54,16 @@ QUERY_CODE_LENGTH = 8
 
 
 def hash_query_code(tracking_number: str, code: str) -> str:
+    """What is kept of a query code: a keyed hash. The key stays outside the database, so a
+    leaked copy of it cannot be searched offline for the codes (2⁴⁰ of them is a short search).
+    The plain hash inside is the form codes were once kept in, which is how the migration that
+    keyed them could convert rows without knowing a code (demands/migrations/0012)."""
     normalized = code.strip().upper()
-    return hashlib.sha256(f"{tracking_number}:{normalized}".encode()).hexdigest()
+    return keyed_query_code_hash(hashlib.sha256(f"{tracking_number}:{normalized}".encode()).hexdigest())
+
+
+def keyed_query_code_hash(plain_hash: str) -> str:
+    return hmac.new(settings.QUERY_CODE_KEY.encode(), plain_hash.encode(), hashlib.sha256).hexdigest()
 
 
 def demand_transition(

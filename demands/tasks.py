@@ -5,7 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
+from demands.audit_chain import checkpoint_write
 from demands.citizen_messages import citizen_message_send, citizen_messages_resend
+from demands.retention import anonymise_due_demands
 
 
 @shared_task(
@@ -24,3 +26,15 @@ def send_citizen_message(message_id: int) -> str:
 @shared_task(name="demands.resend_citizen_messages", soft_time_limit=60, time_limit=90)
 def resend_citizen_messages() -> int:
     return citizen_messages_resend()
+
+
+@shared_task(name="demands.audit_checkpoint", soft_time_limit=600, time_limit=660)
+def audit_checkpoint() -> int:
+    """The daily signed record of the audit chains' heads (demands.audit_chain)."""
+    return checkpoint_write().pk
+
+
+@shared_task(name="demands.anonymise_closed_demands", soft_time_limit=1800, time_limit=1860)
+def anonymise_closed_demands() -> int:
+    """Remove the personal data of demands closed longer ago than the retention period."""
+    return anonymise_due_demands()

@@ -57,6 +57,7 @@ class Action(models.TextChoices):
     FOLLOW_UP = "follow_up", _("群众催办")
     MERGE = "merge", _("合并重复诉求")
     REJECT = "reject", _("不予受理")
+    ANONYMISE = "anonymise", _("个人信息匿名化")
 
 
 S = Status
@@ -104,6 +105,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.FOLLOW_UP: {status: status for status in OPEN_STATUSES},
     Action.MERGE: {status: S.MERGED for status in OPEN_STATUSES},
     Action.REJECT: {S.SUBMITTED: S.REJECTED, S.TRIAGE: S.REJECTED, S.RETURNED: S.REJECTED},
+    # Past the retention period the citizen's personal data goes; the case stays as it ended.
+    Action.ANONYMISE: {status: status for status in FINAL_STATUSES},
 }
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from demands.models import Demand, DemandEvent, contact_fields
@@ -252,12 +253,19 @@ def _percent(value: Any) -> Any:
     return round(value * 100, 1) if isinstance(value, float) else value
 
 
+def _clean(text: str) -> str:
+    """The text without the control characters a spreadsheet cannot hold (\\x01, \\x0b…, as a
+    paste from another program brings into a title): openpyxl refuses them, which failed the
+    whole file. Removed before the formula check, so that "\\x01=HYPERLINK(…)" stays text too."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value)
+    text = str(value) if isinstance(value, int | float) else _clean(str(value))
     return "'" + text if text.startswith(FORMULA_START) and not isinstance(value, int | float) else text
 
 
@@ -299,7 +307,7 @@ def write_xlsx(
     sheet.freeze_panes = "A2"  # the header stays in view while scrolling
     for number, width in enumerate(_column_widths(header, ahead), start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
-    sheet.append(header)
+    sheet.append([_xlsx_cell(sheet, name) for name in header])
     for row in chain(ahead, lines):
         sheet.append([_xlsx_cell(sheet, value, column in source.percent_columns) for column, value in enumerate(row)])
     book.save(out)
@@ -334,7 +342,12 @@ def _xlsx_cell(sheet: Any, value: Any, percent: bool = False) -> Any:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "0.0%"
         return cell
-    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+    if isinstance(value, Promise):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    value = _clean(value)
+    if not value.startswith(FORMULA_START):
         return value
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"  # text, even though it starts like a formula

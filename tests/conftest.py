@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import contextlib
 import importlib
 from collections.abc import Iterator
 
@@ -87,20 +86,52 @@ def submit(district, django_capture_on_commit_callbacks):
     return _submit
 
 
-@contextlib.contextmanager
-def _frozen_version_guards_lifted() -> Iterator[None]:
-    """SQLite empties tables with DELETE, which the published-version triggers refuse (PostgreSQL
-    truncates, which they do not see). Lift them for the flush and put them back."""
-    triggers = importlib.import_module("responsibility_lists.migrations.0003_frozen_version_triggers")
-    install, remove = triggers._sqlite_statements()
-    with connection.cursor() as cursor:
-        for statement in remove:
-            cursor.execute(statement)
-        try:
-            yield
-        finally:
-            for statement in install:
+# Triggers that refuse DELETE on SQLite: the published list versions' and the audit trail's.
+GUARD_MIGRATIONS = (
+    "responsibility_lists.migrations.0003_frozen_version_triggers",
+    "demands.migrations.0015_append_only_audit_tables",
+    "demands.migrations.0018_append_only_phone_searches",
+)
+
+
+def _sqlite_guards() -> tuple[list[str], list[str]]:
+    install: list[str] = []
+    remove: list[str] = []
+    for name in GUARD_MIGRATIONS:
+        module = importlib.import_module(name)
+        statements = (
+            module._sqlite_statements() if hasattr(module, "_sqlite_statements") else module.sqlite_statements()
+        )
+        install += statements[0]
+        remove += statements[1]
+    return install, remove
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _guards_lifted_for_flush() -> Iterator[None]:
+    """SQLite empties tables with DELETE, which the append-only triggers refuse (PostgreSQL
+    truncates, which they do not see): a test whose work commits could not be cleaned up after.
+    Every flush lifts them and puts them back."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    DatabaseOperations = type(connection.ops)
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        install, remove = _sqlite_guards()
+        with self.connection.cursor() as cursor:
+            for statement in remove:
                 cursor.execute(statement)
+            try:
+                original(self, sql_list)
+            finally:
+                for statement in install:
+                    cursor.execute(statement)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
 
 
 @pytest.fixture
@@ -110,5 +141,4 @@ def committed_sample_district(transactional_db):
     call_command("load_sample_district", verbosity=0)
     yield
     if connection.vendor == "sqlite":
-        with _frozen_version_guards_lifted():
-            call_command("flush", interactive=False, verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)

@@ -23,6 +23,14 @@ PERSONAL_DATA_KEYS = checked_fernet_keys(
 # copy of the database cannot be searched for a phone without it. Changing it needs
 # `manage.py rotate_personal_data_key --rehash-phones`.
 PHONE_HASH_KEY = env_str("PHONE_HASH_KEY", derived_key(SECRET_KEY, "minsheng.phone-hash"))
+
+# Query codes are kept as HMAC(QUERY_CODE_KEY, sha256(number:code)): a copied table alone gives
+# no way to try codes offline. Changing it makes every query code issued so far fail.
+QUERY_CODE_KEY = env_str("QUERY_CODE_KEY", "") or derived_key(SECRET_KEY, "minsheng.query-code")
+# Every demand event and contact disclosure carries an HMAC with this key over its content and its
+# predecessor's hash (demands.audit_chain): kept outside the database, so whoever can write to the
+# database cannot rewrite the trail unseen. Changing it makes `verify_audit_log` report every row.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "") or derived_key(SECRET_KEY, "minsheng.audit-chain")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -235,6 +243,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.auto_close_replied",
         "schedule": timedelta(minutes=env_int("AUTO_CLOSE_INTERVAL_MINUTES", 30)),
     },
+    # The audit chains' heads, signed, where the event table cannot change them (verify_audit_log).
+    "audit-checkpoint": {
+        "task": "demands.audit_checkpoint",
+        "schedule": timedelta(hours=env_int("AUDIT_CHECKPOINT_INTERVAL_HOURS", 24)),
+    },
+    # Personal data of demands closed longer ago than PERSONAL_DATA_RETENTION_DAYS goes.
+    "anonymise-closed-demands": {
+        "task": "demands.anonymise_closed_demands",
+        "schedule": timedelta(hours=24),
+    },
     # Tells administrators once per year when a coming year has no official holiday notice yet.
     "warn-uncovered-calendar-years": {
         "task": "dispatch.warn_uncovered_calendar",
@@ -263,6 +281,9 @@ SUPERVISION_RESPONSE_WORKING_HOURS = env_float("SUPERVISION_RESPONSE_WORKING_HOU
 INFO_REQUEST_WAIT_WORKING_DAYS = env_float("INFO_REQUEST_WAIT_WORKING_DAYS", 3)
 # Finished exports (files included) are deleted after this many days.
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
+# A demand closed, merged or refused this many days ago loses its citizen's personal data (name,
+# phone, address, attachments, text-message bodies, phone codes); the case stays for the figures.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)
 # Notifications go by email too (Django's email backend) to users with an address.
 NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "坪山区民生诉求服务平台 <noreply@localhost>")

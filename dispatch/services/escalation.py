@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from config.queue import enqueue_on_commit
+from demands.audit_chain import seal
 from demands.models import DemandEvent
 from demands.services import SYSTEM
 from demands.wording import worded
@@ -136,24 +136,15 @@ def _due(rung: Rung, moment: datetime):
 
 
 def _take_batch(rung: Rung, moment: datetime, batch: int) -> int:
-    if connection.vendor == "postgresql":
-        return _take_batch_in_sql(rung, moment, batch)
     with transaction.atomic():
-        locking = {"skip_locked": True, "of": ("self",)} if connection.features.has_select_for_update_of else {}
-        rows = list(
-            _due(rung, moment)
-            .select_for_update(**locking)
-            .order_by(rung.due, "pk")
-            .values_list("pk", "demand_id", "department_id", "role", "demand__status", "demand__tracking_number")[
-                :batch
-            ]
-        )
+        rows = _claim_in_sql(rung, moment, batch) if connection.vendor == "postgresql" else _claim(rung, moment, batch)
         if not rows:
             return 0
-        ids = [row[0] for row in rows]
-        # Stamped under the lock and only where still unstamped: the stamp is the claim.
-        Assignment.objects.filter(pk__in=ids, **{f"{rung.done}__isnull": True}).update(**{rung.done: moment})
-        events = DemandEvent.objects.bulk_create(
+        # The event is dated when it is written, never ahead of the clock: a sweep told to act at
+        # a later moment (a simulation) stamps the rung with it, but the demand's trail cannot
+        # run ahead of the events written after it.
+        written_at = min(moment, timezone.now())
+        events = [
             DemandEvent(
                 demand_id=demand_id,
                 action=rung.action,
@@ -163,10 +154,15 @@ def _take_batch(rung: Rung, moment: datetime, batch: int) -> int:
                 department_id=department_id,
                 data={"assignment": pk, "role": role},
                 is_public=rung.public,
-                created_at=moment,
+                created_at=written_at,
             )
-            for pk, demand_id, department_id, role, status, _number in rows
-        )
+            for pk, demand_id, department_id, role, status in rows
+        ]
+        # Each event takes its place in its demand's audit chain; the demands are locked already.
+        # A transition since the sweep began may have written a later event: the rung's event
+        # then follows it, at its time, rather than failing the batch.
+        seal(events, late_is_now=True)
+        events = DemandEvent.objects.bulk_create(events)
         if rung.action == Action.SUPERVISE:
             _open_supervisions(rows, moment)
         # The events double as the work queue of the notices: fanned out after commit, apart
@@ -177,43 +173,51 @@ def _take_batch(rung: Rung, moment: datetime, batch: int) -> int:
         return len(rows)
 
 
-def _take_batch_in_sql(rung: Rung, moment: datetime, batch: int) -> int:
-    """The same batch as `_take_batch`, in one PostgreSQL statement: lock the due rows (skipping
-    those another sweep holds), stamp them, and write their events and supervisions, without
-    carrying the rows through Python. A backlog of tens of thousands of rungs stays cheap."""
-    supervise = rung.action == Action.SUPERVISE
-    supervisor = Membership.objects.filter(role=Role.SUPERVISOR).values_list("user_id", flat=True).first()
-    respond_by = current_clock().add_working_hours(moment, settings.SUPERVISION_RESPONSE_WORKING_HOURS)
+Claimed = tuple[int, int, int, str, str]  # assignment, demand, department, role, the demand's status
+
+
+def _claim(rung: Rung, moment: datetime, batch: int) -> list[Claimed]:
+    locking = {"skip_locked": True, "of": ("self",)} if connection.features.has_select_for_update_of else {}
+    rows = list(
+        _due(rung, moment)
+        .select_for_update(**locking)
+        .order_by(rung.due, "pk")
+        .values_list("pk", "demand_id", "department_id", "role", "demand__status")[:batch]
+    )
+    if rows:
+        # Stamped under the lock and only where still unstamped: the stamp is the claim.
+        Assignment.objects.filter(pk__in=[row[0] for row in rows], **{f"{rung.done}__isnull": True}).update(
+            **{rung.done: moment}
+        )
+    return rows
+
+
+def _claim_in_sql(rung: Rung, moment: datetime, batch: int) -> list[Claimed]:
+    """The same claim as `_claim`, in one PostgreSQL statement that stays cheap on a backlog of
+    tens of thousands of rungs: lock the due rows and their demands, skipping those another sweep
+    or a transition holds (they are taken next time), and stamp them. The demands are locked
+    because each event takes the next place in its demand's audit chain, which only the holder of
+    the demand's lock may do; skipping rather than waiting means no deadlock with a transition
+    that locks the demand first (a batch cut short by skipped rows ends this sweep's pass over
+    the rung; the next sweep, a minute later, goes on). The events themselves are written from
+    Python: their hashes are keyed with a secret the database does not hold."""
     done = connection.ops.quote_name(rung.done)
     sql = """
         WITH due AS ({due_sql}),
+        locked AS (
+            SELECT d.id FROM demands_demand d
+            WHERE d.id IN (SELECT a.demand_id FROM dispatch_assignment a JOIN due ON a.id = due.pk)
+            ORDER BY d.id FOR UPDATE OF d SKIP LOCKED
+        ),
         stamped AS (
             UPDATE dispatch_assignment AS a SET {done} = %s FROM due
-            WHERE a.id = due.pk AND a.{done} IS NULL
+            WHERE a.id = due.pk AND a.{done} IS NULL AND a.demand_id IN (SELECT id FROM locked)
             RETURNING a.id, a.demand_id, a.department_id, a.role
-        ),
-        events AS (
-            INSERT INTO demands_demandevent
-                (demand_id, action, from_status, to_status, actor_id, actor_label, department_id, reason, data,
-                 is_public, created_at)
-            SELECT s.demand_id, %s, d.status, d.status, NULL, %s, s.department_id, '',
-                   jsonb_build_object('assignment', s.id, 'role', s.role), %s, %s
-            FROM stamped s JOIN demands_demand d ON d.id = s.demand_id
-            RETURNING id
-        ),
-        supervisions AS (
-            INSERT INTO dispatch_supervision
-                (assignment_id, supervisor_id, note, response, response_deadline, created_at)
-            SELECT s.id, %s, %s, '', %s, %s FROM stamped s WHERE %s
-            ON CONFLICT (assignment_id) DO NOTHING
         )
-        SELECT count(*), min(id), max(id) FROM events
+        SELECT s.id, s.demand_id, s.department_id, s.role, d.status
+        FROM stamped s JOIN demands_demand d ON d.id = s.demand_id ORDER BY s.id
     """
-    tail: list[Any] = [
-        moment, rung.action, SYSTEM, rung.public, moment,
-        supervisor, AUTOMATIC_SUPERVISION_NOTE, respond_by, moment, supervise,
-    ]  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         # Compiled inside the transaction: Django refuses a locking query outside one.
         due_sql, due_params = (
             _due(rung, moment)
@@ -222,12 +226,8 @@ def _take_batch_in_sql(rung: Rung, moment: datetime, batch: int) -> int:
             .values("pk")[:batch]
             .query.sql_with_params()
         )
-        cursor.execute(sql.format(due_sql=due_sql, done=done), [*due_params, *tail])
-        count, first_id, last_id = cursor.fetchone()
-        if count:
-            # The events double as the work queue of the notices (see _take_batch).
-            enqueue_on_commit("dispatch.notify_ladder_events", first_id, last_id)
-    return count
+        cursor.execute(sql.format(due_sql=due_sql, done=done), [*due_params, moment])
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def _open_supervisions(rows: Iterable[tuple], moment: datetime) -> None:

@@ -187,7 +187,8 @@ def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     context = {
         "demand": demand,
         "masked_name": mask_name(demand.citizen_name),
-        "masked_phone": mask_phone(demand.citizen_phone),
+        # Once anonymised, the name's mask says so and there is no phone to show.
+        "masked_phone": mask_phone(demand.citizen_phone) if demand.anonymised_at is None else "",
         "timeline": full_timeline(demand),
         "assignments": demand.assignments.select_related("department").order_by("dispatched_at"),
         "replies": demand.replies.select_related("department"),

@@ -93,7 +93,8 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     others = list(demand.assignments.exclude(pk=assignment.pk).select_related("department"))
     templates = templates_for(assignment)
     disclosed = request.session.get("disclosed", [])
-    show_contact = demand.pk in disclosed
+    # An anonymised demand has no contact left to show: its masks say so (已匿名).
+    show_contact = demand.pk in disclosed and demand.anonymised_at is None
     candidates = _routing_candidates(assignment)
     basis = next((c for c in candidates if c.get("department_id") == assignment.department_id), None)
     timeline = list(full_timeline(demand))

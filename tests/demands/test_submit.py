@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import hashlib
 import re
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
@@ -27,6 +30,35 @@ def test_query_code_is_not_stored_and_opens_only_its_own_demand(submit):
     assert demand_for_citizen(tracking_number=one.demand.tracking_number, query_code=other.query_code) is None
     lower = one.query_code.lower()
     assert demand_for_citizen(tracking_number=one.demand.tracking_number.lower(), query_code=lower) == one.demand
+
+
+def test_query_codes_are_kept_under_a_server_key(submit, settings):
+    """A copy of the table alone cannot be searched for the codes: the hash is keyed with a key
+    the database does not hold, so the same code under another key does not open the demand."""
+    one = submit()
+    number = one.demand.tracking_number
+    plain = hashlib.sha256(f"{number}:{one.query_code}".encode()).hexdigest()
+    assert one.demand.query_code_hash != plain
+    settings.QUERY_CODE_KEY = "another-server"
+    assert demand_for_citizen(tracking_number=number, query_code=one.query_code) is None
+
+
+def test_codes_given_before_the_key_keep_working_after_the_migration(submit):
+    """Rows written when codes were hashed without a key are converted without knowing a code:
+    the migration keys the old hash, and the citizen's code opens the demand as before."""
+    one, other = submit(), submit()
+    for submission in (one, other):
+        number = submission.demand.tracking_number
+        old = hashlib.sha256(f"{number}:{submission.query_code}".encode()).hexdigest()
+        Demand.objects.filter(pk=submission.demand.pk).update(query_code_hash=old)
+    assert demand_for_citizen(tracking_number=one.demand.tracking_number, query_code=one.query_code) is None
+
+    import_module("demands.migrations.0012_keyed_query_code_hashes").key_hashes(django_apps, None)
+
+    for submission in (one, other):
+        number = submission.demand.tracking_number
+        assert demand_for_citizen(tracking_number=number, query_code=submission.query_code) == submission.demand
+    assert demand_for_citizen(tracking_number=one.demand.tracking_number, query_code=other.query_code) is None
 
 
 def test_bad_submission_changes_nothing(district):

@@ -4,9 +4,11 @@ from demands.workflow import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, Action,
 
 
 def test_final_states_allow_nothing_but_a_merged_demands_rating_which_leaves_it_merged():
+    # Past the retention period the system anonymises a finished demand; it stays as it ended.
     for status in FINAL_STATUSES - {Status.MERGED}:
-        assert allowed_actions(status) == []
-    assert allowed_actions(Status.MERGED) == [Action.RATE]
+        assert allowed_actions(status) == [Action.ANONYMISE]
+        assert target_of(Action.ANONYMISE, status) == status
+    assert allowed_actions(Status.MERGED) == [Action.RATE, Action.ANONYMISE]
     assert target_of(Action.RATE, Status.MERGED) == Status.MERGED
 
 

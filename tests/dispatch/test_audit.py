@@ -446,3 +446,39 @@ def test_an_unknown_language_writes_the_language_of_record(district, scenario):
         actor=district.users["auditor"], kind="figures", fmt="csv", filters=AuditFilters.default(), language="fr"
     )
     assert job.language == "zh-hans"
+
+
+def test_control_characters_in_a_title_leave_every_export_readable(
+    district, submit, settings, django_capture_on_commit_callbacks
+):
+    """A title pasted with control characters (\\x01, a vertical tab) made every XLSX export that
+    covered it fail: the page with a server error, the background job for good. They are dropped
+    from the cell, in CSV too, and what is left still cannot start a formula."""
+    plain = submit(title="路灯\x01不亮\x0b了", content="小区门口路灯坏了\x0b一个星期").demand
+    formula = submit(title='\x01=HYPERLINK("http://evil","点我")').demand
+    auditor = logged_in(district.users["auditor"])
+
+    rows = {r[0]: r for r in _csv(auditor.get("/audit/export/demands.csv"))[1:]}
+    assert rows[plain.tracking_number][2] == "路灯不亮了"
+    assert rows[formula.tracking_number][2] == "'" + '=HYPERLINK("http://evil","点我")'
+
+    def titles(streamed) -> dict:
+        sheet = load_workbook(io.BytesIO(b"".join(streamed))).active
+        return {sheet.cell(row=n, column=1).value: sheet.cell(row=n, column=3) for n in range(2, sheet.max_row + 1)}
+
+    response = auditor.get("/audit/export/demands.xlsx")
+    assert response.status_code == 200
+    inline = titles(response.streaming_content)
+    assert inline[plain.tracking_number].value == "路灯不亮了"
+    assert inline[formula.tracking_number].value == '=HYPERLINK("http://evil","点我")'
+    assert inline[formula.tracking_number].data_type == "s"
+    assert auditor.get("/audit/export/events.xlsx").status_code == 200
+
+    settings.EXPORT_INLINE_MAX_ROWS = 1  # now the same export runs as a background job
+    with django_capture_on_commit_callbacks(execute=True):
+        auditor.post("/audit/export/demands.xlsx")
+    job = ExportJob.objects.get()
+    assert job.status == ExportStatus.DONE
+    in_job = titles(auditor.get(f"/audit/exports/{job.pk}/download/").streaming_content)
+    assert in_job[plain.tracking_number].value == "路灯不亮了"
+    assert in_job[formula.tracking_number].data_type == "s"

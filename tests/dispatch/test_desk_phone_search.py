@@ -5,8 +5,10 @@ cannot be tried one after another."""
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -67,9 +69,10 @@ def test_the_twenty_first_phone_search_in_an_hour_is_refused(district, submit, d
         make_user("dispatcher2", Role.DISPATCH_OFFICER, district.users["dispatcher"].memberships.get().department)
     )
     assert _find(other, "13912345678")["Location"] == f"/desk/demands/{demand.tracking_number}/"
-    # An hour later the allowance is back.
-    PhoneSearch.objects.update(created_at=timezone.now() - timedelta(hours=1, seconds=1))
-    assert _find(desk, "13912345678")["Location"] == f"/desk/demands/{demand.tracking_number}/"
+    # An hour later the allowance is back (the records cannot be backdated: the clock moves on).
+    later = timezone.now() + timedelta(hours=1, seconds=1)
+    with mock.patch("dispatch.services.phone_search.timezone.now", return_value=later):
+        assert _find(desk, "13912345678")["Location"] == f"/desk/demands/{demand.tracking_number}/"
 
 
 def test_part_of_a_tracking_number_is_no_phone_search(district, submit, desk):
@@ -87,3 +90,16 @@ def test_the_records_are_read_only_in_the_admin(district, admin_client, desk):
     assert admin_client.get(f"/admin/demands/phonesearch/{record.pk}/change/").status_code == 200
     assert admin_client.post(f"/admin/demands/phonesearch/{record.pk}/delete/", {"post": "yes"}).status_code == 403
     assert admin_client.get("/admin/demands/phonesearch/add/").status_code == 403
+
+
+def test_the_records_cannot_be_changed_or_erased_in_the_database(district, submit, desk):
+    # A dispatcher who tried the numbers behind a mask, or anyone with the database, must not be
+    # able to erase the trace: the table refuses UPDATE and DELETE, bulk or raw.
+    _find(desk, "13900000000")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PhoneSearch.objects.update(found=0, refused=True)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PhoneSearch.objects.all().delete()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM demands_phonesearch")
+    assert PhoneSearch.objects.count() == 1

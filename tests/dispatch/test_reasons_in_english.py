@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from demands.workflow import Status
+from demands.workflow import Action, Status
 from dispatch.models import RoutingResult
 
 VAGUE = {"title": "想咨询一件事", "content": "噪音扰民和小贩占道都找不到人管，到底该找哪个部门？"}
@@ -53,11 +53,20 @@ def test_a_suggestion_stored_before_reasons_were_data_shows_its_text(district, s
 
 
 def test_a_note_in_the_timeline_is_shown_as_written_and_escaped(district, submit):
-    from demands.models import DemandEvent
+    from django.db import transaction
+
+    from demands.services import demand_transition
 
     demand = submit(**VAGUE).demand
-    event = demand.events.latest("created_at")
-    DemandEvent.objects.filter(pk=event.pk).update(reason="<b>路由置信度不足</b>")
+    # Events cannot be edited (the audit trail is append-only): a person writes this one.
+    with transaction.atomic():
+        demand_transition(
+            demand_id=demand.pk,
+            action=Action.FOLLOW_UP,
+            actor=None,
+            actor_label="citizen",
+            reason="<b>路由置信度不足</b>",
+        )
     detail = _dispatcher(district, "en").get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     assert "&lt;b&gt;路由置信度不足&lt;/b&gt;" in detail
 
