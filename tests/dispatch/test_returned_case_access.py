@@ -29,6 +29,7 @@ def _what_cgj_reads(district, demand, assignment) -> dict[str, tuple[int, str]]:
         "api demand": api.get(f"/api/v1/demands/{demand.tracking_number}/"),
         "api demands": api.get("/api/v1/demands/"),
         "api assignments": api.get("/api/v1/assignments/?all=1"),
+        "notifications": page.get("/notifications/"),
     }
     return {name: (r.status_code, r.content.decode()) for name, r in responses.items()}
 
@@ -60,9 +61,12 @@ def test_an_upheld_return_takes_the_case_away_from_the_returning_department(dist
     assert after["api demand"][0] == 404
     for name, (status, body) in after.items():
         assert NEXT_ANSWER not in body, name
+        assert STALL["title"] not in body and STALL["content"] not in body, name
         assert "李秀英" not in body and "李**" not in body and "李*英" not in body, name
-        assert demand.tracking_number not in body, name
         assert status in (200, 404), name
+    # The notice of the dispatch it once had keeps its number, not the case's words.
+    assert demand.tracking_number in after["notifications"][1]
+    assert demand.tracking_number not in after["workbench all"][1] + after["api demands"][1]
     # The street office, which has the case now, reads it all.
     street_client = Client()
     street_client.force_login(district.users["psjd"])
