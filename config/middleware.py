@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class ChosenLanguageMiddleware:
@@ -19,4 +20,20 @@ class ChosenLanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class NoStoreMiddleware:
+    """Every page, file and API answer the application itself serves is `no-store`: most carry a
+    citizen's details or a case (staff pages, tracking pages, attachments, exports, the API), and a
+    list of the ones that do would let a new view slip through. Browsers and proxies then keep no
+    copy on a shared office computer or in a cache along the way. Static files are served before
+    this runs (WhiteNoise, or runserver's static handler) and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
         return response

@@ -1,11 +1,17 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from departments.login_guard import AdminLoginForm, StaffLoginForm
+
+# Swagger UI starts from a script it fetches from this same URL (the split view: no inline script)
+# and styles its widgets with inline style attributes, which only this page allows.
+api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
 
 # Both say when a locked-out account may try again (departments.login_guard).
 admin.site.login_form = AdminLoginForm
@@ -22,6 +28,6 @@ urlpatterns = [
     path("calendar/", include("departments.urls")),
     path("api/v1/", include("dispatch.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("", include("dispatch.urls")),
 ]

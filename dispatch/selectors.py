@@ -33,6 +33,15 @@ from responsibility_lists.models import AmendmentProposal
 Viewer = User | AnonymousUser
 
 
+def held_assignments(department_ids: set[int]) -> QuerySet[Assignment]:
+    """The departments' assignments that still give them the case. One whose return (退单) was
+    upheld does not: the dispatch centre agreed the case is not theirs, so they must not go on
+    reading it (the citizen's details, the next department's answer). What they did stays in the
+    audit trail and in their figures; a later assignment of the same case gives it back."""
+    upheld = ReturnRequest.objects.filter(assignment=OuterRef("pk"), status=RulingStatus.UPHELD)
+    return Assignment.objects.filter(department_id__in=department_ids).exclude(Exists(upheld))
+
+
 def demands_visible_to(user: Viewer) -> QuerySet[Demand]:
     base = Demand.objects.select_related("lead_department", "matter", "street", "community")
     if has_role(user, *READ_ALL_ROLES):
@@ -40,8 +49,7 @@ def demands_visible_to(user: Viewer) -> QuerySet[Demand]:
     department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
     if not department_ids:
         return base.none()
-    assigned = Assignment.objects.filter(demand=OuterRef("pk"), department_id__in=department_ids)
-    return base.filter(Exists(assigned))
+    return base.filter(Exists(held_assignments(department_ids).filter(demand=OuterRef("pk"))))
 
 
 FOUND_AT_MOST = 50
@@ -218,7 +226,7 @@ def duplicate_groups(suggestions: QuerySet[DuplicateSuggestion]) -> list[Duplica
 def department_inbox(user: Viewer, *, open_only: bool = True) -> QuerySet[Assignment]:
     department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
     assignments = (
-        Assignment.objects.filter(department_id__in=department_ids)
+        held_assignments(department_ids)
         .select_related("demand", "department", "matter")
         .defer(*contact_fields("demand__"))
     )
@@ -231,7 +239,8 @@ def assignment_for_user(user: Viewer, assignment_id: int) -> Assignment | None:
     """The assignment if it belongs to one of the user's departments, else None (the view 404s)."""
     department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
     return (
-        Assignment.objects.filter(pk=assignment_id, department_id__in=department_ids)
+        held_assignments(department_ids)
+        .filter(pk=assignment_id)
         .select_related("demand", "department", "matter")
         .first()
     )

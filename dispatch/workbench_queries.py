@@ -22,7 +22,7 @@ from dispatch.models import (
     ReplyTemplate,
     overdue_now,
 )
-from dispatch.selectors import Viewer
+from dispatch.selectors import Viewer, held_assignments
 
 INBOX_VIEWS = ("open", "to_sign", "in_progress", "assisting", "all")
 
@@ -31,7 +31,7 @@ def inbox(user: Viewer, view: str = "open") -> QuerySet[Assignment]:
     """The user's departments' assignments, the one due soonest first: signing is due by the
     sign-for deadline, handling by the handling deadline. Each row carries its mark: red when
     past due, yellow once the warning share of the time is used, paused while the clock stands."""
-    rows = Assignment.objects.filter(department_id__in=department_ids_for(user, *DEPARTMENT_ROLES))
+    rows = held_assignments(department_ids_for(user, *DEPARTMENT_ROLES))
     if view == "to_sign":
         rows = rows.filter(status=AssignmentStatus.PENDING_SIGN)
     elif view == "in_progress":

@@ -41,6 +41,14 @@ if REST_FRAMEWORK["NUM_PROXIES"] < 0:
     raise ImproperlyConfigured(
         "Set TRUSTED_PROXIES to the number of reverse proxies in front of gunicorn (0 for none)."
     )
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# Browsers that have once reached the platform over HTTPS refuse plain HTTP to it for a year, so a
+# network in between cannot strip TLS from a citizen's submission or a staff login.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Only a consent to the browsers' preload list: the domain is on it once its owner submits it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Plain HTTP is redirected to HTTPS (the proxy's X-Forwarded-Proto says which one a request came
+# by). Off only where there is no TLS at all, as in docker-compose's localhost example.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

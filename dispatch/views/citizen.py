@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,6 +53,12 @@ SESSION_KEY = "citizen_demands"
 # database or the cache, never in the cookie, and is dropped when the right ends).
 PHONE_SESSION_KEY = "citizen_phone"
 PHONE_PENDING_KEY = "citizen_phone_pending"  # the phone a code was just texted to
+# The receipt (tracking number and clear query code) goes to the next page in a signed cookie that
+# only the receipt page receives, for a few minutes: kept in the session it would sit in the
+# session table, in clear, until the receipt was opened or the session expired (two weeks).
+RECEIPT_COOKIE = "receipt"
+RECEIPT_SALT = "dispatch.citizen.receipt"
+RECEIPT_SECONDS = 300
 
 
 def _grant(request: HttpRequest, demand: Demand) -> None:
@@ -121,12 +128,22 @@ def submit(request: HttpRequest) -> HttpResponse:
             # Shown once on the next page: the code is not stored in clear anywhere.
             demand = submission.demand
             mobile = texted_number(demand)
-            request.session["just_submitted"] = {
+            receipt = {
                 "tracking_number": demand.tracking_number,
                 "query_code": submission.query_code,
                 "texted_to": mask_phone(mobile) if mobile else "",
             }
-            return redirect("citizen-submitted")
+            response = redirect("citizen-submitted")
+            response.set_cookie(
+                RECEIPT_COOKIE,
+                signing.dumps(receipt, salt=RECEIPT_SALT),
+                max_age=RECEIPT_SECONDS,
+                path=reverse("citizen-submitted"),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Strict",
+            )
+            return response
     return render(request, "demands/citizen_submit.html", {"form": form})
 
 
@@ -157,14 +174,20 @@ def followed_up(request: HttpRequest) -> HttpResponse:
 
 
 def submitted(request: HttpRequest) -> HttpResponse:
-    receipt = request.session.pop("just_submitted", None)
+    try:
+        receipt = signing.loads(request.COOKIES.get(RECEIPT_COOKIE, ""), salt=RECEIPT_SALT, max_age=RECEIPT_SECONDS)
+    except signing.BadSignature:  # none, altered, or older than the window
+        receipt = None
     if receipt is None:
         # A reload of the receipt: the code was shown once and is not kept anywhere to show again.
         messages.info(request, _("受理编号和查询码只在提交后显示一次；请凭您记下的受理编号和查询码查询。"))
-        return redirect("citizen-track")
-    demand = _granted(request, receipt["tracking_number"])
-    expected = answer_expected(demand) if demand else None
-    return render(request, "demands/citizen_submitted.html", {"receipt": receipt, "expected": expected})
+        response = redirect("citizen-track")
+    else:
+        demand = _granted(request, receipt["tracking_number"])
+        expected = answer_expected(demand) if demand else None
+        response = render(request, "demands/citizen_submitted.html", {"receipt": receipt, "expected": expected})
+    response.delete_cookie(RECEIPT_COOKIE, path=reverse("citizen-submitted"), samesite="Strict")
+    return response
 
 
 def track(request: HttpRequest) -> HttpResponse:

@@ -13,13 +13,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import DomainError
 from demands.models import Attachment, Demand
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, READ_ALL_ROLES, department_ids_for, has_role
 from departments.models import Role
-from dispatch.models import Assignment, Notification
-from dispatch.selectors import can_see_demand
+from dispatch.models import Notification
+from dispatch.selectors import can_see_demand, demands_visible_to, held_assignments
 from dispatch.services.calendar_notices import KIND as CALENDAR_NOTICE
 
 
@@ -107,11 +108,21 @@ def notifications(request: HttpRequest) -> HttpResponse:
     """The signed-in person's notices; opening the page marks them read."""
     notices = list(Notification.objects.filter(user=request.user).select_related("demand")[:200])
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    links = _case_links(request.user, {n.demand for n in notices if n.demand is not None})
+    about = {n.demand for n in notices if n.demand is not None}
+    links = _case_links(request.user, about)
+    # A notice about a case the person may no longer read (their department's return of it was
+    # upheld) keeps its date and number but not the case's words.
+    readable = set(demands_visible_to(request.user).filter(pk__in=[d.pk for d in about]).values_list("pk", flat=True))
     # A notice about the calendar has no case: it opens the calendar page, where the year is shown.
     calendar = reverse("working-calendar")
     rows = [
-        (notice, links.get(notice.demand_id) or (calendar if notice.kind == CALENDAR_NOTICE else None))
+        (
+            notice,
+            links.get(notice.demand_id) or (calendar if notice.kind == CALENDAR_NOTICE else None),
+            notice.message_for_reader
+            if notice.demand is None or notice.demand_id in readable
+            else _("%(number)s：该诉求已改由其他部门办理，不再显示详情。") % {"number": notice.demand.tracking_number},
+        )
         for notice in notices
     ]
     return render(request, "dispatch/notifications.html", {"rows": rows})
@@ -122,9 +133,11 @@ def _case_links(user: Any, demands: set[Demand]) -> dict[int, str]:
     every case, else their own department's assignment of it (the latest)."""
     if has_role(user, *READ_ALL_ROLES):
         return {d.pk: reverse("desk-demand", args=[d.tracking_number]) for d in demands}
-    own = Assignment.objects.filter(
-        demand__in=demands, department_id__in=department_ids_for(user, *DEPARTMENT_ROLES)
-    ).order_by("dispatched_at", "pk")
+    own = (
+        held_assignments(department_ids_for(user, *DEPARTMENT_ROLES))
+        .filter(demand__in=demands)
+        .order_by("dispatched_at", "pk")
+    )
     return {a.demand_id: reverse("workbench-assignment", args=[a.pk]) for a in own}
 
 

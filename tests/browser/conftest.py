@@ -57,18 +57,25 @@ def sample_district(live_server, committed_sample_district):
 def new_context(browser, live_server, sample_district) -> Iterator[Callable[..., object]]:
     """Open another browser context (another person, or another device): own cookies, own session."""
     contexts = []
+    refused: list[str] = []  # what the Content-Security-Policy blocked, as the browser reported it
 
     def _new_context(**options):
         # A journey may stand for a phone: its own viewport replaces the desktop one.
         options = {"viewport": VIEWPORT, **options}
         context = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True, **options)
         context.set_default_timeout(15_000)
+        context.on(
+            "console",
+            lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         contexts.append(context)
         return context
 
     yield _new_context
     for context in contexts:
         context.close()
+    # A page whose own script or style the policy blocks looks fine in a test that does not use it.
+    assert not refused, refused
 
 
 @pytest.fixture

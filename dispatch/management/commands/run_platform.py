@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from config.env import env_bool
 from dispatch.routing.warm_up import warm_up
 from dispatch.scheduler import InProcessScheduler
 
@@ -21,6 +22,10 @@ class Command(BaseCommand):
             raise CommandError(
                 "CELERY_BROKER_URL is set: run a Celery worker and beat, and serve with gunicorn instead."
             )
+        # The local settings turn DEBUG on for a developer's `runserver`; this command serves the
+        # platform as a district would see it, so DEBUG (tracebacks with settings and the request's
+        # personal data on any error) is on only when the environment asks for it, whoever starts it.
+        settings.DEBUG = env_bool("DEBUG", False)
         self.stdout.write("Loading the router and its model…")
         took = warm_up()
         if took is not None:
