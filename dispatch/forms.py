@@ -2,8 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from config.uploads import megabytes, too_large_message, too_many_files_message
 from demands.models import CONTENT_MAX_LENGTH, CONTENT_TOO_LONG, TITLE_MAX_LENGTH, TITLE_TOO_LONG, Channel
-from demands.services import submission_errors
+from demands.services import attachments_problem, submission_errors
 from departments.models import Department, Street
 from departments.pickers import filterable
 from departments.selectors import community_choices, departments_for_choice, in_scanning_order
@@ -113,16 +114,39 @@ class DemandForm(forms.Form):
         "attachments", "category_hint", "text_messages",
     )  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, upload_refusal: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # Why files were dropped while the request was read (config.uploads): those files never
+        # reach the form, so it is told, and refuses the submission with that reason.
+        self.upload_refusal = upload_refusal
         self.fields["community"].choices = [("", _("不确定")), *community_choices()]
-        self.fields["attachments"].help_text = _("可上传多个 JPG、PNG、WEBP 图片或 PDF，每个不超过 %(mb)s MB。") % {
-            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        attachments = self.fields["attachments"]
+        attachments.help_text = _(
+            "最多 %(count)s 个 JPG、PNG、WEBP 图片或 PDF，每个不超过 %(mb)s MB，合计不超过 %(total)s MB。"
+        ) % {
+            "count": settings.ATTACHMENTS_PER_SUBMISSION,
+            "mb": megabytes(settings.ATTACHMENT_MAX_BYTES),
+            "total": megabytes(settings.ATTACHMENTS_TOTAL_MAX_BYTES),
         }
+        # static/js/forms.js says so when the files are picked, before anything is sent.
+        attachments.widget.attrs.update(
+            {
+                "data-max-files": settings.ATTACHMENTS_PER_SUBMISSION,
+                "data-max-bytes": settings.ATTACHMENTS_TOTAL_MAX_BYTES,
+                "data-too-many": too_many_files_message(),
+                "data-too-large": too_large_message(),
+            }
+        )
         self.fields["category_hint"].choices = [("", _("不确定")), *((name, name) for name in top_category_names())]
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.upload_refusal:
+            self.add_error("attachments", self.upload_refusal)
+        elif "attachments" in data:
+            problem = attachments_problem(data["attachments"])
+            if problem:
+                self.add_error("attachments", problem)
         problems = submission_errors(
             title=data.get("title", ""),
             content=data.get("content", ""),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
+from config.uploads import upload_refusal
 from departments.access import has_role
 from responsibility_lists.amendments import amendment_accept, amendment_decline
 from responsibility_lists.conflicts import keyword_conflicts
@@ -276,6 +277,8 @@ def diff(request: HttpRequest) -> HttpResponse:
 def import_start(request: HttpRequest) -> HttpResponse:
     _maintainer(request)
     form = ImportForm(request.POST, request.FILES)
+    if upload_refusal(request):  # the file was dropped while the request was read
+        form.add_error("file", upload_refusal(request))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

@@ -38,6 +38,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
+    "config.middleware.InputLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -252,6 +253,22 @@ DUPLICATE_SIMILARITY = env_float("DUPLICATE_SIMILARITY", 0.6)
 # the citizen as a repeat ("你已反映过此事"), to add to that demand as a follow-up (催办).
 REPEAT_SIMILARITY = env_float("REPEAT_SIMILARITY", 0.6)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# One submission (the citizen form, the intake form) carries at most this many files and bytes
+# in all. The first upload handler drops files past either limit as the body streams in, and a
+# body longer than the limits allow is refused before it is read (config.uploads).
+ATTACHMENTS_PER_SUBMISSION = env_int("ATTACHMENTS_PER_SUBMISSION", 5)
+ATTACHMENTS_TOTAL_MAX_BYTES = env_int("ATTACHMENTS_TOTAL_MAX_BYTES", 20 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A file up to this size is held in memory while a request is read, a larger one goes to a
+# temporary file: one request holds at most ATTACHMENTS_PER_SUBMISSION of these in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Past this many file parts Django refuses the request outright (400) before reading them; up to
+# it, the files past ATTACHMENTS_PER_SUBMISSION are dropped and the form says why.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENTS_PER_SUBMISSION
 ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
 REOPEN_LIMIT = 1
 # Exports up to this many rows are written while the auditor waits; larger ones go to a worker

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.errors import ValidationFailed
+from config.uploads import upload_refusal
 from demands.merges import merged_into, original_of
 from demands.models import Demand
 from demands.privacy import mask_name, mask_phone
@@ -451,7 +452,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     """An intake operator enters a demand taken by phone, letter or visit. A caller repeating
     their own open demand is caught here too: the operator adds the call to it as a follow-up,
     or still registers it as new."""
-    form = IntakeForm(request.POST or None, request.FILES or None)
+    form = IntakeForm(request.POST or None, request.FILES or None, upload_refusal=upload_refusal(request))
     receipt = None
     if request.method == "POST" and form.is_valid():
         data, choice = form.submission(), request.POST.get("repeat", "")
