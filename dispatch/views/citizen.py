@@ -46,7 +46,7 @@ from dispatch.models import AssignmentRole, overdue_now
 from dispatch.selectors import answer_expected
 from dispatch.services import demand_follow_up, demand_reopen, info_request_answer
 from dispatch.services.citizen_info import pending_info_request
-from dispatch.views.common import attachment_response, form_errors, perform, perform_form
+from dispatch.views.common import attachment_response, form_errors, perform, perform_form, posted
 
 SESSION_KEY = "citizen_demands"
 # A phone proved with a one-time code: its number and until when (the session lives in the
@@ -92,7 +92,7 @@ def _granted_demand(request: HttpRequest, tracking_number: str) -> Demand:
 
 
 def submit(request: HttpRequest) -> HttpResponse:
-    form = DemandForm(request.POST or None, request.FILES or None, upload_refusal=upload_refusal(request))
+    form = DemandForm(posted(request), request.FILES or None, upload_refusal=upload_refusal(request))
     if request.method == "POST" and not allow(request, "citizen-submit", settings.CITIZEN_THROTTLE_RATE):
         form.add_error(None, _("提交过于频繁，请稍后再试；紧急情况请拨打 12345 热线。"))
         return render(request, "demands/citizen_submit.html", {"form": form}, status=429)
@@ -171,7 +171,7 @@ def submitted(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     # A saved link to a demand page brings its number here (see demand_page).
     number = request.GET.get("number", "")[:32]
-    form = TrackForm(request.POST or None, initial={"tracking_number": number} if number else None)
+    form = TrackForm(posted(request), initial={"tracking_number": number} if number else None)
     # Query codes cannot be guessed at speed: one client gets the API's allowance of tries. (The
     # session remembers an opened demand, so following one's own case asks no more.)
     if request.method == "POST" and not allow(request, "citizen-track", settings.CITIZEN_THROTTLE_RATE):
@@ -193,7 +193,7 @@ def track(request: HttpRequest) -> HttpResponse:
 def phone_lookup(request: HttpRequest) -> HttpResponse:
     """Step one of looking up by phone: text a one-time code to it. The page answers the same
     whether or not the phone has demands, and a code is texted either way."""
-    form = PhoneForm(request.POST or None)
+    form = PhoneForm(posted(request))
     if request.method == "POST" and not allow(request, "citizen-phone-code", settings.CITIZEN_CODE_THROTTLE_RATE):
         form.add_error(None, _("获取验证码过于频繁，请稍后再试；急事请拨打12345热线。"))
         return render(request, "demands/citizen_phone.html", {"form": form}, status=429)
@@ -214,7 +214,7 @@ def phone_code(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(PHONE_PENDING_KEY)
     if not phone:
         return redirect("citizen-phone")
-    form = PhoneCodeForm(request.POST or None)
+    form = PhoneCodeForm(posted(request))
     context = {"form": form, "masked_phone": mask_phone(phone), "minutes": int(CODE_LIFETIME.total_seconds() // 60)}
     if request.method == "POST" and not allow(request, "citizen-track", settings.CITIZEN_THROTTLE_RATE):
         form.add_error(None, _("查询过于频繁，请稍后再试；急事请拨打12345热线。"))

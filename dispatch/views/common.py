@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +48,12 @@ def perform_form(
         form_errors(request, form)
         return False
     return perform(request, lambda: action(form.cleaned_data), success)
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """A form's data: bound on every POST, an empty one too. `request.POST or None` leaves a form
+    unbound when the body is empty, and a refusal added to it (too many requests) would crash."""
+    return request.POST if request.method == "POST" else None
 
 
 def form_errors(request: HttpRequest, form) -> None:
