@@ -97,3 +97,15 @@ def test_a_next_address_that_is_not_a_path_leads_back_to_the_desk(district):
         assert response["Location"] == "/desk/", target
     back = dispatcher.post("/desk/duplicates/decide/", {"original": "x", "next": "/desk/?queue=triage"})
     assert back["Location"] == "/desk/?queue=triage"
+
+
+def test_an_empty_post_past_the_limit_is_told_to_wait(district, settings):
+    # The form was left unbound by an empty body, and the refusal added to it crashed.
+    settings.CITIZEN_CODE_THROTTLE_RATE = settings.CITIZEN_THROTTLE_RATE = "1/hour"
+    client = Client()
+    client.post("/track/phone/", {"phone": "13812345678"})
+    client.post("/", FORM)
+    for url in ("/track/phone/", "/"):
+        response = client.post(url)
+        assert response.status_code == 429, url
+        assert "过于频繁" in html.unescape(response.content.decode()), url
