@@ -1,10 +1,12 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 
 from dispatch import api
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    # DRF's token view names its own parsers; it takes the bounded JSON parser like the rest.
+    path("auth/token/", ObtainAuthToken.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES), name="api-token"),
     path("citizen/demands/", api.DemandSubmitApi.as_view(), name="api-citizen-submit"),
     path("citizen/track/", api.CitizenTrackApi.as_view(), name="api-citizen-track"),
     path("citizen/rate/", api.CitizenRateApi.as_view(), name="api-citizen-rate"),

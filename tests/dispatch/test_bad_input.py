@@ -109,3 +109,14 @@ def test_an_empty_post_past_the_limit_is_told_to_wait(district, settings):
         response = client.post(url)
         assert response.status_code == 429, url
         assert "过于频繁" in html.unescape(response.content.decode()), url
+
+
+def test_the_token_endpoint_parses_json_with_the_same_limits(district):
+    response = Client().post("/api/v1/auth/token/", "[" * 10_000 + "]" * 10_000, content_type="application/json")
+    assert response.status_code == 400
+    ok = Client().post(
+        "/api/v1/auth/token/",
+        {"username": "dispatcher", "password": "pw-for-tests-only"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["token"]
