@@ -24,6 +24,13 @@ class NotAllowed(DomainError):
     code = "not_allowed"
 
 
+class NotFound(DomainError):
+    """The request names a record that does not exist (an id from a form, a URL or the API)."""
+
+    status_code = 404
+    code = "not_found"
+
+
 class ValidationFailed(DomainError):
     status_code = 400
     code = "invalid"

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
+from config.uploads import megabytes, too_large_message, too_many_files_message
 from demands import citizen_messages
 from demands.merges import original_of, rated_shared_answer, shared_answer_given
 from demands.models import (
@@ -41,6 +41,7 @@ from demands.models import (
     Demand,
     DemandEvent,
 )
+from demands.uploads import Detected, detect_type
 from demands.wording import worded
 from demands.workflow import Action, Status, target_of
 from departments.access import has_role
@@ -158,10 +159,16 @@ def demand_submit(
     if community_id and community is None:
         errors["community"] = _("所选社区不存在。")
     files = list(attachments)
-    for upload in files:
-        problem = attachment_problem(upload)
-        if problem:
-            errors.setdefault("attachments", problem)
+    stored_types: dict[int, str] = {}
+    problem = attachments_problem(files)
+    for upload in [] if problem else files:
+        detected = attachment_type(upload)
+        if detected.content_type is None:
+            problem = problem or detected.reason
+        else:
+            stored_types[id(upload)] = detected.content_type
+    if problem:
+        errors["attachments"] = problem
     if errors:
         raise ValidationFailed("；".join(errors.values()), extra={"fields": errors})
 
@@ -194,7 +201,8 @@ def demand_submit(
                 demand=demand,
                 file=upload,
                 original_name=upload.name or "attachment",
-                content_type=upload.content_type or "",
+                # Never the browser's claim: a file kept as text/html would be served as a page.
+                content_type=stored_types[id(upload)],
                 size=upload.size or 0,
             )
         event = DemandEvent.objects.create(
@@ -243,33 +251,30 @@ def submission_errors(*, title: str, content: str, name: str, phone: str) -> dic
     return errors
 
 
-def attachment_problem(upload: UploadedFile) -> str | None:
-    if (upload.size or 0) > settings.ATTACHMENT_MAX_BYTES:
-        return _("附件「%(name)s」超过 %(size)s MB。") % {
-            "name": upload.name,
-            "size": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
-        }
-    # The browser's word for the type is the sender's claim; the first bytes say what it is.
-    if sniffed_type(upload) not in settings.ATTACHMENT_CONTENT_TYPES:
-        return _("附件「%(name)s」的类型不支持，请上传 JPG、PNG、WEBP 图片或 PDF。") % {"name": upload.name}
+def attachments_problem(uploads: list[UploadedFile]) -> str | None:
+    """What is wrong with a submission's files as a whole: more of them, or more bytes, than one
+    submission may carry. The upload handler (config.uploads) drops such files while the request
+    is read; this is the rule itself, for callers that are not a web request."""
+    if len(uploads) > settings.ATTACHMENTS_PER_SUBMISSION:
+        return too_many_files_message()
+    if sum(upload.size or 0 for upload in uploads) > settings.ATTACHMENTS_TOTAL_MAX_BYTES:
+        return too_large_message()
     return None
 
 
-_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-)
-
-
-def sniffed_type(upload: UploadedFile | File) -> str | None:
-    """The type the file's first bytes say it is (of those accepted), whatever its name claims."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for signature, kind in _SIGNATURES if head.startswith(signature)), None)
+def attachment_type(upload: UploadedFile) -> Detected:
+    """The type to store for one file, from its bytes, or why it is refused."""
+    if (upload.size or 0) > settings.ATTACHMENT_MAX_BYTES:
+        return Detected(
+            None,
+            _("附件「%(name)s」超过 %(size)s MB。")
+            % {"name": upload.name, "size": megabytes(settings.ATTACHMENT_MAX_BYTES)},
+        )
+    detected = detect_type(upload)
+    if detected.content_type not in settings.ATTACHMENT_CONTENT_TYPES:
+        reason = detected.reason or _("不接受这种类型的文件。")
+        return Detected(None, _("附件「%(name)s」无法接受：%(reason)s") % {"name": upload.name, "reason": reason})
+    return detected
 
 
 def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:

@@ -1,10 +1,12 @@
 from django.urls import path
+from rest_framework.settings import api_settings
 
 from departments.api import LogoutApi, TokenObtainApi
 from dispatch import api
 
 urlpatterns = [
-    path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    # The token view names its own parsers; it takes the bounded JSON parser like the rest.
+    path("auth/token/", TokenObtainApi.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES), name="api-token"),
     path("auth/logout/", LogoutApi.as_view(), name="api-logout"),
     path("citizen/demands/", api.DemandSubmitApi.as_view(), name="api-citizen-submit"),
     path("citizen/track/", api.CitizenTrackApi.as_view(), name="api-citizen-track"),

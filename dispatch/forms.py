@@ -1,9 +1,15 @@
+from datetime import date
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from config.ids import id_from
+from config.uploads import megabytes, too_large_message, too_many_files_message
 from demands.models import CONTENT_MAX_LENGTH, CONTENT_TOO_LONG, TITLE_MAX_LENGTH, TITLE_TOO_LONG, Channel
-from demands.services import submission_errors
+from demands.services import attachments_problem, submission_errors
 from departments.models import Department, Street
 from departments.pickers import filterable
 from departments.selectors import community_choices, departments_for_choice, in_scanning_order
@@ -113,16 +119,39 @@ class DemandForm(forms.Form):
         "attachments", "category_hint", "text_messages",
     )  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, upload_refusal: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # Why files were dropped while the request was read (config.uploads): those files never
+        # reach the form, so it is told, and refuses the submission with that reason.
+        self.upload_refusal = upload_refusal
         self.fields["community"].choices = [("", _("不确定")), *community_choices()]
-        self.fields["attachments"].help_text = _("可上传多个 JPG、PNG、WEBP 图片或 PDF，每个不超过 %(mb)s MB。") % {
-            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        attachments = self.fields["attachments"]
+        attachments.help_text = _(
+            "最多 %(count)s 个 JPG、PNG、WEBP 图片或 PDF，每个不超过 %(mb)s MB，合计不超过 %(total)s MB。"
+        ) % {
+            "count": settings.ATTACHMENTS_PER_SUBMISSION,
+            "mb": megabytes(settings.ATTACHMENT_MAX_BYTES),
+            "total": megabytes(settings.ATTACHMENTS_TOTAL_MAX_BYTES),
         }
+        # static/js/forms.js says so when the files are picked, before anything is sent.
+        attachments.widget.attrs.update(
+            {
+                "data-max-files": settings.ATTACHMENTS_PER_SUBMISSION,
+                "data-max-bytes": settings.ATTACHMENTS_TOTAL_MAX_BYTES,
+                "data-too-many": too_many_files_message(),
+                "data-too-large": too_large_message(),
+            }
+        )
         self.fields["category_hint"].choices = [("", _("不确定")), *((name, name) for name in top_category_names())]
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.upload_refusal:
+            self.add_error("attachments", self.upload_refusal)
+        elif "attachments" in data:
+            problem = attachments_problem(data["attachments"])
+            if problem:
+                self.add_error("attachments", problem)
         problems = submission_errors(
             title=data.get("title", ""),
             content=data.get("content", ""),
@@ -468,6 +497,26 @@ AUDIT_MAX_PERIOD_DAYS = 3 * 366
 
 
 ISO_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+# A period is counted in days and weeks around its dates: at the edge of what a date can hold
+# (year 1 or 9999) that arithmetic overflows, and no demand is dated there anyway.
+AUDIT_EARLIEST, AUDIT_LATEST = date(2000, 1, 1), date(2099, 12, 31)
+AUDIT_DATE_RANGE = [
+    MinValueValidator(AUDIT_EARLIEST, message=_("日期须在 2000-01-01 至 2099-12-31 之间。")),
+    MaxValueValidator(AUDIT_LATEST, message=_("日期须在 2000-01-01 至 2099-12-31 之间。")),
+]
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Rows picked by id. A value no id can be is refused as a bad choice before the query: the
+    database would fail on a number wider than a key instead of matching nothing."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if id_from(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
 
 class AuditFilterForm(forms.Form):
@@ -476,13 +525,11 @@ class AuditFilterForm(forms.Form):
 
     # A date input takes ISO dates only, whatever the locale's format: given 2026/08/30 it shows
     # nothing at all.
-    date_from = forms.DateField(label=_("开始日期"), required=False, widget=ISO_DATE)
-    date_to = forms.DateField(label=_("结束日期"), required=False, widget=ISO_DATE)
+    date_from = forms.DateField(label=_("开始日期"), required=False, widget=ISO_DATE, validators=AUDIT_DATE_RANGE)
+    date_to = forms.DateField(label=_("结束日期"), required=False, widget=ISO_DATE, validators=AUDIT_DATE_RANGE)
     # Every department, retired ones too (their past cases count), in the order the desk lists them.
-    department = forms.ModelMultipleChoiceField(
-        label=_("部门"), queryset=in_scanning_order(Department.objects.all()), required=False
-    )
-    street = forms.ModelMultipleChoiceField(label=_("街道"), queryset=Street.objects.order_by("code"), required=False)
+    department = IdsChoiceField(label=_("部门"), queryset=in_scanning_order(Department.objects.all()), required=False)
+    street = IdsChoiceField(label=_("街道"), queryset=Street.objects.order_by("code"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

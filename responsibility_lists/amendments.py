@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.columns import max_length
-from config.errors import IllegalTransition, NotAllowed, ValidationFailed
+from config.errors import IllegalTransition, NotAllowed, NotFound, ValidationFailed
 from departments.access import has_role
 from departments.models import Department, Role
 from responsibility_lists.list_io import LIMIT_CEILING
@@ -95,13 +95,20 @@ def _require_maintainer(actor: User) -> None:
         raise NotAllowed(_("只有清单维护员可以处理修订建议。"))
 
 
+def _locked_proposal(proposal_id: int) -> AmendmentProposal:
+    proposal = AmendmentProposal.objects.select_for_update().filter(pk=proposal_id).first()
+    if proposal is None:  # an id from a request may name nothing
+        raise NotFound(_("该修订建议不存在。"))
+    return proposal
+
+
 @transaction.atomic
 def amendment_accept(*, proposal_id: int, actor: User, draft_id: int, note: str = "") -> AmendmentProposal:
     """Apply the proposal to the matter of the same code in a draft, recorded as an amendment.
     A split cannot be applied mechanically: accepting it records the decision, and the maintainer
     then adds the new matters to the draft."""
     _require_maintainer(actor)
-    proposal = AmendmentProposal.objects.select_for_update().get(pk=proposal_id)
+    proposal = _locked_proposal(proposal_id)
     if proposal.status != AmendmentStatus.PENDING:
         raise IllegalTransition(_("该建议已处理。"))
     draft = ListVersion.objects.filter(pk=draft_id, status=VersionStatus.DRAFT).first()
@@ -161,7 +168,7 @@ def amendment_decline(*, proposal_id: int, actor: User, reason: str) -> Amendmen
     _require_maintainer(actor)
     if len(reason.strip()) < 2:
         raise ValidationFailed(_("请写明不采纳的理由。"))
-    proposal = AmendmentProposal.objects.select_for_update().get(pk=proposal_id)
+    proposal = _locked_proposal(proposal_id)
     if proposal.status != AmendmentStatus.PENDING:
         raise IllegalTransition(_("该建议已处理。"))
     proposal.status = AmendmentStatus.DECLINED

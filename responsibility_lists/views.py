@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
+from config.ids import id_from
+from config.uploads import upload_refusal
 from departments.access import has_role
 from responsibility_lists.amendments import amendment_accept, amendment_decline
 from responsibility_lists.conflicts import keyword_conflicts
@@ -90,8 +92,8 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
             pk for pk, keywords in matters.values_list("pk", "keywords") if any(lowered in k.lower() for k in keywords)
         ]
         matters = matters.filter(Q(name__icontains=query) | Q(code__icontains=query) | Q(pk__in=by_keyword))
-    category_id = request.GET.get("category", "")
-    if category_id.isdigit():
+    category_id = id_from(request.GET.get("category"))
+    if category_id is not None:
         matters = matters.filter(Q(category_id=category_id) | Q(category__parent_id=category_id))
     is_maintainer = has_role(request.user, *MAINTAINER_ROLES)
     return render(
@@ -102,7 +104,7 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
             "categories": top_categories_of(version),
             "matters": matters,
             "query": query,
-            "category_id": category_id,
+            "category_id": str(category_id or ""),
             "is_maintainer": is_maintainer,
             "editable": is_maintainer and version.status == VersionStatus.DRAFT,
             "publish_form": PublishForm(),
@@ -276,6 +278,8 @@ def diff(request: HttpRequest) -> HttpResponse:
 def import_start(request: HttpRequest) -> HttpResponse:
     _maintainer(request)
     form = ImportForm(request.POST, request.FILES)
+    if upload_refusal(request):  # the file was dropped while the request was read
+        form.add_error("file", upload_refusal(request))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -330,7 +334,7 @@ def amendment_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
     decision = request.POST.get("decision")
     try:
         if decision == "accept":
-            draft_id = int(request.POST.get("draft") or 0)
+            draft_id = id_from(request.POST.get("draft")) or 0
             proposal = amendment_accept(
                 proposal_id=proposal_id, actor=request.user, draft_id=draft_id, note=request.POST.get("note", "")
             )

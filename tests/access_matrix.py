@@ -51,6 +51,7 @@ from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind, AmendmentProposal, ImportJob
 from responsibility_lists.services import version_create_draft
 from tests.factories import build_district, make_user
+from tests.uploads import PNG
 
 # Everyone who can reach the platform: the anonymous visitor, a citizen whose browser opened their
 # own demand with its query code, a signed-in account with no role, and one person in each role
@@ -318,7 +319,7 @@ def build_world(on_commit) -> World:
 
     submissions = {}
     for case, (_code, title, content, name, phone, address) in CASES.items():
-        photo = SimpleUploadedFile(f"{case}.png", b"\x89PNG\r\n\x1a\n" + case.encode(), content_type="image/png")
+        photo = SimpleUploadedFile(f"{case}.png", PNG, content_type="image/png")
         with on_commit():
             submissions[case] = demand_submit(
                 title=title, content=content, citizen_name=name, citizen_phone=phone, citizen_address=address,

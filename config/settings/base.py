@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
+    "config.middleware.InputLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,6 +173,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -333,6 +339,22 @@ REPEAT_SIMILARITY = env_float("REPEAT_SIMILARITY", 0.6)
 # 10,000 candidates, which this keeps out of reach; each search is recorded (demands.PhoneSearch).
 PHONE_SEARCHES_PER_HOUR = env_int("PHONE_SEARCHES_PER_HOUR", 20)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# One submission (the citizen form, the intake form) carries at most this many files and bytes
+# in all. The first upload handler drops files past either limit as the body streams in, and a
+# body longer than the limits allow is refused before it is read (config.uploads).
+ATTACHMENTS_PER_SUBMISSION = env_int("ATTACHMENTS_PER_SUBMISSION", 5)
+ATTACHMENTS_TOTAL_MAX_BYTES = env_int("ATTACHMENTS_TOTAL_MAX_BYTES", 20 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A file up to this size is held in memory while a request is read, a larger one goes to a
+# temporary file: one request holds at most ATTACHMENTS_PER_SUBMISSION of these in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Past this many file parts Django refuses the request outright (400) before reading them; up to
+# it, the files past ATTACHMENTS_PER_SUBMISSION are dropped and the form says why.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENTS_PER_SUBMISSION
 ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
 REOPEN_LIMIT = 1
 # Exports up to this many rows are written while the auditor waits; larger ones go to a worker

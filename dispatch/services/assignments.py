@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from config.errors import IllegalTransition, NotAllowed, ValidationFailed
+from config.errors import IllegalTransition, NotAllowed, NotFound, ValidationFailed
 from demands.models import Demand, Reply
 from demands.services import demand_transition
 from demands.wording import worded
@@ -76,7 +76,10 @@ def lock_case(demand_id: int) -> None:
 
 def _assignment_locked(assignment_id: int) -> Assignment:
     """The assignment, locked, its case first (the demand id is read unlocked to lock by it)."""
-    lock_case(Assignment.objects.values_list("demand_id", flat=True).get(pk=assignment_id))
+    demand_id = Assignment.objects.filter(pk=assignment_id).values_list("demand_id", flat=True).first()
+    if demand_id is None:  # an id from a request may name nothing
+        raise NotFound(_("该派单不存在。"))
+    lock_case(demand_id)
     return (
         Assignment.objects.select_for_update(of=("self",)).select_related("department", "demand").get(pk=assignment_id)
     )
@@ -86,7 +89,10 @@ def locked_request(model: type[RequestModel], pk: int) -> RequestModel:
     """A request about an assignment (a return, an extension, a question), locked with its
     assignment, their case first."""
     manager = model._default_manager
-    lock_case(manager.values_list("assignment__demand_id", flat=True).get(pk=pk))
+    demand_id = manager.filter(pk=pk).values_list("assignment__demand_id", flat=True).first()
+    if demand_id is None:  # an id from a request may name nothing
+        raise NotFound(_("%(what)s不存在。") % {"what": model._meta.verbose_name})
+    lock_case(demand_id)
     return manager.select_for_update(of=("self", "assignment")).select_related("assignment").get(pk=pk)
 
 

@@ -6,14 +6,16 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from config.errors import NotAllowed, ValidationFailed
+from config.errors import NotAllowed, NotFound, ValidationFailed
 from departments.access import DEPARTMENT_ROLES, works_in
 from departments.models import Department
 from dispatch.models import ReplyTemplate
 
 
 def reply_template_save(*, actor: User, department_id: int, title: str, body: str) -> ReplyTemplate:
-    department = Department.objects.get(pk=department_id)
+    department = Department.objects.filter(pk=department_id).first()
+    if department is None:
+        raise NotFound(_("所选部门不存在。"))
     if not works_in(actor, department, *DEPARTMENT_ROLES):
         raise NotAllowed(_("只能维护本部门的答复模板。"))
     title, body = title.strip(), body.strip()
@@ -34,7 +36,9 @@ def reply_template_save(*, actor: User, department_id: int, title: str, body: st
 
 
 def reply_template_delete(*, actor: User, template_id: int) -> None:
-    template = ReplyTemplate.objects.select_related("department").get(pk=template_id)
+    template = ReplyTemplate.objects.select_related("department").filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(_("该答复模板不存在。"))
     if template.department is None or not works_in(actor, template.department, *DEPARTMENT_ROLES):
         raise NotAllowed(_("只能删除本部门的答复模板。"))
     template.delete()

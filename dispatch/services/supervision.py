@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from config.errors import IllegalTransition, ValidationFailed
+from config.errors import IllegalTransition, NotFound, ValidationFailed
 from demands.services import demand_transition
 from demands.wording import worded
 from demands.workflow import Action
@@ -25,7 +25,9 @@ def supervision_answer(*, supervision_id: int, actor: User, response: str) -> Su
             _("请说明办理进展和预计办结时间（至少10个字）。"), extra={"fields": {"response": _("内容太短。")}}
         )
     with transaction.atomic():
-        supervision = Supervision.objects.select_for_update().get(pk=supervision_id)
+        supervision = Supervision.objects.select_for_update().filter(pk=supervision_id).first()
+        if supervision is None:
+            raise NotFound(_("该督办不存在。"))
         assignment = locked_assignment(supervision.assignment_id, actor)
         if supervision.responded_at is not None:
             raise IllegalTransition(_("该督办已反馈。"))

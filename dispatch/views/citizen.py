@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 from config.throttle import allow, allow_submission
+from config.uploads import upload_refusal
 from demands.citizen_messages import citizen_texts_wanted, texted_number
 from demands.merges import original_of, rated_shared_answer, shared_answer_given
 from demands.models import Demand
@@ -30,7 +31,8 @@ from demands.phone_access import ACCESS_LIFETIME, CODE_LIFETIME, phone_code_chec
 from demands.phones import mobile_number, phone_hash
 from demands.privacy import mask_phone
 from demands.selectors import demand_for_citizen, demands_of_phone, public_timeline
-from demands.services import demand_rate, demand_submit, sniffed_type
+from demands.services import demand_rate, demand_submit
+from demands.uploads import IMAGE_TYPES
 from demands.workflow import FINAL_STATUSES, Action, Status
 from dispatch.duplicates import open_repeat_of
 from dispatch.forms import (
@@ -46,7 +48,7 @@ from dispatch.models import AssignmentRole, overdue_now
 from dispatch.selectors import answer_expected
 from dispatch.services import demand_follow_up, demand_reopen, info_request_answer
 from dispatch.services.citizen_info import pending_info_request
-from dispatch.views.common import form_errors, perform, perform_form
+from dispatch.views.common import attachment_response, form_errors, perform, perform_form, posted
 
 SESSION_KEY = "citizen_demands"
 # A phone proved with a one-time code: its number and until when (the session lives in the
@@ -98,7 +100,7 @@ def _granted_demand(request: HttpRequest, tracking_number: str) -> Demand:
 
 
 def submit(request: HttpRequest) -> HttpResponse:
-    form = DemandForm(request.POST or None, request.FILES or None)
+    form = DemandForm(posted(request), request.FILES or None, upload_refusal=upload_refusal(request))
     if request.method == "POST" and not allow_submission(request, request.POST.get("citizen_phone", "")):
         form.add_error(None, _("提交过于频繁，请稍后再试；紧急情况请拨打 12345 热线。"))
         return render(request, "demands/citizen_submit.html", {"form": form}, status=429)
@@ -193,7 +195,7 @@ def submitted(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     # A saved link to a demand page brings its number here (see demand_page).
     number = request.GET.get("number", "")[:32]
-    form = TrackForm(request.POST or None, initial={"tracking_number": number} if number else None)
+    form = TrackForm(posted(request), initial={"tracking_number": number} if number else None)
     # Query codes cannot be guessed at speed: one client gets the API's allowance of tries. (The
     # session remembers an opened demand, so following one's own case asks no more.)
     if request.method == "POST" and not allow(request, "citizen-track", settings.CITIZEN_TRACK_RATE):
@@ -215,7 +217,7 @@ def track(request: HttpRequest) -> HttpResponse:
 def phone_lookup(request: HttpRequest) -> HttpResponse:
     """Step one of looking up by phone: text a one-time code to it. The page answers the same
     whether or not the phone has demands, and a code is texted either way."""
-    form = PhoneForm(request.POST or None)
+    form = PhoneForm(posted(request))
     if request.method == "POST" and not allow(request, "citizen-phone-code", settings.CITIZEN_CODE_THROTTLE_RATE):
         form.add_error(None, _("获取验证码过于频繁，请稍后再试；急事请拨打12345热线。"))
         return render(request, "demands/citizen_phone.html", {"form": form}, status=429)
@@ -236,7 +238,7 @@ def phone_code(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(PHONE_PENDING_KEY)
     if not phone:
         return redirect("citizen-phone")
-    form = PhoneCodeForm(request.POST or None)
+    form = PhoneCodeForm(posted(request))
     context = {"form": form, "masked_phone": mask_phone(phone), "minutes": int(CODE_LIFETIME.total_seconds() // 60)}
     if request.method == "POST" and not allow(request, "citizen-track", settings.CITIZEN_TRACK_RATE):
         form.add_error(None, _("查询过于频繁，请稍后再试；急事请拨打12345热线。"))
@@ -313,10 +315,6 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     return render(request, "demands/citizen_demand.html", context)
 
 
-# Shown on the page as thumbnails; anything else (a PDF) is a link that downloads it.
-IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
-
-
 def attachment(request: HttpRequest, tracking_number: str, attachment_id: int) -> FileResponse:
     """A file the citizen sent with the demand, to whoever has opened the demand (never openly:
     media has no public address). Served as the type its bytes were checked to be at upload, not
@@ -325,15 +323,10 @@ def attachment(request: HttpRequest, tracking_number: str, attachment_id: int) -
     found = demand.attachments.filter(pk=attachment_id).first()
     if found is None:
         raise Http404
-    handle = found.file.open("rb")
-    kind = sniffed_type(handle) or "application/octet-stream"
-    return FileResponse(
-        handle,
-        as_attachment=kind not in IMAGE_TYPES,
-        filename=found.original_name,
-        content_type=kind,
-        headers={"Content-Security-Policy": "sandbox; default-src 'none'", "Cache-Control": "private"},
-    )
+    response = attachment_response(found, inline_images=True)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private"
+    return response
 
 
 @require_POST

@@ -4,12 +4,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from config.errors import DomainError
 from demands.models import Attachment, Demand
+from demands.uploads import IMAGE_TYPES
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, READ_ALL_ROLES, department_ids_for, has_role
 from departments.models import Role
 from dispatch.models import Notification
@@ -47,6 +49,12 @@ def perform_form(
         form_errors(request, form)
         return False
     return perform(request, lambda: action(form.cleaned_data), success)
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """A form's data: bound on every POST, an empty one too. `request.POST or None` leaves a form
+    unbound when the body is empty, and a refusal added to it (too many requests) would crash."""
+    return request.POST if request.method == "POST" else None
 
 
 def form_errors(request: HttpRequest, form) -> None:
@@ -95,12 +103,23 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
     attachment = Attachment.objects.filter(pk=attachment_id).select_related("demand").first()
     if attachment is None or not can_see_demand(request.user, attachment.demand):
         raise Http404
-    return FileResponse(
+    return attachment_response(attachment, inline_images=False)
+
+
+def attachment_response(attachment: Attachment, *, inline_images: bool) -> FileResponse:
+    """A stored file as the type its bytes were found to be at upload. A row from before types
+    were checked, or of a type no longer accepted, goes out as bytes to save, never as a page;
+    nosniff keeps the browser from guessing otherwise, and only an image is ever shown inline."""
+    kind = attachment.content_type if attachment.content_type in settings.ATTACHMENT_CONTENT_TYPES else None
+    kind = kind or "application/octet-stream"
+    response = FileResponse(
         attachment.file.open("rb"),
-        as_attachment=True,
+        as_attachment=not (inline_images and kind in IMAGE_TYPES),
         filename=attachment.original_name,
-        content_type=attachment.content_type or "application/octet-stream",
+        content_type=kind,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.errors import TooMany, ValidationFailed
+from config.ids import id_from
+from config.uploads import upload_refusal
 from demands.merges import merged_into, original_of
 from demands.models import Demand
 from demands.privacy import mask_name, mask_phone
@@ -59,7 +61,7 @@ from dispatch.services import (
 from dispatch.services.duplicates import GroupDecision
 from dispatch.services.phone_search import phone_search
 from dispatch.services.routing import SUGGESTION_TAKEN
-from dispatch.views.common import paginate, perform, perform_form, role_required
+from dispatch.views.common import paginate, perform, perform_form, posted, role_required
 from responsibility_lists.amendments import amendment_file
 
 dispatcher_required = role_required(*DISPATCH_ROLES)
@@ -254,8 +256,9 @@ def _ruling_initial(request: HttpRequest, pending_return: ReturnRequest | None, 
 def _back_to_queue(request: HttpRequest) -> HttpResponse | None:
     """Back to the dashboard queue the action was taken from, if it said so (on this host only)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+    # A path on this site only: redirect() would take anything else for a view name to reverse.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
     return None
 
 
@@ -408,11 +411,11 @@ def propose_amendment(request: HttpRequest, tracking_number: str) -> HttpRespons
 def decide_duplicates(request: HttpRequest) -> HttpResponse:
     """A group of suggested duplicates, decided at once: the ticked ones are merged into the
     demand kept, the others shown with them are marked not duplicates."""
-    try:
-        original_id = int(request.POST.get("original", ""))
-        shown = {int(pk) for pk in request.POST.getlist("shown")}
-        ticked = {int(pk) for pk in request.POST.getlist("merge")} if request.POST.get("decision") == "merge" else set()
-    except ValueError:
+    original_id = id_from(request.POST.get("original"))
+    shown = {id_from(pk) for pk in request.POST.getlist("shown")}
+    merge = request.POST.getlist("merge") if request.POST.get("decision") == "merge" else []
+    ticked = {id_from(pk) for pk in merge}
+    if original_id is None or None in shown | ticked:
         messages.error(request, _("所选的诉求有误，请刷新后重新处理。"))
         return _back_to_queue(request) or redirect("desk")
     done: dict = {}
@@ -464,7 +467,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     """An intake operator enters a demand taken by phone, letter or visit. A caller repeating
     their own open demand is caught here too: the operator adds the call to it as a follow-up,
     or still registers it as new."""
-    form = IntakeForm(request.POST or None, request.FILES or None)
+    form = IntakeForm(posted(request), request.FILES or None, upload_refusal=upload_refusal(request))
     receipt = None
     if request.method == "POST" and form.is_valid():
         data, choice = form.submission(), request.POST.get("repeat", "")

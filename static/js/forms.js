@@ -26,4 +26,21 @@
     update();
   }
   document.querySelectorAll("[data-counter]").forEach(attach);
+
+  // Too many files, or too many bytes, said when they are picked: the server would drop them
+  // and the citizen would have sent them for nothing (config/uploads.py holds the same limits).
+  function limitFiles(input) {
+    const maxFiles = parseInt(input.dataset.maxFiles, 10);
+    const maxBytes = parseInt(input.dataset.maxBytes, 10);
+    input.addEventListener("change", function () {
+      const files = Array.from(input.files || []);
+      const total = files.reduce(function (sum, file) { return sum + file.size; }, 0);
+      let problem = "";
+      if (files.length > maxFiles) problem = input.dataset.tooMany;
+      else if (total > maxBytes) problem = input.dataset.tooLarge;
+      input.setCustomValidity(problem);
+      if (problem) input.reportValidity();
+    });
+  }
+  document.querySelectorAll("input[type=file][data-max-files]").forEach(limitFiles);
 })();

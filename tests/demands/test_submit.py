@@ -14,6 +14,7 @@ from demands.privacy import mask_address, mask_name, mask_phone
 from demands.selectors import demand_for_citizen
 from demands.services import demand_rate, demand_submit
 from demands.workflow import Status
+from tests.uploads import PNG
 
 
 def test_tracking_numbers_are_daily_sequences(submit):
@@ -100,7 +101,7 @@ def test_attachment_type_and_size_are_checked(district, settings):
 
 
 def test_attachment_is_kept(submit):
-    png = b"\x89PNG\r\n\x1a\n...."
+    png = PNG
     photo = SimpleUploadedFile("site.png", png, content_type="image/png")
     demand = submit(attachments=[photo]).demand
     attachment = Attachment.objects.get(demand=demand)

@@ -10,9 +10,7 @@ from django.utils import timezone
 from demands.models import Demand
 from dispatch.services.deadlines import deadlines_for
 from tests.dispatch.test_pages import FORM
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-PDF = b"%PDF-1.4\n%test\n"
+from tests.uploads import PDF, PNG
 
 
 def _submit(client: Client, capture, **fields) -> Demand:

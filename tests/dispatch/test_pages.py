@@ -276,13 +276,15 @@ def test_english_switch(district):
 def test_attachments_reach_only_staff_who_see_the_demand(district, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    photo = SimpleUploadedFile("site.png", b"\x89PNG\r\n\x1a\n-test-bytes", content_type="image/png")
+    from tests.uploads import PNG
+
+    photo = SimpleUploadedFile("site.png", PNG, content_type="image/png")
     with django_capture_on_commit_callbacks(execute=True):
         Client().post("/", {**FORM, "attachments": photo})
     attachment = Demand.objects.get().attachments.get()
     response = logged_in(district.users["zjj"]).get(f"/attachments/{attachment.pk}/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"\x89PNG\r\n\x1a\n-test-bytes"
+    assert b"".join(response.streaming_content) == PNG
     assert logged_in(district.users["cgj"]).get(f"/attachments/{attachment.pk}/").status_code == 404
     assert Client().get(f"/attachments/{attachment.pk}/").status_code == 302  # to the login page
 
