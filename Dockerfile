@@ -11,7 +11,7 @@ COPY templates ./templates
 COPY static ./static
 COPY manage.py ./
 RUN pip install --no-cache-dir . \
- && SECRET_KEY=collectstatic PERSONAL_DATA_KEYS=Pq3ADmgTqZeYjYRoWSRo0GEnXAZ6fRrwuPwQiPUQYfU= DATABASE_URL=sqlite:////tmp/x.db CELERY_BROKER_URL=memory:// python manage.py collectstatic --no-input
+ && SECRET_KEY=collectstatic TRUSTED_PROXIES=0 PERSONAL_DATA_KEYS=Pq3ADmgTqZeYjYRoWSRo0GEnXAZ6fRrwuPwQiPUQYfU= DATABASE_URL=sqlite:////tmp/x.db CELERY_BROKER_URL=memory:// python manage.py collectstatic --no-input
 RUN useradd --create-home minsheng && mkdir -p /app/media && chown minsheng /app/media
 USER minsheng
 EXPOSE 8000
