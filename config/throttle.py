@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
 
@@ -189,6 +190,10 @@ class _FallingBackToProcess(SimpleRateThrottle):
             if outage.resting():
                 self.cache = _RESTING
             allowed = super().allow_request(request, view)
+        except APIException:
+            # The request's own fault (a body the parser refuses, read for the phone): a 400 for
+            # the client, not a cache outage.
+            raise
         except Exception as error:  # see _hit: any failure of the cache's client
             if not isinstance(error, _Resting):
                 outage.began(error)

@@ -177,3 +177,14 @@ def test_a_cache_that_does_not_answer_is_left_alone_for_a_moment(
         monkeypatch.setattr(throttle.outage, "RETRY_SECONDS", 0)
         assert _web_submit(citizen, "13800000003") == 302
     assert len(tries) > 1  # and tried again after the pause
+
+
+def test_a_body_the_parser_refuses_is_the_clients_fault_not_a_cache_outage(district, rates, caplog):
+    # The phone throttle reads the body; a refused body must answer 400 and leave the shared
+    # counts in use, not pass for Redis going away (which would split the limits per process).
+    nested = "[" * 5000 + "]" * 5000
+    with caplog.at_level(logging.WARNING, logger="config.throttle"):
+        answer = APIClient().post("/api/v1/citizen/demands/", nested, content_type="application/json")
+    assert answer.status_code == 400
+    assert not [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert Demand.objects.count() == 0
