@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from demands.models import Demand
 from tests.dispatch.test_pages import FORM, logged_in
+from tests.uploads import PNG
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -29,7 +30,7 @@ def _directives(response) -> dict[str, list[str]]:
 @pytest.fixture
 def submitted(district, django_capture_on_commit_callbacks) -> tuple[Client, Demand]:
     citizen = Client()
-    photo = SimpleUploadedFile("site.png", b"\x89PNG\r\n\x1a\n-test-bytes", content_type="image/png")
+    photo = SimpleUploadedFile("site.png", PNG, content_type="image/png")
     with django_capture_on_commit_callbacks(execute=True):
         citizen.post("/", {**FORM, "attachments": photo}, follow=True)
     return citizen, Demand.objects.get()

@@ -20,10 +20,10 @@ from demands.services import demand_rate
 from demands.workflow import Action, Status
 from dispatch.models import Assignment, AssignmentRole
 from dispatch.services import assignment_reply, assignment_sign
+from tests.uploads import PNG
 
 PHONE = "13812345678"
 STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
-PNG = b"\x89PNG\r\n\x1a\n...."
 
 
 def _answered_and_rated(district, demand) -> Demand:
