@@ -8,10 +8,7 @@ while the outage lasts): intake must keep taking demands, not answer 500."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import re
 import threading
 import time
 
@@ -38,13 +35,6 @@ def client_address(request: HttpRequest) -> str:
     # Named exactly as the API's throttles name a client (REST_FRAMEWORK["NUM_PROXIES"] says how
     # many proxies' X-Forwarded-For entries to trust), so one setting serves both.
     return BaseThrottle().get_ident(Request(request))
-
-
-def _phone_bucket(phone: str) -> str:
-    """A keyed hash of the digits of a phone number: counts per phone without keeping the number
-    in the cache (a copy of Redis must not give up who submitted what)."""
-    digits = re.sub(r"\D", "", phone or "")
-    return hmac.new(settings.SECRET_KEY.encode(), f"throttle-phone:{digits}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class _Outage:
@@ -138,13 +128,14 @@ def allow(request: HttpRequest, scope: str, rate: str) -> bool:
     return _hit(f"throttle:{scope}:{client_address(request)}", rate)
 
 
-def allow_submission(request: HttpRequest, phone: str) -> bool:
-    """A submission from the web form: counted per address and phone at the citizen's rate, so
+def allow_submission(request: HttpRequest, caller: str) -> bool:
+    """A submission from the web form: counted per address and caller at the citizen's rate, so
     the citizens behind one address (a company's network, a community service centre) do not use
     up each other's allowance, and per address alone under a much higher ceiling. Both counts move
-    on every submission: a refused one still counts against the other."""
+    on every submission: a refused one still counts against the other. `caller` is the phone's
+    keyed hash (demands.phones.phone_hash): the number is never kept in the cache."""
     address = client_address(request)
-    own = _hit(f"throttle:citizen-submit:{address}:{_phone_bucket(phone)}", settings.CITIZEN_SUBMIT_RATE)
+    own = _hit(f"throttle:citizen-submit:{address}:{caller}", settings.CITIZEN_SUBMIT_RATE)
     shared = _hit(f"throttle:citizen-submit-address:{address}", settings.CITIZEN_SUBMIT_ADDRESS_RATE)
     return own and shared
 
@@ -209,17 +200,17 @@ class CitizenThrottle(_FallingBackToProcess, ScopedRateThrottle):
     """The API's per-address limit for the citizen operations, by the view's `throttle_scope`."""
 
 
-class SubmissionPhoneThrottle(_FallingBackToProcess):
-    """API submissions per address and phone (keyed hash), at the citizen's submission rate."""
+class SubmissionCallerThrottle(_FallingBackToProcess):
+    """API submissions per address and caller, at the citizen's submission rate; `caller` names
+    the caller of a request as `allow_submission` is told it."""
 
     scope = "citizen-submit"
 
+    def caller(self, request) -> str:
+        raise NotImplementedError
+
     def get_cache_key(self, request, view) -> str:
-        phone = request.data.get("citizen_phone", "") if hasattr(request.data, "get") else ""
-        return self.cache_format % {
-            "scope": self.scope,
-            "ident": f"{self.get_ident(request)}:{_phone_bucket(str(phone))}",
-        }
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{self.caller(request)}"}
 
 
 class SubmissionAddressThrottle(_FallingBackToProcess):

@@ -18,9 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import IllegalTransition, NotAllowed
-from config.throttle import CitizenThrottle, SubmissionAddressThrottle, SubmissionPhoneThrottle
+from config.throttle import CitizenThrottle, SubmissionAddressThrottle, SubmissionCallerThrottle
 from demands.merges import original_of
 from demands.models import CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH, Channel, CitizenMessage, Demand, DemandEvent
+from demands.phones import phone_hash
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
@@ -197,6 +198,14 @@ class SubmissionOutput(serializers.Serializer):
     followed_up = serializers.BooleanField(
         help_text="true when the submission was recorded as a follow-up (催办) on `tracking_number`"
     )
+
+
+class SubmissionPhoneThrottle(SubmissionCallerThrottle):
+    """A caller is the phone's keyed hash, read as the repeat check reads it (demands.phones)."""
+
+    def caller(self, request) -> str:
+        phone = request.data.get("citizen_phone", "") if hasattr(request.data, "get") else ""
+        return phone_hash(str(phone))
 
 
 class DemandSubmitApi(CitizenApi):

@@ -101,7 +101,7 @@ def _granted_demand(request: HttpRequest, tracking_number: str) -> Demand:
 
 def submit(request: HttpRequest) -> HttpResponse:
     form = DemandForm(posted(request), request.FILES or None, upload_refusal=upload_refusal(request))
-    if request.method == "POST" and not allow_submission(request, request.POST.get("citizen_phone", "")):
+    if request.method == "POST" and not allow_submission(request, phone_hash(request.POST.get("citizen_phone", ""))):
         form.add_error(None, _("提交过于频繁，请稍后再试；紧急情况请拨打 12345 热线。"))
         return render(request, "demands/citizen_submit.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():

@@ -188,3 +188,15 @@ def test_a_body_the_parser_refuses_is_the_clients_fault_not_a_cache_outage(distr
     assert answer.status_code == 400
     assert not [r for r in caplog.records if "unreachable" in r.getMessage()]
     assert Demand.objects.count() == 0
+
+
+def test_one_phone_written_two_ways_is_one_caller(district, rates, django_capture_on_commit_callbacks):
+    # Counted by the repeat check's own reading of a number: +86 in front gives no second allowance.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert [_web_submit(Client(), phone) for phone in ("13800000001", "138 0000 0001", "+8613800000001")] == [
+            302,
+            302,
+            429,
+        ]
+        phones = ("13800000009", "13800000009", "+8613800000009")
+        assert [_api_submit(APIClient(), phone) for phone in phones] == [201, 201, 429]
