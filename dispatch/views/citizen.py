@@ -325,7 +325,6 @@ def attachment(request: HttpRequest, tracking_number: str, attachment_id: int) -
         raise Http404
     response = attachment_response(found, inline_images=True)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private"
     return response
 
 
