@@ -4,7 +4,7 @@ demands, a quarter of a real district, in under a minute).
     .venv/bin/python benchmarks/impact_preview.py [--demands 20000] [--runs 3] [--history 3200] [--messages CSV]
 
 In a throwaway SQLite database (or DATABASE_URL when set): loads the sample district, trains the
-router on up to HISTORY hand-labelled public messages (dispatch/sample_data, texts from
+router on up to HISTORY hand-labelled public messages (routing/sample_data, texts from
 ../shared/data/messages.csv) as a district's past cases, makes a draft that moves one matter to
 another department, and writes DEMANDS demands of the past month whose texts are the public
 messages (each made unique, so no run finds a text already segmented). Then it times
@@ -44,13 +44,13 @@ def main() -> None:
 
     from demands.models import Demand
     from departments.models import Department
-    from dispatch.impact import preview_impact
-    from dispatch.models import HistoricalCase
-    from dispatch.routing.learned import train_and_activate
-    from dispatch.routing.text import forget_words
     from responsibility_lists.models import Matter
     from responsibility_lists.selectors import version_in_force
     from responsibility_lists.services import matter_save, version_create_draft
+    from routing.impact import preview_impact
+    from routing.models import HistoricalCase
+    from routing.text import forget_words
+    from routing.training import train_and_activate
 
     messages = list(csv.DictReader(args.messages.open(encoding="utf-8")))
     by_id = {m["source_id"]: m for m in messages}

@@ -59,8 +59,9 @@ class Principals:
 
 
 def existing_values() -> dict[str, str]:
+    from assessment.models import ExportJob
     from demands.models import Attachment, Demand
-    from dispatch.models import Assignment, ExportJob, ExtensionRequest, ReturnRequest
+    from dispatch.models import Assignment, ExtensionRequest, ReturnRequest
     from responsibility_lists.models import AmendmentProposal, ImportJob, ListVersion
 
     def first(model, attr="pk") -> str:

@@ -34,11 +34,11 @@ def main() -> None:
 
     sample_district(f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")  # always a database of its own
     from departments.models import Department
-    from dispatch.models import HistoricalCase
-    from dispatch.routing import route
-    from dispatch.routing.learned import train_and_activate
-    from dispatch.routing.text import forget_words
     from responsibility_lists.selectors import version_in_force
+    from routing.models import HistoricalCase
+    from routing.router import route
+    from routing.text import forget_words
+    from routing.training import train_and_activate
 
     messages = list(csv.DictReader(MESSAGES.open(encoding="utf-8")))[: args.messages]
     version = version_in_force()

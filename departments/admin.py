@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
 from departments.forms import CalendarNoticeForm
+from departments.login_guard import AdminLoginForm
 from departments.models import (
     AddressAlias,
     CalendarOverride,
@@ -21,6 +22,9 @@ from departments.models import (
     WorkingPeriod,
 )
 from departments.services import calendar_notice_enter
+
+# The admin's login form also says when a locked-out account may try again.
+admin.site.login_form = AdminLoginForm
 
 
 class CommunityInline(admin.TabularInline):

@@ -28,7 +28,7 @@ from demands.services import demand_rate, demand_submit
 from demands.workflow import Status
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from dispatch.duplicates import open_repeat_of
-from dispatch.models import Assignment, ReturnReason, RoutingResult, Supervision
+from dispatch.models import Assignment, ReturnReason, Supervision
 from dispatch.selectors import assignment_for_user, demands_visible_to, department_inbox, latest_routing
 from dispatch.services import (
     assignment_contribute,
@@ -50,6 +50,7 @@ from dispatch.services import (
     supervision_answer,
 )
 from responsibility_lists.models import Urgency
+from routing.models import RoutingResult
 
 # --- Output -------------------------------------------------------------------------------------
 

@@ -20,14 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import contact_fields
-from dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
-    Assignment,
-    AssignmentRole,
-    RoutingResult,
-    Supervision,
-    overdue_now,
-)
+from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, Supervision, overdue_now
 from dispatch.selectors import (
     duplicate_groups,
     pending_duplicates,
@@ -36,6 +29,7 @@ from dispatch.selectors import (
     triage_queue,
 )
 from responsibility_lists.models import Matter
+from routing.models import RoutingResult
 
 if TYPE_CHECKING:  # a development dependency: the name is only needed by mypy
     from django_stubs_ext import StrOrPromise

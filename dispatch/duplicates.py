@@ -18,7 +18,7 @@ from demands.phones import phone_hash, phone_key
 from demands.selectors import open_demands_from
 from demands.workflow import OPEN_STATUSES
 from dispatch.models import DuplicateSuggestion
-from dispatch.routing.text import normalize
+from routing.text import normalize
 
 
 def _bigrams(text: str) -> Counter[str]:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from demands.models import Demand, contact_fields
 from demands.phones import phone_hash, phone_key
@@ -19,16 +19,17 @@ from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRole,
+    AssignmentStatus,
     DuplicateStatus,
     DuplicateSuggestion,
     ExtensionRequest,
     ExtensionStatus,
     ReturnRequest,
-    RoutingResult,
     RulingStatus,
 )
 from dispatch.services.deadlines import deadlines_for
 from responsibility_lists.models import AmendmentProposal
+from routing.models import RoutingResult
 
 Viewer = User | AnonymousUser
 
@@ -334,3 +335,22 @@ def matter_disputes(*, since: datetime) -> list[dict]:
     for item in proposals:
         row(item["matter_code"], item["matter_name"])["proposals"] += item["n"]
     return sorted(rows.values(), key=lambda r: (-(r["returns"] + r["proposals"]), -r["redispatches"], r["code"]))
+
+
+def answered_again() -> Exists:
+    """For a lead assignment: whether a later lead assignment of its demand answered it again
+    (after a redo), so that the citizen's rating is of that later answer."""
+    return Exists(
+        Assignment.objects.filter(
+            demand_id=OuterRef("demand_id"),
+            role=AssignmentRole.LEAD,
+            status=AssignmentStatus.DONE,
+            finished_at__gt=OuterRef("finished_at"),
+        )
+    )
+
+
+def answered_on_time() -> Q:
+    # A lead assignment is answered on time when its reply came by its handling deadline, the one
+    # in force after approved extensions and pauses.
+    return Q(status=AssignmentStatus.DONE, finished_at__lte=F("handle_deadline"))

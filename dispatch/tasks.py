@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
@@ -14,16 +13,9 @@ from django.utils import timezone
 from demands.models import Demand
 from demands.services import demand_auto_close
 from demands.workflow import Status
-from dispatch.routing.warm_up import warm_up
 from dispatch.services import demand_route, unsent_messages
 
 logger = logging.getLogger(__name__)
-
-
-@worker_process_init.connect
-def _load_routing(**_kwargs) -> None:
-    # Each worker process routes its first demand with the router and model already loaded.
-    warm_up()
 
 
 @shared_task(
@@ -63,15 +55,6 @@ def auto_close_replied() -> int:
     cutoff = timezone.now() - timedelta(days=settings.AUTO_CLOSE_AFTER_DAYS)
     ids = Demand.objects.filter(status=Status.REPLIED, replied_at__lte=cutoff).values_list("pk", flat=True)
     return sum(1 for demand_id in ids.iterator() if demand_auto_close(demand_id=demand_id))
-
-
-@shared_task(name="dispatch.train_router", soft_time_limit=1800, time_limit=1900)
-def train_router() -> str:
-    """Retrain the learned router on all known history (imports and answered demands)."""
-    from dispatch.routing.learned import train_and_activate
-
-    model = train_and_activate(note="periodic", assessed=True)
-    return model.version if model else "not enough history"
 
 
 @shared_task(name="dispatch.sweep_deadlines", soft_time_limit=240, time_limit=300)
@@ -117,54 +100,11 @@ def notify_ladder_events(first_id: int, last_id: int) -> int:
     return notify(first_id=first_id, last_id=last_id)
 
 
-# Large exports can take minutes; the time limit stays under the broker's visibility timeout
-# (CELERY_VISIBILITY_TIMEOUT, an hour) so a running export is not handed to a second worker.
 @shared_task(
     name="dispatch.notify_unsent_message", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5
 )
 def notify_unsent_message(message_id: int) -> int:
     return unsent_messages.notify_unsent_message(message_id=message_id)
-
-
-@shared_task(name="dispatch.run_export", soft_time_limit=1500, time_limit=1800)
-def run_export(job_id: int) -> str:
-    from dispatch.services.exports import export_job_run
-
-    job = export_job_run(job_id=job_id)
-    return job.status if job else "skipped"
-
-
-# A preview of 20,000 demands takes under a minute; the limit leaves room for a slow machine and
-# stays under the visibility timeout, as the export's does.
-@shared_task(name="dispatch.run_impact_preview", soft_time_limit=900, time_limit=960)
-def run_impact_preview(preview_id: int) -> str:
-    from dispatch.services.impact import impact_preview_run
-
-    preview = impact_preview_run(preview_id=preview_id)
-    return preview.status if preview else "skipped"
-
-
-@shared_task(name="dispatch.reconcile_exports", soft_time_limit=60, time_limit=90)
-def reconcile_exports() -> int:
-    """Queue again the exports still waiting after a while: their message was lost (a broker down
-    when the auditor asked). Only jobs queued for a while: a message merely waiting behind others
-    would otherwise run twice (harmless, the later run supersedes the earlier, but wasted)."""
-    from dispatch.models import ExportJob, ExportStatus
-
-    cutoff = timezone.now() - max(settings.RECONCILE_AFTER, timedelta(minutes=10))
-    ids = list(
-        ExportJob.objects.filter(status=ExportStatus.QUEUED, created_at__lte=cutoff).values_list("pk", flat=True)
-    )
-    for job_id in ids:
-        run_export.delay(job_id)
-    return len(ids)
-
-
-@shared_task(name="dispatch.purge_old_exports", soft_time_limit=300, time_limit=360)
-def purge_old_exports() -> int:
-    from dispatch.services.exports import export_jobs_purge
-
-    return export_jobs_purge(older_than=timedelta(days=settings.EXPORT_RETENTION_DAYS))
 
 
 @shared_task(name="dispatch.warn_uncovered_calendar", soft_time_limit=60, time_limit=90)

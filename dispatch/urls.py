@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.views import audit, citizen, common, desk, list_review, workbench
+from dispatch.views import citizen, common, desk, list_review, workbench
 
 urlpatterns = [
     # Citizens
@@ -53,9 +53,4 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", common.attachment_download, name="attachment"),
     path("list/hotspots/", list_review.hotspots, name="list-hotspots"),
     path("list/v<int:number>/impact/", list_review.impact, name="list-impact"),
-    path("audit/", audit.audit, name="audit"),
-    # demands.csv, events.xlsx, figures.csv…: the kind and format are checked by the view.
-    path("audit/export/<slug:kind>.<slug:fmt>", audit.export, name="audit-export"),
-    path("audit/exports/<int:job_id>/", audit.export_job, name="audit-export-job"),
-    path("audit/exports/<int:job_id>/download/", audit.export_job_download, name="audit-export-download"),
 ]

@@ -13,7 +13,6 @@ from django.utils import timezone
 from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
 from demands.models import Demand, contact_fields
 from departments.access import DEPARTMENT_ROLES, department_ids_for
-from dispatch.audit_figures import answered_again, answered_on_time
 from dispatch.models import (
     OPEN_ASSIGNMENT_STATUSES,
     Assignment,
@@ -22,7 +21,7 @@ from dispatch.models import (
     ReplyTemplate,
     overdue_now,
 )
-from dispatch.selectors import Viewer, held_assignments
+from dispatch.selectors import Viewer, answered_again, answered_on_time, held_assignments
 
 INBOX_VIEWS = ("open", "to_sign", "in_progress", "assisting", "all")
 

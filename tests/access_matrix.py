@@ -41,11 +41,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from assessment.figures import AuditFilters
+from assessment.models import ExportJob, ExportStatus
 from config.errors import NotAllowed
 from demands.services import demand_submit
 from departments.models import Membership, Role
-from dispatch.audit_figures import AuditFilters
-from dispatch.models import Assignment, AssignmentRole, ExportJob, ExportStatus, Supervision
+from dispatch.models import Assignment, AssignmentRole, Supervision
 from dispatch.services import assignment_return, assignment_sign, extension_request, return_rule
 from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind, AmendmentProposal, ImportJob

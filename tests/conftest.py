@@ -24,8 +24,8 @@ def district(db) -> District:
 def _fresh_router_cache():
     # Version ids repeat across tests (each test's database starts empty), so the router's
     # per-version cache must not outlive a test.
-    from dispatch.routing import learned, router
-    from dispatch.services.routing import auto_dispatch_thresholds
+    from routing import learned, router
+    from routing.thresholds import auto_dispatch_thresholds
 
     router.clear_caches()
     auto_dispatch_thresholds.clear()

@@ -33,9 +33,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from assessment.models import ExportJob
 from demands.models import Attachment
 from departments.models import Membership, Role
-from dispatch.models import Assignment, ExportJob, Notification, Supervision
+from dispatch.models import Assignment, Notification, Supervision
 from dispatch.services import assignment_return, assignment_sign, extension_request
 from responsibility_lists.models import ImportJob
 from responsibility_lists.services import version_create_draft

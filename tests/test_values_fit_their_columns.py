@@ -89,7 +89,7 @@ def test_a_long_username_fits_the_event_record(district):
 
 
 def test_a_history_label_too_long_for_a_department_name_is_a_row_error(district):
-    from dispatch.history import HistoryColumns, history_import
+    from routing.history import HistoryColumns, history_import
 
     rows = [{"content": "路边摊贩占道经营", "department": "局" * 129}]
     with pytest.raises(ValidationFailed) as error:

@@ -51,7 +51,9 @@ INSTALLED_APPS = [
     "departments",
     "responsibility_lists",
     "demands",
+    "routing",
     "dispatch",
+    "assessment",
 ]
 
 MIDDLEWARE = [
@@ -249,7 +251,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=60),
     },
     "train-router": {
-        "task": "dispatch.train_router",
+        "task": "routing.train_router",
         "schedule": timedelta(hours=env_int("ROUTER_TRAINING_INTERVAL_HOURS", 24)),
     },
     "sweep-deadlines": {
@@ -257,11 +259,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("DEADLINE_SWEEP_INTERVAL_SECONDS", 60)),
     },
     "reconcile-export-jobs": {
-        "task": "dispatch.reconcile_exports",
+        "task": "assessment.reconcile_exports",
         "schedule": timedelta(minutes=5),
     },
     "purge-old-exports": {
-        "task": "dispatch.purge_old_exports",
+        "task": "assessment.purge_old_exports",
         "schedule": timedelta(hours=6),
     },
     "resend-citizen-messages": {

@@ -23,10 +23,8 @@ from dispatch.models import (
     AssignmentStatus,
     ReturnReason,
     ReturnRequest,
-    RoutingResult,
     RulingStatus,
 )
-from dispatch.routing.router import TERRITORIAL_KINDS
 from dispatch.services.assignments import (
     create_assignments,
     locked_assignment,
@@ -38,6 +36,8 @@ from dispatch.services.assignments import (
 )
 from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind, Matter
+from routing.models import RoutingResult
+from routing.router import TERRITORIAL_KINDS
 
 
 def _matter_upheld(previous: Assignment, target: Department, amending: bool) -> Matter | None:

@@ -2,12 +2,10 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from config.caching import cached_for
 from demands.models import Demand
 from demands.services import SYSTEM, demand_transition
 from demands.wording import system_sentence
@@ -15,11 +13,12 @@ from demands.workflow import Action, Status
 from departments.models import Department
 from departments.selectors import ResolvedLocation, resolve_location
 from dispatch.duplicates import suggest_duplicates
-from dispatch.models import CategoryThreshold, RoutingResult
-from dispatch.routing import RoutingAnswer, route
 from dispatch.services.assignments import create_assignments, matter_assisting
 from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
+from routing.models import RoutingResult
+from routing.router import RoutingAnswer, route
+from routing.thresholds import threshold_for
 
 logger = logging.getLogger(__name__)
 
@@ -30,23 +29,6 @@ NO_MATTER_MATCHED = system_sentence(gettext_noop("未匹配到清单事项，转
 ROUTING_FAILED = system_sentence(gettext_noop("自动分拨出错，转人工分拨。"))
 # The note a one-click dispatch from the triage queue leaves on the case.
 SUGGESTION_TAKEN = system_sentence(gettext_noop("按路由建议派单"))
-
-
-@cached_for(60)
-def auto_dispatch_thresholds() -> dict[str, float]:
-    """Per-category thresholds by 大类 name, kept a minute: every routed demand reads them."""
-    return dict(CategoryThreshold.objects.values_list("category_name", "threshold"))
-
-
-def threshold_for(matter: Matter | None) -> float:
-    """The confidence the best candidate's matter needs: its 大类's own, else the district default."""
-    default = settings.ROUTING_AUTO_DISPATCH_THRESHOLD
-    thresholds = auto_dispatch_thresholds.get()
-    if matter is None or not thresholds:
-        return default
-    category = matter.category
-    top = category.parent.name if category.parent is not None else category.name
-    return thresholds.get(top, default)
 
 
 def _picked_place(demand: Demand) -> ResolvedLocation | None:

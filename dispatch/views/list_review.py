@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 
 from config.errors import DomainError
 from departments.models import Role
-from dispatch.impact import MAX_DEMANDS, ImpactReport, impact_inputs
-from dispatch.models import ImpactStatus
 from dispatch.selectors import matter_disputes
-from dispatch.services.impact import (
+from dispatch.views.common import role_required
+from responsibility_lists.models import ListVersion
+from responsibility_lists.selectors import version_in_force
+from routing.impact import MAX_DEMANDS, ImpactReport, impact_inputs
+from routing.impact_runs import (
     MONTHS_MAX,
     UNFINISHED,
     impact_baseline,
@@ -25,9 +27,7 @@ from dispatch.services.impact import (
     impact_preview_request,
     is_current,
 )
-from dispatch.views.common import role_required
-from responsibility_lists.models import ListVersion
-from responsibility_lists.selectors import version_in_force
+from routing.models import ImpactStatus
 
 DEFAULT_MONTHS = 3
 reviewer_required = role_required(Role.LIST_MAINTAINER, Role.DISPATCH_OFFICER, Role.AUDITOR, Role.ADMIN)

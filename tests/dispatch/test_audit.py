@@ -16,13 +16,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from assessment.export_jobs import export_job_request, export_job_run
+from assessment.figures import AuditFilters, demand_series, department_rows, department_series, street_rows
+from assessment.models import ExportJob, ExportStatus
 from demands.models import DemandEvent
 from demands.services import demand_rate
 from departments.models import Role
-from dispatch.audit_figures import AuditFilters, demand_series, department_rows, department_series, street_rows
-from dispatch.models import Assignment, AssignmentRole, ExportJob, ExportStatus
+from dispatch.models import Assignment, AssignmentRole
 from dispatch.services import assignment_contribute, assignment_reply, assignment_return, assignment_sign, return_rule
-from dispatch.services.exports import export_job_request, export_job_run
 from tests.factories import make_user
 
 STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
@@ -244,13 +245,13 @@ def test_a_title_that_looks_like_a_formula_stays_text(district, submit):
 def big_exports(settings, monkeypatch):
     """Everything above two rows goes to the background; progress is written every row."""
     settings.EXPORT_INLINE_MAX_ROWS = 2
-    monkeypatch.setattr("dispatch.services.exports.PROGRESS_EVERY", 1)
+    monkeypatch.setattr("assessment.export_jobs.PROGRESS_EVERY", 1)
 
 
 def test_large_export_runs_as_a_job_with_progress_and_a_guarded_download(
     district, scenario, big_exports, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from dispatch.services import exports as service
+    from assessment import export_jobs as service
 
     seen: list[int] = []
     write = service.WRITERS["xlsx"]
@@ -333,7 +334,7 @@ def test_an_export_with_a_bad_filter_is_refused(district, scenario, big_exports,
 def test_old_exports_are_deleted_with_their_files(district, scenario, big_exports, django_capture_on_commit_callbacks):
     from datetime import timedelta
 
-    from dispatch.services.exports import export_jobs_purge
+    from assessment.export_jobs import export_jobs_purge
 
     with django_capture_on_commit_callbacks(execute=True):
         logged_in(district.users["auditor"]).post("/audit/export/events.csv")
@@ -347,8 +348,9 @@ def test_old_exports_are_deleted_with_their_files(district, scenario, big_export
 
 
 def test_the_audit_and_desk_list_departments_in_the_same_order(district):
+    from assessment.forms import AuditFilterForm
     from departments.selectors import departments_for_choice
-    from dispatch.forms import AuditFilterForm, DispatchForm
+    from dispatch.forms import DispatchForm
 
     audit = [d.pk for d in AuditFilterForm().fields["department"].queryset if d.is_active]
     desk = [pk for pk, _ in DispatchForm().fields["department"].choices if pk]

@@ -15,11 +15,12 @@ from django.utils import timezone, translation
 from demands.models import Demand
 from demands.workflow import Status
 from dispatch.desk_queues import DeskFilters
-from dispatch.models import Assignment, Notification, RoutingResult
+from dispatch.models import Assignment, Notification
 from dispatch.selectors import find_demands
 from dispatch.services import supervision_answer
 from dispatch.services.escalation import sweep_deadlines
 from responsibility_lists.models import Matter
+from routing.models import RoutingResult
 
 NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
 

@@ -95,7 +95,7 @@ def test_similarity():
 
 
 def test_a_merged_demands_citizen_rates_the_shared_answer_once_and_the_department_is_judged_by_it(district, submit):
-    from dispatch.audit_figures import AuditFilters, department_rows
+    from assessment.figures import AuditFilters, department_rows
     from dispatch.workbench_queries import department_summary
 
     first = submit().demand
@@ -139,9 +139,9 @@ def test_a_merged_demands_citizen_rates_the_shared_answer_once_and_the_departmen
 
 
 def test_a_chain_of_merges_counts_every_citizens_rating_for_the_department_that_answered(district, submit):
+    from assessment.figures import AuditFilters, department_rows
     from demands.merges import merged_into_q
     from demands.models import Demand
-    from dispatch.audit_figures import AuditFilters, department_rows
     from dispatch.services.closing import demand_merge
 
     first, second, third = (submit(title=f"工地半夜施工噪音{i}").demand for i in range(3))
@@ -172,7 +172,7 @@ def _answer(district, demand) -> Assignment:
 
 
 def _ratings(district) -> tuple[float | None, float | None]:
-    from dispatch.audit_figures import AuditFilters, department_rows
+    from assessment.figures import AuditFilters, department_rows
     from dispatch.workbench_queries import department_summary
 
     zjj = district.departments["ZJJ"]

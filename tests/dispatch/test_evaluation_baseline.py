@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from dispatch.evaluation import evaluate_folds, plain_baseline
+from routing.evaluation import evaluate_folds, plain_baseline
 
 # Another city's history, in traditional Chinese: departments the sample district does not have
 # (so the router learns from history alone), four of them common and six with three past cases

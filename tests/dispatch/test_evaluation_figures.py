@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dispatch.evaluation import Prediction, _lowest_cut, _reliability
+from routing.evaluation import Prediction, _lowest_cut, _reliability
 
 
 def _prediction(confidence: float, right: bool) -> Prediction:

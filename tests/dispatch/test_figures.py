@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.test import Client
 
-from dispatch.audit_figures import AuditFilters, department_rows
-from dispatch.figures import dispatch_figures, first_dispatch_rows
+from assessment.dispatch_quality import dispatch_figures, first_dispatch_rows
+from assessment.figures import AuditFilters, department_rows
 from dispatch.models import Assignment
 from dispatch.services import assignment_reply, assignment_return, assignment_sign, return_rule
 
@@ -82,8 +82,8 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
 
 
 def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_said(district):
-    from dispatch.models import CategoryThreshold, HistoricalCase
-    from dispatch.routing.learned import train_and_activate
+    from routing.models import CategoryThreshold, HistoricalCase
+    from routing.training import train_and_activate
 
     texts = {
         "CGJ": ["路边小贩摆摊占道", "夜市摊位占满马路", "商铺占道经营"],

@@ -12,13 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from config.errors import NotAllowed, ValidationFailed
-from dispatch import impact
-from dispatch.impact import ImpactReport, preview_impact
-from dispatch.models import ImpactPreview, ImpactStatus
-from dispatch.services import impact as impact_service
-from dispatch.services.impact import impact_preview_request, impact_preview_run
 from responsibility_lists.models import Matter
 from responsibility_lists.services import matter_save, version_create_draft
+from routing import impact
+from routing import impact_runs as impact_service
+from routing.impact import ImpactReport, preview_impact
+from routing.impact_runs import impact_preview_request, impact_preview_run
+from routing.models import ImpactPreview, ImpactStatus
 
 NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。"}
 

@@ -13,10 +13,10 @@ from demands.workflow import Status
 from departments.models import Department
 from departments.selectors import resolve_location
 from dispatch.management.commands import load_demo_demands
-from dispatch.models import HistoricalCase, RoutingModel
+from routing.models import HistoricalCase, RoutingModel
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = ROOT / "dispatch" / "sample_data" / "demo_messages.csv"
+SHIPPED = ROOT / "routing" / "sample_data" / "demo_messages.csv"
 DISTRICT = ROOT / "responsibility_lists" / "sample_data" / "district.json"
 
 

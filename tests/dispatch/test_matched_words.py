@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from dispatch.templatetags.routing import marked
+from routing.templatetags.routing import marked
 
 
 def test_matched_words_are_marked_longest_first_and_the_rest_is_escaped():

@@ -11,11 +11,12 @@ from django.utils import timezone, translation
 
 from demands.models import Demand
 from demands.workflow import Status
-from dispatch.models import HistoricalCase, RoutingModel
-from dispatch.routing import past_cases as past_cases_module
-from dispatch.routing import route
-from dispatch.routing.learned import Learned, PastCase, TrainingSet, fit, judge, load, train_and_activate, training_set
-from dispatch.routing.reasons import describe
+from routing import past_cases as past_cases_module
+from routing.learned import Learned, PastCase, TrainingSet, fit, judge, load
+from routing.models import HistoricalCase, RoutingModel
+from routing.reasons import describe
+from routing.router import route
+from routing.training import train_and_activate, training_set
 from tests.dispatch.test_router import NOISE, _history
 
 
@@ -83,9 +84,9 @@ def test_a_model_stored_before_past_cases_were_indexed_still_routes(district):
 
 
 def test_only_the_newest_models_keep_their_bytes(district, monkeypatch):
-    from dispatch.routing import learned
+    from routing import training
 
-    monkeypatch.setattr(learned, "MODEL_BLOBS_KEPT", 2)
+    monkeypatch.setattr(training, "MODEL_BLOBS_KEPT", 2)
     _history(district, n=12)
     models = [train_and_activate(note=str(i)) for i in range(3)]
     kept = {m.version: bool(bytes(m.blob)) for m in RoutingModel.objects.all()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.test import Client
 
 from demands.workflow import Action, Status
-from dispatch.models import RoutingResult
+from routing.models import RoutingResult
 
 VAGUE = {"title": "想咨询一件事", "content": "噪音扰民和小贩占道都找不到人管，到底该找哪个部门？"}
 
@@ -114,7 +114,7 @@ def test_the_systems_own_sentences_read_in_the_readers_language(district, submit
 
 
 def test_a_confidence_just_under_the_threshold_never_reads_as_the_threshold(district, submit):
-    from dispatch.templatetags.routing import confidence
+    from routing.templatetags.routing import confidence
 
     assert [confidence(v) for v in (0.795, 0.8, 0.29, 0.999, 1.0)] == ["0.79", "0.80", "0.29", "0.99", "1.00"]
     assert confidence("") == "" and confidence(None) == ""  # a missing value shows nothing

@@ -9,10 +9,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from dispatch.history import title_column_in
-from dispatch.models import HistoricalCase, RoutingModel
-from dispatch.routing import route
-from dispatch.routing.learned import train_and_activate
+from routing.history import title_column_in
+from routing.models import HistoricalCase, RoutingModel
+from routing.router import route
+from routing.training import train_and_activate
 
 NOISE = {
     "title": "工地半夜施工噪音太大",
@@ -61,7 +61,7 @@ def test_the_model_finds_what_the_list_words_miss(district):
 
 
 def test_a_calibrated_confidence_says_how_often_such_best_answers_were_right(district):
-    from dispatch.routing.learned import Calibration, load
+    from routing.learned import Calibration, load
 
     _history(district, n=20)
     for i in range(16):  # one kind of case that went to either department: held-out routing errs
@@ -90,7 +90,7 @@ def test_a_calibrated_confidence_says_how_often_such_best_answers_were_right(dis
 
 
 def test_without_a_list_the_score_is_the_models_probability_whatever_its_history(district):
-    from dispatch.routing.learned import judge, load
+    from routing.learned import judge, load
 
     _history(district)
     loaded = dataclasses.replace(load(train_and_activate()), calibration=None)
@@ -280,8 +280,8 @@ def test_evaluate_routing_learns_labels_from_elsewhere_from_history_alone(tmp_pa
 
 def test_a_category_can_ask_for_more_confidence_than_the_default(district, submit):
     from demands.workflow import Status
-    from dispatch.models import CategoryThreshold
-    from dispatch.services.routing import auto_dispatch_thresholds
+    from routing.models import CategoryThreshold
+    from routing.thresholds import auto_dispatch_thresholds
 
     noise = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
     stall = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
@@ -317,7 +317,7 @@ def test_what_the_model_learned_from_a_street_office_goes_to_the_street_of_the_d
 def test_a_demand_routed_with_a_learned_model_keeps_its_routing_record(district, submit):
     # The record names the list router and the model ("list-bm25-4+m20261127…-1a2b3c4d"); on
     # PostgreSQL a column too short for that refused every demand once a model was active.
-    from dispatch.models import RoutingResult
+    from routing.models import RoutingResult
 
     _history(district)
     model = train_and_activate()

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dispatch.routing.learned import PastCase, TrainingSet, _probabilities, document, fit
+from routing.learned import PastCase, TrainingSet, _probabilities, document, fit
 
 MESSAGES = Path(__file__).resolve().parents[3] / "shared" / "data" / "messages.csv"
 TEXTS = {
@@ -59,8 +59,8 @@ def _scanned(index, documents, title: str, content: str) -> list[tuple[str, floa
     import math
     from collections import Counter, defaultdict
 
-    from dispatch.routing.list_matcher import BM25_B, BM25_K1, BM25_WEIGHT, NAME_BONUS, TITLE_WEIGHT
-    from dispatch.routing.text import words
+    from routing.list_matcher import BM25_B, BM25_K1, BM25_WEIGHT, NAME_BONUS, TITLE_WEIGHT
+    from routing.text import words
 
     lengths = [len(d) for d in documents]
     average_length = (sum(lengths) / len(lengths)) if lengths else 1.0
@@ -103,9 +103,9 @@ def _scanned(index, documents, title: str, content: str) -> list[tuple[str, floa
 def test_the_indexed_phrase_search_finds_what_scanning_every_matter_finds():
     from django.core.management import call_command
 
-    from dispatch.routing.list_matcher import MatterIndex, matter_document
     from responsibility_lists.models import Matter
     from responsibility_lists.selectors import version_in_force
+    from routing.list_matcher import MatterIndex, matter_document
 
     call_command("load_sample_district", verbosity=0)
     index = MatterIndex.build(version_in_force())
@@ -136,7 +136,7 @@ def test_the_indexed_phrase_search_keeps_the_old_answers_on_odd_lists():
     # What the list import would not write, but a list built otherwise might hold: an empty name,
     # a name over two lines (found across the title and the text, as before), an empty keyword,
     # a keyword given twice, a name that is another matter's keyword.
-    from dispatch.routing.list_matcher import MatterEntry, MatterIndex
+    from routing.list_matcher import MatterEntry, MatterIndex
 
     def entry(code: str, name: str, keywords: tuple[str, ...], exclusions: tuple[str, ...] = ()) -> MatterEntry:
         return MatterEntry(1, code, name, keywords, exclusions, 1, "部门", False, (), False)
@@ -164,7 +164,7 @@ def test_a_model_stored_with_a_bare_vectorizer_still_routes():
     # Models stored before SideBySide carry one TfidfVectorizer as their features.
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from dispatch.routing.learned import Learned, judge
+    from routing.learned import Learned, judge
 
     pipeline = _model(["CGJ", "ZJJ"])
     chars = dict(pipeline.named_steps["features"].parts)["chars"]
@@ -182,15 +182,16 @@ def test_a_model_is_stored_in_single_precision_and_answers_after_loading_as_befo
 
     import joblib
 
-    from dispatch.models import RoutingModel
-    from dispatch.routing.learned import Learned, _stored, judge, load
+    from routing.learned import Learned, judge, load
+    from routing.models import RoutingModel
+    from routing.training import stored_bytes
 
     codes = ["CGJ", "ZJJ", "SHJ"]
     cases = [PastCase(text, f"{text}，第{i}次", "", code) for code in codes for i in range(15) for text in TEXTS[code]]
     trained = fit(TrainingSet(cases))
     # Judged before it is stored: storing converts the weights there and back.
     before = judge(Learned.of("in memory", trained, len(cases)), "工地晚上施工", "工地晚上施工太吵")
-    blob = _stored(trained)
+    blob = stored_bytes(trained)
 
     def weights(pipeline):
         return pipeline.named_steps["classifier"].svm_.coef_
@@ -207,7 +208,7 @@ def test_a_model_is_stored_in_single_precision_and_answers_after_loading_as_befo
 def test_a_batch_is_judged_as_each_of_its_texts_alone_to_the_bit(codes):
     """The impact preview judges demands in batches: the same probabilities and the same nearest
     past cases as routing each alone."""
-    from dispatch.routing.learned import Learned, judge, judge_many
+    from routing.learned import Learned, judge, judge_many
 
     rng = random.Random(0)
     cases = [
@@ -239,8 +240,8 @@ def test_a_model_stored_before_the_tempered_svm_still_loads_and_answers():
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.svm import LinearSVC
 
-    from dispatch.models import RoutingModel
-    from dispatch.routing.learned import build_pipeline, judge, load
+    from routing.learned import build_pipeline, judge, load
+    from routing.models import RoutingModel
 
     cases = [
         PastCase(t, f"{t}，第{i}次", "", code) for code in ("CGJ", "ZJJ", "SHJ") for i in range(6) for t in TEXTS[code]

@@ -13,8 +13,8 @@ from pathlib import Path
 import jieba
 import pytest
 
-from dispatch.routing.text import STOP_WORDS, _words
-from dispatch.routing.traditional import simplified
+from routing.text import STOP_WORDS, _words
+from routing.traditional import simplified
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = ROOT.parent / "shared" / "data" / "messages.csv"

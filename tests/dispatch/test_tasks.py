@@ -72,8 +72,8 @@ def test_auto_close_sweep_closes_each_once(district, submit, settings):
 
 def test_a_fault_in_routing_sends_the_demand_to_a_person(district, monkeypatch):
     # A bad model or a bug must not keep a demand in "submitted", out of every queue.
-    from dispatch.models import RoutingResult
     from dispatch.services import routing
+    from routing.models import RoutingResult
 
     def broken(**kwargs):
         RoutingResult.objects.create(  # half-written work is rolled back with the failure

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dispatch.routing import route
-from dispatch.routing.text import words
-from dispatch.routing.traditional import simplified, table_from_opencc
+from routing.router import route
+from routing.text import words
+from routing.traditional import simplified, table_from_opencc
 
 NOISE_SIMPLIFIED = ("工地半夜施工噪音扰民", "六和城旁边的工地每天半夜施工打桩，严重影响睡眠。")
 NOISE_TRADITIONAL = ("工地半夜施工噪音擾民", "六和城旁邊的工地每天半夜施工打樁，嚴重影響睡眠。")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dispatch.routing import text
-from dispatch.routing.learned import build_pipeline, document
+from routing import text
+from routing.learned import build_pipeline, document
 
 DOCUMENTS = [
     document("工地半夜施工", "六和城旁边的工地每天半夜施工打桩"),

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db import OperationalError
 
-from dispatch.routing import learned, router
-from dispatch.routing.warm_up import warm_up
+from routing import learned, router, training
+from routing.warm_up import warm_up
 from tests.dispatch.test_router import _history
 from tests.factories import build_district
 
@@ -17,7 +17,7 @@ from tests.factories import build_district
 @pytest.fixture
 def trained(district):
     _history(district, n=12)
-    return learned.train_and_activate()
+    return training.train_and_activate()
 
 
 def test_warm_up_loads_the_list_index_and_the_active_model(district, trained):
@@ -31,7 +31,7 @@ def test_warm_up_loads_the_list_index_and_the_active_model(district, trained):
 
 
 def test_an_unreachable_database_leaves_loading_to_the_first_demand(db):
-    with mock.patch("dispatch.routing.warm_up.version_in_force", side_effect=OperationalError("gone")):
+    with mock.patch("routing.warm_up.version_in_force", side_effect=OperationalError("gone")):
         assert warm_up() is None
 
 

@@ -82,7 +82,7 @@ def test_the_department_figures(district, submit):
 
 
 def test_a_department_counts_overdue_as_the_auditors_do(district, submit):
-    from dispatch.audit_figures import AuditFilters, department_rows
+    from assessment.figures import AuditFilters, department_rows
 
     late, paused, soon = submit(**STALL).demand, submit(**STALL).demand, submit(**STALL).demand
     cgj = district.users["cgj"]

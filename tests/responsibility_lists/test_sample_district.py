@@ -72,7 +72,7 @@ def test_demo_demands_tell_their_stories_over_the_past_weeks(committed_sample_di
     from django.utils import timezone
 
     from demands.models import Demand, DemandEvent
-    from dispatch.models import HistoricalCase, RoutingModel, RoutingResult
+    from routing.models import HistoricalCase, RoutingModel, RoutingResult
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     messages = tmp_path / "messages.csv"

@@ -1,5 +1,5 @@
 """Fill an empty platform with demo demands, so a newcomer's dashboards are not empty. The demand
-texts are the repository's own (dispatch/sample_data/demo_messages.csv: 490 messages written for
+texts are the repository's own (routing/sample_data/demo_messages.csv: 490 messages written for
 the sample district, each with the department that handles it and, for some, the official reply),
 so a fresh clone anywhere gets the whole demo. 60 of them are submitted and routed through the
 services like any demand, then some taken further by the demo accounts (signed, answered with the
@@ -32,9 +32,7 @@ from demands.models import Demand
 from demands.services import demand_rate, demand_submit
 from departments.models import Community, Department, Membership, Role
 from departments.selectors import resolve_location, street_office_for
-from dispatch.history import HistoryColumns, history_import
 from dispatch.models import Assignment, AssignmentRole, AssignmentStatus
-from dispatch.routing.learned import train_and_activate
 from dispatch.selectors import department_to_suggest, latest_routing
 from dispatch.services import (
     assignment_contribute,
@@ -46,10 +44,12 @@ from dispatch.services import (
 from dispatch.services.escalation import LADDER, sweep_deadlines
 from responsibility_lists.list_io import read_table
 from responsibility_lists.management.commands.load_sample_district import DISPATCH_CENTRE
+from routing.history import LABELLED_SAMPLE, HistoryColumns, history_import
+from routing.training import train_and_activate
 
 # Written for the sample district, not taken from anywhere: the shared public messages
 # (../shared/data/messages.csv) may not be copied into the repository, and are for benchmarks.
-MESSAGES = Path(__file__).resolve().parents[2] / "sample_data" / "demo_messages.csv"
+MESSAGES = LABELLED_SAMPLE
 TERRITORIAL_LABEL = "属地"
 GENERIC_REPLY = "您反映的问题已收悉。经现场核查，我单位已安排专人处理，并将持续跟踪，感谢您的监督。"
 SPAN_DAYS = 21

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from config.env import env_bool
-from dispatch.routing.warm_up import warm_up
 from dispatch.scheduler import InProcessScheduler
+from routing.warm_up import warm_up
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The auditors' side: figures, charts and exports read from every other app. Nothing imports it."""

@@ -1,0 +1,43 @@
+"""Thin tasks: they take ids, return early when the work is done, and call one service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from config.queue import task_also_named
+
+
+# Large exports can take minutes; the time limit stays under the broker's visibility timeout
+# (CELERY_VISIBILITY_TIMEOUT, an hour) so a running export is not handed to a second worker.
+@task_also_named("dispatch.run_export", name="assessment.run_export", soft_time_limit=1500, time_limit=1800)
+def run_export(job_id: int) -> str:
+    from assessment.export_jobs import export_job_run
+
+    job = export_job_run(job_id=job_id)
+    return job.status if job else "skipped"
+
+
+@task_also_named("dispatch.reconcile_exports", name="assessment.reconcile_exports", soft_time_limit=60, time_limit=90)
+def reconcile_exports() -> int:
+    """Queue again the exports still waiting after a while: their message was lost (a broker down
+    when the auditor asked). Only jobs queued for a while: a message merely waiting behind others
+    would otherwise run twice (harmless, the later run supersedes the earlier, but wasted)."""
+    from assessment.models import ExportJob, ExportStatus
+
+    cutoff = timezone.now() - max(settings.RECONCILE_AFTER, timedelta(minutes=10))
+    ids = list(
+        ExportJob.objects.filter(status=ExportStatus.QUEUED, created_at__lte=cutoff).values_list("pk", flat=True)
+    )
+    for job_id in ids:
+        run_export.delay(job_id)
+    return len(ids)
+
+
+@task_also_named("dispatch.purge_old_exports", name="assessment.purge_old_exports", soft_time_limit=300, time_limit=360)
+def purge_old_exports() -> int:
+    from assessment.export_jobs import export_jobs_purge
+
+    return export_jobs_purge(older_than=timedelta(days=settings.EXPORT_RETENTION_DAYS))
