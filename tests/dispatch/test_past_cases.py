@@ -16,7 +16,7 @@ from dispatch.routing import past_cases as past_cases_module
 from dispatch.routing import route
 from dispatch.routing.learned import Learned, PastCase, TrainingSet, fit, judge, load, train_and_activate, training_set
 from dispatch.routing.reasons import describe
-from tests.dispatch.test_router import NOISE, _history
+from tests.routing_history import NOISE, past_cases
 
 
 def _training(texts_by_code: dict[str, list[str]], repeat: int = 12) -> TrainingSet:
@@ -53,7 +53,7 @@ def test_only_the_most_recent_past_cases_are_remembered(monkeypatch):
 
 
 def test_the_explanation_counts_the_similar_past_cases_of_each_department(district):
-    _history(district, n=12)
+    past_cases(district, n=12)
     model = train_and_activate()
     answer = route(**NOISE, version=district.version, model=model)
     assert answer.best.department_id == district.departments["ZJJ"].pk
@@ -64,7 +64,7 @@ def test_the_explanation_counts_the_similar_past_cases_of_each_department(distri
 
 def test_a_model_stored_before_past_cases_were_indexed_still_routes(district):
     # Its blob is the bare pipeline and its calibration a slope on the score alone.
-    _history(district, n=12)
+    past_cases(district, n=12)
     model = train_and_activate()
     pipeline = load(model).pipeline
     buffer = io.BytesIO()
@@ -86,7 +86,7 @@ def test_only_the_newest_models_keep_their_bytes(district, monkeypatch):
     from dispatch.routing import learned
 
     monkeypatch.setattr(learned, "MODEL_BLOBS_KEPT", 2)
-    _history(district, n=12)
+    past_cases(district, n=12)
     models = [train_and_activate(note=str(i)) for i in range(3)]
     kept = {m.version: bool(bytes(m.blob)) for m in RoutingModel.objects.all()}
     assert kept == {models[0].version: False, models[1].version: True, models[2].version: True}
@@ -234,7 +234,7 @@ def test_a_territorial_past_matter_goes_with_the_street_office_of_the_demands_pl
 def test_a_suggestion_shows_the_most_similar_past_cases_it_rests_on(district, submit):
     from django.test import Client
 
-    _history(district, n=12)
+    past_cases(district, n=12)
     answered = submit(**NOISE).demand  # answered here: it becomes a past case with its number
     Demand.objects.filter(pk=answered.pk).update(
         status=Status.CLOSED, lead_department=district.departments["ZJJ"], replied_at=timezone.now()
@@ -262,7 +262,7 @@ def test_a_suggestion_shows_the_most_similar_past_cases_it_rests_on(district, su
 
 
 def test_an_index_stored_before_titles_were_remembered_shows_no_cases(district):
-    _history(district, n=12)
+    past_cases(district, n=12)
     learned_model = load(train_and_activate())
     old_index = dataclasses.replace(learned_model.past_cases, titles=None, references=None)
     old = dataclasses.replace(learned_model, past_cases=old_index)
