@@ -15,7 +15,7 @@ from config.errors import ValidationFailed
 from demands.models import DemandEvent
 from responsibility_lists.list_io import create_draft_from_rows, write_csv
 from responsibility_lists.models import ImportJob, ListVersion
-from tests.responsibility_lists.test_list_io import row
+from tests.list_rows import row
 
 
 @pytest.fixture
