@@ -18,18 +18,15 @@ from demands.models import Attachment, CitizenMessage, Demand, PhoneCode
 from demands.phone_access import phone_hash
 from demands.services import demand_rate
 from demands.workflow import Action, Status
-from dispatch.models import Assignment, AssignmentRole
-from dispatch.services import assignment_reply, assignment_sign
+from tests.citizens import STALL
+from tests.staff import answered
 from tests.uploads import PNG
 
 PHONE = "13812345678"
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
 
 
 def _answered_and_rated(district, demand) -> Demand:
-    lead = Assignment.objects.get(demand=demand, role=AssignmentRole.LEAD)
-    assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
-    assignment_reply(assignment_id=lead.pk, actor=district.users["cgj"], body="已处理完毕并回访群众，群众认可。")
+    answered(district, demand, by="cgj")
     return demand_rate(demand=demand, rating=4)
 
 

@@ -265,7 +265,7 @@ def test_only_dispatch_officers_open_the_dashboard(district):
 
 
 def test_a_community_picked_by_the_citizen_outranks_the_text(district, django_capture_on_commit_callbacks):
-    from tests.dispatch.test_pages import FORM
+    from tests.citizens import FORM
 
     picked = district.communities["和平社区"]
     with django_capture_on_commit_callbacks(execute=True):

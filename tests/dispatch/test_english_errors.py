@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from dispatch.models import Assignment
-from tests.dispatch.test_pages import FORM
+from tests.citizens import FORM
 
 
 @pytest.fixture

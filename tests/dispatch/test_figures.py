@@ -5,20 +5,14 @@ from django.test import Client
 from dispatch.audit_figures import AuditFilters, department_rows
 from dispatch.figures import dispatch_figures, first_dispatch_rows
 from dispatch.models import Assignment
-from dispatch.services import assignment_reply, assignment_return, assignment_sign, return_rule
-
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
-
-
-def _answer(district, demand, user):
-    lead = Assignment.objects.get(demand=demand, role="lead", status="pending_sign")
-    assignment_sign(assignment_id=lead.pk, actor=district.users[user])
-    assignment_reply(assignment_id=lead.pk, actor=district.users[user], body="已处理完毕并回访群众，群众认可。")
+from dispatch.services import assignment_return, return_rule
+from tests.citizens import STALL
+from tests.staff import answered
 
 
 def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district, submit):
     right = submit(**STALL).demand
-    _answer(district, right, "cgj")
+    answered(district, right, by="cgj")
     wrong = submit(**STALL).demand
     lead = Assignment.objects.get(demand=wrong, role="lead")
     request = assignment_return(
@@ -31,7 +25,7 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
         department_id=district.departments["PSJD"].pk,
         note="街道负责",
     )
-    _answer(district, wrong, "psjd")
+    answered(district, wrong, by="psjd")
     submit(**STALL)  # dispatched, not answered yet
 
     figures = dispatch_figures()

@@ -87,7 +87,8 @@ def test_the_systems_own_sentences_read_in_the_readers_language(district, submit
 
     from demands.services import demand_auto_close
     from dispatch.services import demand_merge
-    from tests.dispatch.test_lifecycle import _replied
+    from tests.citizens import STALL
+    from tests.staff import answered
 
     first = submit(title="工地半夜施工噪音太大", content="六和城旁边的工地每天半夜施工打桩，吵得无法入睡。").demand
     second = submit(title="工地半夜施工噪音太大", content="六和城工地又在半夜打桩施工，噪音扰民严重。").demand
@@ -95,7 +96,7 @@ def test_the_systems_own_sentences_read_in_the_readers_language(district, submit
     merge = merged.events.get(action="merge")
     assert merge.reason == f"与 {first.tracking_number} 重复，合并办理。"
 
-    replied = _replied(district, submit)
+    replied = answered(district, submit(**STALL).demand, by="cgj")
     settings.AUTO_CLOSE_AFTER_DAYS = 0
     assert demand_auto_close(demand_id=replied.pk)
     closing = replied.events.get(action="auto_close")

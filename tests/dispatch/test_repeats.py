@@ -12,8 +12,7 @@ from demands.models import CitizenMessage, Demand
 from demands.workflow import Status
 from dispatch.models import Assignment, DuplicateSuggestion, Notification
 from dispatch.services import demand_follow_up, demand_reject
-from tests.citizens import citizen_of
-from tests.dispatch.test_pages import FORM
+from tests.citizens import FORM, citizen_of
 
 # The same thing, told again in other words.
 AGAIN = {

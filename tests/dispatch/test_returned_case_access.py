@@ -7,15 +7,11 @@ from __future__ import annotations
 from django.test import Client
 from rest_framework.test import APIClient
 
-from dispatch.models import Assignment
 from dispatch.services import assignment_reply, assignment_return, assignment_sign, return_rule
+from tests.citizens import STALL
+from tests.staff import latest_lead
 
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
 NEXT_ANSWER = "街道执法队已经清理摊点并加强巡查"
-
-
-def _lead(demand) -> Assignment:
-    return Assignment.objects.filter(demand=demand, role="lead").order_by("-pk").first()
 
 
 def _what_cgj_reads(district, demand, assignment) -> dict[str, tuple[int, str]]:
@@ -36,7 +32,7 @@ def _what_cgj_reads(district, demand, assignment) -> dict[str, tuple[int, str]]:
 
 def test_an_upheld_return_takes_the_case_away_from_the_returning_department(district, submit):
     demand = submit(**STALL, citizen_name="李秀英").demand
-    returned = _lead(demand)
+    returned = latest_lead(demand)
     request = assignment_return(
         assignment_id=returned.pk, actor=district.users["cgj"], reason_code="not_ours", reason="属于街道巡查范围"
     )
@@ -52,7 +48,7 @@ def test_an_upheld_return_takes_the_case_away_from_the_returning_department(dist
         department_id=district.departments["PSJD"].pk,
         note="属街道巡查范围",
     )
-    street = _lead(demand)
+    street = latest_lead(demand)
     assignment_sign(assignment_id=street.pk, actor=district.users["psjd"])
     assignment_reply(assignment_id=street.pk, actor=district.users["psjd"], body=NEXT_ANSWER)
 
@@ -75,12 +71,12 @@ def test_an_upheld_return_takes_the_case_away_from_the_returning_department(dist
 
 def test_an_overruled_return_leaves_the_case_with_the_department(district, submit):
     demand = submit(**STALL).demand
-    returned = _lead(demand)
+    returned = latest_lead(demand)
     request = assignment_return(
         assignment_id=returned.pk, actor=district.users["cgj"], reason_code="not_ours", reason="属于街道巡查范围"
     )
     return_rule(return_id=request.pk, actor=district.users["dispatcher"], uphold=False, note="清单明确由城管主责")
-    again = _lead(demand)
+    again = latest_lead(demand)
     reads = _what_cgj_reads(district, demand, again)
     assert reads["workbench case"][0] == 200
     assert reads["api demand"][0] == 200

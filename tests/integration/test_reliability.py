@@ -13,7 +13,7 @@ from demands.models import Demand, DemandEvent
 from demands.services import demand_submit
 from demands.workflow import Action, Status
 from dispatch.tasks import reconcile_unrouted
-from tests.dispatch.test_pages import FORM
+from tests.citizens import FORM
 from tests.factories import build_district
 from tests.integration.workers import Worker, point_celery_at, wait_for
 
