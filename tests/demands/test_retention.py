@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 
 from demands.models import Attachment, CitizenMessage, Demand, PhoneCode
@@ -19,7 +18,7 @@ from demands.phone_access import phone_hash
 from demands.services import demand_rate
 from demands.workflow import Action, Status
 from tests.citizens import STALL
-from tests.staff import answered
+from tests.staff import answered, logged_in
 from tests.uploads import PNG
 
 PHONE = "13812345678"
@@ -94,13 +93,11 @@ def test_anonymised_demands_still_show_to_staff_and_in_the_figures(cases, distri
     old = cases["old"]
     with django_capture_on_commit_callbacks(execute=True):
         _command()
-    dispatcher = Client()
-    dispatcher.force_login(district.users["dispatcher"])
+    dispatcher = logged_in(district.users["dispatcher"])
     page = dispatcher.get(f"/desk/demands/{old.tracking_number}/").content.decode()
     assert "<dd>已匿名</dd>" in page and 'id="content">坪山大道' in page and "王小明" not in page
 
-    auditor = Client()
-    auditor.force_login(district.users["auditor"])
+    auditor = logged_in(district.users["auditor"])
     export = b"".join(auditor.get("/audit/export/demands.csv").streaming_content).decode("utf-8-sig")
     row = next(line for line in export.splitlines() if line.startswith(old.tracking_number))
     assert row.endswith("已匿名") and "已办结" in row

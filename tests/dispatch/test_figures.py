@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from django.test import Client
-
 from dispatch.audit_figures import AuditFilters, department_rows
 from dispatch.figures import dispatch_figures, first_dispatch_rows
 from dispatch.models import Assignment
 from dispatch.services import assignment_return, return_rule
 from tests.citizens import STALL
-from tests.staff import answered
+from tests.staff import answered, logged_in
 
 
 def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district, submit):
@@ -62,8 +60,7 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
     # The street office that answered the returned one was never its first dispatch.
     assert district.departments["PSJD"].pk not in {r.key for r in first_dispatch_rows(None, by="department")}
 
-    auditor = Client()
-    auditor.force_login(district.users["auditor"])
+    auditor = logged_in(district.users["auditor"])
     page = auditor.get("/audit/").content.decode()
     assert "首次分拨准确率" in page and "50%" in page
     assert '自动分拨准确率 <b id="auto-precision">50%</b>' in page
@@ -105,8 +102,7 @@ def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_sa
     weakest = min(recall, key=recall.get)
     assert weakest in ("ZJJ", "PSJD") and recall[weakest] < 0.8
 
-    auditor = Client()
-    auditor.force_login(district.users["auditor"])
+    auditor = logged_in(district.users["auditor"])
     page = auditor.get("/audit/").content.decode()
     assert model.version in page and "尚无学习模型" not in page
     calibrated = "calibration" in model.metrics

@@ -17,6 +17,7 @@ from dispatch.routing import route
 from dispatch.routing.learned import Learned, PastCase, TrainingSet, fit, judge, load, train_and_activate, training_set
 from dispatch.routing.reasons import describe
 from tests.routing_history import NOISE, past_cases
+from tests.staff import logged_in
 
 
 def _training(texts_by_code: dict[str, list[str]], repeat: int = 12) -> TrainingSet:
@@ -232,8 +233,6 @@ def test_a_territorial_past_matter_goes_with_the_street_office_of_the_demands_pl
 
 
 def test_a_suggestion_shows_the_most_similar_past_cases_it_rests_on(district, submit):
-    from django.test import Client
-
     past_cases(district, n=12)
     answered = submit(**NOISE).demand  # answered here: it becomes a past case with its number
     Demand.objects.filter(pk=answered.pk).update(
@@ -253,8 +252,7 @@ def test_a_suggestion_shows_the_most_similar_past_cases_it_rests_on(district, su
 
     # The dispatch officer reads them beside the suggestion; a demand of this platform opens.
     demand = submit(**NOISE).demand
-    desk = Client()
-    desk.force_login(district.users["dispatcher"])
+    desk = logged_in(district.users["dispatcher"])
     page = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     listed = page[page.index('class="similar-cases"') :][:800]
     assert f'<a href="/desk/demands/{answered.tracking_number}/">{answered.tracking_number}</a>' in listed

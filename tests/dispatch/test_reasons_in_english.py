@@ -7,13 +7,13 @@ from django.test import Client
 
 from demands.workflow import Action, Status
 from dispatch.models import RoutingResult
+from tests.staff import logged_in
 
 VAGUE = {"title": "想咨询一件事", "content": "噪音扰民和小贩占道都找不到人管，到底该找哪个部门？"}
 
 
 def _dispatcher(district, language: str | None) -> Client:
-    client = Client()
-    client.force_login(district.users["dispatcher"])
+    client = logged_in(district.users["dispatcher"])
     if language:
         client.post("/i18n/setlang/", {"language": language, "next": "/"})
     return client
@@ -137,8 +137,7 @@ def test_the_sweeps_supervision_note_reads_in_the_departments_language(district,
     sweep_deadlines(now=lead.supervise_at)
     lead.refresh_from_db()
     assert lead.supervision.note == "超期未办结，系统自动列入督办，请承办部门说明情况并限期办结。"  # as recorded
-    zjj = Client()
-    zjj.force_login(district.users["zjj"])
+    zjj = logged_in(district.users["zjj"])
     assert "系统自动列入督办" in zjj.get(f"/workbench/{lead.pk}/").content.decode()
     zjj.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = zjj.get(f"/workbench/{lead.pk}/").content.decode()

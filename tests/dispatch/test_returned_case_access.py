@@ -4,19 +4,17 @@ when the return is overruled, the case is still its own."""
 
 from __future__ import annotations
 
-from django.test import Client
 from rest_framework.test import APIClient
 
 from dispatch.services import assignment_reply, assignment_return, assignment_sign, return_rule
 from tests.citizens import STALL
-from tests.staff import latest_lead
+from tests.staff import latest_lead, logged_in
 
 NEXT_ANSWER = "街道执法队已经清理摊点并加强巡查"
 
 
 def _what_cgj_reads(district, demand, assignment) -> dict[str, tuple[int, str]]:
-    page = Client()
-    page.force_login(district.users["cgj"])
+    page = logged_in(district.users["cgj"])
     api = APIClient()
     api.force_authenticate(district.users["cgj"])
     responses = {
@@ -64,8 +62,7 @@ def test_an_upheld_return_takes_the_case_away_from_the_returning_department(dist
     assert demand.tracking_number in after["notifications"][1]
     assert demand.tracking_number not in after["workbench all"][1] + after["api demands"][1]
     # The street office, which has the case now, reads it all.
-    street_client = Client()
-    street_client.force_login(district.users["psjd"])
+    street_client = logged_in(district.users["psjd"])
     assert NEXT_ANSWER in street_client.get(f"/workbench/{street.pk}/").content.decode()
 
 
