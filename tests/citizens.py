@@ -12,8 +12,14 @@ from demands.models import Demand
 # A stall blocking the pavement on 坪山大道: the city management bureau's (CGJ), with no one assisting.
 STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
 
-# Construction noise at night in 六和城: the list gives it to the housing bureau (ZJJ), with the
-# environment bureau (SHJ) assisting.
+# Construction noise at night in 六和城: the housing bureau (ZJJ) leads, the environment bureau
+# (SHJ) assists.
+NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
+
+# A question no matter on the list answers: routing sends it to a dispatch officer (triage).
+VAGUE = {"title": "想咨询一件事", "content": "我想问一下关于孩子户口的事情应该去哪里办理"}
+
+# The citizen's web form with every field filled in, for the noise at night.
 FORM = {
     "title": "工地半夜施工噪音太大",
     "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",

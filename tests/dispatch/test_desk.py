@@ -20,9 +20,8 @@ from dispatch.selectors import find_demands
 from dispatch.services import supervision_answer
 from dispatch.services.escalation import sweep_deadlines
 from responsibility_lists.models import Matter
+from tests.citizens import NOISE
 from tests.staff import logged_in
-
-NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from dispatch.services import (
     extension_request,
     return_rule,
 )
-from tests.citizens import STALL
+from tests.citizens import STALL, VAGUE
 from tests.staff import answered, open_lead
 
 
@@ -45,7 +45,7 @@ def test_clear_demand_is_routed_and_dispatched_without_a_person(district, submit
 
 
 def test_vague_demand_goes_to_triage_with_reason(district, submit):
-    demand = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
+    demand = submit(**VAGUE).demand
     assert demand.status == Status.TRIAGE
     event = demand.events.last()
     assert event.action == Action.SEND_TO_TRIAGE
@@ -94,7 +94,7 @@ def test_lead_cannot_reply_while_an_assisting_department_has_not_contributed(dis
 
 
 def test_triage_then_manual_dispatch(district, submit):
-    demand = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
+    demand = submit(**VAGUE).demand
     demand = demand_dispatch(
         demand_id=demand.pk,
         actor=district.users["dispatcher"],
@@ -327,7 +327,7 @@ def test_merge_duplicate_releases_its_work(district, submit):
 
 
 def test_reject_out_of_scope(district, submit):
-    demand = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
+    demand = submit(**VAGUE).demand
     demand = demand_reject(
         demand_id=demand.pk, actor=district.users["dispatcher"], reason="属于市公安局户籍业务，请拨打110咨询"
     )

@@ -24,10 +24,8 @@ from dispatch.services import (
     return_rule,
 )
 from dispatch.services.escalation import sweep_deadlines
-from tests.citizens import STALL
+from tests.citizens import STALL, VAGUE
 from tests.staff import open_lead
-
-VAGUE = {"title": "想咨询一件事", "content": "我想问一下关于孩子户口的事情应该去哪里办理"}
 
 
 def _signed(district, submit):

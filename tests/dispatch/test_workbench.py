@@ -16,10 +16,8 @@ from dispatch.services import assignment_reply, assignment_sign
 from dispatch.services.notes import case_note
 from dispatch.services.reply_templates import reply_template_save
 from dispatch.workbench_queries import department_summary, inbox
-from tests.citizens import STALL
+from tests.citizens import NOISE, STALL
 from tests.staff import latest_lead, logged_in
-
-NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
 
 
 def test_inbox_puts_the_most_pressing_first_and_marks_it(district, submit):
