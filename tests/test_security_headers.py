@@ -14,7 +14,8 @@ from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from demands.models import Demand
-from tests.dispatch.test_pages import FORM, logged_in
+from tests.citizens import FORM
+from tests.staff import logged_in
 from tests.uploads import PNG
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"

@@ -15,16 +15,13 @@ from config.errors import ValidationFailed
 from demands.models import DemandEvent
 from responsibility_lists.list_io import create_draft_from_rows, write_csv
 from responsibility_lists.models import ImportJob, ListVersion
-from tests.responsibility_lists.test_list_io import row
+from tests.list_rows import row
+from tests.staff import logged_in
 
 
 @pytest.fixture
 def maintainer(district):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(district.users["maintainer"])
-    return client
+    return logged_in(district.users["maintainer"])
 
 
 def test_a_list_row_too_long_or_a_limit_too_large_is_a_row_error(district):

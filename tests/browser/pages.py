@@ -19,6 +19,14 @@ DEMO_PASSWORD = "pingshan2026"  # load_sample_district's default
 
 _counters: dict[str, int] = defaultdict(int)
 
+# Construction noise at night in 六和城, as a citizen fills in the form.
+NOISE = {
+    "title": "工地半夜施工噪音太大",
+    "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",
+    "location": "六和城旁边的工地",
+    "community": "六和社区",
+}
+
 
 def clear_screenshots() -> Path:
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)

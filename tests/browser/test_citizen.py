@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import give_assisting_opinion, log_in, open_case_on_workbench, shot, submit_demand
-
-NOISE = {
-    "title": "工地半夜施工噪音太大",
-    "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",
-    "location": "六和城旁边的工地",
-    "community": "六和社区",
-}
+from tests.browser.pages import NOISE, give_assisting_opinion, log_in, open_case_on_workbench, shot, submit_demand
 
 
 def track(page, receipt, journey):

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import fill_demand_form, log_in, receipt_shown, shot, submit_demand
+from tests.browser.pages import NOISE, fill_demand_form, log_in, receipt_shown, shot, submit_demand
 
-NOISE = {
-    "title": "工地半夜施工噪音太大",
-    "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",
-    "location": "六和城旁边的工地",
-    "community": "六和社区",
-}
 AGAIN = {
     **NOISE,
     "title": "六和城工地半夜施工噪音大",

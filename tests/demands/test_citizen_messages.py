@@ -22,6 +22,7 @@ from dispatch.models import Assignment, Notification
 from dispatch.services import assignment_contribute, assignment_reply, assignment_sign, demand_merge, demand_reject
 from dispatch.tasks import notify_unsent_message
 from tests.citizens import citizen_of
+from tests.staff import logged_in
 
 
 class Gateway(BaseHTTPRequestHandler):
@@ -271,12 +272,9 @@ def test_webhook_sender_names_the_failure():
 
 
 def test_staff_see_on_the_case_what_the_citizen_was_sent_and_whether_it_went(gateway, district, submit):
-    from django.test import Client
-
     gateway.answer = 503
     demand = submit().demand
-    desk = Client()
-    desk.force_login(district.users["dispatcher"])
+    desk = logged_in(district.users["dispatcher"])
     card = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     card = card[card.index('id="citizen-messages"') :]
     assert (
@@ -286,8 +284,7 @@ def test_staff_see_on_the_case_what_the_citizen_was_sent_and_whether_it_went(gat
     )
     assert f"您的诉求已受理，受理编号{demand.tracking_number}" in card and "13812345678" not in card
     lead = Assignment.objects.get(demand=demand, role="lead")
-    handler = Client()
-    handler.force_login(district.users["zjj"])
+    handler = logged_in(district.users["zjj"])
     page = handler.get(f"/workbench/{lead.pk}/").content.decode()
     assert 'id="citizen-messages"' in page and "待发送" in page
 

@@ -11,25 +11,21 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 
 from demands.models import Attachment, CitizenMessage, Demand, PhoneCode
 from demands.phone_access import phone_hash
 from demands.services import demand_rate
 from demands.workflow import Action, Status
-from dispatch.models import Assignment, AssignmentRole
-from dispatch.services import assignment_reply, assignment_sign
+from tests.citizens import STALL
+from tests.staff import answered, logged_in
 from tests.uploads import PNG
 
 PHONE = "13812345678"
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
 
 
 def _answered_and_rated(district, demand) -> Demand:
-    lead = Assignment.objects.get(demand=demand, role=AssignmentRole.LEAD)
-    assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
-    assignment_reply(assignment_id=lead.pk, actor=district.users["cgj"], body="已处理完毕并回访群众，群众认可。")
+    answered(district, demand, by="cgj")
     return demand_rate(demand=demand, rating=4)
 
 
@@ -97,13 +93,11 @@ def test_anonymised_demands_still_show_to_staff_and_in_the_figures(cases, distri
     old = cases["old"]
     with django_capture_on_commit_callbacks(execute=True):
         _command()
-    dispatcher = Client()
-    dispatcher.force_login(district.users["dispatcher"])
+    dispatcher = logged_in(district.users["dispatcher"])
     page = dispatcher.get(f"/desk/demands/{old.tracking_number}/").content.decode()
     assert "<dd>已匿名</dd>" in page and 'id="content">坪山大道' in page and "王小明" not in page
 
-    auditor = Client()
-    auditor.force_login(district.users["auditor"])
+    auditor = logged_in(district.users["auditor"])
     export = b"".join(auditor.get("/audit/export/demands.csv").streaming_content).decode("utf-8-sig")
     row = next(line for line in export.splitlines() if line.startswith(old.tracking_number))
     assert row.endswith("已匿名") and "已办结" in row

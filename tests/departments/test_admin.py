@@ -12,6 +12,7 @@ from django.test import Client
 from departments.forms import parse_days
 from departments.models import CalendarOverride, OverrideKind
 from departments.working_time import YearSource, current_clock, official_years, year_source
+from tests.staff import logged_in
 
 YEAR = official_years().stop  # the first year the installed package has no notice for
 URL = "/admin/departments/calendaroverride/enter-notice/"
@@ -19,9 +20,7 @@ URL = "/admin/departments/calendaroverride/enter-notice/"
 
 @pytest.fixture
 def admin_client(db) -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", password="pw-for-tests-only"))
-    return client
+    return logged_in(User.objects.create_superuser("root", password="pw-for-tests-only"))
 
 
 def weekend_day(month: int, weekday: int, after: int = 0) -> date:
@@ -73,8 +72,7 @@ def test_the_list_of_overrides_leads_to_the_notice_form_and_the_calendar_page(ad
 
 
 def test_staff_without_the_permission_cannot_enter_a_notice(db):
-    client = Client()
-    client.force_login(User.objects.create_user("clerk", password="pw-for-tests-only", is_staff=True))
+    client = logged_in(User.objects.create_user("clerk", password="pw-for-tests-only", is_staff=True))
     assert client.get(URL).status_code == 403
 
 

@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import make_user
+from tests.staff import logged_in
 
 PASSWORD = "pw-for-tests-only"
 
@@ -91,8 +92,7 @@ def test_disabling_the_account_revokes_the_token(staff):
 
 def test_a_password_change_in_the_user_admin_revokes_the_token(staff):
     token = _obtain()["token"]
-    admin = Client()
-    admin.force_login(User.objects.create_superuser("root", password=PASSWORD))
+    admin = logged_in(User.objects.create_superuser("root", password=PASSWORD))
     new = "another-Long-pass-42"
     response = admin.post(
         f"/admin/auth/user/{staff.pk}/password/", {"password1": new, "password2": new, "usable_password": "true"}

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from departments.models import LoginFailure
 from tests.factories import make_user
+from tests.staff import logged_in
 
 PASSWORD = "pw-for-tests-only"
 
@@ -115,8 +116,7 @@ def test_the_lockout_holds_while_the_cache_is_unreachable(limits, staff):
 def test_an_administrator_can_lift_a_lockout(limits, staff):
     for _ in range(3):
         _page_login(Client(), "wang", "guess")
-    admin = Client()
-    admin.force_login(User.objects.create_superuser("root", password=PASSWORD))
+    admin = logged_in(User.objects.create_superuser("root", password=PASSWORD))
     listing = admin.get("/admin/departments/loginfailure/?q=wang")
     assert listing.status_code == 200 and "wang" in listing.content.decode()
     ids = [str(pk) for pk in LoginFailure.objects.values_list("pk", flat=True)]

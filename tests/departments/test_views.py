@@ -13,6 +13,7 @@ from config.demo_clock import clock_at
 from departments.models import CalendarOverride
 from departments.services import calendar_notice_enter
 from departments.working_time import official_years
+from tests.staff import logged_in
 
 LAST_OFFICIAL = official_years().stop - 1
 FIRST_FALLBACK = LAST_OFFICIAL + 1
@@ -21,8 +22,7 @@ TODAY = datetime(LAST_OFFICIAL, 12, 6, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def page(user, language: str = ""):
-    client = Client()
-    client.force_login(user)
+    client = logged_in(user)
     if language:
         client.post("/i18n/setlang/", {"language": language, "next": "/"})
     with clock_at(TODAY):

@@ -24,20 +24,11 @@ from demands.services import demand_rate
 from departments.models import Role
 from dispatch.models import Assignment, AssignmentRole
 from dispatch.services import assignment_contribute, assignment_reply, assignment_return, assignment_sign, return_rule
+from tests.citizens import STALL
 from tests.factories import make_user
+from tests.staff import latest_lead, logged_in
 
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
 REPLY = "已处理完毕并回访群众，群众认可。"
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def lead(demand) -> Assignment:
-    return Assignment.objects.filter(demand=demand, role=AssignmentRole.LEAD).latest("dispatched_at")
 
 
 @pytest.fixture
@@ -49,13 +40,16 @@ def scenario(district, submit):
     - late: noise in 坪山街道, ZJJ leads with SHJ assisting, answered after its deadline."""
     users = district.users
     answered = submit(**STALL).demand
-    assignment_sign(assignment_id=lead(answered).pk, actor=users["cgj"])
-    assignment_reply(assignment_id=lead(answered).pk, actor=users["cgj"], body=REPLY)
+    assignment_sign(assignment_id=latest_lead(answered).pk, actor=users["cgj"])
+    assignment_reply(assignment_id=latest_lead(answered).pk, actor=users["cgj"], body=REPLY)
     demand_rate(demand=answered, rating=4)
 
     returned = submit(**STALL, location_text="坑梓街道秀新村").demand
     request = assignment_return(
-        assignment_id=lead(returned).pk, actor=users["cgj"], reason_code="wrong_territory", reason="属于街道管理范围"
+        assignment_id=latest_lead(returned).pk,
+        actor=users["cgj"],
+        reason_code="wrong_territory",
+        reason="属于街道管理范围",
     )
     return_rule(
         return_id=request.pk, actor=users["dispatcher"], uphold=True, department_id=district.departments["KZJD"].pk,
@@ -63,10 +57,10 @@ def scenario(district, submit):
     )  # fmt: skip
 
     overdue = submit(**STALL).demand
-    Assignment.objects.filter(pk=lead(overdue).pk).update(handle_deadline=timezone.now() - timedelta(hours=1))
+    Assignment.objects.filter(pk=latest_lead(overdue).pk).update(handle_deadline=timezone.now() - timedelta(hours=1))
 
     late = submit().demand
-    zjj_lead = lead(late)
+    zjj_lead = latest_lead(late)
     assignment_sign(assignment_id=zjj_lead.pk, actor=users["zjj"])
     assist = Assignment.objects.get(demand=late, role=AssignmentRole.ASSIST)
     assignment_contribute(assignment_id=assist.pk, actor=users["shj"], body="夜间噪声监测结果超标。")

@@ -9,7 +9,8 @@ from django.test import Client
 
 from demands.models import Demand
 from dispatch.models import Assignment
-from tests.dispatch.test_pages import FORM, logged_in
+from tests.citizens import FORM
+from tests.staff import logged_in
 
 
 def test_deeply_nested_json_is_a_bad_request(district):

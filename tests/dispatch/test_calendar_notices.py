@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.test import Client
 
 from config.demo_clock import clock_at
 from departments.models import Membership, Role
@@ -17,6 +16,7 @@ from departments.working_time import official_years
 from dispatch.models import Notification
 from dispatch.services.calendar_notices import KIND, calendar_fallback_notify
 from dispatch.tasks import warn_uncovered_calendar
+from tests.staff import logged_in
 
 YEAR = official_years().stop  # the first year the installed package has no notice for
 TZ = ZoneInfo("Asia/Shanghai")
@@ -64,8 +64,7 @@ def test_an_official_year_needs_no_notice(district, administrators):
 def test_the_beat_task_tells_them_and_the_notice_opens_the_calendar(district, administrators):
     with clock_at(datetime(YEAR - 1, 12, 6, 9, tzinfo=TZ)):
         assert warn_uncovered_calendar.apply().get() == 2
-    client = Client()
-    client.force_login(administrators[1])
+    client = logged_in(administrators[1])
     page = client.get("/notifications/").content.decode()
     assert '<a href="/calendar/">' in page and f"{YEAR}年的放假安排尚未录入" in page
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})

@@ -8,7 +8,7 @@ import re
 from django.test import Client
 
 from demands.models import Demand
-from tests.dispatch.test_pages import FORM
+from tests.citizens import FORM
 
 
 def _summary(page: str) -> str:

@@ -11,16 +11,15 @@ from django.test import Client
 from demands.models import Demand, PhoneCode
 from demands.workflow import Status
 from dispatch.models import Assignment
-from tests.dispatch.test_pages import FORM, logged_in
+from tests.citizens import post_demand
+from tests.staff import logged_in
 
 MOBILE = "13812345678"
 
 
 def _submit(capture, phone: str = MOBILE, **fields) -> Demand:
-    with capture(execute=True):
-        # Each is meant as a new demand, even where it looks like one the phone gave before.
-        assert Client().post("/", {**FORM, "citizen_phone": phone, "repeat": "new", **fields}).status_code == 302
-    return Demand.objects.latest("pk")
+    # Each is meant as a new demand, even where it looks like one the phone gave before.
+    return post_demand(Client(), capture, citizen_phone=phone, repeat="new", **fields)
 
 
 def _ask_code(client: Client, phone: str):

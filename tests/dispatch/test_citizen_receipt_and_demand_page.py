@@ -7,22 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from demands.models import Demand
 from dispatch.services.deadlines import deadlines_for
-from tests.dispatch.test_pages import FORM
+from tests.citizens import post_demand
 from tests.uploads import PDF, PNG
-
-
-def _submit(client: Client, capture, **fields) -> Demand:
-    with capture(execute=True):
-        response = client.post("/", {**FORM, **fields})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return Demand.objects.latest("pk")
 
 
 def test_the_receipt_gives_the_matters_time_limit_once_routed(district, django_capture_on_commit_callbacks):
     citizen = Client()
-    demand = _submit(citizen, django_capture_on_commit_callbacks)
+    demand = post_demand(citizen, django_capture_on_commit_callbacks)
     assert demand.matter is not None and demand.due_at is not None  # routed at once (eager)
     page = citizen.get("/submitted/").content.decode()
     expected = page.split('id="answer-expected"')[1].split("</p>")[0]
@@ -35,7 +27,7 @@ def test_before_a_department_has_it_the_receipt_forecasts_the_default_limit(
 ):
     settings.DEFAULT_HANDLING_DAYS = 7
     citizen = Client()
-    demand = _submit(
+    demand = post_demand(
         citizen, django_capture_on_commit_callbacks, title="想咨询一件事", content="想咨询一件事情怎么办理"
     )
     assert demand.due_at is None  # with a person in triage
@@ -54,7 +46,7 @@ def test_the_demand_page_shows_the_place_and_the_photos_to_the_citizen_only(
     # The browser's claim of a type is not what the file is served as.
     claimed_html = SimpleUploadedFile("page.png", PNG, content_type="text/html")
     letter = SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")
-    demand = _submit(
+    demand = post_demand(
         citizen,
         django_capture_on_commit_callbacks,
         community=str(district.communities["六和社区"].pk),
@@ -82,13 +74,13 @@ def test_the_demand_page_shows_the_place_and_the_photos_to_the_citizen_only(
 
     # Nobody else: not a stranger, not another citizen's demand's number.
     assert Client().get(photo_url).status_code == 404
-    other = _submit(Client(), django_capture_on_commit_callbacks, repeat="new")
+    other = post_demand(Client(), django_capture_on_commit_callbacks, repeat="new")
     assert citizen.get(f"/track/{other.tracking_number}/attachments/{by_name['site.png'].pk}/").status_code == 404
 
 
 def test_a_place_not_given_is_not_shown(district, django_capture_on_commit_callbacks):
     citizen = Client()
-    demand = _submit(citizen, django_capture_on_commit_callbacks, location_text="")
+    demand = post_demand(citizen, django_capture_on_commit_callbacks, location_text="")
     page = citizen.get(f"/track/{demand.tracking_number}/").content.decode()
     assert 'id="place"' not in page and 'id="attachments"' not in page
 
@@ -96,6 +88,6 @@ def test_a_place_not_given_is_not_shown(district, django_capture_on_commit_callb
 def test_the_receipt_speaks_english(district, django_capture_on_commit_callbacks):
     citizen = Client()
     citizen.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    _submit(citizen, django_capture_on_commit_callbacks)
+    post_demand(citizen, django_capture_on_commit_callbacks)
     page = citizen.get("/submitted/").content.decode()
     assert "Expect an answer by <strong>" in page and "within 10 working days" in page

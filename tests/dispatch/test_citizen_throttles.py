@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from config import throttle
 from demands.models import Demand
-from tests.dispatch.test_pages import FORM
+from tests.citizens import FORM
 
 API_SUBMISSION = {
     "title": "路边有流动摊贩占道经营",

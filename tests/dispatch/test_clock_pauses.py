@@ -25,9 +25,8 @@ from dispatch.services import (
 )
 from dispatch.services.citizen_info import info_requests_lapse, pending_info_request
 from dispatch.services.escalation import sweep_deadlines
+from tests.citizens import STALL
 from tests.factories import make_user
-
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
 
 
 @pytest.fixture

@@ -21,15 +21,13 @@ from dispatch.services import supervision_answer
 from dispatch.services.escalation import sweep_deadlines
 from responsibility_lists.models import Matter
 from routing.models import RoutingResult
-
-NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
+from tests.citizens import NOISE
+from tests.staff import logged_in
 
 
 @pytest.fixture
 def desk(district) -> Client:
-    client = Client()
-    client.force_login(district.users["dispatcher"])
-    return client
+    return logged_in(district.users["dispatcher"])
 
 
 @pytest.fixture
@@ -130,8 +128,7 @@ def test_finding_a_callers_demands_without_their_number(district, submit, desk):
     # A phone number is never put in a URL: the search is a form post.
     assert desk.get("/desk/find/", {"q": "13812345678"}).status_code == 405
     # The desk's search is for the dispatch centre; the selector keeps any caller to its own cases.
-    zjj = Client()
-    zjj.force_login(district.users["zjj"])
+    zjj = logged_in(district.users["zjj"])
     assert zjj.post("/desk/find/", {"q": "13812345678"}).status_code == 403
     assert {d.pk for d in find_demands(district.users["zjj"], "13812345678", by_phone=True)} == {noise.pk}
 
@@ -148,8 +145,7 @@ def test_a_suggestion_the_router_was_unsure_of_is_not_one_click(district, submit
     lead = Assignment.objects.get(demand=demand, role="lead")
     hr = district.departments["CGJ"]
     _router_also_named(demand, hr, 0.01)
-    zjj = Client()
-    zjj.force_login(district.users["zjj"])
+    zjj = logged_in(district.users["zjj"])
     # The return form does not preselect a department the router named at 0.01: it asks.
     form = zjj.get(f"/workbench/{lead.pk}/").content.decode()
     select = form[form.index('id="return_suggested_department"') :]
@@ -175,8 +171,7 @@ def test_return_upheld_in_one_click_goes_to_the_suggested_department(district, s
     demand = submit(**NOISE).demand
     lead = Assignment.objects.get(demand=demand, role="lead")
     _router_also_named(demand, district.departments["SHJ"], 0.4)
-    zjj = Client()
-    zjj.force_login(district.users["zjj"])
+    zjj = logged_in(district.users["zjj"])
     zjj.post(
         f"/workbench/{lead.pk}/return/",
         {
@@ -259,14 +254,13 @@ def test_overdue_then_supervised_queues(district, submit, desk):
 
 
 def test_only_dispatch_officers_open_the_dashboard(district):
-    handler = Client()
-    handler.force_login(district.users["zjj"])
+    handler = logged_in(district.users["zjj"])
     assert handler.get("/desk/").status_code == 403
     assert handler.get("/desk/counts/").status_code == 403
 
 
 def test_a_community_picked_by_the_citizen_outranks_the_text(district, django_capture_on_commit_callbacks):
-    from tests.dispatch.test_pages import FORM
+    from tests.citizens import FORM
 
     picked = district.communities["和平社区"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -344,8 +338,7 @@ def test_supervisors_follow_the_late_cases_but_do_not_dispatch(district, submit)
     from departments.models import Role
     from tests.factories import make_user
 
-    supervisor = Client()
-    supervisor.force_login(make_user("supervisor", Role.SUPERVISOR, district.departments["ZXZX"]))
+    supervisor = logged_in(make_user("supervisor", Role.SUPERVISOR, district.departments["ZXZX"]))
     assert supervisor.get("/staff/")["Location"] == "/desk/"
     demand = submit(**NOISE).demand
     lead = Assignment.objects.get(demand=demand, role="lead")
@@ -364,8 +357,7 @@ def test_an_extension_shows_when_it_was_asked_and_where_approval_would_put_the_d
 
     demand = submit(**NOISE).demand
     lead = Assignment.objects.get(demand=demand, role="lead")
-    zjj = Client()
-    zjj.force_login(district.users["zjj"])
+    zjj = logged_in(district.users["zjj"])
     assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
     extension_request(assignment_id=lead.pk, actor=district.users["zjj"], extra_days="3", reason="需要夜间现场取证")
     # The department sees its request waiting, not only a paused clock.

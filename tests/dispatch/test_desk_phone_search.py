@@ -16,13 +16,12 @@ from demands.models import PhoneSearch
 from demands.phones import phone_hash
 from departments.models import Role
 from tests.factories import make_user
+from tests.staff import logged_in
 
 
 @pytest.fixture
 def desk(district) -> Client:
-    client = Client()
-    client.force_login(district.users["dispatcher"])
-    return client
+    return logged_in(district.users["dispatcher"])
 
 
 def _find(desk: Client, query: str):

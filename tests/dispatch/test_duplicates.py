@@ -15,6 +15,7 @@ from dispatch.models import Assignment, DuplicateSuggestion
 from dispatch.services import assignment_contribute, assignment_reply, assignment_sign
 from dispatch.services.duplicates import duplicate_group_decide
 from tests.citizens import citizen_of
+from tests.staff import logged_in
 
 
 def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, submit):
@@ -27,8 +28,7 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     assert (suggestion.demand, suggestion.original) == (second, first)
     assert not DuplicateSuggestion.objects.filter(demand=elsewhere).exists()
 
-    desk = Client()
-    desk.force_login(district.users["dispatcher"])
+    desk = logged_in(district.users["dispatcher"])
     assert second.tracking_number in desk.get("/desk/?queue=duplicates").content.decode()
     decided = desk.post(
         "/desk/duplicates/decide/",
@@ -52,8 +52,7 @@ def test_similar_demand_from_the_same_place_is_suggested_and_merged(district, su
     # Whoever handles the original sees that its answer reaches the merged demand's citizen too,
     # and the merged demand's page leads to the original.
     lead = Assignment.objects.get(demand=first, role="lead")
-    zjj = Client()
-    zjj.force_login(district.users["zjj"])
+    zjj = logged_in(district.users["zjj"])
     handled = zjj.get(f"/workbench/{lead.pk}/").content.decode()
     merged_from = handled[handled.index('id="merged-from"') :][:300]
     assert "1 件重复诉求" in merged_from and second.tracking_number in merged_from
@@ -78,8 +77,7 @@ def test_dismissed_suggestion_changes_nothing(district, submit):
     submit()
     second = submit(content="六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理！").demand
     suggestion = DuplicateSuggestion.objects.get()
-    desk = Client()
-    desk.force_login(district.users["dispatcher"])
+    desk = logged_in(district.users["dispatcher"])
     desk.post(
         "/desk/duplicates/decide/",
         {"original": suggestion.original_id, "shown": [second.pk], "merge": [second.pk], "decision": "dismiss"},
@@ -215,9 +213,7 @@ def test_a_redone_original_counts_its_ratings_once_for_the_latest_answer(distric
 
 
 def _desk(district) -> Client:
-    desk = Client()
-    desk.force_login(district.users["dispatcher"])
-    return desk
+    return logged_in(district.users["dispatcher"])
 
 
 def _group_form(page: str, original: Demand) -> str:

@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 
 from dispatch.models import Assignment
-from tests.dispatch.test_pages import FORM
+from tests.citizens import FORM
+from tests.staff import logged_in
 
 
 @pytest.fixture
@@ -23,8 +24,7 @@ def _reply_before_signing(client: Client, lead: Assignment) -> str:
 
 
 def test_refusal_is_in_english_when_english_is_chosen(district, lead):
-    client = Client()
-    client.force_login(district.users["zjj"])
+    client = logged_in(district.users["zjj"])
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     text = _reply_before_signing(client, lead)
     assert "Please accept the case before replying." in text
@@ -32,8 +32,7 @@ def test_refusal_is_in_english_when_english_is_chosen(district, lead):
 
 
 def test_refusal_is_in_chinese_by_default(district, lead):
-    client = Client()
-    client.force_login(district.users["zjj"])
+    client = logged_in(district.users["zjj"])
     text = _reply_before_signing(client, lead)
     assert "请先签收再答复" in text
     assert "Please accept the case before replying." not in text

@@ -18,10 +18,7 @@ from departments.models import Membership, Role
 from dispatch.models import Assignment, Notification, Supervision
 from dispatch.services.escalation import sweep_deadlines
 from tests.factories import build_district, make_user
-
-
-def _lead(demand) -> Assignment:
-    return Assignment.objects.get(demand=demand, role="lead")
+from tests.staff import latest_lead
 
 
 def test_each_rung_in_turn_and_once(district, submit, django_capture_on_commit_callbacks):
@@ -30,7 +27,7 @@ def test_each_rung_in_turn_and_once(district, submit, django_capture_on_commit_c
     make_user("zjj_head", Role.HEAD, district.departments["ZJJ"])
     make_user("supervisor", Role.SUPERVISOR, district.departments["ZXZX"])
     demand = submit().demand
-    lead = _lead(demand)
+    lead = latest_lead(demand)
     assert lead.warn_at < lead.handle_deadline < lead.supervise_at < lead.escalate_at
 
     assert lead.sign_deadline < lead.warn_at
@@ -60,7 +57,7 @@ def test_answered_cases_are_not_swept(district, submit):
     from dispatch.services import assignment_release, assignment_reply, assignment_sign
 
     demand = submit().demand
-    lead = _lead(demand)
+    lead = latest_lead(demand)
     assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
     assist = Assignment.objects.get(demand=demand, role="assist")
     assignment_release(assignment_id=assist.pk, actor=district.users["dispatcher"], reason="不需要")
@@ -72,14 +69,14 @@ def test_extension_moves_the_rungs_not_yet_taken(district, submit):
     from dispatch.services import extension_decide, extension_request
 
     demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
-    lead = _lead(demand)
+    lead = latest_lead(demand)
     from dispatch.services import assignment_sign
 
     assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
     sweep_deadlines(now=lead.warn_at)
     request = extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days=5, reason="需要联合执法")
     extension_decide(extension_id=request.pk, actor=district.users["dispatcher"], approve=True)
-    moved = _lead(demand)
+    moved = latest_lead(demand)
     assert moved.warned_at is not None and moved.warn_at == lead.warn_at  # taken stays taken
     assert moved.supervise_at > lead.supervise_at and moved.escalate_at > lead.escalate_at
     assert sweep_deadlines(now=lead.handle_deadline + timedelta(minutes=1))[Action.OVERDUE] == 0
@@ -87,7 +84,7 @@ def test_extension_moves_the_rungs_not_yet_taken(district, submit):
 
 def test_citizen_sees_an_overdue_case(district, submit):
     submission = submit()
-    lead = _lead(submission.demand)
+    lead = latest_lead(submission.demand)
     citizen = Client()
     citizen.post("/track/", {"tracking_number": submission.demand.tracking_number, "query_code": submission.query_code})
     page = f"/track/{submission.demand.tracking_number}/"
@@ -139,7 +136,7 @@ def test_notices_of_a_rung_are_fanned_out_once(district, submit):
     from dispatch.services.escalation import notify_ladder_events
 
     demand = submit().demand
-    sweep_deadlines(now=_lead(demand).warn_at)  # notices not fanned out yet: no commit here
+    sweep_deadlines(now=latest_lead(demand).warn_at)  # notices not fanned out yet: no commit here
     events = DemandEvent.objects.filter(demand=demand, action=Action.WARN).order_by("pk")
     first, last = events.first().pk, events.last().pk
     notify_ladder_events(first_id=first, last_id=last)
@@ -152,7 +149,7 @@ def test_the_clock_stands_still_while_an_extension_is_pending(district, submit):
     from dispatch.services import assignment_sign, extension_decide, extension_request
 
     demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
-    lead = _lead(demand)
+    lead = latest_lead(demand)
     assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
     request = extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days=2, reason="需要联合执法")
     # Past the deadline while the request waits: no overdue, no supervision.
@@ -164,6 +161,6 @@ def test_the_clock_stands_still_while_an_extension_is_pending(district, submit):
     clock = current_clock()
     paused = clock.working_hours_between(request.requested_at - timedelta(days=1), timezone.now())
     extension_decide(extension_id=request.pk, actor=district.users["dispatcher"], approve=False, note="时限充足")
-    moved = _lead(demand)
+    moved = latest_lead(demand)
     expected = clock.add_working_hours(lead.handle_deadline, paused)
     assert abs((moved.handle_deadline - expected).total_seconds()) < 120

@@ -1,24 +1,16 @@
 from __future__ import annotations
 
-from django.test import Client
-
 from assessment.dispatch_quality import dispatch_figures, first_dispatch_rows
 from assessment.figures import AuditFilters, department_rows
 from dispatch.models import Assignment
-from dispatch.services import assignment_reply, assignment_return, assignment_sign, return_rule
-
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
-
-
-def _answer(district, demand, user):
-    lead = Assignment.objects.get(demand=demand, role="lead", status="pending_sign")
-    assignment_sign(assignment_id=lead.pk, actor=district.users[user])
-    assignment_reply(assignment_id=lead.pk, actor=district.users[user], body="已处理完毕并回访群众，群众认可。")
+from dispatch.services import assignment_return, return_rule
+from tests.citizens import STALL
+from tests.staff import answered, logged_in
 
 
 def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district, submit):
     right = submit(**STALL).demand
-    _answer(district, right, "cgj")
+    answered(district, right, by="cgj")
     wrong = submit(**STALL).demand
     lead = Assignment.objects.get(demand=wrong, role="lead")
     request = assignment_return(
@@ -31,7 +23,7 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
         department_id=district.departments["PSJD"].pk,
         note="街道负责",
     )
-    _answer(district, wrong, "psjd")
+    answered(district, wrong, by="psjd")
     submit(**STALL)  # dispatched, not answered yet
 
     figures = dispatch_figures()
@@ -68,8 +60,7 @@ def test_first_dispatch_accuracy_second_dispatch_rate_and_return_rates(district,
     # The street office that answered the returned one was never its first dispatch.
     assert district.departments["PSJD"].pk not in {r.key for r in first_dispatch_rows(None, by="department")}
 
-    auditor = Client()
-    auditor.force_login(district.users["auditor"])
+    auditor = logged_in(district.users["auditor"])
     page = auditor.get("/audit/").content.decode()
     assert "首次分拨准确率" in page and "50%" in page
     assert '自动分拨准确率 <b id="auto-precision">50%</b>' in page
@@ -111,8 +102,7 @@ def test_the_audit_page_shows_the_model_in_service_and_what_its_held_out_test_sa
     weakest = min(recall, key=recall.get)
     assert weakest in ("ZJJ", "PSJD") and recall[weakest] < 0.8
 
-    auditor = Client()
-    auditor.force_login(district.users["auditor"])
+    auditor = logged_in(district.users["auditor"])
     page = auditor.get("/audit/").content.decode()
     assert model.version in page and "尚无学习模型" not in page
     calibrated = "calibration" in model.metrics

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -19,14 +18,9 @@ from routing import impact_runs as impact_service
 from routing.impact import ImpactReport, preview_impact
 from routing.impact_runs import impact_preview_request, impact_preview_run
 from routing.models import ImpactPreview, ImpactStatus
+from tests.staff import logged_in
 
 NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。"}
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _draft_moving_noise_to_shj(district):

@@ -23,18 +23,12 @@ from dispatch.services import (
     extension_request,
     return_rule,
 )
+from tests.citizens import STALL, VAGUE
+from tests.staff import answered, open_lead
 
 
 def events(demand) -> list[str]:
     return list(DemandEvent.objects.filter(demand=demand).order_by("pk").values_list("action", flat=True))
-
-
-def lead_of(demand) -> Assignment:
-    return Assignment.objects.get(
-        demand=demand,
-        role=AssignmentRole.LEAD,
-        status__in=[AssignmentStatus.PENDING_SIGN, AssignmentStatus.SIGNED],
-    )
 
 
 def test_clear_demand_is_routed_and_dispatched_without_a_person(district, submit):
@@ -51,7 +45,7 @@ def test_clear_demand_is_routed_and_dispatched_without_a_person(district, submit
 
 
 def test_vague_demand_goes_to_triage_with_reason(district, submit):
-    demand = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
+    demand = submit(**VAGUE).demand
     assert demand.status == Status.TRIAGE
     event = demand.events.last()
     assert event.action == Action.SEND_TO_TRIAGE
@@ -69,7 +63,7 @@ def test_territorial_matter_goes_to_the_street_office_where_it_happened(district
 def test_full_journey_sign_reply_rate_close(district, submit):
     demand = submit().demand
     users = district.users
-    lead = lead_of(demand)
+    lead = open_lead(demand)
     assistant = Assignment.objects.get(demand=demand, role=AssignmentRole.ASSIST)
     assignment_sign(assignment_id=lead.pk, actor=users["zjj"])
     assignment_contribute(assignment_id=assistant.pk, actor=users["shj"], body="已对工地夜间施工噪声监测，超标。")
@@ -89,7 +83,7 @@ def test_full_journey_sign_reply_rate_close(district, submit):
 
 def test_lead_cannot_reply_while_an_assisting_department_has_not_contributed(district, submit):
     demand = submit().demand
-    lead = lead_of(demand)
+    lead = open_lead(demand)
     assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
     with pytest.raises(IllegalTransition, match="协办部门尚未反馈"):
         assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已处理完毕，谢谢您的反映。")
@@ -100,7 +94,7 @@ def test_lead_cannot_reply_while_an_assisting_department_has_not_contributed(dis
 
 
 def test_triage_then_manual_dispatch(district, submit):
-    demand = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
+    demand = submit(**VAGUE).demand
     demand = demand_dispatch(
         demand_id=demand.pk,
         actor=district.users["dispatcher"],
@@ -109,23 +103,16 @@ def test_triage_then_manual_dispatch(district, submit):
         note="按占道经营派单",
     )
     assert demand.status == Status.DISPATCHED
-    assert lead_of(demand).department == district.departments["CGJ"]
+    assert open_lead(demand).department == district.departments["CGJ"]
     assert events(demand)[-1] == Action.DISPATCH
 
 
-def _replied(district, submit):
-    demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
-    lead = lead_of(demand)
-    assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
-    return assignment_reply(assignment_id=lead.pk, actor=district.users["cgj"], body="已安排执法队员清理占道摊贩。")
-
-
 def test_reopen_once_sends_back_to_the_same_department(district, submit):
-    demand = _replied(district, submit)
+    demand = answered(district, submit(**STALL).demand, by="cgj")
     demand = demand_reopen(demand=demand, reason="摊贩第二天又回来了", rating=2)
     assert demand.status == Status.REOPENED
     assert demand.reopen_count == 1
-    again = lead_of(demand)
+    again = open_lead(demand)
     assert again.department == district.departments["CGJ"]
     assignment_sign(assignment_id=again.pk, actor=district.users["cgj"])
     demand = assignment_reply(
@@ -136,7 +123,7 @@ def test_reopen_once_sends_back_to_the_same_department(district, submit):
 
 
 def test_auto_close_only_after_the_waiting_period(district, submit, settings):
-    demand = _replied(district, submit)
+    demand = answered(district, submit(**STALL).demand, by="cgj")
     assert demand_auto_close(demand_id=demand.pk) is False
     settings.AUTO_CLOSE_AFTER_DAYS = 0
     assert demand_auto_close(demand_id=demand.pk) is True
@@ -148,7 +135,7 @@ def test_auto_close_only_after_the_waiting_period(district, submit, settings):
 
 def test_return_upheld_redispatches_to_another_department(district, submit):
     demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
-    lead = lead_of(demand)
+    lead = open_lead(demand)
     request = assignment_return(
         assignment_id=lead.pk,
         actor=district.users["cgj"],
@@ -166,7 +153,7 @@ def test_return_upheld_redispatches_to_another_department(district, submit):
         note="属街道巡查范围",
     )
     assert demand.status == Status.DISPATCHED
-    new_lead = lead_of(demand)
+    new_lead = open_lead(demand)
     assert new_lead.department == district.departments["PSJD"]
     assert new_lead.is_redispatch
     request.refresh_from_db()
@@ -174,13 +161,15 @@ def test_return_upheld_redispatches_to_another_department(district, submit):
     assert events(demand)[-2:] == [Action.RETURN, Action.RULE_UPHOLD]
 
 
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
 NOISE = {"title": "工地半夜施工噪音", "content": "六和城旁边的工地每天半夜打桩"}
 
 
 def _returned(district, demand, user: str):
     return assignment_return(
-        assignment_id=lead_of(demand).pk, actor=district.users[user], reason_code="not_ours", reason="不属于本部门职责"
+        assignment_id=open_lead(demand).pk,
+        actor=district.users[user],
+        reason_code="not_ours",
+        reason="不属于本部门职责",
     )
 
 
@@ -196,9 +185,9 @@ def test_a_case_reassigned_to_a_department_the_matter_does_not_name_loses_that_m
     name and the router did not suggest: it is handled with the default limits, under no matter,
     not as 城管's matter with its limits and in its figures."""
     demand = submit(**STALL).demand
-    assert lead_of(demand).matter == district.matters["stall"]
+    assert open_lead(demand).matter == district.matters["stall"]
     demand = _upheld(district, _returned(district, demand, "cgj"), "ZJJ")
-    assert demand.matter is None and lead_of(demand).matter is None
+    assert demand.matter is None and open_lead(demand).matter is None
     assert DemandEvent.objects.filter(demand=demand).latest("pk").data["matter"] is None
 
 
@@ -208,10 +197,10 @@ def test_a_reassignment_takes_the_matter_the_router_suggested_for_the_new_depart
     demand_dispatch(
         demand_id=demand.pk, actor=district.users["dispatcher"], department_id=district.departments["CGJ"].pk
     )
-    assert lead_of(demand).matter is None
+    assert open_lead(demand).matter is None
     demand = _upheld(district, _returned(district, demand, "cgj"), "ZJJ")
     # The router's suggestion for 住建局 was the construction-noise matter, assisted by 生态环境.
-    assert lead_of(demand).matter == district.matters["noise"] == demand.matter
+    assert open_lead(demand).matter == district.matters["noise"] == demand.matter
     assert demand.list_version == district.version  # the version the matter belongs to
     assist = Assignment.objects.get(demand=demand, role=AssignmentRole.ASSIST)
     assert assist.department == district.departments["SHJ"] and assist.status == AssignmentStatus.PENDING_SIGN
@@ -222,13 +211,13 @@ def test_a_reassignment_keeps_the_matter_its_new_department_may_lead(district, s
     demand = submit(
         title="小区楼顶有人违章搭建", content="坪山街道六和城楼顶私搭乱建", location_text="坪山街道六和城"
     ).demand
-    assert lead_of(demand).matter == district.matters["illegal_building"]
+    assert open_lead(demand).matter == district.matters["illegal_building"]
     demand = _upheld(district, _returned(district, demand, "psjd"), "KZJD")
-    assert lead_of(demand).matter == district.matters["illegal_building"]
+    assert open_lead(demand).matter == district.matters["illegal_building"]
     # A ruling that proposes the new department as the matter's lead keeps the matter it is about.
     demand = submit(**STALL).demand
     demand = _upheld(district, _returned(district, demand, "cgj"), "PSJD", propose_amendment=True)
-    assert lead_of(demand).matter == district.matters["stall"]
+    assert open_lead(demand).matter == district.matters["stall"]
 
 
 def test_assisting_departments_come_back_with_an_overruled_case_unless_they_gave_their_part(district, submit):
@@ -274,7 +263,7 @@ def test_a_ruling_brings_back_the_assisting_departments_the_case_had_not_the_lis
 def test_return_overruled_goes_back_to_the_same_department(district, submit):
     demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
     request = assignment_return(
-        assignment_id=lead_of(demand).pk,
+        assignment_id=open_lead(demand).pk,
         actor=district.users["cgj"],
         reason_code="not_ours",
         reason="不是我们的事情",
@@ -282,7 +271,7 @@ def test_return_overruled_goes_back_to_the_same_department(district, submit):
     demand = return_rule(
         return_id=request.pk, actor=district.users["dispatcher"], uphold=False, note="清单明确由城管主责"
     )
-    again = lead_of(demand)
+    again = open_lead(demand)
     assert again.department == district.departments["CGJ"]
     assert not again.is_redispatch
     with pytest.raises(IllegalTransition, match="已裁定"):
@@ -291,16 +280,16 @@ def test_return_overruled_goes_back_to_the_same_department(district, submit):
 
 def test_extension_approved_moves_the_deadline(district, submit):
     demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
-    lead = lead_of(demand)
+    lead = open_lead(demand)
     assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
-    before = lead_of(demand).handle_deadline
+    before = open_lead(demand).handle_deadline
     request = extension_request(
         assignment_id=lead.pk, actor=district.users["cgj"], extra_days="5", reason="需要联合执法"
     )
     with pytest.raises(IllegalTransition, match="审批中"):
         extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days="2", reason="再申请一次")
     demand = extension_decide(extension_id=request.pk, actor=district.users["dispatcher"], approve=True, note="同意")
-    after = lead_of(demand).handle_deadline
+    after = open_lead(demand).handle_deadline
     assert after > before
     assert demand.due_at == after
     request.refresh_from_db()
@@ -310,9 +299,9 @@ def test_extension_approved_moves_the_deadline(district, submit):
 
 def test_extension_denied_keeps_the_deadline_and_needs_a_reason(district, submit):
     demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
-    lead = lead_of(demand)
+    lead = open_lead(demand)
     assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
-    before = lead_of(demand).handle_deadline
+    before = open_lead(demand).handle_deadline
     request = extension_request(assignment_id=lead.pk, actor=district.users["cgj"], extra_days=3, reason="需要联合执法")
     with pytest.raises(ValidationFailed):
         extension_decide(extension_id=request.pk, actor=district.users["dispatcher"], approve=False)
@@ -320,7 +309,7 @@ def test_extension_denied_keeps_the_deadline_and_needs_a_reason(district, submit
         extension_id=request.pk, actor=district.users["dispatcher"], approve=False, note="时限充足"
     )
     # Only the moments the request waited are given back (the clock stood still meanwhile).
-    assert abs((lead_of(demand).handle_deadline - before).total_seconds()) < 5
+    assert abs((open_lead(demand).handle_deadline - before).total_seconds()) < 5
     assert events(demand)[-1] == Action.DENY_EXTENSION
 
 
@@ -338,7 +327,7 @@ def test_merge_duplicate_releases_its_work(district, submit):
 
 
 def test_reject_out_of_scope(district, submit):
-    demand = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
+    demand = submit(**VAGUE).demand
     demand = demand_reject(
         demand_id=demand.pk, actor=district.users["dispatcher"], reason="属于市公安局户籍业务，请拨打110咨询"
     )
@@ -348,7 +337,7 @@ def test_reject_out_of_scope(district, submit):
 
 def test_role_checks(district, submit):
     demand = submit().demand
-    lead = lead_of(demand)
+    lead = open_lead(demand)
     with pytest.raises(NotAllowed):
         assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])  # another department
     with pytest.raises(NotAllowed):
@@ -365,7 +354,7 @@ def test_return_only_within_the_window(district, submit, settings):
     from django.utils import timezone as tz
 
     demand = submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊占道经营").demand
-    lead = lead_of(demand)
+    lead = open_lead(demand)
     # Dispatched ten days ago: whatever the calendar, the two working hours have passed.
     Assignment.objects.filter(pk=lead.pk).update(dispatched_at=tz.now() - timedelta(days=10))
     with pytest.raises(IllegalTransition, match="退单时限已过"):

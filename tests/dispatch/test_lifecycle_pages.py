@@ -8,13 +8,7 @@ from django.test import Client
 from demands.models import Demand
 from demands.workflow import Status
 from dispatch.models import Assignment, ExtensionRequest, InfoRequest
-
-
-def _person(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+from tests.staff import logged_in, open_lead
 
 
 def _submit(citizen: Client, capture, **fields) -> Demand:
@@ -27,15 +21,11 @@ def _submit(citizen: Client, capture, **fields) -> Demand:
     return Demand.objects.get(tracking_number=response.context["receipt"]["tracking_number"])
 
 
-def _open_lead(demand) -> Assignment:
-    return Assignment.objects.get(demand=demand, role="lead", status__in=["pending_sign", "signed"])
-
-
 def test_every_state_of_the_lifecycle_through_the_pages(district, settings, django_capture_on_commit_callbacks):
     settings.ROUTING_AUTO_DISPATCH_THRESHOLD = 1.01  # every demand goes to a person first
     users = district.users
-    citizen, desk = _person(), _person(users["dispatcher"])
-    cgj, zjj = _person(users["cgj"]), _person(users["zjj"])
+    citizen, desk = Client(), logged_in(users["dispatcher"])
+    cgj, zjj = logged_in(users["cgj"]), logged_in(users["zjj"])
     demand = _submit(citizen, django_capture_on_commit_callbacks, title="工地噪音", content="六和城工地半夜施工打桩")
     number = demand.tracking_number
     seen = [Status.SUBMITTED]  # the submit event records it; routing moves on at once
@@ -49,7 +39,7 @@ def test_every_state_of_the_lifecycle_through_the_pages(district, settings, djan
     desk.post(f"/desk/demands/{number}/dispatch/", {"department": district.departments["CGJ"].pk})
     assert state() == Status.DISPATCHED
 
-    lead = _open_lead(demand)
+    lead = open_lead(demand)
     cgj.post(f"/workbench/{lead.pk}/sign/")
     assert state() == Status.IN_PROGRESS
     cgj.post(f"/workbench/{lead.pk}/ask-citizen/", {"question": "请说明工地的具体位置"})
@@ -77,7 +67,7 @@ def test_every_state_of_the_lifecycle_through_the_pages(district, settings, djan
     )
     assert state() == Status.DISPATCHED
 
-    lead = _open_lead(demand)
+    lead = open_lead(demand)
     # The case goes to 住建局 as the matter the router suggested for it, with that matter's
     # assisting department, whose part the lead's answer waits for.
     assert lead.matter is not None and lead.matter.lead_department_id == district.departments["ZJJ"].pk
@@ -85,12 +75,12 @@ def test_every_state_of_the_lifecycle_through_the_pages(district, settings, djan
     zjj.post(f"/workbench/{lead.pk}/sign/")
     zjj.post(f"/workbench/{lead.pk}/reply/", {"body": "已责令施工单位停止夜间施工。"})
     assert state() == Status.IN_PROGRESS
-    _person(users[assist.department.code.lower()]).post(f"/workbench/{assist.pk}/reply/", {"body": "夜间噪声超标。"})
+    logged_in(users[assist.department.code.lower()]).post(f"/workbench/{assist.pk}/reply/", {"body": "夜间噪声超标。"})
     zjj.post(f"/workbench/{lead.pk}/reply/", {"body": "已责令施工单位停止夜间施工。"})
     assert state() == Status.REPLIED
     citizen.post(f"/track/{number}/reopen/", {"reason": "晚上还在施工，没有解决"})
     assert state() == Status.REOPENED
-    lead = _open_lead(demand)
+    lead = open_lead(demand)
     zjj.post(f"/workbench/{lead.pk}/sign/")
     assert state() == Status.IN_PROGRESS
     zjj.post(f"/workbench/{lead.pk}/reply/", {"body": "已现场查处并处以罚款，夜间施工已停止。"})

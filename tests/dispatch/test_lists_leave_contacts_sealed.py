@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from dispatch.desk_queues import QUEUE_KEYS
+from tests.staff import logged_in
 
 
 @pytest.fixture
@@ -29,8 +30,7 @@ def test_queues_and_the_workbench_list_decrypt_nothing(district, submit, decrypt
     settings.ROUTING_AUTO_DISPATCH_THRESHOLD = 1.01
     submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊")  # left in triage
     decryptions.clear()
-    desk = Client()
-    desk.force_login(district.users["dispatcher"])
+    desk = logged_in(district.users["dispatcher"])
     for key in QUEUE_KEYS:
         assert desk.get("/desk/", {"queue": key}).status_code == 200
     handler = Client()
@@ -45,8 +45,7 @@ def test_exports_read_only_the_masked_phone(district, submit, decryptions):
     submit()
     submit(title="路边有流动摊贩占道经营", content="坪山大道上每天傍晚都有小贩摆摊", citizen_phone="13900001111")
     decryptions.clear()
-    auditor = Client()
-    auditor.force_login(district.users["auditor"])
+    auditor = logged_in(district.users["auditor"])
     demands = auditor.get("/audit/export/demands.csv")
     content = b"".join(demands.streaming_content) if demands.streaming else demands.content
     assert "139****1111" in content.decode("utf-8-sig")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.test import Client
-
 from routing.templatetags.routing import marked
+from tests.staff import logged_in
 
 
 def test_matched_words_are_marked_longest_first_and_the_rest_is_escaped():
@@ -20,8 +19,7 @@ def test_the_desk_marks_the_keywords_the_suggestions_matched(district, submit):
     demand = submit(title="工地夜间施工噪音", content="六和城旁边工地每天夜间施工噪音很大。").demand
     matched = {word for candidate in demand.routing_results.get().candidates for word in candidate["matched"]}
     assert matched  # the sample list's keywords are in this demand
-    desk = Client()
-    desk.force_login(district.users["dispatcher"])
+    desk = logged_in(district.users["dispatcher"])
     page = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     content = page[page.index('id="content"') :][:600]
     assert all(f'<mark class="matched">{word}</mark>' in page for word in matched)
@@ -33,8 +31,7 @@ def test_the_lead_department_reads_what_the_suggestion_of_it_rested_on(district,
     lead = demand.assignments.get(role="lead")
     suggested = next(c for c in demand.routing_results.get().candidates if c["department_id"] == lead.department_id)
     assert suggested["matched"]
-    staff = Client()
-    staff.force_login(district.users["zjj"])
+    staff = logged_in(district.users["zjj"])
     page = staff.get(f"/workbench/{lead.pk}/").content.decode()
     basis = page[page.index('id="routing-basis"') :][:300]
     assert "命中关键词" in basis and all(word in basis for word in suggested["matched"])
@@ -67,7 +64,6 @@ def test_the_lead_department_reads_what_the_suggestion_of_it_rested_on(district,
 
     # An assisting department was not chosen by the router: nothing is said for it.
     assist = demand.assignments.get(role="assist")
-    helper = Client()
-    helper.force_login(district.users["shj"])
+    helper = logged_in(district.users["shj"])
     page = helper.get(f"/workbench/{assist.pk}/").content.decode()
     assert 'id="routing-basis"' not in page and '<mark class="matched">' not in page

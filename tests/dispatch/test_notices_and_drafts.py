@@ -3,26 +3,18 @@ refused reply keeps its text."""
 
 from __future__ import annotations
 
-from django.test import Client
-
 from dispatch.models import Assignment, AssignmentRole, Notification
 from dispatch.services import assignment_contribute, assignment_release, assignment_sign
-from tests.dispatch.test_lifecycle import lead_of
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.staff import logged_in, open_lead
 
 
 def test_a_notice_opens_the_case_where_its_reader_works_on_it(district, submit):
     demand = submit().demand  # construction noise: 住建 leads
-    lead = lead_of(demand)
-    page = _client(district.users["zjj"]).get("/notifications/").content.decode()
+    lead = open_lead(demand)
+    page = logged_in(district.users["zjj"]).get("/notifications/").content.decode()
     assert f'<a href="/workbench/{lead.pk}/">新派单：{demand.tracking_number}' in page
     Notification.objects.create(user=district.users["dispatcher"], demand=demand, kind="ladder", message="督办提醒")
-    page = _client(district.users["dispatcher"]).get("/notifications/").content.decode()
+    page = logged_in(district.users["dispatcher"]).get("/notifications/").content.decode()
     assert f'<a href="/desk/demands/{demand.tracking_number}/">督办提醒</a>' in page
 
 
@@ -44,9 +36,9 @@ def test_the_lead_hears_each_assisting_answer_and_when_the_last_is_in(district, 
 
 def test_a_refused_reply_keeps_its_text(district, submit):
     demand = submit().demand
-    lead = lead_of(demand)
+    lead = open_lead(demand)
     assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
-    handler = _client(district.users["zjj"])
+    handler = logged_in(district.users["zjj"])
     text = "已责令施工单位停止夜间施工，并处以罚款。"
     page = handler.post(f"/workbench/{lead.pk}/reply/", {"body": text}, follow=True).content.decode()
     assert "协办部门尚未反馈" in page and text in page  # refused, and the box still holds it
@@ -55,8 +47,8 @@ def test_a_refused_reply_keeps_its_text(district, submit):
 
 def test_a_department_returning_a_case_is_not_offered_itself(district, submit):
     demand = submit().demand
-    lead = lead_of(demand)
-    page = _client(district.users["zjj"]).get(f"/workbench/{lead.pk}/").content.decode()
+    lead = open_lead(demand)
+    page = logged_in(district.users["zjj"]).get(f"/workbench/{lead.pk}/").content.decode()
     select = page[page.index('id="return_suggested_department"') :]
     select = select[: select.index("</select>")]
     assert f'value="{district.departments["ZJJ"].pk}"' not in select
@@ -82,7 +74,7 @@ def test_with_two_assisting_departments_the_lead_hears_the_first_then_that_all_a
 
 def test_notices_read_in_the_readers_language(district, submit):
     demand = submit().demand
-    handler = _client(district.users["zjj"])
+    handler = logged_in(district.users["zjj"])
     notice = Notification.objects.get(user=district.users["zjj"], demand=demand)
     assert notice.message == f"新派单：{demand.tracking_number} {demand.title}（主办）"  # the record, and the email
     handler.post("/i18n/setlang/", {"language": "en", "next": "/"})

@@ -11,23 +11,8 @@ from django.test import Client
 from demands.models import ContactDisclosure, Demand
 from demands.workflow import Status
 from dispatch.models import Assignment
-
-FORM = {
-    "title": "工地半夜施工噪音太大",
-    "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡，请尽快处理。",
-    "location_text": "坪山街道六和城",
-    "urgency": "normal",
-    "citizen_name": "张三",
-    "citizen_phone": "13812345678",
-    "citizen_address": "坪山街道六和城3栋502",
-    "consent": "on",
-}
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.citizens import FORM
+from tests.staff import logged_in
 
 
 @pytest.fixture

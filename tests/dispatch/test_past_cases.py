@@ -17,7 +17,8 @@ from routing.models import HistoricalCase, RoutingModel
 from routing.reasons import describe
 from routing.router import route
 from routing.training import train_and_activate, training_set
-from tests.dispatch.test_router import NOISE, _history
+from tests.routing_history import NOISE, past_cases
+from tests.staff import logged_in
 
 
 def _training(texts_by_code: dict[str, list[str]], repeat: int = 12) -> TrainingSet:
@@ -54,7 +55,7 @@ def test_only_the_most_recent_past_cases_are_remembered(monkeypatch):
 
 
 def test_the_explanation_counts_the_similar_past_cases_of_each_department(district):
-    _history(district, n=12)
+    past_cases(district, n=12)
     model = train_and_activate()
     answer = route(**NOISE, version=district.version, model=model)
     assert answer.best.department_id == district.departments["ZJJ"].pk
@@ -65,7 +66,7 @@ def test_the_explanation_counts_the_similar_past_cases_of_each_department(distri
 
 def test_a_model_stored_before_past_cases_were_indexed_still_routes(district):
     # Its blob is the bare pipeline and its calibration a slope on the score alone.
-    _history(district, n=12)
+    past_cases(district, n=12)
     model = train_and_activate()
     pipeline = load(model).pipeline
     buffer = io.BytesIO()
@@ -87,7 +88,7 @@ def test_only_the_newest_models_keep_their_bytes(district, monkeypatch):
     from routing import training
 
     monkeypatch.setattr(training, "MODEL_BLOBS_KEPT", 2)
-    _history(district, n=12)
+    past_cases(district, n=12)
     models = [train_and_activate(note=str(i)) for i in range(3)]
     kept = {m.version: bool(bytes(m.blob)) for m in RoutingModel.objects.all()}
     assert kept == {models[0].version: False, models[1].version: True, models[2].version: True}
@@ -233,9 +234,7 @@ def test_a_territorial_past_matter_goes_with_the_street_office_of_the_demands_pl
 
 
 def test_a_suggestion_shows_the_most_similar_past_cases_it_rests_on(district, submit):
-    from django.test import Client
-
-    _history(district, n=12)
+    past_cases(district, n=12)
     answered = submit(**NOISE).demand  # answered here: it becomes a past case with its number
     Demand.objects.filter(pk=answered.pk).update(
         status=Status.CLOSED, lead_department=district.departments["ZJJ"], replied_at=timezone.now()
@@ -254,8 +253,7 @@ def test_a_suggestion_shows_the_most_similar_past_cases_it_rests_on(district, su
 
     # The dispatch officer reads them beside the suggestion; a demand of this platform opens.
     demand = submit(**NOISE).demand
-    desk = Client()
-    desk.force_login(district.users["dispatcher"])
+    desk = logged_in(district.users["dispatcher"])
     page = desk.get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     listed = page[page.index('class="similar-cases"') :][:800]
     assert f'<a href="/desk/demands/{answered.tracking_number}/">{answered.tracking_number}</a>' in listed
@@ -263,7 +261,7 @@ def test_a_suggestion_shows_the_most_similar_past_cases_it_rests_on(district, su
 
 
 def test_an_index_stored_before_titles_were_remembered_shows_no_cases(district):
-    _history(district, n=12)
+    past_cases(district, n=12)
     learned_model = load(train_and_activate())
     old_index = dataclasses.replace(learned_model.past_cases, titles=None, references=None)
     old = dataclasses.replace(learned_model, past_cases=old_index)

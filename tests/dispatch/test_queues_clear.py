@@ -24,18 +24,13 @@ from dispatch.services import (
     return_rule,
 )
 from dispatch.services.escalation import sweep_deadlines
-
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
-VAGUE = {"title": "想咨询一件事", "content": "我想问一下关于孩子户口的事情应该去哪里办理"}
-
-
-def _lead(demand) -> Assignment:
-    return Assignment.objects.get(demand=demand, role="lead", status__in=["pending_sign", "signed"])
+from tests.citizens import STALL, VAGUE
+from tests.staff import open_lead
 
 
 def _signed(district, submit):
     demand = submit(**STALL).demand
-    lead = _lead(demand)
+    lead = open_lead(demand)
     assignment_sign(assignment_id=lead.pk, actor=district.users["cgj"])
     return demand, lead
 
@@ -138,8 +133,8 @@ def test_every_item_of_every_queue_can_be_cleared(district, submit, settings):
     demand_merge(demand_id=third.pk, original_id=first.pk, actor=dispatcher)
     # Late cases: one overdue, one under supervision.
     late, supervised = submit(**STALL).demand, submit(**STALL).demand
-    sweep_deadlines(now=_lead(supervised).supervise_at + timedelta(minutes=1))
-    Assignment.objects.filter(pk=_lead(late).pk).update(
+    sweep_deadlines(now=open_lead(supervised).supervise_at + timedelta(minutes=1))
+    Assignment.objects.filter(pk=open_lead(late).pk).update(
         supervised_at=None, handle_deadline=timezone.now() - timedelta(hours=1)
     )
     # Triage.

@@ -7,13 +7,13 @@ from django.test import Client
 
 from demands.workflow import Action, Status
 from routing.models import RoutingResult
+from tests.staff import logged_in
 
 VAGUE = {"title": "想咨询一件事", "content": "噪音扰民和小贩占道都找不到人管，到底该找哪个部门？"}
 
 
 def _dispatcher(district, language: str | None) -> Client:
-    client = Client()
-    client.force_login(district.users["dispatcher"])
+    client = logged_in(district.users["dispatcher"])
     if language:
         client.post("/i18n/setlang/", {"language": language, "next": "/"})
     return client
@@ -87,7 +87,8 @@ def test_the_systems_own_sentences_read_in_the_readers_language(district, submit
 
     from demands.services import demand_auto_close
     from dispatch.services import demand_merge
-    from tests.dispatch.test_lifecycle import _replied
+    from tests.citizens import STALL
+    from tests.staff import answered
 
     first = submit(title="工地半夜施工噪音太大", content="六和城旁边的工地每天半夜施工打桩，吵得无法入睡。").demand
     second = submit(title="工地半夜施工噪音太大", content="六和城工地又在半夜打桩施工，噪音扰民严重。").demand
@@ -95,7 +96,7 @@ def test_the_systems_own_sentences_read_in_the_readers_language(district, submit
     merge = merged.events.get(action="merge")
     assert merge.reason == f"与 {first.tracking_number} 重复，合并办理。"
 
-    replied = _replied(district, submit)
+    replied = answered(district, submit(**STALL).demand, by="cgj")
     settings.AUTO_CLOSE_AFTER_DAYS = 0
     assert demand_auto_close(demand_id=replied.pk)
     closing = replied.events.get(action="auto_close")
@@ -136,8 +137,7 @@ def test_the_sweeps_supervision_note_reads_in_the_departments_language(district,
     sweep_deadlines(now=lead.supervise_at)
     lead.refresh_from_db()
     assert lead.supervision.note == "超期未办结，系统自动列入督办，请承办部门说明情况并限期办结。"  # as recorded
-    zjj = Client()
-    zjj.force_login(district.users["zjj"])
+    zjj = logged_in(district.users["zjj"])
     assert "系统自动列入督办" in zjj.get(f"/workbench/{lead.pk}/").content.decode()
     zjj.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = zjj.get(f"/workbench/{lead.pk}/").content.decode()

@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from dispatch.views import citizen as citizen_views
-from tests.dispatch.test_citizen_receipt_and_demand_page import _submit
+from tests.citizens import post_demand
 
 
 def _code_on(page: str) -> str:
@@ -18,7 +18,7 @@ def _code_on(page: str) -> str:
 
 def test_the_query_code_is_not_stored_in_the_session_table(district, django_capture_on_commit_callbacks):
     citizen = Client()
-    _submit(citizen, django_capture_on_commit_callbacks)
+    post_demand(citizen, django_capture_on_commit_callbacks)
     stored = [str(session.get_decoded()) for session in Session.objects.all()]
     page = citizen.get("/submitted/").content.decode()
     code = _code_on(page)
@@ -31,7 +31,7 @@ def test_the_query_code_is_not_stored_in_the_session_table(district, django_capt
 
 def test_a_receipt_not_opened_within_minutes_is_gone(district, django_capture_on_commit_callbacks, monkeypatch):
     citizen = Client()
-    _submit(citizen, django_capture_on_commit_callbacks)
+    post_demand(citizen, django_capture_on_commit_callbacks)
     later = time.time() + citizen_views.RECEIPT_SECONDS + 5
     monkeypatch.setattr(time, "time", lambda: later)
     page = citizen.get("/submitted/", follow=True).content.decode()

@@ -12,8 +12,8 @@ from demands.models import CitizenMessage, Demand
 from demands.workflow import Status
 from dispatch.models import Assignment, DuplicateSuggestion, Notification
 from dispatch.services import demand_follow_up, demand_reject
-from tests.citizens import citizen_of
-from tests.dispatch.test_pages import FORM
+from tests.citizens import FORM, citizen_of
+from tests.staff import logged_in
 
 # The same thing, told again in other words.
 AGAIN = {
@@ -82,8 +82,7 @@ def test_the_caller_adds_the_repeat_as_a_follow_up(first, district, django_captu
     # Adding a follow-up opens nothing: the demand's page still asks for its query code.
     assert citizen.get(f"/track/{first.tracking_number}/").status_code == 302
     # The staff read the words and the count; the citizen's timeline says a follow-up came.
-    staff = Client()
-    staff.force_login(district.users["zjj"])
+    staff = logged_in(district.users["zjj"])
     case = staff.get(f"/workbench/{lead.pk}/").content.decode()
     assert AGAIN["content"] in case and 'id="follow-ups"' in case and "已催办 1 次" in case
     assert "催办 1 次" in staff.get("/workbench/").content.decode()
@@ -175,8 +174,7 @@ def test_the_api_names_the_repeat_asks_when_told_to_and_takes_a_follow_up(first)
 
 
 def test_the_intake_operator_adds_a_repeat_call_as_a_follow_up(first, district):
-    operator = Client()
-    operator.force_login(district.users["intake"])
+    operator = logged_in(district.users["intake"])
     call = {**AGAIN, "channel": "hotline"}
     call.pop("consent")
     told = operator.post("/intake/", call)

@@ -4,23 +4,17 @@ when the return is overruled, the case is still its own."""
 
 from __future__ import annotations
 
-from django.test import Client
 from rest_framework.test import APIClient
 
-from dispatch.models import Assignment
 from dispatch.services import assignment_reply, assignment_return, assignment_sign, return_rule
+from tests.citizens import STALL
+from tests.staff import latest_lead, logged_in
 
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
 NEXT_ANSWER = "街道执法队已经清理摊点并加强巡查"
 
 
-def _lead(demand) -> Assignment:
-    return Assignment.objects.filter(demand=demand, role="lead").order_by("-pk").first()
-
-
 def _what_cgj_reads(district, demand, assignment) -> dict[str, tuple[int, str]]:
-    page = Client()
-    page.force_login(district.users["cgj"])
+    page = logged_in(district.users["cgj"])
     api = APIClient()
     api.force_authenticate(district.users["cgj"])
     responses = {
@@ -36,7 +30,7 @@ def _what_cgj_reads(district, demand, assignment) -> dict[str, tuple[int, str]]:
 
 def test_an_upheld_return_takes_the_case_away_from_the_returning_department(district, submit):
     demand = submit(**STALL, citizen_name="李秀英").demand
-    returned = _lead(demand)
+    returned = latest_lead(demand)
     request = assignment_return(
         assignment_id=returned.pk, actor=district.users["cgj"], reason_code="not_ours", reason="属于街道巡查范围"
     )
@@ -52,7 +46,7 @@ def test_an_upheld_return_takes_the_case_away_from_the_returning_department(dist
         department_id=district.departments["PSJD"].pk,
         note="属街道巡查范围",
     )
-    street = _lead(demand)
+    street = latest_lead(demand)
     assignment_sign(assignment_id=street.pk, actor=district.users["psjd"])
     assignment_reply(assignment_id=street.pk, actor=district.users["psjd"], body=NEXT_ANSWER)
 
@@ -68,19 +62,18 @@ def test_an_upheld_return_takes_the_case_away_from_the_returning_department(dist
     assert demand.tracking_number in after["notifications"][1]
     assert demand.tracking_number not in after["workbench all"][1] + after["api demands"][1]
     # The street office, which has the case now, reads it all.
-    street_client = Client()
-    street_client.force_login(district.users["psjd"])
+    street_client = logged_in(district.users["psjd"])
     assert NEXT_ANSWER in street_client.get(f"/workbench/{street.pk}/").content.decode()
 
 
 def test_an_overruled_return_leaves_the_case_with_the_department(district, submit):
     demand = submit(**STALL).demand
-    returned = _lead(demand)
+    returned = latest_lead(demand)
     request = assignment_return(
         assignment_id=returned.pk, actor=district.users["cgj"], reason_code="not_ours", reason="属于街道巡查范围"
     )
     return_rule(return_id=request.pk, actor=district.users["dispatcher"], uphold=False, note="清单明确由城管主责")
-    again = _lead(demand)
+    again = latest_lead(demand)
     reads = _what_cgj_reads(district, demand, again)
     assert reads["workbench case"][0] == 200
     assert reads["api demand"][0] == 200

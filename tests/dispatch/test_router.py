@@ -13,33 +13,11 @@ from routing.history import title_column_in
 from routing.models import HistoricalCase, RoutingModel
 from routing.router import route
 from routing.training import train_and_activate
-
-NOISE = {
-    "title": "工地半夜施工噪音太大",
-    "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。",
-    "location_text": "六和城",
-}
-
-
-def _history(district, n: int = 12, codes: tuple[str, ...] = ("CGJ", "ZJJ", "SHJ")) -> None:
-    cases = {
-        "CGJ": ["路边小贩摆摊占道，人行道走不通", "夜市摊位占满马路，城管管一管", "商铺把货摆到人行道上经营"],
-        "ZJJ": ["工地夜里打桩噪音扰民", "建筑工地晚上施工太吵", "工地渣土车夜间施工影响睡眠"],
-        "SHJ": ["工厂排放废气有刺鼻气味", "河边工厂偷排污水发臭", "烧烤店油烟直排熏人"],
-    }
-    for code, texts in cases.items():
-        if code not in codes:
-            continue
-        for i in range(n):
-            HistoricalCase.objects.create(
-                title=texts[i % 3],
-                content=f"{texts[i % 3]}，已经持续{i + 1}天了。",
-                department=district.departments[code],
-            )
+from tests.routing_history import NOISE, past_cases
 
 
 def test_same_inputs_and_versions_give_the_same_answer(district):
-    _history(district)
+    past_cases(district)
     model = train_and_activate()
     first = route(**NOISE, version=district.version, model=model)
     second = route(**NOISE, version=district.version, model=model)
@@ -53,7 +31,7 @@ def test_same_inputs_and_versions_give_the_same_answer(district):
 def test_the_model_finds_what_the_list_words_miss(district):
     text = {"title": "工厂排气味道刺鼻", "content": "隔壁工厂天天排放废气，味道很难闻。", "location_text": ""}
     assert route(**text, version=district.version, model=None).best is None  # no keyword of the list
-    _history(district)
+    past_cases(district)
     model = train_and_activate()
     answer = route(**text, version=district.version, model=model)
     assert answer.best.department_id == district.departments["SHJ"].pk
@@ -63,7 +41,7 @@ def test_the_model_finds_what_the_list_words_miss(district):
 def test_a_calibrated_confidence_says_how_often_such_best_answers_were_right(district):
     from routing.learned import Calibration, load
 
-    _history(district, n=20)
+    past_cases(district, n=20)
     for i in range(16):  # one kind of case that went to either department: held-out routing errs
         HistoricalCase.objects.create(
             title="楼道里贴满小广告", content=f"楼道墙上贴满开锁小广告，第{i + 1}次",
@@ -92,7 +70,7 @@ def test_a_calibrated_confidence_says_how_often_such_best_answers_were_right(dis
 def test_without_a_list_the_score_is_the_models_probability_whatever_its_history(district):
     from routing.learned import judge, load
 
-    _history(district)
+    past_cases(district)
     loaded = dataclasses.replace(load(train_and_activate()), calibration=None)
     probabilities = judge(loaded, NOISE["title"], NOISE["content"]).probabilities
     scores = [
@@ -109,7 +87,7 @@ def test_without_a_list_the_score_is_the_models_probability_whatever_its_history
 def test_history_at_odds_with_the_list_gets_no_calibration(district):
     # The list is sure these are construction noise (住建), but they ended at the street office:
     # the surer the router, the more often wrong. Such a score cannot be read as a probability.
-    _history(district, n=20)
+    past_cases(district, n=20)
     for i in range(12):
         HistoricalCase.objects.create(
             title="工地夜里打桩噪音扰民", content=f"工地夜里打桩，第{i + 1}次", department=district.departments["PSJD"]
@@ -119,7 +97,7 @@ def test_history_at_odds_with_the_list_gets_no_calibration(district):
 
 
 def test_a_department_the_model_never_learned_is_judged_by_the_list_alone(district):
-    _history(district, n=16, codes=("CGJ", "SHJ"))
+    past_cases(district, n=16, codes=("CGJ", "SHJ"))
     model = train_and_activate()
     assert "ZJJ" not in model.classes
     works = district.departments["ZJJ"].pk
@@ -297,7 +275,7 @@ def test_a_category_can_ask_for_more_confidence_than_the_default(district, submi
 
 
 def test_what_the_model_learned_from_a_street_office_goes_to_the_street_of_the_demand(district):
-    _history(district, n=12, codes=("CGJ", "SHJ"))
+    past_cases(district, n=12, codes=("CGJ", "SHJ"))
     for i in range(12):  # every past case of this kind happened in 坪山街道
         HistoricalCase.objects.create(
             title="楼道里被贴满小广告",
@@ -319,7 +297,7 @@ def test_a_demand_routed_with_a_learned_model_keeps_its_routing_record(district,
     # PostgreSQL a column too short for that refused every demand once a model was active.
     from routing.models import RoutingResult
 
-    _history(district)
+    past_cases(district)
     model = train_and_activate()
     demand = submit(title=NOISE["title"], content=NOISE["content"]).demand
     record = RoutingResult.objects.get(demand=demand)
@@ -328,7 +306,7 @@ def test_a_demand_routed_with_a_learned_model_keeps_its_routing_record(district,
 
 
 def test_a_department_of_two_past_cases_is_learned_but_judged_by_the_list_beside_it(district):
-    _history(district, n=15, codes=("CGJ", "SHJ"))
+    past_cases(district, n=15, codes=("CGJ", "SHJ"))
     for i in range(2):
         HistoricalCase.objects.create(
             title="楼盘交房一再延期", content=f"开发商交房延期，第{i + 1}次", department=district.departments["ZJJ"]

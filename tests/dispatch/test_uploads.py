@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from demands.models import Attachment, Demand
-from tests.dispatch.test_pages import FORM, logged_in
+from tests.citizens import FORM
+from tests.staff import logged_in
 from tests.uploads import JPEG, PDF, PDF_HTML_POLYGLOT, PNG, WEBP, image_bytes
 
 INTAKE = {**FORM, "channel": "hotline"}

@@ -10,8 +10,7 @@ from demands.workflow import Status
 from dispatch.services import demand_dispatch
 from responsibility_lists.models import Matter
 from responsibility_lists.services import matter_save, version_create_draft
-
-VAGUE = {"title": "想咨询一件事", "content": "我想问一下关于孩子户口的事情应该去哪里办理"}
+from tests.citizens import VAGUE
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from django.db import OperationalError
 
 from routing import learned, router, training
 from routing.warm_up import warm_up
-from tests.dispatch.test_router import _history
 from tests.factories import build_district
+from tests.routing_history import past_cases
 
 
 @pytest.fixture
 def trained(district):
-    _history(district, n=12)
+    past_cases(district, n=12)
     return training.train_and_activate()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from config.errors import NotAllowed, ValidationFailed
@@ -17,52 +16,41 @@ from dispatch.services import assignment_reply, assignment_sign
 from dispatch.services.notes import case_note
 from dispatch.services.reply_templates import reply_template_save
 from dispatch.workbench_queries import department_summary, inbox
-
-NOISE = {"title": "工地半夜施工噪音太大", "content": "六和城旁边的工地每天半夜施工打桩，吵得无法入睡。"}
-STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _lead(demand) -> Assignment:
-    return Assignment.objects.get(demand=demand, role="lead")
+from tests.citizens import NOISE, STALL
+from tests.staff import latest_lead, logged_in
 
 
 def test_inbox_puts_the_most_pressing_first_and_marks_it(district, submit):
     first, second = submit(**STALL).demand, submit(**STALL).demand
     # The second is past its handling deadline; the first only past its warning share.
-    Assignment.objects.filter(pk=_lead(second).pk).update(
+    Assignment.objects.filter(pk=latest_lead(second).pk).update(
         handle_deadline=timezone.now() - timedelta(hours=1), sign_deadline=timezone.now() - timedelta(hours=2)
     )
-    Assignment.objects.filter(pk=_lead(first).pk).update(warn_at=timezone.now() - timedelta(minutes=1))
+    Assignment.objects.filter(pk=latest_lead(first).pk).update(warn_at=timezone.now() - timedelta(minutes=1))
     rows = list(inbox(district.users["cgj"]))
     assert [r.demand_id for r in rows] == [second.pk, first.pk]
     assert [r.mark for r in rows] == ["red", "yellow"]
-    page = _client(district.users["cgj"]).get("/workbench/").content.decode()
+    page = logged_in(district.users["cgj"]).get("/workbench/").content.decode()
     # Not signed yet: what it is late for is signing, and here its handling deadline too.
     assert '<span class="badge danger">签收超时</span>' in page and "临期" in page and 'class="mark-red"' in page
-    assert f'id="unsigned-overdue-{_lead(second).pk}">已超期' in page
-    assert f'id="unsigned-overdue-{_lead(first).pk}"' not in page
-    detail = _client(district.users["cgj"]).get(f"/workbench/{_lead(second).pk}/").content.decode()
+    assert f'id="unsigned-overdue-{latest_lead(second).pk}">已超期' in page
+    assert f'id="unsigned-overdue-{latest_lead(first).pk}"' not in page
+    detail = logged_in(district.users["cgj"]).get(f"/workbench/{latest_lead(second).pk}/").content.decode()
     assert 'id="handle-overdue"' in detail
     assert (
         'id="handle-overdue"'
-        not in _client(district.users["cgj"]).get(f"/workbench/{_lead(first).pk}/").content.decode()
+        not in logged_in(district.users["cgj"]).get(f"/workbench/{latest_lead(first).pk}/").content.decode()
     )
 
 
 def test_inbox_views(district, submit):
     demand = submit(**STALL).demand
     cgj = district.users["cgj"]
-    assert list(inbox(cgj, "to_sign")) == [_lead(demand)]
+    assert list(inbox(cgj, "to_sign")) == [latest_lead(demand)]
     assert list(inbox(cgj, "in_progress")) == []
-    assignment_sign(assignment_id=_lead(demand).pk, actor=cgj)
-    assert list(inbox(cgj, "in_progress")) == [_lead(demand)]
-    assignment_reply(assignment_id=_lead(demand).pk, actor=cgj, body="已清理占道摊贩，并安排每日巡查。")
+    assignment_sign(assignment_id=latest_lead(demand).pk, actor=cgj)
+    assert list(inbox(cgj, "in_progress")) == [latest_lead(demand)]
+    assignment_reply(assignment_id=latest_lead(demand).pk, actor=cgj, body="已清理占道摊贩，并安排每日巡查。")
     assert list(inbox(cgj)) == [] and len(inbox(cgj, "all")) == 1
 
 
@@ -70,15 +58,15 @@ def test_the_department_figures(district, submit):
     on_time, late, waiting = submit(**STALL).demand, submit(**STALL).demand, submit(**STALL).demand
     cgj = district.users["cgj"]
     for demand in (on_time, late):
-        assignment_sign(assignment_id=_lead(demand).pk, actor=cgj)
-    Assignment.objects.filter(pk=_lead(late).pk).update(handle_deadline=timezone.now() - timedelta(hours=1))
+        assignment_sign(assignment_id=latest_lead(demand).pk, actor=cgj)
+    Assignment.objects.filter(pk=latest_lead(late).pk).update(handle_deadline=timezone.now() - timedelta(hours=1))
     for demand in (on_time, late):
-        assignment_reply(assignment_id=_lead(demand).pk, actor=cgj, body="已清理占道摊贩，并安排每日巡查。")
+        assignment_reply(assignment_id=latest_lead(demand).pk, actor=cgj, body="已清理占道摊贩，并安排每日巡查。")
     summary = department_summary(cgj)
     assert (summary.open, summary.to_sign, summary.answered, summary.answered_on_time) == (1, 1, 2, 1)
     assert summary.on_time_rate == 0.5
-    assert _lead(waiting).status == "pending_sign"
-    assert "50%" in _client(cgj).get("/workbench/").content.decode()
+    assert latest_lead(waiting).status == "pending_sign"
+    assert "50%" in logged_in(cgj).get("/workbench/").content.decode()
 
 
 def test_a_department_counts_overdue_as_the_auditors_do(district, submit):
@@ -88,17 +76,19 @@ def test_a_department_counts_overdue_as_the_auditors_do(district, submit):
     cgj = district.users["cgj"]
     now = timezone.now()
     # Past its deadline, though no sweep has taken the overdue rung yet.
-    Assignment.objects.filter(pk=_lead(late).pk).update(handle_deadline=now - timedelta(hours=1))
+    Assignment.objects.filter(pk=latest_lead(late).pk).update(handle_deadline=now - timedelta(hours=1))
     # Past its deadline while waiting for the citizen: the time will be given back.
-    Assignment.objects.filter(pk=_lead(paused).pk).update(handle_deadline=now - timedelta(hours=1), paused_since=now)
-    Assignment.objects.filter(pk=_lead(soon).pk).update(handle_deadline=now + timedelta(days=1))
+    Assignment.objects.filter(pk=latest_lead(paused).pk).update(
+        handle_deadline=now - timedelta(hours=1), paused_since=now
+    )
+    Assignment.objects.filter(pk=latest_lead(soon).pk).update(handle_deadline=now + timedelta(days=1))
     summary = department_summary(cgj, now=now)
     assert (summary.overdue, summary.due_soon) == (1, 1)
     # Unsigned past the sign-for deadline is counted apart, as the rows mark it (签收超时).
     assert summary.sign_late == 0
-    Assignment.objects.filter(pk=_lead(soon).pk).update(sign_deadline=now - timedelta(minutes=1))
+    Assignment.objects.filter(pk=latest_lead(soon).pk).update(sign_deadline=now - timedelta(minutes=1))
     assert department_summary(cgj, now=now).sign_late == 1
-    tile = _client(cgj).get("/workbench/").content.decode().split('id="sign-late"')[1][:80]
+    tile = logged_in(cgj).get("/workbench/").content.decode().split('id="sign-late"')[1][:80]
     assert "<b>1</b>" in tile and "签收超时" in tile
     judged = {r.name: r for r in department_rows(AuditFilters.default())}["坪山区城市管理和综合执法局"]
     assert judged.overdue == summary.overdue
@@ -121,15 +111,15 @@ def test_reply_templates_fill_the_reply_box(district, submit):
             actor=cgj, department_id=district.departments["ZJJ"].pk, title="越权", body="不是本部门的模板内容"
         )
     demand = submit(**STALL).demand
-    lead = _lead(demand)
+    lead = latest_lead(demand)
     assignment_sign(assignment_id=lead.pk, actor=cgj)
-    page = _client(cgj).get(f"/workbench/{lead.pk}/?template={template.pk}").content.decode()
+    page = logged_in(cgj).get(f"/workbench/{lead.pk}/?template={template.pk}").content.decode()
     assert f"关于{demand.title}（{demand.tracking_number}），我局已依法处理。</textarea>" in page
     assert 'id="template-pick"' in page
 
 
 def test_templates_page_adds_and_deletes(district):
-    cgj = _client(district.users["cgj"])
+    cgj = logged_in(district.users["cgj"])
     department = district.departments["CGJ"].pk
     cgj.post(
         "/workbench/templates/",
@@ -137,7 +127,7 @@ def test_templates_page_adds_and_deletes(district):
     )
     template = ReplyTemplate.objects.get()
     assert "已办结" in cgj.get("/workbench/templates/").content.decode()
-    _client(district.users["zjj"]).post("/workbench/templates/", {"delete": template.pk})
+    logged_in(district.users["zjj"]).post("/workbench/templates/", {"delete": template.pk})
     assert ReplyTemplate.objects.exists()  # another department cannot delete it
     cgj.post("/workbench/templates/", {"delete": template.pk})
     assert not ReplyTemplate.objects.exists()
@@ -152,5 +142,5 @@ def test_notes_reach_the_other_departments_on_the_case(district, submit):
     assert not Notification.objects.filter(user=district.users["shj"], message__contains="今晚十一点").exists()
     with pytest.raises(NotAllowed):
         case_note(demand_id=demand.pk, actor=district.users["cgj"], body="不相干的部门")
-    page = _client(district.users["zjj"]).get(f"/workbench/{_lead(demand).pk}/").content.decode()
+    page = logged_in(district.users["zjj"]).get(f"/workbench/{latest_lead(demand).pk}/").content.decode()
     assert "噪声监测安排在今晚十一点" in page

@@ -13,9 +13,9 @@ from demands.models import Demand, DemandEvent
 from demands.services import demand_submit
 from demands.workflow import Action, Status
 from dispatch.tasks import reconcile_unrouted
-from tests.dispatch.test_pages import FORM
+from tests.citizens import FORM
 from tests.factories import build_district
-from tests.integration.conftest import Worker, point_celery_at, wait_for
+from tests.integration.workers import Worker, point_celery_at, wait_for
 
 pytestmark = pytest.mark.integration
 ROUTED = (Action.AUTO_DISPATCH, Action.SEND_TO_TRIAGE)

@@ -10,7 +10,7 @@ from demands.models import Demand
 from demands.workflow import Status
 from dispatch.models import Assignment
 from tests.factories import build_district
-from tests.integration.conftest import wait_for
+from tests.integration.workers import wait_for
 
 pytestmark = pytest.mark.integration
 

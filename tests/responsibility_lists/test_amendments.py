@@ -5,7 +5,6 @@ and what a revision changes."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from dispatch.models import Assignment
@@ -14,12 +13,7 @@ from responsibility_lists.amendments import amendment_accept, amendment_decline,
 from responsibility_lists.diff import diff_versions
 from responsibility_lists.models import AmendmentProposal, EditAction, ListEdit, Matter
 from responsibility_lists.services import matter_save, version_create_draft
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.staff import logged_in
 
 
 def _returned_and_upheld(district, submit, propose=True):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from django.test import Client
-
 from responsibility_lists.conflicts import keyword_conflicts
 from responsibility_lists.models import Category, ListVersion
 from tests.factories import make_matter
+from tests.staff import logged_in
 
 
 def test_a_keyword_shared_by_matters_of_different_departments_is_a_conflict(district):
@@ -27,8 +26,7 @@ def test_a_keyword_shared_by_matters_of_different_departments_is_a_conflict(dist
     assert [c.keyword for c in conflicts] == ["工地"]
     assert {m.code for m in conflicts[0].matters} == {"PS-0201-001", "PS-0401-009"}
 
-    maintainer = Client()
-    maintainer.force_login(district.users["maintainer"])
+    maintainer = logged_in(district.users["maintainer"])
     page = maintainer.get("/list/v2/").content.decode()
     section = page[page.index('id="keyword-conflicts"') :]
     assert "1 个关键词指向不同部门的事项" in section
@@ -46,8 +44,7 @@ def test_the_conflicts_panel_is_folded_below_the_matters_found(district):
     d = district.departments
     make_matter(draft, city, "PS-0201-001", "建筑施工噪音", ["工地", "打桩"], lead_department=d["ZJJ"])
     make_matter(draft, city, "PS-0401-009", "工地扬尘", ["工地", "扬尘"], lead_department=d["SHJ"])
-    maintainer = Client()
-    maintainer.force_login(district.users["maintainer"])
+    maintainer = logged_in(district.users["maintainer"])
 
     page = maintainer.get("/list/v2/", {"q": "扬尘"}).content.decode()
     panel = re.search(r'<details[^>]*id="keyword-conflicts"[^>]*>', page)

@@ -11,12 +11,7 @@ from django.test import Client
 
 from responsibility_lists.list_io import read_xlsx, rows_of, write_csv
 from responsibility_lists.models import ImportJob, ListEdit, ListVersion, Matter
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.staff import logged_in
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from demands.models import Demand
 from responsibility_lists.models import ListVersion
+from tests.staff import logged_in
 
 
 @pytest.mark.django_db
@@ -20,8 +21,7 @@ def test_sample_list_revision_from_the_pages(django_capture_on_commit_callbacks)
     from django.contrib.auth.models import User
 
     call_command("load_sample_district", verbosity=0)
-    maintainer = Client()
-    maintainer.force_login(User.objects.get(username="maintainer"))
+    maintainer = logged_in(User.objects.get(username="maintainer"))
 
     exported = maintainer.get("/list/v1/export.xlsx")
     workbook = load_workbook(io.BytesIO(exported.content))
