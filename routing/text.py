@@ -10,7 +10,7 @@ from functools import lru_cache
 
 # rjieba is jieba (its dictionary, its route over the word graph, its HMM for unknown words) built
 # in Rust (jieba-rs): 20 times faster than the Python package, and on every one of the 6,944 shared
-# public messages it gives jieba 0.42.1's words (tests/dispatch/test_segmentation.py). Segmentation
+# public messages it gives jieba 0.42.1's words (tests/routing/test_segmentation.py). Segmentation
 # was half of routing a long demand.
 import rjieba
 
