@@ -7,7 +7,7 @@ import tempfile
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -17,6 +17,7 @@ from demands.models import Demand
 from demands.workflow import Status
 from departments.access import has_role
 from departments.models import Department, Role, Street
+from departments.signed_in import StaffRequest
 from dispatch import audit_figures as af
 from dispatch.charts import rate_chart, volume_chart
 from dispatch.exports import CONTENT_TYPES, WRITERS, csv_lines, filename, source_for
@@ -73,7 +74,7 @@ def _figures(filters: af.AuditFilters) -> dict:
     }
 
 
-def _page(request: HttpRequest, form: AuditFilterForm, filters: af.AuditFilters, status: int = 200) -> HttpResponse:
+def _page(request: StaffRequest, form: AuditFilterForm, filters: af.AuditFilters, status: int = 200) -> HttpResponse:
     context = {
         **_figures(filters),
         "form": form,
@@ -86,14 +87,14 @@ def _page(request: HttpRequest, form: AuditFilterForm, filters: af.AuditFilters,
 
 
 @auditor_required
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: StaffRequest) -> HttpResponse:
     form, filters = _filters(request)
     # Refused values are shown on the form; the figures below stay those of the default period.
     return _page(request, form, filters or af.AuditFilters.default())
 
 
 @auditor_required
-def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def export(request: StaffRequest, kind: str, fmt: str) -> HttpResponseBase:
     """Small exports come straight back; large ones (over EXPORT_INLINE_MAX_ROWS) become a job a
     worker writes while the auditor watches its progress. Small ones skip the job because a
     round trip through the queue and a second click would only slow down the common case."""
@@ -133,14 +134,14 @@ def _job_for(request: HttpRequest, job_id: int) -> ExportJob:
 
 
 @auditor_required
-def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
+def export_job(request: StaffRequest, job_id: int) -> HttpResponse:
     job = _job_for(request, job_id)
     finished = job.status in (ExportStatus.DONE, ExportStatus.FAILED)
     return render(request, "dispatch/export_job.html", {"job": job, "finished": finished})
 
 
 @auditor_required
-def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
+def export_job_download(request: StaffRequest, job_id: int) -> FileResponse:
     job = _job_for(request, job_id)
     if job.status != ExportStatus.DONE or not job.file:
         raise Http404
