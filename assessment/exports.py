@@ -41,7 +41,7 @@ TRACKING_NUMBER = gettext_lazy("受理编号")
 # Characters that make a spreadsheet read a cell as a formula. Citizens write the titles, so a
 # title such as "=HYPERLINK(...)" must stay text when an auditor opens the file.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }

@@ -37,7 +37,7 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private in Django, so not in the stubs
 
 
 class AuditFilterForm(forms.Form):
@@ -59,7 +59,8 @@ class AuditFilterForm(forms.Form):
         filterable(self.fields["department"])
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         default = AuditFilters.default()
         date_from, date_to = data.get("date_from"), data.get("date_to")
         if date_to is None:

@@ -7,7 +7,7 @@ import tempfile
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -29,6 +29,7 @@ from demands.models import Demand
 from demands.workflow import Status
 from departments.access import has_role
 from departments.models import Department, Role, Street
+from departments.signed_in import StaffRequest
 from dispatch.selectors import status_counts
 from dispatch.views.common import role_required
 
@@ -78,7 +79,7 @@ def _figures(filters: af.AuditFilters) -> dict:
     }
 
 
-def _page(request: HttpRequest, form: AuditFilterForm, filters: af.AuditFilters, status: int = 200) -> HttpResponse:
+def _page(request: StaffRequest, form: AuditFilterForm, filters: af.AuditFilters, status: int = 200) -> HttpResponse:
     context = {
         **_figures(filters),
         "form": form,
@@ -91,14 +92,14 @@ def _page(request: HttpRequest, form: AuditFilterForm, filters: af.AuditFilters,
 
 
 @auditor_required
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: StaffRequest) -> HttpResponse:
     form, filters = _filters(request)
     # Refused values are shown on the form; the figures below stay those of the default period.
     return _page(request, form, filters or af.AuditFilters.default())
 
 
 @auditor_required
-def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def export(request: StaffRequest, kind: str, fmt: str) -> HttpResponseBase:
     """Small exports come straight back; large ones (over EXPORT_INLINE_MAX_ROWS) become a job a
     worker writes while the auditor watches its progress. Small ones skip the job because a
     round trip through the queue and a second click would only slow down the common case."""
@@ -138,14 +139,14 @@ def _job_for(request: HttpRequest, job_id: int) -> ExportJob:
 
 
 @auditor_required
-def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
+def export_job(request: StaffRequest, job_id: int) -> HttpResponse:
     job = _job_for(request, job_id)
     finished = job.status in (ExportStatus.DONE, ExportStatus.FAILED)
     return render(request, "assessment/export_job.html", {"job": job, "finished": finished})
 
 
 @auditor_required
-def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
+def export_job_download(request: StaffRequest, job_id: int) -> FileResponse:
     job = _job_for(request, job_id)
     if job.status != ExportStatus.DONE or not job.file:
         raise Http404

@@ -14,3 +14,14 @@ def id_from(raw: object) -> int | None:
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None
+
+
+def ids_from(values: list[str]) -> set[int] | None:
+    """The ids the texts name, or None when any of them cannot name a row."""
+    ids = set()
+    for value in values:
+        pk = id_from(value)
+        if pk is None:
+            return None
+        ids.add(pk)
+    return ids

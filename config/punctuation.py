@@ -57,4 +57,7 @@ def dash() -> str:
 @register.filter(is_safe=True)
 def join_words(items: Iterable[object]) -> SafeString:
     """Like join, with the locale's list comma between the (escaped) items."""
-    return mark_safe(conditional_escape(list_comma()).join(conditional_escape(item) for item in items))
+    # conditional_escape takes any object (it escapes str(item)), as escape's stub says; its own stub
+    # asks for text.
+    words = (conditional_escape(item) for item in items)  # type: ignore[arg-type]
+    return mark_safe(conditional_escape(list_comma()).join(words))

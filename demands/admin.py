@@ -42,8 +42,15 @@ class EventInline(admin.TabularInline):
     model = DemandEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "from_status", "to_status", "actor_label", "department", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "action",
+        "from_status",
+        "to_status",
+        "actor_label",
+        "department",
+        "reason",
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -126,7 +133,7 @@ class CitizenMessageAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "tracking_number", "kind", "status", "attempts", "masked_phone", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["demand__tracking_number"]
-    fields = [
+    fields = readonly_fields = (
         "tracking_number",
         "masked_phone",
         "kind",
@@ -136,8 +143,7 @@ class CitizenMessageAdmin(ReadOnlyAdmin):
         "last_error",
         "created_at",
         "sent_at",
-    ]
-    readonly_fields = fields
+    )
     list_select_related = ["demand"]
 
     @admin.display(description=_("受理编号"))
@@ -154,9 +160,13 @@ class PhoneCodeAdmin(ReadOnlyAdmin):
     """One-time codes asked for: when, and whether they were used or tried wrongly (a phone under
     attack shows as many failed checks). Neither the phone nor the code is kept to show."""
 
-    list_display = ["created_at", "expires_at", "failed_checks", "used_at"]
-    fields = list_display
-    readonly_fields = fields
+    list_display = fields = readonly_fields = ("created_at", "expires_at", "failed_checks", "used_at")
+
+
+# Tuples: the admin's attributes are typed differently (a column may be a callable, a field a
+# fieldset), and only an immutable sequence of names fits all of them.
+CHECKPOINT_COLUMNS = ("created_at", "event_count", "event_last_id", "disclosure_count", "disclosure_last_id")
+CHECKPOINT_HEAD_COLUMNS = ("checkpoint", "kind", "demand", "seq", "record_id")
 
 
 @admin.register(AuditCheckpoint)
@@ -164,13 +174,11 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
     """The daily signed state of the audit chains (demands.audit_chain): read-only, as the
     database keeps it; `manage.py verify_audit_log` checks the trail against it."""
 
-    list_display = ["created_at", "event_count", "event_last_id", "disclosure_count", "disclosure_last_id"]
-    fields = [*list_display, "heads_digest", "signature"]
-    readonly_fields = fields
+    list_display = CHECKPOINT_COLUMNS
+    fields = readonly_fields = (*CHECKPOINT_COLUMNS, "heads_digest", "signature")
 
 
 @admin.register(AuditCheckpointHead)
 class AuditCheckpointHeadAdmin(ReadOnlyAdmin):
-    list_display = ["checkpoint", "kind", "demand", "seq", "record_id"]
-    fields = [*list_display, "row_hash"]
-    readonly_fields = fields
+    list_display = CHECKPOINT_HEAD_COLUMNS
+    fields = readonly_fields = (*CHECKPOINT_HEAD_COLUMNS, "row_hash")

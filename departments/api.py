@@ -5,13 +5,13 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import TooMany
 from departments.login_guard import LOCKED_UNTIL, locked_message, seconds_until
+from departments.signed_in import SignedInApi, StaffApiRequest
 from departments.tokens import token_expires, token_issue, tokens_revoke
 
 
@@ -54,12 +54,10 @@ class TokenObtainApi(APIView):
         return Response(TokenOutput({"token": token.key, "expires": token_expires(token)}).data)
 
 
-class LogoutApi(APIView):
+class LogoutApi(SignedInApi):
     """Log out of the API: the caller's token is deleted, and refused from then on (401)."""
 
-    permission_classes = [IsAuthenticated]
-
     @extend_schema(request=None, responses={204: None})
-    def post(self, request: Request) -> Response:
+    def post(self, request: StaffApiRequest) -> Response:
         tokens_revoke(user=request.user)
         return Response(status=204)

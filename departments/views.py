@@ -5,18 +5,19 @@ from __future__ import annotations
 import chinese_calendar
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from departments.access import has_role
 from departments.models import DISTRICT_WIDE_ROLES, CalendarOverride
 from departments.selectors import CALENDAR_NOTICE_DAYS_AHEAD, calendar_years
+from departments.signed_in import StaffRequest
 from departments.working_time import official_years
 
 
 @login_required
-def working_calendar(request: HttpRequest) -> HttpResponse:
+def working_calendar(request: StaffRequest) -> HttpResponse:
     # Every deadline in the district is counted on this calendar: those who act for the district
     # read it, and administrators (staff of the admin site) keep it.
     if not (request.user.is_staff or has_role(request.user, *DISTRICT_WIDE_ROLES)):

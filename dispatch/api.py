@@ -27,6 +27,7 @@ from demands.selectors import demand_for_citizen, public_timeline
 from demands.services import demand_rate, demand_submit
 from demands.workflow import Status
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
+from departments.signed_in import SignedInApi, StaffApiRequest
 from dispatch.duplicates import open_repeat_of
 from dispatch.models import Assignment, ReturnReason, Supervision
 from dispatch.selectors import assignment_for_user, demands_visible_to, department_inbox, latest_routing
@@ -88,7 +89,7 @@ class PublicDemandOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_timeline(self, demand: Demand) -> list[dict[str, Any]]:
-        return PublicEventOutput(public_timeline(demand), many=True).data
+        return [PublicEventOutput(event).data for event in public_timeline(demand)]
 
     def get_replies(self, demand: Demand) -> list[dict[str, Any]]:
         # A merged demand shares the answer of the demand it repeats (at the end of any chain).
@@ -365,7 +366,7 @@ class DemandFilter(django_filters.FilterSet):
         fields = ["status", "channel", "urgency", "street"]
 
 
-class DemandListApi(generics.ListAPIView):
+class DemandListApi(SignedInApi, generics.ListAPIView):
     serializer_class = StaffDemandOutput
     filterset_class = DemandFilter
 
@@ -373,7 +374,7 @@ class DemandListApi(generics.ListAPIView):
         return demands_visible_to(self.request.user).order_by("-submitted_at")
 
 
-class DemandDetailApi(generics.RetrieveAPIView):
+class DemandDetailApi(SignedInApi, generics.RetrieveAPIView):
     serializer_class = StaffDemandDetailOutput
     lookup_field = "tracking_number"
 
@@ -381,7 +382,7 @@ class DemandDetailApi(generics.RetrieveAPIView):
         return demands_visible_to(self.request.user)
 
 
-class DemandActionApi(APIView):
+class DemandActionApi(SignedInApi):
     """A dispatch officer's action on a demand: validate the input, call one service."""
 
     Input: type[serializers.Serializer]
@@ -390,7 +391,7 @@ class DemandActionApi(APIView):
     def act(self, demand: Demand, data: dict[str, Any]) -> Demand:
         raise NotImplementedError
 
-    def post(self, request: Request, tracking_number: str) -> Response:
+    def post(self, request: StaffApiRequest, tracking_number: str) -> Response:
         if not has_role(request.user, *READ_ALL_ROLES):
             raise NotAllowed(_("您无权处理该诉求。"))
         demand = get_object_or_404(demands_visible_to(request.user), tracking_number=tracking_number)
@@ -430,7 +431,7 @@ class DemandMergeApi(DemandActionApi):
         return demand_merge(demand_id=demand.pk, original_id=original.pk, actor=self.request.user, note=data["note"])
 
 
-class ReturnRuleApi(APIView):
+class ReturnRuleApi(SignedInApi):
     Output = StaffDemandOutput
 
     class Input(serializers.Serializer):
@@ -439,21 +440,21 @@ class ReturnRuleApi(APIView):
         note = serializers.CharField(required=False, default="", allow_blank=True)
         department_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
-    def post(self, request: Request, return_id: int) -> Response:
+    def post(self, request: StaffApiRequest, return_id: int) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         demand = return_rule(return_id=return_id, actor=request.user, **data.validated_data)
         return Response(StaffDemandOutput(demand).data)
 
 
-class ExtensionDecideApi(APIView):
+class ExtensionDecideApi(SignedInApi):
     Output = StaffDemandOutput
 
     class Input(serializers.Serializer):
         approve = serializers.BooleanField()
         note = serializers.CharField(required=False, default="", allow_blank=True)
 
-    def post(self, request: Request, extension_id: int) -> Response:
+    def post(self, request: StaffApiRequest, extension_id: int) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         demand = extension_decide(extension_id=extension_id, actor=request.user, **data.validated_data)
@@ -463,14 +464,14 @@ class ExtensionDecideApi(APIView):
 # --- Staff: assignments -------------------------------------------------------------------------
 
 
-class AssignmentListApi(generics.ListAPIView):
+class AssignmentListApi(SignedInApi, generics.ListAPIView):
     serializer_class = AssignmentOutput
 
     def get_queryset(self):
         return department_inbox(self.request.user, open_only=self.request.query_params.get("all") != "1")
 
 
-class AssignmentActionApi(APIView):
+class AssignmentActionApi(SignedInApi):
     """A department's action on one of its own assignments; another department's is a 404."""
 
     Input: type[serializers.Serializer] | None = None
@@ -479,7 +480,7 @@ class AssignmentActionApi(APIView):
     def act(self, assignment: Assignment, data: dict[str, Any]) -> object:
         raise NotImplementedError
 
-    def post(self, request: Request, assignment_id: int) -> Response:
+    def post(self, request: StaffApiRequest, assignment_id: int) -> Response:
         assignment = assignment_for_user(request.user, assignment_id)
         if assignment is None:
             return Response({"detail": "Not found."}, status=404)
@@ -557,13 +558,13 @@ class AssignmentSupervisionAnswerApi(AssignmentActionApi):
         return supervision_answer(supervision_id=supervision.pk, actor=self.request.user, response=data["response"])
 
 
-class AssignmentReleaseApi(APIView):
+class AssignmentReleaseApi(SignedInApi):
     Output = AssignmentOutput
 
     class Input(serializers.Serializer):
         reason = serializers.CharField()
 
-    def post(self, request: Request, assignment_id: int) -> Response:
+    def post(self, request: StaffApiRequest, assignment_id: int) -> Response:
         if not has_role(request.user, *DISPATCH_ROLES):
             raise NotAllowed(_("只有分拨员可以解除协办。"))
         data = self.Input(data=request.data)

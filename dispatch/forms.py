@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from config.form_fields import ConditionallyRequiredCharField, ConditionallyRequiredChoiceField, choice_field
 from config.uploads import megabytes, too_large_message, too_many_files_message
 from demands.models import CONTENT_MAX_LENGTH, CONTENT_TOO_LONG, TITLE_MAX_LENGTH, TITLE_TOO_LONG, Channel
 from demands.services import attachments_problem, submission_errors
@@ -118,7 +119,7 @@ class DemandForm(forms.Form):
         # Why files were dropped while the request was read (config.uploads): those files never
         # reach the form, so it is told, and refuses the submission with that reason.
         self.upload_refusal = upload_refusal
-        self.fields["community"].choices = [("", _("不确定")), *community_choices()]
+        choice_field(self.fields, "community").choices = [("", _("不确定")), *community_choices()]
         attachments = self.fields["attachments"]
         attachments.help_text = _(
             "最多 %(count)s 个 JPG、PNG、WEBP 图片或 PDF，每个不超过 %(mb)s MB，合计不超过 %(total)s MB。"
@@ -136,10 +137,14 @@ class DemandForm(forms.Form):
                 "data-too-large": too_large_message(),
             }
         )
-        self.fields["category_hint"].choices = [("", _("不确定")), *((name, name) for name in top_category_names())]
+        choice_field(self.fields, "category_hint").choices = [
+            ("", _("不确定")),
+            *((name, name) for name in top_category_names()),
+        ]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.upload_refusal:
             self.add_error("attachments", self.upload_refusal)
         elif "attachments" in data:
@@ -171,7 +176,9 @@ class IntakeForm(DemandForm):
         choices=[(c.value, c.label) for c in (Channel.HOTLINE, Channel.LETTER, Channel.VISIT)],
         error_messages={"required": _("请选择受理渠道。"), "invalid_choice": _("请从列表中选择受理渠道。")},
     )
-    consent = None  # the operator records the citizen's words; consent is taken on the phone
+    # The operator records the citizen's words; consent is taken on the phone. (None is how Django
+    # drops an inherited field; the stubs type the name as the field.)
+    consent = None  # type: ignore[assignment]
     text_messages = forms.BooleanField(
         label=_("群众愿意接收短信通知（受理编号和办理进展）"), required=False, initial=True
     )
@@ -223,19 +230,17 @@ class PhoneCodeForm(forms.Form):
     )
 
 
+RATINGS = [
+    (5, _("非常满意")),
+    (4, _("满意")),
+    (3, _("基本满意")),
+    (2, _("不满意")),
+    (1, _("非常不满意")),
+]
+
+
 class RateForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label=_("满意度"),
-        coerce=int,
-        choices=[
-            (5, _("非常满意")),
-            (4, _("满意")),
-            (3, _("基本满意")),
-            (2, _("不满意")),
-            (1, _("非常不满意")),
-        ],
-        widget=forms.RadioSelect,
-    )
+    rating = forms.TypedChoiceField(label=_("满意度"), coerce=int, choices=RATINGS, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("评价意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -266,7 +271,8 @@ def matter_leads(matters: list[Matter]) -> dict[int, set[int]]:
     """Matter id → the departments that may lead it: its lead department, or every street office
     and community where the list says the territory leads."""
     territorial = {d.pk for d in departments_for_choice() if d.kind in TERRITORIAL_KINDS}
-    return {m.pk: territorial if m.lead_is_territorial else {m.lead_department_id} for m in matters}
+    # A matter has exactly one kind of lead (a constraint): no lead department is the territory.
+    return {m.pk: territorial if m.lead_department_id is None else {m.lead_department_id} for m in matters}
 
 
 class DispatchForm(forms.Form):
@@ -292,15 +298,15 @@ class DispatchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = department_choices()
-        self.fields["department"].choices = choices
-        self.fields["assisting"].choices = choices[1:]
+        choice_field(self.fields, "department").choices = choices
+        choice_field(self.fields, "assisting").choices = choices[1:]
         filterable(self.fields["department"])
         filterable(self.fields["assisting"])
         # Only the version in force: a dispatch under a draft or a retired version is refused.
         version = version_in_force()
         matters = list(matters_of(version)) if version else []
         self.leads = matter_leads(matters)
-        field = self.fields["matter"]
+        field = choice_field(self.fields, "matter")
         field.choices = [("", "—")] + [(m.pk, f"{m.code} {m.name}") for m in matters]
         field.widget = MatterSelect(
             choices=field.choices, leads={pk: " ".join(map(str, sorted(ids))) for pk, ids in self.leads.items()}
@@ -308,7 +314,8 @@ class DispatchForm(forms.Form):
         field.widget.attrs.update({"data-filter": _("输入事项名称或编码筛选"), "data-follows": "department"})
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         matter, department = data.get("matter"), data.get("department")
         # A matter another department leads would skew the per-matter figures and amendments.
         if matter and department and department not in self.leads.get(matter, set()):
@@ -333,12 +340,12 @@ class RuleForm(forms.Form):
         widget=forms.RadioSelect,
     )
     # Required when the return is upheld, unused when it is overruled: checked in clean().
-    department = forms.TypedChoiceField(
+    department = ConditionallyRequiredChoiceField(
         label=_("改派部门"), coerce=int, choices=(), required=False, empty_value=None, help_text=_("退单成立时必选")
     )
     # Required but where the case goes to the department the returning one suggested (the service
     # then words the ruling itself).
-    note = forms.CharField(
+    note = ConditionallyRequiredCharField(
         label=_("裁定意见"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -347,15 +354,14 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = department_choices()
+        choice_field(self.fields, "department").choices = department_choices()
         filterable(self.fields["department"])
-        self.fields["department"].conditionally_required = True  # not marked 选填 on the page
-        self.fields["note"].conditionally_required = True
         if self.initial.get("department"):  # the return suggested one (see the desk's page)
             self.fields["note"].help_text = _("改派至退单部门建议的部门时可不填")
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("uphold") and not data.get("department"):
             self.add_error("department", _("退单成立时须选择改派部门。"))
         return data
@@ -380,7 +386,7 @@ class AmendmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = department_choices()
+        choice_field(self.fields, "department").choices = department_choices()
         filterable(self.fields["department"])
 
 
@@ -408,7 +414,7 @@ class ReturnForm(forms.Form):
     def __init__(self, *args, own_department_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         # A department does not suggest itself for the case it is returning.
-        self.fields["suggested_department"].choices = [
+        choice_field(self.fields, "suggested_department").choices = [
             choice for choice in department_choices() if choice[0] != own_department_id
         ]
         filterable(self.fields["suggested_department"])
@@ -456,8 +462,11 @@ class DeskFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("不限")), *((name, name) for name in top_category_names())]
-        self.fields["street"].choices = [("", _("不限")), *Street.objects.values_list("pk", "name")]
+        choice_field(self.fields, "category").choices = [
+            ("", _("不限")),
+            *((name, name) for name in top_category_names()),
+        ]
+        choice_field(self.fields, "street").choices = [("", _("不限")), *Street.objects.values_list("pk", "name")]
 
     def filters(self) -> DeskFilters:
         if not self.is_valid():
@@ -483,4 +492,4 @@ class ReplyTemplateForm(forms.Form):
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [(d.pk, d.name) for d in departments]
+        choice_field(self.fields, "department").choices = [(d.pk, d.name) for d in departments]

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.form_fields import choice_field
 from departments.models import Department
 from departments.pickers import ChosenSelectMultiple, filterable
 from departments.selectors import departments_for_choice
@@ -39,10 +40,10 @@ class MatterForm(forms.Form):
         for name, label in LIMIT_FIELDS:
             self.fields[name] = forms.DecimalField(label=label, min_value=0.01, max_digits=6, decimal_places=2)
         subcategories = Category.objects.filter(version=version, parent__isnull=False).select_related("parent")
-        self.fields["category"].choices = [(c.pk, str(c)) for c in subcategories]
+        choice_field(self.fields, "category").choices = [(c.pk, str(c)) for c in subcategories]
         departments = [(str(d.pk), d.name) for d in departments_for_choice()]
-        self.fields["lead"].choices = [(TERRITORIAL, _("属地（事发地街道）")), *departments]
-        self.fields["assisting"].choices = [(int(pk), name) for pk, name in departments]
+        choice_field(self.fields, "lead").choices = [(TERRITORIAL, _("属地（事发地街道）")), *departments]
+        choice_field(self.fields, "assisting").choices = [(int(pk), name) for pk, name in departments]
         filterable(self.fields["lead"])
         filterable(self.fields["assisting"])
         if editing:

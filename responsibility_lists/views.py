@@ -19,6 +19,7 @@ from config.errors import DomainError
 from config.ids import id_from
 from config.uploads import upload_refusal
 from departments.access import has_role
+from departments.signed_in import StaffRequest
 from responsibility_lists.amendments import amendment_accept, amendment_decline
 from responsibility_lists.conflicts import keyword_conflicts
 from responsibility_lists.diff import diff_versions
@@ -56,7 +57,7 @@ def _refused(request: HttpRequest, error: DomainError) -> None:
 
 
 @login_required
-def versions(request: HttpRequest) -> HttpResponse:
+def versions(request: StaffRequest) -> HttpResponse:
     all_versions = ListVersion.objects.annotate(matter_count=Count("matters")).select_related("based_on")
     return render(
         request,
@@ -72,7 +73,7 @@ def versions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def current_list(request: HttpRequest) -> HttpResponse:
+def current_list(request: StaffRequest) -> HttpResponse:
     version = version_in_force()
     if version is None:
         return redirect("list-versions")
@@ -80,7 +81,7 @@ def current_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def version_detail(request: HttpRequest, number: int) -> HttpResponse:
+def version_detail(request: StaffRequest, number: int) -> HttpResponse:
     version = get_object_or_404(ListVersion, number=number)
     query = request.GET.get("q", "").strip()
     matters = matters_of(version)
@@ -116,7 +117,7 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @login_required
-def matter_detail(request: HttpRequest, number: int, code: str) -> HttpResponse:
+def matter_detail(request: StaffRequest, number: int, code: str) -> HttpResponse:
     version = get_object_or_404(ListVersion, number=number)
     matter = get_object_or_404(matters_of(version), code=code)
     editable = has_role(request.user, *MAINTAINER_ROLES) and version.status == VersionStatus.DRAFT
@@ -155,7 +156,7 @@ def matter_detail(request: HttpRequest, number: int, code: str) -> HttpResponse:
 
 
 @login_required
-def matter_add(request: HttpRequest, number: int) -> HttpResponse:
+def matter_add(request: StaffRequest, number: int) -> HttpResponse:
     _maintainer(request)
     version = get_object_or_404(ListVersion, number=number, status=VersionStatus.DRAFT)
     form = MatterForm(request.POST or None, version=version)
@@ -183,7 +184,7 @@ def matter_add(request: HttpRequest, number: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def matter_delete(request: HttpRequest, number: int, code: str) -> HttpResponse:
+def matter_delete(request: StaffRequest, number: int, code: str) -> HttpResponse:
     _maintainer(request)
     matter = get_object_or_404(Matter, version__number=number, code=code)
     form = RemoveForm(request.POST)
@@ -201,7 +202,7 @@ def matter_delete(request: HttpRequest, number: int, code: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def draft_create(request: HttpRequest) -> HttpResponse:
+def draft_create(request: StaffRequest) -> HttpResponse:
     _maintainer(request)
     try:
         draft = version_create_draft(actor=request.user)
@@ -214,7 +215,7 @@ def draft_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def publish(request: HttpRequest, number: int) -> HttpResponse:
+def publish(request: StaffRequest, number: int) -> HttpResponse:
     _maintainer(request)
     version = get_object_or_404(ListVersion, number=number)
     form = PublishForm(request.POST)
@@ -231,7 +232,7 @@ def publish(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, number: int, kind: str) -> HttpResponse:
+def export(request: StaffRequest, number: int, kind: str) -> HttpResponse:
     version = get_object_or_404(ListVersion, number=number)
     rows = rows_of(version)
     filename = f"职责清单-V{version.number}-{timezone.localdate():%Y%m%d}.{kind}"
@@ -260,7 +261,7 @@ def _quote(name: str) -> str:
 
 
 @login_required
-def diff(request: HttpRequest) -> HttpResponse:
+def diff(request: StaffRequest) -> HttpResponse:
     all_versions = list(ListVersion.objects.order_by("number"))
     numbers = [v.number for v in all_versions]
     try:
@@ -275,7 +276,7 @@ def diff(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: StaffRequest) -> HttpResponse:
     _maintainer(request)
     form = ImportForm(request.POST, request.FILES)
     if upload_refusal(request):  # the file was dropped while the request was read
@@ -283,14 +284,15 @@ def import_start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                # The stub types an ErrorList by what it stores; an item read from it is its message.
+                messages.error(request, error)  # type: ignore[arg-type]
         return redirect("list-versions")
     job = import_job_create(upload=form.cleaned_data["file"], title=form.cleaned_data["title"], actor=request.user)
     return redirect("list-import", job_id=job.pk)
 
 
 @login_required
-def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_status(request: StaffRequest, job_id: int) -> HttpResponse:
     _maintainer(request)
     job = get_object_or_404(ImportJob.objects.select_related("version"), pk=job_id)
     if request.headers.get("Accept", "").startswith("application/json"):
@@ -308,7 +310,7 @@ def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def amendments(request: HttpRequest) -> HttpResponse:
+def amendments(request: StaffRequest) -> HttpResponse:
     """Pending proposals grouped by matter, the most disputed first."""
     _maintainer(request)
     pending = AmendmentProposal.objects.filter(status=AmendmentStatus.PENDING).select_related(
@@ -329,7 +331,7 @@ def amendments(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def amendment_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def amendment_decide(request: StaffRequest, proposal_id: int) -> HttpResponse:
     _maintainer(request)
     decision = request.POST.get("decision")
     try:

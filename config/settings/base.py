@@ -3,6 +3,7 @@ SQLite next to manage.py, Celery tasks executed in process, periodic sweeps in p
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -167,7 +168,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so a refused token answers 401 with WWW-Authenticate (DRF takes the header from
         # the first class; the session's has none, and would turn it into a 403).
@@ -241,7 +242,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_DEFAULT_QUEUE = "minsheng"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "reconcile-unrouted-demands": {
         "task": "dispatch.reconcile_unrouted",
         "schedule": timedelta(seconds=env_int("RECONCILE_INTERVAL_SECONDS", 60)),

@@ -36,6 +36,7 @@ from demands.uploads import IMAGE_TYPES
 from demands.workflow import FINAL_STATUSES, Action, Status
 from dispatch.duplicates import open_repeat_of
 from dispatch.forms import (
+    RATINGS,
     DemandForm,
     PhoneCodeForm,
     PhoneForm,
@@ -183,7 +184,7 @@ def submitted(request: HttpRequest) -> HttpResponse:
     if receipt is None:
         # A reload of the receipt: the code was shown once and is not kept anywhere to show again.
         messages.info(request, _("受理编号和查询码只在提交后显示一次；请凭您记下的受理编号和查询码查询。"))
-        response = redirect("citizen-track")
+        response: HttpResponse = redirect("citizen-track")
     else:
         demand = _granted(request, receipt["tracking_number"])
         expected = answer_expected(demand) if demand else None
@@ -307,7 +308,7 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
         "info_request": pending_info_request(demand),
         "attachments": [(a, a.content_type in IMAGE_TYPES) for a in demand.attachments.all()],
-        "rating_label": dict(RateForm.base_fields["rating"].choices).get(demand.rating, ""),
+        "rating_label": dict(RATINGS).get(demand.rating, "") if demand.rating is not None else "",
         "supplement_form": SupplementForm(auto_id="supplement_%s"),
         "rate_form": RateForm(auto_id="rate_%s"),
         "reopen_form": ReopenForm(auto_id="reopen_%s"),

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,12 +22,19 @@ from demands.models import Attachment, Demand
 from demands.uploads import IMAGE_TYPES
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, READ_ALL_ROLES, department_ids_for, has_role
 from departments.models import Role
+from departments.signed_in import StaffRequest, is_signed_in
 from dispatch.models import Notification
 from dispatch.selectors import can_see_demand, demands_visible_to, held_assignments
 from dispatch.services.calendar_notices import KIND as CALENDAR_NOTICE
 
+if TYPE_CHECKING:  # a development dependency: the name is only needed by mypy
+    from django_stubs_ext import StrOrPromise
 
-def perform(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def perform(request: HttpRequest, action: Callable[[], Any], success: StrOrPromise) -> bool:
     """Run one service call for a page: show its refusal as a message instead of a crash."""
     try:
         action()
@@ -41,7 +49,10 @@ def perform(request: HttpRequest, action: Callable[[], Any], success: str) -> bo
 
 
 def perform_form(
-    request: HttpRequest, form_class: Callable[[Any], Form], action: Callable[[dict[str, Any]], Any], success: str
+    request: HttpRequest,
+    form_class: Callable[[Any], Form],
+    action: Callable[[dict[str, Any]], Any],
+    success: StrOrPromise,
 ) -> bool:
     """Validate a posted action form, then run its service call (see `perform`)."""
     form = form_class(request.POST)
@@ -64,12 +75,17 @@ def form_errors(request: HttpRequest, form) -> None:
             messages.error(request, f"{label}：{error}" if label else error)
 
 
-def role_required(*roles: str) -> Callable:
-    def decorator(view: Callable) -> Callable:
+def role_required(
+    *roles: str,
+) -> Callable[[Callable[Concatenate[StaffRequest, P], R]], Callable[Concatenate[HttpRequest, P], R]]:
+    """Behind a login, and refused (403) to anyone without one of `roles`; the view's request
+    is a `StaffRequest`."""
+
+    def decorator(view: Callable[Concatenate[StaffRequest, P], R]) -> Callable[Concatenate[HttpRequest, P], R]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not has_role(request.user, *roles):
+        def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
+            if not is_signed_in(request) or not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -79,7 +95,7 @@ def role_required(*roles: str) -> Callable:
 
 
 @login_required
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: StaffRequest) -> HttpResponse:
     """Send each person to the page of their main role."""
     user = request.user
     if has_role(user, *DISPATCH_ROLES):
@@ -98,7 +114,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+def attachment_download(request: StaffRequest, attachment_id: int) -> FileResponse:
     """A demand's attachment, for staff who can see that demand; media is never served openly."""
     attachment = Attachment.objects.filter(pk=attachment_id).select_related("demand").first()
     if attachment is None or not can_see_demand(request.user, attachment.demand):
@@ -123,7 +139,7 @@ def attachment_response(attachment: Attachment, *, inline_images: bool) -> FileR
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: StaffRequest) -> HttpResponse:
     """The signed-in person's notices; opening the page marks them read."""
     notices = list(Notification.objects.filter(user=request.user).select_related("demand")[:200])
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
@@ -137,7 +153,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
     rows = [
         (
             notice,
-            links.get(notice.demand_id) or (calendar if notice.kind == CALENDAR_NOTICE else None),
+            (links.get(notice.demand_id) if notice.demand_id is not None else None)
+            or (calendar if notice.kind == CALENDAR_NOTICE else None),
             notice.message_for_reader
             if notice.demand is None or notice.demand_id in readable
             else _("%(number)s：该诉求已改由其他部门办理，不再显示详情。") % {"number": notice.demand.tracking_number},
@@ -147,7 +164,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "dispatch/notifications.html", {"rows": rows})
 
 
-def _case_links(user: Any, demands: set[Demand]) -> dict[int, str]:
+def _case_links(user: User, demands: set[Demand]) -> dict[int, str]:
     """Where each demand's case opens for this person: the desk's case page for those who read
     every case, else their own department's assignment of it (the latest)."""
     if has_role(user, *READ_ALL_ROLES):

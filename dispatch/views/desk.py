@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from config.errors import TooMany, ValidationFailed
-from config.ids import id_from
+from config.ids import id_from, ids_from
 from config.uploads import upload_refusal
 from demands.merges import merged_into, original_of
 from demands.models import Demand
@@ -23,6 +25,7 @@ from demands.services import demand_submit
 from demands.workflow import allowed_actions
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.models import Role
+from departments.signed_in import StaffRequest
 from departments.working_time import current_clock
 from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_counts, queue_items, queue_rows
 from dispatch.duplicates import open_repeat_of
@@ -78,7 +81,7 @@ def _queues_for(request: HttpRequest) -> tuple[str, ...]:
 
 
 @desk_readers
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: StaffRequest) -> HttpResponse:
     """The dashboard: one queue at a time, with live counts of all of them under the filters."""
     number = request.GET.get("number", "").strip().upper()
     if number:
@@ -114,7 +117,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @desk_readers
 @require_POST
-def find(request: HttpRequest) -> HttpResponse:
+def find(request: StaffRequest) -> HttpResponse:
     """Find a case by part of its number, the caller's whole phone number, or words of its title
     or place. A form post, not a query string: a phone number must never be in a URL or an access
     log. A search by phone is limited per person and recorded (dispatch.services.phone_search)."""
@@ -127,7 +130,7 @@ def find(request: HttpRequest) -> HttpResponse:
         try:
             found = phone_search(user=request.user, query=query, limit=at_most)
         except TooMany as error:
-            context = {"query": query, "rows": [], "refused": error.message}
+            context: dict[str, Any] = {"query": query, "rows": [], "refused": error.message}
             return render(request, "dispatch/desk_found.html", context, status=error.status_code)
     else:
         found = find_demands(request.user, query, limit=at_most)
@@ -139,7 +142,7 @@ def find(request: HttpRequest) -> HttpResponse:
 
 
 @desk_readers
-def desk_counts(request: HttpRequest) -> HttpResponse:
+def desk_counts(request: StaffRequest) -> HttpResponse:
     """The queue tabs alone, polled by the dashboard so its counts stay live."""
     form = DeskFilterForm(request.GET or None)
     allowed = _queues_for(request)
@@ -169,7 +172,7 @@ def _similar_demands(suggestions: list[dict]) -> set[str]:
 
 
 @role_required(*READ_ALL_ROLES)
-def demand_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
     demand = get_object_or_404(demands_visible_to(request.user), tracking_number=tracking_number)
     routing = latest_routing(demand)
     suggestions = routing.candidates if routing else []
@@ -269,7 +272,7 @@ def _back(tracking_number: str, request: HttpRequest | None = None) -> HttpRespo
 
 @require_POST
 @dispatcher_required
-def dispatch_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def dispatch_demand(request: StaffRequest, tracking_number: str) -> HttpResponse:
     demand = get_object_or_404(Demand, tracking_number=tracking_number)
     done = perform_form(
         request,
@@ -290,7 +293,7 @@ def dispatch_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @dispatcher_required
-def reject_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def reject_demand(request: StaffRequest, tracking_number: str) -> HttpResponse:
     demand = get_object_or_404(Demand, tracking_number=tracking_number)
     perform_form(
         request,
@@ -303,7 +306,7 @@ def reject_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @dispatcher_required
-def merge_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def merge_demand(request: StaffRequest, tracking_number: str) -> HttpResponse:
     demand = get_object_or_404(Demand, tracking_number=tracking_number)
 
     def merge(data: dict) -> Demand:
@@ -318,7 +321,7 @@ def merge_demand(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @dispatcher_required
-def rule_return(request: HttpRequest, return_id: int) -> HttpResponse:
+def rule_return(request: StaffRequest, return_id: int) -> HttpResponse:
     request_row = get_object_or_404(ReturnRequest.objects.select_related("assignment__demand"), pk=return_id)
     perform_form(
         request,
@@ -338,7 +341,7 @@ def rule_return(request: HttpRequest, return_id: int) -> HttpResponse:
 
 @require_POST
 @dispatcher_required
-def decide_extension(request: HttpRequest, extension_id: int) -> HttpResponse:
+def decide_extension(request: StaffRequest, extension_id: int) -> HttpResponse:
     extension = get_object_or_404(ExtensionRequest.objects.select_related("assignment__demand"), pk=extension_id)
     decided = perform_form(
         request,
@@ -365,7 +368,7 @@ def decide_extension(request: HttpRequest, extension_id: int) -> HttpResponse:
 
 @require_POST
 @dispatcher_required
-def release_assist(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def release_assist(request: StaffRequest, assignment_id: int) -> HttpResponse:
     assignment = get_object_or_404(Assignment.objects.select_related("demand"), pk=assignment_id)
     perform_form(
         request,
@@ -378,7 +381,7 @@ def release_assist(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @require_POST
 @dispatcher_required
-def propose_amendment(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def propose_amendment(request: StaffRequest, tracking_number: str) -> HttpResponse:
     """File an amendment proposal against the matter this demand was routed under."""
     demand = get_object_or_404(Demand.objects.select_related("matter"), tracking_number=tracking_number)
     if demand.matter is None:
@@ -408,14 +411,14 @@ def propose_amendment(request: HttpRequest, tracking_number: str) -> HttpRespons
 
 @require_POST
 @dispatcher_required
-def decide_duplicates(request: HttpRequest) -> HttpResponse:
+def decide_duplicates(request: StaffRequest) -> HttpResponse:
     """A group of suggested duplicates, decided at once: the ticked ones are merged into the
     demand kept, the others shown with them are marked not duplicates."""
     original_id = id_from(request.POST.get("original"))
-    shown = {id_from(pk) for pk in request.POST.getlist("shown")}
+    shown = ids_from(request.POST.getlist("shown"))
     merge = request.POST.getlist("merge") if request.POST.get("decision") == "merge" else []
-    ticked = {id_from(pk) for pk in merge}
-    if original_id is None or None in shown | ticked:
+    ticked = ids_from(merge)
+    if original_id is None or shown is None or ticked is None:
         messages.error(request, _("所选的诉求有误，请刷新后重新处理。"))
         return _back_to_queue(request) or redirect("desk")
     done: dict = {}
@@ -463,7 +466,7 @@ def _merge_message(decision: GroupDecision) -> str:
 
 
 @role_required(Role.INTAKE_OPERATOR, *DISPATCH_ROLES)
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: StaffRequest) -> HttpResponse:
     """An intake operator enters a demand taken by phone, letter or visit. A caller repeating
     their own open demand is caught here too: the operator adds the call to it as a follow-up,
     or still registers it as new."""
@@ -498,7 +501,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "dispatch/intake.html", {"form": form, "receipt": receipt})
 
 
-def _intake_follow_up(request: HttpRequest, form: IntakeForm) -> bool:
+def _intake_follow_up(request: StaffRequest, form: IntakeForm) -> bool:
     data = form.cleaned_data
     done = {}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from config.errors import DomainError
 from departments.models import Role
+from departments.signed_in import StaffRequest
 from dispatch.selectors import matter_disputes
 from dispatch.views.common import role_required
 from responsibility_lists.models import ListVersion
@@ -34,7 +35,7 @@ reviewer_required = role_required(Role.LIST_MAINTAINER, Role.DISPATCH_OFFICER, R
 
 
 @reviewer_required
-def hotspots(request: HttpRequest) -> HttpResponse:
+def hotspots(request: StaffRequest) -> HttpResponse:
     current = version_in_force()
     since = current.effective_from if current and current.effective_from else timezone.now() - timedelta(days=365)
     return render(
@@ -52,7 +53,7 @@ def _months(value: str | None) -> int | None:
 
 
 @role_required(Role.LIST_MAINTAINER, Role.ADMIN)
-def impact(request: HttpRequest, number: int) -> HttpResponse:
+def impact(request: StaffRequest, number: int) -> HttpResponse:
     """The draft's impact preview: the one kept for it when it is current, its progress while a
     worker computes it, or the button that asks for it. Opening the page computes nothing."""
     draft = get_object_or_404(ListVersion, number=number)

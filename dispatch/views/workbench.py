@@ -16,6 +16,7 @@ from demands.services import demand_disclose_contact
 from demands.workflow import Action
 from departments.access import DEPARTMENT_ROLES, department_ids_for
 from departments.models import Department
+from departments.signed_in import StaffRequest
 from dispatch.forms import (
     DiscloseForm,
     ExtensionForm,
@@ -63,7 +64,7 @@ def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
 
 
 @department_required
-def workbench(request: HttpRequest) -> HttpResponse:
+def workbench(request: StaffRequest) -> HttpResponse:
     view = request.GET.get("view", "open")
     if view not in INBOX_VIEWS:
         view = "open"
@@ -87,7 +88,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 
 @department_required
-def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_detail(request: StaffRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
     demand = assignment.demand
     others = list(demand.assignments.exclude(pk=assignment.pk).select_related("department"))
@@ -189,7 +190,7 @@ def _back(assignment_id: int) -> HttpResponse:
 
 @require_POST
 @department_required
-def sign(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def sign(request: StaffRequest, assignment_id: int) -> HttpResponse:
     _assignment(request, assignment_id)
     perform(request, lambda: assignment_sign(assignment_id=assignment_id, actor=request.user), _("已签收。"))
     return _back(assignment_id)
@@ -197,7 +198,7 @@ def sign(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @require_POST
 @department_required
-def reply(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def reply(request: StaffRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
     if assignment.role == AssignmentRole.LEAD:
         done = perform_form(
@@ -224,7 +225,7 @@ def _draft_key(assignment_id: int) -> str:
 
 @require_POST
 @department_required
-def return_case(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def return_case(request: StaffRequest, assignment_id: int) -> HttpResponse:
     _assignment(request, assignment_id)
     perform_form(
         request,
@@ -243,7 +244,7 @@ def return_case(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @require_POST
 @department_required
-def request_extension(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def request_extension(request: StaffRequest, assignment_id: int) -> HttpResponse:
     _assignment(request, assignment_id)
     perform_form(
         request,
@@ -258,7 +259,7 @@ def request_extension(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @require_POST
 @department_required
-def disclose_contact(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def disclose_contact(request: StaffRequest, assignment_id: int) -> HttpResponse:
     """Unmask the citizen's contact details for this session; the disclosure is recorded."""
     assignment = _assignment(request, assignment_id)
     if perform_form(
@@ -273,7 +274,7 @@ def disclose_contact(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @require_POST
 @department_required
-def ask_citizen(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def ask_citizen(request: StaffRequest, assignment_id: int) -> HttpResponse:
     _assignment(request, assignment_id)
     perform_form(
         request,
@@ -286,7 +287,7 @@ def ask_citizen(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @require_POST
 @department_required
-def stop_waiting(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def stop_waiting(request: StaffRequest, assignment_id: int) -> HttpResponse:
     _assignment(request, assignment_id)
     perform(
         request,
@@ -298,7 +299,7 @@ def stop_waiting(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @require_POST
 @department_required
-def answer_supervision(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def answer_supervision(request: StaffRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
     supervision = Supervision.objects.filter(assignment=assignment).first()
     if supervision is None:
@@ -314,7 +315,7 @@ def answer_supervision(request: HttpRequest, assignment_id: int) -> HttpResponse
 
 @require_POST
 @department_required
-def note(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def note(request: StaffRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
     perform_form(
         request,
@@ -330,7 +331,7 @@ def _own_departments(request: HttpRequest) -> list[Department]:
 
 
 @department_required
-def reply_templates(request: HttpRequest) -> HttpResponse:
+def reply_templates(request: StaffRequest) -> HttpResponse:
     departments = _own_departments(request)
     form = ReplyTemplateForm(request.POST or None, departments=departments)
     if request.method == "POST":
