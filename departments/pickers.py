@@ -12,6 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.punctuation import colon, list_comma
+from departments.selectors import departments_for_choice
+
+
+def department_choices() -> list[tuple[Any, str]]:
+    """Every department one may pick, after an empty first choice."""
+    return [("", "—")] + [(d.pk, d.name) for d in departments_for_choice()]
 
 
 def filterable(field: forms.Field) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.views import citizen, common, desk, list_review, workbench
+from dispatch.views import citizen, common, desk, desk_actions, intake, list_review, workbench
 
 urlpatterns = [
     # Citizens
@@ -25,19 +25,19 @@ urlpatterns = [
     # Staff
     path("staff/", common.staff_home, name="staff-home"),
     path("notifications/", common.notifications, name="notifications"),
-    path("intake/", desk.intake, name="intake"),
+    path("intake/", intake.intake, name="intake"),
     path("desk/", desk.desk, name="desk"),
     path("desk/counts/", desk.desk_counts, name="desk-counts"),
     path("desk/find/", desk.find, name="desk-find"),
     path("desk/demands/<str:tracking_number>/", desk.demand_detail, name="desk-demand"),
-    path("desk/demands/<str:tracking_number>/dispatch/", desk.dispatch_demand, name="desk-dispatch"),
-    path("desk/demands/<str:tracking_number>/reject/", desk.reject_demand, name="desk-reject"),
-    path("desk/demands/<str:tracking_number>/merge/", desk.merge_demand, name="desk-merge"),
-    path("desk/demands/<str:tracking_number>/amend/", desk.propose_amendment, name="desk-amend"),
-    path("desk/returns/<int:return_id>/rule/", desk.rule_return, name="desk-rule"),
-    path("desk/extensions/<int:extension_id>/decide/", desk.decide_extension, name="desk-decide-extension"),
-    path("desk/assignments/<int:assignment_id>/release/", desk.release_assist, name="desk-release"),
-    path("desk/duplicates/decide/", desk.decide_duplicates, name="desk-duplicates"),
+    path("desk/demands/<str:tracking_number>/dispatch/", desk_actions.dispatch_demand, name="desk-dispatch"),
+    path("desk/demands/<str:tracking_number>/reject/", desk_actions.reject_demand, name="desk-reject"),
+    path("desk/demands/<str:tracking_number>/merge/", desk_actions.merge_demand, name="desk-merge"),
+    path("desk/demands/<str:tracking_number>/amend/", desk_actions.propose_amendment, name="desk-amend"),
+    path("desk/returns/<int:return_id>/rule/", desk_actions.rule_return, name="desk-rule"),
+    path("desk/extensions/<int:extension_id>/decide/", desk_actions.decide_extension, name="desk-decide-extension"),
+    path("desk/assignments/<int:assignment_id>/release/", desk_actions.release_assist, name="desk-release"),
+    path("desk/duplicates/decide/", desk_actions.decide_duplicates, name="desk-duplicates"),
     path("workbench/", workbench.workbench, name="workbench"),
     path("workbench/templates/", workbench.reply_templates, name="workbench-templates"),
     path("workbench/<int:assignment_id>/note/", workbench.note, name="workbench-note"),

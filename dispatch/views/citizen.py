@@ -35,7 +35,7 @@ from demands.services import demand_rate, demand_submit
 from demands.uploads import IMAGE_TYPES
 from demands.workflow import FINAL_STATUSES, Action, Status
 from dispatch.duplicates import open_repeat_of
-from dispatch.forms import (
+from dispatch.forms.citizen import (
     RATINGS,
     DemandForm,
     PhoneCodeForm,

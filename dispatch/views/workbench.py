@@ -17,7 +17,7 @@ from demands.workflow import Action
 from departments.access import DEPARTMENT_ROLES, department_ids_for
 from departments.models import Department
 from departments.signed_in import StaffRequest
-from dispatch.forms import (
+from dispatch.forms.workbench import (
     DiscloseForm,
     ExtensionForm,
     InfoRequestForm,

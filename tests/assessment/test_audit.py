@@ -344,7 +344,7 @@ def test_old_exports_are_deleted_with_their_files(district, scenario, big_export
 def test_the_audit_and_desk_list_departments_in_the_same_order(district):
     from assessment.forms import AuditFilterForm
     from departments.selectors import departments_for_choice
-    from dispatch.forms import DispatchForm
+    from dispatch.forms.desk import DispatchForm
 
     audit = [d.pk for d in AuditFilterForm().fields["department"].queryset if d.is_active]
     desk = [pk for pk, _ in DispatchForm().fields["department"].choices if pk]

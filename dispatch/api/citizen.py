@@ -1,0 +1,201 @@
+"""Citizens submit and follow their demand without an account: the query code, sent in the body and
+never in the URL, is the proof."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import IllegalTransition, NotAllowed
+from config.throttle import CitizenThrottle, SubmissionAddressThrottle, SubmissionCallerThrottle
+from demands.models import CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH, Channel
+from demands.phones import phone_hash
+from demands.selectors import demand_for_citizen
+from demands.services import demand_rate, demand_submit
+from dispatch.api.outputs import (
+    PublicDemandOutput,
+)
+from dispatch.duplicates import open_repeat_of
+from dispatch.services import (
+    demand_follow_up,
+    demand_reopen,
+    info_request_answer,
+)
+from responsibility_lists.models import Urgency
+
+
+class CitizenApi(APIView):
+    """A citizen's operation on a demand of theirs: each try of a query code counts against the
+    address's lookups (submitting is counted apart, see DemandSubmitApi)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [CitizenThrottle]
+    throttle_scope = "citizen-track"
+
+
+class SubmissionOutput(serializers.Serializer):
+    tracking_number = serializers.CharField()
+    query_code = serializers.CharField(
+        required=False, help_text="shown once; keep it to follow the demand (none for a follow-up: no new demand)"
+    )
+    status = serializers.CharField()
+    repeat_of = serializers.CharField(
+        allow_null=True,
+        help_text="the tracking number of the same phone's open demand this submission closely repeats, if any",
+    )
+    followed_up = serializers.BooleanField(
+        help_text="true when the submission was recorded as a follow-up (催办) on `tracking_number`"
+    )
+
+
+class SubmissionPhoneThrottle(SubmissionCallerThrottle):
+    """A caller is the phone's keyed hash, read as the repeat check reads it (demands.phones)."""
+
+    def caller(self, request) -> str:
+        phone = request.data.get("citizen_phone", "") if hasattr(request.data, "get") else ""
+        return phone_hash(str(phone))
+
+
+class DemandSubmitApi(CitizenApi):
+    """Submit a demand. A submission that closely repeats an open demand left with the same phone
+    is still taken in, and `repeat_of` names that demand; with `ask_if_repeat` it is refused
+    instead (409, code "repeat", with `repeat_of`), and sent again either with `follow_up_of`
+    (recorded there as a follow-up, 200) or without `ask_if_repeat` (a new demand). Only the
+    number of the earlier demand is ever returned: the phone is the caller's own input."""
+
+    Output = SubmissionOutput
+    throttle_classes = [SubmissionPhoneThrottle, SubmissionAddressThrottle]
+
+    class Input(serializers.Serializer):
+        title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
+        content = serializers.CharField(max_length=CONTENT_MAX_LENGTH)
+        location_text = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+        urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+        citizen_name = serializers.CharField(max_length=64)
+        citizen_phone = serializers.CharField(max_length=32)
+        citizen_address = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+        community_id = serializers.IntegerField(
+            required=False, allow_null=True, default=None, help_text="the community, when the citizen picked one"
+        )
+        category_hint = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+        text_messages = serializers.BooleanField(
+            default=True, help_text="send the citizen text messages about the demand (receipt, question, answer)"
+        )
+        ask_if_repeat = serializers.BooleanField(
+            default=False, help_text="refuse (409, code repeat) a close repeat of the phone's open demand"
+        )
+        follow_up_of = serializers.CharField(
+            max_length=32,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="add the submission as a follow-up (催办) to this open demand it repeats, not as a new demand",
+        )
+
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        ask, follow_up_of = fields.pop("ask_if_repeat"), fields.pop("follow_up_of")
+        if follow_up_of:
+            demand = demand_follow_up(
+                tracking_number=follow_up_of,
+                citizen_name=fields["citizen_name"],
+                citizen_phone=fields["citizen_phone"],
+                title=fields["title"],
+                content=fields["content"],
+                channel=Channel.API,
+            )
+            body = {"tracking_number": demand.tracking_number, "status": demand.status}
+            return Response({**body, "repeat_of": demand.tracking_number, "followed_up": True})
+        repeat = open_repeat_of(phone=fields["citizen_phone"], title=fields["title"], content=fields["content"])
+        if repeat is not None and ask:
+            raise RepeatSubmission(
+                _("你已反映过此事：%(number)s") % {"number": repeat.tracking_number},
+                extra={"repeat_of": repeat.tracking_number},
+            )
+        submission = demand_submit(**fields, channel=Channel.API)
+        return Response(
+            {
+                "tracking_number": submission.demand.tracking_number,
+                "query_code": submission.query_code,
+                "status": submission.demand.status,
+                "repeat_of": repeat.tracking_number if repeat else None,
+                "followed_up": False,
+            },
+            status=201,
+        )
+
+
+class RepeatSubmission(IllegalTransition):
+    code = "repeat"
+
+
+class TrackInput(serializers.Serializer):
+    tracking_number = serializers.CharField(max_length=32)
+    query_code = serializers.CharField(max_length=16)
+
+
+def _citizen_demand(request: Request, serializer_class: type[serializers.Serializer] = TrackInput):
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    demand = demand_for_citizen(
+        tracking_number=data.validated_data["tracking_number"], query_code=data.validated_data["query_code"]
+    )
+    if demand is None:
+        raise NotAllowed(_("受理编号或查询码不正确。"))
+    return demand, data.validated_data
+
+
+class CitizenTrackApi(CitizenApi):
+    Input = TrackInput
+    Output = PublicDemandOutput
+
+    def post(self, request: Request) -> Response:
+        demand, _ = _citizen_demand(request)
+        return Response(PublicDemandOutput(demand).data)
+
+
+class CitizenRateApi(CitizenApi):
+    Output = PublicDemandOutput
+
+    class Input(TrackInput):
+        rating = serializers.IntegerField(min_value=1, max_value=5)
+        comment = serializers.CharField(required=False, default="", allow_blank=True)
+
+    def post(self, request: Request) -> Response:
+        demand, data = _citizen_demand(request, self.Input)
+        demand = demand_rate(demand=demand, rating=data["rating"], comment=data["comment"])
+        return Response(PublicDemandOutput(demand).data)
+
+
+class CitizenReopenApi(CitizenApi):
+    Output = PublicDemandOutput
+
+    class Input(TrackInput):
+        reason = serializers.CharField()
+        rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
+
+    def post(self, request: Request) -> Response:
+        demand, data = _citizen_demand(request, self.Input)
+        demand = demand_reopen(demand=demand, reason=data["reason"], rating=data.get("rating"))
+        return Response(PublicDemandOutput(demand).data)
+
+
+class CitizenSupplementApi(CitizenApi):
+    """The citizen's answer when the handling department asked for more information."""
+
+    Output = PublicDemandOutput
+
+    class Input(TrackInput):
+        answer = serializers.CharField(max_length=2000)
+
+    def post(self, request: Request) -> Response:
+        demand, data = _citizen_demand(request, self.Input)
+        demand = info_request_answer(demand=demand, answer=data["answer"])
+        return Response(PublicDemandOutput(demand).data)
