@@ -1,4 +1,4 @@
-"""Geometry for the auditors' charts, drawn as inline SVG by templates/dispatch/partials/chart.html.
+"""Geometry for the auditors' charts, drawn as inline SVG by templates/assessment/partials/audit_chart.html.
 
 Server-drawn on purpose: the platform runs on closed government networks (no CDN), the charts must
 print and save with the page, and every number drawn is also in a table beside the chart."""

@@ -1,4 +1,4 @@
-"""Every transition of DESIGN.md's lifecycle, through the services, with its one event."""
+"""Every transition of the demand's lifecycle (demands/workflow.py), through the services, with its one event."""
 
 from __future__ import annotations
 
