@@ -1,6 +1,6 @@
-"""Writes on dispatch: one function per transition of the demand's lifecycle (demands/workflow.py). Each checks the
-actor's role and the current state, locks what it changes, writes exactly one demand event
-(through demands.services.demand_transition) and enqueues follow-up work on commit."""
+"""Writes on dispatch: one function per transition of the demand's lifecycle (demands/workflow.py).
+Each checks the actor's role and the current state, locks what it changes, writes exactly one
+demand event (through demands.services.demand_transition) and enqueues follow-up work on commit."""
 
 from dispatch.services.assignments import (
     assignment_contribute,

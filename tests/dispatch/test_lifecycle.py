@@ -1,4 +1,5 @@
-"""Every transition of the demand's lifecycle (demands/workflow.py), through the services, with its one event."""
+"""Every transition of the demand's lifecycle (demands/workflow.py), through the services, with its
+one event."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The demand's lifecycle (demands/workflow.py) through the pages alone: every state a demand can be in is reached by a
-person using the forms the platform shows them, with no admin, API or service call."""
+"""The demand's lifecycle (demands/workflow.py) through the pages alone: every state a demand can
+be in is reached by a person using the forms the platform shows them, with no admin, API or
+service call."""
 
 from __future__ import annotations
 
