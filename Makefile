@@ -54,7 +54,7 @@ lint: install-dev
 
 typecheck: install-dev
 	$(VENV)/bin/mypy config/caching.py config/throttle.py departments/access.py departments/login_guard.py departments/tokens.py departments/selectors.py departments/services.py departments/working_time.py \
-	  responsibility_lists/services.py responsibility_lists/selectors.py responsibility_lists/list_io.py \
+	  responsibility_lists/services.py responsibility_lists/selectors.py responsibility_lists/list_io.py config/tables.py \
 	  config/columns.py responsibility_lists/amendments.py responsibility_lists/diff.py responsibility_lists/conflicts.py config/demo_clock.py \
 	  demands/services.py demands/selectors.py demands/workflow.py demands/wording.py demands/citizen_messages.py demands/phone_access.py demands/phones.py demands/fields.py config/encryption.py \
 	  demands/audit_chain.py demands/retention.py \
