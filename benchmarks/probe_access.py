@@ -41,12 +41,14 @@ def main() -> None:
     from django.db import connection
 
     from tests import access_matrix
+    from tests.access_attempts import attempts
+    from tests.access_world import build_world
 
     started = time.perf_counter()
-    world = access_matrix.build_world(contextlib.nullcontext)
+    world = build_world(contextlib.nullcontext)
     tally: Counter[str] = Counter()
     problems: list[str] = []
-    for attempt in access_matrix.attempts(world):
+    for attempt in attempts(world):
         tally["attempts"] += 1
         where = f"{attempt.method} {attempt.endpoint.key} as {attempt.actor}" + (
             f" ({attempt.subject} case)" if attempt.subject else ""

@@ -10,7 +10,6 @@ location, list version and model version always give the same answer."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -20,11 +19,11 @@ from config.caching import cached_for
 from departments.models import Department, DepartmentKind
 from departments.selectors import ResolvedLocation, resolve_location, street_office_for
 from responsibility_lists.models import ListVersion, VersionStatus
-from routing import learned
+from routing import learned, weighing
 from routing import reasons as why
 from routing.list_matcher import ListMatch, MatterEntry, MatterIndex
 from routing.models import RoutingModel
-from routing.past_cases import Neighbour
+from routing.weighing import ModelEvidence, PastCaseSeen
 
 # 7: words cut by rjieba instead of the Python jieba package. Its words are jieba's on every shared
 # public message, but on odd strings of characters jieba's route can part from it (常在几被).
@@ -33,12 +32,6 @@ from routing.past_cases import Neighbour
 # cases, with one softmax temperature instead of a sigmoid per department; the model's top three
 # always among the candidates.
 ROUTER_VERSION = "list-bm25-9"
-# How fast list evidence makes the router sure: one specific keyword in the title (about 2
-# points) gives a strength of about one half; two or three agreeing keywords make it certain.
-EVIDENCE_SCALE = 2.5
-# Trust in the learned model grows with the history it learned from.
-MODEL_TRUST_HALF = 300
-MODEL_TRUST_MAX = 0.8
 # How many of the nearest past cases must have been handled as one matter for a suggestion the
 # list's words missed to take that matter.
 PAST_MATTER_AGREEING = 2
@@ -114,19 +107,6 @@ TERRITORIAL_KINDS = (DepartmentKind.STREET, DepartmentKind.COMMUNITY)
 SIMILAR_CASES_SHOWN = 2
 
 
-@dataclass(frozen=True)
-class PastCaseSeen:
-    department_id: int | None  # where this demand would go had it been handled like that case
-    case: Neighbour
-
-    def shown(self) -> dict:
-        return {
-            "title": self.case.title,
-            "reference": self.case.reference,
-            "similarity": round(self.case.similarity, 2),
-        }
-
-
 def _matter_of_past_cases(
     index: MatterIndex,
     department_id: int | None,
@@ -156,26 +136,6 @@ def _matter_of_past_cases(
         if leads_here:
             return entry, count
     return None
-
-
-def _combine(
-    list_evidence: float, model_share: dict[int | None, float], department_id: int | None, trust: float
-) -> float:
-    # A department the model never learned (too few past cases, or none yet) gets no vote from
-    # it: its silence is not evidence against, so the list speaks alone there. Mixing in a zero
-    # kept such departments at a fifth of their list evidence, and small departments were never
-    # chosen (macro-F1 0.47 → 0.54 on the labelled set, 5 folds, accuracy unchanged).
-    if department_id is not None and model_share and department_id not in model_share:
-        return list_evidence
-    # A 属地 matter whose place is unknown (None) gets the model's street-office vote when it has
-    # one; without, it is damped like any answer the model does not back.
-    return (1 - trust) * list_evidence + trust * model_share.get(department_id, 0.0)
-
-
-def _carried_by_model(
-    department_id: int | None, list_share: dict[int | None, float], model_share: dict[int | None, float], trust: float
-) -> bool:
-    return trust * model_share.get(department_id, 0.0) > (1 - trust) * list_share.get(department_id, 0.0)
 
 
 @dataclass(frozen=True)
@@ -239,113 +199,25 @@ def answer(reading: Reading, *, index: MatterIndex | None, top: int = 3, worded:
     """The router's answer for a demand read by read_demand(), under the list `index` (None: by
     history alone). `worded`: each candidate's reasons also in words of record (`reason`); the
     impact preview keeps them as data alone, and is spared a tenth of its time."""
-    title, content, location, office = reading.title, reading.content, reading.location, reading.office
-    matches = index.match(title, content) if index is not None else []
-    routing_model = reading.routing_model
-
-    # The list's evidence, per department: the best matter leading there.
-    best_match: dict[int | None, ListMatch] = {}
-    for found in matches:
-        department_id = (office.pk if office else None) if found.entry.territorial else found.entry.lead_department_id
-        if department_id not in best_match:
-            best_match[department_id] = found
-    # Squared shares: a clear leader keeps most of the weight, two equal contenders split it.
-    total = sum(m.score**2 for m in list(best_match.values())[: top + 2]) or 1.0
-    list_share = {d: (m.score**2 / total) * (1 - math.exp(-m.score / EVIDENCE_SCALE)) for d, m in best_match.items()}
-
-    model_share: dict[int | None, float] = {}
-    neighbours: list[PastCaseSeen] = []  # the most similar past cases, as this demand would be routed
-    nearest_similarity = 0.0
-    trust = 0.0
-    judgement = reading.judgement
-    if routing_model is not None and judgement is not None:
-        ids, _, territorial = _departments.get()
-
-        def as_routed(code: str) -> int | None:
-            # What the model learned from a street office's past cases is "the street where it
-            # happened": that is this demand's street (None while the place is unknown), not
-            # whichever street office happened to handle the similar cases.
-            return (office.pk if office else None) if ids[code] in territorial else ids[code]
-
-        for code, probability in judgement.probabilities.items():
-            # Beside the list, a department learned from one or two past cases is judged by the
-            # list alone, as _combine does for one the model never learned: its small probability
-            # would damp the list's evidence for it (macro-F1 0.511 → 0.478 on 1,500 labelled
-            # rows when such departments were learned). With history alone it is the only voice.
-            if code in ids and not (index is not None and code in judgement.few_cases):
-                learned_id = as_routed(code)
-                model_share[learned_id] = model_share.get(learned_id, 0.0) + probability
-        known_neighbours = [n for n in judgement.neighbours if n.department_code in ids]
-        neighbours = [PastCaseSeen(as_routed(n.department_code), n) for n in known_neighbours]
-        nearest_similarity = known_neighbours[0].similarity if known_neighbours else 0.0
-        trust = routing_model.sample_count / (routing_model.sample_count + MODEL_TRUST_HALF)
-        if index is None:
-            # Without a list the model is the only voice: its probability is the score. Damped by
-            # the size of its history, a score would mean more for a model trained on all of it
-            # than for the smaller held-out models its calibration was fitted on, and so overstate
-            # (7 categories of our labelled set, 5 folds: answers at 0.8–0.9 were 77% right, 82% now).
-            trust = 1.0
-        elif list_share:
-            # The list keeps a voice however much history there is: it is the law.
-            trust = min(MODEL_TRUST_MAX, trust)
-
-    # The model's own best answers always stand, however spread its probabilities: over many
-    # departments its top three can all be under 0.02, and the router answered fewer than the
-    # three a plain classifier ranks (its top-3 fell below such a baseline's).
-    learned_best = sorted(model_share.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))[:top]
-    department_ids = set(list_share) | {d for d, p in model_share.items() if p >= 0.02} | {d for d, _ in learned_best}
-    combined = {d: _combine(list_share.get(d, 0.0), model_share, d, trust) for d in department_ids}
-    ranked = sorted(combined.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))[:top]
-    votes = Counter(n.department_id for n in neighbours)  # how many of the nearest past cases each department handled
-    evidence = None
-    if ranked:
-        best_id, best_score = ranked[0]
-        evidence = learned.Evidence(
-            score=best_score,
-            neighbours_agree=votes[best_id] / len(neighbours) if neighbours else 0.0,
-            nearest_similarity=nearest_similarity,
-            nearest_agrees=float(bool(neighbours) and neighbours[0].department_id == best_id),
-        )
-    # The weighed score ranks. Where the model has been calibrated on held-out history, the best
-    # answer's confidence is how often a best answer with that evidence (its score, and how the
-    # nearest past cases went) was right there, and the others keep their share of it, so the
-    # order and the gaps stay as weighed.
-    calibration = routing_model.calibration if routing_model is not None else None
-    scale = 1.0
-    if calibration is not None and evidence is not None and evidence.score > 0:
-        scale = calibration(evidence) / evidence.score
-    _, names, _ = _departments.get()
+    matches = index.match(reading.title, reading.content) if index is not None else []
+    best_match, list_share = weighing.list_evidence(matches, reading.office, top)
+    ids, names, territorial = _departments.get()
+    model = weighing.model_evidence(
+        reading.routing_model,
+        reading.judgement,
+        reading.office,
+        ids=ids,
+        territorial=territorial,
+        by_history_alone=index is None,
+        list_found=bool(list_share),
+    )
+    ranked = weighing.ranked(list_share, model, top)
+    evidence = _best_answers_evidence(ranked, model)
+    scale = _confidence_scale(reading.routing_model, evidence)
     candidates = []
     for department_id, confidence in ranked:
-        match = best_match.get(department_id)
-        if (
-            match is not None
-            and not match.matched
-            and match is not matches[0]
-            and _carried_by_model(department_id, list_share, model_share, trust)
-        ):
-            # The model chose this department; the list only found one of its matters worded a
-            # little like the demand, and not as its own best answer. Naming that matter would
-            # bring its limits and assisting departments to a case it is not (a food cart filed
-            # as "public toilets").
-            match = None
-        reasons: list[dict] = []
-        entry = match.entry if match is not None else None
-        if match is not None and match.matched:
-            reasons.append({"kind": why.KEYWORDS, "words": list(match.matched)})
-        elif match is not None:
-            reasons.append({"kind": why.DESCRIBED, "matter": match.entry.name})
-        elif index is not None and (
-            handled_as := _matter_of_past_cases(index, department_id, office, neighbours, f"{title}\n{content}")
-        ):
-            entry, count = handled_as
-            reasons.append({"kind": why.PAST_MATTER, "matter": entry.name, "count": count, "of": len(neighbours)})
-        if entry is not None and entry.territorial:
-            reasons.append({"kind": why.TERRITORY, "place": location.matched or ""})
-        if department_id in model_share and model_share[department_id] >= 0.05:
-            reasons.append({"kind": why.HISTORY, "share": round(model_share[department_id], 2)})
-        if votes[department_id]:
-            reasons.append({"kind": why.NEIGHBOURS, "count": votes[department_id], "of": len(neighbours)})
+        match = _matter_the_list_names(department_id, best_match, matches, list_share, model)
+        entry, reasons = _matter_and_reasons(department_id, match, index, reading, model)
         candidates.append(
             Candidate(
                 matter_id=entry.matter_id if entry else None,
@@ -360,10 +232,90 @@ def answer(reading: Reading, *, index: MatterIndex | None, top: int = 3, worded:
                 matched=list(match.matched) if match else [],
                 reason=why.on_record(reasons) if worded else "",
                 reasons=reasons,
-                similar_cases=[n.shown() for n in neighbours if n.department_id == department_id and n.case.title][
-                    :SIMILAR_CASES_SHOWN
-                ],
+                similar_cases=[
+                    n.shown() for n in model.neighbours if n.department_id == department_id and n.case.title
+                ][:SIMILAR_CASES_SHOWN],
             )
         )
+    routing_model = reading.routing_model
     router_version = ROUTER_VERSION + (f"+{routing_model.version}" if routing_model else "")
-    return RoutingAnswer(candidates=candidates, location=location, router_version=router_version, evidence=evidence)
+    return RoutingAnswer(
+        candidates=candidates, location=reading.location, router_version=router_version, evidence=evidence
+    )
+
+
+def _best_answers_evidence(ranked: list[tuple[int | None, float]], model: ModelEvidence) -> learned.Evidence | None:
+    if not ranked:
+        return None
+    best_id, best_score = ranked[0]
+    neighbours = model.neighbours
+    return learned.Evidence(
+        score=best_score,
+        neighbours_agree=model.votes[best_id] / len(neighbours) if neighbours else 0.0,
+        nearest_similarity=model.nearest_similarity,
+        nearest_agrees=float(bool(neighbours) and neighbours[0].department_id == best_id),
+    )
+
+
+def _confidence_scale(routing_model: learned.Learned | None, evidence: learned.Evidence | None) -> float:
+    """What the weighed scores are multiplied by to read as confidences. The weighed score ranks.
+    Where the model has been calibrated on held-out history, the best answer's confidence is how
+    often a best answer with that evidence (its score, and how the nearest past cases went) was
+    right there, and the others keep their share of it, so the order and the gaps stay as weighed."""
+    calibration = routing_model.calibration if routing_model is not None else None
+    if calibration is not None and evidence is not None and evidence.score > 0:
+        return calibration(evidence) / evidence.score
+    return 1.0
+
+
+def _matter_the_list_names(
+    department_id: int | None,
+    best_match: dict[int | None, ListMatch],
+    matches: list[ListMatch],
+    list_share: dict[int | None, float],
+    model: ModelEvidence,
+) -> ListMatch | None:
+    """The list's best matter leading to this department, unless the model chose the department
+    and the list only found one of its matters worded a little like the demand, and not as its
+    own best answer. Naming that matter would bring its limits and assisting departments to a
+    case it is not (a food cart filed as "public toilets")."""
+    match = best_match.get(department_id)
+    if (
+        match is not None
+        and not match.matched
+        and match is not matches[0]
+        and weighing.carried_by_model(department_id, list_share, model)
+    ):
+        return None
+    return match
+
+
+def _matter_and_reasons(
+    department_id: int | None,
+    match: ListMatch | None,
+    index: MatterIndex | None,
+    reading: Reading,
+    model: ModelEvidence,
+) -> tuple[MatterEntry | None, list[dict]]:
+    """The matter a candidate department is answered as (the list's, or else the one its similar
+    past cases were handled as), and the reasons an officer reads for it."""
+    reasons: list[dict] = []
+    entry = match.entry if match is not None else None
+    if match is not None and match.matched:
+        reasons.append({"kind": why.KEYWORDS, "words": list(match.matched)})
+    elif match is not None:
+        reasons.append({"kind": why.DESCRIBED, "matter": match.entry.name})
+    elif index is not None and (
+        handled_as := _matter_of_past_cases(
+            index, department_id, reading.office, model.neighbours, f"{reading.title}\n{reading.content}"
+        )
+    ):
+        entry, count = handled_as
+        reasons.append({"kind": why.PAST_MATTER, "matter": entry.name, "count": count, "of": len(model.neighbours)})
+    if entry is not None and entry.territorial:
+        reasons.append({"kind": why.TERRITORY, "place": reading.location.matched or ""})
+    if department_id in model.share and model.share[department_id] >= 0.05:
+        reasons.append({"kind": why.HISTORY, "share": round(model.share[department_id], 2)})
+    if model.votes[department_id]:
+        reasons.append({"kind": why.NEIGHBOURS, "count": model.votes[department_id], "of": len(model.neighbours)})
+    return entry, reasons

@@ -18,7 +18,8 @@ from demands.workflow import Status
 from responsibility_lists.models import ListVersion
 from responsibility_lists.selectors import version_in_force
 from routing.calibration import assess
-from routing.learned import PastCase, Trained, TrainingSet, fit, weights_as
+from routing.classifier import weights_as
+from routing.learned import PastCase, Trained, TrainingSet, fit
 from routing.models import HistoricalCase, RoutingModel
 from routing.text import words_kept
 

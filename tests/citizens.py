@@ -1,13 +1,16 @@
 """The citizen's side of the tests: the demand form as a citizen fills it in, a browser that posts it
-or holds the demands' query codes, and the phones citizens are texted at."""
+or holds the demands' query codes, the phones citizens are texted at, and the wait before a text
+message is tried again."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from django.db.models import F
 from django.test import Client
 
-from demands.models import Demand
+from demands.models import CitizenMessage, Demand
 
 # A stall blocking the pavement on 坪山大道: the city management bureau's (CGJ), with no one assisting.
 STALL = {"title": "路边有流动摊贩占道经营", "content": "坪山大道上每天傍晚都有小贩摆摊占道经营"}
@@ -62,3 +65,10 @@ class Phones:
         """The one-time code last texted to the phone."""
         texts = [text for to, text, reference in cls.sent if to == phone and reference.startswith("code-")]
         return re.search(r"\d{6}", texts[-1]).group(0)
+
+
+def resend_is_due(minutes: int = 3) -> None:
+    """Every text message to a citizen made and last tried `minutes` earlier: past RETRY_AFTER, as
+    when the beat's next resend comes."""
+    step = timedelta(minutes=minutes)
+    CitizenMessage.objects.update(created_at=F("created_at") - step, last_attempt_at=F("last_attempt_at") - step)

@@ -1,6 +1,10 @@
-"""The staff's side of the tests: a browser signed in as someone, and the lead assignment of a case."""
+"""The staff's side of the tests: a browser signed in as someone (and reading English), the lead
+assignment of a case, and the rows of a CSV file they download."""
 
 from __future__ import annotations
+
+import csv
+import io
 
 from django.test import Client
 
@@ -34,3 +38,16 @@ def answered(district, demand, *, by: str, body: str = "已处理完毕并回访
     lead = open_lead(demand)
     assignment_sign(assignment_id=lead.pk, actor=district.users[by])
     return assignment_reply(assignment_id=lead.pk, actor=district.users[by], body=body)
+
+
+def in_english(client: Client) -> Client:
+    """The same browser, reading the pages in English from now on."""
+    client.post("/i18n/setlang/", {"language": "en", "next": "/audit/"})
+    return client
+
+
+def csv_rows(response) -> list[list[str]]:
+    """The rows of a downloaded CSV file, which starts with a byte order mark (for Excel)."""
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

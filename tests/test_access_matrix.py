@@ -11,6 +11,8 @@ from django.test import override_settings
 from django.urls import include, path
 
 from tests import access_matrix
+from tests.access_attempts import attempts
+from tests.access_world import build_world
 
 
 def test_every_url_pattern_has_an_expectation_and_every_expectation_a_pattern():
@@ -38,10 +40,10 @@ def test_every_role_gets_what_the_table_says_and_nothing_leaks(
     db, django_capture_on_commit_callbacks, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    world = access_matrix.build_world(lambda: django_capture_on_commit_callbacks(execute=True))
+    world = build_world(lambda: django_capture_on_commit_callbacks(execute=True))
     problems = []
     tally = Counter()
-    for attempt in access_matrix.attempts(world):
+    for attempt in attempts(world):
         tally["attempts"] += 1
         where = f"{attempt.method} {attempt.endpoint.key} as {attempt.actor}" + (
             f" on the {attempt.subject} case" if attempt.subject else ""

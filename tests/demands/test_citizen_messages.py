@@ -1,60 +1,19 @@
-"""Text messages to citizens: written with the event they tell of, sent after the commit, tried
-again when the gateway fails, and never with the query code in them."""
+"""Text messages to citizens: written with the event they tell of, sent after the commit, in the
+citizen's language, never with the query code in them, and not to a landline or a citizen who
+declined them."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
-import pytest
-from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import translation
 
-from config.errors import ValidationFailed
-from demands.citizen_messages import WebhookSender, _sender_class, citizen_message_send, citizen_messages_resend
-from demands.models import CitizenMessage
+from demands.citizen_messages import citizen_messages_resend
 from demands.phones import phone_hash
-from demands.tasks import resend_citizen_messages
 from dispatch.models import Assignment, Notification
-from dispatch.services import assignment_contribute, assignment_reply, assignment_sign, demand_merge, demand_reject
-from dispatch.tasks import notify_unsent_message
-from tests.citizens import citizen_of
+from dispatch.services import assignment_sign, demand_merge
+from tests.citizens import citizen_of, resend_is_due
 from tests.staff import logged_in
-
-
-class Gateway(BaseHTTPRequestHandler):
-    """A real HTTP gateway on a local port: it keeps what it was sent, and answers with the
-    status the test gives it."""
-
-    received: list[dict] = []
-    answer = 200
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Gateway.received.append({"auth": self.headers.get("Authorization"), **json.loads(body)})
-        self.send_response(Gateway.answer)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def gateway(settings):
-    Gateway.received, Gateway.answer = [], 200
-    server = HTTPServer(("127.0.0.1", 0), Gateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.CITIZEN_MESSAGE_SENDER = "demands.citizen_messages.WebhookSender"
-    settings.CITIZEN_MESSAGE_WEBHOOK_URL = f"http://127.0.0.1:{server.server_port}/sms"
-    settings.CITIZEN_MESSAGE_WEBHOOK_TOKEN = "secret-token"
-    _sender_class.cache_clear()
-    yield Gateway
-    server.shutdown()
-    _sender_class.cache_clear()
 
 
 def test_the_citizen_is_told_the_demand_was_taken_in_without_the_query_code(gateway, submit):
@@ -76,143 +35,6 @@ def test_the_receipt_says_where_to_look_the_demand_up_with_or_without_the_code(g
         f"受理编号{submission.demand.tracking_number}。查询进度：https://12345.pingshan.example.cn/track/，"
         "凭受理编号和查询码，或凭本手机号接收验证码查询。"
     ) in sent["text"]
-
-
-def test_merged_citizens_are_told_of_the_merge_and_of_the_answer(
-    gateway, district, submit, django_capture_on_commit_callbacks
-):
-    first = submit().demand
-    second = submit(content="六和城工地又在半夜打桩施工，噪音扰民严重。", citizen_phone="13900001111").demand
-    with django_capture_on_commit_callbacks(execute=True):
-        demand_merge(demand_id=second.pk, original_id=first.pk, actor=district.users["dispatcher"])
-    lead = Assignment.objects.get(demand=first, role="lead")
-    assist = Assignment.objects.get(demand=first, role="assist")
-    with django_capture_on_commit_callbacks(execute=True):
-        assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
-        assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
-        assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工。")
-    told = [(m["to"], m["text"].removeprefix("【坪山区民生诉求】")) for m in gateway.received[2:]]
-    assert told == [
-        ("13900001111", f"您的诉求{second.tracking_number}与诉求{first.tracking_number}反映同一问题，已合并办理，答复后将通知您。"),
-        ("13812345678", f"您的诉求{first.tracking_number}已答复，请凭受理编号和查询码查看答复并评价。"),
-        ("13900001111", f"与您的诉求{second.tracking_number}合并办理的诉求{first.tracking_number}已答复，请凭您的受理编号和查询码查看答复。"),
-    ]  # fmt: skip
-    # Signing and the assisting opinion are the departments' business: no message.
-    assert CitizenMessage.objects.filter(kind__in=["sign", "contribute"]).count() == 0
-
-
-def test_a_demand_merged_into_an_answered_one_is_told_the_answer_is_there(
-    gateway, district, submit, django_capture_on_commit_callbacks
-):
-    first = submit().demand
-    lead = Assignment.objects.get(demand=first, role="lead")
-    assist = Assignment.objects.get(demand=first, role="assist")
-    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
-    assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
-    assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工并处罚款。")
-    second = submit(content="六和城工地又在半夜打桩施工，噪音扰民严重。").demand
-    with django_capture_on_commit_callbacks(execute=True):
-        demand_merge(demand_id=second.pk, original_id=first.pk, actor=district.users["dispatcher"])
-    assert gateway.received[-1]["text"].endswith(
-        f"您的诉求{second.tracking_number}与已答复的诉求{first.tracking_number}反映同一问题，已合并，请凭受理编号和查询码查看答复。"
-    )
-
-
-def _time_passes(minutes: int = 3) -> None:
-    """Past RETRY_AFTER, as when the beat's next resend comes."""
-    step = timedelta(minutes=minutes)
-    CitizenMessage.objects.update(created_at=F("created_at") - step, last_attempt_at=F("last_attempt_at") - step)
-
-
-def test_a_failing_gateway_is_tried_again_then_the_message_is_marked_failed(
-    gateway, district, submit, django_capture_on_commit_callbacks
-):
-    gateway.answer = 503
-    demand = submit().demand
-    message = demand.text_messages.get()
-    assert (message.status, message.attempts, message.last_error) == ("pending", 1, "HTTP 503 Service Unavailable")
-    gateway.answer = 200
-    with django_capture_on_commit_callbacks(execute=True):
-        assert resend_citizen_messages.apply().get() == 0  # tried just now: the next try waits
-    assert citizen_message_send(message_id=message.pk) is None  # nor can another worker try it yet
-    _time_passes()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert resend_citizen_messages.apply().get() == 1
-    message.refresh_from_db()
-    assert (message.status, message.attempts, message.last_error) == ("sent", 2, "")
-    _time_passes()
-    assert citizen_message_send(message_id=message.pk) is None  # sent once only
-    assert [r["reference"] for r in gateway.received] == [str(message.pk)] * 2  # refused once, then taken
-
-    gateway.answer = 500
-    with django_capture_on_commit_callbacks(execute=True):
-        vague = submit(title="想咨询一件事", content="我想问一下关于孩子户口的事情应该去哪里办理").demand
-        demand_reject(
-            demand_id=vague.pk, actor=district.users["dispatcher"], reason="属于市公安局户籍业务，请拨打110咨询"
-        )
-    rejected = CitizenMessage.objects.get(kind="reject")
-    for _ in range(4):
-        _time_passes()
-        with django_capture_on_commit_callbacks(execute=True):
-            citizen_messages_resend()
-    rejected.refresh_from_db()
-    assert (rejected.status, rejected.attempts) == ("failed", 5)
-    _time_passes()
-    assert citizen_messages_resend() == 0  # failed ones are left to a person
-    # The centre refused it, so the dispatch officers are asked to phone (once per message).
-    notices = Notification.objects.filter(kind="message_failed", data__message=rejected.pk)
-    assert [n.user for n in notices] == [district.users["dispatcher"]]
-    assert notices[0].message == f"发给群众的短信（{vague.tracking_number}）5次都未能发出，请电话告知群众。"
-    rejected.refresh_from_db()
-    assert rejected.followed_up_at is not None
-    assert notify_unsent_message.apply(args=[rejected.pk]).get() == 0
-    # Had the notice's task been lost (a broker away), the beat's resend asks for it again.
-    Notification.objects.filter(kind="message_failed").delete()
-    CitizenMessage.objects.filter(pk=rejected.pk).update(followed_up_at=None)
-    with django_capture_on_commit_callbacks(execute=True):
-        citizen_messages_resend()
-    assert Notification.objects.filter(kind="message_failed", data__message=rejected.pk).count() == 1
-
-
-def test_a_worker_lost_while_sending_costs_one_attempt_and_the_message_is_sent_later(
-    gateway, submit, django_capture_on_commit_callbacks
-):
-    gateway.answer = 503
-    message = submit().demand.text_messages.get()
-    # As a worker leaves it when it dies after its claim, before the gateway answered.
-    CitizenMessage.objects.filter(pk=message.pk).update(attempts=2, last_error="", last_attempt_at=timezone.now())
-    gateway.answer = 200
-    with django_capture_on_commit_callbacks(execute=True):
-        assert citizen_messages_resend() == 0
-    _time_passes()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert citizen_messages_resend() == 1
-    message.refresh_from_db()
-    assert (message.status, message.attempts) == ("sent", 3)
-
-
-class Broken:
-    """A sender that fails in a way the gateway client did not foresee."""
-
-    def send(self, phone: str, text: str, *, reference: str) -> None:
-        raise ValueError("unexpected reply from the gateway")
-
-
-def test_any_error_of_the_sender_is_a_failed_attempt_and_holds_up_no_other_message(
-    settings, submit, django_capture_on_commit_callbacks
-):
-    settings.CITIZEN_MESSAGE_SENDER = "tests.demands.test_citizen_messages.Broken"
-    first, second = submit().demand, submit().demand
-    for demand in (first, second):
-        message = demand.text_messages.get()
-        assert (message.status, message.attempts, message.last_error) == (
-            "pending", 1, "unexpected reply from the gateway",
-        )  # fmt: skip
-    settings.CITIZEN_MESSAGE_SENDER = "demands.citizen_messages.LogSender"
-    _time_passes()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert citizen_messages_resend() == 2
-    assert set(CitizenMessage.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_a_question_that_cannot_be_texted_asks_the_department_to_phone(
@@ -240,15 +62,6 @@ def test_a_question_that_cannot_be_texted_asks_the_department_to_phone(
     assert gateway.received == []
 
 
-def test_a_gateway_that_cannot_be_reached_keeps_the_message_pending(settings, submit):
-    settings.CITIZEN_MESSAGE_SENDER = "demands.citizen_messages.WebhookSender"
-    settings.CITIZEN_MESSAGE_WEBHOOK_URL = "http://127.0.0.1:9/sms"  # the discard port: nothing listens
-    _sender_class.cache_clear()
-    message = submit().demand.text_messages.get()
-    assert message.status == "pending" and message.attempts == 1 and message.last_error
-    _sender_class.cache_clear()
-
-
 def test_a_landline_gets_no_text_message(gateway, submit):
     message = submit(citizen_phone="0755-28331234").demand.text_messages.get()
     assert message.status == "skipped" and gateway.received == []
@@ -260,15 +73,6 @@ def test_the_embedded_default_writes_the_message_to_the_log_with_the_number_mask
     assert demand.text_messages.get().status == "sent"
     assert "138****5678" in caplog.text and "13812345678" not in caplog.text
     assert demand.tracking_number in caplog.text
-
-
-def test_webhook_sender_names_the_failure():
-    from demands.citizen_messages import SendFailed
-
-    sender = WebhookSender.__new__(WebhookSender)
-    sender.url, sender.token = "http://127.0.0.1:9/sms", ""
-    with pytest.raises(SendFailed):
-        sender.send("13812345678", "测试", reference="1")
 
 
 def test_staff_see_on_the_case_what_the_citizen_was_sent_and_whether_it_went(gateway, district, submit):
@@ -307,26 +111,6 @@ def test_a_citizen_who_submitted_in_english_is_written_to_in_english(gateway, di
     assert "您的诉求已受理" in called.text_messages.get().body
 
 
-def test_an_answer_that_could_not_be_sent_is_for_the_answering_department_to_phone(
-    gateway, district, submit, django_capture_on_commit_callbacks
-):
-    demand = submit().demand
-    lead = Assignment.objects.get(demand=demand, role="lead")
-    assist = Assignment.objects.get(demand=demand, role="assist")
-    gateway.answer = 500
-    with django_capture_on_commit_callbacks(execute=True):
-        assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
-        assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
-        assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工并处罚款。")
-    for _ in range(4):
-        _time_passes()
-        with django_capture_on_commit_callbacks(execute=True):
-            citizen_messages_resend()
-    told = {n.user.username for n in Notification.objects.filter(kind="message_failed")}
-    zjj = set(district.departments["ZJJ"].memberships.values_list("user__username", flat=True))
-    assert told == zjj and district.users["dispatcher"].username not in told
-
-
 def test_a_citizen_who_declines_text_messages_gets_none(gateway, district, submit, django_capture_on_commit_callbacks):
     from django.test import Client
     from rest_framework.test import APIClient
@@ -363,78 +147,6 @@ def test_a_citizen_who_declines_text_messages_gets_none(gateway, district, submi
     assert sorted(m["to"] for m in gateway.received) == ["13700000002", "13700000004"]
 
 
-def _answer(district, demand) -> None:
-    lead = Assignment.objects.get(demand=demand, role="lead")
-    assist = Assignment.objects.get(demand=demand, role="assist")
-    assignment_sign(assignment_id=lead.pk, actor=district.users["zjj"])
-    assignment_contribute(assignment_id=assist.pk, actor=district.users["shj"], body="噪声监测超标，已立案。")
-    assignment_reply(assignment_id=lead.pk, actor=district.users["zjj"], body="已责令工地停止夜间施工并处罚款。")
-
-
-def _tracking_page(demand) -> str:
-    return citizen_of(demand).get(f"/track/{demand.tracking_number}/").content.decode()
-
-
-def test_merges_that_chain_share_the_final_answer_and_its_message(
-    gateway, district, submit, django_capture_on_commit_callbacks
-):
-    noise = "六和城工地又在半夜打桩施工，噪音扰民严重。"
-    a, b, c = submit(content=noise + "（一）").demand, submit(content=noise + "（二）").demand, submit().demand
-    dispatcher = district.users["dispatcher"]
-    demand_merge(demand_id=a.pk, original_id=b.pk, actor=dispatcher)
-    demand_merge(demand_id=b.pk, original_id=c.pk, actor=dispatcher)
-    with django_capture_on_commit_callbacks(execute=True):
-        _answer(district, c)
-    told = {m.demand_id: m.body for m in CitizenMessage.objects.filter(kind="reply")}
-    assert (
-        told[a.pk]
-        == f"与您的诉求{a.tracking_number}合并办理的诉求{c.tracking_number}已答复，请凭您的受理编号和查询码查看答复。"
-    )
-    assert set(told) == {a.pk, b.pk, c.pk}
-    assert "已责令工地停止夜间施工并处罚款" in _tracking_page(a)
-
-
-def test_when_the_original_is_refused_its_merged_citizens_are_told_why(
-    gateway, district, submit, django_capture_on_commit_callbacks
-):
-    vague = "我想问一下关于孩子户口的事情应该去哪里办理"
-    original = submit(title="想咨询一件事", content=vague).demand
-    again = submit(title="还想咨询一件事", content=vague + "，谢谢").demand
-    dispatcher = district.users["dispatcher"]
-    demand_merge(demand_id=again.pk, original_id=original.pk, actor=dispatcher)
-    with django_capture_on_commit_callbacks(execute=True):
-        demand_reject(demand_id=original.pk, actor=dispatcher, reason="属于市公安局户籍业务，请拨打110咨询")
-    told = CitizenMessage.objects.get(kind="reject", demand=again)
-    assert (
-        told.body
-        == f"与您的诉求{again.tracking_number}合并办理的诉求{original.tracking_number}不予受理，请凭您的受理编号和查询码查看原因。"
-    )
-    page = _tracking_page(again)
-    assert 'id="original-refused"' in page and "属于市公安局户籍业务，请拨打110咨询" in page
-    # Nothing more can be merged into a refused demand: its citizen would wait for an answer in vain.
-    later = submit(title="再咨询一件事", content=vague + "。").demand
-    with pytest.raises(ValidationFailed, match="已不予受理"):
-        demand_merge(demand_id=later.pk, original_id=original.pk, actor=dispatcher)
-
-
-def test_a_failed_message_to_a_merged_citizen_is_for_the_dispatch_officers(
-    gateway, district, submit, django_capture_on_commit_callbacks
-):
-    first = submit().demand
-    second = submit(content="六和城工地又在半夜打桩施工，噪音扰民严重。").demand
-    demand_merge(demand_id=second.pk, original_id=first.pk, actor=district.users["dispatcher"])
-    gateway.answer = 500
-    with django_capture_on_commit_callbacks(execute=True):
-        _answer(district, first)
-    for _ in range(4):
-        _time_passes()
-        with django_capture_on_commit_callbacks(execute=True):
-            citizen_messages_resend()
-    to_merged = CitizenMessage.objects.get(kind="reply", demand=second)
-    notified = {n.user for n in Notification.objects.filter(kind="message_failed", data__message=to_merged.pk)}
-    assert to_merged.status == "failed" and notified == {district.users["dispatcher"]}
-
-
 def test_a_citizen_can_stop_and_resume_texts_from_the_tracking_page(
     gateway, district, submit, django_capture_on_commit_callbacks
 ):
@@ -450,7 +162,7 @@ def test_a_citizen_can_stop_and_resume_texts_from_the_tracking_page(
     assert demand.wants_text_messages is False
     assert demand.text_messages.get().status == "declined"  # what waited is not sent either
     gateway.answer = 200
-    _time_passes()
+    resend_is_due()
     with django_capture_on_commit_callbacks(execute=True):
         assert citizen_messages_resend() == 0
     assert "恢复短信通知" in citizen.get(f"/track/{demand.tracking_number}/").content.decode()

@@ -45,7 +45,7 @@ def test_time_limits_must_shrink_with_urgency():
 
 
 def test_tables_from_older_systems_may_be_gb18030_tab_separated_or_padded(tmp_path):
-    from responsibility_lists.list_io import read_table
+    from config.tables import read_table
 
     gbk = tmp_path / "history.csv"
     gbk.write_bytes("标题 , 承办部门\n路灯不亮,坪山区城市管理和综合执法局\n,\n".encode("gb18030"))
@@ -62,7 +62,7 @@ def test_tables_from_older_systems_may_be_gb18030_tab_separated_or_padded(tmp_pa
 def test_excels_escaped_carriage_returns_left_in_the_text_are_line_breaks_again(tmp_path):
     from openpyxl import Workbook
 
-    from responsibility_lists.list_io import read_table
+    from config.tables import read_table
 
     converted = tmp_path / "history.csv"
     converted.write_text("内容,编号\n1、楼盘存在隐患。_x000D_ 2、临时水电。_X000D_,x_001\n", encoding="utf-8")

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from routing.learned import PastCase, TrainingSet, _probabilities, document, fit
+from routing.classifier import probabilities_of
+from routing.learned import PastCase, TrainingSet, document, fit
 
 MESSAGES = Path(__file__).resolve().parents[3] / "shared" / "data" / "messages.csv"
 TEXTS = {
@@ -49,7 +50,7 @@ def test_one_pass_calibrated_probabilities_equal_scikit_learns_to_the_bit(codes)
     classifier = pipeline.named_steps["classifier"]
     for text in _documents():
         features = pipeline.named_steps["features"].transform([text])
-        assert np.array_equal(_probabilities(classifier, features), classifier.predict_proba(features))
+        assert np.array_equal(probabilities_of(classifier, features), classifier.predict_proba(features))
 
 
 def _scanned(index, documents, title: str, content: str) -> list[tuple[str, float, list[str]]]:

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from config.demo_clock import clock_at
 from config.errors import DomainError
+from config.tables import read_table
 from demands.citizen_messages import LOG_SENDER
 from demands.models import Demand
 from demands.services import demand_rate, demand_submit
@@ -42,7 +43,6 @@ from dispatch.services import (
     extension_request,
 )
 from dispatch.services.escalation import LADDER, sweep_deadlines
-from responsibility_lists.list_io import read_table
 from responsibility_lists.management.commands.load_sample_district import DISPATCH_CENTRE
 from routing.history import LABELLED_SAMPLE, HistoryColumns, history_import
 from routing.training import train_and_activate

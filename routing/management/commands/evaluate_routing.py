@@ -81,7 +81,7 @@ class Command(BaseCommand):
                 raise CommandError("The evaluation failed (see above).")
 
     def _evaluate(self, **options) -> None:
-        from responsibility_lists.list_io import read_table
+        from config.tables import read_table
         from routing.evaluation import evaluate_folds, evaluate_zero_shot
 
         call_command("migrate", verbosity=0)
@@ -163,7 +163,7 @@ def _check_columns(options: dict) -> list[str]:
     """Before any work: every column named must be in the file (a typo is told at once, with
     the columns there are), and the file must be readable. Returns the file's columns."""
     from config.errors import ValidationFailed
-    from responsibility_lists.list_io import read_table
+    from config.tables import read_table
 
     try:
         rows = read_table(options["file"])

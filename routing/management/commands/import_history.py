@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from config.errors import ValidationFailed
-from responsibility_lists.list_io import read_table
+from config.tables import read_table
 from routing.history import HistoryColumns, chosen_title_column, history_import
 from routing.training import train_and_activate
 

@@ -1,0 +1,60 @@
+"""The demands app's models, by concern; importable from here as they always were (migrations
+name `demands.models.attachment_path`)."""
+
+from demands.models.demand import (
+    CITIZEN_ADDRESS_MAX_LENGTH,
+    CITIZEN_NAME_MAX_LENGTH,
+    CITIZEN_PHONE_MAX_LENGTH,
+    CONTACT_FIELDS,
+    CONTENT_MAX_LENGTH,
+    CONTENT_TOO_LONG,
+    TITLE_MAX_LENGTH,
+    TITLE_TOO_LONG,
+    Attachment,
+    Channel,
+    DailySequence,
+    Demand,
+    Reply,
+    attachment_path,
+    contact_fields,
+)
+from demands.models.records import (
+    ACTOR_LABELS,
+    CITIZEN_FACING_REASONS,
+    AppendOnlyError,
+    AuditCheckpoint,
+    AuditCheckpointHead,
+    ContactDisclosure,
+    DemandEvent,
+    PhoneSearch,
+)
+from demands.models.text_messages import CitizenMessage, MessageStatus, PhoneCode
+
+__all__ = [
+    "ACTOR_LABELS",
+    "CITIZEN_ADDRESS_MAX_LENGTH",
+    "CITIZEN_FACING_REASONS",
+    "CITIZEN_NAME_MAX_LENGTH",
+    "CITIZEN_PHONE_MAX_LENGTH",
+    "CONTACT_FIELDS",
+    "CONTENT_MAX_LENGTH",
+    "CONTENT_TOO_LONG",
+    "TITLE_MAX_LENGTH",
+    "TITLE_TOO_LONG",
+    "AppendOnlyError",
+    "Attachment",
+    "AuditCheckpoint",
+    "AuditCheckpointHead",
+    "Channel",
+    "CitizenMessage",
+    "ContactDisclosure",
+    "DailySequence",
+    "Demand",
+    "DemandEvent",
+    "MessageStatus",
+    "PhoneCode",
+    "PhoneSearch",
+    "Reply",
+    "attachment_path",
+    "contact_fields",
+]
