@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from config.uploads import megabytes, too_large_message, too_many_files_message
 from demands.models import CONTENT_MAX_LENGTH, CONTENT_TOO_LONG, TITLE_MAX_LENGTH, TITLE_TOO_LONG, Channel
 from demands.services import attachments_problem, submission_errors
-from departments.models import Street
+from departments.models import TERRITORIAL_KINDS, Street
 from departments.pickers import filterable
 from departments.selectors import community_choices, departments_for_choice
 from dispatch.desk_queues import DeskFilters
@@ -13,7 +13,6 @@ from dispatch.models import ReturnReason
 from responsibility_lists.forms import LIMIT_FIELDS
 from responsibility_lists.models import AmendmentKind, Matter, Urgency
 from responsibility_lists.selectors import matters_of, top_category_names, version_in_force
-from routing.router import TERRITORIAL_KINDS
 
 
 class MultipleFileInput(forms.ClearableFileInput):

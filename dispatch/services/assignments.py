@@ -19,8 +19,8 @@ from demands.workflow import Action
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role, works_in
 from departments.models import Department, Membership
 from departments.selectors import street_office_for
+from dispatch.assignment_workflow import AssignmentMove
 from dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRole,
     AssignmentStatus,
@@ -35,6 +35,7 @@ from dispatch.models import (
     RulingStatus,
 )
 from dispatch.services.deadlines import deadlines_for
+from dispatch.services.transitions import assignment_transition, check_move, let_go
 from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
 
@@ -44,10 +45,8 @@ RequestModel = TypeVar("RequestModel", bound=models.Model)
 def release_open_assignments(demand_id: int, now: datetime, *, assisting_only: bool = False) -> None:
     """Let a case's open assignments go (only its assisting ones with `assisting_only`): it is
     merged, refused, or given back by its lead, and nobody is to work on it any more."""
-    open_ones = Assignment.objects.filter(demand_id=demand_id, status__in=OPEN_ASSIGNMENT_STATUSES)
-    if assisting_only:
-        open_ones = open_ones.filter(role=AssignmentRole.ASSIST)
-    open_ones.update(status=AssignmentStatus.RELEASED, finished_at=now, paused_since=None)
+    on_case = Assignment.objects.of_demand(demand_id)
+    let_go(on_case.assisting() if assisting_only else on_case, now)
 
 
 def require_dispatcher(actor: User | None) -> None:
@@ -161,7 +160,8 @@ def create_assignments(
     actor: User | None,
     is_redispatch: bool = False,
 ) -> Assignment:
-    """Hand the demand to a lead (and assisting departments) with deadlines from the matter."""
+    """Hand the demand to a lead (and assisting departments) with deadlines from the matter; the
+    demand is due when its lead's handling time runs out."""
     now = timezone.now()
     deadlines = deadlines_for(start=now, matter=matter, urgency=demand.urgency)
     lead_assignment = Assignment.objects.create(
@@ -209,6 +209,8 @@ def create_assignments(
             supervise_at=deadlines.supervise,
             escalate_at=deadlines.escalate,
         )
+    demand.due_at = lead_assignment.handle_deadline
+    demand.save(update_fields=["due_at", "updated_at"])
     return lead_assignment
 
 
@@ -256,20 +258,15 @@ def demand_dispatch(
                 "list_version_id": version.pk,
             },
         )
-        assignment = create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=actor)
-        demand.due_at = assignment.handle_deadline
-        demand.save(update_fields=["due_at", "updated_at"])
+        create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=actor)
     return demand
 
 
 def assignment_sign(*, assignment_id: int, actor: User) -> Assignment:
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
-        if assignment.status != AssignmentStatus.PENDING_SIGN:
-            raise IllegalTransition(
-                _("该派单当前为「%(status)s」，无需签收。") % {"status": assignment.get_status_display()}
-            )
-        now = timezone.now()
+        refusal = _("该派单当前为「%(status)s」，无需签收。") % {"status": assignment.get_status_display()}
+        check_move(assignment=assignment, move=AssignmentMove.SIGN, refusal=refusal)
         if assignment.role == AssignmentRole.LEAD:
             demand_transition(
                 demand_id=assignment.demand_id,
@@ -286,10 +283,12 @@ def assignment_sign(*, assignment_id: int, actor: User) -> Assignment:
                 department=assignment.department,
                 is_public=False,
             )
-        assignment.status = AssignmentStatus.SIGNED
-        assignment.signed_at = now
-        assignment.signed_by = actor
-        assignment.save(update_fields=["status", "signed_at", "signed_by"])
+        assignment_transition(
+            assignment=assignment,
+            move=AssignmentMove.SIGN,
+            refusal=refusal,
+            changes={"signed_at": timezone.now(), "signed_by": actor},
+        )
     return assignment
 
 
@@ -302,11 +301,9 @@ def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
         assignment = locked_assignment(assignment_id, actor)
         if assignment.role != AssignmentRole.LEAD:
             raise IllegalTransition(_("协办部门请提交协办意见，由主办部门统一答复。"))
-        if assignment.status != AssignmentStatus.SIGNED:
-            raise IllegalTransition(_("请先签收再答复。"))
-        waiting = Assignment.objects.filter(
-            demand_id=assignment.demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
-        ).select_related("department")
+        refusal = _("请先签收再答复。")
+        check_move(assignment=assignment, move=AssignmentMove.ANSWER, refusal=refusal)
+        waiting = Assignment.objects.of_demand(assignment.demand_id).assisting().open().select_related("department")
         if waiting:
             names = "、".join(a.department.display_name for a in waiting)
             raise IllegalTransition(_("协办部门尚未反馈：%(names)s。") % {"names": names})
@@ -322,10 +319,7 @@ def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
             changes={"replied_at": now},
         )
         withdraw_waiting([assignment.pk], now, gettext_noop("已答复群众，申请随之撤回。"))
-        assignment.status = AssignmentStatus.DONE
-        assignment.finished_at = now
-        assignment.paused_since = None
-        assignment.save(update_fields=["status", "finished_at", "paused_since"])
+        assignment_transition(assignment=assignment, move=AssignmentMove.ANSWER, refusal=refusal, now=now)
     return demand
 
 
@@ -337,10 +331,8 @@ def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assi
         assignment = locked_assignment(assignment_id, actor)
         if assignment.role != AssignmentRole.ASSIST:
             raise IllegalTransition(_("主办部门请直接答复。"))
-        if assignment.status not in OPEN_ASSIGNMENT_STATUSES:
-            raise IllegalTransition(
-                _("该派单当前为「%(status)s」，不能再提交意见。") % {"status": assignment.get_status_display()}
-            )
+        refusal = _("该派单当前为「%(status)s」，不能再提交意见。") % {"status": assignment.get_status_display()}
+        check_move(assignment=assignment, move=AssignmentMove.CONTRIBUTE, refusal=refusal)
         Reply.objects.create(
             demand_id=assignment.demand_id,
             department=assignment.department,
@@ -348,11 +340,11 @@ def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assi
             body=body.strip(),
             is_contribution=True,
         )
-        _finish_assist(assignment, actor, action=Action.CONTRIBUTE, reason=body.strip(), status=AssignmentStatus.DONE)
+        _finish_assist(assignment, actor, action=Action.CONTRIBUTE, reason=body.strip(), move=AssignmentMove.CONTRIBUTE)
     return assignment
 
 
-def _finish_assist(assignment: Assignment, actor: User, *, action: str, reason: str, status: str) -> None:
+def _finish_assist(assignment: Assignment, actor: User, *, action: str, reason: str, move: str) -> None:
     """An assisting department's part ends (contributed or released): record it, and tell the lead."""
     demand_transition(
         demand_id=assignment.demand_id,
@@ -362,11 +354,8 @@ def _finish_assist(assignment: Assignment, actor: User, *, action: str, reason: 
         reason=reason,
         is_public=False,
     )
-    assignment.status = status
-    assignment.finished_at = timezone.now()
-    assignment.paused_since = None  # its part is done: no clock of its runs, standing or not
-    assignment.save(update_fields=["status", "finished_at", "paused_since"])
-    _tell_the_lead(assignment, released=status == AssignmentStatus.RELEASED)
+    assignment_transition(assignment=assignment, move=move)
+    _tell_the_lead(assignment, released=assignment.status == AssignmentStatus.RELEASED)
 
 
 _ASSIST_NEWS = {
@@ -386,16 +375,16 @@ def _tell_the_lead(assist: Assignment, *, released: bool) -> None:
     # Locked: of two assisting departments finishing at once, the second waits for the first,
     # so exactly one of them sees that none is left and the lead hears it once.
     lead = (
-        Assignment.objects.select_for_update(of=("self",))
-        .filter(demand_id=assist.demand_id, role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES)
+        Assignment.objects.of_demand(assist.demand_id)
+        .lead()
+        .open()
+        .select_for_update(of=("self",))
         .select_related("department", "demand")
         .first()
     )
     if lead is None:
         return
-    waiting = Assignment.objects.filter(
-        demand_id=assist.demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
-    ).exists()
+    waiting = Assignment.objects.of_demand(assist.demand_id).assisting().open().exists()
     notify_department(
         lead.department,
         lead.demand,
@@ -413,9 +402,8 @@ def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assig
         raise ValidationFailed(_("请说明解除协办的原因。"))
     with transaction.atomic():
         assignment = _assignment_locked(assignment_id)
-        if assignment.role != AssignmentRole.ASSIST or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
-            raise IllegalTransition(_("只能解除尚未完成的协办派单。"))
+        check_move(assignment=assignment, move=AssignmentMove.RELEASE, refusal=_("只能解除尚未完成的协办派单。"))
         _finish_assist(
-            assignment, actor, action=Action.RELEASE_ASSIST, reason=reason.strip(), status=AssignmentStatus.RELEASED
+            assignment, actor, action=Action.RELEASE_ASSIST, reason=reason.strip(), move=AssignmentMove.RELEASE
         )
     return assignment

@@ -14,10 +14,10 @@ from demands.models import Demand
 from demands.services import demand_transition
 from demands.wording import worded
 from demands.workflow import Action
-from departments.models import Department
+from departments.models import TERRITORIAL_KINDS, Department
 from departments.working_time import current_clock
+from dispatch.assignment_workflow import AssignmentMove
 from dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRole,
     AssignmentStatus,
@@ -34,10 +34,10 @@ from dispatch.services.assignments import (
     require_dispatcher,
     withdraw_waiting,
 )
+from dispatch.services.transitions import assignment_transition, check_move
 from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind, Matter
 from routing.models import RoutingResult
-from routing.router import TERRITORIAL_KINDS
 
 
 def _matter_upheld(previous: Assignment, target: Department, amending: bool) -> Matter | None:
@@ -82,8 +82,8 @@ def assignment_return(
         raise ValidationFailed(_("请写明退单理由（至少5个字）。"))
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
-        if assignment.role != AssignmentRole.LEAD or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
-            raise IllegalTransition(_("只有主办部门可以对尚在办理中的诉求退单。"))
+        refusal = _("只有主办部门可以对尚在办理中的诉求退单。")
+        check_move(assignment=assignment, move=AssignmentMove.RETURN, refusal=refusal)
         window = settings.RETURN_WINDOW_WORKING_HOURS
         if timezone.now() > return_window_closes(assignment):
             # Past the window the case is the department's: disputes then go through the
@@ -110,10 +110,7 @@ def assignment_return(
             data={"reason_code": reason_code, "suggested": suggested.name if suggested else None},
             is_public=False,
         )
-        assignment.status = AssignmentStatus.RETURNED
-        assignment.finished_at = now
-        assignment.paused_since = None
-        assignment.save(update_fields=["status", "finished_at", "paused_since"])
+        assignment_transition(assignment=assignment, move=AssignmentMove.RETURN, refusal=refusal, now=now)
         # A question this department put to the citizen goes with the case it gives back: whoever
         # handles it next asks again if they need to.
         withdraw_waiting([assignment.pk], now, gettext_noop("已退单，申请随之撤回。"), returns=False)
