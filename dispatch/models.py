@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,16 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    # An assisting department let go when the lead returned the case: the ruling on that return
+    # brings it back with the case. No index: the ruling reads the demand's few assignments.
+    released_by_return = models.ForeignKey(
+        "ReturnRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="released_assists",
+        db_index=False,
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -105,6 +116,29 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand.tracking_number} → {self.department} ({self.get_role_display()})"
+
+    # What the pages ask of one assignment, named so that no template compares status strings.
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ASSIGNMENT_STATUSES
+
+    @property
+    def awaits_signing(self) -> bool:
+        return self.status == AssignmentStatus.PENDING_SIGN
+
+    @property
+    def is_in_hand(self) -> bool:
+        """Signed for and being worked on."""
+        return self.status == AssignmentStatus.SIGNED
+
+    @property
+    def is_assisting(self) -> bool:
+        return self.role == AssignmentRole.ASSIST
+
+    @property
+    def is_overdue_now(self) -> bool:
+        """`overdue_now` (dispatch.querysets) read on one loaded row, for its page."""
+        return self.is_open and self.paused_since is None and self.handle_deadline < timezone.now()
 
 
 class ReturnReason(models.TextChoices):

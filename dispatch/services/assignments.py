@@ -2,21 +2,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TypeVar
 
 from django.contrib.auth.models import User
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from config.errors import IllegalTransition, NotAllowed, NotFound, ValidationFailed
+from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from demands.models import Demand, Reply
 from demands.services import demand_transition
 from demands.wording import worded
 from demands.workflow import Action
-from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role, works_in
+from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role
 from departments.models import Department, Membership
 from departments.selectors import street_office_for
 from dispatch.assignment_workflow import AssignmentMove
@@ -34,19 +33,11 @@ from dispatch.models import (
     ReturnRequest,
     RulingStatus,
 )
+from dispatch.services.case_locks import assignment_under_lock, locked_assignment
 from dispatch.services.deadlines import deadlines_for
 from dispatch.services.transitions import assignment_transition, check_move, let_go
 from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
-
-RequestModel = TypeVar("RequestModel", bound=models.Model)
-
-
-def release_open_assignments(demand_id: int, now: datetime, *, assisting_only: bool = False) -> None:
-    """Let a case's open assignments go (only its assisting ones with `assisting_only`): it is
-    merged, refused, or given back by its lead, and nobody is to work on it any more."""
-    on_case = Assignment.objects.of_demand(demand_id)
-    let_go(on_case.assisting() if assisting_only else on_case, now)
 
 
 def require_dispatcher(actor: User | None) -> None:
@@ -64,35 +55,6 @@ def matter_assisting(matter: Matter | None, street_id: int | None) -> list[Depar
     if office is not None:
         assisting.append(office)
     return assisting
-
-
-def lock_case(demand_id: int) -> None:
-    """Lock the demand's row. Every change to a case takes it before any row of its assignments
-    (which are then locked alone, not their departments), so two changes to one case at once (a
-    question to the citizen and an assisting answer, say) wait in turn instead of deadlocking."""
-    list(Demand.objects.select_for_update().filter(pk=demand_id).values_list("pk", flat=True))
-
-
-def _assignment_locked(assignment_id: int) -> Assignment:
-    """The assignment, locked, its case first (the demand id is read unlocked to lock by it)."""
-    demand_id = Assignment.objects.filter(pk=assignment_id).values_list("demand_id", flat=True).first()
-    if demand_id is None:  # an id from a request may name nothing
-        raise NotFound(_("该派单不存在。"))
-    lock_case(demand_id)
-    return (
-        Assignment.objects.select_for_update(of=("self",)).select_related("department", "demand").get(pk=assignment_id)
-    )
-
-
-def locked_request(model: type[RequestModel], pk: int) -> RequestModel:
-    """A request about an assignment (a return, an extension, a question), locked with its
-    assignment, their case first."""
-    manager = model._default_manager
-    demand_id = manager.filter(pk=pk).values_list("assignment__demand_id", flat=True).first()
-    if demand_id is None:  # an id from a request may name nothing
-        raise NotFound(_("%(what)s不存在。") % {"what": model._meta.verbose_name})
-    lock_case(demand_id)
-    return manager.select_for_update(of=("self", "assignment")).select_related("assignment").get(pk=pk)
 
 
 def withdraw_waiting(assignment_ids: Iterable[int], now: datetime, reason: str, *, returns: bool = True) -> None:
@@ -117,7 +79,7 @@ def settle_demand(demand_id: int, now: datetime, reason: str, actor: User, *, me
     """A merged or refused demand: its open work is let go and everything waiting on it withdrawn,
     and the duplicate suggestions it was in are decided (merged, where it went into that original)."""
     withdraw_waiting(Assignment.objects.filter(demand_id=demand_id).values_list("pk", flat=True), now, reason)
-    release_open_assignments(demand_id, now)
+    let_go(Assignment.objects.of_demand(demand_id), now)
     pending = DuplicateSuggestion.objects.filter(status=DuplicateStatus.PENDING)
     if merged_into is not None:
         pending.filter(demand_id=demand_id, original_id=merged_into).update(
@@ -126,14 +88,6 @@ def settle_demand(demand_id: int, now: datetime, reason: str, actor: User, *, me
     pending.filter(Q(demand_id=demand_id) | Q(original_id=demand_id)).update(
         status=DuplicateStatus.DISMISSED, decided_by=actor, decided_at=now
     )
-
-
-def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:
-    """The assignment, locked (its case first), if the actor works in its department; refused otherwise."""
-    assignment = _assignment_locked(assignment_id)
-    if not works_in(actor, assignment.department, *DEPARTMENT_ROLES):
-        raise NotAllowed(_("这不是您所在部门的诉求。"))
-    return assignment
 
 
 def notify_department(
@@ -401,7 +355,7 @@ def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assig
     if not reason.strip():
         raise ValidationFailed(_("请说明解除协办的原因。"))
     with transaction.atomic():
-        assignment = _assignment_locked(assignment_id)
+        assignment = assignment_under_lock(assignment_id)
         check_move(assignment=assignment, move=AssignmentMove.RELEASE, refusal=_("只能解除尚未完成的协办派单。"))
         _finish_assist(
             assignment, actor, action=Action.RELEASE_ASSIST, reason=reason.strip(), move=AssignmentMove.RELEASE

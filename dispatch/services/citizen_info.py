@@ -27,7 +27,8 @@ from dispatch.models import (
     InfoRequest,
     InfoRequestStatus,
 )
-from dispatch.services.assignments import lock_case, locked_assignment, locked_request, notify_department
+from dispatch.services.assignments import notify_department
+from dispatch.services.case_locks import lock_case, locked_assignment, locked_request
 from dispatch.services.deadlines import clock_pause, clock_resume
 from dispatch.services.transitions import check_move
 

@@ -121,3 +121,16 @@ def test_the_pages_and_figures_count_open_and_answered_by_the_named_reads(distri
         leads.answered_on_time().count(),
     )
     assert waiting.pk in leads.open().values_list("demand_id", flat=True)
+
+
+def test_one_assignment_reads_overdue_as_the_queryset_does(district, submit):
+    late, paused, answered, _running = (submit(**STALL).demand for _ in range(4))
+    now = timezone.now()
+    Assignment.objects.filter(pk__in=[latest_lead(d).pk for d in (late, paused, answered)]).update(
+        handle_deadline=now - timedelta(hours=1)
+    )
+    Assignment.objects.filter(pk=latest_lead(paused).pk).update(paused_since=now)
+    Assignment.objects.filter(pk=latest_lead(answered).pk).update(status=AssignmentStatus.DONE)
+    overdue = set(Assignment.objects.overdue_now().values_list("pk", flat=True))
+    assert overdue == {latest_lead(late).pk}
+    assert {a.pk for a in Assignment.objects.all() if a.is_overdue_now} == overdue
