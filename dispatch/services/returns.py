@@ -166,15 +166,7 @@ def return_rule(
         )
         _record_ruling(request, actor=actor, uphold=uphold, reason=reason, target=target)
         if propose_amendment and uphold and previous.matter is not None:
-            amendment_file(
-                actor=actor,
-                version_id=previous.matter.version_id,
-                matter_code=previous.matter.code,
-                kind=AmendmentKind.CHANGE_LEAD,
-                department_id=target.pk,
-                reason=f"退单裁定（{demand.tracking_number}）：{reason}",
-                demand_id=demand.pk,
-            )
+            _propose_new_lead(previous.matter, target, actor=actor, demand=demand, reason=reason)
     return demand
 
 
@@ -224,3 +216,16 @@ def _record_ruling(request: ReturnRequest, *, actor: User, uphold: bool, reason:
     request.ruling_note = reason
     request.redispatched_to = target
     request.save()
+
+
+def _propose_new_lead(matter: Matter, lead: Department, *, actor: User, demand: Demand, reason: str) -> None:
+    """The ruling proposes that the list name the new department as the matter's lead."""
+    amendment_file(
+        actor=actor,
+        version_id=matter.version_id,
+        matter_code=matter.code,
+        kind=AmendmentKind.CHANGE_LEAD,
+        department_id=lead.pk,
+        reason=f"退单裁定（{demand.tracking_number}）：{reason}",
+        demand_id=demand.pk,
+    )
