@@ -10,15 +10,13 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from assessment.figures import AuditFilters
 from demands.models import Demand
-from demands.workflow import Status
+from demands.workflow import ANSWERED_STATUSES
 from departments.models import Department
-from dispatch.models import Assignment, AssignmentRole, ReturnRequest
+from dispatch.models import Assignment, ReturnRequest, RulingStatus
 from responsibility_lists.models import Matter
 from routing.learned import active_model
 from routing.models import RoutingModel, RoutingResult
 from routing.thresholds import auto_dispatch_thresholds
-
-ANSWERED = (Status.REPLIED, Status.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -61,10 +59,8 @@ def dispatch_figures(filters: AuditFilters | None = None) -> DispatchFigures:
     demands = Demand.objects.all()
     if filters is not None:
         demands = demands.filter(submitted_at__gte=filters.start, submitted_at__lt=filters.end)
-    first_lead = Assignment.objects.filter(demand=OuterRef("pk"), role=AssignmentRole.LEAD).order_by(
-        "dispatched_at", "pk"
-    )
-    answered = demands.filter(status__in=ANSWERED, lead_department__isnull=False).annotate(
+    first_lead = Assignment.objects.lead().filter(demand=OuterRef("pk")).order_by("dispatched_at", "pk")
+    answered = demands.filter(status__in=ANSWERED_STATUSES, lead_department__isnull=False).annotate(
         first_department=Subquery(first_lead.values("department_id")[:1])
     )
     dispatched = demands.filter(Exists(Assignment.objects.filter(demand=OuterRef("pk"))))
@@ -111,14 +107,14 @@ def first_dispatch_rows(filters: AuditFilters | None, *, by: str) -> list[FirstD
         demands = demands.filter(submitted_at__gte=filters.start, submitted_at__lt=filters.end)
 
     def first_lead(demand: OuterRef) -> QuerySet[Assignment]:
-        return Assignment.objects.filter(demand=demand, role=AssignmentRole.LEAD).order_by("dispatched_at", "pk")
+        return Assignment.objects.lead().filter(demand=demand).order_by("dispatched_at", "pk")
 
     # The first lead assignment's own return, if it made one (a return ends an assignment, so
     # there is at most one).
     first_returned = ReturnRequest.objects.filter(
         assignment=Subquery(first_lead(OuterRef(OuterRef("pk"))).values("pk")[:1])
     )
-    answered = Q(status__in=ANSWERED, lead_department__isnull=False)
+    answered = Q(status__in=ANSWERED_STATUSES, lead_department__isnull=False)
     rows = (
         demands.annotate(
             first=Subquery(first_lead(OuterRef("pk")).values(field_name)[:1]),
@@ -163,7 +159,7 @@ def of_chosen_departments(rows: list[FirstDispatchRow], filters: AuditFilters) -
 
 
 def pending_return_count() -> int:
-    return ReturnRequest.objects.filter(status="pending").count()
+    return ReturnRequest.objects.filter(status=RulingStatus.PENDING).count()
 
 
 @dataclass(frozen=True)

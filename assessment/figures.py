@@ -36,18 +36,10 @@ from django.utils import timezone
 
 from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
 from demands.models import Demand
-from demands.workflow import OPEN_STATUSES, Status
-from dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
-    Assignment,
-    AssignmentRole,
-    AssignmentStatus,
-    ReturnRequest,
-    overdue_now,
-)
-from dispatch.selectors import answered_again, answered_on_time
+from demands.workflow import ANSWERED_STATUSES, OPEN_STATUSES
+from dispatch.models import Assignment, AssignmentRole, ReturnRequest, RulingStatus
+from dispatch.querysets import answered_again, answered_on_time, answered_q, lead_q, open_q, overdue_now
 
-ANSWERED_STATUSES = (Status.REPLIED, Status.CLOSED)
 DEFAULT_PERIOD_DAYS = 90
 # Past this many days a weekly chart has too many bars to read; months it is.
 WEEKLY_UP_TO_DAYS = 120
@@ -179,11 +171,11 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
     is returned at most once (a return ends it; the ruling opens a new one), so joining its returns
     adds no rows and the counts and the rating average stay honest."""
     now = now or timezone.now()
-    lead = Q(role=AssignmentRole.LEAD)
+    lead = lead_q()
     assignments = Assignment.objects.filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
     if filters.department_ids:
         assignments = assignments.filter(department_id__in=filters.department_ids)
-    answered = lead & Q(status=AssignmentStatus.DONE)
+    answered = lead & answered_q()
     # A citizen rates the latest answer: a demand answered, redone and answered again counts its
     # ratings once, for the department that answered last.
     rated_answer = answered & Q(superseded=False)
@@ -200,13 +192,13 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
         .annotate(
             received=Count("pk", filter=lead, distinct=True),
             assists=Count("pk", filter=Q(role=AssignmentRole.ASSIST), distinct=True),
-            open=Count("pk", filter=lead & Q(status__in=OPEN_ASSIGNMENT_STATUSES), distinct=True),
-            answered=Count("pk", filter=lead & Q(status=AssignmentStatus.DONE), distinct=True),
+            open=Count("pk", filter=lead & open_q(), distinct=True),
+            answered=Count("pk", filter=answered, distinct=True),
             on_time=Count("pk", filter=lead & answered_on_time(), distinct=True),
             overdue=Count("pk", filter=lead & overdue_now(now), distinct=True),
             redispatched=Count("pk", filter=lead & Q(is_redispatch=True), distinct=True),
             return_n=Count("returns", filter=lead, distinct=True),
-            upheld=Count("returns", filter=lead & Q(returns__status="upheld"), distinct=True),
+            upheld=Count("returns", filter=lead & Q(returns__status=RulingStatus.UPHELD), distinct=True),
             # The answer's own citizen's rating and those of the citizens whose demands were
             # merged into it: every one of them was answered by this department.
             rating_avg=Cast(
@@ -226,13 +218,11 @@ def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> li
 def district_row(filters: AuditFilters, *, now: datetime | None = None) -> FigureRow:
     """The whole district's lead assignments dispatched in the period, counted as a department's
     are: the headline's on-time share and the count of those overdue now."""
-    lead = Assignment.objects.filter(
-        role=AssignmentRole.LEAD, dispatched_at__gte=filters.start, dispatched_at__lt=filters.end
-    )
+    lead = Assignment.objects.lead().filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
     totals = lead.aggregate(
         received=Count("pk"),
-        open=Count("pk", filter=Q(status__in=OPEN_ASSIGNMENT_STATUSES)),
-        answered=Count("pk", filter=Q(status=AssignmentStatus.DONE)),
+        open=Count("pk", filter=open_q()),
+        answered=Count("pk", filter=answered_q()),
         on_time=Count("pk", filter=answered_on_time()),
         overdue=Count("pk", filter=overdue_now(now or timezone.now())),
     )
@@ -254,9 +244,7 @@ def _merged_ratings(aggregate: Sum | Count) -> Coalesce:
 
 def _answer_deadline() -> Subquery:
     """The handling deadline of the lead assignment that gave the demand's latest answer."""
-    answering_lead = Assignment.objects.filter(
-        demand=OuterRef("pk"), role=AssignmentRole.LEAD, status=AssignmentStatus.DONE
-    ).order_by("-finished_at", "-pk")
+    answering_lead = Assignment.objects.lead().answered().filter(demand=OuterRef("pk")).order_by("-finished_at", "-pk")
     return Subquery(answering_lead.values("handle_deadline")[:1])
 
 
@@ -271,7 +259,7 @@ def street_rows(filters: AuditFilters, *, now: datetime | None = None) -> list[F
     """One query: per street, the demands submitted in the period. Demands the router could not
     place come last under no street."""
     now = now or timezone.now()
-    overdue_lead = Assignment.objects.filter(demand=OuterRef("pk"), role=AssignmentRole.LEAD).filter(overdue_now(now))
+    overdue_lead = Assignment.objects.lead().overdue_now(now).filter(demand=OuterRef("pk"))
     return_count = (
         ReturnRequest.objects.filter(assignment__demand=OuterRef("pk"))
         .order_by()
@@ -381,19 +369,18 @@ def demand_series(filters: AuditFilters, *, title: str, street_id: int | None = 
 def _overdue_leads(filters: AuditFilters) -> QuerySet[Assignment]:
     """Lead assignments overdue now whose deadline fell in the period: each bucket's share of
     answers on time is over what fell due in it, answered or not."""
-    return Assignment.objects.filter(
-        overdue_now(timezone.now()),
-        role=AssignmentRole.LEAD,
-        handle_deadline__gte=filters.start,
-        handle_deadline__lt=filters.end,
+    return (
+        Assignment.objects.lead()
+        .overdue_now()
+        .filter(handle_deadline__gte=filters.start, handle_deadline__lt=filters.end)
     )
 
 
 def department_series(filters: AuditFilters, *, title: str, department_id: int) -> Series:
     """Lead assignments dispatched to the department per week against those it answered."""
-    leads = Assignment.objects.filter(department_id=department_id, role=AssignmentRole.LEAD)
+    leads = Assignment.objects.lead().filter(department_id=department_id)
     received = leads.filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
-    answered = leads.filter(status=AssignmentStatus.DONE, finished_at__gte=filters.start, finished_at__lt=filters.end)
+    answered = leads.answered().filter(finished_at__gte=filters.start, finished_at__lt=filters.end)
     on_time = Count("pk", filter=answered_on_time())
     return _lay_out(
         filters,

@@ -64,6 +64,19 @@ class ExportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.format} #{self.pk}"
 
+    # What its page asks of the job, named so that no template compares status strings.
+    @property
+    def is_underway(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == ExportStatus.DONE
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == ExportStatus.FAILED
+
     @property
     def percent(self) -> int:
         if self.status == ExportStatus.DONE:

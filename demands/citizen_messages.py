@@ -34,7 +34,7 @@ from demands.merges import merged_into, original_of
 from demands.models import CitizenMessage, Demand, DemandEvent, MessageStatus
 from demands.phones import mobile_number
 from demands.privacy import mask_phone
-from demands.workflow import Action, Status
+from demands.workflow import ANSWERED_STATUSES, Action
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def tell(event: DemandEvent) -> list[CitizenMessage]:
         "where": where_to_track(),
     }
     original = original_of(demand) if event.action == Action.MERGE else None
-    if original is not None and original.status in (Status.REPLIED, Status.CLOSED):
+    if original is not None and original.status in ANSWERED_STATUSES:
         template = MERGED_INTO_ANSWERED
     letters = [(demand, template, values)]
     if event.action in FOLLOWED_BY_MERGED:

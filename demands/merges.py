@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import F, Q
 
 from demands.models import Demand
-from demands.workflow import Status
+from demands.workflow import ANSWERED_STATUSES, Status
 
 # How many links of a chain of merges the figures follow (A into B, then B into C: 2). A chain
 # forms only when a demand that others were merged into is merged itself; longer ones are rarer
@@ -73,6 +73,4 @@ def rated_own_answer_q(prefix: str = "") -> Q:
 def shared_answer_given(original: Demand | None) -> bool:
     """Whether the demand a merged demand was merged into (`original_of` it) has been answered,
     and not sent back for redoing since: then the merged demand's citizen can rate that answer."""
-    return (
-        original is not None and original.status in (Status.REPLIED, Status.CLOSED) and original.replied_at is not None
-    )
+    return original is not None and original.status in ANSWERED_STATUSES and original.replied_at is not None

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -88,6 +88,7 @@ def demand_transition(
             % {"number": demand.tracking_number, "status": demand.get_status_display(), "action": Action(action).label},
             extra={"status": demand.status, "action": action},
         )
+    refuse_unknown_fields(Demand, changes)
     from_status = demand.status
     for field, value in (changes or {}).items():
         setattr(demand, field, value)
@@ -108,6 +109,15 @@ def demand_transition(
     )
     citizen_messages.tell(event)
     return demand
+
+
+def refuse_unknown_fields(model: type[models.Model], changes: dict[str, Any] | None) -> None:
+    """A change to a field the model does not have would be set on the object and never saved:
+    a typo would drop it without a word. Refused instead, before anything is written."""
+    known = {name for field in model._meta.concrete_fields for name in (field.name, field.attname)}
+    unknown = sorted(set(changes or {}) - known)
+    if unknown:
+        raise TypeError(f"{model.__name__} has no field {', '.join(unknown)}")
 
 
 def _next_tracking_number() -> str:

@@ -1,9 +1,17 @@
 """The demand's states and the one map of allowed moves. Nothing else knows the graph: services
 ask `target_of(action, status)` and refuse what the map does not allow."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from demands.models import Demand
 
 
 class Status(models.TextChoices):
@@ -63,8 +71,13 @@ class Action(models.TextChoices):
 S = Status
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.TRIAGE, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.REOPENED})
 FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.MERGED})
+# Answered: the lead's reply went out, whether or not the citizen has rated it since.
+ANSWERED_STATUSES = (S.REPLIED, S.CLOSED)
 
-_WORKING_SELF: dict[str, str] = {S.DISPATCHED: S.DISPATCHED, S.IN_PROGRESS: S.IN_PROGRESS, S.REOPENED: S.REOPENED}
+# A department has the case in hand.
+WORKING_STATUSES = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.REOPENED})
+
+_WORKING_SELF: dict[str, str] = {status: status for status in WORKING_STATUSES}
 
 # action -> {from status: to status}
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -113,6 +126,15 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 def target_of(action: str, status: str) -> str | None:
     """The status `action` leads to from `status`, or None when the move is not allowed."""
     return TRANSITIONS.get(action, {}).get(status)
+
+
+def reopen_limit_reached(reopen_count: int) -> bool:
+    """A citizen may send an answer back for redoing (重办) this many times, then must submit anew."""
+    return reopen_count >= settings.REOPEN_LIMIT
+
+
+def may_reopen(demand: Demand) -> bool:
+    return demand.status == Status.REPLIED and not reopen_limit_reached(demand.reopen_count)
 
 
 def allowed_actions(status: str) -> list[str]:

@@ -60,6 +60,11 @@ class DepartmentKind(models.TextChoices):
     UTILITY = "utility", _("公共服务企业")
 
 
+# The 块 of 条块: departments answerable for a place (a street office, a community work station)
+# rather than for a subject. A matter led "by the territory" goes to the one of the demand's place.
+TERRITORIAL_KINDS = (DepartmentKind.STREET, DepartmentKind.COMMUNITY)
+
+
 class Department(models.Model):
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=128, unique=True)

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import contact_fields
-from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment, AssignmentRole, Supervision, overdue_now
+from dispatch.models import Assignment, Supervision
+from dispatch.querysets import open_q
 from dispatch.selectors import (
     duplicate_groups,
     pending_duplicates,
@@ -103,7 +104,9 @@ def _overdue() -> QuerySet:
     """Lead assignments overdue now (whether or not the sweep has stamped it yet), not yet under
     supervision."""
     return (
-        Assignment.objects.filter(overdue_now(timezone.now()), role=AssignmentRole.LEAD, supervised_at__isnull=True)
+        Assignment.objects.lead()
+        .overdue_now()
+        .filter(supervised_at__isnull=True)
         .select_related("demand", "department")
         .defer(*contact_fields("demand__"))
         .order_by("handle_deadline")
@@ -113,7 +116,7 @@ def _overdue() -> QuerySet:
 def _supervised() -> QuerySet:
     """Supervisions of cases still open: unanswered first, the most pressing first."""
     return (
-        Supervision.objects.filter(assignment__status__in=OPEN_ASSIGNMENT_STATUSES)
+        Supervision.objects.filter(open_q("assignment__"))
         .select_related("assignment__demand", "assignment__department", "responded_by")
         .defer(*contact_fields("assignment__demand__"))
         .order_by(F("responded_at").asc(nulls_first=True), "response_deadline")

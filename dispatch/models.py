@@ -1,40 +1,17 @@
-from datetime import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import Demand
 from demands.wording import in_reader_language
 from departments.models import Department
+from dispatch.assignment_workflow import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus
+from dispatch.querysets import AssignmentQuerySet
+from dispatch.querysets import overdue_now as overdue_now
 from responsibility_lists.models import Matter
-
-
-class AssignmentRole(models.TextChoices):
-    LEAD = "lead", _("主办")
-    ASSIST = "assist", _("协办")
-
-
-class AssignmentStatus(models.TextChoices):
-    PENDING_SIGN = "pending_sign", _("待签收")
-    SIGNED = "signed", _("办理中")
-    DONE = "done", _("已答复")
-    RETURNED = "returned", _("已退单")
-    RELEASED = "released", _("已解除")
-
-
-OPEN_ASSIGNMENT_STATUSES = (AssignmentStatus.PENDING_SIGN, AssignmentStatus.SIGNED)
-
-
-def overdue_now(now: datetime | Now) -> Q:
-    """The one meaning of "overdue now" (超期), for every page, queue and figure: the assignment is
-    still open, its handling deadline has passed and its clock is running. A paused clock (waiting
-    for the citizen or an extension decision) is not overdue: the time is given back when the pause
-    ends. Whether the sweep has stamped the overdue rung yet does not matter."""
-    return Q(status__in=OPEN_ASSIGNMENT_STATUSES, paused_since__isnull=True, handle_deadline__lt=now)
 
 
 class Assignment(models.Model):
@@ -77,6 +54,18 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    # An assisting department let go when the lead returned the case: the ruling on that return
+    # brings it back with the case. No index: the ruling reads the demand's few assignments.
+    released_by_return = models.ForeignKey(
+        "ReturnRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="released_assists",
+        db_index=False,
+    )
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-dispatched_at"]
@@ -86,12 +75,12 @@ class Assignment(models.Model):
             # At most one open lead per demand: a second dispatch first closes the first lead.
             models.UniqueConstraint(
                 fields=["demand"],
-                condition=Q(role="lead", status__in=["pending_sign", "signed"]),
+                condition=Q(role=AssignmentRole.LEAD, status__in=list(OPEN_ASSIGNMENT_STATUSES)),
                 name="one_open_lead_per_demand",
             ),
             models.UniqueConstraint(
                 fields=["demand", "department"],
-                condition=Q(status__in=["pending_sign", "signed"]),
+                condition=Q(status__in=list(OPEN_ASSIGNMENT_STATUSES)),
                 name="one_open_assignment_per_department",
             ),
         ]
@@ -101,32 +90,55 @@ class Assignment(models.Model):
             # still waiting for that step, so its cost follows the due rows, not the table.
             models.Index(
                 fields=["sign_deadline"], name="assignment_sign_late_due",
-                condition=Q(status="pending_sign", sign_overdue_at__isnull=True),
+                condition=Q(status=AssignmentStatus.PENDING_SIGN, sign_overdue_at__isnull=True),
             ),
             models.Index(
                 fields=["warn_at"], name="assignment_warn_due",
-                condition=Q(status__in=["pending_sign", "signed"], warned_at__isnull=True, paused_since__isnull=True),
+                condition=Q(status__in=list(OPEN_ASSIGNMENT_STATUSES), warned_at__isnull=True, paused_since__isnull=True),
             ),
             models.Index(
                 fields=["handle_deadline"], name="assignment_overdue_due",
-                condition=Q(status__in=["pending_sign", "signed"], overdue_at__isnull=True, paused_since__isnull=True),
+                condition=Q(status__in=list(OPEN_ASSIGNMENT_STATUSES), overdue_at__isnull=True, paused_since__isnull=True),
             ),
             models.Index(
                 fields=["supervise_at"], name="assignment_supervise_due",
                 condition=Q(
-                    status__in=["pending_sign", "signed"], supervised_at__isnull=True, paused_since__isnull=True
+                    status__in=list(OPEN_ASSIGNMENT_STATUSES), supervised_at__isnull=True, paused_since__isnull=True
                 ),
             ),
             models.Index(
                 fields=["escalate_at"], name="assignment_escalate_due",
                 condition=Q(
-                    status__in=["pending_sign", "signed"], escalated_at__isnull=True, paused_since__isnull=True
+                    status__in=list(OPEN_ASSIGNMENT_STATUSES), escalated_at__isnull=True, paused_since__isnull=True
                 ),
             ),
         ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.demand.tracking_number} → {self.department} ({self.get_role_display()})"
+
+    # What the pages ask of one assignment, named so that no template compares status strings.
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ASSIGNMENT_STATUSES
+
+    @property
+    def awaits_signing(self) -> bool:
+        return self.status == AssignmentStatus.PENDING_SIGN
+
+    @property
+    def is_in_hand(self) -> bool:
+        """Signed for and being worked on."""
+        return self.status == AssignmentStatus.SIGNED
+
+    @property
+    def is_assisting(self) -> bool:
+        return self.role == AssignmentRole.ASSIST
+
+    @property
+    def is_overdue_now(self) -> bool:
+        """`overdue_now` (dispatch.querysets) read on one loaded row, for its page."""
+        return self.is_open and self.paused_since is None and self.handle_deadline < timezone.now()
 
 
 class ReturnReason(models.TextChoices):

@@ -9,17 +9,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from demands.models import Demand, contact_fields
 from demands.phones import phone_hash, phone_key
-from demands.workflow import OPEN_STATUSES, Status
+from demands.workflow import OPEN_STATUSES, WORKING_STATUSES, Status
 from departments.access import DEPARTMENT_ROLES, READ_ALL_ROLES, department_ids_for, has_role
 from dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
-    AssignmentRole,
-    AssignmentStatus,
     DuplicateStatus,
     DuplicateSuggestion,
     ExtensionRequest,
@@ -27,6 +24,7 @@ from dispatch.models import (
     ReturnRequest,
     RulingStatus,
 )
+from dispatch.querysets import AssignmentQuerySet
 from dispatch.services.deadlines import deadlines_for
 from responsibility_lists.models import AmendmentProposal
 from routing.models import RoutingResult
@@ -34,7 +32,7 @@ from routing.models import RoutingResult
 Viewer = User | AnonymousUser
 
 
-def held_assignments(department_ids: set[int]) -> QuerySet[Assignment]:
+def held_assignments(department_ids: set[int]) -> AssignmentQuerySet:
     """The departments' assignments that still give them the case. One whose return (退单) was
     upheld does not: the dispatch centre agreed the case is not theirs, so they must not go on
     reading it (the citizen's details, the next department's answer). What they did stays in the
@@ -176,7 +174,7 @@ class DuplicateGroup:
 def _kept_of(demands: list[Demand]) -> Demand:
     """The demand a group is merged into: the first already with a department (its work is not
     let go), else the first submitted."""
-    working = [d for d in demands if d.status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.REOPENED)]
+    working = [d for d in demands if d.status in WORKING_STATUSES]
     return min(working or demands, key=lambda d: (d.submitted_at, d.pk))
 
 
@@ -224,7 +222,7 @@ def duplicate_groups(suggestions: QuerySet[DuplicateSuggestion]) -> list[Duplica
     return groups
 
 
-def department_inbox(user: Viewer, *, open_only: bool = True) -> QuerySet[Assignment]:
+def department_inbox(user: Viewer, *, open_only: bool = True) -> AssignmentQuerySet:
     department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
     assignments = (
         held_assignments(department_ids)
@@ -232,7 +230,7 @@ def department_inbox(user: Viewer, *, open_only: bool = True) -> QuerySet[Assign
         .defer(*contact_fields("demand__"))
     )
     if open_only:
-        assignments = assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+        assignments = assignments.open()
     return assignments.order_by("handle_deadline")
 
 
@@ -268,7 +266,7 @@ def department_to_suggest(demand: Demand, candidates: list[dict]) -> int | None:
     """The department a return of `demand` suggests unless the handler chooses another: the
     router's first candidate that has not led the case before (a department that returned it is
     not offered it back), and only one the router was sure enough of."""
-    led = set(demand.assignments.filter(role=AssignmentRole.LEAD).values_list("department_id", flat=True))
+    led = set(Assignment.objects.of_demand(demand.pk).lead().values_list("department_id", flat=True))
     return next(
         (
             c["department_id"]
@@ -335,22 +333,3 @@ def matter_disputes(*, since: datetime) -> list[dict]:
     for item in proposals:
         row(item["matter_code"], item["matter_name"])["proposals"] += item["n"]
     return sorted(rows.values(), key=lambda r: (-(r["returns"] + r["proposals"]), -r["redispatches"], r["code"]))
-
-
-def answered_again() -> Exists:
-    """For a lead assignment: whether a later lead assignment of its demand answered it again
-    (after a redo), so that the citizen's rating is of that later answer."""
-    return Exists(
-        Assignment.objects.filter(
-            demand_id=OuterRef("demand_id"),
-            role=AssignmentRole.LEAD,
-            status=AssignmentStatus.DONE,
-            finished_at__gt=OuterRef("finished_at"),
-        )
-    )
-
-
-def answered_on_time() -> Q:
-    # A lead assignment is answered on time when its reply came by its handling deadline, the one
-    # in force after approved extensions and pauses.
-    return Q(status=AssignmentStatus.DONE, finished_at__lte=F("handle_deadline"))

@@ -6,41 +6,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, BooleanField, Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Avg, BooleanField, Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
 from demands.models import Demand, contact_fields
 from departments.access import DEPARTMENT_ROLES, department_ids_for
-from dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
-    Assignment,
-    AssignmentRole,
-    AssignmentStatus,
-    ReplyTemplate,
+from dispatch.models import Assignment, AssignmentStatus, ReplyTemplate
+from dispatch.querysets import (
+    AssignmentQuerySet,
+    answered_again,
+    answered_on_time,
+    lead_q,
+    open_q,
     overdue_now,
+    sign_late,
 )
-from dispatch.selectors import Viewer, answered_again, answered_on_time, held_assignments
+from dispatch.selectors import Viewer, held_assignments
 
 INBOX_VIEWS = ("open", "to_sign", "in_progress", "assisting", "all")
 
 
-def inbox(user: Viewer, view: str = "open") -> QuerySet[Assignment]:
+def inbox(user: Viewer, view: str = "open") -> AssignmentQuerySet:
     """The user's departments' assignments, the one due soonest first: signing is due by the
     sign-for deadline, handling by the handling deadline. Each row carries its mark: red when
     past due, yellow once the warning share of the time is used, paused while the clock stands."""
     rows = held_assignments(department_ids_for(user, *DEPARTMENT_ROLES))
     if view == "to_sign":
-        rows = rows.filter(status=AssignmentStatus.PENDING_SIGN)
+        rows = rows.to_sign()
     elif view == "in_progress":
-        rows = rows.filter(status=AssignmentStatus.SIGNED, role=AssignmentRole.LEAD)
+        rows = rows.in_hand().lead()
     elif view == "assisting":
-        rows = rows.filter(status__in=OPEN_ASSIGNMENT_STATUSES, role=AssignmentRole.ASSIST)
+        rows = rows.open().assisting()
     elif view != "all":
-        rows = rows.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+        rows = rows.open()
     due = Case(When(status=AssignmentStatus.PENDING_SIGN, then=F("sign_deadline")), default=F("handle_deadline"))
-    is_open = Q(status__in=OPEN_ASSIGNMENT_STATUSES)
+    is_open = open_q()
     mark = Case(
         # Only a signed one: signing is due whatever the case waits for, so an unsigned one that
         # stands still (an assist while the lead asks the citizen) still turns red when it is late.
@@ -88,15 +90,15 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
     moment = now or timezone.now()
     since = moment - timedelta(days=days)
     mine = Assignment.objects.filter(department_id__in=department_ids_for(user, *DEPARTMENT_ROLES))
-    is_open = Q(status__in=OPEN_ASSIGNMENT_STATUSES)
+    is_open = open_q()
     load = mine.aggregate(
         open=Count("pk", filter=is_open),
         to_sign=Count("pk", filter=Q(status=AssignmentStatus.PENDING_SIGN)),
-        sign_late=Count("pk", filter=Q(status=AssignmentStatus.PENDING_SIGN, sign_deadline__lt=moment)),
+        sign_late=Count("pk", filter=sign_late(moment)),
         # Overdue by the auditors' rule (deadline passed, clock running), not by whether the
         # sweep has taken the overdue rung yet: a department sees the figure it is judged by.
         overdue=Count("pk", filter=overdue_now(moment)),
-        fell_due_open=Count("pk", filter=overdue_now(moment) & Q(role=AssignmentRole.LEAD, handle_deadline__gte=since)),
+        fell_due_open=Count("pk", filter=overdue_now(moment) & lead_q() & Q(handle_deadline__gte=since)),
         due_soon=Count(
             "pk",
             filter=is_open
@@ -105,24 +107,23 @@ def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = N
             ),
         ),
     )
-    answered = mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE, finished_at__gte=since).aggregate(
-        answered=Count("pk"), on_time=Count("pk", filter=answered_on_time())
+    answered = (
+        mine.lead()
+        .answered()
+        .filter(finished_at__gte=since)
+        .aggregate(answered=Count("pk"), on_time=Count("pk", filter=answered_on_time()))
     )
     # The citizens of demands merged into one the department answered rate that answer too.
     # Ratings are of the latest answer: a case answered by another department after a redo counts
     # for that one.
-    answered_here = (
-        mine.filter(role=AssignmentRole.LEAD, status=AssignmentStatus.DONE)
-        .exclude(answered_again())
-        .values("demand_id")
-    )
+    answered_here = mine.lead().answered().exclude(answered_again()).values("demand_id")
     rating = Demand.objects.filter(
         (Q(pk__in=answered_here) & rated_own_answer_q())
         | (merged_into_q(answered_here, lookup="in") & rated_shared_answer_q()),
         rated_at__gte=since,
         rating__isnull=False,
     ).aggregate(average=Avg("rating"))
-    returned = mine.filter(status=AssignmentStatus.RETURNED, finished_at__gte=since).count()
+    returned = mine.returned().filter(finished_at__gte=since).count()
     return DepartmentSummary(
         open=load["open"],
         to_sign=load["to_sign"],

@@ -263,6 +263,19 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
 
+    # What its page asks of the job, named so that no template compares status strings.
+    @property
+    def is_underway(self) -> bool:
+        return self.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == ImportStatus.DONE
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == ImportStatus.FAILED
+
     @property
     def percent(self) -> int:
         if self.status in (ImportStatus.DONE, ImportStatus.FAILED):

@@ -19,13 +19,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score
 from sklearn.svm import LinearSVC
 
-from departments.models import Department
+from departments.models import TERRITORIAL_KINDS, Department
 from responsibility_lists.models import ListVersion
 from responsibility_lists.selectors import matter_top_categories, version_in_force
 from routing.calibration import NO_MATTER, lowest_cut
 from routing.history import HistoryColumns, departments_by_label, history_import
 from routing.models import HistoricalCase, RoutingModel
-from routing.router import TERRITORIAL_KINDS, route
+from routing.router import route
 from routing.text import forget_words, words_kept, words_segmented_afresh
 from routing.training import train_and_activate
 

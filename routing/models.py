@@ -147,6 +147,19 @@ class ImpactPreview(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} ({self.get_status_display()})"
 
+    # What its page asks of the job, named so that no template compares status strings.
+    @property
+    def is_underway(self) -> bool:
+        return self.status in (ImpactStatus.QUEUED, ImpactStatus.RUNNING)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == ImpactStatus.DONE
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == ImpactStatus.FAILED
+
     @property
     def percent(self) -> int:
         if self.status == ImpactStatus.DONE:

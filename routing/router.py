@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from config.caching import cached_for
-from departments.models import Department, DepartmentKind
+from departments.models import TERRITORIAL_KINDS, Department
 from departments.selectors import ResolvedLocation, resolve_location, street_office_for
 from responsibility_lists.models import ListVersion, VersionStatus
 from routing import learned, weighing
@@ -100,7 +100,6 @@ def clear_caches() -> None:
 
 
 _ACTIVE = object()
-TERRITORIAL_KINDS = (DepartmentKind.STREET, DepartmentKind.COMMUNITY)
 
 
 # How many of the similar past cases behind a suggestion an officer is shown.

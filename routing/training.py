@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demands.models import Demand
-from demands.workflow import Status
+from demands.workflow import ANSWERED_STATUSES
 from responsibility_lists.models import ListVersion
 from responsibility_lists.selectors import version_in_force
 from routing.calibration import assess
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 
 MODEL_BLOBS_KEPT = 30  # a month of nightly retrains
 IN_FORCE = object()  # the list version in force, whichever it is
-ANSWERED = (Status.REPLIED, Status.CLOSED)
 
 
 def training_set() -> TrainingSet:
@@ -38,7 +37,7 @@ def training_set() -> TrainingSet:
         *fields, "department__code", "matter_code", "external_id"
     )
     cases = [PastCase(*row) for row in imported]
-    answered = Demand.objects.filter(status__in=ANSWERED, lead_department__isnull=False).order_by("pk")
+    answered = Demand.objects.filter(status__in=ANSWERED_STATUSES, lead_department__isnull=False).order_by("pk")
     cases += [
         PastCase(title, content, place, department, matter or "", number)
         for title, content, place, department, matter, number in answered.values_list(

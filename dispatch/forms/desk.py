@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.form_fields import ConditionallyRequiredCharField, ConditionallyRequiredChoiceField, choice_field
 from demands.models import Channel
-from departments.models import Street
+from departments.models import TERRITORIAL_KINDS, Street
 from departments.pickers import department_choices, filterable
 from departments.selectors import departments_for_choice
 from dispatch.desk_queues import DeskFilters
@@ -13,7 +13,6 @@ from dispatch.forms.citizen import DemandForm
 from responsibility_lists.forms import LIMIT_FIELDS
 from responsibility_lists.models import AmendmentKind, Matter
 from responsibility_lists.selectors import matters_of, top_category_names, version_in_force
-from routing.router import TERRITORIAL_KINDS
 
 
 class IntakeForm(DemandForm):

@@ -2,25 +2,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TypeVar
 
 from django.contrib.auth.models import User
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from config.errors import IllegalTransition, NotAllowed, NotFound, ValidationFailed
+from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from demands.models import Demand, Reply
 from demands.services import demand_transition
 from demands.wording import worded
 from demands.workflow import Action
-from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role, works_in
+from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, has_role
 from departments.models import Department, Membership
 from departments.selectors import street_office_for
+from dispatch.assignment_workflow import AssignmentMove
 from dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRole,
     AssignmentStatus,
@@ -34,20 +33,11 @@ from dispatch.models import (
     ReturnRequest,
     RulingStatus,
 )
+from dispatch.services.case_locks import assignment_under_lock, locked_assignment
 from dispatch.services.deadlines import deadlines_for
+from dispatch.services.transitions import assignment_transition, check_move, let_go
 from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
-
-RequestModel = TypeVar("RequestModel", bound=models.Model)
-
-
-def release_open_assignments(demand_id: int, now: datetime, *, assisting_only: bool = False) -> None:
-    """Let a case's open assignments go (only its assisting ones with `assisting_only`): it is
-    merged, refused, or given back by its lead, and nobody is to work on it any more."""
-    open_ones = Assignment.objects.filter(demand_id=demand_id, status__in=OPEN_ASSIGNMENT_STATUSES)
-    if assisting_only:
-        open_ones = open_ones.filter(role=AssignmentRole.ASSIST)
-    open_ones.update(status=AssignmentStatus.RELEASED, finished_at=now, paused_since=None)
 
 
 def require_dispatcher(actor: User | None) -> None:
@@ -65,35 +55,6 @@ def matter_assisting(matter: Matter | None, street_id: int | None) -> list[Depar
     if office is not None:
         assisting.append(office)
     return assisting
-
-
-def lock_case(demand_id: int) -> None:
-    """Lock the demand's row. Every change to a case takes it before any row of its assignments
-    (which are then locked alone, not their departments), so two changes to one case at once (a
-    question to the citizen and an assisting answer, say) wait in turn instead of deadlocking."""
-    list(Demand.objects.select_for_update().filter(pk=demand_id).values_list("pk", flat=True))
-
-
-def _assignment_locked(assignment_id: int) -> Assignment:
-    """The assignment, locked, its case first (the demand id is read unlocked to lock by it)."""
-    demand_id = Assignment.objects.filter(pk=assignment_id).values_list("demand_id", flat=True).first()
-    if demand_id is None:  # an id from a request may name nothing
-        raise NotFound(_("该派单不存在。"))
-    lock_case(demand_id)
-    return (
-        Assignment.objects.select_for_update(of=("self",)).select_related("department", "demand").get(pk=assignment_id)
-    )
-
-
-def locked_request(model: type[RequestModel], pk: int) -> RequestModel:
-    """A request about an assignment (a return, an extension, a question), locked with its
-    assignment, their case first."""
-    manager = model._default_manager
-    demand_id = manager.filter(pk=pk).values_list("assignment__demand_id", flat=True).first()
-    if demand_id is None:  # an id from a request may name nothing
-        raise NotFound(_("%(what)s不存在。") % {"what": model._meta.verbose_name})
-    lock_case(demand_id)
-    return manager.select_for_update(of=("self", "assignment")).select_related("assignment").get(pk=pk)
 
 
 def withdraw_waiting(assignment_ids: Iterable[int], now: datetime, reason: str, *, returns: bool = True) -> None:
@@ -118,7 +79,7 @@ def settle_demand(demand_id: int, now: datetime, reason: str, actor: User, *, me
     """A merged or refused demand: its open work is let go and everything waiting on it withdrawn,
     and the duplicate suggestions it was in are decided (merged, where it went into that original)."""
     withdraw_waiting(Assignment.objects.filter(demand_id=demand_id).values_list("pk", flat=True), now, reason)
-    release_open_assignments(demand_id, now)
+    let_go(Assignment.objects.of_demand(demand_id), now)
     pending = DuplicateSuggestion.objects.filter(status=DuplicateStatus.PENDING)
     if merged_into is not None:
         pending.filter(demand_id=demand_id, original_id=merged_into).update(
@@ -127,14 +88,6 @@ def settle_demand(demand_id: int, now: datetime, reason: str, actor: User, *, me
     pending.filter(Q(demand_id=demand_id) | Q(original_id=demand_id)).update(
         status=DuplicateStatus.DISMISSED, decided_by=actor, decided_at=now
     )
-
-
-def locked_assignment(assignment_id: int, actor: User | None) -> Assignment:
-    """The assignment, locked (its case first), if the actor works in its department; refused otherwise."""
-    assignment = _assignment_locked(assignment_id)
-    if not works_in(actor, assignment.department, *DEPARTMENT_ROLES):
-        raise NotAllowed(_("这不是您所在部门的诉求。"))
-    return assignment
 
 
 def notify_department(
@@ -161,7 +114,8 @@ def create_assignments(
     actor: User | None,
     is_redispatch: bool = False,
 ) -> Assignment:
-    """Hand the demand to a lead (and assisting departments) with deadlines from the matter."""
+    """Hand the demand to a lead (and assisting departments) with deadlines from the matter; the
+    demand is due when its lead's handling time runs out."""
     now = timezone.now()
     deadlines = deadlines_for(start=now, matter=matter, urgency=demand.urgency)
     lead_assignment = Assignment.objects.create(
@@ -209,6 +163,8 @@ def create_assignments(
             supervise_at=deadlines.supervise,
             escalate_at=deadlines.escalate,
         )
+    demand.due_at = lead_assignment.handle_deadline
+    demand.save(update_fields=["due_at", "updated_at"])
     return lead_assignment
 
 
@@ -256,20 +212,15 @@ def demand_dispatch(
                 "list_version_id": version.pk,
             },
         )
-        assignment = create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=actor)
-        demand.due_at = assignment.handle_deadline
-        demand.save(update_fields=["due_at", "updated_at"])
+        create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=actor)
     return demand
 
 
 def assignment_sign(*, assignment_id: int, actor: User) -> Assignment:
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
-        if assignment.status != AssignmentStatus.PENDING_SIGN:
-            raise IllegalTransition(
-                _("该派单当前为「%(status)s」，无需签收。") % {"status": assignment.get_status_display()}
-            )
-        now = timezone.now()
+        refusal = _("该派单当前为「%(status)s」，无需签收。") % {"status": assignment.get_status_display()}
+        check_move(assignment=assignment, move=AssignmentMove.SIGN, refusal=refusal)
         if assignment.role == AssignmentRole.LEAD:
             demand_transition(
                 demand_id=assignment.demand_id,
@@ -286,10 +237,12 @@ def assignment_sign(*, assignment_id: int, actor: User) -> Assignment:
                 department=assignment.department,
                 is_public=False,
             )
-        assignment.status = AssignmentStatus.SIGNED
-        assignment.signed_at = now
-        assignment.signed_by = actor
-        assignment.save(update_fields=["status", "signed_at", "signed_by"])
+        assignment_transition(
+            assignment=assignment,
+            move=AssignmentMove.SIGN,
+            refusal=refusal,
+            changes={"signed_at": timezone.now(), "signed_by": actor},
+        )
     return assignment
 
 
@@ -302,11 +255,9 @@ def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
         assignment = locked_assignment(assignment_id, actor)
         if assignment.role != AssignmentRole.LEAD:
             raise IllegalTransition(_("协办部门请提交协办意见，由主办部门统一答复。"))
-        if assignment.status != AssignmentStatus.SIGNED:
-            raise IllegalTransition(_("请先签收再答复。"))
-        waiting = Assignment.objects.filter(
-            demand_id=assignment.demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
-        ).select_related("department")
+        refusal = _("请先签收再答复。")
+        check_move(assignment=assignment, move=AssignmentMove.ANSWER, refusal=refusal)
+        waiting = Assignment.objects.of_demand(assignment.demand_id).assisting().open().select_related("department")
         if waiting:
             names = "、".join(a.department.display_name for a in waiting)
             raise IllegalTransition(_("协办部门尚未反馈：%(names)s。") % {"names": names})
@@ -322,10 +273,7 @@ def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
             changes={"replied_at": now},
         )
         withdraw_waiting([assignment.pk], now, gettext_noop("已答复群众，申请随之撤回。"))
-        assignment.status = AssignmentStatus.DONE
-        assignment.finished_at = now
-        assignment.paused_since = None
-        assignment.save(update_fields=["status", "finished_at", "paused_since"])
+        assignment_transition(assignment=assignment, move=AssignmentMove.ANSWER, refusal=refusal, now=now)
     return demand
 
 
@@ -337,10 +285,8 @@ def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assi
         assignment = locked_assignment(assignment_id, actor)
         if assignment.role != AssignmentRole.ASSIST:
             raise IllegalTransition(_("主办部门请直接答复。"))
-        if assignment.status not in OPEN_ASSIGNMENT_STATUSES:
-            raise IllegalTransition(
-                _("该派单当前为「%(status)s」，不能再提交意见。") % {"status": assignment.get_status_display()}
-            )
+        refusal = _("该派单当前为「%(status)s」，不能再提交意见。") % {"status": assignment.get_status_display()}
+        check_move(assignment=assignment, move=AssignmentMove.CONTRIBUTE, refusal=refusal)
         Reply.objects.create(
             demand_id=assignment.demand_id,
             department=assignment.department,
@@ -348,11 +294,11 @@ def assignment_contribute(*, assignment_id: int, actor: User, body: str) -> Assi
             body=body.strip(),
             is_contribution=True,
         )
-        _finish_assist(assignment, actor, action=Action.CONTRIBUTE, reason=body.strip(), status=AssignmentStatus.DONE)
+        _finish_assist(assignment, actor, action=Action.CONTRIBUTE, reason=body.strip(), move=AssignmentMove.CONTRIBUTE)
     return assignment
 
 
-def _finish_assist(assignment: Assignment, actor: User, *, action: str, reason: str, status: str) -> None:
+def _finish_assist(assignment: Assignment, actor: User, *, action: str, reason: str, move: str) -> None:
     """An assisting department's part ends (contributed or released): record it, and tell the lead."""
     demand_transition(
         demand_id=assignment.demand_id,
@@ -362,11 +308,8 @@ def _finish_assist(assignment: Assignment, actor: User, *, action: str, reason: 
         reason=reason,
         is_public=False,
     )
-    assignment.status = status
-    assignment.finished_at = timezone.now()
-    assignment.paused_since = None  # its part is done: no clock of its runs, standing or not
-    assignment.save(update_fields=["status", "finished_at", "paused_since"])
-    _tell_the_lead(assignment, released=status == AssignmentStatus.RELEASED)
+    assignment_transition(assignment=assignment, move=move)
+    _tell_the_lead(assignment, released=assignment.status == AssignmentStatus.RELEASED)
 
 
 _ASSIST_NEWS = {
@@ -386,16 +329,16 @@ def _tell_the_lead(assist: Assignment, *, released: bool) -> None:
     # Locked: of two assisting departments finishing at once, the second waits for the first,
     # so exactly one of them sees that none is left and the lead hears it once.
     lead = (
-        Assignment.objects.select_for_update(of=("self",))
-        .filter(demand_id=assist.demand_id, role=AssignmentRole.LEAD, status__in=OPEN_ASSIGNMENT_STATUSES)
+        Assignment.objects.of_demand(assist.demand_id)
+        .lead()
+        .open()
+        .select_for_update(of=("self",))
         .select_related("department", "demand")
         .first()
     )
     if lead is None:
         return
-    waiting = Assignment.objects.filter(
-        demand_id=assist.demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
-    ).exists()
+    waiting = Assignment.objects.of_demand(assist.demand_id).assisting().open().exists()
     notify_department(
         lead.department,
         lead.demand,
@@ -412,10 +355,9 @@ def assignment_release(*, assignment_id: int, actor: User, reason: str) -> Assig
     if not reason.strip():
         raise ValidationFailed(_("请说明解除协办的原因。"))
     with transaction.atomic():
-        assignment = _assignment_locked(assignment_id)
-        if assignment.role != AssignmentRole.ASSIST or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
-            raise IllegalTransition(_("只能解除尚未完成的协办派单。"))
+        assignment = assignment_under_lock(assignment_id)
+        check_move(assignment=assignment, move=AssignmentMove.RELEASE, refusal=_("只能解除尚未完成的协办派单。"))
         _finish_assist(
-            assignment, actor, action=Action.RELEASE_ASSIST, reason=reason.strip(), status=AssignmentStatus.RELEASED
+            assignment, actor, action=Action.RELEASE_ASSIST, reason=reason.strip(), move=AssignmentMove.RELEASE
         )
     return assignment

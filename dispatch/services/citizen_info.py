@@ -20,16 +20,17 @@ from demands.models import Demand
 from demands.services import CITIZEN, demand_transition
 from demands.workflow import Action
 from departments.working_time import current_clock
+from dispatch.assignment_workflow import AssignmentMove
 from dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
-    AssignmentRole,
     AssignmentStatus,
     InfoRequest,
     InfoRequestStatus,
 )
-from dispatch.services.assignments import lock_case, locked_assignment, locked_request, notify_department
+from dispatch.services.assignments import notify_department
+from dispatch.services.case_locks import lock_case, locked_assignment, locked_request
 from dispatch.services.deadlines import clock_pause, clock_resume
+from dispatch.services.transitions import check_move
 
 MIN_TEXT = 5
 
@@ -40,8 +41,11 @@ def info_request_ask(*, assignment_id: int, actor: User, question: str) -> InfoR
         raise ValidationFailed(_("请写明需要群众补充的内容。"), extra={"fields": {"question": _("内容太短。")}})
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
-        if assignment.role != AssignmentRole.LEAD or assignment.status != AssignmentStatus.SIGNED:
-            raise IllegalTransition(_("只有已签收的主办部门可以请群众补充信息。"))
+        check_move(
+            assignment=assignment,
+            move=AssignmentMove.ASK_CITIZEN,
+            refusal=_("只有已签收的主办部门可以请群众补充信息。"),
+        )
         now = timezone.now()
         clock_pause(assignment, now)
         request = InfoRequest.objects.create(
@@ -64,9 +68,7 @@ def info_request_ask(*, assignment_id: int, actor: User, question: str) -> InfoR
 
 
 def _open_assists(demand_id: int) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(
-        demand_id=demand_id, role=AssignmentRole.ASSIST, status__in=OPEN_ASSIGNMENT_STATUSES
-    ).select_related("department", "demand")
+    return Assignment.objects.of_demand(demand_id).assisting().open().select_related("department", "demand")
 
 
 def _pause_assists(request: InfoRequest, now: datetime) -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -11,8 +10,8 @@ from config.errors import IllegalTransition, ValidationFailed
 from demands.models import Demand
 from demands.services import CITIZEN, demand_transition
 from demands.wording import worded
-from demands.workflow import Action, Status
-from dispatch.models import Assignment, AssignmentRole, AssignmentStatus
+from demands.workflow import Action, Status, reopen_limit_reached
+from dispatch.models import Assignment
 from dispatch.services.assignments import create_assignments, require_dispatcher, settle_demand
 
 
@@ -25,10 +24,12 @@ def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> 
         raise ValidationFailed(_("评分须为 1 到 5。"))
     with transaction.atomic():
         current = Demand.objects.select_for_update().get(pk=demand.pk)
-        if current.reopen_count >= settings.REOPEN_LIMIT:
+        if reopen_limit_reached(current.reopen_count):
             raise IllegalTransition(_("该诉求已重办过一次，不能再次重办；如仍不满意，请重新提交诉求。"))
         last_lead = (
-            Assignment.objects.filter(demand=current, role=AssignmentRole.LEAD, status=AssignmentStatus.DONE)
+            Assignment.objects.of_demand(current.pk)
+            .lead()
+            .answered()
             .select_related("department", "matter")
             .order_by("-dispatched_at")
             .first()
@@ -47,11 +48,7 @@ def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> 
             changes=changes,
         )
         if last_lead is not None:
-            assignment = create_assignments(
-                demand=reopened, lead=last_lead.department, matter=last_lead.matter, actor=None
-            )
-            reopened.due_at = assignment.handle_deadline
-            reopened.save(update_fields=["due_at", "updated_at"])
+            create_assignments(demand=reopened, lead=last_lead.department, matter=last_lead.matter, actor=None)
     return reopened
 
 

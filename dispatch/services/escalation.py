@@ -28,9 +28,7 @@ from departments.models import Membership, Role
 from departments.working_time import current_clock
 from dispatch.models import (
     AUTOMATIC_SUPERVISION_NOTE,
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
-    AssignmentStatus,
     Notification,
     Supervision,
 )
@@ -45,7 +43,7 @@ class Rung:
     done: str  # the column stamped when it is taken
     after: str | None  # the rung that must have been taken first
     message: str
-    statuses: tuple[str, ...] = OPEN_ASSIGNMENT_STATUSES
+    unsigned_only: bool = False  # a rung of signing, not of handling: only what waits to be signed
     public: bool = True  # whether the citizen sees the step on the tracking page
 
 
@@ -56,7 +54,7 @@ LADDER = (
         "sign_overdue_at",
         None,
         gettext_noop("诉求 %(number)s 已超过签收时限，请立即签收。"),
-        statuses=(AssignmentStatus.PENDING_SIGN,),
+        unsigned_only=True,
         public=False,
     ),
     Rung(
@@ -124,13 +122,13 @@ def sweep_deadlines(*, now: datetime | None = None, batch: int = BATCH) -> dict[
 
 
 def _due(rung: Rung, moment: datetime):
-    rows = Assignment.objects.filter(
-        status__in=rung.statuses, **{f"{rung.done}__isnull": True, f"{rung.due}__lte": moment}
-    )
+    waiting = Assignment.objects.to_sign() if rung.unsigned_only else Assignment.objects.open()
+    rows = waiting.filter(**{f"{rung.done}__isnull": True, f"{rung.due}__lte": moment})
     if rung.after:
         rows = rows.filter(**{f"{rung.after}__isnull": False})
-    if rung.action != Action.SIGN_OVERDUE:
-        # The clock stands still while the case waits on an extension decision or the citizen.
+    if not rung.unsigned_only:
+        # The clock stands still while the case waits on an extension decision or the citizen;
+        # signing is due whatever the case waits for.
         rows = rows.filter(paused_since__isnull=True)
     return rows
 

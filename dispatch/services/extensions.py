@@ -12,9 +12,12 @@ from demands.models import Demand
 from demands.services import demand_transition
 from demands.workflow import Action
 from departments.working_time import current_clock
-from dispatch.models import AssignmentRole, AssignmentStatus, ExtensionRequest, ExtensionStatus
-from dispatch.services.assignments import locked_assignment, locked_request, require_dispatcher
+from dispatch.assignment_workflow import AssignmentMove
+from dispatch.models import ExtensionRequest, ExtensionStatus
+from dispatch.services.assignments import require_dispatcher
+from dispatch.services.case_locks import locked_assignment, locked_request
 from dispatch.services.deadlines import clock_pause, clock_resume
+from dispatch.services.transitions import check_move
 
 MAX_EXTENSION_DAYS = Decimal(30)
 
@@ -32,8 +35,11 @@ def extension_request(
         raise ValidationFailed(_("请写明延期理由。"))
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
-        if assignment.role != AssignmentRole.LEAD or assignment.status != AssignmentStatus.SIGNED:
-            raise IllegalTransition(_("只有已签收的主办派单可以申请延期。"))
+        check_move(
+            assignment=assignment,
+            move=AssignmentMove.REQUEST_EXTENSION,
+            refusal=_("只有已签收的主办派单可以申请延期。"),
+        )
         if ExtensionRequest.objects.filter(assignment=assignment, status=ExtensionStatus.PENDING).exists():
             raise IllegalTransition(_("已有一份延期申请在审批中。"))
         clock_pause(assignment, timezone.now())

@@ -22,7 +22,7 @@ from demands.models import Channel, Demand
 from demands.services import CITIZEN, demand_transition, submission_errors
 from demands.workflow import Action
 from dispatch.duplicates import repeats
-from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment
+from dispatch.models import Assignment
 from dispatch.services.assignments import notify_department
 
 NOT_A_REPEAT = gettext_noop(
@@ -62,9 +62,7 @@ def demand_follow_up(
             data={"title": title.strip(), "channel": channel, "count": count},
             changes={"follow_up_count": count},
         )
-        handling = Assignment.objects.filter(demand=demand, status__in=OPEN_ASSIGNMENT_STATUSES).select_related(
-            "department"
-        )
+        handling = Assignment.objects.of_demand(demand.pk).open().select_related("department")
         for assignment in handling:
             notify_department(
                 assignment.department,

@@ -13,7 +13,7 @@ from demands.models import Demand
 from demands.services import demand_transition
 from demands.workflow import Action
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, department_ids_for, has_role
-from dispatch.models import OPEN_ASSIGNMENT_STATUSES, Assignment
+from dispatch.models import Assignment
 from dispatch.services.assignments import notify_department
 
 
@@ -22,9 +22,7 @@ def case_note(*, demand_id: int, actor: User, body: str) -> Demand:
     if len(body) < 2:
         raise ValidationFailed(_("请填写沟通内容。"), extra={"fields": {"body": _("内容为空。")}})
     with transaction.atomic():
-        on_case = Assignment.objects.filter(demand_id=demand_id, status__in=OPEN_ASSIGNMENT_STATUSES).select_related(
-            "department"
-        )
+        on_case = Assignment.objects.of_demand(demand_id).open().select_related("department")
         own = set(department_ids_for(actor, *DEPARTMENT_ROLES))
         author = next((a.department for a in on_case if a.department_id in own), None)
         if author is None and not has_role(actor, *DISPATCH_ROLES):

@@ -14,30 +14,26 @@ from demands.models import Demand
 from demands.services import demand_transition
 from demands.wording import worded
 from demands.workflow import Action
-from departments.models import Department
+from departments.models import TERRITORIAL_KINDS, Department
 from departments.working_time import current_clock
+from dispatch.assignment_workflow import AssignmentMove
 from dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
-    AssignmentRole,
-    AssignmentStatus,
     ReturnReason,
     ReturnRequest,
     RulingStatus,
 )
 from dispatch.services.assignments import (
     create_assignments,
-    locked_assignment,
-    locked_request,
     matter_assisting,
-    release_open_assignments,
     require_dispatcher,
     withdraw_waiting,
 )
+from dispatch.services.case_locks import locked_assignment, locked_request
+from dispatch.services.transitions import assignment_transition, check_move, let_go
 from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind, Matter
 from routing.models import RoutingResult
-from routing.router import TERRITORIAL_KINDS
 
 
 def _matter_upheld(previous: Assignment, target: Department, amending: bool) -> Matter | None:
@@ -82,8 +78,8 @@ def assignment_return(
         raise ValidationFailed(_("请写明退单理由（至少5个字）。"))
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
-        if assignment.role != AssignmentRole.LEAD or assignment.status not in OPEN_ASSIGNMENT_STATUSES:
-            raise IllegalTransition(_("只有主办部门可以对尚在办理中的诉求退单。"))
+        refusal = _("只有主办部门可以对尚在办理中的诉求退单。")
+        check_move(assignment=assignment, move=AssignmentMove.RETURN, refusal=refusal)
         window = settings.RETURN_WINDOW_WORKING_HOURS
         if timezone.now() > return_window_closes(assignment):
             # Past the window the case is the department's: disputes then go through the
@@ -110,14 +106,12 @@ def assignment_return(
             data={"reason_code": reason_code, "suggested": suggested.name if suggested else None},
             is_public=False,
         )
-        assignment.status = AssignmentStatus.RETURNED
-        assignment.finished_at = now
-        assignment.paused_since = None
-        assignment.save(update_fields=["status", "finished_at", "paused_since"])
+        assignment_transition(assignment=assignment, move=AssignmentMove.RETURN, refusal=refusal, now=now)
         # A question this department put to the citizen goes with the case it gives back: whoever
         # handles it next asks again if they need to.
         withdraw_waiting([assignment.pk], now, gettext_noop("已退单，申请随之撤回。"), returns=False)
-        release_open_assignments(assignment.demand_id, now, assisting_only=True)
+        # The assisting departments stop with the case; the ruling brings back the ones let go here.
+        let_go(Assignment.objects.of_demand(assignment.demand_id).assisting(), now, released_by_return=request)
     return request
 
 
@@ -141,20 +135,8 @@ def return_rule(
         if request.status != RulingStatus.PENDING:
             raise IllegalTransition(_("该退单已裁定。"))
         previous = request.assignment
-        if uphold:
-            target = Department.objects.filter(pk=department_id, is_active=True).first() if department_id else None
-            if target is None:
-                raise ValidationFailed(_("退单成立时须选择改派部门。"))
-            if target.pk == previous.department_id:
-                raise ValidationFailed(_("改派部门不能是退单部门本身。"))
-        else:
-            target = previous.department
-        reason = note.strip()  # the dispatch officer's own words, as written
-        wording: dict = {}
-        if not reason:
-            if not (uphold and target.pk == request.suggested_department_id):
-                raise ValidationFailed(_("请填写裁定意见。"))
-            reason, wording = worded(gettext_noop("退单理由成立，改派%(department)s。"), department=target.name)
+        target = _next_lead(previous, uphold, department_id)
+        reason, wording = _ruling_reason(request, note, uphold, target)
         matter = previous.matter if not uphold else _matter_upheld(previous, target, propose_amendment)
         demand = demand_transition(
             demand_id=previous.demand_id,
@@ -174,49 +156,76 @@ def return_rule(
                 "list_version_id": matter.version_id if matter else previous.demand.list_version_id,
             },
         )
-        # The assisting departments the return released (the ones still working) come back with
-        # the case, whoever chose them; a case that changed matter takes the new matter's instead.
-        # Those who already gave their part are not asked again.
-        if matter == previous.matter:
-            released = Assignment.objects.filter(
-                demand=demand,
-                role=AssignmentRole.ASSIST,
-                status=AssignmentStatus.RELEASED,
-                finished_at=request.requested_at,
-            ).values_list("department_id", flat=True)
-            assisting = list(Department.objects.filter(pk__in=list(released), is_active=True).order_by("pk"))
-        else:
-            assisting = matter_assisting(matter, demand.street_id)
-        contributed = set(
-            Assignment.objects.filter(
-                demand=demand, role=AssignmentRole.ASSIST, status=AssignmentStatus.DONE
-            ).values_list("department_id", flat=True)
-        )
-        assisting = list({d.pk: d for d in assisting if d.pk not in contributed}.values())
-        assignment = create_assignments(
+        create_assignments(
             demand=demand,
             lead=target,
             matter=matter,
-            assisting=assisting,
+            assisting=_assisting_after_ruling(request, matter, demand),
             actor=actor,
             is_redispatch=uphold,
         )
-        demand.due_at = assignment.handle_deadline
-        demand.save(update_fields=["due_at", "updated_at"])
-        request.status = RulingStatus.UPHELD if uphold else RulingStatus.OVERRULED
-        request.ruled_by = actor
-        request.ruled_at = timezone.now()
-        request.ruling_note = reason
-        request.redispatched_to = target
-        request.save()
+        _record_ruling(request, actor=actor, uphold=uphold, reason=reason, target=target)
         if propose_amendment and uphold and previous.matter is not None:
-            amendment_file(
-                actor=actor,
-                version_id=previous.matter.version_id,
-                matter_code=previous.matter.code,
-                kind=AmendmentKind.CHANGE_LEAD,
-                department_id=target.pk,
-                reason=f"退单裁定（{demand.tracking_number}）：{reason}",
-                demand_id=demand.pk,
-            )
+            _propose_new_lead(previous.matter, target, actor=actor, demand=demand, reason=reason)
     return demand
+
+
+def _next_lead(previous: Assignment, uphold: bool, department_id: int | None) -> Department:
+    """Who leads after the ruling: the department the officer chose when the return is upheld
+    (an active one, and not the one that returned it), else the one that returned it."""
+    if not uphold:
+        return previous.department
+    target = Department.objects.filter(pk=department_id, is_active=True).first() if department_id else None
+    if target is None:
+        raise ValidationFailed(_("退单成立时须选择改派部门。"))
+    if target.pk == previous.department_id:
+        raise ValidationFailed(_("改派部门不能是退单部门本身。"))
+    return target
+
+
+def _ruling_reason(request: ReturnRequest, note: str, uphold: bool, target: Department) -> tuple[str, dict]:
+    """The ruling's reason and, where the ruling words it itself, its wording in every language:
+    only upholding in favour of the suggested department may go without the officer's note."""
+    reason = note.strip()  # the dispatch officer's own words, as written
+    if reason:
+        return reason, {}
+    if not (uphold and target.pk == request.suggested_department_id):
+        raise ValidationFailed(_("请填写裁定意见。"))
+    return worded(gettext_noop("退单理由成立，改派%(department)s。"), department=target.name)
+
+
+def _assisting_after_ruling(request: ReturnRequest, matter: Matter | None, demand: Demand) -> list[Department]:
+    """The assisting departments the return released (the ones still working) come back with the
+    case, whoever chose them; a case that changed matter takes the new matter's instead. Those
+    who already gave their part are not asked again."""
+    if matter == request.assignment.matter:
+        released = request.released_assists.values_list("department_id", flat=True)
+        assisting = list(Department.objects.filter(pk__in=list(released), is_active=True).order_by("pk"))
+    else:
+        assisting = matter_assisting(matter, demand.street_id)
+    contributed = set(
+        Assignment.objects.of_demand(demand.pk).assisting().answered().values_list("department_id", flat=True)
+    )
+    return list({d.pk: d for d in assisting if d.pk not in contributed}.values())
+
+
+def _record_ruling(request: ReturnRequest, *, actor: User, uphold: bool, reason: str, target: Department) -> None:
+    request.status = RulingStatus.UPHELD if uphold else RulingStatus.OVERRULED
+    request.ruled_by = actor
+    request.ruled_at = timezone.now()
+    request.ruling_note = reason
+    request.redispatched_to = target
+    request.save()
+
+
+def _propose_new_lead(matter: Matter, lead: Department, *, actor: User, demand: Demand, reason: str) -> None:
+    """The ruling proposes that the list name the new department as the matter's lead."""
+    amendment_file(
+        actor=actor,
+        version_id=matter.version_id,
+        matter_code=matter.code,
+        kind=AmendmentKind.CHANGE_LEAD,
+        department_id=lead.pk,
+        reason=f"退单裁定（{demand.tracking_number}）：{reason}",
+        demand_id=demand.pk,
+    )

@@ -145,8 +145,6 @@ def _route_locked(demand: Demand) -> Demand:
         },
         changes={**located, "list_version": version, "matter": matter, "lead_department": lead},
     )
-    assignment = create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=None)
-    demand.due_at = assignment.handle_deadline
-    demand.save(update_fields=["due_at", "updated_at"])
+    create_assignments(demand=demand, lead=lead, matter=matter, assisting=assisting, actor=None)
     suggest_duplicates(demand)
     return demand

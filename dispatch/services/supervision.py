@@ -13,7 +13,7 @@ from demands.services import demand_transition
 from demands.wording import worded
 from demands.workflow import Action
 from dispatch.models import Notification, Supervision
-from dispatch.services.assignments import locked_assignment
+from dispatch.services.case_locks import locked_assignment
 
 ANSWERED = gettext_noop("诉求 %(number)s 的督办已反馈：%(response)s")
 

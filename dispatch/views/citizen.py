@@ -33,7 +33,7 @@ from demands.privacy import mask_phone
 from demands.selectors import demand_for_citizen, demands_of_phone, public_timeline
 from demands.services import demand_rate, demand_submit
 from demands.uploads import IMAGE_TYPES
-from demands.workflow import FINAL_STATUSES, Action, Status
+from demands.workflow import FINAL_STATUSES, Action, Status, may_reopen
 from dispatch.duplicates import open_repeat_of
 from dispatch.forms.citizen import (
     RATINGS,
@@ -305,7 +305,7 @@ def demand_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "overdue": handled.assignments.filter(overdue_now(timezone.now()), role=AssignmentRole.LEAD).exists(),
         "can_rate": demand.status == Status.REPLIED
         or (demand.status == Status.MERGED and not rated_shared_answer(demand) and shared_answer_given(original)),
-        "can_reopen": demand.status == Status.REPLIED and demand.reopen_count < 1,
+        "can_reopen": may_reopen(demand),
         "info_request": pending_info_request(demand),
         "attachments": [(a, a.content_type in IMAGE_TYPES) for a in demand.attachments.all()],
         "rating_label": dict(RATINGS).get(demand.rating, "") if demand.rating is not None else "",

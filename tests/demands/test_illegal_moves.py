@@ -43,3 +43,20 @@ def test_illegal_move_is_refused(action, status):
 
 def test_there_are_illegal_moves_to_check():
     assert len(ILLEGAL) > 100
+
+
+@pytest.mark.django_db
+def test_a_change_to_a_field_the_demand_does_not_have_is_refused_not_dropped():
+    demand = Demand.objects.create(
+        tracking_number="PS-20260101-000002", query_code_hash="x", citizen_name="丙", citizen_phone="1",
+        title="测试", content="内容", status=Status.IN_PROGRESS, submitted_at=timezone.now(),
+    )  # fmt: skip
+    with pytest.raises(TypeError, match="replyed_at"), transaction.atomic():
+        demand_transition(demand_id=demand.pk, action="reply", actor=None, changes={"replyed_at": timezone.now()})
+    demand.refresh_from_db()
+    assert demand.status == Status.IN_PROGRESS and not DemandEvent.objects.filter(demand=demand).exists()
+    # A foreign key is known by its name and by its column's.
+    with transaction.atomic():
+        demand_transition(demand_id=demand.pk, action="reply", actor=None, changes={"street_id": None, "matter": None})
+    demand.refresh_from_db()
+    assert demand.status == Status.REPLIED
