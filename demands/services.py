@@ -32,6 +32,8 @@ from demands.models import (
     CITIZEN_PHONE_MAX_LENGTH,
     CONTENT_MAX_LENGTH,
     CONTENT_TOO_LONG,
+    HIGHEST_RATING,
+    LOWEST_RATING,
     TITLE_MAX_LENGTH,
     TITLE_TOO_LONG,
     Attachment,
@@ -290,8 +292,10 @@ def attachment_type(upload: UploadedFile) -> Detected:
 def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
     """The citizen rates the reply; a rating closes the case. A merged demand's citizen rates the
     answer of the demand it was merged into, once it is given, and their demand stays merged."""
-    if rating not in range(1, 6):
-        raise ValidationFailed(_("评分须为 1 到 5。"))
+    if rating not in range(LOWEST_RATING, HIGHEST_RATING + 1):
+        raise ValidationFailed(
+            _("评分须为 %(lowest)s 到 %(highest)s。") % {"lowest": LOWEST_RATING, "highest": HIGHEST_RATING}
+        )
     now = timezone.now()
     changes: dict[str, Any] = {"rating": rating, "rating_comment": comment.strip(), "rated_at": now}
     with transaction.atomic():

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -195,6 +197,10 @@ class ExtensionStatus(models.TextChoices):
     APPROVED = "approved", _("已批准")
     DENIED = "denied", _("已驳回")
     WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# The most working days one extension may add to a deadline.
+MAX_EXTENSION_DAYS = Decimal(30)
 
 
 class ExtensionRequest(models.Model):

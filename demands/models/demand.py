@@ -29,6 +29,8 @@ CONTENT_MAX_LENGTH = 10_000
 TITLE_TOO_LONG = _("标题不能超过200字。")
 # The contact details are stored encrypted, in columns with no length of their own: these limits
 # on the clear text are the service's to keep (demands.services.submission_errors).
+# The citizen's satisfaction with an answer, from 1 (very dissatisfied) to 5 (very satisfied).
+LOWEST_RATING, HIGHEST_RATING = 1, 5
 CITIZEN_NAME_MAX_LENGTH = 64
 CITIZEN_PHONE_MAX_LENGTH = 32
 CITIZEN_ADDRESS_MAX_LENGTH = 255
@@ -88,7 +90,10 @@ class Demand(models.Model):
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
 
     rating = models.PositiveSmallIntegerField(
-        _("满意度"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("满意度"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(LOWEST_RATING), MaxValueValidator(HIGHEST_RATING)],
     )
     rating_comment = models.TextField(_("评价意见"), blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)

@@ -52,6 +52,11 @@ class CitizenMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.demand_id} {self.kind} {self.status}"
 
+    @property
+    def went_wrong(self) -> bool:
+        """Failed for good, or still waiting after a failed try: the staff see how often it was tried."""
+        return self.status == MessageStatus.FAILED or (self.status == MessageStatus.PENDING and self.attempts > 0)
+
 
 class PhoneCode(models.Model):
     """A one-time code texted to a mobile phone, so that whoever holds the phone can list its

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from config.errors import IllegalTransition, NotAllowed
 from config.throttle import CitizenThrottle, SubmissionAddressThrottle, SubmissionCallerThrottle
-from demands.models import CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH, Channel
+from demands.models import CONTENT_MAX_LENGTH, HIGHEST_RATING, LOWEST_RATING, TITLE_MAX_LENGTH, Channel
 from demands.phones import phone_hash
 from demands.selectors import demand_for_citizen
 from demands.services import demand_rate, demand_submit
@@ -165,7 +165,7 @@ class CitizenRateApi(CitizenApi):
     Output = PublicDemandOutput
 
     class Input(TrackInput):
-        rating = serializers.IntegerField(min_value=1, max_value=5)
+        rating = serializers.IntegerField(min_value=LOWEST_RATING, max_value=HIGHEST_RATING)
         comment = serializers.CharField(required=False, default="", allow_blank=True)
 
     def post(self, request: Request) -> Response:
@@ -179,7 +179,7 @@ class CitizenReopenApi(CitizenApi):
 
     class Input(TrackInput):
         reason = serializers.CharField()
-        rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
+        rating = serializers.IntegerField(min_value=LOWEST_RATING, max_value=HIGHEST_RATING, required=False)
 
     def post(self, request: Request) -> Response:
         demand, data = _citizen_demand(request, self.Input)

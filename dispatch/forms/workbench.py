@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.form_fields import choice_field
 from departments.pickers import department_choices, filterable
-from dispatch.models import ReturnReason
+from dispatch.models import MAX_EXTENSION_DAYS, ReturnReason
 
 
 class ReplyForm(forms.Form):
@@ -29,7 +29,9 @@ class ReturnForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    extra_days = forms.DecimalField(label=_("延长工作日"), min_value=0.5, max_value=30, decimal_places=1)
+    extra_days = forms.DecimalField(
+        label=_("延长工作日"), min_value=0.5, max_value=MAX_EXTENSION_DAYS, decimal_places=1
+    )
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

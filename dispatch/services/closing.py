@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, ValidationFailed
-from demands.models import Demand
+from demands.models import HIGHEST_RATING, LOWEST_RATING, Demand
 from demands.services import CITIZEN, demand_transition
 from demands.wording import worded
 from demands.workflow import Action, Status, reopen_limit_reached
@@ -20,8 +20,10 @@ def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> 
     that answered it, with fresh deadlines."""
     if len(reason.strip()) < 5:
         raise ValidationFailed(_("请说明不满意的原因。"))
-    if rating is not None and rating not in range(1, 6):
-        raise ValidationFailed(_("评分须为 1 到 5。"))
+    if rating is not None and rating not in range(LOWEST_RATING, HIGHEST_RATING + 1):
+        raise ValidationFailed(
+            _("评分须为 %(lowest)s 到 %(highest)s。") % {"lowest": LOWEST_RATING, "highest": HIGHEST_RATING}
+        )
     with transaction.atomic():
         current = Demand.objects.select_for_update().get(pk=demand.pk)
         if reopen_limit_reached(current.reopen_count):

@@ -13,13 +13,11 @@ from demands.services import demand_transition
 from demands.workflow import Action
 from departments.working_time import current_clock
 from dispatch.assignment_workflow import AssignmentMove
-from dispatch.models import ExtensionRequest, ExtensionStatus
+from dispatch.models import MAX_EXTENSION_DAYS, ExtensionRequest, ExtensionStatus
 from dispatch.services.assignments import require_dispatcher
 from dispatch.services.case_locks import locked_assignment, locked_request
 from dispatch.services.deadlines import clock_pause, clock_resume
 from dispatch.services.transitions import check_move
-
-MAX_EXTENSION_DAYS = Decimal(30)
 
 
 def extension_request(

@@ -28,7 +28,6 @@ from dispatch.forms.workbench import (
     SupervisionAnswerForm,
 )
 from dispatch.models import (
-    OPEN_ASSIGNMENT_STATUSES,
     Assignment,
     AssignmentRole,
     ExtensionStatus,
@@ -116,11 +115,7 @@ def assignment_detail(request: StaffRequest, assignment_id: int) -> HttpResponse
         "pending_extension": assignment.extensions.filter(status=ExtensionStatus.PENDING).first(),
         "is_lead": assignment.role == AssignmentRole.LEAD,
         "reply_form": _reply_form(request, assignment, templates),
-        "waiting_assists": [
-            other
-            for other in others
-            if other.role == AssignmentRole.ASSIST and other.status in OPEN_ASSIGNMENT_STATUSES
-        ]
+        "waiting_assists": [other for other in others if other.is_assisting and other.is_open]
         if assignment.role == AssignmentRole.LEAD
         else [],
         "return_form": _return_form(assignment, candidates),
@@ -136,7 +131,6 @@ def assignment_detail(request: StaffRequest, assignment_id: int) -> HttpResponse
         "routing_words": basis.get("matched", []) if basis else [],
         "note_form": NoteForm(auto_id="note_%s"),
         "now": timezone.now(),
-        "open_statuses": OPEN_ASSIGNMENT_STATUSES,
     }
     return render(request, "dispatch/assignment_detail.html", context)
 
