@@ -108,12 +108,14 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("督办员")
     LIST_MAINTAINER = "list_maintainer", _("清单维护员")
     AUDITOR = "auditor", _("考核员")
+    # The centre's callback staff: they phone citizens after an answer (回访).
+    CALLBACK_OFFICER = "callback_officer", _("回访员")
     ADMIN = "admin", _("系统管理员")
 
 
 # Roles that act for the district as a whole, whatever department holds the membership.
 DISTRICT_WIDE_ROLES = frozenset(
-    {Role.DISPATCH_OFFICER, Role.SUPERVISOR, Role.LIST_MAINTAINER, Role.AUDITOR, Role.ADMIN}
+    {Role.DISPATCH_OFFICER, Role.SUPERVISOR, Role.LIST_MAINTAINER, Role.AUDITOR, Role.CALLBACK_OFFICER, Role.ADMIN}
 )
 
 

@@ -34,6 +34,7 @@ DISTRICT_STAFF = [
     ("supervisor", Role.SUPERVISOR, "督办员 老周"),
     ("maintainer", Role.LIST_MAINTAINER, "清单维护员 小林"),
     ("auditor", Role.AUDITOR, "考核员 小郑"),
+    ("callback", Role.CALLBACK_OFFICER, "回访员 小吴"),
 ]
 
 
