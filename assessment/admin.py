@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assessment.models import ExportJob
+from assessment.models import ExportJob, ScoreWeights
 from config.admin_mixins import ReadOnlyAdmin
 
 
@@ -18,3 +18,9 @@ class ExportJobAdmin(ReadOnlyAdmin):
         "finished_at",
     ]
     list_filter = ["kind", "format", "language", "status"]
+
+
+@admin.register(ScoreWeights)
+class ScoreWeightsAdmin(admin.ModelAdmin):
+    list_display = ["name", "response_weight", "resolution_weight", "satisfaction_weight", "minimum_cases", "is_active"]
+    list_filter = ["is_active"]

@@ -1,4 +1,4 @@
-"""The assessment app's models: export jobs and callback visits."""
+"""The assessment app's models: export jobs, callback visits and the composite score's weights."""
 
 from assessment.models.exports import ExportFormat, ExportJob, ExportKind, ExportStatus
 from assessment.models.visits import (
@@ -9,6 +9,7 @@ from assessment.models.visits import (
     Satisfaction,
     VisitStatus,
 )
+from assessment.models.weights import ScoreWeights, active_weights
 
 __all__ = [
     "ANSWERED_VISIT_STATUSES",
@@ -20,5 +21,7 @@ __all__ = [
     "ExportStatus",
     "Resolution",
     "Satisfaction",
+    "ScoreWeights",
     "VisitStatus",
+    "active_weights",
 ]
