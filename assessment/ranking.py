@@ -156,7 +156,7 @@ def ranking_json(result: Ranking) -> dict[str, Any]:
         "tables": [
             {
                 "department_type": table.department_type,
-                "label": table.label,
+                "title": table.label,
                 "rows": [
                     {
                         "department_id": r.figures.key,

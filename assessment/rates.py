@@ -81,18 +81,21 @@ class Dimension(models.TextChoices):
     MATTER = "matter", _("事项")
 
 
+_GROUP_FIELDS: dict[str, tuple[str, str]] = {
+    Dimension.DEPARTMENT: ("department_id", "department__name"),
+    Dimension.STREET: ("demand__street_id", "demand__street__name"),
+    Dimension.COMMUNITY: ("demand__community_id", "demand__community__name"),
+    Dimension.CATEGORY: ("demand__matter__category_id", "demand__matter__category__name"),
+    Dimension.MATTER: ("demand__matter_id", "demand__matter__name"),
+}
+
+
 def _group_fields(dimension: str) -> tuple[Any, str | None]:
     """(key, name) of a dimension, read from an assignment or a visit (both have `department` and
     `demand`). Category and matter are the demand's, as the list placed it."""
     if dimension == Dimension.DEPARTMENT_TYPE:
         return department_type_of("department__kind"), None
-    return {
-        Dimension.DEPARTMENT: ("department_id", "department__name"),
-        Dimension.STREET: ("demand__street_id", "demand__street__name"),
-        Dimension.COMMUNITY: ("demand__community_id", "demand__community__name"),
-        Dimension.CATEGORY: ("demand__matter__category_id", "demand__matter__category__name"),
-        Dimension.MATTER: ("demand__matter_id", "demand__matter__name"),
-    }[dimension]
+    return _GROUP_FIELDS[dimension]
 
 
 def excluded_demand_ids() -> QuerySet[Demand, Any]:

@@ -9,6 +9,8 @@
 - `staff.py`: `logged_in`, `in_english`, the lead assignment of a case (`open_lead`, `latest_lead`),
   `answered`, `csv_rows` (a downloaded CSV file).
 - `routing_history.py`: past cases to train the router on (`past_cases`) and its `NOISE` query.
+- `assessment_cases.py`: hand-built lead assignments and callback visits (`lead`, `visit`,
+  `make_demand`) at chosen moments of November 2026 (`NOVEMBER`, `NOW`).
 - `list_rows.py`: a responsibility-list spreadsheet row (`row`).
 - `uploads.py`: real files of each accepted type; `services.py`: skip or fail without PostgreSQL,
   Redis or Chromium; `access_matrix.py`: who may open what, tried on `access_world.py` by

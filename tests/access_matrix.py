@@ -147,6 +147,8 @@ EXPECTED: dict[str, Rule] = {
     "audit-export": rule(AUDIT, AUDIT),
     "audit-export-job": rule({"auditor", "admin"}, {"auditor", "admin"}),  # the requester's own, or an auditor's
     "audit-export-download": rule({"auditor", "admin"}, {"auditor", "admin"}),
+    "audit-ranking": rule(AUDIT, AUDIT),
+    "api-assessment-ranking": rule(AUDIT),
     # The staff API
     "api-demands": rule(SIGNED_IN),  # each sees the demands they may read (none for most)
     "api-demand": rule(READ_ALL | DEPARTMENT, scope="department"),
