@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '综合评分权重',
                 'verbose_name_plural': '综合评分权重',
                 'ordering': ['-is_active', '-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='one_active_score_weights'), models.CheckConstraint(condition=models.Q(('response_weight__gt', 0), ('resolution_weight__gt', 0), ('satisfaction_weight__gt', 0), _connector='OR'), name='score_weights_not_all_zero')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='one_active_score_weights', violation_error_message='只能有一组在用的权重：请先停用现在在用的一组。'), models.CheckConstraint(condition=models.Q(('response_weight__gt', 0), ('resolution_weight__gt', 0), ('satisfaction_weight__gt', 0), _connector='OR'), name='score_weights_not_all_zero', violation_error_message='三项权重不能都为零。')],
             },
         ),
         migrations.RunPython(create_default_weights, migrations.RunPython.noop),

@@ -27,10 +27,16 @@ class ScoreWeights(models.Model):
         verbose_name = _("综合评分权重")
         verbose_name_plural = _("综合评分权重")
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_score_weights"),
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="one_active_score_weights",
+                violation_error_message=_("只能有一组在用的权重：请先停用现在在用的一组。"),
+            ),
             models.CheckConstraint(
                 condition=Q(response_weight__gt=0) | Q(resolution_weight__gt=0) | Q(satisfaction_weight__gt=0),
                 name="score_weights_not_all_zero",
+                violation_error_message=_("三项权重不能都为零。"),
             ),
         ]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from assessment.figures import AuditFilters
@@ -162,3 +163,13 @@ def test_the_api_returns_the_same_rows_with_the_weights(district):
     assert api.get("/api/v1/assessment/ranking/", {"date_from": "not a date"}).status_code == 400
     api.force_authenticate(district.users["cgj"])
     assert api.get("/api/v1/assessment/ranking/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_only_one_set_of_weights_is_in_force_and_not_all_weights_are_zero():
+    second = ScoreWeights(name="第二组", is_active=True)
+    with pytest.raises(ValidationError, match="只能有一组在用的权重"):
+        second.full_clean()
+    zero = ScoreWeights(name="零", response_weight=0, resolution_weight=0, satisfaction_weight=0)
+    with pytest.raises(ValidationError, match="三项权重不能都为零"):
+        zero.full_clean()
