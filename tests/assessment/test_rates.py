@@ -184,3 +184,18 @@ def test_the_period_bounds_both_cohorts(district):
     assert row.received == 2
     # The second visit's answer went out on 1 December: it belongs to December's visits.
     assert (row.visits_answered, row.resolution_rate) == (1, 1.0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dimension", Dimension.values)
+def test_each_dimension_costs_the_same_few_queries_however_many_rows(district, django_assert_num_queries, dimension):
+    # The assignments' counts, the visits' counts, the assignments' moments, and the clock's
+    # working periods and calendar overrides.
+    visit(lead(district, "CGJ"), resolution="solved")
+    with django_assert_num_queries(5):
+        rate_rows(NOVEMBER, dimension, now=NOW)
+    for code in ("ZJJ", "SHJ", "PSJD", "KZJD"):
+        visit(lead(district, code, demand=make_demand(district, street="KZJD", matter="noise")), resolution="partly")
+    with django_assert_num_queries(5):
+        rows = rate_rows(NOVEMBER, dimension, now=NOW)
+    assert sum(r.received for r in rows) == 5
