@@ -28,7 +28,7 @@ from responsibility_lists.services import matter_save, version_create_draft, ver
 REVISED_DAYS_AGO = SPAN_DAYS // 2
 MAINTAINER = "maintainer"
 # What the revision changes: (matter code, keywords added, new normal handling days or None).
-REVISIONS = (
+REVISIONS: tuple[tuple[str, list[str], Decimal | None], ...] = (
     ("PS-0101-001", ["占道卖菜", "路边摆卖"], None),
     ("PS-0103-001", ["路灯不亮了", "整条路没灯"], None),
     ("PS-1401-001", ["积水成河", "马路变河"], None),
