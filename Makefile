@@ -39,6 +39,7 @@ migrate: install
 
 sample: migrate
 	@$(PY) manage.py load_sample_district
+	@$(PY) manage.py load_demo_list_revision
 	@$(PY) manage.py load_demo_demands
 
 # Embedded default: SQLite, tasks and periodic sweeps in process, no Redis or PostgreSQL needed.

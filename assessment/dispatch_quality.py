@@ -97,12 +97,15 @@ class FirstDispatchRow(DispatchShares):
 FIRST_DISPATCH_GROUPS = {"department": "department_id", "matter": "matter_id"}
 
 
-def first_dispatch_rows(filters: AuditFilters | None, *, by: str) -> list[FirstDispatchRow]:
+def first_dispatch_rows(
+    filters: AuditFilters | None, *, by: str, demands: QuerySet[Demand] | None = None
+) -> list[FirstDispatchRow]:
     """Per department (`by="department"`) or per matter (`by="matter"`) of each demand's first
     lead assignment, over the demands submitted in the period (or all), most dispatched first.
+    `demands` narrows them further (a list version's scorecard takes those routed under it).
     One grouped query; a demand never dispatched is in no row."""
     field_name = FIRST_DISPATCH_GROUPS[by]
-    demands = Demand.objects.all()
+    demands = Demand.objects.all() if demands is None else demands
     if filters is not None:
         demands = demands.filter(submitted_at__gte=filters.start, submitted_at__lt=filters.end)
 

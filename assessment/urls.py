@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment import ranking_views, views
+from assessment import ranking_views, scorecard_views, views
 
 urlpatterns = [
     path("audit/", views.audit, name="audit"),
@@ -9,4 +9,12 @@ urlpatterns = [
     path("audit/export/<slug:kind>.<slug:fmt>", views.export, name="audit-export"),
     path("audit/exports/<int:job_id>/", views.export_job, name="audit-export-job"),
     path("audit/exports/<int:job_id>/download/", views.export_job_download, name="audit-export-download"),
+    # Beside the list's own pages (list/v<n>/…, none of which takes this path), as the impact
+    # preview is: the maintainer finds a version's scorecard where the version is.
+    path("list/v<int:number>/scorecard/", scorecard_views.version_scorecard_page, name="list-version-scorecard"),
+    path(
+        "api/v1/assessment/versions/<int:number>/scorecard/",
+        scorecard_views.VersionScorecardApi.as_view(),
+        name="api-version-scorecard",
+    ),
 ]

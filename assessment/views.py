@@ -25,6 +25,7 @@ from assessment.export_jobs import export_job_request
 from assessment.exports import CONTENT_TYPES, WRITERS, csv_lines, filename, source_for
 from assessment.forms import AuditFilterForm
 from assessment.models import ExportFormat, ExportJob, ExportKind, ExportStatus
+from assessment.scorecard import published_versions
 from demands.models import Demand
 from demands.workflow import Status
 from departments.access import has_role
@@ -76,6 +77,7 @@ def _figures(filters: af.AuditFilters) -> dict:
         "first_by_department": of_chosen_departments(first_dispatch_rows(filters, by="department"), filters),
         "first_by_matter": first_dispatch_rows(filters, by="matter")[:40],
         "routing_model": active_model_summary(),
+        "list_versions": published_versions(),
     }
 
 

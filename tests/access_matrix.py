@@ -149,6 +149,7 @@ EXPECTED: dict[str, Rule] = {
     "audit-export-download": rule({"auditor", "admin"}, {"auditor", "admin"}),
     "audit-ranking": rule(AUDIT, AUDIT),
     "api-assessment-ranking": rule(AUDIT),
+    "list-version-scorecard": rule(AUDIT | MAINTAIN, AUDIT | MAINTAIN),
     # The staff API
     "api-demands": rule(SIGNED_IN),  # each sees the demands they may read (none for most)
     "api-demand": rule(READ_ALL | DEPARTMENT, scope="department"),
@@ -167,6 +168,7 @@ EXPECTED: dict[str, Rule] = {
     "api-assignment-stop-waiting": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-supervision": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-release": rule(post=DISPATCH),
+    "api-version-scorecard": rule(AUDIT | MAINTAIN),
     # Django's admin: the platform's administrator only; everyone may see its login page.
     "admin:login": rule(EVERYONE, EVERYONE, scope="admin"),
     "admin:*": ADMIN_SITE,
