@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assessment.models import ExportJob
+from assessment.models import Appeal, ExportJob
 from config.admin_mixins import ReadOnlyAdmin
 
 
@@ -18,3 +18,9 @@ class ExportJobAdmin(ReadOnlyAdmin):
         "finished_at",
     ]
     list_filter = ["kind", "format", "language", "status"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["submitted_at", "assignment", "department", "period", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "period"]

@@ -1,5 +1,6 @@
-"""The assessment app's models: export jobs and callback visits."""
+"""The assessment app's models: export jobs, callback visits and appeals."""
 
+from assessment.models.appeals import Appeal, AppealStatus
 from assessment.models.exports import ExportFormat, ExportJob, ExportKind, ExportStatus
 from assessment.models.visits import (
     ANSWERED_VISIT_STATUSES,
@@ -13,6 +14,8 @@ from assessment.models.visits import (
 __all__ = [
     "ANSWERED_VISIT_STATUSES",
     "VISIT_ATTEMPTS",
+    "Appeal",
+    "AppealStatus",
     "CallbackVisit",
     "ExportFormat",
     "ExportJob",
