@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assessment.models import ExportJob, ScoreWeights
+from assessment.models import Appeal, ExportJob, ScoreWeights
 from config.admin_mixins import ReadOnlyAdmin
 
 
@@ -24,3 +24,9 @@ class ExportJobAdmin(ReadOnlyAdmin):
 class ScoreWeightsAdmin(admin.ModelAdmin):
     list_display = ["name", "response_weight", "resolution_weight", "satisfaction_weight", "minimum_cases", "is_active"]
     list_filter = ["is_active"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["submitted_at", "assignment", "department", "period", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "period"]

@@ -1,7 +1,11 @@
 from django.urls import path
 
+from assessment import appeal_api
 from assessment.api import RankingApi
 
 urlpatterns = [
     path("ranking/", RankingApi.as_view(), name="api-assessment-ranking"),
+    path("appeals/", appeal_api.AppealListApi.as_view(), name="api-appeals"),
+    path("appeals/submit/", appeal_api.AppealSubmitApi.as_view(), name="api-appeal-submit"),
+    path("appeals/<int:appeal_id>/rule/", appeal_api.AppealRuleApi.as_view(), name="api-appeal-rule"),
 ]

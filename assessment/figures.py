@@ -34,6 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth, TruncWeek
 from django.utils import timezone
 
+from assessment.models import AppealStatus
 from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
 from demands.models import Demand
 from demands.workflow import ANSWERED_STATUSES, OPEN_STATUSES
@@ -169,10 +170,13 @@ class Series:
 def department_rows(filters: AuditFilters, *, now: datetime | None = None) -> list[FigureRow]:
     """One query: per department, the assignments dispatched to it in the period. A lead assignment
     is returned at most once (a return ends it; the ruling opens a new one), so joining its returns
-    adds no rows and the counts and the rating average stay honest."""
+    adds no rows and the counts and the rating average stay honest. Cases upheld on appeal are not
+    the department's to answer for (assessment.appeals)."""
     now = now or timezone.now()
     lead = lead_q()
-    assignments = Assignment.objects.filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
+    assignments = Assignment.objects.filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end).exclude(
+        appeal__status=AppealStatus.UPHELD
+    )
     if filters.department_ids:
         assignments = assignments.filter(department_id__in=filters.department_ids)
     answered = lead & answered_q()

@@ -36,7 +36,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment.figures import AuditFilters
-from assessment.models import ANSWERED_VISIT_STATUSES, CallbackVisit, Resolution, Satisfaction, VisitStatus
+from assessment.models import (
+    ANSWERED_VISIT_STATUSES,
+    Appeal,
+    AppealStatus,
+    CallbackVisit,
+    Resolution,
+    Satisfaction,
+    VisitStatus,
+)
 from demands.models import Demand
 from demands.workflow import Status
 from departments.models import DepartmentKind
@@ -101,8 +109,22 @@ def _group_fields(dimension: str) -> tuple[Any, str | None]:
 def excluded_demand_ids() -> QuerySet[Demand, Any]:
     """The demands no figure counts, as a subquery: merged duplicates (their one answer is the
     original's, counted there) and demands refused as out of scope (nobody was to answer them).
-    The hook for appeals (申诉): cases upheld on appeal will be added here when appeals exist."""
+    A case upheld on appeal (申诉) leaves only its department's figures: see `_assignments` and
+    `_visit_counts`."""
     return Demand.objects.filter(status__in=(Status.MERGED, Status.REJECTED)).values("pk")
+
+
+def upheld_on_appeal() -> Q:
+    """For a visit: its department appealed the case and the appeal was upheld."""
+    return Q(
+        Exists(
+            Appeal.objects.filter(
+                status=AppealStatus.UPHELD,
+                assignment__demand_id=OuterRef("demand_id"),
+                department_id=OuterRef("department_id"),
+            )
+        )
+    )
 
 
 @dataclass
@@ -196,6 +218,7 @@ def _assignments(filters: AuditFilters) -> QuerySet[Assignment]:
         Assignment.objects.lead()
         .filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
         .exclude(demand_id__in=excluded_demand_ids())
+        .exclude(appeal__status=AppealStatus.UPHELD)
     )
     if filters.department_ids:
         leads = leads.filter(department_id__in=filters.department_ids)
@@ -266,11 +289,15 @@ def _assignment_counts(filters: AuditFilters, dimension: str, now: datetime) -> 
 
 def _visit_counts(filters: AuditFilters, dimension: str) -> list[dict[str, Any]]:
     key, name = _group_fields(dimension)
-    visits = CallbackVisit.objects.filter(
-        answered_at__gte=filters.start,
-        answered_at__lt=filters.end,
-        status__in=(*ANSWERED_VISIT_STATUSES, VisitStatus.UNREACHABLE),
-    ).exclude(demand_id__in=excluded_demand_ids())
+    visits = (
+        CallbackVisit.objects.filter(
+            answered_at__gte=filters.start,
+            answered_at__lt=filters.end,
+            status__in=(*ANSWERED_VISIT_STATUSES, VisitStatus.UNREACHABLE),
+        )
+        .exclude(demand_id__in=excluded_demand_ids())
+        .exclude(upheld_on_appeal())
+    )
     if filters.department_ids:
         visits = visits.filter(department_id__in=filters.department_ids)
     if filters.street_ids:

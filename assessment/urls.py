@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment import ranking_views, scorecard_views, views
+from assessment import appeal_views, ranking_views, scorecard_views, views
 
 urlpatterns = [
     path("audit/", views.audit, name="audit"),
@@ -17,4 +17,8 @@ urlpatterns = [
         scorecard_views.VersionScorecardApi.as_view(),
         name="api-version-scorecard",
     ),
+    path("appeals/", appeal_views.appeals, name="appeals"),
+    path("appeals/new/", appeal_views.appeal_new, name="appeal-new"),
+    path("appeals/<int:appeal_id>/rule/", appeal_views.appeal_rule, name="appeal-rule"),
+    path("appeals.csv", appeal_views.appeals_csv, name="appeals-csv"),
 ]

@@ -66,6 +66,8 @@ class Action(models.TextChoices):
     MERGE = "merge", _("合并重复诉求")
     REJECT = "reject", _("不予受理")
     ANONYMISE = "anonymise", _("个人信息匿名化")
+    APPEAL = "appeal", _("考核申诉")
+    RULE_APPEAL = "rule_appeal", _("申诉裁定")
 
 
 S = Status
@@ -78,6 +80,8 @@ ANSWERED_STATUSES = (S.REPLIED, S.CLOSED)
 WORKING_STATUSES = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.REOPENED})
 
 _WORKING_SELF: dict[str, str] = {status: status for status in WORKING_STATUSES}
+# Appeals concern a case's place in the figures, whatever state it is in by then.
+_ANY_SELF: dict[str, str] = {status: status for status in Status}
 
 # action -> {from status: to status}
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -114,6 +118,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.ANSWER_SUPERVISION: _WORKING_SELF,
     # Lead, assisting departments and dispatchers talk about the case beside its states.
     Action.NOTE: _WORKING_SELF,
+    Action.APPEAL: _ANY_SELF,
+    Action.RULE_APPEAL: _ANY_SELF,
     # A citizen who reports their open demand again urges it on (催办): an event, not a move.
     Action.FOLLOW_UP: {status: status for status in OPEN_STATUSES},
     Action.MERGE: {status: S.MERGED for status in OPEN_STATUSES},

@@ -150,6 +150,11 @@ EXPECTED: dict[str, Rule] = {
     "audit-ranking": rule(AUDIT, AUDIT),
     "api-assessment-ranking": rule(AUDIT),
     "list-version-scorecard": rule(AUDIT | MAINTAIN, AUDIT | MAINTAIN),
+    # A head appeals their department's cases; auditors rule and export.
+    "appeals": rule({"head", "auditor", "admin"}, {"head", "auditor", "admin"}),
+    "appeal-new": rule(post={"head"}),
+    "appeal-rule": rule(post={"auditor", "admin"}),
+    "appeals-csv": rule({"auditor", "admin"}, {"auditor", "admin"}),
     # The staff API
     "api-demands": rule(SIGNED_IN),  # each sees the demands they may read (none for most)
     "api-demand": rule(READ_ALL | DEPARTMENT, scope="department"),
@@ -158,6 +163,9 @@ EXPECTED: dict[str, Rule] = {
     "api-demand-merge": rule(post=DISPATCH),
     "api-return-rule": rule(post=DISPATCH),
     "api-extension-decide": rule(post=DISPATCH),
+    "api-appeals": rule({"head", "auditor", "admin"}),
+    "api-appeal-submit": rule(post={"head"}),
+    "api-appeal-rule": rule(post={"auditor", "admin"}),
     "api-assignments": rule(SIGNED_IN),  # each sees their own departments' (none for most)
     "api-assignment-sign": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-reply": rule(post=DEPARTMENT, scope="department"),

@@ -21,7 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from assessment.figures import AuditFilters
-from assessment.models import ExportJob, ExportStatus
+from assessment.models import Appeal, ExportJob, ExportStatus
 from demands.services import demand_submit
 from departments.models import Membership, Role
 from dispatch.models import Assignment, AssignmentRole, Supervision
@@ -120,6 +120,10 @@ def build_world(on_commit) -> World:
     import_job = ImportJob.objects.create(
         file=ContentFile(b"code,name\n", name="list.csv"), original_name="list.csv", title="导入", created_by=users["maintainer"]
     )  # fmt: skip
+    appeal = Appeal.objects.create(
+        assignment=lead["own"], department=lead["own"].department, period=date.today().replace(day=1),
+        reason="不属本部门职责", submitted_by=users["head"], submitted_at=timezone.now(),
+    )  # fmt: skip
     export = ExportJob.objects.create(
         kind="demands", format="csv", requested_by=users["auditor"], status=ExportStatus.DONE,
         filters=AuditFilters(date_from=date.today(), date_to=date.today()).to_json(),
@@ -214,6 +218,8 @@ def build_world(on_commit) -> World:
     overrides = {
         "audit-export": {"kind": "demands", "fmt": "csv"},
         "audit-export-job": {"job_id": str(export.pk)},
+        "appeal-rule": {"appeal_id": str(appeal.pk)},
+        "api-appeal-rule": {"appeal_id": str(appeal.pk)},
         "audit-export-download": {"job_id": str(export.pk)},
         "list-import": {"job_id": str(import_job.pk)},
     }

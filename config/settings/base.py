@@ -313,6 +313,8 @@ SUPERVISION_RESPONSE_WORKING_HOURS = env_float("SUPERVISION_RESPONSE_WORKING_HOU
 INFO_REQUEST_WAIT_WORKING_DAYS = env_float("INFO_REQUEST_WAIT_WORKING_DAYS", 3)
 # Finished exports (files included) are deleted after this many days.
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
+# A department head may appeal a case of a month for this many working days after the month closes.
+APPEAL_WINDOW_WORKING_DAYS = env_int("APPEAL_WINDOW_WORKING_DAYS", 5)
 # A demand closed, merged or refused this many days ago loses its citizen's personal data (name,
 # phone, address, attachments, text-message bodies, phone codes); the case stays for the figures.
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)

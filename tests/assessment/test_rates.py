@@ -84,6 +84,30 @@ def test_merged_and_refused_demands_leave_every_figure(district):
 
 
 @pytest.mark.django_db
+def test_a_case_upheld_on_appeal_leaves_its_departments_figures_and_visits(district):
+    from assessment.models import Appeal, AppealStatus
+
+    kept = lead(district)
+    visit(kept, resolution="solved", satisfaction="satisfied")
+    appealed = lead(district, signed=5)
+    visit(appealed, resolution="unsolved", satisfaction="unsatisfied")
+    pending = lead(district, signed=5)
+    appeal = {"department": appealed.department, "period": NOVEMBER.date_from, "reason": "不属本部门"}
+    Appeal.objects.create(
+        assignment=appealed,
+        status=AppealStatus.UPHELD,
+        submitted_by=district.users["auditor"],
+        submitted_at=NOW,
+        **appeal,
+    )
+    Appeal.objects.create(assignment=pending, submitted_by=district.users["auditor"], submitted_at=NOW, **appeal)
+
+    row = department_row(district)
+    # The upheld case and its visit are gone; a pending appeal changes nothing yet.
+    assert (row.received, row.visits_answered, row.satisfaction_rate) == (2, 1, 1.0)
+
+
+@pytest.mark.django_db
 def test_a_returned_case_counts_against_the_returner_and_as_a_second_dispatch_for_the_next(district):
     first = lead(district, "CGJ", answered=None, status=AssignmentStatus.RETURNED)
     ReturnRequest.objects.create(

@@ -1,0 +1,83 @@
+"""The API of appeals (申诉), as on the appeals page."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from assessment.appeals import DECIDERS, READERS, appeal_decide, appeal_submit, appeals_visible_to
+from assessment.models import Appeal
+from config.errors import NotAllowed
+from departments.access import has_role
+from departments.models import Role
+from departments.signed_in import SignedInApi, StaffApiRequest
+
+
+class AppealOutput(serializers.ModelSerializer):
+    tracking_number = serializers.CharField(source="assignment.demand.tracking_number")
+    department = serializers.CharField(source="department.code")
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "id",
+            "tracking_number",
+            "department",
+            "period",
+            "reason",
+            "status",
+            "submitted_at",
+            "decided_at",
+            "decision_reason",
+        ]
+
+
+class AppealListApi(SignedInApi, generics.ListAPIView):
+    """Appeals: a head sees their departments', an auditor every one."""
+
+    serializer_class = AppealOutput
+
+    def list(self, request, *args, **kwargs):
+        if not has_role(request.user, *READERS):
+            raise NotAllowed(_("只有部门负责人和考核员可以查看考核申诉。"))
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return appeals_visible_to(self.request.user)
+
+
+class AppealSubmitApi(SignedInApi):
+    """A department head appeals a case of the month just closed (see the appeals page)."""
+
+    Output = AppealOutput
+
+    class Input(serializers.Serializer):
+        assignment_id = serializers.IntegerField(min_value=1)
+        reason = serializers.CharField(max_length=2000)
+
+    def post(self, request: StaffApiRequest) -> Response:
+        if not has_role(request.user, Role.HEAD):
+            raise NotAllowed(_("只有部门负责人可以申诉。"))
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        appeal = appeal_submit(actor=request.user, **data.validated_data)
+        return Response(AppealOutput(appeal).data, status=201)
+
+
+class AppealRuleApi(SignedInApi):
+    """An auditor upholds or rejects an appeal, with the reason."""
+
+    Output = AppealOutput
+
+    class Input(serializers.Serializer):
+        upheld = serializers.BooleanField()
+        reason = serializers.CharField(max_length=2000)
+
+    def post(self, request: StaffApiRequest, appeal_id: int) -> Response:
+        if not has_role(request.user, *DECIDERS):
+            raise NotAllowed(_("只有考核员可以裁定申诉。"))
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        appeal = appeal_decide(actor=request.user, appeal_id=appeal_id, **data.validated_data)
+        return Response(AppealOutput(appeal).data)
