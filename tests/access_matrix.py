@@ -147,6 +147,10 @@ EXPECTED: dict[str, Rule] = {
     "audit-export": rule(AUDIT, AUDIT),
     "audit-export-job": rule({"auditor", "admin"}, {"auditor", "admin"}),  # the requester's own, or an auditor's
     "audit-export-download": rule({"auditor", "admin"}, {"auditor", "admin"}),
+    "audit-hot-topics": rule(AUDIT, AUDIT),
+    # Adopting the month's key problem and following it: supervisors and the administrator.
+    "audit-hot-topics-adopt": rule(post={"supervisor", "admin"}),
+    "audit-hot-topics-key-problem": rule(post={"supervisor", "admin"}),
     # The staff API
     "api-demands": rule(SIGNED_IN),  # each sees the demands they may read (none for most)
     "api-demand": rule(READ_ALL | DEPARTMENT, scope="department"),
@@ -165,6 +169,7 @@ EXPECTED: dict[str, Rule] = {
     "api-assignment-stop-waiting": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-supervision": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-release": rule(post=DISPATCH),
+    "api-hot-topics": rule(AUDIT),
     # Django's admin: the platform's administrator only; everyone may see its login page.
     "admin:login": rule(EVERYONE, EVERYONE, scope="admin"),
     "admin:*": ADMIN_SITE,

@@ -1,6 +1,13 @@
-"""The assessment app's models: export jobs and callback visits."""
+"""The assessment app's models: export jobs, callback visits and hot topics."""
 
 from assessment.models.exports import ExportFormat, ExportJob, ExportKind, ExportStatus
+from assessment.models.hot_topics import (
+    KEY_PROBLEM_MOVES,
+    ClusterNotice,
+    ClusterNoticeDemand,
+    KeyProblem,
+    KeyProblemStatus,
+)
 from assessment.models.visits import (
     ANSWERED_VISIT_STATUSES,
     VISIT_ATTEMPTS,
@@ -12,12 +19,17 @@ from assessment.models.visits import (
 
 __all__ = [
     "ANSWERED_VISIT_STATUSES",
+    "KEY_PROBLEM_MOVES",
     "VISIT_ATTEMPTS",
     "CallbackVisit",
+    "ClusterNotice",
+    "ClusterNoticeDemand",
     "ExportFormat",
     "ExportJob",
     "ExportKind",
     "ExportStatus",
+    "KeyProblem",
+    "KeyProblemStatus",
     "Resolution",
     "Satisfaction",
     "VisitStatus",
