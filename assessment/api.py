@@ -21,7 +21,8 @@ DEFINITIONS = {
     "volume": "Demands submitted per week (Monday to Sunday), merged repeats included, refused ones excluded.",
     "spike": (
         f"A week whose count is at least max({SPIKE_MIN_COUNT}, mean + {SPIKE_SIGMAS} x population standard "
-        f"deviation) of the same row's {SPIKE_HISTORY_WEEKS} weeks before it."
+        f"deviation) of the same row's {SPIKE_HISTORY_WEEKS} weeks before it; judged only once the platform "
+        f"has {SPIKE_HISTORY_WEEKS} weeks of record."
     ),
     "cluster": (
         f"Open or separately answered demands of the last {CLUSTER_WINDOW_DAYS} days at one place (community, "

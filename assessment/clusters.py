@@ -3,7 +3,7 @@ case. Several people raising one problem at one estate is a problem no single an
 supervisors are told of each new cluster once, as a candidate for 未诉先办 (acting before more
 people complain).
 
-Similarity is the duplicate finder's (dispatch.duplicates.similarity, character bigrams) at its
+Similarity is the duplicate finder's (dispatch.duplicates, cosine of character bigrams) at its
 threshold (DUPLICATE_SIMILARITY); the place is the community the demand was placed in or, where the
 router could place it in no community, the location text as the citizen wrote it."""
 
@@ -23,7 +23,7 @@ from demands.models import Demand
 from demands.wording import worded
 from demands.workflow import ANSWERED_STATUSES, OPEN_STATUSES
 from departments.models import Membership, Role
-from dispatch.duplicates import similarity
+from dispatch.duplicates import text_vector, vector_similarity
 from dispatch.models import Notification
 
 CLUSTER_WINDOW_DAYS = 30
@@ -32,7 +32,7 @@ CLUSTER_WINDOW_DAYS = 30
 CLUSTER_MIN_CALLERS = 3
 # Past this many demands at one place in the window only the newest are compared (pairs grow
 # with the square): a place that busy shows in the volume tables anyway.
-PLACE_LIMIT = 300
+PLACE_LIMIT = 200
 NOTICE_KIND = "hot_topic_cluster"
 NOTICE = gettext_noop("热点聚集：%(place)s 近 %(days)s 天有 %(count)s 件相似诉求（%(title)s），建议未诉先办。")
 
@@ -77,10 +77,11 @@ def _linked(demands: list[Demand]) -> list[list[Demand]]:
             i = parent[i]
         return i
 
-    texts = [f"{d.title}\n{d.content}" for d in demands]
+    # Each text's bigrams are made once: comparing n demands takes n²/2 comparisons.
+    vectors = [text_vector(f"{d.title}\n{d.content}") for d in demands]
     for i in range(len(demands)):
         for j in range(i + 1, len(demands)):
-            if root(i) != root(j) and similarity(texts[i], texts[j]) >= settings.DUPLICATE_SIMILARITY:
+            if root(i) != root(j) and vector_similarity(vectors[i], vectors[j]) >= settings.DUPLICATE_SIMILARITY:
                 parent[root(j)] = root(i)
     groups: dict[int, list[Demand]] = {}
     for i, demand in enumerate(demands):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -122,6 +122,18 @@ def period_weeks(filters: AuditFilters) -> list[date]:
     return [first + timedelta(weeks=n) for n in range((filters.date_to - first).days // 7 + 1)]
 
 
+def _weeks_without_history(first_week: date) -> int:
+    """How many of the weeks from `first_week` on come before the platform has SPIKE_HISTORY_WEEKS
+    weeks of record: the weeks before its first demand are no one's usual level (counted as
+    zeros, every row would spike in the weeks after the platform opened), so they are not judged."""
+    first = Demand.objects.aggregate(first=Min("submitted_at"))["first"]
+    if first is None:
+        return 0
+    first_day = timezone.localtime(first).date()
+    judged_from = first_day - timedelta(days=first_day.weekday()) + timedelta(weeks=SPIKE_HISTORY_WEEKS)
+    return max(0, (judged_from - first_week).days // 7)
+
+
 def volume_table(filters: AuditFilters, dimension: Dimension, *, limit: int = VOLUME_ROWS) -> VolumeTable:
     """One grouped query from SPIKE_HISTORY_WEEKS before the period to its end: the period's weeks
     are shown, the weeks before only judge the first weeks' spikes. The period's first and last
@@ -129,6 +141,7 @@ def volume_table(filters: AuditFilters, dimension: Dimension, *, limit: int = VO
     weeks = period_weeks(filters)
     history_start = weeks[0] - timedelta(weeks=SPIKE_HISTORY_WEEKS)
     calendar = [history_start + timedelta(weeks=n) for n in range(SPIKE_HISTORY_WEEKS + len(weeks))]
+    first_judged = SPIKE_HISTORY_WEEKS + _weeks_without_history(weeks[0])
     position = {monday: i for i, monday in enumerate(calendar)}
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(history_start, datetime.min.time()))
@@ -152,7 +165,7 @@ def volume_table(filters: AuditFilters, dimension: Dimension, *, limit: int = VO
     rows: list[VolumeRow] = []
     spikes: list[Spike] = []
     for key, counts in series.items():
-        found = spike_weeks(counts)
+        found = spike_weeks(counts, first=first_judged)
         volume_row = VolumeRow(key, names[key], counts[SPIKE_HISTORY_WEEKS:], {i - SPIKE_HISTORY_WEEKS for i in found})
         rows.append(volume_row)
         for i in found:

@@ -26,6 +26,8 @@ from departments.access import has_role
 from departments.models import Role
 
 TOP_MATTERS = 5
+# A matter with a single demand (or a single repeat) is no month's problem.
+MIN_ITEM_DEMANDS = 2
 # Demands listed under an item; the count says how many there are in all.
 DEMANDS_SHOWN = 30
 ADOPTERS = (Role.SUPERVISOR, Role.ADMIN)
@@ -94,7 +96,7 @@ def _by_matter(demands, *, ranked_by: Q | None, kind: str, wording: str) -> list
             behind[row["matter__code"]],
         )
         for row in top
-        if row["n"] > (1 if kind == "repeat" else 0)
+        if row["n"] >= MIN_ITEM_DEMANDS
     ]
 
 

@@ -114,3 +114,16 @@ def test_a_period_in_the_past_sees_its_own_weeks_only(district, submit):
     table = volume_table(filters, DIMENSION_BY_CODE["matter"])
     assert table.weeks == [date(2020, 1, 6), date(2020, 1, 13)]
     assert table.rows == [] and table.spikes == []
+
+
+def test_no_week_is_judged_before_the_platform_has_eight_weeks_of_record(district, submit):
+    # The platform opened two weeks ago: four stalls this week are busy, but there is no usual
+    # level to be above yet.
+    _at(submit(**STALL).demand, _monday(2))
+    for _ in range(4):
+        _at(submit(**STALL).demand, _monday(0))
+    today = timezone.localdate()
+    filters = AuditFilters(date_from=today - timedelta(days=today.weekday(), weeks=3), date_to=today)
+    table = volume_table(filters, DIMENSION_BY_CODE["matter"])
+    assert table.rows[0].counts == [0, 1, 0, 4]
+    assert table.spikes == [] and not table.rows[0].spikes
