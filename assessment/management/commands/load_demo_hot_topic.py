@@ -1,5 +1,5 @@
-"""A hot-topic cluster for the demo: four residents of 金碧花园 (六和社区) report the same low water
-pressure over the past ten days, each as their own case, so the hot-topic page shows a cluster
+"""A hot-topic cluster for the demo: six residents of 金碧花园 (六和社区) report the same low water
+pressure over the past six days, each as their own case, so the hot-topic page shows a cluster
 (a 未诉先办 candidate) and the supervisors get its notice. The demo's other demands are drawn at
 random from the sample messages and rarely fall together like this.
 
@@ -23,12 +23,16 @@ from departments.models import Community
 
 PLACE = "坪山街道金碧花园"
 COMMUNITY = "六和社区"
-# (days ago, title, content, citizen, phone): made up, like every demo demand.
+# (days ago, title, content, citizen, phone): made up, like every demo demand. Six over six days,
+# in an order where whichever side of a month's end holds three or more of them still links up:
+# the month's shortlist shows the cluster on any day of the month (this one's or the last's).
 REPORTS = (
-    (9, "金碧花园二次供水水压太低", "金碧花园小区这几天高层水压太低，早晚用水高峰家里水龙头几乎没水，热水器都点不着火。", "陈女士", "13700010001"),
-    (6, "金碧花园高层水压低", "金碧花园小区高层住户早晚用水高峰水压太低，水龙头几乎没水，热水器点不着火，请尽快处理。", "黄先生", "13700010002"),
-    (3, "金碧花园水压太低", "金碧花园小区二次供水水压太低，高层住户用水高峰时水龙头几乎没水，热水器点不着火。", "刘女士", "13700010003"),
-    (1, "小区高层没水", "金碧花园小区高层早晚用水高峰水压太低，家里水龙头几乎没水，洗澡都成问题。", "杨先生", "13700010004"),
+    (5, "金碧花园二次供水水压太低", "金碧花园小区这几天高层水压太低，早晚用水高峰家里水龙头几乎没水，热水器都点不着火。", "陈女士", "13700010001"),
+    (4, "高层水压不足", "金碧花园小区二次供水加压不够，高层早晚用水高峰水压太低，热水器点不着火。", "周先生", "13700010002"),
+    (3, "金碧花园高层水压低", "金碧花园小区高层住户早晚用水高峰水压太低，水龙头几乎没水，热水器点不着火，请尽快处理。", "黄先生", "13700010003"),
+    (2, "金碧花园水压太低", "金碧花园小区二次供水水压太低，高层住户用水高峰时水龙头几乎没水，热水器点不着火。", "刘女士", "13700010004"),
+    (1, "小区高层没水", "金碧花园小区高层早晚用水高峰水压太低，家里水龙头几乎没水，洗澡都成问题。", "杨先生", "13700010005"),
+    (0, "金碧花园用水高峰没水", "金碧花园小区高层住户用水高峰时水压太低，水龙头几乎没水，老人洗澡都困难。", "吴女士", "13700010006"),
 )  # fmt: skip
 
 
