@@ -54,8 +54,9 @@ def hot_topic_report(filters: AuditFilters, month: date, *, now: datetime | None
     # The clusters of the window that ends with the period (or now, if the period runs on).
     until = min(now, timezone.make_aware(datetime.combine(filters.date_to + timedelta(days=1), time.min)))
     clusters = find_clusters(until=until, days=CLUSTER_WINDOW_DAYS)
+    # Told if any of its demands was in a notice: the sweep tells a cluster that has none.
     told = set(
-        ClusterNoticeDemand.objects.filter(demand_id__in=[c.demands[0].pk for c in clusters]).values_list(
+        ClusterNoticeDemand.objects.filter(demand_id__in=[d.pk for c in clusters for d in c.demands]).values_list(
             "demand_id", flat=True
         )
     )
@@ -64,7 +65,7 @@ def hot_topic_report(filters: AuditFilters, month: date, *, now: datetime | None
         filters=filters,
         tables=tables,
         spikes=spikes[:SPIKES_SHOWN],
-        clusters=[ClusterRow(c, c.demands[0].pk in told) for c in clusters],
+        clusters=[ClusterRow(c, any(d.pk in told for d in c.demands)) for c in clusters],
         clusters_until=until,
         month=month,
         shortlist=shortlist,

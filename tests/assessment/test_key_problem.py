@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from assessment.clusters import notify_new_clusters
 from assessment.models import KeyProblem, KeyProblemStatus
 from assessment.shortlist import key_problem_adopt, key_problem_update, month_shortlist
 from config.errors import IllegalTransition, NotAllowed, NotFound
@@ -113,7 +114,8 @@ def test_a_refused_adoption_is_a_message_not_an_error(month, supervisor):
     assert response.status_code == 200 and not KeyProblem.objects.exists()
 
 
-def test_the_api_gives_the_same_report(month, district):
+def test_the_api_gives_the_same_report(month, district, submit, settings):
+    settings.NOTIFICATION_EMAILS = False
     client = logged_in(district.users["auditor"])
     data = client.get("/api/v1/assessment/hot-topics/", {"month": f"{month['month']:%Y-%m}"}).json()
     assert set(data["volume"]) == {"matter", "category", "street", "community"}
@@ -123,3 +125,9 @@ def test_the_api_gives_the_same_report(month, district):
     assert "spike" in data["definitions"]
     assert client.get("/api/v1/assessment/hot-topics/", {"date_from": "nonsense"}).status_code == 400
     assert logged_in(district.users["cgj"]).get("/api/v1/assessment/hot-topics/").status_code == 403
+
+    # Once the sweep told the supervisors, the cluster says so; a later demand joining it too.
+    notify_new_clusters()
+    submit(**LIFT, citizen_phone="13800000009")
+    [cluster] = client.get("/api/v1/assessment/hot-topics/").json()["clusters"]
+    assert cluster["notified"] is True and len(cluster["demands"]) == 4
