@@ -41,6 +41,8 @@ sample: migrate
 	@$(PY) manage.py load_sample_district
 	@$(PY) manage.py load_demo_list_revision
 	@$(PY) manage.py load_demo_demands
+	@$(PY) manage.py load_demo_hot_topic
+	@$(PY) manage.py load_demo_appeal
 
 # Embedded default: SQLite, tasks and periodic sweeps in process, no Redis or PostgreSQL needed.
 # PORT=8001 make run serves on another port.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment import appeal_api
+from assessment import appeal_api, hot_topic_api
 from assessment.api import RankingApi
 
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("appeals/", appeal_api.AppealListApi.as_view(), name="api-appeals"),
     path("appeals/submit/", appeal_api.AppealSubmitApi.as_view(), name="api-appeal-submit"),
     path("appeals/<int:appeal_id>/rule/", appeal_api.AppealRuleApi.as_view(), name="api-appeal-rule"),
+    path("hot-topics/", hot_topic_api.HotTopicsApi.as_view(), name="api-hot-topics"),
 ]

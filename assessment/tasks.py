@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
@@ -41,3 +42,11 @@ def purge_old_exports() -> int:
     from assessment.export_jobs import export_jobs_purge
 
     return export_jobs_purge(older_than=timedelta(days=settings.EXPORT_RETENTION_DAYS))
+
+
+@shared_task(name="assessment.notify_hot_topic_clusters", soft_time_limit=300, time_limit=360)
+def notify_hot_topic_clusters() -> int:
+    """Tell the supervisors of the clusters of similar demands found since the last run."""
+    from assessment.clusters import notify_new_clusters
+
+    return notify_new_clusters()

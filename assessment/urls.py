@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment import appeal_views, ranking_views, scorecard_views, views
+from assessment import appeal_views, hot_topic_views, ranking_views, scorecard_views, views
 
 urlpatterns = [
     path("audit/", views.audit, name="audit"),
@@ -21,4 +21,7 @@ urlpatterns = [
     path("appeals/new/", appeal_views.appeal_new, name="appeal-new"),
     path("appeals/<int:appeal_id>/rule/", appeal_views.appeal_rule, name="appeal-rule"),
     path("appeals.csv", appeal_views.appeals_csv, name="appeals-csv"),
+    path("audit/hot-topics/", hot_topic_views.hot_topics, name="audit-hot-topics"),
+    path("audit/hot-topics/adopt/", hot_topic_views.adopt, name="audit-hot-topics-adopt"),
+    path("audit/hot-topics/key-problem/", hot_topic_views.key_problem, name="audit-hot-topics-key-problem"),
 ]

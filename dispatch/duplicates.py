@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,13 +27,30 @@ def _bigrams(text: str) -> Counter[str]:
     return Counter(compact[i : i + 2] for i in range(len(compact) - 1))
 
 
+@dataclass(frozen=True)
+class TextVector:
+    """A text's character bigrams and their norm, made once for comparing it with many others."""
+
+    bigrams: Counter[str]
+    norm: float
+
+
+def text_vector(text: str) -> TextVector:
+    grams = _bigrams(text)
+    return TextVector(grams, math.sqrt(sum(v * v for v in grams.values())))
+
+
+def vector_similarity(left: TextVector, right: TextVector) -> float:
+    if not left.norm or not right.norm:
+        return 0.0
+    small, large = sorted((left.bigrams, right.bigrams), key=len)
+    dot = sum(count * large[gram] for gram, count in small.items() if gram in large)
+    return dot / (left.norm * right.norm)
+
+
 def similarity(a: str, b: str) -> float:
     """Cosine similarity of character bigrams: robust to rewording and needs no model."""
-    left, right = _bigrams(a), _bigrams(b)
-    if not left or not right:
-        return 0.0
-    dot = sum(count * right[gram] for gram, count in left.items())
-    return dot / (math.sqrt(sum(v * v for v in left.values())) * math.sqrt(sum(v * v for v in right.values())))
+    return vector_similarity(text_vector(a), text_vector(b))
 
 
 def _text(title: str, content: str) -> str:

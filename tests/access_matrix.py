@@ -155,6 +155,10 @@ EXPECTED: dict[str, Rule] = {
     "appeal-new": rule(post={"head"}),
     "appeal-rule": rule(post={"auditor", "admin"}),
     "appeals-csv": rule({"auditor", "admin"}, {"auditor", "admin"}),
+    "audit-hot-topics": rule(AUDIT, AUDIT),
+    # Adopting the month's key problem and following it: supervisors and the administrator.
+    "audit-hot-topics-adopt": rule(post={"supervisor", "admin"}),
+    "audit-hot-topics-key-problem": rule(post={"supervisor", "admin"}),
     # The staff API
     "api-demands": rule(SIGNED_IN),  # each sees the demands they may read (none for most)
     "api-demand": rule(READ_ALL | DEPARTMENT, scope="department"),
@@ -177,6 +181,7 @@ EXPECTED: dict[str, Rule] = {
     "api-assignment-supervision": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-release": rule(post=DISPATCH),
     "api-version-scorecard": rule(AUDIT | MAINTAIN),
+    "api-hot-topics": rule(AUDIT),
     # Django's admin: the platform's administrator only; everyone may see its login page.
     "admin:login": rule(EVERYONE, EVERYONE, scope="admin"),
     "admin:*": ADMIN_SITE,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0004_score_weights'),
+        ('assessment', '0005_hot_topics'),
         ('departments', '0004_callback_officer_role'),
         ('dispatch', '0021_released_by_return'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

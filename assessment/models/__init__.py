@@ -1,7 +1,15 @@
-"""The assessment app's models: export jobs, callback visits, the composite score's weights and appeals."""
+"""The assessment app's models: export jobs, callback visits, the composite score's weights, appeals
+and hot topics."""
 
 from assessment.models.appeals import Appeal, AppealStatus
 from assessment.models.exports import ExportFormat, ExportJob, ExportKind, ExportStatus
+from assessment.models.hot_topics import (
+    KEY_PROBLEM_MOVES,
+    ClusterNotice,
+    ClusterNoticeDemand,
+    KeyProblem,
+    KeyProblemStatus,
+)
 from assessment.models.visits import (
     ANSWERED_VISIT_STATUSES,
     VISIT_ATTEMPTS,
@@ -14,14 +22,19 @@ from assessment.models.weights import ScoreWeights, active_weights
 
 __all__ = [
     "ANSWERED_VISIT_STATUSES",
+    "KEY_PROBLEM_MOVES",
     "VISIT_ATTEMPTS",
     "Appeal",
     "AppealStatus",
     "CallbackVisit",
+    "ClusterNotice",
+    "ClusterNoticeDemand",
     "ExportFormat",
     "ExportJob",
     "ExportKind",
     "ExportStatus",
+    "KeyProblem",
+    "KeyProblemStatus",
     "Resolution",
     "Satisfaction",
     "ScoreWeights",

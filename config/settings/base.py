@@ -285,6 +285,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "demands.anonymise_closed_demands",
         "schedule": timedelta(hours=24),
     },
+    # Tells the supervisors once of each new cluster of similar demands at one place (未诉先办).
+    "notify-hot-topic-clusters": {
+        "task": "assessment.notify_hot_topic_clusters",
+        "schedule": timedelta(hours=env_int("HOT_TOPIC_CLUSTER_INTERVAL_HOURS", 1)),
+    },
     # Tells administrators once per year when a coming year has no official holiday notice yet.
     "warn-uncovered-calendar-years": {
         "task": "dispatch.warn_uncovered_calendar",

@@ -52,12 +52,12 @@ class Command(BaseCommand):
         if case is None:
             self.stdout.write("No demo appeal: the demo has no case of last month to appeal.")
             return
-        head = (
-            get_user_model()
-            .objects.filter(memberships__department=case.department, memberships__role=Role.HEAD)
-            .first()
-        )
-        auditor = get_user_model().objects.filter(memberships__role=Role.AUDITOR).first()
+        users = get_user_model().objects
+        head = users.filter(memberships__department=case.department, memberships__role=Role.HEAD).first()
+        auditor = users.filter(memberships__role=Role.AUDITOR).first()
+        if head is None or auditor is None:  # the candidates are the heads' own departments' cases
+            self.stdout.write("No demo appeal: the sample district has no auditor.")
+            return
         with clock_at(appealed_at):
             appeal = appeal_submit(actor=head, assignment_id=case.pk, reason=REASON)
         with clock_at(ruled_at):

@@ -1,0 +1,124 @@
+"""The hot topics in the API (GET /api/v1/assessment/hot-topics/), as the page shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from assessment.clusters import CLUSTER_MIN_CALLERS, CLUSTER_WINDOW_DAYS
+from assessment.figures import AuditFilters
+from assessment.hot_topic_forms import HotTopicFilterForm
+from assessment.hot_topic_report import HotTopicReport, hot_topic_report
+from assessment.hot_topics import SPIKE_HISTORY_WEEKS, SPIKE_MIN_COUNT, SPIKE_SIGMAS, Spike
+from departments.access import has_role
+from departments.models import Role
+from departments.signed_in import SignedInApi, StaffApiRequest
+
+DEFINITIONS = {
+    "volume": "Demands submitted per week (Monday to Sunday), merged repeats included, refused ones excluded.",
+    "spike": (
+        f"A week whose count is at least max({SPIKE_MIN_COUNT}, mean + {SPIKE_SIGMAS} x population standard "
+        f"deviation) of the same row's {SPIKE_HISTORY_WEEKS} weeks before it; judged only once the platform "
+        f"has {SPIKE_HISTORY_WEEKS} weeks of record."
+    ),
+    "cluster": (
+        f"Open or separately answered demands of the last {CLUSTER_WINDOW_DAYS} days at one place (community, "
+        f"else location text), linked by duplicate-finder similarity, from at least {CLUSTER_MIN_CALLERS} callers."
+    ),
+}
+
+
+def _spike(spike: Spike) -> dict[str, Any]:
+    return {
+        "dimension": spike.dimension.code,
+        "key": spike.key,
+        "name": spike.name,
+        "week": spike.week.isoformat(),
+        "count": spike.count,
+        "usual": round(spike.usual, 2),
+        "threshold": round(spike.threshold, 2),
+    }
+
+
+def _numbers(report: HotTopicReport, ids: list[int]) -> list[str]:
+    return [report.demands[pk].tracking_number for pk in ids if pk in report.demands]
+
+
+def _payload(report: HotTopicReport) -> dict[str, Any]:
+    problem = report.key_problem
+    return {
+        "filters": report.filters.to_json(),
+        "definitions": DEFINITIONS,
+        "volume": {
+            table.dimension.code: {
+                "weeks": [week.isoformat() for week in table.weeks],
+                "rows": [
+                    {"key": row.key, "name": row.name, "counts": row.counts, "total": row.total} for row in table.rows
+                ],
+            }
+            for table in report.tables
+        },
+        "spikes": [_spike(spike) for spike in report.spikes],
+        "clusters": [
+            {
+                "key": row.cluster.key,
+                "place": row.cluster.place,
+                "title": row.cluster.title,
+                "callers": row.cluster.callers,
+                "open": row.cluster.open_count,
+                "notified": row.notified,
+                "demands": [d.tracking_number for d in row.cluster.demands],
+            }
+            for row in report.clusters
+        ],
+        "month": f"{report.month:%Y-%m}",
+        "shortlist": [
+            {
+                "key": item.key,
+                "kind": item.kind,
+                "title": item.title,
+                "count": item.count,
+                "demands": _numbers(report, item.demand_ids),
+            }
+            for item in report.shortlist
+        ],
+        "key_problem": None
+        if problem is None
+        else {
+            "item_key": problem.item_key,
+            "kind": problem.kind,
+            "title": problem.title,
+            "status": problem.status,
+            "note": problem.note,
+            "adopted_at": problem.adopted_at.isoformat(),
+            "resolved_at": problem.resolved_at.isoformat() if problem.resolved_at else None,
+            "demands": [d.tracking_number for d in problem.demands.all()],
+        },
+    }
+
+
+class HotTopicsApi(SignedInApi):
+    request: StaffApiRequest
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
+            OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
+            OpenApiParameter("street", int, many=True),
+            OpenApiParameter("department", int, many=True),
+            OpenApiParameter("month", str, description="YYYY-MM, the shortlist's month"),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request: StaffApiRequest) -> Response:
+        if not has_role(request.user, Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN):
+            raise PermissionDenied
+        form = HotTopicFilterForm(request.query_params or None)
+        if form.is_bound and not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        filters = form.audit_filters() if form.is_bound else None
+        report = hot_topic_report(filters or AuditFilters.default(), form.chosen_month())
+        return Response(_payload(report))
