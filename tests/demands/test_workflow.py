@@ -5,9 +5,12 @@ from demands.workflow import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, Action,
 
 def test_final_states_allow_nothing_but_a_merged_demands_rating_which_leaves_it_merged():
     # Past the retention period the system anonymises a finished demand; it stays as it ended.
+    # A closed answer may still be asked about on the phone (回访), which leaves it closed.
     for status in FINAL_STATUSES - {Status.MERGED}:
-        assert allowed_actions(status) == [Action.ANONYMISE]
+        visit = [Action.VISIT] if status == Status.CLOSED else []
+        assert allowed_actions(status) == [Action.ANONYMISE, *visit]
         assert target_of(Action.ANONYMISE, status) == status
+    assert target_of(Action.VISIT, Status.CLOSED) == Status.CLOSED
     assert allowed_actions(Status.MERGED) == [Action.RATE, Action.ANONYMISE]
     assert target_of(Action.RATE, Status.MERGED) == Status.MERGED
 
