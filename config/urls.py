@@ -19,6 +19,7 @@ urlpatterns = [
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path("list/", include("responsibility_lists.urls")),
     path("calendar/", include("departments.urls")),
+    path("api/v1/", include("assessment.api_urls")),
     path("api/v1/", include("dispatch.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

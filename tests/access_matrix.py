@@ -24,6 +24,7 @@ ACTORS = (
     "supervisor",
     "auditor",
     "maintainer",
+    "callback",
     "handler",
     "head",
     "admin",
@@ -39,7 +40,9 @@ MAINTAIN = frozenset({"maintainer", "admin"})
 # The district-wide roles that review the list against the demands (hot spots).
 LIST_READERS = frozenset({"maintainer", "dispatcher", "auditor", "admin"})
 # Who keeps or reads the working-time calendar: the district-wide roles.
-CALENDAR_READERS = frozenset({"dispatcher", "supervisor", "auditor", "maintainer", "admin"})
+CALENDAR_READERS = frozenset({"dispatcher", "supervisor", "auditor", "maintainer", "callback", "admin"})
+# The callback visit queue (回访): the callback staff work it, supervisors and the administrator read it.
+VISIT_READERS = frozenset({"callback", "supervisor", "admin"})
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,10 @@ EXPECTED: dict[str, Rule] = {
     "audit-export": rule(AUDIT, AUDIT),
     "audit-export-job": rule({"auditor", "admin"}, {"auditor", "admin"}),  # the requester's own, or an auditor's
     "audit-export-download": rule({"auditor", "admin"}, {"auditor", "admin"}),
+    "visits": rule(VISIT_READERS, VISIT_READERS),
+    "visit": rule(VISIT_READERS, VISIT_READERS),
+    "visit-record": rule(post={"callback"}),
+    "visit-contact": rule(post={"callback"}),  # each view of the phone is recorded
     # The staff API
     "api-demands": rule(SIGNED_IN),  # each sees the demands they may read (none for most)
     "api-demand": rule(READ_ALL | DEPARTMENT, scope="department"),
@@ -165,6 +172,8 @@ EXPECTED: dict[str, Rule] = {
     "api-assignment-stop-waiting": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-supervision": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-release": rule(post=DISPATCH),
+    "api-visits": rule(VISIT_READERS),
+    "api-visit-record": rule(post={"callback"}),
     # Django's admin: the platform's administrator only; everyone may see its login page.
     "admin:login": rule(EVERYONE, EVERYONE, scope="admin"),
     "admin:*": ADMIN_SITE,
