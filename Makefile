@@ -40,6 +40,7 @@ migrate: install
 sample: migrate
 	@$(PY) manage.py load_sample_district
 	@$(PY) manage.py load_demo_demands
+	@$(PY) manage.py load_demo_visits
 
 # Embedded default: SQLite, tasks and periodic sweeps in process, no Redis or PostgreSQL needed.
 # PORT=8001 make run serves on another port.
