@@ -4,12 +4,13 @@ visit's page, where each view of it is recorded."""
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from assessment.models import CallbackVisit, Resolution, Satisfaction
-from assessment.visit_calls import CallOutcome, visit_record
+from assessment.visit_calls import CallOutcome, require_callback_officer, visit_record
 from assessment.visit_queries import answer_of, may_read_visits, visits_due
 from config.errors import NotAllowed
 from demands.privacy import mask_phone
@@ -66,6 +67,8 @@ class VisitRecordApi(SignedInApi):
         reopen_reason = serializers.CharField(required=False, default="", allow_blank=True)
 
     def post(self, request: StaffApiRequest, visit_id: int) -> Response:
+        require_callback_officer(request.user)
+        get_object_or_404(CallbackVisit, pk=visit_id)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         visit = visit_record(visit_id=visit_id, actor=request.user, outcome=CallOutcome(**data.validated_data))

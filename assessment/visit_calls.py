@@ -15,7 +15,7 @@ from assessment.models import VISIT_ATTEMPTS, CallbackVisit, Resolution, Satisfa
 from assessment.visits import visits_cancel_superseded
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from demands.services import demand_transition
-from demands.workflow import Action, Status, reopen_limit_reached
+from demands.workflow import ANSWERED_STATUSES, Action, Status, reopen_limit_reached
 from departments.access import has_role
 from departments.models import Role
 from dispatch.services import demand_reopen
@@ -83,13 +83,8 @@ def visit_record(*, visit_id: int, actor: User, outcome: CallOutcome) -> Callbac
             raise IllegalTransition(
                 _("该回访已是「%(status)s」，无需再记录。") % {"status": visit.get_status_display()}
             )
-        if visit.demand.reopen_count != visit.answer_round or visit.demand.status not in (
-            Status.REPLIED,
-            Status.CLOSED,
-        ):
-            superseded = True
-        else:
-            superseded = False
+        # Reopened, merged or refused since the answer went out, and its cancellation not yet made.
+        superseded = visit.demand.reopen_count != visit.answer_round or visit.demand.status not in ANSWERED_STATUSES
         if outcome.reopen and not superseded:
             refusal = _reopen_refusal(visit)
             if refusal:

@@ -17,7 +17,7 @@ from assessment.visit_calls import CallOutcome, visit_record
 from assessment.visits import visit_schedule
 from config.demo_clock import clock_at
 from config.errors import DomainError
-from demands.models import Demand
+from demands.models import Demand, DemandEvent
 from demands.workflow import ANSWERED_STATUSES
 
 OFFICER = "callback"
@@ -45,9 +45,10 @@ class Command(BaseCommand):
         if CallbackVisit.objects.filter(visited_by__isnull=False).exists():
             self.stdout.write("Demo visits exist already; none added.")
             return
-        for demand in Demand.objects.filter(status__in=ANSWERED_STATUSES).exclude(replied_at=None):
-            with clock_at(demand.replied_at):
-                visit_schedule(demand_id=demand.pk)
+        for demand in Demand.objects.filter(status__in=ANSWERED_STATUSES):
+            if demand.replied_at is not None:  # answered demands all have it; the type cannot say so
+                with clock_at(demand.replied_at):
+                    visit_schedule(demand_id=demand.pk)
         due = list(CallbackVisit.objects.filter(status=VisitStatus.DUE).order_by("answered_at", "pk"))
         if not due:
             self.stdout.write("No answered demo demands; no demo visits.")
@@ -68,7 +69,9 @@ class Command(BaseCommand):
         self.stdout.write("Demo callback visits: " + ", ".join(f"{n} {status}" for status, n in counts.items() if n))
 
     def _call(self, visit: CallbackVisit, officer: User, outcome: CallOutcome, at: datetime, now: datetime) -> None:
-        with clock_at(min(at, now - timedelta(minutes=5))):
+        # Not in the future, and not before the demand's last event (the audit trail runs forward).
+        last = DemandEvent.objects.filter(demand_id=visit.demand_id).latest("created_at", "pk").created_at
+        with clock_at(max(min(at, now), last + timedelta(seconds=1))):
             try:
                 visit_record(visit_id=visit.pk, actor=officer, outcome=outcome)
             except DomainError as error:  # a demo step the rules refuse ends that visit's story
