@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment import appeal_api, hot_topic_api
+from assessment import appeal_api, hot_topic_api, visit_api
 from assessment.api import RankingApi
 
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("appeals/submit/", appeal_api.AppealSubmitApi.as_view(), name="api-appeal-submit"),
     path("appeals/<int:appeal_id>/rule/", appeal_api.AppealRuleApi.as_view(), name="api-appeal-rule"),
     path("hot-topics/", hot_topic_api.HotTopicsApi.as_view(), name="api-hot-topics"),
+    path("visits/", visit_api.VisitListApi.as_view(), name="api-visits"),
+    path("visits/<int:visit_id>/record/", visit_api.VisitRecordApi.as_view(), name="api-visit-record"),
 ]

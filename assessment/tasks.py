@@ -50,3 +50,34 @@ def notify_hot_topic_clusters() -> int:
     from assessment.clusters import notify_new_clusters
 
     return notify_new_clusters()
+
+
+# Callback visits (回访): queued by name from dispatch and demands, which cannot import this app.
+@shared_task(name="assessment.schedule_visit", soft_time_limit=30, time_limit=60)
+def schedule_visit(demand_id: int) -> str:
+    from assessment.visits import visit_schedule
+
+    visit = visit_schedule(demand_id=demand_id)
+    return visit.status if visit else "none"
+
+
+@shared_task(name="assessment.visit_citizen_rated", soft_time_limit=30, time_limit=60)
+def visit_citizen_rated(demand_id: int, answer_round: int, rating: int) -> str:
+    from assessment.visits import visit_citizen_rated as counted
+
+    visit = counted(demand_id=demand_id, answer_round=answer_round, rating=rating)
+    return visit.status if visit else "none"
+
+
+@shared_task(name="assessment.cancel_superseded_visits", soft_time_limit=30, time_limit=60)
+def cancel_superseded_visits(demand_id: int) -> int:
+    from assessment.visits import visits_cancel_superseded
+
+    return visits_cancel_superseded(demand_id=demand_id)
+
+
+@shared_task(name="assessment.reconcile_visits", soft_time_limit=240, time_limit=300)
+def reconcile_visits() -> dict[str, int]:
+    from assessment.visits import visits_reconcile
+
+    return visits_reconcile()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment import appeal_views, hot_topic_views, ranking_views, scorecard_views, views
+from assessment import appeal_views, hot_topic_views, ranking_views, scorecard_views, views, visit_views
 
 urlpatterns = [
     path("audit/", views.audit, name="audit"),
@@ -24,4 +24,8 @@ urlpatterns = [
     path("audit/hot-topics/", hot_topic_views.hot_topics, name="audit-hot-topics"),
     path("audit/hot-topics/adopt/", hot_topic_views.adopt, name="audit-hot-topics-adopt"),
     path("audit/hot-topics/key-problem/", hot_topic_views.key_problem, name="audit-hot-topics-key-problem"),
+    path("visits/", visit_views.visits, name="visits"),
+    path("visits/<int:visit_id>/", visit_views.visit_detail, name="visit"),
+    path("visits/<int:visit_id>/record/", visit_views.record, name="visit-record"),
+    path("visits/<int:visit_id>/contact/", visit_views.disclose_contact, name="visit-contact"),
 ]

@@ -307,6 +307,8 @@ def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
                 raise IllegalTransition(_("合并办理的诉求答复后才能评价。"))
         else:
             changes["closed_at"] = now
+            # The stars answer the callback visit of this answer (回访), if it is still to be made.
+            enqueue_on_commit("assessment.visit_citizen_rated", current.pk, current.reopen_count, rating)
         return demand_transition(
             demand_id=current.pk,
             action=Action.RATE,

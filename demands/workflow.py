@@ -68,6 +68,8 @@ class Action(models.TextChoices):
     ANONYMISE = "anonymise", _("个人信息匿名化")
     APPEAL = "appeal", _("考核申诉")
     RULE_APPEAL = "rule_appeal", _("申诉裁定")
+    # The callback staff's call to the citizen about an answer (回访): a record, not a move.
+    VISIT = "visit", _("回访")
 
 
 S = Status
@@ -126,6 +128,9 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.REJECT: {S.SUBMITTED: S.REJECTED, S.TRIAGE: S.REJECTED, S.RETURNED: S.REJECTED},
     # Past the retention period the citizen's personal data goes; the case stays as it ended.
     Action.ANONYMISE: {status: status for status in FINAL_STATUSES},
+    # A call about the answer, made while it stands: before or after the citizen's rating or the
+    # automatic close.
+    Action.VISIT: {S.REPLIED: S.REPLIED, S.CLOSED: S.CLOSED},
 }
 
 

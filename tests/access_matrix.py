@@ -24,6 +24,7 @@ ACTORS = (
     "supervisor",
     "auditor",
     "maintainer",
+    "callback",
     "handler",
     "head",
     "admin",
@@ -39,7 +40,9 @@ MAINTAIN = frozenset({"maintainer", "admin"})
 # The district-wide roles that review the list against the demands (hot spots).
 LIST_READERS = frozenset({"maintainer", "dispatcher", "auditor", "admin"})
 # Who keeps or reads the working-time calendar: the district-wide roles.
-CALENDAR_READERS = frozenset({"dispatcher", "supervisor", "auditor", "maintainer", "admin"})
+CALENDAR_READERS = frozenset({"dispatcher", "supervisor", "auditor", "maintainer", "callback", "admin"})
+# The callback visit queue (回访): the callback staff work it, supervisors and the administrator read it.
+VISIT_READERS = frozenset({"callback", "supervisor", "admin"})
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,10 @@ EXPECTED: dict[str, Rule] = {
     # Adopting the month's key problem and following it: supervisors and the administrator.
     "audit-hot-topics-adopt": rule(post={"supervisor", "admin"}),
     "audit-hot-topics-key-problem": rule(post={"supervisor", "admin"}),
+    "visits": rule(VISIT_READERS, VISIT_READERS),
+    "visit": rule(VISIT_READERS, VISIT_READERS),
+    "visit-record": rule(post={"callback"}),
+    "visit-contact": rule(post={"callback"}),  # each view of the phone is recorded
     # The staff API
     "api-demands": rule(SIGNED_IN),  # each sees the demands they may read (none for most)
     "api-demand": rule(READ_ALL | DEPARTMENT, scope="department"),
@@ -182,6 +189,8 @@ EXPECTED: dict[str, Rule] = {
     "api-assignment-release": rule(post=DISPATCH),
     "api-version-scorecard": rule(AUDIT | MAINTAIN),
     "api-hot-topics": rule(AUDIT),
+    "api-visits": rule(VISIT_READERS),
+    "api-visit-record": rule(post={"callback"}),
     # Django's admin: the platform's administrator only; everyone may see its login page.
     "admin:login": rule(EVERYONE, EVERYONE, scope="admin"),
     "admin:*": ADMIN_SITE,

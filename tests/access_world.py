@@ -21,7 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from assessment.figures import AuditFilters
-from assessment.models import Appeal, ExportJob, ExportStatus
+from assessment.models import Appeal, CallbackVisit, ExportJob, ExportStatus
 from demands.services import demand_submit
 from departments.models import Membership, Role
 from dispatch.models import Assignment, AssignmentRole, Supervision
@@ -70,6 +70,7 @@ def build_world(on_commit) -> World:
     users["handler"] = district.users["zjj"]
     users["supervisor"] = make_user("supervisor", Role.SUPERVISOR, d["ZXZX"])
     users["head"] = make_user("head", Role.HEAD, d["ZJJ"])
+    users["callback"] = make_user("callback", Role.CALLBACK_OFFICER, d["ZXZX"])
     users["admin"] = User.objects.create_superuser("root", password="pw-for-tests-only")
     Membership.objects.create(user=users["admin"], department=d["ZXZX"], role=Role.ADMIN)
 
@@ -112,6 +113,17 @@ def build_world(on_commit) -> World:
             assignment=lead[case], supervisor=users["supervisor"], note="请说明办理进展",
             response_deadline=timezone.now() + timedelta(days=1),
         )  # fmt: skip
+    # A callback visit on each department's case, as if answered (the matrix asks who reaches them,
+    # not whether a call about an unanswered case is accepted).
+    visits = {
+        case: CallbackVisit.objects.create(
+            demand=demands[case],
+            department=d[CASES[case][0]],
+            answered_at=timezone.now(),
+            due_at=timezone.now() + timedelta(days=1),
+        )
+        for case in ("own", "other")
+    }
     draft = version_create_draft(actor=users["maintainer"], based_on_id=district.version.pk)
     amendment_file(
         actor=users["dispatcher"], version_id=district.version.pk, matter_code="PS-0101-001",
@@ -154,6 +166,7 @@ def build_world(on_commit) -> World:
         "object_id": "1",
         "id": "1",
         "url": "nowhere/",
+        "visit_id": str(visits["own"].pk),
     }
     common["proposal_id"] = str(AmendmentProposal.objects.latest("pk").pk)  # the one filed above
     values = {}
@@ -204,6 +217,8 @@ def build_world(on_commit) -> World:
         "username": "nobody",
         "password": "wrong-password",
         "months": "1",
+        "outcome": "not_reached",
+        "reached": "false",
         "date_from": date.today().isoformat(),
     }
     case_text = {case: [title, content] for case, (_c, title, content, *_r) in CASES.items()}
@@ -215,6 +230,7 @@ def build_world(on_commit) -> World:
     for actor in DEPARTMENT:
         readers[actor] = own_department
     readers["citizen"] = {"own"}
+    readers["callback"] = set(visits)  # the cases in the visit queue
     overrides = {
         "audit-export": {"kind": "demands", "fmt": "csv"},
         "audit-export-job": {"job_id": str(export.pk)},

@@ -33,7 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from assessment.models import ExportJob
+from assessment.models import CallbackVisit, ExportJob
 from demands.models import Attachment
 from departments.models import Membership, Role
 from dispatch.models import Assignment, Notification, Supervision
@@ -61,7 +61,7 @@ GET_VALUES = [HUGE, "9999-12-31", LONG, "-1"]
 POST_VALUES = [HUGE, "9999-12-31"]
 HOSTILE_JSON = [None, {"a": [1]}]
 # Anonymous first for the citizen's pages; then one user of each role, the widest reach first.
-PRINCIPALS = [None, "dispatcher", "admin", "auditor", "supervisor", "maintainer", "zjj", "head", "intake"]
+PRINCIPALS = [None, "dispatcher", "admin", "auditor", "supervisor", "maintainer", "zjj", "head", "intake", "callback"]
 
 
 def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -167,6 +167,7 @@ def world(district, submit, settings):
         ("head", Role.HEAD, "ZJJ"),
         ("supervisor", Role.SUPERVISOR, "ZXZX"),
         ("admin", Role.ADMIN, "ZXZX"),
+        ("callback", Role.CALLBACK_OFFICER, "ZXZX"),
     ):
         users[name] = User.objects.create_user(username=name, password="pw-for-tests-only")
         Membership.objects.create(user=users[name], department=d.departments[dept], role=role)
@@ -195,6 +196,9 @@ def world(district, submit, settings):
         title="t",
         created_by=users["maintainer"],
     )
+    visit = CallbackVisit.objects.create(
+        demand=noise, department=d.departments["ZJJ"], answered_at=timezone.now(), due_at=timezone.now()
+    )
     existing = {
         "tracking_number": noise.tracking_number,
         "attachment_id": str(Attachment.objects.get(demand=noise).pk),
@@ -207,6 +211,7 @@ def world(district, submit, settings):
         "kind": "demands",
         "fmt": "csv",
         "object_id": str(noise.pk),
+        "visit_id": str(visit.pk),
     }
     plausible = {
         "title": "工地半夜施工噪音太大",
@@ -238,6 +243,12 @@ def world(district, submit, settings):
         "date_from": "2026-01-01",
         "date_to": "2026-03-01",
         "q": "噪音",
+        "outcome": "reached",
+        "reached": "true",
+        "contacted_in_time": "yes",
+        "resolution": "solved",
+        "satisfaction": "satisfied",
+        "notes": "群众表示满意",
     }
     return users, existing, plausible
 

@@ -290,6 +290,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "assessment.notify_hot_topic_clusters",
         "schedule": timedelta(hours=env_int("HOT_TOPIC_CLUSTER_INTERVAL_HOURS", 1)),
     },
+    # Visits whose message was lost are created, visits whose answer was superseded cancelled.
+    "reconcile-callback-visits": {
+        "task": "assessment.reconcile_visits",
+        "schedule": timedelta(minutes=10),
+    },
     # Tells administrators once per year when a coming year has no official holiday notice yet.
     "warn-uncovered-calendar-years": {
         "task": "dispatch.warn_uncovered_calendar",
@@ -367,6 +372,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENTS_PER_SUBMISSION
 ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
 REOPEN_LIMIT = 1
+# Callback visits (回访): which answers the callback staff phone the citizen about. "all", or the
+# share of each department's answers (e.g. "0.3"), chosen by a hash of the case so the choice is the
+# same whenever it is made; each department still has its first VISIT_SAMPLE_MINIMUM answers of a
+# month visited, so a department with few cases is never left unassessed.
+VISIT_SAMPLE = env_str("VISIT_SAMPLE", "all")
+VISIT_SAMPLE_MINIMUM = env_int("VISIT_SAMPLE_MINIMUM", 10)
+# A visit is due this many working days after the answer went out.
+VISIT_WITHIN_WORKING_DAYS = env_float("VISIT_WITHIN_WORKING_DAYS", 2)
 # Exports up to this many rows are written while the auditor waits; larger ones go to a worker
 # (a web request must not hold a process for minutes, and a proxy would cut it off).
 EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
+from config.queue import enqueue_on_commit
 from demands.models import Demand, Reply
 from demands.services import demand_transition
 from demands.wording import worded
@@ -274,6 +275,8 @@ def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
         )
         withdraw_waiting([assignment.pk], now, gettext_noop("已答复群众，申请随之撤回。"))
         assignment_transition(assignment=assignment, move=AssignmentMove.ANSWER, refusal=refusal, now=now)
+        # The callback staff's visit about this answer (回访), if it is among those sampled.
+        enqueue_on_commit("assessment.schedule_visit", demand.pk)
     return demand
 
 

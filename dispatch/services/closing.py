@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, ValidationFailed
+from config.queue import enqueue_on_commit
 from demands.models import HIGHEST_RATING, LOWEST_RATING, Demand
 from demands.services import CITIZEN, demand_transition
 from demands.wording import worded
@@ -15,9 +16,10 @@ from dispatch.models import Assignment
 from dispatch.services.assignments import create_assignments, require_dispatcher, settle_demand
 
 
-def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> Demand:
+def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None, actor: User | None = None) -> Demand:
     """The citizen is not satisfied with the reply: the case goes back, once, to the department
-    that answered it, with fresh deadlines."""
+    that answered it, with fresh deadlines. `actor`: the callback officer who heard the citizen
+    say so on the phone (回访), recorded as the one who reopened it; None for the citizen."""
     if len(reason.strip()) < 5:
         raise ValidationFailed(_("请说明不满意的原因。"))
     if rating is not None and rating not in range(LOWEST_RATING, HIGHEST_RATING + 1):
@@ -42,8 +44,8 @@ def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> 
         reopened = demand_transition(
             demand_id=current.pk,
             action=Action.REOPEN,
-            actor=None,
-            actor_label=CITIZEN,
+            actor=actor,
+            actor_label="" if actor else CITIZEN,
             department=last_lead.department if last_lead else None,
             reason=reason.strip(),
             data={"rating": rating},
@@ -51,6 +53,10 @@ def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None) -> 
         )
         if last_lead is not None:
             create_assignments(demand=reopened, lead=last_lead.department, matter=last_lead.matter, actor=None)
+        # The visit of the answer sent back: the stars given with it are its answer, else it is cancelled.
+        if rating is not None:
+            enqueue_on_commit("assessment.visit_citizen_rated", current.pk, current.reopen_count, rating)
+        enqueue_on_commit("assessment.cancel_superseded_visits", current.pk)
     return reopened
 
 

@@ -102,6 +102,8 @@ def staff_home(request: StaffRequest) -> HttpResponse:
         return redirect("desk")
     if has_role(user, *DEPARTMENT_ROLES):
         return redirect("workbench")
+    if has_role(user, Role.CALLBACK_OFFICER):
+        return redirect("visits")  # the callback visit queue (回访)
     if has_role(user, Role.SUPERVISOR):
         return redirect("desk")  # the supervised and overdue cases they follow
     if has_role(user, Role.AUDITOR):
