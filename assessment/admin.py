@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assessment.models import Appeal, ExportJob, ScoreWeights
+from assessment.models import Appeal, CallbackVisit, ClusterNotice, ExportJob, KeyProblem, ScoreWeights
 from config.admin_mixins import ReadOnlyAdmin
 
 
@@ -30,3 +30,23 @@ class ScoreWeightsAdmin(admin.ModelAdmin):
 class AppealAdmin(ReadOnlyAdmin):
     list_display = ["submitted_at", "assignment", "department", "period", "status", "decided_by", "decided_at"]
     list_filter = ["status", "period"]
+
+
+# Read-only: visits, notices and key problems change through their pages and services, which
+# write the demand's events and notices; the admin only looks.
+@admin.register(CallbackVisit)
+class CallbackVisitAdmin(ReadOnlyAdmin):
+    list_display = ["due_at", "demand", "department", "status", "attempts", "resolution", "satisfaction", "finished_at"]
+    list_filter = ["status", "resolution", "satisfaction"]
+    exclude = ["notes"]  # what the citizen said on the phone stays on the visit page
+
+
+@admin.register(ClusterNotice)
+class ClusterNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "place", "title", "recipients"]
+
+
+@admin.register(KeyProblem)
+class KeyProblemAdmin(ReadOnlyAdmin):
+    list_display = ["month", "title", "kind", "status", "adopted_by", "adopted_at", "resolved_at"]
+    list_filter = ["status"]
