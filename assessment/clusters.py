@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from assessment.models import ClusterNotice, ClusterNoticeDemand
-from config.queue import enqueue_on_commit
 from demands.models import Demand
 from demands.wording import worded
 from demands.workflow import ANSWERED_STATUSES, OPEN_STATUSES
 from departments.models import Membership, Role
 from dispatch.duplicates import text_vector, vector_similarity
 from dispatch.models import Notification
+from dispatch.services.notice_emails import email_notices
 
 CLUSTER_WINDOW_DAYS = 30
 # At least this many demands from at least this many different callers: one person repeating
@@ -185,11 +185,4 @@ def _notify(cluster: Cluster, supervisors: list[int]) -> None:
         )
         for user_id in supervisors
     )
-    if settings.NOTIFICATION_EMAILS and created:
-        emailed = list(
-            Notification.objects.filter(pk__in=[n.pk for n in created])
-            .exclude(user__email="")
-            .values_list("pk", flat=True)
-        )
-        if emailed:
-            enqueue_on_commit("dispatch.email_notifications", emailed)
+    email_notices(created)

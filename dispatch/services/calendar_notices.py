@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_noop
 
-from config.queue import enqueue_on_commit
 from demands.wording import worded
 from departments.models import Role
 from departments.selectors import CALENDAR_NOTICE_DAYS_AHEAD
 from departments.working_time import YearSource, current_clock, official_years, year_source
 from dispatch.models import Notification
+from dispatch.services.notice_emails import email_notices
 
 KIND = "calendar_fallback"
 UNCOVERED = gettext_noop(
@@ -62,12 +61,5 @@ def calendar_fallback_notify(*, today: date) -> int:
                 for user_id in sorted(administrators - told)
             ]
         created = Notification.objects.bulk_create(notices)
-        if settings.NOTIFICATION_EMAILS and created:
-            emailed = list(
-                Notification.objects.filter(pk__in=[n.pk for n in created])
-                .exclude(user__email="")
-                .values_list("pk", flat=True)
-            )
-            if emailed:
-                enqueue_on_commit("dispatch.email_notifications", emailed)
+        email_notices(created)
     return len(created)
