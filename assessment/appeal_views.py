@@ -22,6 +22,7 @@ from assessment.appeals import (
 )
 from assessment.exports import CONTENT_TYPES, TRACKING_NUMBER, ExportSource, csv_lines
 from assessment.models import ExportFormat
+from config.form_fields import choice_field
 from departments.access import has_role
 from departments.models import Role
 from departments.signed_in import StaffRequest
@@ -35,9 +36,7 @@ class AppealForm(forms.Form):
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["assignment"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = choices
+        choice_field(self.fields, "assignment").choices = choices
 
 
 class DecisionForm(forms.Form):
