@@ -1,5 +1,5 @@
-"""The assessment app's models: export jobs, callback visits, the composite score's weights, appeals
-and hot topics."""
+"""The assessment app's models: export jobs, callback visits, the composite score's weights, appeals,
+hot topics and the published periodic reports."""
 
 from assessment.models.appeals import Appeal, AppealStatus
 from assessment.models.exports import ExportFormat, ExportJob, ExportKind, ExportStatus
@@ -10,6 +10,7 @@ from assessment.models.hot_topics import (
     KeyProblem,
     KeyProblemStatus,
 )
+from assessment.models.reports import PeriodicReport, ReportKind
 from assessment.models.visits import (
     ANSWERED_VISIT_STATUSES,
     VISIT_ATTEMPTS,
@@ -35,6 +36,8 @@ __all__ = [
     "ExportStatus",
     "KeyProblem",
     "KeyProblemStatus",
+    "PeriodicReport",
+    "ReportKind",
     "Resolution",
     "Satisfaction",
     "ScoreWeights",
