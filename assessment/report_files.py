@@ -66,8 +66,8 @@ def figure_columns() -> list[Column]:
 
 
 def report_title(report: PeriodicReport) -> str:
-    return _("%(kind)s：%(start)s 至 %(end)s") % {
-        "kind": _("坪山区民生诉求考核%(kind)s") % {"kind": report.get_kind_display()},
+    return _("坪山区民生诉求考核%(kind)s：%(start)s 至 %(end)s") % {
+        "kind": report.get_kind_display(),
         "start": report.period_start.strftime("%Y-%m-%d"),
         "end": report.period_end.strftime("%Y-%m-%d"),
     }
@@ -87,7 +87,7 @@ def summary_lines(report: PeriodicReport) -> list[str]:
         },
         _(
             "综合评分 =（响应率 × %(r)s + 解决率 × %(s)s + 满意率 × %(t)s）÷ 权重之和 × 100，权重为“%(name)s”；"
-            "派单少于 %(n)s 件或三率不全的部门列出但不参与排名。"
+            "期间派单少于 %(n)s 件或三率不全的部门列出但不参与排名。"
         ) % {"r": w["response"], "s": w["resolution"], "t": w["satisfaction"], "name": w["name"], "n": w["minimum_cases"]},
     ]  # fmt: skip
     lines.extend(appeal_lines(report))
@@ -367,7 +367,7 @@ def _breakdown_flowables(report: PeriodicReport, styles: dict[str, ParagraphStyl
     keys = ("received", "response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "return_rate")
     header_of = {c.key: c.label for c in figure_columns()}
     for breakdown in report.figures["breakdowns"]:
-        flowables.append(Paragraph(_escape(_("按%(by)s统计") % {"by": breakdown["title"]}), styles["h2"]))
+        flowables.append(Paragraph(_escape(_("按%(label)s统计") % {"label": breakdown["title"]}), styles["h2"]))
         rows = [
             [_escape(row["name"]), *(str(row[k]) if k == "received" else _percent(row[k]) for k in keys)]
             for row in breakdown["rows"]
