@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from assessment.models import Appeal, CallbackVisit, ClusterNotice, ExportJob, KeyProblem, ScoreWeights
+from assessment.models import (
+    Appeal,
+    CallbackVisit,
+    ClusterNotice,
+    ExportJob,
+    KeyProblem,
+    PeriodicReport,
+    ScoreWeights,
+)
 from config.admin_mixins import ReadOnlyAdmin
 
 
@@ -50,3 +58,11 @@ class ClusterNoticeAdmin(ReadOnlyAdmin):
 class KeyProblemAdmin(ReadOnlyAdmin):
     list_display = ["month", "title", "kind", "status", "adopted_by", "adopted_at", "resolved_at"]
     list_filter = ["status"]
+
+
+# Read-only: a report is written once, when it is published on its page, and never changes.
+@admin.register(PeriodicReport)
+class PeriodicReportAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "period_start", "period_end", "published_at", "published_by", "weights_name"]
+    list_filter = ["kind"]
+    exclude = ["figures"]  # the frozen figures read on the report's page

@@ -119,3 +119,68 @@ def rate_chart(series: Series) -> Chart:
     if run:
         chart.lines.append(" ".join(run))
     return chart
+
+
+# The scores chart of a periodic report: one horizontal bar per scored department (names are long
+# and Chinese: they read better beside a bar than under it).
+SCORE_LABEL_W, SCORE_PLOT_W, SCORE_BAR_H, SCORE_GAP, SCORE_AXIS_H = 220, 460, 18, 6, 22
+
+
+@dataclass
+class ScoreBar:
+    x: float
+    y: float
+    width: float
+    label: str
+    score: float
+    ranked: bool
+    height: int = SCORE_BAR_H
+
+    @property
+    def middle(self) -> float:
+        return self.y + self.height / 2
+
+    @property
+    def end(self) -> float:
+        """Where the bar's value is written, just past its end."""
+        return self.x + self.width + 4
+
+
+@dataclass
+class ScoreChart:
+    width: int
+    height: int
+    left: int
+    plot_right: int
+    baseline: float
+    bars: list[ScoreBar] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+
+
+def score_chart(rows: list[dict]) -> ScoreChart | None:
+    """Bars of the scores (0–100) in the order of the ranking table; None when nobody has a score.
+    `rows` are a frozen report's ranking rows (assessment.ranking.ranking_json)."""
+    scored = [r for r in rows if r["score"] is not None]
+    if not scored:
+        return None
+    plot_h = len(scored) * (SCORE_BAR_H + SCORE_GAP)
+    chart = ScoreChart(
+        width=SCORE_LABEL_W + SCORE_PLOT_W + RIGHT * 3,
+        height=TOP + plot_h + SCORE_AXIS_H,
+        left=SCORE_LABEL_W,
+        plot_right=SCORE_LABEL_W + SCORE_PLOT_W,
+        baseline=TOP + plot_h,
+        x_ticks=[Tick(SCORE_LABEL_W + SCORE_PLOT_W * value / 100, str(value)) for value in range(0, 101, 20)],
+    )
+    for i, row in enumerate(scored):
+        chart.bars.append(
+            ScoreBar(
+                x=SCORE_LABEL_W,
+                y=TOP + i * (SCORE_BAR_H + SCORE_GAP) + SCORE_GAP / 2,
+                width=SCORE_PLOT_W * max(0.0, min(100.0, row["score"])) / 100,
+                label=row["department"],
+                score=row["score"],
+                ranked=row["ranked"],
+            )
+        )
+    return chart

@@ -1,10 +1,24 @@
 from django.urls import path
 
-from assessment import appeal_views, hot_topic_views, ranking_views, scorecard_views, views, visit_views
+from assessment import (
+    appeal_views,
+    hot_topic_views,
+    ranking_views,
+    report_views,
+    scorecard_views,
+    views,
+    visit_views,
+)
 
 urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("audit/ranking/", ranking_views.ranking_page, name="audit-ranking"),
+    path("audit/reports/", report_views.reports, name="audit-reports"),
+    path("audit/reports/preview/", report_views.preview, name="audit-report-preview"),
+    path("audit/reports/publish/", report_views.publish, name="audit-report-publish"),
+    path("audit/reports/<int:report_id>/", report_views.detail, name="audit-report"),
+    path("audit/reports/<int:report_id>.xlsx", report_views.report_xlsx_download, name="audit-report-xlsx"),
+    path("audit/reports/<int:report_id>.pdf", report_views.report_pdf_download, name="audit-report-pdf"),
     # demands.csv, events.xlsx, figures.csv…: the kind and format are checked by the view.
     path("audit/export/<slug:kind>.<slug:fmt>", views.export, name="audit-export"),
     path("audit/exports/<int:job_id>/", views.export_job, name="audit-export-job"),

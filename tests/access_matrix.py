@@ -152,6 +152,18 @@ EXPECTED: dict[str, Rule] = {
     "audit-export-download": rule({"auditor", "admin"}, {"auditor", "admin"}),
     "audit-ranking": rule(AUDIT, AUDIT),
     "api-assessment-ranking": rule(AUDIT),
+    # Periodic reports: read as the rankings are; published by auditors and the administrator.
+    "audit-reports": rule(AUDIT, AUDIT),
+    "audit-report-preview": rule(AUDIT, AUDIT),
+    "audit-report-publish": rule(post={"auditor", "admin"}),
+    "audit-report": rule(AUDIT, AUDIT),
+    "audit-report-xlsx": rule(AUDIT, AUDIT),
+    "audit-report-pdf": rule(AUDIT, AUDIT),
+    "api-reports": rule(AUDIT),
+    "api-report": rule(AUDIT),
+    "api-report-xlsx": rule(AUDIT),
+    "api-report-pdf": rule(AUDIT),
+    "api-report-publish": rule(post={"auditor", "admin"}),
     "list-version-scorecard": rule(AUDIT | MAINTAIN, AUDIT | MAINTAIN),
     # A head appeals their department's cases; auditors rule and export.
     "appeals": rule({"head", "auditor", "admin"}, {"head", "auditor", "admin"}),

@@ -21,7 +21,8 @@ from django.test import Client
 from django.utils import timezone
 
 from assessment.figures import AuditFilters
-from assessment.models import Appeal, CallbackVisit, ExportJob, ExportStatus
+from assessment.models import Appeal, CallbackVisit, ExportJob, ExportStatus, ReportKind
+from assessment.reports import last_closed_period, report_publish
 from demands.services import demand_submit
 from departments.models import Membership, Role
 from dispatch.models import Assignment, AssignmentRole, Supervision
@@ -136,6 +137,9 @@ def build_world(on_commit) -> World:
         assignment=lead["own"], department=lead["own"].department, period=date.today().replace(day=1),
         reason="不属本部门职责", submitted_by=users["head"], submitted_at=timezone.now(),
     )  # fmt: skip
+    report = report_publish(
+        actor=users["auditor"], kind=ReportKind.MONTHLY, period_start=last_closed_period(ReportKind.MONTHLY)[0]
+    )
     export = ExportJob.objects.create(
         kind="demands", format="csv", requested_by=users["auditor"], status=ExportStatus.DONE,
         filters=AuditFilters(date_from=date.today(), date_to=date.today()).to_json(),
@@ -238,5 +242,16 @@ def build_world(on_commit) -> World:
         "api-appeal-rule": {"appeal_id": str(appeal.pk)},
         "audit-export-download": {"job_id": str(export.pk)},
         "list-import": {"job_id": str(import_job.pk)},
+        **{
+            name: {"report_id": str(report.pk)}
+            for name in (
+                "audit-report",
+                "audit-report-xlsx",
+                "audit-report-pdf",
+                "api-report",
+                "api-report-xlsx",
+                "api-report-pdf",
+            )
+        },
     }
     return World(users, sessions, values, payload, overrides, case_text, personal, readers)

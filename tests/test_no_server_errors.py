@@ -33,7 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from assessment.models import CallbackVisit, ExportJob
+from assessment.models import CallbackVisit, ExportJob, ReportKind
+from assessment.reports import last_closed_period, report_publish
 from demands.models import Attachment
 from departments.models import Membership, Role
 from dispatch.models import Assignment, Notification, Supervision
@@ -199,7 +200,11 @@ def world(district, submit, settings):
     visit = CallbackVisit.objects.create(
         demand=noise, department=d.departments["ZJJ"], answered_at=timezone.now(), due_at=timezone.now()
     )
+    report = report_publish(
+        actor=users["auditor"], kind=ReportKind.MONTHLY, period_start=last_closed_period(ReportKind.MONTHLY)[0]
+    )
     existing = {
+        "report_id": str(report.pk),
         "tracking_number": noise.tracking_number,
         "attachment_id": str(Attachment.objects.get(demand=noise).pk),
         "assignment_id": str(noise_lead.pk),
@@ -241,6 +246,7 @@ def world(district, submit, settings):
         "department_id": str(d.departments["CGJ"].pk),
         "suggested_department_id": str(d.departments["CGJ"].pk),
         "date_from": "2026-01-01",
+        "period_start": "2026-11-02",
         "date_to": "2026-03-01",
         "q": "噪音",
         "outcome": "reached",

@@ -1,5 +1,5 @@
 """The assessment app's models: export jobs, callback visits, the composite score's weights, appeals,
-hot topics and the daily figures."""
+hot topics, the daily figures and the published periodic reports."""
 
 from assessment.models.appeals import Appeal, AppealStatus
 from assessment.models.daily import DailyFigures, DailyFiguresDay, DailyFiguresWatermark
@@ -11,6 +11,7 @@ from assessment.models.hot_topics import (
     KeyProblem,
     KeyProblemStatus,
 )
+from assessment.models.reports import PeriodicReport, ReportKind
 from assessment.models.visits import (
     ANSWERED_VISIT_STATUSES,
     VISIT_ATTEMPTS,
@@ -39,6 +40,8 @@ __all__ = [
     "ExportStatus",
     "KeyProblem",
     "KeyProblemStatus",
+    "PeriodicReport",
+    "ReportKind",
     "Resolution",
     "Satisfaction",
     "ScoreWeights",

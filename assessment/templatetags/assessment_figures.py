@@ -24,3 +24,9 @@ def signed(value: float | None) -> str:
     if value is None:
         return "—"
     return f"+{number_format(value, 1)}" if value > 0 else f"−{number_format(-value, 1)}" if value < 0 else "0"
+
+
+@register.filter
+def points(value: float | None) -> str:
+    """A change of a share (0–1) in percentage points, with its sign."""
+    return signed(None if value is None else value * 100)
