@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DemandStatusEnum": "demands.workflow.Status",
         "AssignmentStatusEnum": "dispatch.models.AssignmentStatus",
+        "KeyProblemStatusEnum": "assessment.models.KeyProblemStatus",
     },
 }
 
