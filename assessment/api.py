@@ -1,4 +1,5 @@
-"""The ranking in the API: the same rows as the ranking page, with the weights used."""
+"""The ranking in the API: the same rows as the ranking page, with the weights used; and the
+figures by any dimension, as the page's breakdown."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from assessment.forms import AuditFilterForm
-from assessment.ranking import ranking, ranking_json
+from assessment.ranking import figures_json, ranking, ranking_json
 from assessment.ranking_views import RANKING_ROLES
+from assessment.rates import DEFINITIONS, Dimension, rate_rows
 from config.errors import NotAllowed
 from departments.access import has_role
 from departments.signed_in import SignedInApi, StaffApiRequest
@@ -85,3 +87,67 @@ class RankingApi(SignedInApi):
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         return Response(ranking_json(ranking(form.audit_filters())))
+
+
+class RateFiguresOutput(serializers.Serializer):
+    key = serializers.JSONField(help_text="the group's id (its code for department_type); null: not classified")
+    name = serializers.CharField()
+    received = serializers.IntegerField()
+    response_rate = _rate()
+    resolution_rate = _rate()
+    satisfaction_rate = _rate()
+    on_time_rate = _rate()
+    return_rate = _rate()
+    redispatch_rate = _rate()
+    reopen_rate = _rate()
+    supervised = serializers.IntegerField()
+    visits_answered = serializers.IntegerField()
+    visits_unreachable = serializers.IntegerField()
+    sign_hours_median = _rate()
+    sign_hours_p90 = _rate()
+    reply_hours_median = _rate()
+    reply_hours_p90 = _rate()
+
+
+class FiguresOutput(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    by = serializers.ChoiceField(choices=Dimension.choices)
+    definitions = serializers.DictField(child=serializers.CharField(), help_text="each figure's definition")
+    rows = RateFiguresOutput(many=True)
+
+
+class FiguresApi(SignedInApi):
+    """The three rates and the figures beside them grouped by one dimension, as the ranking page's
+    breakdown shows them (departments, department types, streets, communities, categories, matters)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("by", OpenApiTypes.STR, enum=Dimension.values, description="default: department"),
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="inclusive; default: 90 days to date_to"),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description="inclusive; default: today"),
+            OpenApiParameter("department", OpenApiTypes.INT, many=True),
+            OpenApiParameter("street", OpenApiTypes.INT, many=True),
+        ],
+        responses={200: FiguresOutput},
+    )
+    def get(self, request: StaffApiRequest) -> Response:
+        if not has_role(request.user, *RANKING_ROLES):
+            raise NotAllowed(_("您无权查看考核排名。"))
+        by = request.query_params.get("by", Dimension.DEPARTMENT)
+        if by not in Dimension.values:
+            raise ValidationError({"by": [_("没有这个统计维度。")]})
+        form = AuditFilterForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data())
+        filters = form.audit_filters()
+        rows = rate_rows(filters, by)
+        return Response(
+            {
+                "date_from": filters.date_from.isoformat(),
+                "date_to": filters.date_to.isoformat(),
+                "by": by,
+                "definitions": {key: str(text) for key, text in DEFINITIONS.items()},
+                "rows": [{"key": row.key, "name": str(row.name or ""), **figures_json(row)} for row in rows],
+            }
+        )

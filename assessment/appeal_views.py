@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from django import forms
-from django.http import HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -23,6 +26,8 @@ from assessment.appeals import (
 from assessment.exports import CONTENT_TYPES, TRACKING_NUMBER, ExportSource, csv_lines
 from assessment.models import ExportFormat
 from config.form_fields import choice_field
+from config.uploads import megabytes, upload_refusal
+from demands.uploads import detect_type
 from departments.access import has_role
 from departments.models import Role
 from departments.signed_in import StaffRequest
@@ -34,9 +39,20 @@ class AppealForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("申诉理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     evidence = forms.FileField(label=gettext_lazy("证明材料"), required=False)
 
-    def __init__(self, *args, choices=(), **kwargs):
+    def __init__(self, *args, choices=(), upload_refusal: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         choice_field(self.fields, "assignment").choices = choices
+        self.fields["evidence"].help_text = _("一个 JPG、PNG、WEBP 图片或 PDF，不超过 %(mb)s MB。") % {
+            "mb": megabytes(settings.ATTACHMENT_MAX_BYTES)
+        }
+        # Why the file was dropped while the request was read (config.uploads): it never reaches
+        # the form, which would otherwise take the appeal without it.
+        self.upload_refusal = upload_refusal
+
+    def clean(self):
+        if self.upload_refusal:
+            self.add_error("evidence", self.upload_refusal)
+        return super().clean()
 
 
 class DecisionForm(forms.Form):
@@ -80,7 +96,7 @@ def appeals(request: StaffRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.HEAD)
 def appeal_new(request: StaffRequest) -> HttpResponse:
-    form = AppealForm(request.POST, request.FILES, choices=_choices(request))
+    form = AppealForm(request.POST, request.FILES, choices=_choices(request), upload_refusal=upload_refusal(request))
     if not form.is_valid():
         form_errors(request, form)
         return redirect("appeals")
@@ -93,6 +109,23 @@ def appeal_new(request: StaffRequest) -> HttpResponse:
         _("申诉已提交，等待考核员裁定。"),
     )
     return redirect("appeals")
+
+
+@role_required(*READERS)
+def appeal_evidence(request: StaffRequest, appeal_id: int) -> FileResponse:
+    """An appeal's evidence, for those who see the appeal (its department's heads, the auditors):
+    sent as the type its bytes are, to save, never shown as a page (see attachment_response)."""
+    appeal = appeals_visible_to(request.user).filter(pk=appeal_id).first()
+    if appeal is None or not appeal.evidence:
+        raise Http404
+    handle = appeal.evidence.open("rb")
+    # Checked when it was sent (appeal_submit); read again so the stored name is never trusted.
+    kind = detect_type(handle).content_type or "application/octet-stream"
+    response = FileResponse(
+        handle, as_attachment=True, filename=posixpath.basename(appeal.evidence.name), content_type=kind
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

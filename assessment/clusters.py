@@ -186,3 +186,31 @@ def _notify(cluster: Cluster, supervisors: list[int]) -> None:
         for user_id in supervisors
     )
     email_notices(created)
+
+
+@dataclass
+class ToldCluster:
+    """A cluster as the supervisors were told of it, and the demands that have joined it since."""
+
+    notice: ClusterNotice
+    told: list[Demand]  # oldest first
+    joined_since: list[Demand]  # in the cluster as it stands now, not in the notice
+
+    @property
+    def callers(self) -> int:
+        return len({d.citizen_phone_hash for d in self.told})
+
+
+def told_cluster(notice: ClusterNotice, *, now: datetime | None = None) -> ToldCluster:
+    told = list(
+        Demand.objects.filter(pk__in=notice.members.values("demand_id"))
+        .select_related("community", "street")
+        .order_by("submitted_at", "pk")
+    )
+    ids = {d.pk for d in told}
+    standing = next((c for c in find_clusters(until=now) if ids & {d.pk for d in c.demands}), None)
+    joined = [] if standing is None else [d.pk for d in standing.demands if d.pk not in ids]
+    joined_since = list(
+        Demand.objects.filter(pk__in=joined).select_related("community", "street").order_by("submitted_at", "pk")
+    )
+    return ToldCluster(notice, told, joined_since)

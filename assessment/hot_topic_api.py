@@ -1,10 +1,14 @@
-"""The hot topics in the API (GET /api/v1/assessment/hot-topics/), as the page shows them."""
+"""The hot topics in the API (GET /api/v1/assessment/hot-topics/), as the page shows them; and the
+month's key problem adopted and followed, as on the page."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
@@ -13,6 +17,9 @@ from assessment.figures import AuditFilters
 from assessment.hot_topic_forms import HotTopicFilterForm
 from assessment.hot_topic_report import HotTopicReport, hot_topic_report
 from assessment.hot_topics import SPIKE_HISTORY_WEEKS, SPIKE_MIN_COUNT, SPIKE_SIGMAS, Spike
+from assessment.models import KeyProblem, KeyProblemStatus
+from assessment.shortlist import ADOPTERS, key_problem_adopt, key_problem_update
+from config.errors import NotAllowed
 from departments.access import has_role
 from departments.models import Role
 from departments.signed_in import SignedInApi, StaffApiRequest
@@ -70,6 +77,7 @@ def _payload(report: HotTopicReport) -> dict[str, Any]:
                 "callers": row.cluster.callers,
                 "open": row.cluster.open_count,
                 "notified": row.notified,
+                "notice_url": reverse("audit-hot-topic-cluster", args=[row.notice_id]) if row.notice_id else None,
                 "demands": [d.tracking_number for d in row.cluster.demands],
             }
             for row in report.clusters
@@ -88,6 +96,7 @@ def _payload(report: HotTopicReport) -> dict[str, Any]:
         "key_problem": None
         if problem is None
         else {
+            "id": problem.pk,
             "item_key": problem.item_key,
             "kind": problem.kind,
             "title": problem.title,
@@ -122,3 +131,55 @@ class HotTopicsApi(SignedInApi):
         filters = form.audit_filters() if form.is_bound else None
         report = hot_topic_report(filters or AuditFilters.default(), form.chosen_month())
         return Response(_payload(report))
+
+
+class KeyProblemOutput(serializers.ModelSerializer):
+    month = serializers.DateField(format="%Y-%m")
+    demands = serializers.SerializerMethodField(help_text="the tracking numbers of the demands behind it")
+
+    class Meta:
+        model = KeyProblem
+        fields = ["id", "month", "item_key", "kind", "title", "status", "note", "adopted_at", "resolved_at", "demands"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_demands(self, problem: KeyProblem) -> list[str]:
+        return sorted(problem.demands.values_list("tracking_number", flat=True))
+
+
+class KeyProblemAdoptApi(SignedInApi):
+    """A supervisor adopts an item of a month's shortlist (its `key` in the hot topics) as the
+    month's key problem (每月一题), as on the hot-topics page."""
+
+    Output = KeyProblemOutput
+
+    class Input(serializers.Serializer):
+        month = serializers.DateField(input_formats=["%Y-%m"], help_text="YYYY-MM")
+        item = serializers.CharField(max_length=120, help_text="the shortlist item's key")
+
+    def post(self, request: StaffApiRequest) -> Response:
+        if not has_role(request.user, *ADOPTERS):
+            raise NotAllowed(_("只有督办员或管理员可以选定每月一题。"))
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        problem = key_problem_adopt(
+            actor=request.user, month=data.validated_data["month"], item_key=data.validated_data["item"]
+        )
+        return Response(KeyProblemOutput(problem).data, status=201)
+
+
+class KeyProblemUpdateApi(SignedInApi):
+    """How the adopted key problem stands: a note, and resolved (or open again)."""
+
+    Output = KeyProblemOutput
+
+    class Input(serializers.Serializer):
+        status = serializers.ChoiceField(choices=KeyProblemStatus.choices)
+        note = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+    def post(self, request: StaffApiRequest, problem_id: int) -> Response:
+        if not has_role(request.user, *ADOPTERS):
+            raise NotAllowed(_("只有督办员或管理员可以更新每月一题。"))
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        problem = key_problem_update(actor=request.user, problem_id=problem_id, **data.validated_data)
+        return Response(KeyProblemOutput(problem).data)

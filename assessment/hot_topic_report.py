@@ -22,6 +22,7 @@ SPIKES_SHOWN = 30
 class ClusterRow:
     cluster: Cluster
     notified: bool  # the supervisors were told of it
+    notice_id: int | None = None  # the notice they were told by (the first, if it has grown into two)
 
 
 @dataclass
@@ -45,6 +46,11 @@ class HotTopicReport:
         ]
 
 
+def _cluster_row(cluster: Cluster, told: dict[int, int]) -> ClusterRow:
+    notices = sorted({told[d.pk] for d in cluster.demands if d.pk in told})
+    return ClusterRow(cluster, bool(notices), notices[0] if notices else None)
+
+
 def hot_topic_report(filters: AuditFilters, month: date, *, now: datetime | None = None) -> HotTopicReport:
     now = now or timezone.now()
     tables = volume_tables(filters)
@@ -55,17 +61,17 @@ def hot_topic_report(filters: AuditFilters, month: date, *, now: datetime | None
     until = min(now, timezone.make_aware(datetime.combine(filters.date_to + timedelta(days=1), time.min)))
     clusters = find_clusters(until=until, days=CLUSTER_WINDOW_DAYS)
     # Told if any of its demands was in a notice: the sweep tells a cluster that has none.
-    told = set(
-        ClusterNoticeDemand.objects.filter(demand_id__in=[d.pk for c in clusters for d in c.demands]).values_list(
-            "demand_id", flat=True
-        )
+    told = dict(
+        ClusterNoticeDemand.objects.filter(demand_id__in=[d.pk for c in clusters for d in c.demands])
+        .order_by("notice_id")
+        .values_list("demand_id", "notice_id")
     )
     shortlist = month_shortlist(month, now=now)
     return HotTopicReport(
         filters=filters,
         tables=tables,
         spikes=spikes[:SPIKES_SHOWN],
-        clusters=[ClusterRow(c, any(d.pk in told for d in c.demands)) for c in clusters],
+        clusters=[_cluster_row(c, told) for c in clusters],
         clusters_until=until,
         month=month,
         shortlist=shortlist,

@@ -4,17 +4,17 @@ month's shortlist for 每月一题, with adopting an item and following the adop
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment import figures as af
-from assessment.clusters import CLUSTER_MIN_CALLERS, CLUSTER_WINDOW_DAYS
+from assessment.clusters import CLUSTER_MIN_CALLERS, CLUSTER_WINDOW_DAYS, told_cluster
 from assessment.hot_topic_forms import AdoptForm, HotTopicFilterForm, KeyProblemForm
 from assessment.hot_topic_report import hot_topic_report
 from assessment.hot_topics import SPIKE_HISTORY_WEEKS, SPIKE_MIN_COUNT, SPIKE_SIGMAS
-from assessment.models import KeyProblem, KeyProblemStatus
+from assessment.models import ClusterNotice, KeyProblem, KeyProblemStatus
 from assessment.shortlist import ADOPTERS, DEMANDS_SHOWN, TOP_MATTERS, key_problem_adopt, key_problem_update
 from departments.access import has_role
 from departments.models import Role
@@ -50,6 +50,13 @@ def hot_topics(request: StaffRequest) -> HttpResponse:
     }
     # Refused values are shown on the form; the figures stay those of the default period.
     return render(request, "assessment/hot_topics.html", context)
+
+
+@readers_required
+def cluster(request: StaffRequest, notice_id: int) -> HttpResponse:
+    """One cluster the supervisors were told of: where its notice leads, with every demand in it."""
+    notice = get_object_or_404(ClusterNotice, pk=notice_id)
+    return render(request, "assessment/hot_topic_cluster.html", {"cluster": told_cluster(notice), **DEFINITIONS})
 
 
 def _back(request: StaffRequest) -> HttpResponse:

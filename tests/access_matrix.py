@@ -164,13 +164,17 @@ EXPECTED: dict[str, Rule] = {
     "api-report-xlsx": rule(AUDIT),
     "api-report-pdf": rule(AUDIT),
     "api-report-publish": rule(post={"auditor", "admin"}),
+    "api-assessment-figures": rule(AUDIT),
     "list-version-scorecard": rule(AUDIT | MAINTAIN, AUDIT | MAINTAIN),
     # A head appeals their department's cases; auditors rule and export.
     "appeals": rule({"head", "auditor", "admin"}, {"head", "auditor", "admin"}),
     "appeal-new": rule(post={"head"}),
     "appeal-rule": rule(post={"auditor", "admin"}),
+    # The evidence: whoever sees the appeal (the head of its department, the auditors).
+    "appeal-evidence": rule({"head", "auditor", "admin"}, {"head", "auditor", "admin"}),
     "appeals-csv": rule({"auditor", "admin"}, {"auditor", "admin"}),
     "audit-hot-topics": rule(AUDIT, AUDIT),
+    "audit-hot-topic-cluster": rule(AUDIT, AUDIT),  # where a cluster's notice leads
     # Adopting the month's key problem and following it: supervisors and the administrator.
     "audit-hot-topics-adopt": rule(post={"supervisor", "admin"}),
     "audit-hot-topics-key-problem": rule(post={"supervisor", "admin"}),
@@ -201,6 +205,8 @@ EXPECTED: dict[str, Rule] = {
     "api-assignment-release": rule(post=DISPATCH),
     "api-version-scorecard": rule(AUDIT | MAINTAIN),
     "api-hot-topics": rule(AUDIT),
+    "api-key-problem-adopt": rule(post={"supervisor", "admin"}),
+    "api-key-problem-update": rule(post={"supervisor", "admin"}),
     "api-visits": rule(VISIT_READERS),
     "api-visit-record": rule(post={"callback"}),
     # Django's admin: the platform's administrator only; everyone may see its login page.

@@ -21,7 +21,16 @@ from django.test import Client
 from django.utils import timezone
 
 from assessment.figures import AuditFilters
-from assessment.models import Appeal, CallbackVisit, ExportJob, ExportStatus, ReportKind
+from assessment.models import (
+    Appeal,
+    CallbackVisit,
+    ClusterNotice,
+    ClusterNoticeDemand,
+    ExportJob,
+    ExportStatus,
+    KeyProblem,
+    ReportKind,
+)
 from assessment.reports import last_closed_period, report_publish
 from demands.services import demand_submit
 from departments.models import Membership, Role
@@ -136,6 +145,12 @@ def build_world(on_commit) -> World:
     appeal = Appeal.objects.create(
         assignment=lead["own"], department=lead["own"].department, period=date.today().replace(day=1),
         reason="不属本部门职责", submitted_by=users["head"], submitted_at=timezone.now(),
+        evidence=ContentFile(PNG, name="permit.png"),
+    )  # fmt: skip
+    cluster = ClusterNotice.objects.create(place="六和社区", title=CASES["own"][1], recipients=1)
+    ClusterNoticeDemand.objects.create(notice=cluster, demand=demands["own"])
+    key_problem = KeyProblem.objects.create(
+        month=date.today().replace(day=1), item_key="cluster:1", kind="cluster", title="电梯困人", adopted_by=users["supervisor"]
     )  # fmt: skip
     report = report_publish(
         actor=users["auditor"], kind=ReportKind.MONTHLY, period_start=last_closed_period(ReportKind.MONTHLY)[0]
@@ -240,6 +255,9 @@ def build_world(on_commit) -> World:
         "audit-export-job": {"job_id": str(export.pk)},
         "appeal-rule": {"appeal_id": str(appeal.pk)},
         "api-appeal-rule": {"appeal_id": str(appeal.pk)},
+        "appeal-evidence": {"appeal_id": str(appeal.pk)},
+        "audit-hot-topic-cluster": {"notice_id": str(cluster.pk)},
+        "api-key-problem-update": {"problem_id": str(key_problem.pk)},
         "audit-export-download": {"job_id": str(export.pk)},
         "list-import": {"job_id": str(import_job.pk)},
         **{

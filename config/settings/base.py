@@ -218,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "DemandStatusEnum": "demands.workflow.Status",
         "AssignmentStatusEnum": "dispatch.models.AssignmentStatus",
         "ReportKindEnum": "assessment.models.ReportKind",
+        "KeyProblemStatusEnum": "assessment.models.KeyProblemStatus",
     },
 }
 

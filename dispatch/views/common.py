@@ -155,7 +155,8 @@ def notifications(request: StaffRequest) -> HttpResponse:
     rows = [
         (
             notice,
-            (links.get(notice.demand_id) if notice.demand_id is not None else None)
+            _notice_page(notice)
+            or (links.get(notice.demand_id) if notice.demand_id is not None else None)
             or (calendar if notice.kind == CALENDAR_NOTICE else None),
             notice.message_for_reader
             if notice.demand is None or notice.demand_id in readable
@@ -164,6 +165,20 @@ def notifications(request: StaffRequest) -> HttpResponse:
         for notice in notices
     ]
     return render(request, "dispatch/notifications.html", {"rows": rows})
+
+
+# A notice about a record with a page of its own names it in its data, and opens that page rather
+# than the case it was sent with: a hot-topic cluster (assessment, which this app may not import)
+# leads to the cluster and all its demands, not to the first of them.
+NOTICE_PAGES = {"cluster_notice": "audit-hot-topic-cluster"}
+
+
+def _notice_page(notice: Notification) -> str | None:
+    for key, url_name in NOTICE_PAGES.items():
+        record_id = notice.data.get(key) if isinstance(notice.data, dict) else None
+        if isinstance(record_id, int):
+            return reverse(url_name, args=[record_id])
+    return None
 
 
 def _case_links(user: User, demands: set[Demand]) -> dict[int, str]:

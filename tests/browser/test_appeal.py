@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessment.appeals import appeal_window, last_closed_month
-from tests.browser.pages import log_in, shot, submit_demand
+from tests.browser.pages import log_in, shot, submit_demand, tiny_png
 
 
 def test_a_head_appeals_a_case_and_the_auditor_upholds_it(new_context):
@@ -34,6 +34,9 @@ def test_a_head_appeals_a_case_and_the_auditor_upholds_it(new_context):
         case = head.get_by_label("申诉的诉求").locator("option", has_text=receipt["tracking_number"])
         head.get_by_label("申诉的诉求").select_option(case.get_attribute("value"))
         head.get_by_label("申诉理由").fill("该工地夜间施工已取得夜间施工许可，属合法施工，不应计入本局考核。")
+        head.get_by_label("证明材料").set_input_files(
+            files=[{"name": "permit.png", "mimeType": "image/png", "buffer": tiny_png()}]
+        )
         shot(head, "appeal-filled")
         head.get_by_role("button", name="提交申诉").click()
         expect(head.get_by_text("申诉已提交，等待考核员裁定。")).to_be_visible()
@@ -43,6 +46,10 @@ def test_a_head_appeals_a_case_and_the_auditor_upholds_it(new_context):
         log_in(auditor, "auditor", "appeal")
         auditor.get_by_role("link", name="考核申诉").click()
         row = auditor.locator("#appeal-list tbody tr").filter(has_text=receipt["tracking_number"])
+        # The auditor rules with the evidence in hand.
+        with auditor.expect_download() as download_info:
+            row.get_by_role("link", name="下载证明材料").click()
+        assert download_info.value.suggested_filename.endswith(".png")
         row.get_by_label("申诉成立").check()
         row.get_by_label("裁定理由").fill("经核实已取得夜间施工许可。")
         shot(auditor, "appeal-ruling")

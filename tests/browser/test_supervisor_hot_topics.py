@@ -29,9 +29,16 @@ def test_supervisor_adopts_a_cluster_as_the_months_key_problem(new_context, sett
     log_in(page, "supervisor", "hottopics")
 
     page.get_by_role("link", name="通知").click()
-    expect(page.get_by_text("热点聚集：六和社区")).to_be_visible()
+    # The notice leads to the cluster itself: every demand in it, not the first alone.
+    page.get_by_role("link", name="热点聚集：六和社区").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("热点聚集：六和社区")
+    told = Demand.objects.filter(location_text=PLACE).values_list("tracking_number", flat=True)
+    assert len(told) >= 3
+    for number in told:
+        expect(page.locator("#cluster-demands").get_by_role("link", name=number)).to_be_visible()
+    shot(page, "hottopics-cluster")
 
-    page.get_by_role("link", name="热点与预警").click()
+    page.get_by_role("link", name="返回热点与预警").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("热点与预警")
     # Early in a month most of the six fell in the month before: its shortlist holds the cluster.
     month = _month_holding_most_reports()
