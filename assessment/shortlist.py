@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from assessment.clusters import find_clusters
 from assessment.figures import AuditFilters
@@ -35,7 +35,8 @@ ADOPTERS = (Role.SUPERVISOR, Role.ADMIN)
 KIND_LABELS: dict[str, str | Promise] = {
     "cluster": gettext_lazy("聚集"),
     "spike": gettext_lazy("突增"),
-    "repeat": gettext_lazy("重复诉求"),
+    # The same citizens calling again about a matter, not a return reason: hence the context.
+    "repeat": pgettext_lazy("shortlist item", "重复诉求"),
     "volume": gettext_lazy("高频事项"),
 }
 
