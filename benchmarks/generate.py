@@ -201,6 +201,39 @@ def ts(t: float | None) -> str | None:
     return f"{prefix}{hours:02d}:{minutes:02d}:{seconds:02d}.{micro:06d}+00"
 
 
+# Office hours, local (UTC+8, no daylight saving): staff sign, answer and call the citizens then.
+LOCAL_OFFSET = 8 * HOUR
+OPENS, CLOSES = 9 * HOUR, 18 * HOUR
+
+
+def in_office(t: float) -> bool:
+    local = t + LOCAL_OFFSET
+    weekday = (int(local // DAY) + 3) % 7  # 1970-01-01 was a Thursday
+    return weekday < 5 and OPENS <= local % DAY < CLOSES
+
+
+def next_opening(t: float) -> float:
+    """`t` itself in office hours, else when the office next opens."""
+    if in_office(t):
+        return t
+    local = t + LOCAL_OFFSET
+    day = local // DAY + (1 if local % DAY >= OPENS else 0)
+    while (int(day) + 3) % 7 >= 5:
+        day += 1
+    return day * DAY + OPENS - LOCAL_OFFSET
+
+
+def add_office_hours(t: float, hours: float) -> float:
+    """The moment `hours` office hours after `t` (the working-time clock, without holidays)."""
+    t, left = next_opening(t), hours * HOUR
+    while True:
+        closing = (t + LOCAL_OFFSET) // DAY * DAY + CLOSES - LOCAL_OFFSET
+        if t + left <= closing:
+            return t + left
+        left -= closing - t
+        t = next_opening(closing)
+
+
 def pick(rng: random.Random, weighted: tuple[tuple[Any, float], ...]) -> Any:
     x = rng.random()
     for value, share in weighted:
@@ -562,7 +595,7 @@ class Case:
         a = Assignment(
             id=self.g.take_id("dispatch_assignment"), demand_id=self.id, department_id=department, role=role,
             status="pending_sign", matter_id=m.id, dispatched_at=t, dispatched_by_id=by, is_redispatch=redispatch,
-            sign_deadline=t + m.sign_hours[u] * 3 * HOUR,
+            sign_deadline=add_office_hours(t, m.sign_hours[u]),
         )  # fmt: skip
         a.set_deadline(t + m.handle_days[u] * 1.4 * DAY)
         self.assignments.append(a)
@@ -580,9 +613,10 @@ class Case:
         if answer_round == 0 and not redispatch and wanted and rng.random() < p["assisted"]:
             assists = [self.new_assignment(a, t, by, "assist", False) for a in wanted[:3]]
         handler = self.d.handler[department]
-        window = lead.sign_deadline - t
         late_sign = rng.random() < p["sign_late"]
-        signed = t + window * (1 + rng.expovariate(1.0) if late_sign else 0.05 + 0.85 * rng.random())
+        hours = self.matter.sign_hours[self.urgency]
+        signed = add_office_hours(t, hours * (1 + rng.expovariate(1.0) if late_sign else 0.05 + 0.85 * rng.random()))
+        window = lead.sign_deadline - t
         if late_sign:
             self.event(lead.sign_deadline, "sign_overdue", department=department, reason="超过签收时限未签收。")
             lead.sign_overdue_at = lead.sign_deadline
@@ -608,7 +642,7 @@ class Case:
         elif x < p["very_late"] + p["late"]:
             finished = lead.handle_deadline + rng.expovariate(1 / (3 * DAY))
         else:
-            finished = signed + span * (0.1 + 0.85 * rng.random())
+            finished = next_opening(signed + span * (0.1 + 0.7 * rng.random()))
         self.ladder(lead, finished)
         if finished > lead.handle_deadline and rng.random() < p["follow_up"]:
             for k in range(1 + int(rng.random() * 2)):
@@ -731,7 +765,7 @@ class Case:
         rated_at = answered + rng.expovariate(1 / (1.5 * DAY)) if rng.random() < p["rated"] else None
         if rated_at is not None and rated_at > answered + 7 * DAY:
             rated_at = None
-        call = answered + rng.uniform(0.2, 3) * DAY
+        call = next_opening(answered + rng.uniform(0.2, 2) * DAY)
         visit = [g.take_id("assessment_callbackvisit"), self.id, answer_round, department, ts(answered), "due",
                  ts(answered + 3 * DAY), 0, None, None, "", "", "", None, None, ts(answered)]  # fmt: skip
         g.rows["assessment_callbackvisit"].append(visit)
