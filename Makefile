@@ -44,6 +44,7 @@ sample: migrate
 	@$(PY) manage.py load_demo_visits
 	@$(PY) manage.py load_demo_hot_topic
 	@$(PY) manage.py load_demo_appeal
+	@$(PY) manage.py rebuild_daily_figures
 
 # Embedded default: SQLite, tasks and periodic sweeps in process, no Redis or PostgreSQL needed.
 # PORT=8001 make run serves on another port.

@@ -1,7 +1,8 @@
 """The three rates (三率) and the figures assessed with them, for any period, grouped by department,
 department type, street, community, category or matter.
 
-Two cohorts, each read with one grouped query per dimension:
+Two cohorts (their SQL is in cohorts.py; a period's days are summed from the daily figures where
+those are current, and counted from the cases otherwise: daily.py):
 - the lead assignments (主办派单) dispatched in the period: response, on-time, returns, second
   dispatches, reopens, supervision and working times (a department is judged on what it was given,
   as on the audit page);
@@ -26,34 +27,20 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessment import daily
+from assessment.cohorts import Group, assignment_counts, excluded_demand_ids, visit_counts, working_hours
 from assessment.figures import AuditFilters
-from assessment.models import (
-    ANSWERED_VISIT_STATUSES,
-    Appeal,
-    AppealStatus,
-    CallbackVisit,
-    Resolution,
-    Satisfaction,
-    VisitStatus,
-)
-from demands.models import Demand
-from demands.workflow import Status
 from departments.models import DepartmentKind
-from departments.working_time import current_clock
-from dispatch.models import Assignment, AssignmentStatus, ReturnRequest, Supervision
-from dispatch.querysets import answered_on_time, answered_q, overdue_now
 
-# Stands for "no later lead assignment" in a comparison of moments.
-NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+__all__ = ["DEFINITIONS", "DepartmentType", "Dimension", "RateRow", "excluded_demand_ids", "rate_rows"]
 
 
 class DepartmentType(models.TextChoices):
@@ -89,42 +76,30 @@ class Dimension(models.TextChoices):
     MATTER = "matter", _("事项")
 
 
-_GROUP_FIELDS: dict[str, tuple[str, str]] = {
+# (key, name) of each dimension, read from an assignment or a visit (both have `department` and
+# `demand`), and read from a row of the daily figures. Category and matter are the demand's, as
+# the list placed it.
+_LIVE_FIELDS: dict[str, tuple[str, str]] = {
     Dimension.DEPARTMENT: ("department_id", "department__name"),
     Dimension.STREET: ("demand__street_id", "demand__street__name"),
     Dimension.COMMUNITY: ("demand__community_id", "demand__community__name"),
     Dimension.CATEGORY: ("demand__matter__category_id", "demand__matter__category__name"),
     Dimension.MATTER: ("demand__matter_id", "demand__matter__name"),
 }
+_TABLE_FIELDS: dict[str, tuple[str, str]] = {
+    Dimension.DEPARTMENT: ("department_id", "department__name"),
+    Dimension.STREET: ("street_id", "street__name"),
+    Dimension.COMMUNITY: ("community_id", "community__name"),
+    Dimension.CATEGORY: ("matter__category_id", "matter__category__name"),
+    Dimension.MATTER: ("matter_id", "matter__name"),
+}
 
 
-def _group_fields(dimension: str) -> tuple[Any, str | None]:
-    """(key, name) of a dimension, read from an assignment or a visit (both have `department` and
-    `demand`). Category and matter are the demand's, as the list placed it."""
+def _group(dimension: str, fields: dict[str, tuple[str, str]]) -> Group:
     if dimension == Dimension.DEPARTMENT_TYPE:
-        return department_type_of("department__kind"), None
-    return _GROUP_FIELDS[dimension]
-
-
-def excluded_demand_ids() -> QuerySet[Demand, Any]:
-    """The demands no figure counts, as a subquery: merged duplicates (their one answer is the
-    original's, counted there) and demands refused as out of scope (nobody was to answer them).
-    A case upheld on appeal (申诉) leaves only its department's figures: see `_assignments` and
-    `_visit_counts`."""
-    return Demand.objects.filter(status__in=(Status.MERGED, Status.REJECTED)).values("pk")
-
-
-def upheld_on_appeal() -> Q:
-    """For a visit: its department appealed the case and the appeal was upheld."""
-    return Q(
-        Exists(
-            Appeal.objects.filter(
-                status=AppealStatus.UPHELD,
-                assignment__demand_id=OuterRef("demand_id"),
-                department_id=OuterRef("department_id"),
-            )
-        )
-    )
+        return {"group_key": department_type_of("department__kind"), "group_name": Value("")}
+    key, name = fields[dimension]
+    return {"group_key": F(key), "group_name": F(name)}
 
 
 @dataclass
@@ -213,165 +188,74 @@ def percentile(values: list[float], pct: int) -> float | None:
     return ordered[max(math.ceil(pct / 100 * len(ordered)) - 1, 0)]
 
 
-def _assignments(filters: AuditFilters) -> QuerySet[Assignment]:
-    leads = (
-        Assignment.objects.lead()
-        .filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
-        .exclude(demand_id__in=excluded_demand_ids())
-        .exclude(appeal__status=AppealStatus.UPHELD)
-    )
-    if filters.department_ids:
-        leads = leads.filter(department_id__in=filters.department_ids)
-    if filters.street_ids:
-        leads = leads.filter(demand__street_id__in=filters.street_ids)
-    return leads
-
-
-def _next_lead_at() -> Subquery:
-    """When the assignment's demand was next given a lead assignment (after a return or a reopen)."""
-    later_leads = Assignment.objects.lead().filter(
-        demand_id=OuterRef("demand_id"), dispatched_at__gt=OuterRef("dispatched_at")
-    )
-    return Subquery(later_leads.order_by("dispatched_at").values("dispatched_at")[:1])
-
-
-def _visit_contacted() -> Subquery:
-    """Whether the citizen said the department contacted them in time, asked in the visit about
-    this assignment's answer: a visit of the same demand and department whose answer went out
-    after this assignment was dispatched and before the demand's next lead assignment (the outer
-    query's `next_lead_at`)."""
-    visits = CallbackVisit.objects.filter(
-        demand_id=OuterRef("demand_id"),
-        department_id=OuterRef("department_id"),
-        status__in=ANSWERED_VISIT_STATUSES,
-        contacted_in_time__isnull=False,
-        answered_at__gte=OuterRef("dispatched_at"),
-        answered_at__lt=OuterRef("next_lead_at"),
-    ).order_by("answered_at")
-    return Subquery(visits.values("contacted_in_time")[:1], output_field=models.BooleanField())
-
-
-def _assignment_counts(filters: AuditFilters, dimension: str, now: datetime) -> list[dict[str, Any]]:
-    key, name = _group_fields(dimension)
-    reopened_after = Assignment.objects.lead().filter(
-        demand_id=OuterRef("demand_id"), dispatched_at__gt=OuterRef("finished_at")
-    )
-    signed_in_time = Q(signed_at__isnull=False, signed_at__lte=F("sign_deadline"))
-    responded = Q(contacted=True) | (Q(contacted__isnull=True) & signed_in_time)
-    known = Q(contacted__isnull=False) | Q(signed_at__isnull=False) | Q(sign_deadline__lt=now)
-    answered = answered_q()
-    rows = (
-        _assignments(filters)
-        .annotate(next_lead_at=Coalesce(_next_lead_at(), Value(NEVER)))
-        .annotate(
-            contacted=_visit_contacted(),
-            was_returned=Exists(ReturnRequest.objects.filter(assignment_id=OuterRef("pk"))),
-            was_reopened=Exists(reopened_after),
-            was_supervised=Exists(Supervision.objects.filter(assignment_id=OuterRef("pk"))),
-        )
-        .values(group_key=key if isinstance(key, Case) else F(key), group_name=Value("") if name is None else F(name))
-        .annotate(
-            received=Count("pk"),
-            response_known=Count("pk", filter=known),
-            responded=Count("pk", filter=responded),
-            answered=Count("pk", filter=answered),
-            on_time=Count("pk", filter=answered_on_time()),
-            overdue=Count("pk", filter=overdue_now(now)),
-            returned=Count("pk", filter=Q(was_returned=True)),
-            redispatched=Count("pk", filter=Q(is_redispatch=True)),
-            reopened=Count("pk", filter=answered & Q(was_reopened=True)),
-            supervised=Count("pk", filter=Q(was_supervised=True)),
-        )
-        .order_by()
-    )
-    return list(rows)
-
-
-def _visit_counts(filters: AuditFilters, dimension: str) -> list[dict[str, Any]]:
-    key, name = _group_fields(dimension)
-    visits = (
-        CallbackVisit.objects.filter(
-            answered_at__gte=filters.start,
-            answered_at__lt=filters.end,
-            status__in=(*ANSWERED_VISIT_STATUSES, VisitStatus.UNREACHABLE),
-        )
-        .exclude(demand_id__in=excluded_demand_ids())
-        .exclude(upheld_on_appeal())
-    )
-    if filters.department_ids:
-        visits = visits.filter(department_id__in=filters.department_ids)
-    if filters.street_ids:
-        visits = visits.filter(demand__street_id__in=filters.street_ids)
-    answered = Q(status__in=ANSWERED_VISIT_STATUSES)
-    rows = (
-        visits.values(
-            group_key=key if isinstance(key, Case) else F(key), group_name=Value("") if name is None else F(name)
-        )
-        .annotate(
-            visits_answered=Count("pk", filter=answered),
-            unreachable=Count("pk", filter=Q(status=VisitStatus.UNREACHABLE)),
-            resolution_known=Count("pk", filter=answered & ~Q(resolution="")),
-            solved=Count("pk", filter=answered & Q(resolution=Resolution.SOLVED)),
-            partly=Count("pk", filter=answered & Q(resolution=Resolution.PARTLY)),
-            satisfaction_known=Count("pk", filter=answered & ~Q(satisfaction="")),
-            satisfied=Count("pk", filter=answered & Q(satisfaction=Satisfaction.SATISFIED)),
-            basically=Count("pk", filter=answered & Q(satisfaction=Satisfaction.BASICALLY)),
-        )
-        .order_by()
-    )
-    return list(rows)
-
-
-def _working_hours(filters: AuditFilters, dimension: str, rows: dict[Any, RateRow]) -> None:
-    """Working hours from dispatch to signing and to the reply, per assignment, computed in Python
-    over the period's rows: the working-time clock (holidays, 调休, the day's periods) is not
-    something SQL can count. Paused time counts: the citizen waited through it. At city scale
-    this is the part to move into the daily aggregate tables."""
-    key, _name = _group_fields(dimension)
-    clock = current_clock()
-    moments = (
-        _assignments(filters)
-        .filter(Q(signed_at__isnull=False) | Q(finished_at__isnull=False))
-        .annotate(group_key=key if isinstance(key, Case) else F(key))
-        .values_list("group_key", "dispatched_at", "signed_at", "finished_at", "status")
-    )
-    for group_key, dispatched_at, signed_at, finished_at, status in moments:
-        row = rows.get(group_key)
-        if row is None:
-            continue
-        if signed_at is not None:
-            row.sign_hours.append(clock.working_hours_between(dispatched_at, signed_at))
-        if status == AssignmentStatus.DONE and finished_at is not None:
-            row.reply_hours.append(clock.working_hours_between(dispatched_at, finished_at))
-
-
 def rate_rows(
     filters: AuditFilters, dimension: str = Dimension.DEPARTMENT, *, now: datetime | None = None
 ) -> list[RateRow]:
-    """The figures per group of `dimension`: two grouped queries (assignments, visits) and one
-    read of the assignments' moments for the working times. Largest groups first."""
-    now = now or timezone.now()
-    rows: dict[Any, RateRow] = {}
+    """The figures per group of `dimension`, largest groups first. The days of the period that the
+    daily figures hold, untouched since they were built, are summed from them; the other days
+    are counted from the cases (two grouped queries and one read of the moments per run of
+    consecutive days). Given `now`, every day is counted from the cases as they stand at `now`."""
+    rows = _Rows(dimension)
+    if now is not None:
+        rows.add_live(filters, now)
+        return rows.sorted()
+    now = timezone.now()
+    from_table, from_cases = daily.split_period(filters, now)
+    if from_table:
+        rows.add_counts(daily.table_counts(filters, from_table, _group(dimension, _TABLE_FIELDS)))
+        key = _group(dimension, _TABLE_FIELDS)["group_key"]
+        for group_key, sign_hours, reply_hours in daily.table_hours(filters, from_table, key):
+            if (row := rows.get(group_key)) is not None:
+                row.sign_hours.extend(sign_hours)
+                row.reply_hours.extend(reply_hours)
+    for first, last in daily.runs(from_cases):
+        part = AuditFilters(
+            date_from=first, date_to=last, department_ids=filters.department_ids, street_ids=filters.street_ids
+        )
+        rows.add_live(part, now)
+    return rows.sorted()
 
-    def row_for(values: dict[str, Any]) -> RateRow:
+
+class _Rows:
+    """Rate rows of one dimension, added up from any number of parts of a period."""
+
+    def __init__(self, dimension: str) -> None:
+        self.dimension = dimension
+        self.by_key: dict[Any, RateRow] = {}
+
+    def get(self, key: Any) -> RateRow | None:
+        return self.by_key.get(key)
+
+    def row_for(self, values: dict[str, Any]) -> RateRow:
         group_key = values.pop("group_key")
         name = values.pop("group_name") or ""
-        if group_key not in rows:
-            if dimension == Dimension.DEPARTMENT_TYPE and group_key is not None:
+        if group_key not in self.by_key:
+            if self.dimension == Dimension.DEPARTMENT_TYPE and group_key is not None:
                 name = str(DepartmentType(group_key).label)
-            rows[group_key] = RateRow(key=group_key, name=name)
-        return rows[group_key]
+            self.by_key[group_key] = RateRow(key=group_key, name=name)
+        return self.by_key[group_key]
 
-    for values in _assignment_counts(filters, dimension, now):
-        row = row_for(values)
-        for attribute, count in values.items():
-            setattr(row, attribute, count)
-    for values in _visit_counts(filters, dimension):
-        row = row_for(values)
-        for attribute, count in values.items():
-            setattr(row, attribute, count)
-    _working_hours(filters, dimension, rows)
-    return sorted(rows.values(), key=lambda r: (-r.received, -r.visits_answered, r.key is None, r.name))
+    def add_counts(self, counted: list[dict[str, Any]]) -> None:
+        for values in counted:
+            row = self.row_for(values)
+            for attribute, count in values.items():
+                setattr(row, attribute, getattr(row, attribute) + (count or 0))
+
+    def add_live(self, filters: AuditFilters, now: datetime) -> None:
+        group = _group(self.dimension, _LIVE_FIELDS)
+        self.add_counts(assignment_counts(filters, group, now))
+        self.add_counts(visit_counts(filters, group))
+        key_only = {"group_key": group["group_key"]}
+        for (group_key,), sign, reply in working_hours(filters, key_only):
+            if (row := self.by_key.get(group_key)) is None:
+                continue
+            if sign is not None:
+                row.sign_hours.append(sign)
+            if reply is not None:
+                row.reply_hours.append(reply)
+
+    def sorted(self) -> list[RateRow]:
+        return sorted(self.by_key.values(), key=lambda r: (-r.received, -r.visits_answered, r.key is None, r.name))
 
 
 # Written next to the figures on the page and returned by the API: what each figure counts.

@@ -81,3 +81,13 @@ def reconcile_visits() -> dict[str, int]:
     from assessment.visits import visits_reconcile
 
     return visits_reconcile()
+
+
+# A first refresh builds every day: at city scale that is minutes (rebuild_daily_figures is the
+# faster way to do it); later ones rebuild the few days touched since.
+@shared_task(name="assessment.refresh_daily_figures", soft_time_limit=1500, time_limit=1800)
+def refresh_daily_figures() -> int:
+    from assessment.daily import refresh
+
+    done = refresh()
+    return len(done.days) if done else -1

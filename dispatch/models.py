@@ -88,6 +88,11 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["department", "status", "handle_deadline"]),
+            # The assessment's cohort: the lead assignments dispatched in a day or a period. The
+            # moment of dispatch never changes, so the index costs no HOT update.
+            models.Index(
+                fields=["dispatched_at"], name="assignment_lead_dispatched", condition=Q(role=AssignmentRole.LEAD),
+            ),
             # One partial index per rung of the ladder: the sweep reads only open, running rows
             # still waiting for that step, so its cost follows the due rows, not the table.
             models.Index(

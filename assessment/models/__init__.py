@@ -1,7 +1,8 @@
-"""The assessment app's models: export jobs, callback visits, the composite score's weights, appeals
-and hot topics."""
+"""The assessment app's models: export jobs, callback visits, the composite score's weights, appeals,
+hot topics and the daily figures."""
 
 from assessment.models.appeals import Appeal, AppealStatus
+from assessment.models.daily import DailyFigures, DailyFiguresDay, DailyFiguresWatermark
 from assessment.models.exports import ExportFormat, ExportJob, ExportKind, ExportStatus
 from assessment.models.hot_topics import (
     KEY_PROBLEM_MOVES,
@@ -29,6 +30,9 @@ __all__ = [
     "CallbackVisit",
     "ClusterNotice",
     "ClusterNoticeDemand",
+    "DailyFigures",
+    "DailyFiguresDay",
+    "DailyFiguresWatermark",
     "ExportFormat",
     "ExportJob",
     "ExportKind",

@@ -74,6 +74,10 @@ class CallbackVisit(models.Model):
         indexes = [
             models.Index(fields=["due_at"], name="visit_due_idx", condition=Q(status="due")),
             models.Index(fields=["department", "answered_at"], name="visit_department_period_idx"),
+            # The daily figures' refresh reads the visits finished since its last run.
+            models.Index(fields=["finished_at"], name="visit_finished_idx"),
+            # The assessment's visit cohort of a day or a period, over every department.
+            models.Index(fields=["answered_at"], name="visit_answered_idx"),
         ]
 
     def __str__(self) -> str:

@@ -295,6 +295,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "assessment.reconcile_visits",
         "schedule": timedelta(minutes=10),
     },
+    # The days of the assessment figures touched since the last run are rebuilt (assessment/daily.py).
+    "refresh-daily-figures": {
+        "task": "assessment.refresh_daily_figures",
+        "schedule": timedelta(seconds=env_int("DAILY_FIGURES_REFRESH_SECONDS", 300)),
+    },
     # Tells administrators once per year when a coming year has no official holiday notice yet.
     "warn-uncovered-calendar-years": {
         "task": "dispatch.warn_uncovered_calendar",
@@ -325,6 +330,11 @@ INFO_REQUEST_WAIT_WORKING_DAYS = env_float("INFO_REQUEST_WAIT_WORKING_DAYS", 3)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
 # A department head may appeal a case of a month for this many working days after the month closes.
 APPEAL_WINDOW_WORKING_DAYS = env_int("APPEAL_WINDOW_WORKING_DAYS", 5)
+# The assessment figures read a day from the daily figures when nothing touched it since it was
+# built, and count it from the cases otherwise (exact, slower). At city scale, where something
+# touches most recent days every minute, this many seconds of staleness may be accepted instead:
+# a touched day built at most that long ago is still read from the table (assessment/daily.py).
+DAILY_FIGURES_TOLERANCE_SECONDS = env_int("DAILY_FIGURES_TOLERANCE_SECONDS", 0)
 # A demand closed, merged or refused this many days ago loses its citizen's personal data (name,
 # phone, address, attachments, text-message bodies, phone codes); the case stays for the figures.
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)

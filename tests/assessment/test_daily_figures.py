@@ -1,0 +1,190 @@
+"""The daily figures (逐日汇总): a month read from the table gives exactly what the cases give, a
+change after the build is counted at once and rebuilt by the next refresh, and the table is
+rebuilt by a command."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from assessment import daily
+from assessment.models import Appeal, AppealStatus, DailyFigures, DailyFiguresDay, DailyFiguresWatermark, VisitStatus
+from assessment.rates import Dimension, RateRow, rate_rows
+from config.demo_clock import clock_at
+from demands.workflow import Status
+from dispatch.models import AssignmentStatus, ReturnRequest, Supervision
+from dispatch.services import assignment_sign
+from tests.assessment_cases import NOVEMBER, NOW, TZ, at, lead, make_demand, visit
+from tests.staff import latest_lead
+
+
+def comparable(rows: list[RateRow]) -> dict:
+    """Every figure of every row, the working times in order (their order of reading differs)."""
+    result = {}
+    for row in rows:
+        figures = asdict(row)
+        figures["sign_hours"] = sorted(figures["sign_hours"])
+        figures["reply_hours"] = sorted(figures["reply_hours"])
+        result[row.key] = figures
+    return result
+
+
+def november_cases(district) -> None:
+    """One of each edge case, on several days, departments, streets and matters."""
+    kept = lead(district, signed=1, answered=5)
+    visit(kept, contacted_in_time=False, resolution="partly", satisfaction="basically")
+    visit(lead(district, "PSJD", dispatched=at(24), signed=3, answered=60), status=VisitStatus.UNREACHABLE)
+    lead(district, "ZJJ", demand=make_demand(district, street="KZJD", matter="noise"), dispatched=at(48), answered=None)
+    lead(district, dispatched=at(72), signed=None, answered=None)  # never signed, deadline long passed
+    lead(district, dispatched=at(72), answered=None, paused_since=at(80))  # paused: not overdue
+    returned = lead(district, dispatched=at(96), answered=None, status=AssignmentStatus.RETURNED)
+    ReturnRequest.objects.create(
+        assignment=returned, reason_code="wrong_territory", reason="属街道", requested_by=district.users["cgj"],
+        requested_at=at(98), status="upheld",
+    )  # fmt: skip
+    lead(district, "PSJD", demand=returned.demand, dispatched=at(99), is_redispatch=True)
+    first = lead(district, dispatched=at(120))
+    visit(first, contacted_in_time=True, resolution="unsolved", satisfaction="unsatisfied")
+    second = lead(district, demand=first.demand, dispatched=at(144), signed=2)  # reopened (重办)
+    visit(second, round_=1, resolution="solved", satisfaction="satisfied")
+    Supervision.objects.create(
+        assignment=lead(district, dispatched=at(168), answered=None), supervisor=district.users["dispatcher"],
+        note="督办", response_deadline=at(200),
+    )  # fmt: skip
+    lead(district, demand=make_demand(district, status=Status.MERGED))
+    lead(district, demand=make_demand(district, status=Status.REJECTED))
+    appealed = lead(district, dispatched=at(192))
+    visit(appealed, resolution="unsolved", satisfaction="unsatisfied")
+    Appeal.objects.create(
+        assignment=appealed, department=appealed.department, period=NOVEMBER.date_from, reason="不属本部门",
+        status=AppealStatus.UPHELD, submitted_by=district.users["auditor"], submitted_at=NOW,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dimension", Dimension.values)
+def test_a_month_read_from_the_daily_figures_is_exactly_the_month_counted_from_the_cases(district, dimension):
+    november_cases(district)
+    counted = comparable(rate_rows(NOVEMBER, dimension, now=NOW))
+
+    with clock_at(NOW):
+        refreshed = daily.refresh()
+        from_table, from_cases = daily.split_period(NOVEMBER, NOW)
+        read = comparable(rate_rows(NOVEMBER, dimension))
+
+    # Built from the first day with a case to today, the quiet days too; 1 November, before any
+    # case, is counted from the cases (nothing, at the cost of three queries).
+    assert refreshed is not None and (refreshed.days[0], refreshed.days[-1]) == (at().date(), NOW.date())
+    assert (len(from_table), from_cases) == (29, [NOVEMBER.date_from])
+    assert read == counted
+    assert sum(row["received"] for row in read.values()) == 10  # merged, refused, upheld: out
+
+
+@pytest.mark.django_db
+def test_the_table_is_what_is_read_once_built(district):
+    lead(district)
+    with clock_at(NOW):
+        daily.refresh()
+        DailyFigures.objects.update(received=7)  # not what the cases say: only the table says so
+        assert [row.received for row in rate_rows(NOVEMBER)] == [7]
+
+
+@pytest.mark.django_db
+def test_a_month_read_from_the_table_costs_the_same_few_queries_however_many_cases(district, django_assert_num_queries):
+    for day in range(-1, 20):  # from 1 November: no day of the month is counted from the cases
+        lead(district, dispatched=at(24 * day), signed=1, answered=4)
+    with clock_at(NOW):
+        daily.refresh()
+        # The watermark, the built days, the touched days (three), the sums, the working times.
+        with django_assert_num_queries(7):
+            rate_rows(NOVEMBER, Dimension.CATEGORY)
+
+
+@pytest.mark.django_db
+def test_a_change_after_the_build_is_counted_at_once_and_rebuilt_by_the_next_refresh(district, scenario):
+    overdue = scenario["overdue"]
+    today = timezone.localdate()
+    period = NOVEMBER.__class__(date_from=today, date_to=today)
+    start = timezone.now()
+    with clock_at(start + timedelta(minutes=10)):
+        daily.refresh()
+        before = {row.key: row for row in rate_rows(period)}
+    cgj = district.departments["CGJ"].pk
+    with clock_at(start + timedelta(minutes=20)):
+        assignment_sign(assignment_id=latest_lead(overdue).pk, actor=district.users["cgj"])
+        _from_table, from_cases = daily.split_period(period, timezone.now())
+        after = {row.key: row for row in rate_rows(period)}
+        counted = comparable(rate_rows(period, now=timezone.now()))
+    # The signing touched today's row: it is counted from the cases, at once.
+    assert from_cases == [today]
+    assert len(after[cgj].sign_hours) == len(before[cgj].sign_hours) + 1
+    assert comparable(list(after.values())) == counted
+
+    with clock_at(start + timedelta(minutes=30)):
+        refreshed = daily.refresh()
+        assert refreshed is not None and refreshed.days == [today]
+        assert daily.split_period(period, timezone.now()) == ([today], [])
+        assert comparable(rate_rows(period)) == counted
+    with clock_at(start + timedelta(minutes=40)):
+        assert daily.refresh().days == []  # nothing changed since
+
+
+@pytest.mark.django_db
+def test_a_deadline_passing_after_the_build_makes_the_case_overdue_at_once(district):
+    due = datetime(2026, 11, 30, 12, tzinfo=TZ)
+    lead(district, dispatched=due - timedelta(hours=48), answered=None, handle_limit=48)
+    dispatched_on = (due - timedelta(hours=48)).date()
+    with clock_at(due - timedelta(hours=1)):
+        daily.refresh()
+        assert dispatched_on not in daily.split_period(NOVEMBER, timezone.now())[1]
+        assert rate_rows(NOVEMBER)[0].overdue == 0
+    with clock_at(due + timedelta(hours=1)):
+        assert dispatched_on in daily.split_period(NOVEMBER, timezone.now())[1]
+        assert rate_rows(NOVEMBER)[0].overdue == 1
+
+
+@pytest.mark.django_db
+def test_with_a_tolerance_a_recently_built_day_is_read_from_the_table_though_touched(district, settings):
+    settings.DAILY_FIGURES_TOLERANCE_SECONDS = 600
+    due = datetime(2026, 11, 30, 12, tzinfo=TZ)
+    lead(district, dispatched=due - timedelta(hours=48), answered=None, handle_limit=48)
+    with clock_at(due - timedelta(minutes=1)):
+        daily.refresh()
+    with clock_at(due + timedelta(minutes=1)):
+        assert rate_rows(NOVEMBER)[0].overdue == 0  # as the table was built a moment before the deadline
+    with clock_at(due + timedelta(minutes=20)):
+        assert rate_rows(NOVEMBER)[0].overdue == 1  # built too long ago: counted from the cases
+
+
+@pytest.mark.django_db
+def test_the_command_rebuilds_every_day_or_a_range(district, capsys):
+    lead(district)
+    lead(district, dispatched=at(24 * 3))
+    with clock_at(NOW):
+        call_command("rebuild_daily_figures", "--from", "2026-11-03", "--to", "2026-11-05")
+        # A range does not vouch for the other days: nothing is read from the table yet.
+        assert DailyFiguresWatermark.objects.filter(through__isnull=False).count() == 0
+        assert sorted(DailyFiguresDay.objects.values_list("rows", flat=True)) == [0, 0, 1]
+        call_command("rebuild_daily_figures")
+    assert "Rebuilt 36 days, 2 rows" in capsys.readouterr().out  # 2 to 7 November, quiet days too
+    assert DailyFiguresWatermark.objects.get().through == NOW
+    assert daily.split_period(NOVEMBER, NOW)[1] == [NOVEMBER.date_from]  # before the first case
+
+    with pytest.raises(CommandError, match="--from and --to"):
+        call_command("rebuild_daily_figures", "--from", "2026-11-03")
+    with pytest.raises(CommandError, match="before"):
+        call_command("rebuild_daily_figures", "--from", "2026-11-05", "--to", "2026-11-03")
+
+
+def test_runs_groups_consecutive_days():
+    d = NOVEMBER.date_from
+    days = [d, d + timedelta(days=1), d + timedelta(days=3), d + timedelta(days=5), d + timedelta(days=6)]
+    assert list(daily.runs(days)) == [
+        (d, d + timedelta(days=1)),
+        (d + timedelta(days=3), d + timedelta(days=3)),
+        (d + timedelta(days=5), d + timedelta(days=6)),
+    ]
