@@ -559,7 +559,6 @@ class Case:
             self.event(self.t0 + 2, "send_to_triage", "triage", reason="路由置信度不足，转人工分拨。", public=False)
             t = self.t0 + rng.expovariate(1 / (1.5 * HOUR))
             if x < p["rejected"]:
-                g.outcomes["rejected"] += 1
                 self.event(
                     t, "reject", "rejected", actor=dispatcher,
                     reason="诉求不属于本平台受理范围，请通过相应法定途径反映。",
@@ -567,7 +566,6 @@ class Case:
                 self.closed_at = t
                 return
             if x < p["rejected"] + p["merged"] and self.id - g.first_demand > 0:
-                g.outcomes["merged"] += 1
                 original = self.id - 1 - int(rng.random() * min(2000, self.id - g.first_demand))
                 t = self.event(
                     t, "merge", "merged", actor=dispatcher, reason="与在办诉求重复，已合并办理。",
