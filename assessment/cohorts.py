@@ -42,12 +42,16 @@ NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 Group = dict[str, Any]
 
 
+# Merged duplicates and demands refused as out of scope: see excluded_demand_ids.
+EXCLUDED_STATUSES = (Status.MERGED, Status.REJECTED)
+
+
 def excluded_demand_ids() -> QuerySet[Demand, Any]:
     """The demands no figure counts, as a subquery: merged duplicates (their one answer is the
     original's, counted there) and demands refused as out of scope (nobody was to answer them).
     A case upheld on appeal (申诉) leaves only its department's figures: see `lead_assignments` and
     `visit_counts`."""
-    return Demand.objects.filter(status__in=(Status.MERGED, Status.REJECTED)).values("pk")
+    return Demand.objects.filter(status__in=EXCLUDED_STATUSES).values("pk")
 
 
 def upheld_on_appeal() -> Q:
@@ -67,7 +71,9 @@ def lead_assignments(filters: AuditFilters) -> QuerySet[Assignment]:
     leads = (
         Assignment.objects.lead()
         .filter(dispatched_at__gte=filters.start, dispatched_at__lt=filters.end)
-        .exclude(demand_id__in=excluded_demand_ids())
+        # Read through the join, not as NOT IN (every excluded demand): at a million demands that
+        # list alone took 0.4 s to read for each day built.
+        .exclude(demand__status__in=EXCLUDED_STATUSES)
         .exclude(appeal__status=AppealStatus.UPHELD)
     )
     if filters.department_ids:
@@ -146,7 +152,7 @@ def visit_counts(filters: AuditFilters, group: Group) -> list[dict[str, Any]]:
             answered_at__lt=filters.end,
             status__in=(*ANSWERED_VISIT_STATUSES, VisitStatus.UNREACHABLE),
         )
-        .exclude(demand_id__in=excluded_demand_ids())
+        .exclude(demand__status__in=EXCLUDED_STATUSES)
         .exclude(upheld_on_appeal())
     )
     if filters.department_ids:

@@ -126,6 +126,9 @@ class RateRow:
     basically: int = 0
     sign_hours: list[float] = field(default_factory=list, repr=False)
     reply_hours: list[float] = field(default_factory=list, repr=False)
+    # (median, 90th percentile) when the database worked them out from the daily figures.
+    sign_summary: tuple[float, float] | None = None
+    reply_summary: tuple[float, float] | None = None
 
     @property
     def response_rate(self) -> float | None:
@@ -161,19 +164,23 @@ class RateRow:
 
     @property
     def sign_median(self) -> float | None:
+        if self.sign_summary:
+            return self.sign_summary[0]
         return statistics.median(self.sign_hours) if self.sign_hours else None
 
     @property
     def sign_p90(self) -> float | None:
-        return percentile(self.sign_hours, 90)
+        return self.sign_summary[1] if self.sign_summary else percentile(self.sign_hours, 90)
 
     @property
     def reply_median(self) -> float | None:
+        if self.reply_summary:
+            return self.reply_summary[0]
         return statistics.median(self.reply_hours) if self.reply_hours else None
 
     @property
     def reply_p90(self) -> float | None:
-        return percentile(self.reply_hours, 90)
+        return self.reply_summary[1] if self.reply_summary else percentile(self.reply_hours, 90)
 
 
 def _share(part: float, whole: int) -> float | None:
@@ -204,10 +211,16 @@ def rate_rows(
     if from_table:
         rows.add_counts(daily.table_counts(filters, from_table, _group(dimension, _TABLE_FIELDS)))
         key = _group(dimension, _TABLE_FIELDS)["group_key"]
-        for group_key, sign_hours, reply_hours in daily.table_hours(filters, from_table, key):
-            if (row := rows.get(group_key)) is not None:
-                row.sign_hours.extend(sign_hours)
-                row.reply_hours.extend(reply_hours)
+        if not from_cases and daily.percentiles_in_database():
+            # Every day from the table: the database ranks the hours; no list comes back.
+            for group_key, sign, reply in daily.table_percentiles(filters, from_table, key):
+                if (row := rows.get(group_key)) is not None:
+                    row.sign_summary, row.reply_summary = sign, reply
+        else:
+            for group_key, sign_hours, reply_hours in daily.table_hours(filters, from_table, key):
+                if (row := rows.get(group_key)) is not None:
+                    row.sign_hours.extend(sign_hours)
+                    row.reply_hours.extend(reply_hours)
     for first, last in daily.runs(from_cases):
         part = AuditFilters(
             date_from=first, date_to=last, department_ids=filters.department_ids, street_ids=filters.street_ids

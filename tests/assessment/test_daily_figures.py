@@ -4,11 +4,12 @@ rebuilt by a command."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessment import daily
@@ -16,21 +17,30 @@ from assessment.models import Appeal, AppealStatus, DailyFigures, DailyFiguresDa
 from assessment.rates import Dimension, RateRow, rate_rows
 from config.demo_clock import clock_at
 from demands.workflow import Status
-from dispatch.models import AssignmentStatus, ReturnRequest, Supervision
+from dispatch.models import Assignment, AssignmentStatus, ReturnRequest, Supervision
 from dispatch.services import assignment_sign
 from tests.assessment_cases import NOVEMBER, NOW, TZ, at, lead, make_demand, visit
 from tests.staff import latest_lead
 
+FIGURES = (
+    "received", "response_known", "responded", "answered", "on_time", "overdue", "returned", "redispatched",
+    "reopened", "supervised", "visits_answered", "unreachable", "resolution_known", "solved", "partly",
+    "satisfaction_known", "satisfied", "basically",
+)  # fmt: skip
+TIMES = ("sign_median", "sign_p90", "reply_median", "reply_p90")
+
 
 def comparable(rows: list[RateRow]) -> dict:
-    """Every figure of every row, the working times in order (their order of reading differs)."""
-    result = {}
-    for row in rows:
-        figures = asdict(row)
-        figures["sign_hours"] = sorted(figures["sign_hours"])
-        figures["reply_hours"] = sorted(figures["reply_hours"])
-        result[row.key] = figures
-    return result
+    """Every figure of every row. The working times are compared to the microhour: PostgreSQL
+    ranks the table's hours itself, and its mean of the middle two may differ in the last bit."""
+    return {
+        row.key: {
+            "name": row.name,
+            **{name: getattr(row, name) for name in FIGURES},
+            **{name: None if getattr(row, name) is None else round(getattr(row, name), 6) for name in TIMES},
+        }
+        for row in rows
+    }
 
 
 def november_cases(district) -> None:
@@ -93,15 +103,24 @@ def test_the_table_is_what_is_read_once_built(district):
         assert [row.received for row in rate_rows(NOVEMBER)] == [7]
 
 
-@pytest.mark.django_db
-def test_a_month_read_from_the_table_costs_the_same_few_queries_however_many_cases(district, django_assert_num_queries):
-    for day in range(-1, 20):  # from 1 November: no day of the month is counted from the cases
-        lead(district, dispatched=at(24 * day), signed=1, answered=4)
+def queries_to_read(district, cases_a_day: int) -> int:
+    for day in range(-1, 29):  # from 1 November: no day of the month is counted from the cases
+        for _ in range(cases_a_day):
+            lead(district, dispatched=at(24 * day), signed=1, answered=4)
     with clock_at(NOW):
         daily.refresh()
-        # The watermark, the built days, the touched days (three), the sums, the working times.
-        with django_assert_num_queries(7):
-            rate_rows(NOVEMBER, Dimension.CATEGORY)
+        with CaptureQueriesContext(connection) as queries:
+            rows = rate_rows(NOVEMBER, Dimension.CATEGORY)
+    assert rows[0].received == 30 * cases_a_day and rows[0].reply_median == 3  # 09:00 to 13:00, lunch out
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_a_month_read_from_the_table_costs_the_same_few_queries_however_many_cases(district):
+    few = queries_to_read(district, 1)
+    for model in (DailyFigures, DailyFiguresDay, DailyFiguresWatermark, Assignment):
+        model.objects.all().delete()
+    assert queries_to_read(district, 3) == few <= 11
 
 
 @pytest.mark.django_db
@@ -121,7 +140,7 @@ def test_a_change_after_the_build_is_counted_at_once_and_rebuilt_by_the_next_ref
         counted = comparable(rate_rows(period, now=timezone.now()))
     # The signing touched today's row: it is counted from the cases, at once.
     assert from_cases == [today]
-    assert len(after[cgj].sign_hours) == len(before[cgj].sign_hours) + 1
+    assert after[cgj].response_known == before[cgj].response_known + 1
     assert comparable(list(after.values())) == counted
 
     with clock_at(start + timedelta(minutes=30)):
