@@ -16,11 +16,12 @@ from assessment.visit_forms import VisitRecordForm
 from assessment.visit_queries import VISIT_READERS, answer_of, visits_due, visits_finished
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import full_timeline
-from demands.services import demand_disclose_contact
+from demands.services import awaits_rating, demand_disclose_contact
 from demands.workflow import Action
 from departments.access import has_role
 from departments.models import Role
 from departments.signed_in import StaffRequest
+from dispatch.forms.desk import PhoneRatingForm
 from dispatch.forms.workbench import DiscloseForm
 from dispatch.views.common import form_errors, paginate, perform, perform_form, role_required
 
@@ -72,6 +73,10 @@ def visit_detail(request: StaffRequest, visit_id: int) -> HttpResponse:
         "calls": calls,
         "form": VisitRecordForm(auto_id="visit_%s") if is_officer and visit.is_due else None,
         "disclose_form": DiscloseForm(auto_id="contact_%s", initial={"purpose": _("电话回访诉求人")}),
+        # A citizen who gives the stars themselves on the call: recorded as their own rating.
+        "phone_rating_form": PhoneRatingForm(auto_id="phone_rating_%s")
+        if is_officer and awaits_rating(demand)
+        else None,
         "attempts_allowed": VISIT_ATTEMPTS,
         "now": timezone.now(),
     }

@@ -289,9 +289,25 @@ def attachment_type(upload: UploadedFile) -> Detected:
     return detected
 
 
-def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
+# The channel a rating or an unsatisfied answer came by when staff recorded it for the citizen.
+PHONE = "phone"
+
+
+def awaits_rating(demand: Demand) -> bool:
+    """Whether the citizen may rate now: the answer is out and not rated or closed yet; for a
+    merged demand, the shared answer is given and this citizen has not rated it."""
+    if demand.status == Status.REPLIED:
+        return True
+    return (
+        demand.status == Status.MERGED and not rated_shared_answer(demand) and shared_answer_given(original_of(demand))
+    )
+
+
+def demand_rate(*, demand: Demand, rating: int, comment: str = "", taken_by: User | None = None) -> Demand:
     """The citizen rates the reply; a rating closes the case. A merged demand's citizen rates the
-    answer of the demand it was merged into, once it is given, and their demand stays merged."""
+    answer of the demand it was merged into, once it is given, and their demand stays merged.
+    `taken_by`: the staff member who took the rating from the citizen by phone; it is the
+    citizen's own all the same, recorded with its channel and who took it."""
     if rating not in range(LOWEST_RATING, HIGHEST_RATING + 1):
         raise ValidationFailed(
             _("评分须为 %(lowest)s 到 %(highest)s。") % {"lowest": LOWEST_RATING, "highest": HIGHEST_RATING}
@@ -309,12 +325,15 @@ def demand_rate(*, demand: Demand, rating: int, comment: str = "") -> Demand:
             changes["closed_at"] = now
             # The stars answer the callback visit of this answer (回访), if it is still to be made.
             enqueue_on_commit("assessment.visit_citizen_rated", current.pk, current.reopen_count, rating)
+        data: dict[str, Any] = {"rating": rating}
+        if taken_by is not None:
+            data.update(channel=PHONE, taken_by=taken_by.get_username())
         return demand_transition(
             demand_id=current.pk,
             action=Action.RATE,
-            actor=None,
+            actor=taken_by,
             actor_label=CITIZEN,
-            data={"rating": rating},
+            data=data,
             reason=comment.strip(),
             changes=changes,
         )

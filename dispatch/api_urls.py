@@ -18,6 +18,12 @@ urlpatterns = [
     path("demands/<str:tracking_number>/dispatch/", desk.DemandDispatchApi.as_view(), name="api-demand-dispatch"),
     path("demands/<str:tracking_number>/reject/", desk.DemandRejectApi.as_view(), name="api-demand-reject"),
     path("demands/<str:tracking_number>/merge/", desk.DemandMergeApi.as_view(), name="api-demand-merge"),
+    path("demands/<str:tracking_number>/supervise/", desk.DemandSuperviseApi.as_view(), name="api-demand-supervise"),
+    path(
+        "demands/<str:tracking_number>/phone-rating/",
+        desk.DemandPhoneRatingApi.as_view(),
+        name="api-demand-phone-rating",
+    ),
     path("returns/<int:return_id>/rule/", desk.ReturnRuleApi.as_view(), name="api-return-rule"),
     path("extensions/<int:extension_id>/decide/", desk.ExtensionDecideApi.as_view(), name="api-extension-decide"),
     path("assignments/", cases.AssignmentListApi.as_view(), name="api-assignments"),

@@ -317,12 +317,16 @@ AUTOMATIC_SUPERVISION_NOTE = gettext_noop("超期未办结，系统自动列入�
 
 
 class Supervision(models.Model):
-    """督办: a supervisor follows an overdue case and the department must answer by a deadline."""
+    """督办: a supervisor follows a case and the department must answer by a deadline. Opened by
+    the ladder when a case runs late, or by a supervisor's hand on any case in hand; an answered
+    supervision is over, and the case may be put under supervision again."""
 
-    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="supervision")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="supervisions")
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     note = models.TextField(_("督办意见"))
     response_deadline = models.DateTimeField(_("反馈期限"))
+    # Put under supervision by a supervisor's decision (人工督办), not by the ladder's clock.
+    by_hand = models.BooleanField(_("人工督办"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     response = models.TextField(_("督办反馈"), blank=True)
     responded_by = models.ForeignKey(
@@ -334,9 +338,25 @@ class Supervision(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("督办")
         verbose_name_plural = _("督办")
+        constraints = [
+            # One open supervision per assignment: the ladder's, or one by hand, until it is answered.
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(responded_at__isnull=True),
+                name="one_open_supervision_per_assignment",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"督办 {self.assignment}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.responded_at is None
+
+    @property
+    def kind_label(self) -> str:
+        return gettext("人工督办") if self.by_hand else gettext("超期督办")
 
     @property
     def note_for_reader(self) -> str:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, BooleanField, Case, CharField, Count, F, Q, Value, When
+from django.db.models import Avg, BooleanField, Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
 from demands.models import Demand, contact_fields
 from departments.access import DEPARTMENT_ROLES, department_ids_for
-from dispatch.models import Assignment, AssignmentStatus, ReplyTemplate
+from dispatch.models import Assignment, AssignmentStatus, ReplyTemplate, Supervision
 from dispatch.querysets import (
     AssignmentQuerySet,
     answered_again,
@@ -25,20 +25,25 @@ from dispatch.querysets import (
 )
 from dispatch.selectors import Viewer, held_assignments
 
-INBOX_VIEWS = ("open", "to_sign", "in_progress", "assisting", "all")
+INBOX_VIEWS = ("open", "to_sign", "in_progress", "assisting", "supervised", "all")
 
 
 def inbox(user: Viewer, view: str = "open") -> AssignmentQuerySet:
     """The user's departments' assignments, the one due soonest first: signing is due by the
     sign-for deadline, handling by the handling deadline. Each row carries its mark: red when
-    past due, yellow once the warning share of the time is used, paused while the clock stands."""
+    past due, yellow once the warning share of the time is used, paused while the clock stands;
+    and, under a supervision still to be answered, whether it was put there by hand."""
     rows = held_assignments(department_ids_for(user, *DEPARTMENT_ROLES))
+    waiting_supervision = Supervision.objects.filter(assignment=OuterRef("pk"), responded_at__isnull=True)
     if view == "to_sign":
         rows = rows.to_sign()
     elif view == "in_progress":
         rows = rows.in_hand().lead()
     elif view == "assisting":
         rows = rows.open().assisting()
+    elif view == "supervised":
+        # The department's supervision list: what a supervision (the ladder's or by hand) waits on.
+        rows = rows.filter(Exists(waiting_supervision))
     elif view != "all":
         rows = rows.open()
     due = Case(When(status=AssignmentStatus.PENDING_SIGN, then=F("sign_deadline")), default=F("handle_deadline"))
@@ -58,6 +63,7 @@ def inbox(user: Viewer, view: str = "open") -> AssignmentQuerySet:
         .defer(*contact_fields("demand__"))
         .annotate(next_due=due)
         .annotate(mark=mark, is_overdue=overdue)
+        .annotate(supervised_by_hand=Subquery(waiting_supervision.values("by_hand")[:1]))
         .order_by(F("next_due").asc(), "pk")
     )
 

@@ -131,6 +131,9 @@ EXPECTED: dict[str, Rule] = {
     "desk-decide-extension": rule(post=DISPATCH),
     "desk-release": rule(post=DISPATCH),
     "desk-duplicates": rule(post=DISPATCH),
+    "desk-supervise": rule(post={"supervisor", "admin"}),  # 督办 by hand
+    # A citizen's rating given by phone: the hotline's intake and dispatch staff, the callback staff.
+    "desk-phone-rating": rule(post={"intake", "dispatcher", "callback", "admin"}),
     # The department workbench: a department's staff, on their own department's cases
     "workbench": rule(DEPARTMENT, DEPARTMENT),
     "workbench-templates": rule(DEPARTMENT, DEPARTMENT),
@@ -188,6 +191,8 @@ EXPECTED: dict[str, Rule] = {
     "api-demand-dispatch": rule(post=DISPATCH),
     "api-demand-reject": rule(post=DISPATCH),
     "api-demand-merge": rule(post=DISPATCH),
+    "api-demand-supervise": rule(post={"supervisor", "admin"}),
+    "api-demand-phone-rating": rule(post={"intake", "dispatcher", "callback", "admin"}),
     "api-return-rule": rule(post=DISPATCH),
     "api-extension-decide": rule(post=DISPATCH),
     "api-appeals": rule({"head", "auditor", "admin"}),

@@ -80,6 +80,18 @@ class DemandEvent(models.Model):
         raise AppendOnlyError("Demand events are append-only.")
 
     @property
+    def action_label(self) -> str:
+        """The step as the timelines name it: a citizen's rating or unsatisfied answer that staff
+        took by phone says so (评价（电话）), and a supervision by a supervisor's hand is told from
+        the ladder's."""
+        label = str(self.get_action_display())
+        if self.data.get("channel") == "phone":
+            return gettext("%(action)s（电话）") % {"action": label}
+        if self.action == Action.SUPERVISE and self.data.get("by_hand"):
+            return gettext("人工督办")
+        return label
+
+    @property
     def actor_display(self) -> str:
         return str(ACTOR_LABELS.get(self.actor_label, self.actor_label))
 

@@ -1,4 +1,5 @@
-"""Dispatch officers' operations on demands, returns and extensions."""
+"""Dispatch officers' operations on demands, returns and extensions; a supervisor's supervision by
+hand; a rating taken by phone."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from config.errors import NotAllowed
-from demands.models import Channel, Demand
+from demands.models import HIGHEST_RATING, LOWEST_RATING, Channel, Demand
 from demands.workflow import Status
 from departments.access import READ_ALL_ROLES, has_role
 from departments.signed_in import SignedInApi, StaffApiRequest
@@ -19,14 +20,19 @@ from dispatch.api.outputs import (
     StaffDemandDetailOutput,
     StaffDemandOutput,
 )
+from dispatch.models import Supervision
 from dispatch.selectors import demands_visible_to
 from dispatch.services import (
     demand_dispatch,
     demand_merge,
+    demand_rate_by_phone,
     demand_reject,
     extension_decide,
     return_rule,
+    supervision_open,
 )
+from dispatch.services.closing import PHONE_RATING_ROLES
+from dispatch.services.supervision import SUPERVISOR_ROLES
 from responsibility_lists.models import Urgency
 
 
@@ -76,7 +82,7 @@ class DemandActionApi(SignedInApi):
         data.is_valid(raise_exception=True)
         demand = self.act(demand, data.validated_data)
         demand.refresh_from_db()
-        return Response(StaffDemandOutput(demand).data)
+        return Response(PhoneRatingOutput(demand).data)
 
 
 class DemandDispatchApi(DemandActionApi):
@@ -136,3 +142,77 @@ class ExtensionDecideApi(SignedInApi):
         data.is_valid(raise_exception=True)
         demand = extension_decide(extension_id=extension_id, actor=request.user, **data.validated_data)
         return Response(StaffDemandOutput(demand).data)
+
+
+class SupervisionOutput(serializers.ModelSerializer):
+    tracking_number = serializers.CharField(source="assignment.demand.tracking_number")
+    department = serializers.CharField(source="assignment.department.name")
+
+    class Meta:
+        model = Supervision
+        fields = [
+            "id",
+            "tracking_number",
+            "department",
+            "note",
+            "response_deadline",
+            "by_hand",
+            "created_at",
+            "response",
+            "responded_at",
+        ]
+
+
+class DemandSuperviseApi(SignedInApi):
+    """A supervisor puts a case under supervision by hand (人工督办): a note, and a response
+    deadline in working hours or as a date (one of the two)."""
+
+    Output = SupervisionOutput
+
+    class Input(serializers.Serializer):
+        note = serializers.CharField(max_length=2000)
+        working_hours = serializers.DecimalField(
+            max_digits=5, decimal_places=1, required=False, allow_null=True, default=None
+        )
+        respond_by = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def post(self, request: StaffApiRequest, tracking_number: str) -> Response:
+        if not has_role(request.user, *SUPERVISOR_ROLES):
+            raise NotAllowed(_("只有督办员或管理员可以督办。"))
+        demand = get_object_or_404(demands_visible_to(request.user), tracking_number=tracking_number)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        supervision = supervision_open(demand_id=demand.pk, actor=request.user, **data.validated_data)
+        return Response(SupervisionOutput(supervision).data, status=201)
+
+
+class PhoneRatingOutput(serializers.ModelSerializer):
+    """What came of a rating taken by phone: the case's state and the rating, nothing of its text
+    (the callback staff who take ratings do not read the desk's cases)."""
+
+    class Meta:
+        model = Demand
+        fields = ["tracking_number", "status", "rating", "rating_comment", "rated_at", "reopen_count"]
+
+
+class DemandPhoneRatingApi(SignedInApi):
+    """The rating a citizen gave by phone, recorded by the staff member who took it, as the
+    citizen's own; `reopen` sends an unsatisfied answer back for redoing (the comment is the reason)."""
+
+    Output = PhoneRatingOutput
+
+    class Input(serializers.Serializer):
+        rating = serializers.IntegerField(min_value=LOWEST_RATING, max_value=HIGHEST_RATING)
+        comment = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
+        reopen = serializers.BooleanField(required=False, default=False)
+
+    def post(self, request: StaffApiRequest, tracking_number: str) -> Response:
+        # The callback staff take ratings too, without reading the desk's cases: the role decides.
+        if not has_role(request.user, *PHONE_RATING_ROLES):
+            raise NotAllowed(_("只有受理员、分拨员和回访员可以记录电话评价。"))
+        demand = get_object_or_404(Demand, tracking_number=tracking_number)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        demand = demand_rate_by_phone(demand_id=demand.pk, actor=request.user, **data.validated_data)
+        demand.refresh_from_db()
+        return Response(PhoneRatingOutput(demand).data)

@@ -1,5 +1,7 @@
 """The dispatch officers' forms: intake by phone, dispatching, rulings, extensions, the desk's filters."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,7 @@ from departments.models import TERRITORIAL_KINDS, Street
 from departments.pickers import department_choices, filterable
 from departments.selectors import departments_for_choice
 from dispatch.desk_queues import DeskFilters
-from dispatch.forms.citizen import DemandForm
+from dispatch.forms.citizen import RATINGS, DemandForm
 from responsibility_lists.forms import LIMIT_FIELDS
 from responsibility_lists.models import AmendmentKind, Matter
 from responsibility_lists.selectors import matters_of, top_category_names, version_in_force
@@ -222,3 +224,43 @@ class DeskFilterForm(forms.Form):
         return DeskFilters(
             category=data["category"], street_id=data["street"], channel=data["channel"], older_than_days=data["age"]
         )
+
+
+class SuperviseForm(forms.Form):
+    """A supervisor's supervision by hand (人工督办): the note and when the department must answer.
+    Which of the two deadlines is given, and whether the date is after today, the service decides."""
+
+    note = forms.CharField(
+        label=_("督办意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("写明要求承办部门做什么、说明什么。"),
+    )
+    working_hours = forms.DecimalField(
+        label=_("反馈时限（工作小时）"),
+        required=False,
+        min_value=Decimal("0.5"),
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("按工作时间计算；或在下面选择反馈日期，二者选一。"),
+    )
+    respond_by = forms.DateField(
+        label=_("反馈日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("当天下班前反馈。"),
+    )
+
+
+class PhoneRatingForm(forms.Form):
+    """The rating a citizen gave by phone, recorded by the staff member who took the call."""
+
+    rating = forms.TypedChoiceField(label=_("群众的满意度"), coerce=int, choices=RATINGS, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("群众的评价意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reopen = forms.BooleanField(
+        label=_("群众不满意，要求重办"),
+        required=False,
+        help_text=_("仅限不满意的评价；请在评价意见中写明群众不满意的原因。"),
+    )

@@ -10,13 +10,13 @@ from dispatch.services.assignments import (
     demand_dispatch,
 )
 from dispatch.services.citizen_info import info_request_answer, info_request_ask, info_request_withdraw
-from dispatch.services.closing import demand_merge, demand_reject, demand_reopen
+from dispatch.services.closing import demand_merge, demand_rate_by_phone, demand_reject, demand_reopen
 from dispatch.services.duplicates import duplicate_group_decide
 from dispatch.services.extensions import extension_decide, extension_request
 from dispatch.services.follow_ups import demand_follow_up
 from dispatch.services.returns import assignment_return, return_rule
 from dispatch.services.routing import demand_route
-from dispatch.services.supervision import supervision_answer
+from dispatch.services.supervision import supervision_answer, supervision_open
 
 __all__ = [
     "assignment_contribute",
@@ -27,6 +27,7 @@ __all__ = [
     "demand_dispatch",
     "demand_follow_up",
     "demand_merge",
+    "demand_rate_by_phone",
     "demand_reject",
     "demand_reopen",
     "demand_route",
@@ -38,4 +39,5 @@ __all__ = [
     "info_request_withdraw",
     "return_rule",
     "supervision_answer",
+    "supervision_open",
 ]

@@ -6,20 +6,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from config.errors import IllegalTransition, ValidationFailed
+from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
 from demands.models import HIGHEST_RATING, LOWEST_RATING, Demand
-from demands.services import CITIZEN, demand_transition
+from demands.services import CITIZEN, PHONE, awaits_rating, demand_rate, demand_transition
 from demands.wording import worded
-from demands.workflow import Action, Status, reopen_limit_reached
+from demands.workflow import Action, Status, may_reopen, reopen_limit_reached
+from departments.access import has_role
+from departments.models import Role
 from dispatch.models import Assignment
 from dispatch.services.assignments import create_assignments, require_dispatcher, settle_demand
 
 
-def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None, actor: User | None = None) -> Demand:
+def demand_reopen(
+    *, demand: Demand, reason: str, rating: int | None = None, actor: User | None = None, channel: str = ""
+) -> Demand:
     """The citizen is not satisfied with the reply: the case goes back, once, to the department
     that answered it, with fresh deadlines. `actor`: the callback officer who heard the citizen
-    say so on the phone (回访), recorded as the one who reopened it; None for the citizen."""
+    say so on the phone (回访), recorded as the one who reopened it; None for the citizen.
+    `channel`: how staff heard it (PHONE: the citizen's own answer, given by phone)."""
     if len(reason.strip()) < 5:
         raise ValidationFailed(_("请说明不满意的原因。"))
     if rating is not None and rating not in range(LOWEST_RATING, HIGHEST_RATING + 1):
@@ -41,14 +46,18 @@ def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None, act
         changes: dict = {"reopen_count": current.reopen_count + 1}
         if rating is not None:
             changes.update(rating=rating, rating_comment=reason.strip(), rated_at=timezone.now())
+        data: dict = {"rating": rating}
+        if channel and actor is not None:
+            data.update(channel=channel, taken_by=actor.get_username())
         reopened = demand_transition(
             demand_id=current.pk,
             action=Action.REOPEN,
             actor=actor,
-            actor_label="" if actor else CITIZEN,
+            # Given by phone, the answer is the citizen's own; the one who took it is the actor.
+            actor_label=CITIZEN if channel or actor is None else "",
             department=last_lead.department if last_lead else None,
             reason=reason.strip(),
-            data={"rating": rating},
+            data=data,
             changes=changes,
         )
         if last_lead is not None:
@@ -58,6 +67,41 @@ def demand_reopen(*, demand: Demand, reason: str, rating: int | None = None, act
             enqueue_on_commit("assessment.visit_citizen_rated", current.pk, current.reopen_count, rating)
         enqueue_on_commit("assessment.cancel_superseded_visits", current.pk)
     return reopened
+
+
+# Who takes a citizen's rating by phone: the intake operators and dispatch officers who answer the
+# hotline, and the callback staff who call citizens back.
+PHONE_RATING_ROLES = (Role.INTAKE_OPERATOR, Role.DISPATCH_OFFICER, Role.CALLBACK_OFFICER, Role.ADMIN)
+# The stars that are an unsatisfied answer (不满意, 非常不满意): only these may send the case back.
+UNSATISFIED_AT_MOST = 2
+
+
+def demand_rate_by_phone(
+    *, demand_id: int, actor: User, rating: int, comment: str = "", reopen: bool = False
+) -> Demand:
+    """Staff record the rating a citizen gave by phone, as the citizen's own: the same move and
+    effects as the tracking page's (the case closes, the callback visit is answered by the
+    stars), or, for an unsatisfied rating the citizen wants redone, the tracking page's reopening
+    (重办) with the stars and the citizen's reason, under the same limit."""
+    if not has_role(actor, *PHONE_RATING_ROLES):
+        raise NotAllowed(_("只有受理员、分拨员和回访员可以记录电话评价。"))
+    demand = Demand.objects.filter(pk=demand_id).first()
+    if demand is None:
+        raise ValidationFailed(_("该诉求不存在。"))
+    if not awaits_rating(demand):
+        raise IllegalTransition(
+            _("诉求 %(number)s 当前为「%(status)s」，不在待评价状态，不能记录电话评价。")
+            % {"number": demand.tracking_number, "status": demand.get_status_display()}
+        )
+    if not reopen:
+        return demand_rate(demand=demand, rating=rating, comment=comment, taken_by=actor)
+    if rating > UNSATISFIED_AT_MOST:
+        raise ValidationFailed(
+            _("只有群众表示不满意（1至2星）时才能要求重办。"), extra={"fields": {"reopen": _("评分不是不满意。")}}
+        )
+    if not may_reopen(demand):
+        raise IllegalTransition(_("该诉求已重办过一次，不能再次重办；如群众仍不满意，请引导其重新提交诉求。"))
+    return demand_reopen(demand=demand, reason=comment, rating=rating, actor=actor, channel=PHONE)
 
 
 def demand_merge(

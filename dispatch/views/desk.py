@@ -17,6 +17,7 @@ from demands.merges import merged_into, original_of
 from demands.models import Demand
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import full_timeline
+from demands.services import awaits_rating
 from demands.workflow import allowed_actions
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.models import Role
@@ -29,10 +30,12 @@ from dispatch.forms.desk import (
     DeskFilterForm,
     DispatchForm,
     MergeForm,
+    PhoneRatingForm,
     ReasonForm,
     RuleForm,
+    SuperviseForm,
 )
-from dispatch.models import ReturnRequest, RulingStatus
+from dispatch.models import ReturnRequest, RulingStatus, Supervision
 from dispatch.selectors import (
     CONFIDENT_SUGGESTION,
     FOUND_AT_MOST,
@@ -44,8 +47,10 @@ from dispatch.selectors import (
     latest_routing,
     pending_extensions,
 )
+from dispatch.services.closing import PHONE_RATING_ROLES
 from dispatch.services.phone_search import phone_search
 from dispatch.services.routing import SUGGESTION_TAKEN
+from dispatch.services.supervision import SUPERVISOR_ROLES
 from dispatch.views.common import paginate, role_required
 
 # Supervisors follow the cases that ran late; the queues that need a dispatcher's decision are
@@ -167,6 +172,11 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
             "department": best["department_id"],
             "matter": best["matter_id"],
         }
+    supervisions = list(
+        Supervision.objects.filter(assignment__demand=demand).select_related(
+            "assignment__department", "supervisor", "responded_by"
+        )
+    )
     context = {
         "demand": demand,
         "masked_name": mask_name(demand.citizen_name),
@@ -190,6 +200,13 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
         "merge_form": MergeForm(auto_id="merge_%s"),
         "extension_form": DecideExtensionForm(auto_id="extension_%s"),
         "is_dispatcher": has_role(request.user, *DISPATCH_ROLES),
+        "supervisions": supervisions,
+        # Offered while none waits for its answer (the service says why otherwise).
+        "can_supervise": has_role(request.user, *SUPERVISOR_ROLES) and not any(s.is_open for s in supervisions),
+        "supervise_form": SuperviseForm(auto_id="supervise_%s"),
+        "can_rate_by_phone": has_role(request.user, *PHONE_RATING_ROLES) and awaits_rating(demand),
+        "phone_rating_form": PhoneRatingForm(auto_id="phone_rating_%s"),
+        "now": timezone.now(),
         # Opened from the triage queue: after the dispatch, the desk goes on to its next item.
         "from_queue": triage_query(request.GET),
     }

@@ -1,5 +1,6 @@
 """The dispatch officer's decisions on the desk: dispatch, reject, merge, rule on a return, decide an
-extension, release an assisting department, propose a list amendment, decide a duplicate group."""
+extension, release an assisting department, propose a list amendment, decide a duplicate group;
+and, on the same case page, a supervisor's supervision by hand and a rating taken by phone."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 from config.errors import ValidationFailed
 from config.ids import id_from, ids_from
 from demands.models import Demand
-from departments.access import DISPATCH_ROLES
+from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.signed_in import StaffRequest
 from dispatch.desk_queues import queue_rows
 from dispatch.forms.desk import (
@@ -25,20 +26,26 @@ from dispatch.forms.desk import (
     DeskFilterForm,
     DispatchForm,
     MergeForm,
+    PhoneRatingForm,
     ReasonForm,
     RuleForm,
+    SuperviseForm,
 )
 from dispatch.models import Assignment, ExtensionRequest, ExtensionStatus, ReturnRequest
 from dispatch.services import (
     assignment_release,
     demand_dispatch,
     demand_merge,
+    demand_rate_by_phone,
     demand_reject,
     duplicate_group_decide,
     extension_decide,
     return_rule,
+    supervision_open,
 )
+from dispatch.services.closing import PHONE_RATING_ROLES
 from dispatch.services.duplicates import GroupDecision
+from dispatch.services.supervision import SUPERVISOR_ROLES
 from dispatch.views.common import perform, perform_form, role_required
 from dispatch.views.desk import triage_query
 from responsibility_lists.amendments import amendment_file
@@ -266,3 +273,47 @@ def _merge_message(decision: GroupDecision) -> str:
             % {"n": decision.dismissed}
         )
     return "".join(said)
+
+
+@require_POST
+@role_required(*SUPERVISOR_ROLES)
+def supervise(request: StaffRequest, tracking_number: str) -> HttpResponse:
+    """A supervisor puts the case under supervision by hand (人工督办)."""
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    perform_form(
+        request,
+        SuperviseForm,
+        lambda data: supervision_open(
+            demand_id=demand.pk,
+            actor=request.user,
+            note=data["note"],
+            working_hours=data["working_hours"],
+            respond_by=data["respond_by"],
+        ),
+        _("已列入督办，承办部门已收到通知。"),
+    )
+    return _back(tracking_number)
+
+
+@require_POST
+@role_required(*PHONE_RATING_ROLES)
+def phone_rating(request: StaffRequest, tracking_number: str) -> HttpResponse:
+    """The rating a citizen gave by phone, recorded for them. Back to the case page, or to the page
+    it was recorded from (the callback staff's visit page: they do not read the desk's cases)."""
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    perform_form(
+        request,
+        PhoneRatingForm,
+        lambda data: demand_rate_by_phone(
+            demand_id=demand.pk,
+            actor=request.user,
+            rating=data["rating"],
+            comment=data["comment"],
+            reopen=data["reopen"],
+        ),
+        _("已记录群众的电话评价。"),
+    )
+    back = _back_to_queue(request)
+    if back is None and not has_role(request.user, *READ_ALL_ROLES):
+        return redirect("staff-home")
+    return back or redirect("desk-demand", tracking_number=tracking_number)

@@ -78,6 +78,7 @@ def workbench(request: StaffRequest) -> HttpResponse:
             ("to_sign", _("待签收")),
             ("in_progress", _("主办办理中")),
             ("assisting", _("协办")),
+            ("supervised", _("督办")),
             ("all", _("含已完成")),
         ],
         "summary": department_summary(request.user),

@@ -240,7 +240,7 @@ def test_overdue_then_supervised_queues(district, submit, desk):
     supervised = desk.get("/desk/?queue=supervised").content.decode()
     assert demand.tracking_number in supervised and "尚未反馈" in supervised
     supervision_answer(
-        supervision_id=lead.supervision.pk, actor=district.users["zjj"], response="已约谈施工单位，限期整改。"
+        supervision_id=lead.supervisions.get().pk, actor=district.users["zjj"], response="已约谈施工单位，限期整改。"
     )
     assert "已约谈施工单位" in desk.get("/desk/?queue=supervised").content.decode()
     # The supervisor hears of the answer, in their own language.

@@ -136,7 +136,7 @@ def test_the_sweeps_supervision_note_reads_in_the_departments_language(district,
     sweep_deadlines(now=lead.handle_deadline)
     sweep_deadlines(now=lead.supervise_at)
     lead.refresh_from_db()
-    assert lead.supervision.note == "超期未办结，系统自动列入督办，请承办部门说明情况并限期办结。"  # as recorded
+    assert lead.supervisions.get().note == "超期未办结，系统自动列入督办，请承办部门说明情况并限期办结。"  # as recorded
     zjj = logged_in(district.users["zjj"])
     assert "系统自动列入督办" in zjj.get(f"/workbench/{lead.pk}/").content.decode()
     zjj.post("/i18n/setlang/", {"language": "en", "next": "/"})
