@@ -148,7 +148,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "dispatch_supervision": (
         (
             "id", "assignment_id", "supervisor_id", "note", "response_deadline", "created_at", "response",
-            "responded_by_id", "responded_at",
+            "responded_by_id", "responded_at", "by_hand",
         ),
         ("note", "response"),
     ),
@@ -752,7 +752,7 @@ class Case:
                 head = self.d.head[dept]
                 answer = moment + self.rng.expovariate(1 / DAY)
                 supervision = [g.take_id("dispatch_supervision"), lead.id, None, AUTOMATIC_SUPERVISION_NOTE,
-                               ts(moment + 2 * DAY), ts(moment), "", None, None]  # fmt: skip
+                               ts(moment + 2 * DAY), ts(moment), "", None, None, False]  # fmt: skip
                 g.rows["dispatch_supervision"].append(supervision)
                 if answer < finished and answer <= self.now:
                     answer = self.event(answer, "answer_supervision", actor=head, department=dept,
