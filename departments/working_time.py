@@ -62,6 +62,13 @@ def _statutory_days_off(year: int, language: str) -> tuple[tuple[date, str], ...
     return tuple(sorted(table.items()))
 
 
+@functools.lru_cache(maxsize=4096)
+def _officially_a_workday(day: date) -> bool:
+    """chinese-calendar's answer, remembered: it validates every date it is asked about (about
+    0.1 ms), and measuring a month's working times asks about each day thousands of times."""
+    return bool(chinese_calendar.is_workday(day))
+
+
 @functools.cache
 def _statutory_dates(year: int) -> frozenset[date]:
     return frozenset(day for day, _name in _statutory_days_off(year, "zh_CN"))
@@ -115,7 +122,7 @@ class WorkingClock:
         if day in self.overrides:
             return self.overrides[day]
         if day.year in official_years():
-            return bool(chinese_calendar.is_workday(day))
+            return _officially_a_workday(day)
         if day.year not in self.notice_years:
             _warn_fallback(day.year)
         return day.weekday() < 5 and day not in _statutory_dates(day.year)

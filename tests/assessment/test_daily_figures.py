@@ -91,6 +91,12 @@ def test_a_month_read_from_the_daily_figures_is_exactly_the_month_counted_from_t
     assert refreshed is not None and (refreshed.days[0], refreshed.days[-1]) == (at().date(), NOW.date())
     assert (len(from_table), from_cases) == (29, [NOVEMBER.date_from])
     assert read == counted
+
+    # One day counted from the cases, the others read from the table: the same figures again.
+    DailyFiguresDay.objects.filter(day=at(24).date()).delete()
+    with clock_at(NOW):
+        assert daily.split_period(NOVEMBER, NOW)[1] == [NOVEMBER.date_from, at(24).date()]
+        assert comparable(rate_rows(NOVEMBER, dimension)) == counted
     assert sum(row["received"] for row in read.values()) == 10  # merged, refused, upheld: out
 
 
