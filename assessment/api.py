@@ -31,15 +31,9 @@ def _rate(**kwargs) -> serializers.FloatField:
     return serializers.FloatField(allow_null=True, **kwargs)
 
 
-class RankedRowOutput(serializers.Serializer):
-    department_id = serializers.IntegerField()
-    department = serializers.CharField()
-    ranked = serializers.BooleanField()
-    rank = serializers.IntegerField(allow_null=True)
-    score = _rate(help_text="0–100")
-    previous_score = _rate()
-    previous_rank = serializers.IntegerField(allow_null=True)
-    score_change = _rate()
+class FiguresFields(serializers.Serializer):
+    """The figures of a group (ranking.figures_json), as a ranked department or any breakdown has them."""
+
     received = serializers.IntegerField()
     response_rate = _rate()
     resolution_rate = _rate()
@@ -55,6 +49,17 @@ class RankedRowOutput(serializers.Serializer):
     sign_hours_p90 = _rate()
     reply_hours_median = _rate()
     reply_hours_p90 = _rate()
+
+
+class RankedRowOutput(FiguresFields):
+    department_id = serializers.IntegerField()
+    department = serializers.CharField()
+    ranked = serializers.BooleanField()
+    rank = serializers.IntegerField(allow_null=True)
+    score = _rate(help_text="0–100")
+    previous_score = _rate()
+    previous_rank = serializers.IntegerField(allow_null=True)
+    score_change = _rate()
 
 
 class RankingTableOutput(serializers.Serializer):
@@ -89,24 +94,9 @@ class RankingApi(SignedInApi):
         return Response(ranking_json(ranking(form.audit_filters())))
 
 
-class RateFiguresOutput(serializers.Serializer):
+class RateFiguresOutput(FiguresFields):
     key = serializers.JSONField(help_text="the group's id (its code for department_type); null: not classified")
     name = serializers.CharField()
-    received = serializers.IntegerField()
-    response_rate = _rate()
-    resolution_rate = _rate()
-    satisfaction_rate = _rate()
-    on_time_rate = _rate()
-    return_rate = _rate()
-    redispatch_rate = _rate()
-    reopen_rate = _rate()
-    supervised = serializers.IntegerField()
-    visits_answered = serializers.IntegerField()
-    visits_unreachable = serializers.IntegerField()
-    sign_hours_median = _rate()
-    sign_hours_p90 = _rate()
-    reply_hours_median = _rate()
-    reply_hours_p90 = _rate()
 
 
 class FiguresOutput(serializers.Serializer):
