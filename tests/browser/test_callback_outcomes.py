@@ -32,14 +32,14 @@ def _visit_page(new_context, journey: str, title: str) -> tuple[object, str]:
 def test_three_calls_with_no_answer_make_the_visit_not_reachable(new_context):
     page, number = _visit_page(new_context, "unreachable", "工地半夜施工噪音太大")
     for attempt in range(1, VISIT_ATTEMPTS):
-        page.get_by_label("未接通").check()
+        page.locator("#record").get_by_label("未接通").check()
         page.get_by_role("button", name="提交回访记录").click()
         expect(page.get_by_role("status")).to_contain_text(f"已记录未接通（第 {attempt} 次），请稍后再拨。")
         expect(page.locator("#attempts")).to_have_text(f"{attempt} / {VISIT_ATTEMPTS}")
         expect(page.locator("#calls li")).to_have_count(attempt)
     shot(page, "unreachable-second-call")
 
-    page.get_by_label("未接通").check()
+    page.locator("#record").get_by_label("未接通").check()
     page.get_by_role("button", name="提交回访记录").click()
     expect(page.get_by_role("status")).to_contain_text("回访已记录：无法联系。")
     expect(page.locator("#visit-queue")).not_to_contain_text(number)
@@ -51,12 +51,14 @@ def test_three_calls_with_no_answer_make_the_visit_not_reachable(new_context):
 
 def test_an_unsatisfied_citizen_s_case_is_reopened_from_the_call(new_context):
     page, number = _visit_page(new_context, "reopen", "工地半夜施工噪音还是很大")
-    page.get_by_label("已联系上群众").check()
-    page.get_by_label("否", exact=True).check()
-    page.get_by_label("未解决", exact=True).check()
-    page.get_by_label("不满意", exact=True).check()
-    page.get_by_label("群众不满意，申请重办").check()
-    page.get_by_label("不满意的原因").fill("工地仍在半夜打桩，没有任何改变。")
+    # The visit's own form: the page also folds a form for a rating given by phone.
+    record = page.locator("#record")
+    record.get_by_label("已联系上群众").check()
+    record.get_by_label("否", exact=True).check()
+    record.get_by_label("未解决", exact=True).check()
+    record.get_by_label("不满意", exact=True).check()
+    record.get_by_label("群众不满意，申请重办").check()
+    record.get_by_label("不满意的原因").fill("工地仍在半夜打桩，没有任何改变。")
     shot(page, "reopen-filled")
     page.get_by_role("button", name="提交回访记录").click()
     expect(page.get_by_role("status")).to_contain_text("回访已记录：已回访。")
