@@ -22,6 +22,21 @@ class Channel(models.TextChoices):
     API = "api", _("系统对接")
 
 
+class DemandType(models.TextChoices):
+    """What the citizen is asking for (诉求类型). Blank is "not yet classified": demands taken in
+    before types existed, and citizens who leave the choice to staff. Guessing 求助 for them would
+    put unclassified cases in the figures as help requests; blank keeps them visibly apart until
+    the dispatcher sets the type on the case page."""
+
+    UNKNOWN = "", _("未分类")
+    QUESTION = "question", _("咨询")
+    HELP = "help", _("求助")
+    COMPLAINT = "complaint", _("投诉")
+    REPORT = "report", _("举报")
+    SUGGESTION = "suggestion", _("建议")
+    PRAISE = "praise", _("表扬")
+
+
 # What one submission may hold. The longest of the shared public messages runs to about 7,000
 # characters; a limit well above it stops a paste of a whole document, not a real account.
 TITLE_MAX_LENGTH = 200
@@ -52,6 +67,15 @@ class Demand(models.Model):
     # holds the code, and the database without the server's key cannot give it up.
     query_code_hash = models.CharField(max_length=64)
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    # The database holds the default too: bulk loaders (benchmarks) insert rows without the column.
+    demand_type = models.CharField(
+        _("诉求类型"),
+        max_length=16,
+        choices=DemandType.choices,
+        default=DemandType.UNKNOWN,
+        db_default=DemandType.UNKNOWN,
+        blank=True,
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
