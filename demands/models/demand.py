@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from demands.fields import EncryptedTextField, PhoneHashField
 from demands.workflow import CITIZEN_STATUS_LABELS, Status
@@ -26,15 +27,16 @@ class DemandType(models.TextChoices):
     """What the citizen is asking for (诉求类型). Blank is "not yet classified": demands taken in
     before types existed, and citizens who leave the choice to staff. Guessing 求助 for them would
     put unclassified cases in the figures as help requests; blank keeps them visibly apart until
-    the dispatcher sets the type on the case page."""
+    the dispatcher sets the type on the case page. (In a context of their own: 建议 is also a
+    proposal to amend the list.)"""
 
     UNKNOWN = "", _("未分类")
-    QUESTION = "question", _("咨询")
-    HELP = "help", _("求助")
-    COMPLAINT = "complaint", _("投诉")
-    REPORT = "report", _("举报")
-    SUGGESTION = "suggestion", _("建议")
-    PRAISE = "praise", _("表扬")
+    QUESTION = "question", pgettext_lazy("demand type", "咨询")
+    HELP = "help", pgettext_lazy("demand type", "求助")
+    COMPLAINT = "complaint", pgettext_lazy("demand type", "投诉")
+    REPORT = "report", pgettext_lazy("demand type", "举报")
+    SUGGESTION = "suggestion", pgettext_lazy("demand type", "建议")
+    PRAISE = "praise", pgettext_lazy("demand type", "表扬")
 
 
 # What one submission may hold. The longest of the shared public messages runs to about 7,000
