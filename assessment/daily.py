@@ -1,5 +1,5 @@
 """The daily figures (逐日汇总): the assessment's cohorts counted once per local day × department ×
-street × community × matter (assessment.models.DailyFigures), so that a month over ten million
+street × community × matter × demand type (assessment.models.DailyFigures), so that a month over ten million
 demands is a sum over its days' rows, not a pass over half a million assignments and their
 subqueries.
 
@@ -47,8 +47,9 @@ ROW_GROUP: Group = {
     "row_street": F("demand__street_id"),
     "row_community": F("demand__community_id"),
     "row_matter": F("demand__matter_id"),
+    "row_demand_type": F("demand__demand_type"),
 }
-ROW_FIELDS = ("department_id", "street_id", "community_id", "matter_id")
+ROW_FIELDS = ("department_id", "street_id", "community_id", "matter_id", "demand_type")
 COUNTS = (
     "received",
     "response_known",

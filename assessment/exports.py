@@ -81,7 +81,8 @@ def demand_source(filters: AuditFilters) -> ExportSource:
         TRACKING_NUMBER, gettext_lazy("渠道"), gettext_lazy("标题"), gettext_lazy("状态"), gettext_lazy("紧急程度"),
         gettext_lazy("街道"), gettext_lazy("社区"), gettext_lazy("事项编码"), gettext_lazy("清单版本"),
         gettext_lazy("主办部门"), gettext_lazy("提交时间"), gettext_lazy("办理期限"), gettext_lazy("答复时间"),
-        gettext_lazy("办结时间"), gettext_lazy("满意度"), gettext_lazy("重办次数"), gettext_lazy("联系电话（脱敏）"),
+        gettext_lazy("办结时间"), gettext_lazy("满意度"), gettext_lazy("重办次数"), gettext_lazy("诉求类型"),
+        gettext_lazy("联系电话（脱敏）"),
     ]  # fmt: skip
     demands = _demands(filters).select_related("street", "community", "matter", "list_version", "lead_department")
     # Only the phone is shown (masked): the name and address stay encrypted, unread.
@@ -94,7 +95,8 @@ def demand_source(filters: AuditFilters) -> ExportSource:
                 d.street.name if d.street else "", d.community.name if d.community else "",
                 d.matter.code if d.matter else "", d.list_version.number if d.list_version else None,
                 d.lead_department.name if d.lead_department else "", _local(d.submitted_at), _local(d.due_at),
-                _local(d.replied_at), _local(d.closed_at), d.rating, d.reopen_count, mask_phone(d.citizen_phone),
+                _local(d.replied_at), _local(d.closed_at), d.rating, d.reopen_count, d.get_demand_type_display(),
+                mask_phone(d.citizen_phone),
             ]  # fmt: skip
 
     return ExportSource(ExportKind.DEMANDS, pgettext_lazy("sheet", "诉求"), header, demands.count, rows)

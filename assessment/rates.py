@@ -1,5 +1,5 @@
 """The three rates (三率) and the figures assessed with them, for any period, grouped by department,
-department type, street, community, category or matter.
+department type, street, community, category, matter or demand type.
 
 Two cohorts (their SQL is in cohorts.py; a period's days are summed from the daily figures where
 those are current, and counted from the cases otherwise: daily.py):
@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment import daily
 from assessment.cohorts import Group, assignment_counts, excluded_demand_ids, visit_counts, working_hours
 from assessment.figures import AuditFilters
+from demands.models import DemandType
 from departments.models import DepartmentKind
 
 __all__ = ["DEFINITIONS", "DepartmentType", "Dimension", "RateRow", "excluded_demand_ids", "rate_rows"]
@@ -74,6 +75,7 @@ class Dimension(models.TextChoices):
     COMMUNITY = "community", _("社区")
     CATEGORY = "category", _("大类")
     MATTER = "matter", _("事项")
+    DEMAND_TYPE = "demand_type", _("诉求类型")
 
 
 # (key, name) of each dimension, read from an assignment or a visit (both have `department` and
@@ -85,6 +87,8 @@ _LIVE_FIELDS: dict[str, tuple[str, str]] = {
     Dimension.COMMUNITY: ("demand__community_id", "demand__community__name"),
     Dimension.CATEGORY: ("demand__matter__category_id", "demand__matter__category__name"),
     Dimension.MATTER: ("demand__matter_id", "demand__matter__name"),
+    # The type is its own name: its label is looked up in Python (_Rows.row_for).
+    Dimension.DEMAND_TYPE: ("demand__demand_type", "demand__demand_type"),
 }
 _TABLE_FIELDS: dict[str, tuple[str, str]] = {
     Dimension.DEPARTMENT: ("department_id", "department__name"),
@@ -92,6 +96,7 @@ _TABLE_FIELDS: dict[str, tuple[str, str]] = {
     Dimension.COMMUNITY: ("community_id", "community__name"),
     Dimension.CATEGORY: ("matter__category_id", "matter__category__name"),
     Dimension.MATTER: ("matter_id", "matter__name"),
+    Dimension.DEMAND_TYPE: ("demand_type", "demand_type"),
 }
 
 
@@ -245,6 +250,8 @@ class _Rows:
         if group_key not in self.by_key:
             if self.dimension == Dimension.DEPARTMENT_TYPE and group_key is not None:
                 name = str(DepartmentType(group_key).label)
+            elif self.dimension == Dimension.DEMAND_TYPE and group_key in DemandType.values:
+                name = str(DemandType(group_key).label)
             self.by_key[group_key] = RateRow(key=group_key, name=name)
         return self.by_key[group_key]
 

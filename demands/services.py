@@ -42,6 +42,7 @@ from demands.models import (
     DailySequence,
     Demand,
     DemandEvent,
+    DemandType,
 )
 from demands.uploads import Detected, detect_type
 from demands.wording import worded
@@ -153,6 +154,7 @@ def demand_submit(
     category_hint: str = "",
     language: str = "",
     text_messages: bool = True,
+    demand_type: str = DemandType.UNKNOWN,
 ) -> Submission:
     """Take in a demand. It and its first event commit before routing is queued, so a broker
     outage delays routing but never loses the demand (the reconciler picks it up). `language` is
@@ -167,6 +169,8 @@ def demand_submit(
         errors["citizen_address"] = _("联系地址不能超过255字。")
     if urgency not in Urgency.values:
         errors["urgency"] = _("紧急程度无效。")
+    if demand_type not in DemandType.values:
+        errors["demand_type"] = _("诉求类型无效。")
     community = Community.objects.filter(pk=community_id).first() if community_id else None
     if community_id and community is None:
         errors["community"] = _("所选社区不存在。")
@@ -206,6 +210,7 @@ def demand_submit(
             category_hint=category_hint.strip()[:100],
             citizen_language=_citizen_language(language, channel),
             urgency=urgency,
+            demand_type=demand_type,
             submitted_at=now,
         )
         for upload in files:

@@ -70,6 +70,8 @@ class Action(models.TextChoices):
     RULE_APPEAL = "rule_appeal", _("申诉裁定")
     # The callback staff's call to the citizen about an answer (回访): a record, not a move.
     VISIT = "visit", _("回访")
+    # The dispatcher corrects the demand's type (咨询, 投诉…): a record, not a move.
+    RETYPE = "retype", _("更正诉求类型")
 
 
 S = Status
@@ -131,6 +133,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     # A call about the answer, made while it stands: before or after the citizen's rating or the
     # automatic close.
     Action.VISIT: {S.REPLIED: S.REPLIED, S.CLOSED: S.CLOSED},
+    # The type may be corrected at any point of the case, even closed: the figures count it.
+    Action.RETYPE: {status: status for status in Status if status != S.MERGED},
 }
 
 

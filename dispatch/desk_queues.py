@@ -36,11 +36,16 @@ if TYPE_CHECKING:  # a development dependency: the name is only needed by mypy
     from django_stubs_ext import StrOrPromise
 
 
+# The filter's word for "no type yet": the type's own value is blank, and a blank filter means "any".
+UNCLASSIFIED = "unclassified"
+
+
 @dataclass(frozen=True)
 class DeskFilters:
     category: str = ""  # a 大类 name: names are stable across list versions, ids are not
     street_id: int | None = None
     channel: str = ""
+    demand_type: str = ""  # a DemandType value, or UNCLASSIFIED
     older_than_days: int | None = None
 
     def demand_q(self, path: str = "") -> Q:
@@ -62,6 +67,8 @@ class DeskFilters:
             q &= Q(**{f"{path}street_id": self.street_id})
         if self.channel:
             q &= Q(**{f"{path}channel": self.channel})
+        if self.demand_type:
+            q &= Q(**{f"{path}demand_type": "" if self.demand_type == UNCLASSIFIED else self.demand_type})
         if self.older_than_days:
             q &= Q(**{f"{path}submitted_at__lte": timezone.now() - timedelta(days=self.older_than_days)})
         return q

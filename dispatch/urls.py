@@ -32,6 +32,7 @@ urlpatterns = [
     path("desk/demands/<str:tracking_number>/", desk.demand_detail, name="desk-demand"),
     path("desk/demands/<str:tracking_number>/dispatch/", desk_actions.dispatch_demand, name="desk-dispatch"),
     path("desk/demands/<str:tracking_number>/reject/", desk_actions.reject_demand, name="desk-reject"),
+    path("desk/demands/<str:tracking_number>/type/", desk_actions.retype_demand, name="desk-retype"),
     path("desk/demands/<str:tracking_number>/merge/", desk_actions.merge_demand, name="desk-merge"),
     path("desk/demands/<str:tracking_number>/amend/", desk_actions.propose_amendment, name="desk-amend"),
     path("desk/demands/<str:tracking_number>/supervise/", desk_actions.supervise, name="desk-supervise"),

@@ -125,6 +125,7 @@ EXPECTED: dict[str, Rule] = {
     "desk-demand": rule(READ_ALL, READ_ALL),
     "desk-dispatch": rule(post=DISPATCH),
     "desk-reject": rule(post=DISPATCH),
+    "desk-retype": rule(post=DISPATCH),
     "desk-merge": rule(post=DISPATCH),
     "desk-amend": rule(post=DISPATCH),
     "desk-rule": rule(post=DISPATCH),

@@ -19,6 +19,9 @@ class DailyFigures(models.Model):
     street = models.ForeignKey(Street, on_delete=models.CASCADE, null=True, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, null=True, related_name="+")
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, null=True, related_name="+")
+    # The demand's type (demands.models.DemandType) as it stood when the day was built; a
+    # correction leaves an event, so the day is rebuilt.
+    demand_type = models.CharField(max_length=16, blank=True, default="")
     # The lead assignments dispatched that day.
     received = models.PositiveIntegerField(default=0)
     response_known = models.PositiveIntegerField(default=0)

@@ -12,7 +12,14 @@ from rest_framework.views import APIView
 
 from config.errors import IllegalTransition, NotAllowed
 from config.throttle import CitizenThrottle, SubmissionAddressThrottle, SubmissionCallerThrottle
-from demands.models import CONTENT_MAX_LENGTH, HIGHEST_RATING, LOWEST_RATING, TITLE_MAX_LENGTH, Channel
+from demands.models import (
+    CONTENT_MAX_LENGTH,
+    HIGHEST_RATING,
+    LOWEST_RATING,
+    TITLE_MAX_LENGTH,
+    Channel,
+    DemandType,
+)
 from demands.phones import phone_hash
 from demands.selectors import demand_for_citizen
 from demands.services import demand_rate, demand_submit
@@ -83,6 +90,14 @@ class DemandSubmitApi(CitizenApi):
             required=False, allow_null=True, default=None, help_text="the community, when the citizen picked one"
         )
         category_hint = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+        demand_type = serializers.ChoiceField(
+            choices=DemandType.choices,
+            required=False,
+            default=DemandType.UNKNOWN,
+            allow_blank=True,
+            help_text="question 咨询, help 求助, complaint 投诉, report 举报, suggestion 建议 or praise 表扬; "
+            "blank leaves it to the dispatcher",
+        )
         text_messages = serializers.BooleanField(
             default=True, help_text="send the citizen text messages about the demand (receipt, question, answer)"
         )

@@ -12,7 +12,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from config.errors import NotAllowed
-from demands.models import HIGHEST_RATING, LOWEST_RATING, Channel, Demand
+from demands.models import HIGHEST_RATING, LOWEST_RATING, Channel, Demand, DemandType
 from demands.workflow import Status
 from departments.access import READ_ALL_ROLES, has_role
 from departments.signed_in import SignedInApi, StaffApiRequest
@@ -39,6 +39,7 @@ from responsibility_lists.models import Urgency
 class DemandFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    demand_type = django_filters.ChoiceFilter(choices=[(v, label) for v, label in DemandType.choices if v])
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
     street = django_filters.CharFilter(field_name="street__code")
     submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
@@ -46,7 +47,7 @@ class DemandFilter(django_filters.FilterSet):
 
     class Meta:
         model = Demand
-        fields = ["status", "channel", "urgency", "street"]
+        fields = ["status", "channel", "demand_type", "urgency", "street"]
 
 
 class DemandListApi(SignedInApi, generics.ListAPIView):

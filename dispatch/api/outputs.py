@@ -45,7 +45,7 @@ class PublicDemandOutput(serializers.ModelSerializer):
     class Meta:
         model = Demand
         fields = [
-            "tracking_number", "title", "content", "status", "status_label", "lead_department",
+            "tracking_number", "demand_type", "title", "content", "status", "status_label", "lead_department",
             "submitted_at", "due_at", "replied_at", "closed_at", "rating", "timeline", "replies",
         ]  # fmt: skip
 
@@ -72,7 +72,7 @@ class StaffDemandOutput(serializers.ModelSerializer):
     class Meta:
         model = Demand
         fields = [
-            "tracking_number", "channel", "title", "content", "location_text", "street", "community", "urgency",
+            "tracking_number", "channel", "demand_type", "title", "content", "location_text", "street", "community", "urgency",
             "status", "matter", "list_version", "lead_department", "due_at", "rating", "reopen_count",
             "submitted_at", "replied_at", "closed_at", "citizen_name", "citizen_phone", "wants_text_messages",
         ]  # fmt: skip

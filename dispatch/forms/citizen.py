@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.form_fields import choice_field
 from config.uploads import megabytes, too_large_message, too_many_files_message
-from demands.models import CONTENT_MAX_LENGTH, CONTENT_TOO_LONG, TITLE_MAX_LENGTH, TITLE_TOO_LONG
+from demands.models import CONTENT_MAX_LENGTH, CONTENT_TOO_LONG, TITLE_MAX_LENGTH, TITLE_TOO_LONG, DemandType
 from demands.services import attachments_problem, submission_errors
 from departments.selectors import community_choices
 from responsibility_lists.models import Urgency
@@ -71,6 +71,14 @@ class DemandForm(forms.Form):
     category_hint = forms.ChoiceField(
         label=_("问题类别"), required=False, error_messages={"invalid_choice": _("请从列表中选择问题类别。")}
     )
+    # Optional: a citizen unsure of the word leaves it to the dispatcher, who sets it on the case.
+    demand_type = forms.ChoiceField(
+        label=_("诉求类型"),
+        required=False,
+        choices=[("", _("不确定")), *((value, label) for value, label in DemandType.choices if value)],
+        help_text=_("咨询、求助、投诉、举报、建议或表扬；不确定可不选，工作人员会判断。"),
+        error_messages={"invalid_choice": _("请从列表中选择诉求类型。")},
+    )
     urgency = forms.ChoiceField(
         label=_("紧急程度"),
         choices=Urgency.choices,
@@ -107,7 +115,7 @@ class DemandForm(forms.Form):
 
     SUBMISSION_FIELDS = (
         "title", "content", "location_text", "urgency", "citizen_name", "citizen_phone", "citizen_address",
-        "attachments", "category_hint", "text_messages",
+        "attachments", "category_hint", "text_messages", "demand_type",
     )  # fmt: skip
 
     def __init__(self, *args, upload_refusal: str = "", **kwargs):

@@ -6,11 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config.form_fields import ConditionallyRequiredCharField, ConditionallyRequiredChoiceField, choice_field
-from demands.models import Channel
+from demands.models import Channel, DemandType
 from departments.models import TERRITORIAL_KINDS, Street
 from departments.pickers import department_choices, filterable
 from departments.selectors import departments_for_choice
-from dispatch.desk_queues import DeskFilters
+from dispatch.desk_queues import UNCLASSIFIED, DeskFilters
 from dispatch.forms.citizen import RATINGS, DemandForm
 from responsibility_lists.forms import LIMIT_FIELDS
 from responsibility_lists.models import AmendmentKind, Matter
@@ -39,6 +39,7 @@ class IntakeForm(DemandForm):
         "citizen_phone": (_("来电人联系电话"), None),
         "citizen_address": (_("来电人联系地址"), None),
         "attachments": (_("来信或来访材料"), None),
+        "demand_type": (None, _("按群众所述选择；拿不准可不选，由分拨员判断。")),
     }
 
     def __init__(self, *args, **kwargs):
@@ -206,6 +207,13 @@ class DeskFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), required=False)
     street = forms.TypedChoiceField(label=_("街道"), coerce=int, required=False, empty_value=None)
     channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", _("不限")), *Channel.choices])
+    # "未分类" is a value of its own here (blank means "any"), so the dispatcher can find the
+    # demands still waiting for a type.
+    demand_type = forms.ChoiceField(
+        label=_("诉求类型"),
+        required=False,
+        choices=[("", _("不限")), *((value or UNCLASSIFIED, label) for value, label in DemandType.choices)],
+    )
     age = forms.TypedChoiceField(label=_("已提交"), coerce=int, required=False, empty_value=None, choices=AGES)
 
     def __init__(self, *args, **kwargs):
@@ -222,7 +230,11 @@ class DeskFilterForm(forms.Form):
             return DeskFilters()
         data = self.cleaned_data
         return DeskFilters(
-            category=data["category"], street_id=data["street"], channel=data["channel"], older_than_days=data["age"]
+            category=data["category"],
+            street_id=data["street"],
+            channel=data["channel"],
+            demand_type=data["demand_type"],
+            older_than_days=data["age"],
         )
 
 
@@ -263,4 +275,14 @@ class PhoneRatingForm(forms.Form):
         label=_("群众不满意，要求重办"),
         required=False,
         help_text=_("仅限不满意的评价；请在评价意见中写明群众不满意的原因。"),
+    )
+
+
+class DemandTypeForm(forms.Form):
+    """The dispatcher's correction of the demand's type on the case page."""
+
+    demand_type = forms.ChoiceField(
+        label=_("诉求类型"),
+        choices=[(value, label) for value, label in DemandType.choices if value],
+        error_messages={"required": _("请选择诉求类型。"), "invalid_choice": _("请从列表中选择诉求类型。")},
     )

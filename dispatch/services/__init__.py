@@ -11,6 +11,7 @@ from dispatch.services.assignments import (
 )
 from dispatch.services.citizen_info import info_request_answer, info_request_ask, info_request_withdraw
 from dispatch.services.closing import demand_merge, demand_rate_by_phone, demand_reject, demand_reopen
+from dispatch.services.demand_types import demand_set_type
 from dispatch.services.duplicates import duplicate_group_decide
 from dispatch.services.extensions import extension_decide, extension_request
 from dispatch.services.follow_ups import demand_follow_up
@@ -31,6 +32,7 @@ __all__ = [
     "demand_reject",
     "demand_reopen",
     "demand_route",
+    "demand_set_type",
     "duplicate_group_decide",
     "extension_decide",
     "extension_request",

@@ -27,6 +27,7 @@ from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_counts, queue_items
 from dispatch.forms.desk import (
     AmendmentForm,
     DecideExtensionForm,
+    DemandTypeForm,
     DeskFilterForm,
     DispatchForm,
     MergeForm,
@@ -198,6 +199,7 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
         "amendment_form": AmendmentForm(auto_id="amend_%s"),
         "reason_form": ReasonForm(auto_id="reject_%s"),
         "merge_form": MergeForm(auto_id="merge_%s"),
+        "type_form": DemandTypeForm(initial={"demand_type": demand.demand_type}, auto_id="type_%s"),
         "extension_form": DecideExtensionForm(auto_id="extension_%s"),
         "is_dispatcher": has_role(request.user, *DISPATCH_ROLES),
         "supervisions": supervisions,

@@ -23,6 +23,7 @@ from dispatch.desk_queues import queue_rows
 from dispatch.forms.desk import (
     AmendmentForm,
     DecideExtensionForm,
+    DemandTypeForm,
     DeskFilterForm,
     DispatchForm,
     MergeForm,
@@ -38,6 +39,7 @@ from dispatch.services import (
     demand_merge,
     demand_rate_by_phone,
     demand_reject,
+    demand_set_type,
     duplicate_group_decide,
     extension_decide,
     return_rule,
@@ -110,6 +112,20 @@ def reject_demand(request: StaffRequest, tracking_number: str) -> HttpResponse:
         ReasonForm,
         lambda data: demand_reject(demand_id=demand.pk, actor=request.user, reason=data["reason"]),
         _("已作不予受理处理。"),
+    )
+    return _back(tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def retype_demand(request: StaffRequest, tracking_number: str) -> HttpResponse:
+    """The dispatcher corrects the type the citizen or the intake operator chose."""
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    perform_form(
+        request,
+        DemandTypeForm,
+        lambda data: demand_set_type(demand_id=demand.pk, actor=request.user, demand_type=data["demand_type"]),
+        _("诉求类型已更正。"),
     )
     return _back(tracking_number)
 

@@ -43,6 +43,7 @@ def test_xlsx_export_has_header_rows_and_masks(district, scenario):
     answered = next(r for r in rows[1:] if r[0] == scenario["answered"].tracking_number)
     assert answered[3] == "已办结" and answered[14] == 4 and answered[-1] == "138****5678"
     assert answered[10].tzinfo is None  # a real date cell, in local time
+    assert answered[-2] == "未分类"  # taken in before anyone gave it a type
     assert not any("13812345678" in str(v) for r in rows for v in r)
 
 

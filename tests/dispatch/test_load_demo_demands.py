@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from demands.models import Demand, Reply
+from demands.models import Demand, DemandType, Reply
 from demands.workflow import Status
 from departments.models import Department
 from departments.selectors import resolve_location
@@ -80,3 +80,18 @@ def test_a_clone_without_the_shared_messages_gets_the_whole_demo(committed_sampl
     for answer in answers:
         written = rows[answer.demand.title]["reply"].strip()
         assert answer.body == (written or load_demo_demands.GENERIC_REPLY)
+    # Typed as their citizens would type them: by their words, some left to the dispatcher.
+    types = {d.demand_type for d in demands}
+    assert DemandType.HELP in types and DemandType.UNKNOWN in types and len(types) >= 3
+    for d in demands:
+        text = rows[d.title]["title"] + rows[d.title]["body"]
+        if "举报" in text and not load_demo_demands.TYPE_WORDS[0][1].search(text):
+            assert d.demand_type == DemandType.REPORT
+
+
+def test_a_demo_message_is_typed_by_its_words():
+    assert load_demo_demands.demo_type("举报某餐馆无证经营，油烟扰民", 1) == DemandType.REPORT
+    assert load_demo_demands.demo_type("请问居住证怎么办理", 1) == DemandType.QUESTION
+    assert load_demo_demands.demo_type("感谢社区工作人员及时修好路灯", 1) == DemandType.PRAISE
+    assert load_demo_demands.demo_type("小区门口路灯坏了", 1) == DemandType.HELP
+    assert load_demo_demands.demo_type("小区门口路灯坏了", load_demo_demands.UNCLASSIFIED_EVERY) == DemandType.UNKNOWN

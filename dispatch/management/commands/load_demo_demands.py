@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
@@ -29,7 +30,7 @@ from config.demo_clock import clock_at
 from config.errors import DomainError
 from config.tables import read_table
 from demands.citizen_messages import LOG_SENDER
-from demands.models import Demand
+from demands.models import Demand, DemandType
 from demands.services import demand_rate, demand_submit
 from departments.models import Community, Department, Membership, Role
 from departments.selectors import resolve_location, street_office_for
@@ -53,6 +54,18 @@ MESSAGES = LABELLED_SAMPLE
 TERRITORIAL_LABEL = "属地"
 GENERIC_REPLY = "您反映的问题已收悉。经现场核查，我单位已安排专人处理，并将持续跟踪，感谢您的监督。"
 SPAN_DAYS = 21
+# The type a demo citizen would pick, read from the words of the message: the first that matches.
+# A message with none of them asks for something to be put right (求助), except every
+# UNCLASSIFIED_EVERY-th, left without a type as a citizen unsure of the word leaves it, so the
+# desk shows demands for the dispatcher to classify.
+TYPE_WORDS = [
+    (DemandType.PRAISE, re.compile("感谢|表扬|点赞|致谢")),
+    (DemandType.REPORT, re.compile("举报|违法|违规|非法|偷排|私自|无证")),
+    (DemandType.COMPLAINT, re.compile("投诉|不作为|态度恶劣|扰民|噪音")),
+    (DemandType.SUGGESTION, re.compile("建议|增设")),
+    (DemandType.QUESTION, re.compile("咨询|请问|是否可以|能否|怎么办|如何办理|什么时候|何时")),
+]
+UNCLASSIFIED_EVERY = 6
 
 
 class NotYet(Exception):
@@ -123,6 +136,7 @@ class Command(BaseCommand):
                 citizen_name=rng.choice("张王李赵刘陈杨黄") + rng.choice(["先生", "女士"]),
                 citizen_phone=f"138{rng.randrange(10**8):08d}",
                 text_messages=texts,
+                demand_type=demo_type(row["title"] + row["body"], number),
             ).demand
         with suppress(NotYet):  # the rest of this story is still to come
             self._play(demand, row, number, rng, _Story(moment, today, rng))
@@ -239,6 +253,13 @@ class _Story:
         if self.moment >= self.today:
             raise NotYet
         return clock_at(self.moment)
+
+
+def demo_type(text: str, number: int) -> str:
+    for demand_type, words in TYPE_WORDS:
+        if words.search(text):
+            return demand_type
+    return DemandType.UNKNOWN if number % UNCLASSIFIED_EVERY == 0 else DemandType.HELP
 
 
 def _place_of(row: dict, communities: list[Community], rng: random.Random) -> Community | None:
