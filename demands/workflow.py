@@ -70,6 +70,9 @@ class Action(models.TextChoices):
     RULE_APPEAL = "rule_appeal", _("申诉裁定")
     # The callback staff's call to the citizen about an answer (回访): a record, not a move.
     VISIT = "visit", _("回访")
+    # A leader's instruction on a case (领导批示), and the lead department's answer to it.
+    INSTRUCT = "instruct", _("领导批示")
+    ANSWER_INSTRUCTION = "answer_instruction", _("批示反馈")
 
 
 S = Status
@@ -131,6 +134,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     # A call about the answer, made while it stands: before or after the citizen's rating or the
     # automatic close.
     Action.VISIT: {S.REPLIED: S.REPLIED, S.CLOSED: S.CLOSED},
+    # A leader instructs a case in hand; its lead answers the instruction whatever the case's
+    # state by then (an instruction unanswered when the case was replied to is still owed).
+    Action.INSTRUCT: _WORKING_SELF,
+    Action.ANSWER_INSTRUCTION: _ANY_SELF,
 }
 
 

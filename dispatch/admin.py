@@ -6,6 +6,7 @@ from dispatch.models import (
     DuplicateSuggestion,
     ExtensionRequest,
     InfoRequest,
+    LeaderInstruction,
     Notification,
     ReplyTemplate,
     ReturnRequest,
@@ -61,6 +62,11 @@ class DuplicateSuggestionAdmin(ReadOnlyAdmin):
 @admin.register(Supervision)
 class SupervisionAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "supervisor", "response_deadline", "created_at", "responded_at"]
+
+
+@admin.register(LeaderInstruction)
+class LeaderInstructionAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "leader_name", "deadline", "created_at", "answered_at"]
 
 
 @admin.register(Notification)

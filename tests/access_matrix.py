@@ -132,6 +132,7 @@ EXPECTED: dict[str, Rule] = {
     "desk-release": rule(post=DISPATCH),
     "desk-duplicates": rule(post=DISPATCH),
     "desk-supervise": rule(post={"supervisor", "admin"}),  # 督办 by hand
+    "desk-instruct": rule(post={"supervisor", "admin"}),  # 领导批示, recorded for the leader
     # A citizen's rating given by phone: the hotline's intake and dispatch staff, the callback staff.
     "desk-phone-rating": rule(post={"intake", "dispatcher", "callback", "admin"}),
     # The department workbench: a department's staff, on their own department's cases
@@ -147,6 +148,7 @@ EXPECTED: dict[str, Rule] = {
     "workbench-ask-citizen": rule(post=DEPARTMENT, scope="department"),
     "workbench-stop-waiting": rule(post=DEPARTMENT, scope="department"),
     "workbench-supervision": rule(post=DEPARTMENT, scope="department"),
+    "workbench-instruction": rule(post=DEPARTMENT, scope="department"),  # 批示反馈 by the lead
     "attachment": rule(READ_ALL | DEPARTMENT, READ_ALL | DEPARTMENT, scope="department"),
     # Assessment
     "audit": rule(AUDIT, AUDIT),
@@ -192,6 +194,8 @@ EXPECTED: dict[str, Rule] = {
     "api-demand-reject": rule(post=DISPATCH),
     "api-demand-merge": rule(post=DISPATCH),
     "api-demand-supervise": rule(post={"supervisor", "admin"}),
+    "api-demand-instructions": rule(post={"supervisor", "admin"}),
+    "api-instruction-answer": rule(post=DEPARTMENT, scope="department"),
     "api-demand-phone-rating": rule(post={"intake", "dispatcher", "callback", "admin"}),
     "api-return-rule": rule(post=DISPATCH),
     "api-extension-decide": rule(post=DISPATCH),

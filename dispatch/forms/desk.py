@@ -252,6 +252,28 @@ class SuperviseForm(forms.Form):
     )
 
 
+class InstructionForm(forms.Form):
+    """A leader's instruction (领导批示), recorded by a supervisor or an administrator: the leader,
+    the instruction and when the lead department must answer (working hours or a date, one of two)."""
+
+    leader_name = forms.CharField(label=_("批示领导"), max_length=64, help_text=_("职务和姓名，如：区长 张某。"))
+    text = forms.CharField(label=_("批示内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    working_hours = forms.DecimalField(
+        label=_("反馈时限（工作小时）"),
+        required=False,
+        min_value=Decimal("0.5"),
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("按工作时间计算；或在下面选择反馈日期，二者选一。"),
+    )
+    respond_by = forms.DateField(
+        label=_("反馈日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("当天下班前反馈。"),
+    )
+
+
 class PhoneRatingForm(forms.Form):
     """The rating a citizen gave by phone, recorded by the staff member who took the call."""
 

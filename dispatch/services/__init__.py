@@ -14,6 +14,7 @@ from dispatch.services.closing import demand_merge, demand_rate_by_phone, demand
 from dispatch.services.duplicates import duplicate_group_decide
 from dispatch.services.extensions import extension_decide, extension_request
 from dispatch.services.follow_ups import demand_follow_up
+from dispatch.services.instructions import instruction_answer, instruction_record
 from dispatch.services.returns import assignment_return, return_rule
 from dispatch.services.routing import demand_route
 from dispatch.services.supervision import supervision_answer, supervision_open
@@ -37,6 +38,8 @@ __all__ = [
     "info_request_answer",
     "info_request_ask",
     "info_request_withdraw",
+    "instruction_answer",
+    "instruction_record",
     "return_rule",
     "supervision_answer",
     "supervision_open",

@@ -29,13 +29,14 @@ from dispatch.forms.desk import (
     DecideExtensionForm,
     DeskFilterForm,
     DispatchForm,
+    InstructionForm,
     MergeForm,
     PhoneRatingForm,
     ReasonForm,
     RuleForm,
     SuperviseForm,
 )
-from dispatch.models import ReturnRequest, RulingStatus, Supervision
+from dispatch.models import LeaderInstruction, ReturnRequest, RulingStatus, Supervision
 from dispatch.selectors import (
     CONFIDENT_SUGGESTION,
     FOUND_AT_MOST,
@@ -48,6 +49,7 @@ from dispatch.selectors import (
     pending_extensions,
 )
 from dispatch.services.closing import PHONE_RATING_ROLES
+from dispatch.services.instructions import INSTRUCTION_ROLES, instruction_figures
 from dispatch.services.phone_search import phone_search
 from dispatch.services.routing import SUGGESTION_TAKEN
 from dispatch.services.supervision import SUPERVISOR_ROLES
@@ -55,7 +57,7 @@ from dispatch.views.common import paginate, role_required
 
 # Supervisors follow the cases that ran late; the queues that need a dispatcher's decision are
 # not theirs.
-SUPERVISOR_QUEUES = ("supervised", "overdue")
+SUPERVISOR_QUEUES = ("supervised", "overdue", "instructions")
 desk_readers = role_required(*DISPATCH_ROLES, Role.SUPERVISOR)
 
 
@@ -94,6 +96,10 @@ def desk(request: StaffRequest) -> HttpResponse:
         "now": timezone.now(),
         # The extension queue projects each deadline on the working clock, read once.
         "clock": current_clock() if key == "extensions" else None,
+        # The instructions queue reports on all of them under the filters, answered or not.
+        "instruction_figures": instruction_figures(LeaderInstruction.objects.filter(filters.demand_q("demand__")))
+        if key == "instructions"
+        else None,
     }
     return render(request, "dispatch/desk.html", context)
 
@@ -177,8 +183,12 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
             "assignment__department", "supervisor", "responded_by"
         )
     )
+    instructions = list(LeaderInstruction.objects.filter(demand=demand).select_related("answered_department"))
     context = {
         "demand": demand,
+        "instructions": instructions,
+        "can_instruct": has_role(request.user, *INSTRUCTION_ROLES),
+        "instruction_form": InstructionForm(auto_id="instruction_%s"),
         "masked_name": mask_name(demand.citizen_name),
         # Once anonymised, the name's mask says so and there is no phone to show.
         "masked_phone": mask_phone(demand.citizen_phone) if demand.anonymised_at is None else "",

@@ -1,6 +1,7 @@
 """The dispatch officer's decisions on the desk: dispatch, reject, merge, rule on a return, decide an
 extension, release an assisting department, propose a list amendment, decide a duplicate group;
-and, on the same case page, a supervisor's supervision by hand and a rating taken by phone."""
+and, on the same case page, a supervisor's supervision by hand, a leader's instruction and a rating
+taken by phone."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from dispatch.forms.desk import (
     DecideExtensionForm,
     DeskFilterForm,
     DispatchForm,
+    InstructionForm,
     MergeForm,
     PhoneRatingForm,
     ReasonForm,
@@ -40,11 +42,13 @@ from dispatch.services import (
     demand_reject,
     duplicate_group_decide,
     extension_decide,
+    instruction_record,
     return_rule,
     supervision_open,
 )
 from dispatch.services.closing import PHONE_RATING_ROLES
 from dispatch.services.duplicates import GroupDecision
+from dispatch.services.instructions import INSTRUCTION_ROLES
 from dispatch.services.supervision import SUPERVISOR_ROLES
 from dispatch.views.common import perform, perform_form, role_required
 from dispatch.views.desk import triage_query
@@ -291,6 +295,27 @@ def supervise(request: StaffRequest, tracking_number: str) -> HttpResponse:
             respond_by=data["respond_by"],
         ),
         _("已列入督办，承办部门已收到通知。"),
+    )
+    return _back(tracking_number)
+
+
+@require_POST
+@role_required(*INSTRUCTION_ROLES)
+def instruct(request: StaffRequest, tracking_number: str) -> HttpResponse:
+    """A supervisor or an administrator records a leader's instruction on the case (领导批示)."""
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    perform_form(
+        request,
+        InstructionForm,
+        lambda data: instruction_record(
+            demand_id=demand.pk,
+            actor=request.user,
+            leader_name=data["leader_name"],
+            text=data["text"],
+            working_hours=data["working_hours"],
+            respond_by=data["respond_by"],
+        ),
+        _("已录入领导批示，主办部门已收到通知。"),
     )
     return _back(tracking_number)
 
