@@ -73,6 +73,8 @@ class Action(models.TextChoices):
     # A leader's instruction on a case (领导批示), and the lead department's answer to it.
     INSTRUCT = "instruct", _("领导批示")
     ANSWER_INSTRUCTION = "answer_instruction", _("批示反馈")
+    # A dispatcher convened the departments of a hard case; their decision re-dispatches it.
+    CONVENE = "convene", _("疑难件会商")
 
 
 S = Status
@@ -138,6 +140,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     # state by then (an instruction unanswered when the case was replied to is still owed).
     Action.INSTRUCT: _WORKING_SELF,
     Action.ANSWER_INSTRUCTION: _ANY_SELF,
+    # The departments' decision on a hard case hands it out afresh: waiting for dispatch, or in hand.
+    Action.CONVENE: {status: S.DISPATCHED for status in (S.TRIAGE, *WORKING_STATUSES)},
 }
 
 

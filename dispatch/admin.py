@@ -5,6 +5,7 @@ from dispatch.models import (
     Assignment,
     DuplicateSuggestion,
     ExtensionRequest,
+    HardCaseConsultation,
     InfoRequest,
     LeaderInstruction,
     Notification,
@@ -62,6 +63,11 @@ class DuplicateSuggestionAdmin(ReadOnlyAdmin):
 @admin.register(Supervision)
 class SupervisionAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "supervisor", "response_deadline", "created_at", "responded_at"]
+
+
+@admin.register(HardCaseConsultation)
+class HardCaseConsultationAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "lead", "convened_by", "created_at"]
 
 
 @admin.register(LeaderInstruction)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("demands/<str:tracking_number>/reject/", desk.DemandRejectApi.as_view(), name="api-demand-reject"),
     path("demands/<str:tracking_number>/merge/", desk.DemandMergeApi.as_view(), name="api-demand-merge"),
     path("demands/<str:tracking_number>/supervise/", desk.DemandSuperviseApi.as_view(), name="api-demand-supervise"),
+    path("demands/<str:tracking_number>/convene/", instructions.DemandConveneApi.as_view(), name="api-demand-convene"),
     path(
         "demands/<str:tracking_number>/instructions/",
         instructions.DemandInstructionsApi.as_view(),

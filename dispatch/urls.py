@@ -35,6 +35,7 @@ urlpatterns = [
     path("desk/demands/<str:tracking_number>/merge/", desk_actions.merge_demand, name="desk-merge"),
     path("desk/demands/<str:tracking_number>/amend/", desk_actions.propose_amendment, name="desk-amend"),
     path("desk/demands/<str:tracking_number>/supervise/", desk_actions.supervise, name="desk-supervise"),
+    path("desk/demands/<str:tracking_number>/convene/", desk_actions.convene, name="desk-convene"),
     path("desk/demands/<str:tracking_number>/instruct/", desk_actions.instruct, name="desk-instruct"),
     path("desk/demands/<str:tracking_number>/phone-rating/", desk_actions.phone_rating, name="desk-phone-rating"),
     path("desk/returns/<int:return_id>/rule/", desk_actions.rule_return, name="desk-rule"),

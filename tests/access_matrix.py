@@ -132,6 +132,7 @@ EXPECTED: dict[str, Rule] = {
     "desk-release": rule(post=DISPATCH),
     "desk-duplicates": rule(post=DISPATCH),
     "desk-supervise": rule(post={"supervisor", "admin"}),  # 督办 by hand
+    "desk-convene": rule(post=DISPATCH),  # 疑难件会商
     "desk-instruct": rule(post={"supervisor", "admin"}),  # 领导批示, recorded for the leader
     # A citizen's rating given by phone: the hotline's intake and dispatch staff, the callback staff.
     "desk-phone-rating": rule(post={"intake", "dispatcher", "callback", "admin"}),
@@ -194,6 +195,7 @@ EXPECTED: dict[str, Rule] = {
     "api-demand-reject": rule(post=DISPATCH),
     "api-demand-merge": rule(post=DISPATCH),
     "api-demand-supervise": rule(post={"supervisor", "admin"}),
+    "api-demand-convene": rule(post=DISPATCH),
     "api-demand-instructions": rule(post={"supervisor", "admin"}),
     "api-instruction-answer": rule(post=DEPARTMENT, scope="department"),
     "api-demand-phone-rating": rule(post={"intake", "dispatcher", "callback", "admin"}),

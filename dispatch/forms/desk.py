@@ -252,6 +252,38 @@ class SuperviseForm(forms.Form):
     )
 
 
+class ConveneForm(forms.Form):
+    """A consultation on a hard case (疑难件会商): who took part and what they decided."""
+
+    participants = forms.TypedMultipleChoiceField(
+        label=_("参会部门"),
+        coerce=int,
+        choices=(),
+        help_text=_("可多选：按住 Ctrl（Mac 上按住 ⌘）点选。"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    lead = forms.TypedChoiceField(label=_("会商确定的主办部门"), coerce=int, choices=())
+    assisting = forms.TypedMultipleChoiceField(
+        label=_("会商确定的协办部门"),
+        coerce=int,
+        choices=(),
+        required=False,
+        help_text=_("须是参会部门；可多选。"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    decision = forms.CharField(label=_("会商意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    propose_amendment = forms.BooleanField(label=_("据此建议修订清单：由会商确定的主办部门主办该事项"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = department_choices()
+        choice_field(self.fields, "lead").choices = choices
+        choice_field(self.fields, "participants").choices = choices[1:]
+        choice_field(self.fields, "assisting").choices = choices[1:]
+        for name in ("participants", "lead", "assisting"):
+            filterable(self.fields[name])
+
+
 class InstructionForm(forms.Form):
     """A leader's instruction (领导批示), recorded by a supervisor or an administrator: the leader,
     the instruction and when the lead department must answer (working hours or a date, one of two)."""

@@ -11,6 +11,7 @@ from dispatch.services.assignments import (
 )
 from dispatch.services.citizen_info import info_request_answer, info_request_ask, info_request_withdraw
 from dispatch.services.closing import demand_merge, demand_rate_by_phone, demand_reject, demand_reopen
+from dispatch.services.consultations import consultation_convene
 from dispatch.services.duplicates import duplicate_group_decide
 from dispatch.services.extensions import extension_decide, extension_request
 from dispatch.services.follow_ups import demand_follow_up
@@ -25,6 +26,7 @@ __all__ = [
     "assignment_reply",
     "assignment_return",
     "assignment_sign",
+    "consultation_convene",
     "demand_dispatch",
     "demand_follow_up",
     "demand_merge",

@@ -18,7 +18,7 @@ from demands.models import Demand
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import full_timeline
 from demands.services import awaits_rating
-from demands.workflow import allowed_actions
+from demands.workflow import Action, allowed_actions, target_of
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.models import Role
 from departments.signed_in import StaffRequest
@@ -26,6 +26,7 @@ from departments.working_time import current_clock
 from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_counts, queue_items
 from dispatch.forms.desk import (
     AmendmentForm,
+    ConveneForm,
     DecideExtensionForm,
     DeskFilterForm,
     DispatchForm,
@@ -36,7 +37,7 @@ from dispatch.forms.desk import (
     RuleForm,
     SuperviseForm,
 )
-from dispatch.models import LeaderInstruction, ReturnRequest, RulingStatus, Supervision
+from dispatch.models import HardCaseConsultation, LeaderInstruction, ReturnRequest, RulingStatus, Supervision
 from dispatch.selectors import (
     CONFIDENT_SUGGESTION,
     FOUND_AT_MOST,
@@ -189,6 +190,12 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
         "instructions": instructions,
         "can_instruct": has_role(request.user, *INSTRUCTION_ROLES),
         "instruction_form": InstructionForm(auto_id="instruction_%s"),
+        "consultations": HardCaseConsultation.objects.filter(demand=demand)
+        .select_related("lead", "convened_by")
+        .prefetch_related("participants", "assisting"),
+        # A hard case is convened while it waits for dispatch or a department has it in hand.
+        "can_convene": has_role(request.user, *DISPATCH_ROLES) and target_of(Action.CONVENE, demand.status) is not None,
+        "convene_form": ConveneForm(auto_id="convene_%s"),
         "masked_name": mask_name(demand.citizen_name),
         # Once anonymised, the name's mask says so and there is no phone to show.
         "masked_phone": mask_phone(demand.citizen_phone) if demand.anonymised_at is None else "",

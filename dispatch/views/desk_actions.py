@@ -23,6 +23,7 @@ from departments.signed_in import StaffRequest
 from dispatch.desk_queues import queue_rows
 from dispatch.forms.desk import (
     AmendmentForm,
+    ConveneForm,
     DecideExtensionForm,
     DeskFilterForm,
     DispatchForm,
@@ -36,6 +37,7 @@ from dispatch.forms.desk import (
 from dispatch.models import Assignment, ExtensionRequest, ExtensionStatus, ReturnRequest
 from dispatch.services import (
     assignment_release,
+    consultation_convene,
     demand_dispatch,
     demand_merge,
     demand_rate_by_phone,
@@ -295,6 +297,28 @@ def supervise(request: StaffRequest, tracking_number: str) -> HttpResponse:
             respond_by=data["respond_by"],
         ),
         _("已列入督办，承办部门已收到通知。"),
+    )
+    return _back(tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def convene(request: StaffRequest, tracking_number: str) -> HttpResponse:
+    """The record of a consultation on a hard case (疑难件会商); its decision re-dispatches the case."""
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    perform_form(
+        request,
+        ConveneForm,
+        lambda data: consultation_convene(
+            demand_id=demand.pk,
+            actor=request.user,
+            participant_ids=data["participants"],
+            lead_id=data["lead"],
+            assisting_ids=data["assisting"],
+            decision=data["decision"],
+            propose_amendment=data["propose_amendment"],
+        ),
+        _("已记录会商结果，并按会商意见重新派单。"),
     )
     return _back(tracking_number)
 
