@@ -57,7 +57,7 @@ def consultation_convene(
     assisting = [participants[pk] for pk in sorted(assisting_set)]
     now = timezone.now()
     with transaction.atomic():
-        demand = Demand.objects.select_for_update().filter(pk=demand_id).select_related("matter").first()
+        demand = Demand.objects.select_for_update(of=("self",)).filter(pk=demand_id).select_related("matter").first()
         if demand is None:
             raise NotFound(_("该诉求不存在。"))
         matter = demand.matter
