@@ -262,9 +262,9 @@ class ConveneForm(forms.Form):
         help_text=_("可多选：按住 Ctrl（Mac 上按住 ⌘）点选。"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    lead = forms.TypedChoiceField(label=_("会商确定的主办部门"), coerce=int, choices=())
+    lead = forms.TypedChoiceField(label=_("会商确定的主办单位"), coerce=int, choices=())
     assisting = forms.TypedMultipleChoiceField(
-        label=_("会商确定的协办部门"),
+        label=_("会商确定的协办单位"),
         coerce=int,
         choices=(),
         required=False,
@@ -272,7 +272,7 @@ class ConveneForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     decision = forms.CharField(label=_("会商意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    propose_amendment = forms.BooleanField(label=_("据此建议修订清单：由会商确定的主办部门主办该事项"), required=False)
+    propose_amendment = forms.BooleanField(label=_("据此建议修订清单：该事项改由会商确定的单位主办"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -291,15 +291,15 @@ class InstructionForm(forms.Form):
     leader_name = forms.CharField(label=_("批示领导"), max_length=64, help_text=_("职务和姓名，如：区长 张某。"))
     text = forms.CharField(label=_("批示内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     working_hours = forms.DecimalField(
-        label=_("反馈时限（工作小时）"),
+        label=_("限时反馈（工作小时）"),
         required=False,
         min_value=Decimal("0.5"),
         max_digits=5,
         decimal_places=1,
-        help_text=_("按工作时间计算；或在下面选择反馈日期，二者选一。"),
+        help_text=_("按工作时间计算；或在下面选择最迟反馈日，二者选一。"),
     )
     respond_by = forms.DateField(
-        label=_("反馈日期"),
+        label=_("最迟反馈日"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("当天下班前反馈。"),
