@@ -72,6 +72,11 @@ class Action(models.TextChoices):
     VISIT = "visit", _("回访")
     # The dispatcher corrects the demand's type (咨询, 投诉…): a record, not a move.
     RETYPE = "retype", _("更正诉求类型")
+    # A leader's instruction on a case (领导批示), and the lead department's answer to it.
+    INSTRUCT = "instruct", _("领导批示")
+    ANSWER_INSTRUCTION = "answer_instruction", _("批示反馈")
+    # A dispatcher convened the departments of a hard case; their decision re-dispatches it.
+    CONVENE = "convene", _("疑难件会商")
 
 
 S = Status
@@ -135,6 +140,12 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.VISIT: {S.REPLIED: S.REPLIED, S.CLOSED: S.CLOSED},
     # The type may be corrected at any point of the case, even closed: the figures count it.
     Action.RETYPE: {status: status for status in Status if status != S.MERGED},
+    # A leader instructs a case in hand; its lead answers the instruction whatever the case's
+    # state by then (an instruction unanswered when the case was replied to is still owed).
+    Action.INSTRUCT: _WORKING_SELF,
+    Action.ANSWER_INSTRUCTION: _ANY_SELF,
+    # The departments' decision on a hard case hands it out afresh: waiting for dispatch, or in hand.
+    Action.CONVENE: {status: S.DISPATCHED for status in (S.TRIAGE, *WORKING_STATUSES)},
 }
 
 

@@ -5,7 +5,9 @@ from dispatch.models import (
     Assignment,
     DuplicateSuggestion,
     ExtensionRequest,
+    HardCaseConsultation,
     InfoRequest,
+    LeaderInstruction,
     Notification,
     ReplyTemplate,
     ReturnRequest,
@@ -61,6 +63,16 @@ class DuplicateSuggestionAdmin(ReadOnlyAdmin):
 @admin.register(Supervision)
 class SupervisionAdmin(ReadOnlyAdmin):
     list_display = ["assignment", "supervisor", "response_deadline", "created_at", "responded_at"]
+
+
+@admin.register(HardCaseConsultation)
+class HardCaseConsultationAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "lead", "convened_by", "created_at"]
+
+
+@admin.register(LeaderInstruction)
+class LeaderInstructionAdmin(ReadOnlyAdmin):
+    list_display = ["demand", "leader_name", "deadline", "created_at", "answered_at"]
 
 
 @admin.register(Notification)

@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.settings import api_settings
 
 from departments.api import LogoutApi, TokenObtainApi
-from dispatch.api import cases, citizen, desk
+from dispatch.api import cases, citizen, desk, instructions
 
 urlpatterns = [
     # The token view names its own parsers; it takes the bounded JSON parser like the rest.
@@ -19,6 +19,17 @@ urlpatterns = [
     path("demands/<str:tracking_number>/reject/", desk.DemandRejectApi.as_view(), name="api-demand-reject"),
     path("demands/<str:tracking_number>/merge/", desk.DemandMergeApi.as_view(), name="api-demand-merge"),
     path("demands/<str:tracking_number>/supervise/", desk.DemandSuperviseApi.as_view(), name="api-demand-supervise"),
+    path("demands/<str:tracking_number>/convene/", instructions.DemandConveneApi.as_view(), name="api-demand-convene"),
+    path(
+        "demands/<str:tracking_number>/instructions/",
+        instructions.DemandInstructionsApi.as_view(),
+        name="api-demand-instructions",
+    ),
+    path(
+        "demands/<str:tracking_number>/instructions/<int:instruction_id>/answer/",
+        instructions.InstructionAnswerApi.as_view(),
+        name="api-instruction-answer",
+    ),
     path(
         "demands/<str:tracking_number>/phone-rating/",
         desk.DemandPhoneRatingApi.as_view(),

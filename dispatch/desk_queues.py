@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import contact_fields
-from dispatch.models import Assignment, Supervision
+from dispatch.models import Assignment, LeaderInstruction, Supervision
 from dispatch.querysets import open_q
 from dispatch.selectors import (
     duplicate_groups,
@@ -130,6 +130,16 @@ def _supervised() -> QuerySet:
     )
 
 
+def _instructions() -> QuerySet:
+    """Leaders' instructions not answered yet, the most pressing first."""
+    return (
+        LeaderInstruction.objects.filter(answered_at__isnull=True)
+        .select_related("demand", "demand__lead_department")
+        .defer(*contact_fields("demand__"))
+        .order_by("deadline", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class Queue:
     key: str
@@ -147,6 +157,7 @@ QUEUES = (
     Queue("duplicates", _("疑似重复"), pending_duplicates, "demand__", duplicate_groups),
     Queue("overdue", _("超期未办"), _overdue, "demand__"),
     Queue("supervised", _("督办中"), _supervised, "assignment__demand__"),
+    Queue("instructions", _("领导批示"), _instructions, "demand__"),
 )
 QUEUE_KEYS = tuple(queue.key for queue in QUEUES)
 _BY_KEY = {queue.key: queue for queue in QUEUES}

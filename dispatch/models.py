@@ -13,7 +13,7 @@ from departments.models import Department
 from dispatch.assignment_workflow import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus
 from dispatch.querysets import AssignmentQuerySet
 from dispatch.querysets import overdue_now as overdue_now
-from responsibility_lists.models import Matter
+from responsibility_lists.models import AmendmentProposal, Matter
 
 
 class Assignment(models.Model):
@@ -361,6 +361,67 @@ class Supervision(models.Model):
     @property
     def note_for_reader(self) -> str:
         return gettext(self.note) if self.note == AUTOMATIC_SUPERVISION_NOTE else self.note
+
+
+class LeaderInstruction(models.Model):
+    """领导批示: a leader's instruction on a case, recorded by the leader or, dictated, by a supervisor
+    or an administrator who names the leader. It shows at the top of the case for everyone handling
+    it; the case's lead department answers it (批示反馈) by its deadline."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="leader_instructions")
+    leader_name = models.CharField(_("批示领导"), max_length=64)
+    text = models.TextField(_("批示内容"))
+    deadline = models.DateTimeField(_("反馈期限"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("批示反馈"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        indexes = [models.Index(fields=["answered_at", "deadline"], name="instruction_open_idx")]
+
+    def __str__(self) -> str:
+        return f"批示 {self.demand_id} {self.leader_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+    @property
+    def answered_late(self) -> bool:
+        return self.answered_at is not None and self.answered_at > self.deadline
+
+
+class HardCaseConsultation(models.Model):
+    """疑难件会商: a dispatcher convened the departments of a hard case; who took part, what they
+    decided (who leads, who assists) and, where the list should change, the amendment proposed.
+    The decision re-dispatched the case."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="consultations")
+    convened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    participants = models.ManyToManyField(Department, related_name="+", verbose_name=_("参会部门"))
+    lead = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("主办部门"))
+    assisting = models.ManyToManyField(Department, related_name="+", blank=True, verbose_name=_("协办部门"))
+    decision = models.TextField(_("会商意见"))
+    proposal = models.ForeignKey(AmendmentProposal, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("疑难件会商")
+        verbose_name_plural = _("疑难件会商")
+
+    def __str__(self) -> str:
+        return f"会商 {self.demand_id}"
 
 
 class Notification(models.Model):

@@ -133,6 +133,8 @@ EXPECTED: dict[str, Rule] = {
     "desk-release": rule(post=DISPATCH),
     "desk-duplicates": rule(post=DISPATCH),
     "desk-supervise": rule(post={"supervisor", "admin"}),  # 督办 by hand
+    "desk-convene": rule(post=DISPATCH),  # 疑难件会商
+    "desk-instruct": rule(post={"supervisor", "admin"}),  # 领导批示, recorded for the leader
     # A citizen's rating given by phone: the hotline's intake and dispatch staff, the callback staff.
     "desk-phone-rating": rule(post={"intake", "dispatcher", "callback", "admin"}),
     # The department workbench: a department's staff, on their own department's cases
@@ -148,6 +150,7 @@ EXPECTED: dict[str, Rule] = {
     "workbench-ask-citizen": rule(post=DEPARTMENT, scope="department"),
     "workbench-stop-waiting": rule(post=DEPARTMENT, scope="department"),
     "workbench-supervision": rule(post=DEPARTMENT, scope="department"),
+    "workbench-instruction": rule(post=DEPARTMENT, scope="department"),  # 批示反馈 by the lead
     "attachment": rule(READ_ALL | DEPARTMENT, READ_ALL | DEPARTMENT, scope="department"),
     # Assessment
     "audit": rule(AUDIT, AUDIT),
@@ -193,6 +196,9 @@ EXPECTED: dict[str, Rule] = {
     "api-demand-reject": rule(post=DISPATCH),
     "api-demand-merge": rule(post=DISPATCH),
     "api-demand-supervise": rule(post={"supervisor", "admin"}),
+    "api-demand-convene": rule(post=DISPATCH),
+    "api-demand-instructions": rule(post={"supervisor", "admin"}),
+    "api-instruction-answer": rule(post=DEPARTMENT, scope="department"),
     "api-demand-phone-rating": rule(post={"intake", "dispatcher", "callback", "admin"}),
     "api-return-rule": rule(post=DISPATCH),
     "api-extension-decide": rule(post=DISPATCH),

@@ -34,7 +34,7 @@ from assessment.models import (
 from assessment.reports import last_closed_period, report_publish
 from demands.services import demand_submit
 from departments.models import Membership, Role
-from dispatch.models import Assignment, AssignmentRole, Supervision
+from dispatch.models import Assignment, AssignmentRole, LeaderInstruction, Supervision
 from dispatch.services import assignment_return, assignment_sign, extension_request, return_rule
 from responsibility_lists.amendments import amendment_file
 from responsibility_lists.models import AmendmentKind, AmendmentProposal, ImportJob
@@ -123,6 +123,16 @@ def build_world(on_commit) -> World:
             assignment=lead[case], supervisor=users["supervisor"], note="请说明办理进展",
             response_deadline=timezone.now() + timedelta(days=1),
         )  # fmt: skip
+    instructions = {  # a leader's instruction on each department's case, not yet answered
+        side: LeaderInstruction.objects.create(
+            demand=demands[side],
+            leader_name="区长",
+            text="请尽快解决并报告结果",
+            deadline=timezone.now() + timedelta(days=1),
+            recorded_by=users["supervisor"],
+        )
+        for side in ("own", "other")
+    }
     # A callback visit on each department's case, as if answered (the matrix asks who reaches them,
     # not whether a call about an unanswered case is accepted).
     visits = {
@@ -197,6 +207,7 @@ def build_world(on_commit) -> World:
             "attachment_id": str(attachment[case].pk),
             "return_id": str(returns[subject].pk),
             "extension_id": str(extensions[subject].pk),
+            "instruction_id": str(instructions[subject].pk),
         }
     values[""] = values["own"]
     payload = {
@@ -229,6 +240,8 @@ def build_world(on_commit) -> World:
         "approve": "1",
         "note": "裁定意见",
         "extra_days": "2",
+        "leader_name": "区长 张某",
+        "text": "请督促尽快解决并报告结果",
         "kind": AmendmentKind.ADD_KEYWORD,
         "keyword": "夜市",
         "language": "en",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('demands', '0019_record_actions'),
+        ('demands', '0020_instruction_and_consultation_actions'),
     ]
 
     operations = [

@@ -264,6 +264,60 @@ class SuperviseForm(forms.Form):
     )
 
 
+class ConveneForm(forms.Form):
+    """A consultation on a hard case (疑难件会商): who took part and what they decided."""
+
+    participants = forms.TypedMultipleChoiceField(
+        label=_("参会部门"),
+        coerce=int,
+        choices=(),
+        help_text=_("可多选：按住 Ctrl（Mac 上按住 ⌘）点选。"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    lead = forms.TypedChoiceField(label=_("会商确定的主办单位"), coerce=int, choices=())
+    assisting = forms.TypedMultipleChoiceField(
+        label=_("会商确定的协办单位"),
+        coerce=int,
+        choices=(),
+        required=False,
+        help_text=_("须是参会部门；可多选。"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    decision = forms.CharField(label=_("会商意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    propose_amendment = forms.BooleanField(label=_("据此建议修订清单：该事项改由会商确定的单位主办"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = department_choices()
+        choice_field(self.fields, "lead").choices = choices
+        choice_field(self.fields, "participants").choices = choices[1:]
+        choice_field(self.fields, "assisting").choices = choices[1:]
+        for name in ("participants", "lead", "assisting"):
+            filterable(self.fields[name])
+
+
+class InstructionForm(forms.Form):
+    """A leader's instruction (领导批示), recorded by a supervisor or an administrator: the leader,
+    the instruction and when the lead department must answer (working hours or a date, one of two)."""
+
+    leader_name = forms.CharField(label=_("批示领导"), max_length=64, help_text=_("职务和姓名，如：区长 张某。"))
+    text = forms.CharField(label=_("批示内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    working_hours = forms.DecimalField(
+        label=_("限时反馈（工作小时）"),
+        required=False,
+        min_value=Decimal("0.5"),
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("按工作时间计算；或在下面选择最迟反馈日，二者选一。"),
+    )
+    respond_by = forms.DateField(
+        label=_("最迟反馈日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("当天下班前反馈。"),
+    )
+
+
 class PhoneRatingForm(forms.Form):
     """The rating a citizen gave by phone, recorded by the staff member who took the call."""
 

@@ -55,6 +55,15 @@ class SupervisionAnswerForm(forms.Form):
     )
 
 
+class InstructionAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("批示反馈"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("说明落实批示的措施、进展和结果。"),
+    )
+
+
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("沟通内容"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
 

@@ -11,10 +11,12 @@ from dispatch.services.assignments import (
 )
 from dispatch.services.citizen_info import info_request_answer, info_request_ask, info_request_withdraw
 from dispatch.services.closing import demand_merge, demand_rate_by_phone, demand_reject, demand_reopen
+from dispatch.services.consultations import consultation_convene
 from dispatch.services.demand_types import demand_set_type
 from dispatch.services.duplicates import duplicate_group_decide
 from dispatch.services.extensions import extension_decide, extension_request
 from dispatch.services.follow_ups import demand_follow_up
+from dispatch.services.instructions import instruction_answer, instruction_record
 from dispatch.services.returns import assignment_return, return_rule
 from dispatch.services.routing import demand_route
 from dispatch.services.supervision import supervision_answer, supervision_open
@@ -25,6 +27,7 @@ __all__ = [
     "assignment_reply",
     "assignment_return",
     "assignment_sign",
+    "consultation_convene",
     "demand_dispatch",
     "demand_follow_up",
     "demand_merge",
@@ -39,6 +42,8 @@ __all__ = [
     "info_request_answer",
     "info_request_ask",
     "info_request_withdraw",
+    "instruction_answer",
+    "instruction_record",
     "return_rule",
     "supervision_answer",
     "supervision_open",

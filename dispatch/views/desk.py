@@ -18,7 +18,7 @@ from demands.models import Demand
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import full_timeline
 from demands.services import awaits_rating
-from demands.workflow import allowed_actions
+from demands.workflow import Action, allowed_actions, target_of
 from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.models import Role
 from departments.signed_in import StaffRequest
@@ -26,17 +26,19 @@ from departments.working_time import current_clock
 from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_counts, queue_items
 from dispatch.forms.desk import (
     AmendmentForm,
+    ConveneForm,
     DecideExtensionForm,
     DemandTypeForm,
     DeskFilterForm,
     DispatchForm,
+    InstructionForm,
     MergeForm,
     PhoneRatingForm,
     ReasonForm,
     RuleForm,
     SuperviseForm,
 )
-from dispatch.models import ReturnRequest, RulingStatus, Supervision
+from dispatch.models import HardCaseConsultation, LeaderInstruction, ReturnRequest, RulingStatus, Supervision
 from dispatch.selectors import (
     CONFIDENT_SUGGESTION,
     FOUND_AT_MOST,
@@ -49,6 +51,7 @@ from dispatch.selectors import (
     pending_extensions,
 )
 from dispatch.services.closing import PHONE_RATING_ROLES
+from dispatch.services.instructions import INSTRUCTION_ROLES, instruction_figures
 from dispatch.services.phone_search import phone_search
 from dispatch.services.routing import SUGGESTION_TAKEN
 from dispatch.services.supervision import SUPERVISOR_ROLES
@@ -56,7 +59,7 @@ from dispatch.views.common import paginate, role_required
 
 # Supervisors follow the cases that ran late; the queues that need a dispatcher's decision are
 # not theirs.
-SUPERVISOR_QUEUES = ("supervised", "overdue")
+SUPERVISOR_QUEUES = ("supervised", "overdue", "instructions")
 desk_readers = role_required(*DISPATCH_ROLES, Role.SUPERVISOR)
 
 
@@ -95,6 +98,10 @@ def desk(request: StaffRequest) -> HttpResponse:
         "now": timezone.now(),
         # The extension queue projects each deadline on the working clock, read once.
         "clock": current_clock() if key == "extensions" else None,
+        # The instructions queue reports on all of them under the filters, answered or not.
+        "instruction_figures": instruction_figures(LeaderInstruction.objects.filter(filters.demand_q("demand__")))
+        if key == "instructions"
+        else None,
     }
     return render(request, "dispatch/desk.html", context)
 
@@ -178,8 +185,18 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
             "assignment__department", "supervisor", "responded_by"
         )
     )
+    instructions = list(LeaderInstruction.objects.filter(demand=demand).select_related("answered_department"))
     context = {
         "demand": demand,
+        "instructions": instructions,
+        "can_instruct": has_role(request.user, *INSTRUCTION_ROLES),
+        "instruction_form": InstructionForm(auto_id="instruction_%s"),
+        "consultations": HardCaseConsultation.objects.filter(demand=demand)
+        .select_related("lead", "convened_by")
+        .prefetch_related("participants", "assisting"),
+        # A hard case is convened while it waits for dispatch or a department has it in hand.
+        "can_convene": has_role(request.user, *DISPATCH_ROLES) and target_of(Action.CONVENE, demand.status) is not None,
+        "convene_form": ConveneForm(auto_id="convene_%s"),
         "masked_name": mask_name(demand.citizen_name),
         # Once anonymised, the name's mask says so and there is no phone to show.
         "masked_phone": mask_phone(demand.citizen_phone) if demand.anonymised_at is None else "",

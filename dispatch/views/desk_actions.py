@@ -1,6 +1,7 @@
 """The dispatch officer's decisions on the desk: dispatch, reject, merge, rule on a return, decide an
 extension, release an assisting department, propose a list amendment, decide a duplicate group;
-and, on the same case page, a supervisor's supervision by hand and a rating taken by phone."""
+and, on the same case page, a supervisor's supervision by hand, a leader's instruction and a rating
+taken by phone."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ from departments.signed_in import StaffRequest
 from dispatch.desk_queues import queue_rows
 from dispatch.forms.desk import (
     AmendmentForm,
+    ConveneForm,
     DecideExtensionForm,
     DemandTypeForm,
     DeskFilterForm,
     DispatchForm,
+    InstructionForm,
     MergeForm,
     PhoneRatingForm,
     ReasonForm,
@@ -35,6 +38,7 @@ from dispatch.forms.desk import (
 from dispatch.models import Assignment, ExtensionRequest, ExtensionStatus, ReturnRequest
 from dispatch.services import (
     assignment_release,
+    consultation_convene,
     demand_dispatch,
     demand_merge,
     demand_rate_by_phone,
@@ -42,11 +46,13 @@ from dispatch.services import (
     demand_set_type,
     duplicate_group_decide,
     extension_decide,
+    instruction_record,
     return_rule,
     supervision_open,
 )
 from dispatch.services.closing import PHONE_RATING_ROLES
 from dispatch.services.duplicates import GroupDecision
+from dispatch.services.instructions import INSTRUCTION_ROLES
 from dispatch.services.supervision import SUPERVISOR_ROLES
 from dispatch.views.common import perform, perform_form, role_required
 from dispatch.views.desk import triage_query
@@ -307,6 +313,49 @@ def supervise(request: StaffRequest, tracking_number: str) -> HttpResponse:
             respond_by=data["respond_by"],
         ),
         _("已列入督办，承办部门已收到通知。"),
+    )
+    return _back(tracking_number)
+
+
+@require_POST
+@dispatcher_required
+def convene(request: StaffRequest, tracking_number: str) -> HttpResponse:
+    """The record of a consultation on a hard case (疑难件会商); its decision re-dispatches the case."""
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    perform_form(
+        request,
+        ConveneForm,
+        lambda data: consultation_convene(
+            demand_id=demand.pk,
+            actor=request.user,
+            participant_ids=data["participants"],
+            lead_id=data["lead"],
+            assisting_ids=data["assisting"],
+            decision=data["decision"],
+            propose_amendment=data["propose_amendment"],
+        ),
+        _("已记录会商结果，并按会商意见重新派单。"),
+    )
+    return _back(tracking_number)
+
+
+@require_POST
+@role_required(*INSTRUCTION_ROLES)
+def instruct(request: StaffRequest, tracking_number: str) -> HttpResponse:
+    """A supervisor or an administrator records a leader's instruction on the case (领导批示)."""
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    perform_form(
+        request,
+        InstructionForm,
+        lambda data: instruction_record(
+            demand_id=demand.pk,
+            actor=request.user,
+            leader_name=data["leader_name"],
+            text=data["text"],
+            working_hours=data["working_hours"],
+            respond_by=data["respond_by"],
+        ),
+        _("已录入领导批示，主办部门已收到通知。"),
     )
     return _back(tracking_number)
 

@@ -21,6 +21,7 @@ from dispatch.forms.workbench import (
     DiscloseForm,
     ExtensionForm,
     InfoRequestForm,
+    InstructionAnswerForm,
     NoteForm,
     ReplyForm,
     ReplyTemplateForm,
@@ -31,6 +32,7 @@ from dispatch.models import (
     Assignment,
     AssignmentRole,
     ExtensionStatus,
+    LeaderInstruction,
     ReplyTemplate,
     Supervision,
 )
@@ -43,9 +45,11 @@ from dispatch.services import (
     extension_request,
     info_request_ask,
     info_request_withdraw,
+    instruction_answer,
     supervision_answer,
 )
 from dispatch.services.citizen_info import pending_info_request
+from dispatch.services.instructions import answering_lead
 from dispatch.services.notes import case_note
 from dispatch.services.reply_templates import reply_template_delete, reply_template_save
 from dispatch.services.returns import return_window_closes
@@ -99,8 +103,15 @@ def assignment_detail(request: StaffRequest, assignment_id: int) -> HttpResponse
     candidates = _routing_candidates(assignment)
     basis = next((c for c in candidates if c.get("department_id") == assignment.department_id), None)
     timeline = list(full_timeline(demand))
+    instructions = list(LeaderInstruction.objects.filter(demand=demand).select_related("answered_department"))
+    for instruction in instructions:
+        instruction.answer_form = InstructionAnswerForm(auto_id=f"instruction_{instruction.pk}_%s")  # type: ignore[attr-defined]
+    answerer = answering_lead(demand.pk) if instructions else None
     context = {
         "assignment": assignment,
+        # Leaders' instructions show at the top for every department of the case; its lead answers.
+        "instructions": instructions,
+        "answer_assignment": assignment if answerer is not None and answerer.pk == assignment.pk else None,
         "demand": demand,
         "citizen_name": demand.citizen_name if show_contact else mask_name(demand.citizen_name),
         "citizen_phone": demand.citizen_phone if show_contact else mask_phone(demand.citizen_phone),
@@ -304,6 +315,23 @@ def answer_supervision(request: StaffRequest, assignment_id: int) -> HttpRespons
         SupervisionAnswerForm,
         lambda data: supervision_answer(supervision_id=supervision.pk, actor=request.user, response=data["response"]),
         _("已反馈督办。"),
+    )
+    return _back(assignment_id)
+
+
+@require_POST
+@department_required
+def answer_instruction(request: StaffRequest, assignment_id: int, instruction_id: int) -> HttpResponse:
+    """The lead department answers a leader's instruction on the case (批示反馈)."""
+    assignment = _assignment(request, assignment_id)
+    instruction = LeaderInstruction.objects.filter(pk=instruction_id, demand_id=assignment.demand_id).first()
+    if instruction is None:
+        raise Http404
+    perform_form(
+        request,
+        InstructionAnswerForm,
+        lambda data: instruction_answer(instruction_id=instruction.pk, actor=request.user, answer=data["answer"]),
+        _("已反馈领导批示。"),
     )
     return _back(assignment_id)
 

@@ -6,9 +6,10 @@ from demands.workflow import FINAL_STATUSES, OPEN_STATUSES, TRANSITIONS, Action,
 def test_final_states_allow_nothing_but_records_and_a_merged_demands_rating_which_leave_them_as_they_are():
     # Past the retention period the system anonymises a finished demand, and a department may
     # appeal a finished case's place in its figures; a closed answer may still be asked about on
-    # the phone (回访); the dispatcher may still correct a finished case's type, which the figures
-    # count. The demand stays as it ended.
-    kept = {Action.APPEAL, Action.RULE_APPEAL, Action.ANONYMISE}
+    # the phone (回访); a leader's instruction still owed is answered whatever became of the case
+    # (批示反馈); the dispatcher may still correct a finished case's type, which the figures count.
+    # The demand stays as it ended.
+    kept = {Action.APPEAL, Action.RULE_APPEAL, Action.ANONYMISE, Action.ANSWER_INSTRUCTION}
     for status in FINAL_STATUSES - {Status.MERGED}:
         visit = {Action.VISIT} if status == Status.CLOSED else set()
         assert set(allowed_actions(status)) == kept | visit | {Action.RETYPE}

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from departments.models import Role
 from dispatch.desk_queues import QUEUE_KEYS, DeskFilters, queue_items
 from dispatch.models import Assignment, ExtensionStatus, InfoRequestStatus, RulingStatus
 from dispatch.services import (
@@ -21,10 +22,13 @@ from dispatch.services import (
     extension_decide,
     extension_request,
     info_request_ask,
+    instruction_answer,
+    instruction_record,
     return_rule,
 )
 from dispatch.services.escalation import sweep_deadlines
 from tests.citizens import STALL, VAGUE
+from tests.factories import make_user
 from tests.staff import open_lead
 
 
@@ -113,6 +117,8 @@ def _clear(key: str, row, district) -> None:
         if assignment.status == "pending_sign":
             assignment_sign(assignment_id=assignment.pk, actor=handler)
         assignment_reply(assignment_id=assignment.pk, actor=handler, body="已安排执法队员清理占道摊贩。")
+    elif key == "instructions":  # the lead department answers it, whatever became of the case
+        instruction_answer(instruction_id=row.pk, actor=handler, answer="已清理占道摊贩并安排每日巡查。")
     else:  # a new queue must say how its items are cleared
         raise AssertionError(f"no action known for the {key} queue")
 
@@ -136,6 +142,11 @@ def test_every_item_of_every_queue_can_be_cleared(district, submit, settings):
     sweep_deadlines(now=open_lead(supervised).supervise_at + timedelta(minutes=1))
     Assignment.objects.filter(pk=open_lead(late).pk).update(
         supervised_at=None, handle_deadline=timezone.now() - timedelta(hours=1)
+    )
+    # A leader's instruction on a case in hand.
+    supervisor = make_user("dubanyuan", Role.SUPERVISOR, district.departments["ZXZX"])
+    instruction_record(
+        demand_id=live.pk, actor=supervisor, leader_name="区长", text="请尽快解决并报告结果", working_hours=8
     )
     # Triage.
     settings.ROUTING_AUTO_DISPATCH_THRESHOLD = 1.01
