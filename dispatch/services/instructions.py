@@ -18,14 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from config.errors import IllegalTransition, NotAllowed, NotFound, ValidationFailed
-from demands.models import Demand
 from demands.services import demand_transition
 from demands.wording import worded
 from demands.workflow import Action
 from departments.access import DEPARTMENT_ROLES, has_role, works_in
 from dispatch.models import Assignment, LeaderInstruction, Notification
 from dispatch.services.assignments import notify_department
-from dispatch.services.supervision import SUPERVISOR_ROLES, response_deadline
+from dispatch.services.supervision import SUPERVISOR_ROLES, locked_with_open_lead, response_deadline
 
 INSTRUCTED = gettext_noop("诉求 %(number)s 有%(leader)s的批示：%(instruction)s 请于 %(deadline)s 前反馈。")
 INSTRUCTION_ANSWERED = gettext_noop("诉求 %(number)s 的领导批示已反馈：%(answer)s")
@@ -56,15 +55,9 @@ def instruction_record(
         raise ValidationFailed(_("请写明批示内容（至少5个字）。"), extra={"fields": {"text": _("内容太短。")}})
     deadline = response_deadline(now=timezone.now(), working_hours=working_hours, by_date=respond_by)
     with transaction.atomic():
-        demand = Demand.objects.select_for_update().filter(pk=demand_id).first()
-        if demand is None:
-            raise NotFound(_("该诉求不存在。"))
-        lead = Assignment.objects.of_demand(demand.pk).lead().open().select_related("department").first()
-        if lead is None:
-            raise IllegalTransition(
-                _("诉求 %(number)s 当前为「%(status)s」，没有在办的主办部门，不能录入领导批示。")
-                % {"number": demand.tracking_number, "status": demand.get_status_display()}
-            )
+        demand, lead = locked_with_open_lead(
+            demand_id, refusal=_("诉求 %(number)s 当前为「%(status)s」，没有在办的主办部门，不能录入领导批示。")
+        )
         instruction = LeaderInstruction.objects.create(
             demand=demand, leader_name=leader_name, text=text, deadline=deadline, recorded_by=actor
         )

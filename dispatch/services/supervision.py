@@ -55,6 +55,20 @@ def response_deadline(*, now: datetime, working_hours: Decimal | None, by_date: 
     return datetime.combine(by_date, clock.periods[-1][1], clock.tz)
 
 
+def locked_with_open_lead(demand_id: int, *, refusal: str, lock_lead: bool = False) -> tuple[Demand, Assignment]:
+    """The demand, locked, and its open lead assignment (locked too with `lock_lead`), for an
+    action from above on a case in hand. `refusal` names the case's number and status when no
+    department has it in hand. Call inside a transaction."""
+    demand = Demand.objects.select_for_update().filter(pk=demand_id).first()
+    if demand is None:
+        raise NotFound(_("该诉求不存在。"))
+    leads = Assignment.objects.of_demand(demand.pk).lead().open().select_related("department")
+    lead = (leads.select_for_update(of=("self",)) if lock_lead else leads).first()
+    if lead is None:
+        raise IllegalTransition(refusal % {"number": demand.tracking_number, "status": demand.get_status_display()})
+    return demand, lead
+
+
 def supervision_open(
     *,
     demand_id: int,
@@ -74,22 +88,9 @@ def supervision_open(
     now = timezone.now()
     deadline = response_deadline(now=now, working_hours=working_hours, by_date=respond_by)
     with transaction.atomic():
-        demand = Demand.objects.select_for_update().filter(pk=demand_id).first()
-        if demand is None:
-            raise NotFound(_("该诉求不存在。"))
-        lead = (
-            Assignment.objects.of_demand(demand.pk)
-            .lead()
-            .open()
-            .select_for_update(of=("self",))
-            .select_related("department")
-            .first()
+        demand, lead = locked_with_open_lead(
+            demand_id, refusal=_("诉求 %(number)s 当前为「%(status)s」，没有在办的主办部门，不能督办。"), lock_lead=True
         )
-        if lead is None:
-            raise IllegalTransition(
-                _("诉求 %(number)s 当前为「%(status)s」，没有在办的主办部门，不能督办。")
-                % {"number": demand.tracking_number, "status": demand.get_status_display()}
-            )
         waiting = Supervision.objects.filter(assignment=lead, responded_at__isnull=True).first()
         if waiting is not None:
             raise IllegalTransition(
