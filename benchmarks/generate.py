@@ -1,7 +1,7 @@
 """Generate a city's worth of demands, with everything that happens to them, for the benchmarks.
 
     .venv/bin/python benchmarks/generate.py --demands 1000000
-        --database-url postgres://postgres@127.0.0.1:5432/mh_gen_1m [--seed 7] [--years 2] [--seal]
+        --database-url postgres://postgres@127.0.0.1:5432/mh_gen_1m [--seed 7] [--years 2] [--seal] [--jobs 2]
 
 It (re)creates the database, migrates it and loads the sample district, then writes N demands
 submitted over YEARS years up to now, in submission order (ids follow time, as in a real table),
@@ -31,6 +31,10 @@ matters whose keywords it contains, so a case's text fits its matter), else from
 from the matters' keywords. The citizen's contact details stay empty (they are encrypted columns;
 empty is what an anonymised case holds).
 
+With --jobs J, J processes each build and COPY a consecutive part of the demands (a stretch of
+time) on their own connection; each part's ids start after room set apart for the parts before it
+(ROWS_PER_DEMAND_BOUND), so ids still follow time, with gaps between the parts.
+
 Rows are written with COPY, chunk by chunk, with ids assigned here; the sequences are reset and
 the tables analysed at the end. The load runs with `session_replication_role = replica`, which
 turns the tables' triggers off for this session only: the foreign keys are not re-checked row by
@@ -52,6 +56,7 @@ import contextlib
 import csv
 import io
 import json
+import multiprocessing
 import random
 import sys
 import time
@@ -922,13 +927,14 @@ def generate(
     messages: Path = MESSAGES,
     analyze: bool = True,
     rebuild_indexes: bool = False,
+    jobs: int = 1,
     out: Any = print,
 ) -> dict[str, Any]:
     """Write `n` demands into the database Django is set up on (the sample district loaded);
     returns the rows per table, the outcomes and the seconds per stage. `rebuild_indexes` drops
     the tables' secondary indexes for the load and builds them again after it (much faster for a
     large load into empty tables; the primary keys and unique constraints stay)."""
-    from django.db import connection, transaction
+    from django.db import connection
     from django.utils import timezone
 
     timings: dict[str, float] = {}
@@ -942,28 +948,38 @@ def generate(
     )
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # psycopg2's own, for copy_expert
-        generator = Generator(
-            district, now=now or timezone.now(), years=years, seed=seed, seal=seal, first_ids=first_ids(cursor)
-        )
-        building = copying = 0.0
+        first = first_ids(cursor)
+        moment = now or timezone.now()
         dropped = _drop_indexes(cursor) if rebuild_indexes else []
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute("SET synchronous_commit = off")
-        try:
-            for begin in range(0, n, chunk):
-                t = time.perf_counter()
-                for index in range(begin, min(begin + chunk, n)):
-                    generator.demand(index, n)
-                building += time.perf_counter() - t
-                with transaction.atomic():
-                    copying += generator.flush(cursor)
-                done = min(begin + chunk, n)
-                if done % (chunk * 25) == 0 or done == n:
-                    out(f"  {done:,} demands: building {building:.0f} s, COPY {copying:.0f} s")
-        finally:
-            cursor.execute("SET session_replication_role = DEFAULT")
-        timings["build rows (Python)"] = building
-        timings["COPY"] = copying
+    parts = _parts(n, jobs)
+    settings = dict(district=district, now=moment, years=years, seed=seed, seal=seal, n=n, chunk=chunk)
+    if len(parts) == 1:
+        results = [_write_part(0, parts[0], first, settings, out)]
+    else:
+        # Each part is its own process with its own connection: the fork must not share the
+        # parent's socket.
+        connection.close()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(len(parts)) as pool:
+            results = pool.starmap(
+                _write_part_in_child,
+                [(k, part, _ids_of_part(first, k, parts), settings, None) for k, part in enumerate(parts)],
+            )
+    counts: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    daily: Counter[date] = Counter()
+    building = copying = 0.0
+    for result in results:
+        counts.update(result["counts"])
+        outcomes.update(result["outcomes"])
+        for day, last in result["daily"].items():
+            daily[day] = max(daily[day], last)
+        building += result["building"]
+        copying += result["copying"]
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        timings["build rows (Python, all parts)"] = building
+        timings["COPY (all parts)"] = copying
         if dropped:
             t = time.perf_counter()
             cursor.execute("SET maintenance_work_mem = '512MB'")
@@ -979,7 +995,7 @@ def generate(
         cursor.executemany(
             "INSERT INTO demands_dailysequence (day, last) VALUES (%s, %s) "
             "ON CONFLICT (day) DO UPDATE SET last = GREATEST(demands_dailysequence.last, EXCLUDED.last)",
-            sorted(generator.daily.items()),
+            sorted(daily.items()),
         )
         timings["sequences"] = time.perf_counter() - t
         if analyze:
@@ -988,7 +1004,86 @@ def generate(
                 cursor.execute(f"ANALYZE {table}")
             timings["ANALYZE"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - started
-    return {"rows": dict(generator.counts), "outcomes": dict(generator.outcomes), "timings": timings}
+    return {"rows": dict(counts), "outcomes": dict(outcomes), "timings": timings}
+
+
+# Rows a demand may leave in each table, at most on average: the id ranges set apart for each part
+# of a parallel load (ids are 64-bit, so the room is free). A part that outgrows its range stops
+# with an error rather than collide with the next.
+ROWS_PER_DEMAND_BOUND = {table: 4 for table in TABLES} | {"demands_demand": 1, "demands_demandevent": 60}
+
+
+def _parts(n: int, jobs: int) -> list[tuple[int, int]]:
+    """The demand indexes each job builds: consecutive ranges, so each job covers a stretch of time."""
+    jobs = max(1, min(jobs, n))
+    bounds = [n * k // jobs for k in range(jobs + 1)]
+    return [(bounds[k], bounds[k + 1]) for k in range(jobs)]
+
+
+def _ids_of_part(first: dict[str, int], k: int, parts: list[tuple[int, int]]) -> dict[str, int]:
+    """Part k's first id in each table: after the room set apart for the parts before it, so the
+    ids still follow time from part to part."""
+    return {table: first[table] + ROWS_PER_DEMAND_BOUND[table] * parts[k][0] for table in TABLES}
+
+
+def _write_part_in_child(*args: Any) -> dict[str, Any]:
+    from django.db import connection
+
+    try:
+        return _write_part(*args)
+    finally:
+        connection.close()
+
+
+def _write_part(
+    k: int, part: tuple[int, int], first: dict[str, int], settings: dict[str, Any], out: Any
+) -> dict[str, Any]:
+    """Build and COPY the demands of one part, chunk by chunk, on this process's own connection."""
+    from django.db import connection, transaction
+
+    begin_part, end_part = part
+    n, chunk = settings["n"], settings["chunk"]
+    generator = Generator(
+        settings["district"], now=settings["now"], years=settings["years"], seed=settings["seed"] + k,
+        seal=settings["seal"], first_ids=first,
+    )  # fmt: skip
+    limits = {table: first[table] + ROWS_PER_DEMAND_BOUND[table] * (end_part - begin_part) for table in TABLES}
+    if k:
+        # The day this part begins on is shared with the part before: number its demands of that
+        # day from a range of their own, so the tracking numbers stay unique.
+        first_day = datetime.fromtimestamp(
+            generator.start + begin_part / n * (generator.now - generator.start), generator.local
+        ).date()
+        generator.daily[first_day] = 100_000 * k
+    building = copying = 0.0
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor  # psycopg2's own, for copy_expert
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute("SET synchronous_commit = off")
+        try:
+            for begin in range(begin_part, end_part, chunk):
+                t = time.perf_counter()
+                for index in range(begin, min(begin + chunk, end_part)):
+                    generator.demand(index, n)
+                building += time.perf_counter() - t
+                if over := [table for table in TABLES if generator.next_id[table] > limits[table]]:
+                    raise RuntimeError(f"part {k} outgrew its id range in {over}: raise ROWS_PER_DEMAND_BOUND")
+                with transaction.atomic():
+                    copying += generator.flush(cursor)
+                done = min(begin + chunk, end_part) - begin_part
+                if out and (done % (chunk * 25) == 0 or done == end_part - begin_part):
+                    out(f"  {done:,} demands: building {building:.0f} s, COPY {copying:.0f} s")
+                elif not out and done % (chunk * 25) == 0:
+                    print(f"  part {k}: {done:,} demands: building {building:.0f} s, COPY {copying:.0f} s", flush=True)
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    return {
+        "counts": generator.counts,
+        "outcomes": generator.outcomes,
+        "daily": generator.daily,
+        "building": building,
+        "copying": copying,
+    }
 
 
 def _drop_indexes(cursor: Any) -> list[str]:
@@ -1034,6 +1129,7 @@ def main() -> None:
     parser.add_argument("--years", type=float, default=2)
     parser.add_argument("--chunk", type=int, default=20_000, help="demands per COPY round")
     parser.add_argument("--seal", action="store_true", help="compute the audit chain's real HMACs (slower)")
+    parser.add_argument("--jobs", type=int, default=1, help="processes building and writing parts of the load")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -1044,7 +1140,13 @@ def main() -> None:
     prepared = time.perf_counter() - started
     print(f"database (re)created, migrated, sample district loaded in {prepared:.1f} s")
     result = generate(
-        args.demands, seed=args.seed, years=args.years, seal=args.seal, chunk=args.chunk, rebuild_indexes=True
+        args.demands,
+        seed=args.seed,
+        years=args.years,
+        seal=args.seal,
+        chunk=args.chunk,
+        rebuild_indexes=True,
+        jobs=args.jobs,
     )
     print("rows per table:")
     for table, count in sorted(result["rows"].items(), key=lambda item: -item[1]):

@@ -143,3 +143,26 @@ def test_the_platform_reads_the_generated_cases(generated):
     client.force_login(auditor)
     page = client.get(reverse("audit-ranking"), {"date_from": month.date_from, "date_to": month.date_to})
     assert page.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parts_written_in_parallel_make_one_consistent_load():
+    # Two processes, each with its own connection, so the sample district must be committed.
+    require_postgres()
+    call_command("load_sample_district", verbosity=0)
+    result = generate(600, seed=5, years=1, chunk=100, jobs=2, out=lambda *args: None)
+
+    assert result["rows"]["demands_demand"] == Demand.objects.count() == 600
+    assert Demand.objects.values("tracking_number").distinct().count() == 600
+    # The second part's ids come after the first's, as their times do.
+    by_id = list(Demand.objects.order_by("pk").values_list("submitted_at", flat=True))
+    assert by_id == sorted(by_id)
+    # Every row points at a demand (or assignment) of the load: the parts never crossed ids.
+    assert not Assignment.objects.exclude(demand__in=Demand.objects.all()).exists()
+    assert not DemandEvent.objects.exclude(demand__in=Demand.objects.all()).exists()
+    assert not ReturnRequest.objects.exclude(assignment__in=Assignment.objects.all()).exists()
+    assert DemandEvent.objects.count() == result["rows"]["demands_demandevent"]
+    # New demands take ids and tracking numbers after the generated ones.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM demands_demandevent_id_seq")
+        assert cursor.fetchone()[0] == DemandEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
