@@ -198,6 +198,15 @@ def rebuild(days: Iterable[date] | None = None, *, now: datetime | None = None) 
         DailyFiguresWatermark.objects.update_or_create(pk=1, defaults={"through": started})
 
 
+def never_built(filters: AuditFilters) -> list[date]:
+    built = set(
+        DailyFiguresDay.objects.filter(day__gte=filters.date_from, day__lte=filters.date_to).values_list(
+            "day", flat=True
+        )
+    )
+    return [day for day in _days_between(filters.date_from, filters.date_to) if day not in built]
+
+
 def split_period(filters: AuditFilters, now: datetime) -> tuple[list[date], list[date]]:
     """(days read from the table, days computed from the cases) for the period."""
     days = _days_between(filters.date_from, filters.date_to)

@@ -5,8 +5,10 @@ with the weights in force (assessment.models.ScoreWeights). A department is rank
 at least the weights' minimum number of lead assignments in the period and has all three rates;
 otherwise it is listed, unranked, with its figures. Ties share a rank (1, 2, 2, 4).
 
-The change since the previous period compares with the period of the same length just before,
-scored with the same weights: the change is the departments' doing, not the administrators'."""
+The change since the previous period compares with the calendar month before when the period is a
+calendar month (November with October, whatever their lengths, as monthly rankings are read), else
+with the period of the same length just before; scored with the same weights: the change is the
+departments' doing, not the administrators'."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Any
 
 from assessment.figures import AuditFilters
 from assessment.models import ScoreWeights, active_weights
+from assessment.monthly import is_calendar_month, month_of
 from assessment.rates import TYPE_OF_KIND, DepartmentType, Dimension, RateRow, rate_rows
 from departments.models import Department
 
@@ -66,10 +69,14 @@ def composite_score(row: RateRow, weights: ScoreWeights) -> float | None:
 
 
 def previous_period(filters: AuditFilters) -> AuditFilters:
-    length = filters.date_to - filters.date_from + timedelta(days=1)
+    if is_calendar_month(filters):
+        date_from, date_to = month_of(filters.date_from - timedelta(days=1)).date_from, filters.date_from
+    else:
+        date_from = filters.date_from - (filters.date_to - filters.date_from + timedelta(days=1))
+        date_to = filters.date_from
     return AuditFilters(
-        date_from=filters.date_from - length,
-        date_to=filters.date_from - timedelta(days=1),
+        date_from=date_from,
+        date_to=date_to - timedelta(days=1),
         department_ids=filters.department_ids,
         street_ids=filters.street_ids,
     )

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from typing import Any
 
 from django.db import models
@@ -35,7 +35,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessment import daily
+from assessment import daily, monthly
 from assessment.cohorts import Group, assignment_counts, excluded_demand_ids, visit_counts, working_hours
 from assessment.figures import AuditFilters
 from demands.models import DemandType
@@ -135,6 +135,29 @@ class RateRow:
     sign_summary: tuple[float, float] | None = None
     reply_summary: tuple[float, float] | None = None
 
+    def to_stored(self) -> dict[str, Any]:
+        """The row as assessment.models.MonthlyFigures keeps it: the counts and the ranked hours."""
+        values = {name: getattr(self, name) for name in _STORED_COUNTS}
+        return {
+            "key": self.key,
+            "name": self.name,
+            **values,
+            "sign": _pair(self.sign_median, self.sign_p90),
+            "reply": _pair(self.reply_median, self.reply_p90),
+        }
+
+    @classmethod
+    def from_stored(cls, values: dict[str, Any], dimension: str) -> RateRow:
+        row = cls(key=values["key"], name=values["name"], **{name: values[name] for name in _STORED_COUNTS})
+        row.sign_summary = _pair(*values["sign"]) if values["sign"] else None
+        row.reply_summary = _pair(*values["reply"]) if values["reply"] else None
+        # The labels of types are read in the reader's language, not the builder's.
+        if dimension == Dimension.DEPARTMENT_TYPE and row.key in DepartmentType.values:
+            row.name = str(DepartmentType(row.key).label)
+        elif dimension == Dimension.DEMAND_TYPE and row.key in DemandType.values:
+            row.name = str(DemandType(row.key).label)
+        return row
+
     @property
     def response_rate(self) -> float | None:
         return _share(self.responded, self.response_known)
@@ -188,6 +211,14 @@ class RateRow:
         return self.reply_summary[1] if self.reply_summary else percentile(self.reply_hours, 90)
 
 
+# The counts a RateRow adds up: every int field.
+_STORED_COUNTS = tuple(f.name for f in fields(RateRow) if f.type in ("int", int))
+
+
+def _pair(median: float | None, p90: float | None) -> tuple[float, float] | None:
+    return None if median is None or p90 is None else (median, p90)
+
+
 def _share(part: float, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -203,16 +234,27 @@ def percentile(values: list[float], pct: int) -> float | None:
 def rate_rows(
     filters: AuditFilters, dimension: str = Dimension.DEPARTMENT, *, now: datetime | None = None
 ) -> list[RateRow]:
-    """The figures per group of `dimension`, largest groups first. The days of the period that the
-    daily figures hold, untouched since they were built, are summed from them; the other days
-    are counted from the cases (two grouped queries and one read of the moments per run of
-    consecutive days). Given `now`, every day is counted from the cases as they stand at `now`."""
-    rows = _Rows(dimension)
+    """The figures per group of `dimension`, largest groups first. A closed calendar month whose
+    figures are stored and current is one read (assessment/monthly.py). Otherwise the days of the
+    period that the daily figures hold, untouched since they were built, are summed from them;
+    the other days are counted from the cases (two grouped queries and one read of the moments per
+    run of consecutive days). Given `now`, every day is counted from the cases as they stand at
+    `now`."""
     if now is not None:
+        rows = _Rows(dimension)
         rows.add_live(filters, now)
         return rows.sorted()
     now = timezone.now()
     from_table, from_cases = daily.split_period(filters, now)
+    if not from_cases and (stored := monthly.stored_rows(filters, dimension)) is not None:
+        return [RateRow.from_stored(values, dimension) for values in stored]
+    return _from_days(filters, dimension, now, from_table, from_cases)
+
+
+def _from_days(
+    filters: AuditFilters, dimension: str, now: datetime, from_table: list[date], from_cases: list[date]
+) -> list[RateRow]:
+    rows = _Rows(dimension)
     if from_table:
         rows.add_counts(daily.table_counts(filters, from_table, _group(dimension, _TABLE_FIELDS)))
         key = _group(dimension, _TABLE_FIELDS)["group_key"]
@@ -232,6 +274,29 @@ def rate_rows(
         )
         rows.add_live(part, now)
     return rows.sorted()
+
+
+def build_month(month: date) -> bool:
+    """Store the closed month's figures for every dimension, from its days; False (and nothing
+    stored) while some day of it is not current in the daily figures. Days never built (before
+    the first case, say) are built first."""
+    filters = monthly.month_of(month)
+    now = timezone.now()
+    from_table, from_cases = daily.split_period(filters, now)
+    if set(from_cases) - set(daily.never_built(filters)):
+        return False
+    for day in from_cases:
+        daily.build_day(day, now=now)
+    from_table = sorted(from_table + from_cases)
+    monthly.store(
+        filters.date_from,
+        {
+            dimension: [row.to_stored() for row in _from_days(filters, dimension, now, from_table, [])]
+            for dimension in Dimension
+        },
+        built_at=now,
+    )
+    return True
 
 
 class _Rows:

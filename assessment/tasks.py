@@ -88,6 +88,13 @@ def reconcile_visits() -> dict[str, int]:
 @shared_task(name="assessment.refresh_daily_figures", soft_time_limit=1500, time_limit=1800)
 def refresh_daily_figures() -> int:
     from assessment.daily import refresh
+    from assessment.monthly import closed_months
+    from assessment.rates import build_month
 
     done = refresh()
-    return len(done.days) if done else -1
+    if done is None:
+        return -1
+    # The closed months whose days changed: their stored figures are rebuilt from the new days.
+    for month in closed_months(done.days, timezone.localdate(done.through)):
+        build_month(month)
+    return len(done.days)

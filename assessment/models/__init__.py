@@ -2,7 +2,7 @@
 hot topics, the daily figures and the published periodic reports."""
 
 from assessment.models.appeals import Appeal, AppealStatus
-from assessment.models.daily import DailyFigures, DailyFiguresDay, DailyFiguresWatermark
+from assessment.models.daily import DailyFigures, DailyFiguresDay, DailyFiguresWatermark, MonthlyFigures
 from assessment.models.exports import ExportFormat, ExportJob, ExportKind, ExportStatus
 from assessment.models.hot_topics import (
     KEY_PROBLEM_MOVES,
@@ -40,6 +40,7 @@ __all__ = [
     "ExportStatus",
     "KeyProblem",
     "KeyProblemStatus",
+    "MonthlyFigures",
     "PeriodicReport",
     "ReportKind",
     "Resolution",

@@ -85,3 +85,26 @@ class DailyFiguresWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.through:%Y-%m-%d %H:%M}" if self.through else "—"
+
+
+class MonthlyFigures(models.Model):
+    """A closed calendar month's figures for one dimension, as rate_rows gave them from the daily
+    figures when `built_at`: the counts, and the median and 90th percentile of the working times.
+    The month a ranking, a report or the API asks for most is then one row, whatever the volume:
+    ranking hours exactly needs every case's hours, which a month of a city holds by the hundred
+    thousand. Read only while no day of the month was rebuilt since (assessment/monthly.py)."""
+
+    month = models.DateField(help_text="The month's first day.")
+    dimension = models.CharField(max_length=32)
+    built_at = models.DateTimeField()
+    # One object per group, in rate_rows' order: key, name, the counts, and the (median, p90)
+    # pairs of the sign and reply hours.
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("月度考核汇总")
+        verbose_name_plural = _("月度考核汇总")
+        constraints = [models.UniqueConstraint(fields=["month", "dimension"], name="monthly_figures_once")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.dimension} · {self.built_at:%Y-%m-%d %H:%M}"

@@ -1,25 +1,41 @@
 """The daily figures (逐日汇总): a month read from the table gives exactly what the cases give, a
 change after the build is counted at once and rebuilt by the next refresh, and the table is
-rebuilt by a command."""
+rebuilt by a command. A closed month's stored figures (月度汇总) are what its days give, and are
+read only while no day of it changed since."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import io
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessment import daily
-from assessment.models import Appeal, AppealStatus, DailyFigures, DailyFiguresDay, DailyFiguresWatermark, VisitStatus
-from assessment.rates import Dimension, RateRow, rate_rows
+from assessment.models import (
+    Appeal,
+    AppealStatus,
+    DailyFigures,
+    DailyFiguresDay,
+    DailyFiguresWatermark,
+    MonthlyFigures,
+    VisitStatus,
+)
+from assessment.monthly import closed_months, is_calendar_month
+from assessment.rates import Dimension, RateRow, build_month, rate_rows
+from assessment.tasks import refresh_daily_figures
 from config.demo_clock import clock_at
 from demands.workflow import Status
+from departments.models import Role
 from dispatch.models import Assignment, AssignmentStatus, ReturnRequest, Supervision
 from dispatch.services import assignment_sign
+from dispatch.services.supervision import supervision_open
 from tests.assessment_cases import NOVEMBER, NOW, TZ, at, lead, make_demand, visit
+from tests.factories import make_user
 from tests.staff import latest_lead
 
 FIGURES = (
@@ -195,9 +211,12 @@ def test_the_command_rebuilds_every_day_or_a_range(district, capsys):
         assert DailyFiguresWatermark.objects.filter(through__isnull=False).count() == 0
         assert sorted(DailyFiguresDay.objects.values_list("rows", flat=True)) == [0, 0, 1]
         call_command("rebuild_daily_figures")
-    assert "Rebuilt 36 days, 2 rows" in capsys.readouterr().out  # 2 to 7 November, quiet days too
+    printed = capsys.readouterr().out
+    assert "Rebuilt 36 days, 2 rows" in printed  # 2 to 7 November, quiet days too
+    assert "Rebuilt the figures of 1 closed months" in printed
     assert DailyFiguresWatermark.objects.get().through == NOW
-    assert daily.split_period(NOVEMBER, NOW)[1] == [NOVEMBER.date_from]  # before the first case
+    # November has ended: its days before the first case were built with the month.
+    assert daily.split_period(NOVEMBER, NOW)[1] == []
 
     with pytest.raises(CommandError, match="--from and --to"):
         call_command("rebuild_daily_figures", "--from", "2026-11-03")
@@ -213,3 +232,74 @@ def test_runs_groups_consecutive_days():
         (d + timedelta(days=3), d + timedelta(days=3)),
         (d + timedelta(days=5), d + timedelta(days=6)),
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dimension", Dimension.values)
+def test_a_closed_month_is_read_from_its_stored_figures_which_are_the_cases_figures(district, dimension):
+    november_cases(district)
+    counted = comparable(rate_rows(NOVEMBER, dimension, now=NOW))
+    with clock_at(NOW):
+        daily.refresh()
+        assert build_month(NOVEMBER.date_from)  # 1 November, before any case, built on the way
+        with CaptureQueriesContext(connection) as queries:
+            read = comparable(rate_rows(NOVEMBER, dimension))
+    assert read == counted
+    assert len(queries) <= 12  # the freshness checks and one row, whatever the month holds
+
+    # Only the stored row says so: what is read is the stored row.
+    stored = MonthlyFigures.objects.get(month=NOVEMBER.date_from, dimension=dimension)
+    stored.rows[0]["received"] = 999
+    stored.save()
+    with clock_at(NOW):
+        assert rate_rows(NOVEMBER, dimension)[0].received == 999
+
+
+@pytest.mark.django_db
+def test_a_change_to_a_closed_month_reads_its_days_until_the_refresh_stores_it_again(district):
+    lead(district, dispatched=at(24), signed=1, answered=4)
+    waiting = lead(district, demand=make_demand(district, status=Status.IN_PROGRESS), dispatched=at(48), answered=None)
+    with clock_at(NOW):
+        call_command("rebuild_daily_figures", stdout=io.StringIO())
+    assert MonthlyFigures.objects.filter(month=NOVEMBER.date_from).count() == len(Dimension.values)
+    # December has not ended: it is never stored.
+    assert not MonthlyFigures.objects.filter(month=NOW.date().replace(day=1)).exists()
+    stored_at = MonthlyFigures.objects.get(month=NOVEMBER.date_from, dimension=Dimension.DEPARTMENT).built_at
+
+    later = NOW + timedelta(minutes=10)
+    with clock_at(later):
+        supervision_open(
+            demand_id=waiting.demand_id,
+            actor=make_user("supervisor", Role.SUPERVISOR, district.departments["ZXZX"]),
+            note="请尽快办结",
+            working_hours=Decimal(8),
+        )
+        # The supervision touched 4 November: the month is counted from its days, not the stored row.
+        assert rate_rows(NOVEMBER)[0].supervised == 1
+        assert comparable(rate_rows(NOVEMBER)) == comparable(rate_rows(NOVEMBER, now=later))
+    with clock_at(later + timedelta(minutes=5)):
+        assert refresh_daily_figures() > 0
+        month = MonthlyFigures.objects.get(month=NOVEMBER.date_from, dimension=Dimension.DEPARTMENT)
+        assert month.built_at > stored_at
+        assert month.rows[0]["supervised"] == 1
+        assert comparable(rate_rows(NOVEMBER)) == comparable(rate_rows(NOVEMBER, now=timezone.now()))
+
+
+@pytest.mark.django_db
+def test_stored_type_names_are_read_in_the_readers_language(district):
+    lead(district)
+    with clock_at(NOW):
+        daily.refresh()
+        build_month(NOVEMBER.date_from)
+        with translation.override("en"):
+            names = [row.name for row in rate_rows(NOVEMBER, Dimension.DEPARTMENT_TYPE)]
+    assert names == ["Bureaus: functional departments"]
+
+
+def test_only_a_whole_calendar_month_is_stored_and_closed_months_are_the_ended_ones():
+    assert is_calendar_month(NOVEMBER)
+    assert not is_calendar_month(NOVEMBER.__class__(date_from=date(2026, 11, 1), date_to=date(2026, 11, 29)))
+    assert not is_calendar_month(NOVEMBER.__class__(date_from=date(2026, 11, 2), date_to=date(2026, 11, 30)))
+    days = [date(2026, 10, 31), date(2026, 11, 3), date(2026, 11, 30), date(2026, 12, 1)]
+    assert closed_months(days, today=date(2026, 12, 7)) == [date(2026, 10, 1), date(2026, 11, 1)]
+    assert closed_months(days, today=date(2026, 11, 30)) == [date(2026, 10, 1)]

@@ -94,8 +94,14 @@ def test_equal_scores_share_a_rank_and_the_minimum_comes_from_the_weights(distri
 
 
 @pytest.mark.django_db
-def test_the_change_is_against_the_previous_period_of_the_same_length(district):
-    assert previous_period(NOVEMBER) == AuditFilters(date_from=date(2026, 10, 2), date_to=date(2026, 10, 31))
+def test_a_month_is_compared_with_the_month_before_and_other_periods_with_the_same_length(district):
+    assert previous_period(NOVEMBER) == AuditFilters(date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
+    march = AuditFilters(date_from=date(2027, 3, 1), date_to=date(2027, 3, 31))
+    assert previous_period(march) == AuditFilters(date_from=date(2027, 2, 1), date_to=date(2027, 2, 28))
+    weeks = AuditFilters(date_from=date(2026, 11, 9), date_to=date(2026, 11, 22))
+    assert previous_period(weeks) == AuditFilters(date_from=date(2026, 10, 26), date_to=date(2026, 11, 8))
+    part_of_a_month = AuditFilters(date_from=date(2026, 11, 1), date_to=date(2026, 11, 29))
+    assert previous_period(part_of_a_month).date_from == date(2026, 10, 3)
     cases(district, "CGJ", 5, satisfied=1, dispatched=OCTOBER_5)
     cases(district, "ZJJ", 5, satisfied=5, dispatched=OCTOBER_5)
     cases(district, "CGJ", 5, satisfied=5)
@@ -118,7 +124,7 @@ def test_the_page_shows_the_rankings_the_weights_and_every_definition(district):
     page = response.content.decode()
     assert 'id="ranking-bureau"' in page and "坪山区城市管理和综合执法局" in page
     assert "响应率 × 10 + 解决率 × 45 + 满意率 × 45" in page
-    assert "2026-10-02" in page  # the previous period named
+    assert "2026-10-01" in page  # the previous month named
     for key in ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate", "working_time", "excluded"):
         assert f'id="definition-{key}"' in page
     assert "按街道统计" in page and "坪山街道" in page
@@ -148,7 +154,7 @@ def test_the_api_returns_the_same_rows_with_the_weights(district):
         "satisfaction": 45,
         "minimum_cases": 5,
     }
-    assert (body["previous_date_from"], body["previous_date_to"]) == ("2026-10-02", "2026-10-31")
+    assert (body["previous_date_from"], body["previous_date_to"]) == ("2026-10-01", "2026-10-31")
     bureau = next(t for t in body["tables"] if t["department_type"] == "bureau")
     row = bureau["rows"][0]
     assert (row["department"], row["rank"], row["ranked"], row["score"]) == (

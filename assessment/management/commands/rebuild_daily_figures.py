@@ -3,7 +3,8 @@
     manage.py rebuild_daily_figures [--from 2026-11-01] [--to 2026-11-30]
 
 The first build after installing or upgrading, and after a change of a figure's definition. The
-workers keep the table current afterwards (assessment.refresh_daily_figures)."""
+closed months among the days rebuilt get their monthly figures again (assessment/monthly.py). The
+workers keep both current afterwards (assessment.refresh_daily_figures)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import time
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from assessment.daily import rebuild
+from assessment.monthly import closed_months
+from assessment.rates import build_month
 
 
 class Command(BaseCommand):
@@ -31,11 +35,16 @@ class Command(BaseCommand):
                 raise CommandError(f"--to {date_to} is before --from {date_from}.")
             days = [date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1)]
         started = time.monotonic()
-        built = rows = 0
+        rebuilt: list[date] = []
+        rows = 0
         for day, day_rows in rebuild(days):
-            built += 1
+            rebuilt.append(day)
             rows += day_rows
             if verbosity > 1:
                 self.stdout.write(f"{day}: {day_rows} rows")
         seconds = time.monotonic() - started
-        self.stdout.write(f"Rebuilt {built} days, {rows} rows, in {seconds:.1f} s.")
+        self.stdout.write(f"Rebuilt {len(rebuilt)} days, {rows} rows, in {seconds:.1f} s.")
+        started = time.monotonic()
+        months = [month for month in closed_months(rebuilt, timezone.localdate()) if build_month(month)]
+        seconds = time.monotonic() - started
+        self.stdout.write(f"Rebuilt the figures of {len(months)} closed months in {seconds:.1f} s.")
