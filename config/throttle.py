@@ -163,6 +163,7 @@ _RATE_SETTINGS = {
     "citizen-submit": "CITIZEN_SUBMIT_RATE",
     "citizen-submit-address": "CITIZEN_SUBMIT_ADDRESS_RATE",
     "citizen-track": "CITIZEN_TRACK_RATE",
+    "source-system": "SOURCE_SYSTEM_SUBMIT_RATE",
 }
 
 
@@ -220,3 +221,13 @@ class SubmissionAddressThrottle(_FallingBackToProcess):
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class SourceSystemThrottle(_FallingBackToProcess):
+    """Submissions per source system (request.auth): a system speaks for many citizens from one
+    address, so the citizens' limits do not apply to it; its own, much higher one does."""
+
+    scope = "source-system"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}

@@ -6,6 +6,7 @@ from demands.models import (
     Attachment,
     AuditCheckpoint,
     AuditCheckpointHead,
+    Channel,
     CitizenMessage,
     ContactDisclosure,
     DailySequence,
@@ -14,8 +15,10 @@ from demands.models import (
     PhoneCode,
     PhoneSearch,
     Reply,
+    SourceSystem,
 )
 from demands.privacy import mask_name, mask_phone
+from demands.sources import SYSTEM_CHANNELS, source_system_new_key, source_system_register
 
 
 class AttachmentInline(admin.TabularInline):
@@ -182,3 +185,47 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
 class AuditCheckpointHeadAdmin(ReadOnlyAdmin):
     list_display = CHECKPOINT_HEAD_COLUMNS
     fields = readonly_fields = (*CHECKPOINT_HEAD_COLUMNS, "row_hash")
+
+
+@admin.register(SourceSystem)
+class SourceSystemAdmin(admin.ModelAdmin):
+    """Registering a system issues its key, shown once in the message after saving; only its
+    prefix and hash are kept. "Issue a new key" ends the old one at once."""
+
+    list_display = ["name", "channel", "hands_down", "is_active", "key_prefix", "key_issued_at", "last_used_at"]
+    list_filter = ["channel", "is_active"]
+    readonly_fields = ["key_prefix", "key_issued_at", "last_used_at", "created_at"]
+    exclude = ["key_hash"]
+    actions = ["issue_new_key"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "channel":
+            kwargs["choices"] = [(value, label) for value, label in Channel.choices if value in SYSTEM_CHANNELS]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The channel is part of what the system's demands record: fixed once registered.
+        return [*self.readonly_fields, "channel"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        issued = source_system_register(name=obj.name, channel=obj.channel, hands_down=obj.hands_down)
+        obj.pk, obj.key_prefix, obj.key_issued_at = (
+            issued.system.pk,
+            issued.system.key_prefix,
+            issued.system.key_issued_at,
+        )
+        self.message_user(
+            request, _("来源系统“%(name)s”的密钥（只显示这一次）：%(key)s") % {"name": obj.name, "key": issued.key}
+        )
+
+    @admin.action(description=_("签发新密钥（旧密钥立即失效）"))
+    def issue_new_key(self, request, queryset):
+        for system in queryset:
+            issued = source_system_new_key(system_id=system.pk)
+            self.message_user(
+                request,
+                _("来源系统“%(name)s”的新密钥（只显示这一次）：%(key)s") % {"name": system.name, "key": issued.key},
+            )

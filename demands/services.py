@@ -9,7 +9,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -43,7 +43,9 @@ from demands.models import (
     Demand,
     DemandEvent,
     DemandType,
+    SourceSystem,
 )
+from demands.models.sources import SOURCE_REFERENCE_MAX_LENGTH
 from demands.uploads import Detected, detect_type
 from demands.wording import worded
 from demands.workflow import Action, Status, target_of
@@ -155,16 +157,24 @@ def demand_submit(
     language: str = "",
     text_messages: bool = True,
     demand_type: str = DemandType.UNKNOWN,
+    source: SourceSystem | None = None,
+    source_reference: str = "",
+    upstream_deadline: datetime | None = None,
 ) -> Submission:
     """Take in a demand. It and its first event commit before routing is queued, so a broker
     outage delays routing but never loses the demand (the reconciler picks it up). `language` is
     the citizen's; by default the page's when citizens submit themselves, and the language of
-    record when staff enter a demand on their behalf."""
-    if channel not in (Channel.WEB, Channel.APP, Channel.API) and not has_role(
+    record when staff enter a demand on their behalf. A demand from a source system takes the
+    system's channel and keeps its number there (`source_reference`, one demand per number) and,
+    for a case a higher platform hands down, that platform's deadline."""
+    if source is not None:
+        channel = source.channel
+    elif channel not in (Channel.WEB, Channel.APP, Channel.API) and not has_role(
         entered_by, Role.INTAKE_OPERATOR, Role.DISPATCH_OFFICER, Role.ADMIN
     ):
         raise NotAllowed(_("只有受理员可以代群众登记电话、来信或来访诉求。"))
     errors = submission_errors(title=title, content=content, name=citizen_name, phone=citizen_phone)
+    errors.update(_source_errors(source, source_reference.strip(), upstream_deadline))
     if len(citizen_address.strip()) > CITIZEN_ADDRESS_MAX_LENGTH:
         errors["citizen_address"] = _("联系地址不能超过255字。")
     if urgency not in Urgency.values:
@@ -190,6 +200,8 @@ def demand_submit(
 
     code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
     with transaction.atomic():
+        if source is not None and source_reference.strip():
+            _refuse_a_taken_reference(source, source_reference.strip())
         tracking_number = _next_tracking_number()
         now = timezone.now()
         demand = Demand.objects.create(
@@ -211,6 +223,9 @@ def demand_submit(
             citizen_language=_citizen_language(language, channel),
             urgency=urgency,
             demand_type=demand_type,
+            source_system=source,
+            source_reference=source_reference.strip(),
+            upstream_deadline=upstream_deadline,
             submitted_at=now,
         )
         for upload in files:
@@ -229,12 +244,48 @@ def demand_submit(
             to_status=Status.SUBMITTED,
             actor=entered_by,
             actor_label=entered_by.get_username() if entered_by else CITIZEN,
-            data={"channel": channel},
+            data={"channel": channel, **_source_data(source, source_reference.strip(), upstream_deadline)},
             created_at=now,
         )
         citizen_messages.tell(event)
         enqueue_on_commit("dispatch.route_demand", demand.pk)
     return Submission(demand=demand, query_code=code)
+
+
+def _source_errors(source: SourceSystem | None, reference: str, deadline: datetime | None) -> dict[str, str]:
+    if source is None:
+        return {}
+    errors: dict[str, str] = {}
+    if len(reference) > SOURCE_REFERENCE_MAX_LENGTH:
+        errors["source_reference"] = _("来源编号不能超过64个字符。")
+    if deadline is not None and not source.hands_down:
+        errors["upstream_deadline"] = _("只有上级平台转办的诉求才带上级办理期限。")
+    elif deadline is not None and deadline <= timezone.now():
+        errors["upstream_deadline"] = _("上级办理期限已过，请核实后再转办。")
+    return errors
+
+
+def _refuse_a_taken_reference(source: SourceSystem, reference: str) -> None:
+    """One demand per number of the source's: the source's row is locked first, so two tries of
+    the same number at once take one demand, and the second is told which."""
+    SourceSystem.objects.select_for_update().filter(pk=source.pk).first()
+    if taken := source.demands.filter(source_reference=reference).first():
+        raise IllegalTransition(
+            _("来源编号%(reference)s已受理为%(number)s，不再重复受理。")
+            % {"reference": reference, "number": taken.tracking_number},
+            extra={"tracking_number": taken.tracking_number},
+        )
+
+
+def _source_data(source: SourceSystem | None, reference: str, deadline: datetime | None) -> dict[str, str]:
+    if source is None:
+        return {}
+    data = {"source": source.name}
+    if reference:
+        data["source_reference"] = reference
+    if deadline is not None:
+        data["upstream_deadline"] = deadline.isoformat()
+    return data
 
 
 def _citizen_language(language: str, channel: str) -> str:

@@ -108,7 +108,9 @@ def answer_expected(demand: Demand) -> AnswerExpected:
     days = float(matter.handle_days(demand.urgency)) if matter else settings.DEFAULT_HANDLING_DAYS
     if demand.due_at is not None:
         return AnswerExpected(demand.due_at, days, matter.name if matter else "", True)
-    forecast = deadlines_for(start=demand.submitted_at, matter=None, urgency=demand.urgency).handle
+    forecast = deadlines_for(
+        start=demand.submitted_at, matter=None, urgency=demand.urgency, bound=demand.upstream_deadline
+    ).handle
     return AnswerExpected(forecast, settings.DEFAULT_HANDLING_DAYS, "", False)
 
 

@@ -203,6 +203,8 @@ CITIZEN_TRACK_RATE = env_str("CITIZEN_TRACK_RATE", env_str("CITIZEN_THROTTLE_RAT
 # How often one client may ask for one-time codes to look demands up by phone (each is a text
 # message the district pays for; one phone also gets at most three an hour, see phone_access).
 CITIZEN_CODE_THROTTLE_RATE = env_str("CITIZEN_CODE_THROTTLE_RATE", "10/hour")
+# Submissions per source system (the city's 12345 platform, an app): it speaks for many citizens.
+SOURCE_SYSTEM_SUBMIT_RATE = env_str("SOURCE_SYSTEM_SUBMIT_RATE", "6000/hour")
 
 SPECTACULAR_SETTINGS = {
     # Read in the language of the request (the docs page's, from its cookie or header).

@@ -31,6 +31,7 @@ from demands.models.records import (
     DemandEvent,
     PhoneSearch,
 )
+from demands.models.sources import KEY_PREFIX_LENGTH, SourceSystem
 from demands.models.text_messages import CitizenMessage, MessageStatus, PhoneCode
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "CONTENT_MAX_LENGTH",
     "CONTENT_TOO_LONG",
     "HIGHEST_RATING",
+    "KEY_PREFIX_LENGTH",
     "LOWEST_RATING",
     "TITLE_MAX_LENGTH",
     "TITLE_TOO_LONG",
@@ -61,6 +63,7 @@ __all__ = [
     "PhoneCode",
     "PhoneSearch",
     "Reply",
+    "SourceSystem",
     "attachment_path",
     "contact_fields",
 ]

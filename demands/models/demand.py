@@ -21,6 +21,9 @@ class Channel(models.TextChoices):
     LETTER = "letter", _("来信")
     VISIT = "visit", _("来访")
     API = "api", _("系统对接")
+    MINI_PROGRAM = "mini_program", _("小程序")
+    # Handed down by the city's 12345 platform (上级转办), with its number and deadline.
+    CITY_PLATFORM = "city_platform", _("市12345平台转办")
 
 
 class DemandType(models.TextChoices):
@@ -127,6 +130,18 @@ class Demand(models.Model):
     # How often the citizen reported it again while it was open (催办): each is an event too.
     follow_up_count = models.PositiveIntegerField(_("催办次数"), default=0)
     duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates")
+    # The system that submitted it (demands.models.sources), its number there, and, for a case
+    # handed down by a higher platform, that platform's deadline, which bounds the departments'.
+    source_system = models.ForeignKey(
+        "demands.SourceSystem",
+        verbose_name=_("来源系统"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demands",
+    )
+    source_reference = models.CharField(_("来源编号"), max_length=64, blank=True)
+    upstream_deadline = models.DateTimeField(_("上级办理期限"), null=True, blank=True)
 
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     replied_at = models.DateTimeField(null=True, blank=True)
@@ -150,6 +165,11 @@ class Demand(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status="merged") | Q(duplicate_of__isnull=False), name="merged_names_original"
+            ),
+            models.UniqueConstraint(
+                fields=["source_system", "source_reference"],
+                condition=~Q(source_reference=""),
+                name="one_demand_per_source_reference",
             ),
         ]
 

@@ -11,7 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import IllegalTransition, NotAllowed
-from config.throttle import CitizenThrottle, SubmissionAddressThrottle, SubmissionCallerThrottle
+from config.throttle import (
+    CitizenThrottle,
+    SourceSystemThrottle,
+    SubmissionAddressThrottle,
+    SubmissionCallerThrottle,
+)
 from demands.models import (
     CONTENT_MAX_LENGTH,
     HIGHEST_RATING,
@@ -20,12 +25,14 @@ from demands.models import (
     Channel,
     DemandType,
 )
+from demands.models.sources import SOURCE_REFERENCE_MAX_LENGTH
 from demands.phones import phone_hash
 from demands.selectors import demand_for_citizen
 from demands.services import demand_rate, demand_submit
 from dispatch.api.outputs import (
     PublicDemandOutput,
 )
+from dispatch.api.sources import SourceSystemAuthentication, source_of
 from dispatch.duplicates import open_repeat_of
 from dispatch.services import (
     demand_follow_up,
@@ -76,6 +83,9 @@ class DemandSubmitApi(CitizenApi):
     number of the earlier demand is ever returned: the phone is the caller's own input."""
 
     Output = SubmissionOutput
+    # A source system (the city's 12345 platform, an app) names itself with its key; a citizen
+    # sends none.
+    authentication_classes = [SourceSystemAuthentication]
     throttle_classes = [SubmissionPhoneThrottle, SubmissionAddressThrottle]
 
     class Input(serializers.Serializer):
@@ -111,11 +121,38 @@ class DemandSubmitApi(CitizenApi):
             allow_blank=True,
             help_text="add the submission as a follow-up (催办) to this open demand it repeats, not as a new demand",
         )
+        attachments = serializers.ListField(
+            child=serializers.FileField(),
+            required=False,
+            default=list,
+            help_text="photos or documents (multipart/form-data), checked as the web form checks them",
+        )
+        source_reference = serializers.CharField(
+            max_length=SOURCE_REFERENCE_MAX_LENGTH,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="a source system's own number for the case; one demand per number (409 names the first)",
+        )
+        upstream_deadline = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="for a case a higher platform hands down (上级转办): its deadline, which bounds ours",
+        )
+
+    def get_throttles(self):
+        if source_of(self.request) is not None:
+            return [SourceSystemThrottle()]
+        return super().get_throttles()
 
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        source = source_of(request)
+        if source is None and (fields["source_reference"] or fields["upstream_deadline"]):
+            raise NotAllowed(_("只有来源系统（凭密钥）可以提交来源编号和上级办理期限。"))
         ask, follow_up_of = fields.pop("ask_if_repeat"), fields.pop("follow_up_of")
         if follow_up_of:
             demand = demand_follow_up(
@@ -134,7 +171,7 @@ class DemandSubmitApi(CitizenApi):
                 _("你已反映过此事：%(number)s") % {"number": repeat.tracking_number},
                 extra={"repeat_of": repeat.tracking_number},
             )
-        submission = demand_submit(**fields, channel=Channel.API)
+        submission = demand_submit(**fields, channel=Channel.API, source=source)
         return Response(
             {
                 "tracking_number": submission.demand.tracking_number,

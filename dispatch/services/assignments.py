@@ -118,7 +118,7 @@ def create_assignments(
     """Hand the demand to a lead (and assisting departments) with deadlines from the matter; the
     demand is due when its lead's handling time runs out."""
     now = timezone.now()
-    deadlines = deadlines_for(start=now, matter=matter, urgency=demand.urgency)
+    deadlines = deadlines_for(start=now, matter=matter, urgency=demand.urgency, bound=demand.upstream_deadline)
     lead_assignment = Assignment.objects.create(
         demand=demand,
         department=lead,

@@ -35,7 +35,10 @@ def ladder_after(clock: WorkingClock, start: datetime, handle: datetime) -> tupl
     return warn, supervise, escalate
 
 
-def deadlines_for(*, start: datetime, matter: Matter | None, urgency: str) -> Deadlines:
+def deadlines_for(*, start: datetime, matter: Matter | None, urgency: str, bound: datetime | None = None) -> Deadlines:
+    """The deadlines of an assignment dispatched at `start`. `bound` is a higher platform's
+    deadline for a case it handed down (上级转办): ours never run past it, the ladder's rungs
+    are counted to it, and signing is due by it at the latest."""
     clock = current_clock()
     if matter is not None:
         sign_hours = float(matter.sign_hours(urgency))
@@ -43,9 +46,11 @@ def deadlines_for(*, start: datetime, matter: Matter | None, urgency: str) -> De
     else:
         sign_hours, handle_days = settings.DEFAULT_SIGN_FOR_HOURS, settings.DEFAULT_HANDLING_DAYS
     handle = clock.add_working_days(start, handle_days)
+    if bound is not None:
+        handle = min(handle, bound)
     warn, supervise, escalate = ladder_after(clock, start, handle)
     return Deadlines(
-        sign=clock.add_working_hours(start, sign_hours),
+        sign=min(clock.add_working_hours(start, sign_hours), handle),
         handle=handle,
         warn=warn,
         supervise=supervise,

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from config.errors import IllegalTransition, ValidationFailed
@@ -13,10 +14,10 @@ from demands.services import demand_transition
 from demands.workflow import Action
 from departments.working_time import current_clock
 from dispatch.assignment_workflow import AssignmentMove
-from dispatch.models import MAX_EXTENSION_DAYS, ExtensionRequest, ExtensionStatus
+from dispatch.models import MAX_EXTENSION_DAYS, Assignment, ExtensionRequest, ExtensionStatus
 from dispatch.services.assignments import require_dispatcher
 from dispatch.services.case_locks import locked_assignment, locked_request
-from dispatch.services.deadlines import clock_pause, clock_resume
+from dispatch.services.deadlines import clock_pause, clock_resume, deadline_if_resumed
 from dispatch.services.transitions import check_move
 
 
@@ -40,6 +41,7 @@ def extension_request(
         )
         if ExtensionRequest.objects.filter(assignment=assignment, status=ExtensionStatus.PENDING).exists():
             raise IllegalTransition(_("已有一份延期申请在审批中。"))
+        _refuse_past_the_upstream_deadline(assignment, days)
         clock_pause(assignment, timezone.now())
         request = ExtensionRequest.objects.create(
             assignment=assignment,
@@ -58,6 +60,20 @@ def extension_request(
             is_public=False,
         )
     return request
+
+
+def _refuse_past_the_upstream_deadline(assignment: Assignment, days: Decimal) -> None:
+    """A case a higher platform handed down is due there by its deadline: the district cannot
+    give itself more time than that; the platform's own extension procedure applies."""
+    upstream = Demand.objects.filter(pk=assignment.demand_id).values_list("upstream_deadline", flat=True).get()
+    if upstream is None:
+        return
+    extra_hours = float(days) * current_clock().hours_per_day
+    if deadline_if_resumed(assignment, at=timezone.now(), extra_hours=extra_hours) > upstream:
+        raise IllegalTransition(
+            _("该诉求由上级平台转办，办理期限不能晚于上级期限（%(deadline)s）；如需延期，请向上级平台申请。")
+            % {"deadline": date_format(timezone.localtime(upstream), "Y-m-d H:i")}
+        )
 
 
 def extension_decide(*, extension_id: int, actor: User, approve: bool, note: str = "") -> Demand:
