@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from demands.fields import EncryptedTextField
 from demands.models import Demand
 from demands.wording import in_reader_language
 from departments.models import Department
@@ -478,3 +479,25 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IdempotencyRecord(models.Model):
+    """A create sent over the API with an `Idempotency-Key` (dispatch/api/idempotency.py): what
+    was asked and what was answered, so a retry of it is answered the same instead of creating
+    again. `status_code` is empty while the first request is still being handled. Kept for
+    IDEMPOTENCY_KEY_HOURS."""
+
+    client = models.CharField(max_length=80)  # "system:3", "user:12" or "address:10.0.0.1"
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The answer as JSON, encrypted like citizens' contact details: it may hold a query code
+    # (shown once to the citizen) or a name. Gone after IDEMPOTENCY_KEY_HOURS, so no key rotation.
+    response_body = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="one_record_per_client_key")]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.key}"

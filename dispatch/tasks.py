@@ -13,6 +13,7 @@ from django.utils import timezone
 from demands.models import Demand
 from demands.services import demand_auto_close
 from demands.workflow import Status
+from dispatch.models import IdempotencyRecord
 from dispatch.services import demand_route, unsent_messages
 
 logger = logging.getLogger(__name__)
@@ -112,3 +113,11 @@ def warn_uncovered_calendar() -> int:
     from dispatch.services.calendar_notices import calendar_fallback_notify
 
     return calendar_fallback_notify(today=timezone.localdate())
+
+
+@shared_task(name="dispatch.purge_idempotency_records", soft_time_limit=120, time_limit=180)
+def purge_idempotency_records() -> int:
+    """Forget the API's Idempotency-Keys older than IDEMPOTENCY_KEY_HOURS (dispatch/api/idempotency.py)."""
+    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    deleted, _counts = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

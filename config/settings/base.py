@@ -205,6 +205,8 @@ CITIZEN_TRACK_RATE = env_str("CITIZEN_TRACK_RATE", env_str("CITIZEN_THROTTLE_RAT
 CITIZEN_CODE_THROTTLE_RATE = env_str("CITIZEN_CODE_THROTTLE_RATE", "10/hour")
 # Submissions per source system (the city's 12345 platform, an app): it speaks for many citizens.
 SOURCE_SYSTEM_SUBMIT_RATE = env_str("SOURCE_SYSTEM_SUBMIT_RATE", "6000/hour")
+# How long an API create's Idempotency-Key is remembered, per client (dispatch/api/idempotency.py).
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 
 SPECTACULAR_SETTINGS = {
     # Read in the language of the request (the docs page's, from its cookie or header).
@@ -303,6 +305,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "refresh-daily-figures": {
         "task": "assessment.refresh_daily_figures",
         "schedule": timedelta(seconds=env_int("DAILY_FIGURES_REFRESH_SECONDS", 300)),
+    },
+    # Idempotency-Keys older than IDEMPOTENCY_KEY_HOURS are forgotten.
+    "purge-idempotency-records": {
+        "task": "dispatch.purge_idempotency_records",
+        "schedule": timedelta(hours=1),
     },
     # Tells administrators once per year when a coming year has no official holiday notice yet.
     "warn-uncovered-calendar-years": {

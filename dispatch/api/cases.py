@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from config.errors import IllegalTransition, NotAllowed
 from departments.access import DISPATCH_ROLES, has_role
 from departments.signed_in import SignedInApi, StaffApiRequest
+from dispatch.api.idempotency import IdempotentCreate
 from dispatch.api.outputs import (
     AssignmentOutput,
 )
@@ -36,7 +37,7 @@ class AssignmentListApi(SignedInApi, generics.ListAPIView):
         return department_inbox(self.request.user, open_only=self.request.query_params.get("all") != "1")
 
 
-class AssignmentActionApi(SignedInApi):
+class AssignmentActionApi(IdempotentCreate, SignedInApi):
     """A department's action on one of its own assignments; another department's is a 404."""
 
     Input: type[serializers.Serializer] | None = None
@@ -123,7 +124,7 @@ class AssignmentSupervisionAnswerApi(AssignmentActionApi):
         return supervision_answer(supervision_id=supervision.pk, actor=self.request.user, response=data["response"])
 
 
-class AssignmentReleaseApi(SignedInApi):
+class AssignmentReleaseApi(IdempotentCreate, SignedInApi):
     Output = AssignmentOutput
 
     class Input(serializers.Serializer):

@@ -29,6 +29,7 @@ from demands.models.sources import SOURCE_REFERENCE_MAX_LENGTH
 from demands.phones import phone_hash
 from demands.selectors import demand_for_citizen
 from demands.services import demand_rate, demand_submit
+from dispatch.api.idempotency import IdempotentCreate
 from dispatch.api.outputs import (
     PublicDemandOutput,
 )
@@ -42,7 +43,7 @@ from dispatch.services import (
 from responsibility_lists.models import Urgency
 
 
-class CitizenApi(APIView):
+class CitizenApi(IdempotentCreate, APIView):
     """A citizen's operation on a demand of theirs: each try of a query code counts against the
     address's lookups (submitting is counted apart, see DemandSubmitApi)."""
 

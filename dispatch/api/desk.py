@@ -16,6 +16,7 @@ from demands.models import HIGHEST_RATING, LOWEST_RATING, Channel, Demand, Deman
 from demands.workflow import Status
 from departments.access import READ_ALL_ROLES, has_role
 from departments.signed_in import SignedInApi, StaffApiRequest
+from dispatch.api.idempotency import IdempotentCreate
 from dispatch.api.outputs import (
     StaffDemandDetailOutput,
     StaffDemandOutput,
@@ -66,7 +67,7 @@ class DemandDetailApi(SignedInApi, generics.RetrieveAPIView):
         return demands_visible_to(self.request.user)
 
 
-class DemandActionApi(SignedInApi):
+class DemandActionApi(IdempotentCreate, SignedInApi):
     """A dispatch officer's action on a demand: validate the input, call one service."""
 
     Input: type[serializers.Serializer]
@@ -115,7 +116,7 @@ class DemandMergeApi(DemandActionApi):
         return demand_merge(demand_id=demand.pk, original_id=original.pk, actor=self.request.user, note=data["note"])
 
 
-class ReturnRuleApi(SignedInApi):
+class ReturnRuleApi(IdempotentCreate, SignedInApi):
     Output = StaffDemandOutput
 
     class Input(serializers.Serializer):
@@ -131,7 +132,7 @@ class ReturnRuleApi(SignedInApi):
         return Response(StaffDemandOutput(demand).data)
 
 
-class ExtensionDecideApi(SignedInApi):
+class ExtensionDecideApi(IdempotentCreate, SignedInApi):
     Output = StaffDemandOutput
 
     class Input(serializers.Serializer):
@@ -164,7 +165,7 @@ class SupervisionOutput(serializers.ModelSerializer):
         ]
 
 
-class DemandSuperviseApi(SignedInApi):
+class DemandSuperviseApi(IdempotentCreate, SignedInApi):
     """A supervisor puts a case under supervision by hand (人工督办): a note, and a response
     deadline in working hours or as a date (one of the two)."""
 
@@ -196,7 +197,7 @@ class PhoneRatingOutput(serializers.ModelSerializer):
         fields = ["tracking_number", "status", "rating", "rating_comment", "rated_at", "reopen_count"]
 
 
-class DemandPhoneRatingApi(SignedInApi):
+class DemandPhoneRatingApi(IdempotentCreate, SignedInApi):
     """The rating a citizen gave by phone, recorded by the staff member who took it, as the
     citizen's own; `reopen` sends an unsatisfied answer back for redoing (the comment is the reason)."""
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from config.errors import NotAllowed
 from departments.access import has_role
 from departments.signed_in import SignedInApi, StaffApiRequest
+from dispatch.api.idempotency import IdempotentCreate
 from dispatch.models import HardCaseConsultation, LeaderInstruction
 from dispatch.selectors import demands_visible_to
 from dispatch.services import consultation_convene, instruction_answer, instruction_record
@@ -37,7 +38,7 @@ class InstructionOutput(serializers.ModelSerializer):
         ]
 
 
-class DemandInstructionsApi(SignedInApi):
+class DemandInstructionsApi(IdempotentCreate, SignedInApi):
     """A supervisor or an administrator records a leader's instruction on a case: the leader's
     name, the instruction, and a response deadline in working hours or as a date (one of the two)."""
 
@@ -61,7 +62,7 @@ class DemandInstructionsApi(SignedInApi):
         return Response(InstructionOutput(instruction).data, status=201)
 
 
-class InstructionAnswerApi(SignedInApi):
+class InstructionAnswerApi(IdempotentCreate, SignedInApi):
     """The case's lead department answers a leader's instruction (批示反馈)."""
 
     Output = InstructionOutput
@@ -98,7 +99,7 @@ class ConsultationOutput(serializers.ModelSerializer):
         fields = ["id", "tracking_number", "participants", "lead", "assisting", "decision", "proposal", "created_at"]
 
 
-class DemandConveneApi(SignedInApi):
+class DemandConveneApi(IdempotentCreate, SignedInApi):
     """A dispatcher records a consultation on a hard case (疑难件会商): the departments that took
     part, the one that leads and those that assist (both among them), the decision, and whether to
     propose that the list name the lead for the case's matter. The decision re-dispatches the case."""
