@@ -21,6 +21,7 @@ urlpatterns = [
     path("calendar/", include("departments.urls")),
     path("api/v1/assessment/", include("assessment.api_urls")),
     path("api/v1/", include("dispatch.api_urls")),
+    path("open311/v2/", include("dispatch.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("", include("assessment.urls")),

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -160,6 +161,9 @@ def demand_submit(
     source: SourceSystem | None = None,
     source_reference: str = "",
     upstream_deadline: datetime | None = None,
+    point: tuple[Decimal, Decimal] | None = None,
+    media_url: str = "",
+    requested_service_code: str = "",
 ) -> Submission:
     """Take in a demand. It and its first event commit before routing is queued, so a broker
     outage delays routing but never loses the demand (the reconciler picks it up). `language` is
@@ -175,6 +179,7 @@ def demand_submit(
         raise NotAllowed(_("只有受理员可以代群众登记电话、来信或来访诉求。"))
     errors = submission_errors(title=title, content=content, name=citizen_name, phone=citizen_phone)
     errors.update(_source_errors(source, source_reference.strip(), upstream_deadline))
+    errors.update(_place_errors(point, media_url.strip()))
     if len(citizen_address.strip()) > CITIZEN_ADDRESS_MAX_LENGTH:
         errors["citizen_address"] = _("联系地址不能超过255字。")
     if urgency not in Urgency.values:
@@ -226,6 +231,10 @@ def demand_submit(
             source_system=source,
             source_reference=source_reference.strip(),
             upstream_deadline=upstream_deadline,
+            latitude=point[0] if point else None,
+            longitude=point[1] if point else None,
+            media_url=media_url.strip(),
+            requested_service_code=requested_service_code.strip()[:32],
             submitted_at=now,
         )
         for upload in files:
@@ -262,6 +271,15 @@ def _source_errors(source: SourceSystem | None, reference: str, deadline: dateti
         errors["upstream_deadline"] = _("只有上级平台转办的诉求才带上级办理期限。")
     elif deadline is not None and deadline <= timezone.now():
         errors["upstream_deadline"] = _("上级办理期限已过，请核实后再转办。")
+    return errors
+
+
+def _place_errors(point: tuple[Decimal, Decimal] | None, media_url: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if point is not None and not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
+        errors["point"] = _("坐标超出范围：纬度须在-90到90之间，经度须在-180到180之间。")
+    if media_url and (len(media_url) > 500 or not media_url.startswith(("http://", "https://"))):
+        errors["media_url"] = _("图片链接须为http或https地址，且不超过500个字符。")
     return errors
 
 

@@ -96,6 +96,14 @@ EXPECTED: dict[str, Rule] = {
     "api-citizen-rate": rule(post=EVERYONE),
     "api-citizen-reopen": rule(post=EVERYONE),
     "api-citizen-supplement": rule(post=EVERYONE),
+    # Open311 GeoReport v2: reading is public (nothing personal in it); submitting needs a source
+    # system's api_key, which no person's session carries.
+    "open311-discovery": rule(EVERYONE),
+    "open311-services": rule(EVERYONE),
+    "open311-service": rule(EVERYONE),
+    "open311-requests": rule(EVERYONE),
+    "open311-request": rule(EVERYONE),
+    "open311-token": rule(),  # no token is ever handed out: 404 for anyone
     # Every signed-in person
     "staff-home": rule(SIGNED_IN - {"nobody"}, SIGNED_IN - {"nobody"}),
     "notifications": rule(SIGNED_IN, SIGNED_IN),

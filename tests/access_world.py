@@ -195,6 +195,9 @@ def build_world(on_commit) -> World:
         "object_id": "1",
         "id": "1",
         "url": "nowhere/",
+        "format": "json",  # Open311's answers
+        "service_code": "PS-0101-001",
+        "token": "no-such-token",
         "visit_id": str(visits["own"].pk),
     }
     common["proposal_id"] = str(AmendmentProposal.objects.latest("pk").pk)  # the one filed above
@@ -203,6 +206,7 @@ def build_world(on_commit) -> World:
         values[subject] = {
             **common,
             "tracking_number": demands[case].tracking_number,
+            "service_request_id": demands[case].tracking_number,
             "assignment_id": str(lead[case].pk),
             "attachment_id": str(attachment[case].pk),
             "return_id": str(returns[subject].pk),

@@ -157,6 +157,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# A link typed without its scheme (an Open311 media_url in the admin) is read as https, as Django 6 will.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -205,6 +207,10 @@ CITIZEN_TRACK_RATE = env_str("CITIZEN_TRACK_RATE", env_str("CITIZEN_THROTTLE_RAT
 CITIZEN_CODE_THROTTLE_RATE = env_str("CITIZEN_CODE_THROTTLE_RATE", "10/hour")
 # Submissions per source system (the city's 12345 platform, an app): it speaks for many citizens.
 SOURCE_SYSTEM_SUBMIT_RATE = env_str("SOURCE_SYSTEM_SUBMIT_RATE", "6000/hour")
+# Open311 GeoReport v2 (dispatch/open311): the jurisdiction_id clients may name, and the contact
+# its discovery document gives.
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "pingshan")
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "坪山区民生诉求服务中心 12345")
 # How long an API create's Idempotency-Key is remembered, per client (dispatch/api/idempotency.py).
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 

@@ -142,6 +142,12 @@ class Demand(models.Model):
     )
     source_reference = models.CharField(_("来源编号"), max_length=64, blank=True)
     upstream_deadline = models.DateTimeField(_("上级办理期限"), null=True, blank=True)
+    # What an Open311 client said (dispatch/open311): the service (list matter code) it picked,
+    # the point (WGS84) and a link to its photo. The router still decides the matter.
+    requested_service_code = models.CharField(_("申报事项编码"), max_length=32, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    media_url = models.URLField(_("图片链接"), max_length=500, blank=True)
 
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     replied_at = models.DateTimeField(null=True, blank=True)
