@@ -246,10 +246,11 @@ def _merged_ratings(aggregate: Sum | Count) -> Coalesce:
     return Coalesce(Subquery(merged, output_field=IntegerField()), Value(0))
 
 
-def _answer_deadline() -> Subquery:
-    """The handling deadline of the lead assignment that gave the demand's latest answer."""
+def _answer_deadline() -> Coalesce:
+    """The handling deadline of the lead assignment that gave the demand's latest answer. A direct
+    answer (直接答复) had no lead assignment: given at first contact, it was given in time."""
     answering_lead = Assignment.objects.lead().answered().filter(demand=OuterRef("pk")).order_by("-finished_at", "-pk")
-    return Subquery(answering_lead.values("handle_deadline")[:1])
+    return Coalesce(Subquery(answering_lead.values("handle_deadline")[:1]), F("replied_at"))
 
 
 def _demands_in(filters: AuditFilters) -> QuerySet[Demand]:
