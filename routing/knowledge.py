@@ -13,6 +13,7 @@ from routing.text import normalize, segmented, words
 
 SUGGESTED_AT_MOST = 3
 SEARCHED_AT_MOST = 50
+QUERY_MAX_LENGTH = 100
 # What separates the terms a person types into a search box.
 _TERM_SEPARATORS = re.compile(r"[\s,，、;；。.!！?？]+")
 

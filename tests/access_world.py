@@ -279,6 +279,7 @@ def build_world(on_commit) -> World:
         "audit-export-download": {"job_id": str(export.pk)},
         "list-import": {"job_id": str(import_job.pk)},
         "knowledge-article": {"article_id": str(article.pk)},
+        "api-knowledge-article": {"article_id": str(article.pk)},
         **{
             name: {"report_id": str(report.pk)}
             for name in (

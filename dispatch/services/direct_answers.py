@@ -23,8 +23,11 @@ from departments.models import Department, Membership, Role
 from departments.selectors import resolve_location
 from responsibility_lists.models import KnowledgeArticle, Matter
 from responsibility_lists.selectors import version_in_force
+from responsibility_lists.services import MAINTAINER_ROLES
 
 DIRECT_ANSWER_ROLES = (Role.INTAKE_OPERATOR, *DISPATCH_ROLES)
+# Who reads the knowledge base: those who answer citizens from it, supervisors, and its maintainers.
+KNOWLEDGE_READERS = (*DIRECT_ANSWER_ROLES, Role.SUPERVISOR, *MAINTAINER_ROLES)
 ANSWER_MIN_LENGTH = 10
 
 

@@ -9,19 +9,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from departments.access import DISPATCH_ROLES, has_role
-from departments.models import Role
+from departments.access import has_role
 from departments.signed_in import StaffRequest
 from dispatch.forms.knowledge import ArticleForm
+from dispatch.services.direct_answers import KNOWLEDGE_READERS
 from dispatch.views.common import paginate, perform, posted, role_required
 from responsibility_lists.knowledge import article_create, article_update, matter_names
 from responsibility_lists.models import KnowledgeArticle
 from responsibility_lists.services import MAINTAINER_ROLES
-from routing.knowledge import article_search
-
-# Who answers citizens from the articles, and who keeps them.
-KNOWLEDGE_READERS = (*MAINTAINER_ROLES, Role.INTAKE_OPERATOR, *DISPATCH_ROLES, Role.SUPERVISOR)
-QUERY_MAX_LENGTH = 100
+from routing.knowledge import QUERY_MAX_LENGTH, article_search
 
 
 def _is_maintainer(request: StaffRequest) -> bool:
