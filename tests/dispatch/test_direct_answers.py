@@ -9,7 +9,7 @@ import html
 
 import pytest
 
-from assessment.figures import AuditFilters, department_rows, street_rows
+from assessment.figures import AuditFilters, department_rows, direct_answers, street_rows
 from assessment.models import CallbackVisit
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from demands.models import CitizenMessage, Demand, DemandEvent, DemandType
@@ -20,6 +20,7 @@ from dispatch.services import demand_dispatch, demand_reopen
 from dispatch.services.direct_answers import demand_answer_directly, may_answer_directly
 from responsibility_lists.knowledge import article_create
 from tests.citizens import STALL, citizen_of
+from tests.staff import logged_in
 
 QUESTION = {
     "title": "咨询夜市摊位怎么申请",
@@ -153,3 +154,12 @@ def test_the_citizen_page_says_a_sent_back_direct_answer_goes_to_dispatch(distri
     assert "已转交分拨中心派单办理。" in page
     question.refresh_from_db()
     assert question.status == Status.TRIAGE and question.status_for_citizen == "分拨中"
+
+
+def test_the_audit_page_counts_the_questions_answered_directly(district, submit, question, article):
+    submit(**QUESTION, demand_type=DemandType.QUESTION, citizen_phone="13900007777")  # a question left to dispatch
+    demand_answer_directly(demand_id=question.pk, actor=district.users["intake"], article_id=article.pk)
+    assert direct_answers(AuditFilters.default()) == {"questions": 2, "answered": 1}
+    page = logged_in(district.users["auditor"]).get("/audit/")
+    assert page.status_code == 200 and "直接答复（首问办结）" in page.content.decode()
+    assert page.context["direct_answers"] == {"questions": 2, "answered": 1}
