@@ -109,6 +109,8 @@ def test_the_desk_suggests_articles_and_answers_a_question_directly(district, su
     question.refresh_from_db()
     assert question.status == Status.REPLIED and question.replies.get().body == ANSWER
     assert DemandEvent.objects.get(demand=question, action=Action.DIRECT_ANSWER).data["article"] == article.pk
+    timeline = _text(dispatcher.get(f"/desk/demands/{question.tracking_number}/"))
+    assert f"依据知识库文章：{article.title}" in timeline and 'name="article"' not in timeline
 
 
 def test_a_complaint_shows_articles_but_no_direct_answer(district, submit, article):
