@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from config.uploads import upload_refusal
+from demands.models import DemandType
 from demands.services import demand_submit
 from departments.access import DISPATCH_ROLES
 from departments.models import Role
@@ -68,6 +69,8 @@ def intake(request: StaffRequest) -> HttpResponse:
                 receipt = {
                     "tracking_number": submission.demand.tracking_number,
                     "query_code": submission.query_code,
+                    # A question may still be answered directly from its page, until it is dispatched.
+                    "question": submission.demand.demand_type == DemandType.QUESTION,
                 }
                 form = IntakeForm()
     elif request.method == "POST" and knowledge == ANSWER:

@@ -156,3 +156,15 @@ def test_intake_registers_nothing_when_the_direct_answer_is_refused(district, ar
     page = _text(response)
     assert "只有咨询类诉求可以直接答复" in page and article.title in page
     assert not Demand.objects.exists()
+
+
+def test_a_question_registered_plainly_links_to_its_direct_answer(
+    district, article, django_capture_on_commit_callbacks
+):
+    operator = logged_in(district.users["intake"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post("/intake/", {**QUESTION, **CALLER, "demand_type": "question"})
+    number = response.context["receipt"]["tracking_number"]
+    assert f"/desk/demands/{number}/#knowledge" in _text(response)
+    page = _text(operator.get(f"/desk/demands/{number}/"))
+    assert "知识库推荐" in page and article.title in page and 'name="article"' in page
