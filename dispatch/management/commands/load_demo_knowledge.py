@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from config.demo_clock import clock_at
+from demands.citizen_messages import LOG_SENDER
 from demands.models import Channel, DemandEvent, DemandType
 from demands.services import demand_rate, demand_submit
 from demands.workflow import Action
+from dispatch.management.commands.load_demo_demands import _texts_unlogged
 from dispatch.services.direct_answers import demand_answer_directly
 from responsibility_lists.knowledge import article_create
 from responsibility_lists.models import KnowledgeArticle, Matter
@@ -131,7 +134,10 @@ class Command(BaseCommand):
             self.stdout.write("No sample district staff; no demo knowledge base loaded.")
             return
         made = self._articles(maintainer)
-        answered = self._answered_questions(operator)
+        # The demo's phone numbers are made up, and may be someone's: texted only where texts go to
+        # the log (the embedded default), never through a real gateway; and not printed either.
+        with _texts_unlogged():
+            answered = self._answered_questions(operator, texts=settings.CITIZEN_MESSAGE_SENDER == LOG_SENDER)
         self.stdout.write(f"Knowledge base: {made} articles added; {answered} questions answered directly.")
 
     def _articles(self, maintainer: User) -> int:
@@ -152,7 +158,7 @@ class Command(BaseCommand):
             made += 1
         return made
 
-    def _answered_questions(self, operator: User) -> int:
+    def _answered_questions(self, operator: User, *, texts: bool) -> int:
         if DemandEvent.objects.filter(action=Action.DIRECT_ANSWER).exists():
             return 0
         now = timezone.now()
@@ -171,6 +177,7 @@ class Command(BaseCommand):
                     channel=Channel.HOTLINE,
                     entered_by=operator,
                     demand_type=DemandType.QUESTION,
+                    text_messages=texts,
                 ).demand
                 demand = demand_answer_directly(
                     demand_id=demand.pk, actor=operator, article_id=article.pk if article else None
