@@ -168,3 +168,11 @@ def test_a_question_registered_plainly_links_to_its_direct_answer(
     assert f"/desk/demands/{number}/#knowledge" in _text(response)
     page = _text(operator.get(f"/desk/demands/{number}/"))
     assert "知识库推荐" in page and article.title in page and 'name="article"' in page
+
+
+def test_intake_keeps_the_suggestions_when_the_caller_form_is_incomplete(district, article):
+    operator = logged_in(district.users["intake"])
+    incomplete = {**QUESTION, **CALLER, "citizen_name": "", "demand_type": "question"}
+    page = _text(operator.post("/intake/", {**incomplete, "knowledge": "answer", "article": article.pk}))
+    assert "请填写姓名" in page and article.title in page and "登记并直接答复" in page
+    assert not Demand.objects.exists()
