@@ -36,8 +36,8 @@ from django.utils import timezone
 
 from assessment.models import AppealStatus
 from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
-from demands.models import Demand
-from demands.workflow import ANSWERED_STATUSES, OPEN_STATUSES
+from demands.models import Demand, DemandEvent, DemandType
+from demands.workflow import ANSWERED_STATUSES, OPEN_STATUSES, Action
 from dispatch.models import Assignment, AssignmentRole, ReturnRequest, RulingStatus
 from dispatch.querysets import answered_again, answered_on_time, answered_q, lead_q, open_q, overdue_now
 
@@ -246,10 +246,11 @@ def _merged_ratings(aggregate: Sum | Count) -> Coalesce:
     return Coalesce(Subquery(merged, output_field=IntegerField()), Value(0))
 
 
-def _answer_deadline() -> Subquery:
-    """The handling deadline of the lead assignment that gave the demand's latest answer."""
+def _answer_deadline() -> Coalesce:
+    """The handling deadline of the lead assignment that gave the demand's latest answer. A direct
+    answer (直接答复) had no lead assignment: given at first contact, it was given in time."""
     answering_lead = Assignment.objects.lead().answered().filter(demand=OuterRef("pk")).order_by("-finished_at", "-pk")
-    return Subquery(answering_lead.values("handle_deadline")[:1])
+    return Coalesce(Subquery(answering_lead.values("handle_deadline")[:1]), F("replied_at"))
 
 
 def _demands_in(filters: AuditFilters) -> QuerySet[Demand]:
@@ -257,6 +258,17 @@ def _demands_in(filters: AuditFilters) -> QuerySet[Demand]:
     if filters.street_ids:
         demands = demands.filter(street_id__in=filters.street_ids)
     return demands
+
+
+def direct_answers(filters: AuditFilters) -> dict[str, int]:
+    """Of the questions (咨询) submitted in the period, how many the centre answered directly at
+    first contact (直接答复, 首问办结), whatever became of them since (a rating, a reopening)."""
+    answered_directly = Exists(DemandEvent.objects.filter(demand=OuterRef("pk"), action=Action.DIRECT_ANSWER))
+    return (
+        _demands_in(filters)
+        .filter(demand_type=DemandType.QUESTION)
+        .aggregate(questions=Count("pk"), answered=Count("pk", filter=Q(answered_directly)))
+    )
 
 
 def street_rows(filters: AuditFilters, *, now: datetime | None = None) -> list[FigureRow]:

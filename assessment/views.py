@@ -71,6 +71,7 @@ def _figures(filters: af.AuditFilters) -> dict:
         "figures": dispatch_figures(filters),
         "department_rows": af.department_rows(filters),
         "district_row": af.district_row(filters),
+        "direct_answers": af.direct_answers(filters),
         "street_rows": af.street_rows(filters),
         "district": _charted(af.demand_series(filters, title=_("全区")), "chart-district"),
         "selected_charts": selected,

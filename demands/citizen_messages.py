@@ -51,6 +51,8 @@ TOLD: dict[str, str] = {
     ),
     Action.ASK_CITIZEN: gettext_noop("承办部门需要您补充诉求%(number)s的信息，请凭受理编号和查询码查看问题并回复。"),
     Action.REPLY: gettext_noop("您的诉求%(number)s已答复，请凭受理编号和查询码查看答复并评价。"),
+    # A direct answer is an answer like any other to the citizen.
+    Action.DIRECT_ANSWER: gettext_noop("您的诉求%(number)s已答复，请凭受理编号和查询码查看答复并评价。"),
     Action.MERGE: gettext_noop("您的诉求%(number)s与诉求%(original)s反映同一问题，已合并办理，答复后将通知您。"),
     Action.REJECT: gettext_noop("您的诉求%(number)s不予受理，请凭受理编号和查询码查看原因。"),
     # Told to the phone on file, so its owner learns of a follow-up someone else made.
@@ -68,7 +70,11 @@ ORIGINAL_REJECTED = gettext_noop(
     "与您的诉求%(number)s合并办理的诉求%(original)s不予受理，请凭您的受理编号和查询码查看原因。"
 )
 # When a demand is answered or refused, so are the demands merged into it.
-FOLLOWED_BY_MERGED: dict[str, str] = {Action.REPLY: ORIGINAL_ANSWERED, Action.REJECT: ORIGINAL_REJECTED}
+FOLLOWED_BY_MERGED: dict[str, str] = {
+    Action.REPLY: ORIGINAL_ANSWERED,
+    Action.DIRECT_ANSWER: ORIGINAL_ANSWERED,
+    Action.REJECT: ORIGINAL_REJECTED,
+}
 
 
 def tell(event: DemandEvent) -> list[CitizenMessage]:

@@ -77,6 +77,8 @@ class Action(models.TextChoices):
     ANSWER_INSTRUCTION = "answer_instruction", _("批示反馈")
     # A dispatcher convened the departments of a hard case; their decision re-dispatches it.
     CONVENE = "convene", _("疑难件会商")
+    # A question answered at first contact by the intake operator or a dispatcher (直接答复).
+    DIRECT_ANSWER = "direct_answer", _("直接答复")
 
 
 S = Status
@@ -95,10 +97,13 @@ _ANY_SELF: dict[str, str] = {status: status for status in Status}
 # action -> {from status: to status}
 TRANSITIONS: dict[str, dict[str, str]] = {
     Action.AUTO_DISPATCH: {S.SUBMITTED: S.DISPATCHED},
-    Action.SEND_TO_TRIAGE: {S.SUBMITTED: S.TRIAGE},
+    # A direct answer sent back for redoing has no department to go back to: a dispatcher places it.
+    Action.SEND_TO_TRIAGE: {S.SUBMITTED: S.TRIAGE, S.REOPENED: S.TRIAGE},
     Action.DISPATCH: {S.TRIAGE: S.DISPATCHED},
     Action.SIGN: {S.DISPATCHED: S.IN_PROGRESS, S.REOPENED: S.IN_PROGRESS},
     Action.REPLY: {S.IN_PROGRESS: S.REPLIED},
+    # A question answered before any department has it: closed at first contact, rated like a reply.
+    Action.DIRECT_ANSWER: {S.SUBMITTED: S.REPLIED, S.TRIAGE: S.REPLIED},
     # A merged demand's citizen rates the answer they share; their demand stays merged.
     Action.RATE: {S.REPLIED: S.CLOSED, S.MERGED: S.MERGED},
     Action.AUTO_CLOSE: {S.REPLIED: S.CLOSED},

@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.settings import api_settings
 
 from departments.api import LogoutApi, TokenObtainApi
-from dispatch.api import cases, citizen, desk, instructions
+from dispatch.api import cases, citizen, desk, instructions, knowledge
 
 urlpatterns = [
     # The token view names its own parsers; it takes the bounded JSON parser like the rest.
@@ -35,6 +35,13 @@ urlpatterns = [
         desk.DemandPhoneRatingApi.as_view(),
         name="api-demand-phone-rating",
     ),
+    path(
+        "demands/<str:tracking_number>/direct-answer/",
+        knowledge.DemandDirectAnswerApi.as_view(),
+        name="api-demand-direct-answer",
+    ),
+    path("knowledge/articles/", knowledge.ArticleListApi.as_view(), name="api-knowledge-articles"),
+    path("knowledge/articles/<int:article_id>/", knowledge.ArticleDetailApi.as_view(), name="api-knowledge-article"),
     path("returns/<int:return_id>/rule/", desk.ReturnRuleApi.as_view(), name="api-return-rule"),
     path("extensions/<int:extension_id>/decide/", desk.ExtensionDecideApi.as_view(), name="api-extension-decide"),
     path("assignments/", cases.AssignmentListApi.as_view(), name="api-assignments"),

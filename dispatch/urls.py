@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.views import citizen, common, desk, desk_actions, intake, list_review, workbench
+from dispatch.views import citizen, common, desk, desk_actions, intake, knowledge, list_review, workbench
 
 urlpatterns = [
     # Citizens
@@ -39,6 +39,7 @@ urlpatterns = [
     path("desk/demands/<str:tracking_number>/convene/", desk_actions.convene, name="desk-convene"),
     path("desk/demands/<str:tracking_number>/instruct/", desk_actions.instruct, name="desk-instruct"),
     path("desk/demands/<str:tracking_number>/phone-rating/", desk_actions.phone_rating, name="desk-phone-rating"),
+    path("desk/demands/<str:tracking_number>/answer/", desk_actions.answer_directly, name="desk-direct-answer"),
     path("desk/returns/<int:return_id>/rule/", desk_actions.rule_return, name="desk-rule"),
     path("desk/extensions/<int:extension_id>/decide/", desk_actions.decide_extension, name="desk-decide-extension"),
     path("desk/assignments/<int:assignment_id>/release/", desk_actions.release_assist, name="desk-release"),
@@ -63,4 +64,8 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", common.attachment_download, name="attachment"),
     path("list/hotspots/", list_review.hotspots, name="list-hotspots"),
     path("list/v<int:number>/impact/", list_review.impact, name="list-impact"),
+    # The knowledge base (知识库), beside the list.
+    path("list/knowledge/", knowledge.articles, name="knowledge"),
+    path("list/knowledge/new/", knowledge.article_new, name="knowledge-new"),
+    path("list/knowledge/<int:article_id>/", knowledge.article_detail, name="knowledge-article"),
 ]

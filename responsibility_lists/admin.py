@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from config.admin_mixins import ReadOnlyAdmin
-from responsibility_lists.models import AmendmentProposal, Category, ImportJob, ListEdit, ListVersion, Matter
+from responsibility_lists.models import (
+    AmendmentProposal,
+    Category,
+    ImportJob,
+    KnowledgeArticle,
+    ListEdit,
+    ListVersion,
+    Matter,
+)
 
 
 class FrozenVersionAdmin(admin.ModelAdmin):
@@ -65,3 +73,12 @@ class AmendmentProposalAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "matter_code", "kind", "status", "proposed_by", "decided_by"]
     list_filter = ["status", "kind"]
     search_fields = ["matter_code", "matter_name"]
+
+
+@admin.register(KnowledgeArticle)
+class KnowledgeArticleAdmin(ReadOnlyAdmin):
+    """Articles are written on the knowledge base's pages, which keep their search text and editor."""
+
+    list_display = ["title", "matter_code", "is_published", "updated_at", "updated_by"]
+    list_filter = ["is_published"]
+    search_fields = ["title", "matter_code"]

@@ -342,3 +342,32 @@ class AmendmentProposal(models.Model):
             AmendmentKind.CHANGE_LIMIT: f"{self.limit_field} = {self.limit_value}",
         }.get(AmendmentKind(self.kind), "")
         return f"{self.get_kind_display()}{'：' + detail if detail else ''}"
+
+
+class KnowledgeArticle(models.Model):
+    """A ready answer to a question citizens ask (问答, 政策解答), kept by the list maintainers beside
+    the list. It is tied to a matter by the matter's code, not by a row: published versions never
+    change, and the code is what stays the same from one version to the next."""
+
+    title = models.CharField(_("标题"), max_length=200)
+    question = models.TextField(_("常见问题"))
+    answer = models.TextField(_("答复口径"))
+    matter_code = models.CharField(_("事项编码"), max_length=32, blank=True, db_index=True)
+    keywords = models.JSONField(_("关键词"), default=list, blank=True)
+    is_published = models.BooleanField(_("已发布"), default=True)
+    # Title, question, keywords and answer in one lower-cased text, written by the service on every
+    # save: a search looks for each word in it with a plain LIKE, which PostgreSQL and SQLite
+    # answer alike (a lookup in the JSON keywords would not: SQLite stores Chinese as \u escapes).
+    search_text = models.TextField(default="", blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["matter_code", "title"]
+        verbose_name = _("知识库文章")
+        verbose_name_plural = _("知识库文章")
+
+    def __str__(self) -> str:
+        return self.title

@@ -39,6 +39,8 @@ AUDIT = frozenset({"auditor", "supervisor", "admin"})
 MAINTAIN = frozenset({"maintainer", "admin"})
 # The district-wide roles that review the list against the demands (hot spots).
 LIST_READERS = frozenset({"maintainer", "dispatcher", "auditor", "admin"})
+# Who answers citizens from the knowledge base, and who keeps it.
+KNOWLEDGE_READERS = frozenset({"intake", "dispatcher", "supervisor", "maintainer", "admin"})
 # Who keeps or reads the working-time calendar: the district-wide roles.
 CALENDAR_READERS = frozenset({"dispatcher", "supervisor", "auditor", "maintainer", "callback", "admin"})
 # The callback visit queue (回访): the callback staff work it, supervisors and the administrator read it.
@@ -125,6 +127,10 @@ EXPECTED: dict[str, Rule] = {
     "list-amendment-decide": rule(post=MAINTAIN),
     "list-hotspots": rule(LIST_READERS, LIST_READERS),
     "list-impact": rule(MAINTAIN, MAINTAIN),
+    # The knowledge base (知识库): read by those who answer citizens, written by the maintainers.
+    "knowledge": rule(KNOWLEDGE_READERS, KNOWLEDGE_READERS),
+    "knowledge-new": rule(MAINTAIN, MAINTAIN),
+    "knowledge-article": rule(KNOWLEDGE_READERS, MAINTAIN),
     # The dispatch desk
     "intake": rule({"intake", *DISPATCH}, {"intake", *DISPATCH}),
     "desk": rule({*DISPATCH, "supervisor"}, {*DISPATCH, "supervisor"}),
@@ -145,6 +151,8 @@ EXPECTED: dict[str, Rule] = {
     "desk-instruct": rule(post={"supervisor", "admin"}),  # 领导批示, recorded for the leader
     # A citizen's rating given by phone: the hotline's intake and dispatch staff, the callback staff.
     "desk-phone-rating": rule(post={"intake", "dispatcher", "callback", "admin"}),
+    # A question answered at once from the knowledge base (直接答复): the hotline's intake and dispatch staff.
+    "desk-direct-answer": rule(post={"intake", *DISPATCH}),
     # The department workbench: a department's staff, on their own department's cases
     "workbench": rule(DEPARTMENT, DEPARTMENT),
     "workbench-templates": rule(DEPARTMENT, DEPARTMENT),
@@ -208,6 +216,9 @@ EXPECTED: dict[str, Rule] = {
     "api-demand-instructions": rule(post={"supervisor", "admin"}),
     "api-instruction-answer": rule(post=DEPARTMENT, scope="department"),
     "api-demand-phone-rating": rule(post={"intake", "dispatcher", "callback", "admin"}),
+    "api-demand-direct-answer": rule(post={"intake", *DISPATCH}),
+    "api-knowledge-articles": rule(KNOWLEDGE_READERS, MAINTAIN),
+    "api-knowledge-article": rule(KNOWLEDGE_READERS, MAINTAIN),
     "api-return-rule": rule(post=DISPATCH),
     "api-extension-decide": rule(post=DISPATCH),
     "api-appeals": rule({"head", "auditor", "admin"}),

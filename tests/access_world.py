@@ -37,6 +37,7 @@ from departments.models import Membership, Role
 from dispatch.models import Assignment, AssignmentRole, LeaderInstruction, Supervision
 from dispatch.services import assignment_return, assignment_sign, extension_request, return_rule
 from responsibility_lists.amendments import amendment_file
+from responsibility_lists.knowledge import article_create
 from responsibility_lists.models import AmendmentKind, AmendmentProposal, ImportJob
 from responsibility_lists.services import version_create_draft
 from tests.access_matrix import ACTORS, DEPARTMENT, READ_ALL
@@ -148,6 +149,10 @@ def build_world(on_commit) -> World:
     amendment_file(
         actor=users["dispatcher"], version_id=district.version.pk, matter_code="PS-0101-001",
         kind=AmendmentKind.ADD_KEYWORD, keyword="夜市", reason="夜市摊贩也常被投诉",
+    )  # fmt: skip
+    article = article_create(
+        actor=users["maintainer"], title="夜市摊位怎么申请", question="夜市摊位去哪里申请？",
+        answer="请向所在街道办事处执法队申请夜市摊位。", matter_code="PS-0101-001", keywords="夜市、摊位",
     )  # fmt: skip
     import_job = ImportJob.objects.create(
         file=ContentFile(b"code,name\n", name="list.csv"), original_name="list.csv", title="导入", created_by=users["maintainer"]
@@ -277,6 +282,8 @@ def build_world(on_commit) -> World:
         "api-key-problem-update": {"problem_id": str(key_problem.pk)},
         "audit-export-download": {"job_id": str(export.pk)},
         "list-import": {"job_id": str(import_job.pk)},
+        "knowledge-article": {"article_id": str(article.pk)},
+        "api-knowledge-article": {"article_id": str(article.pk)},
         **{
             name: {"report_id": str(report.pk)}
             for name in (

@@ -9,13 +9,15 @@ from django.utils.translation import gettext_noop
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
 from demands.models import HIGHEST_RATING, LOWEST_RATING, Demand
-from demands.services import CITIZEN, PHONE, awaits_rating, demand_rate, demand_transition
-from demands.wording import worded
+from demands.services import CITIZEN, PHONE, SYSTEM, awaits_rating, demand_rate, demand_transition
+from demands.wording import system_sentence, worded
 from demands.workflow import Action, Status, may_reopen, reopen_limit_reached
 from departments.access import has_role
 from departments.models import Role
 from dispatch.models import Assignment
 from dispatch.services.assignments import create_assignments, require_dispatcher, settle_demand
+
+DIRECT_ANSWER_REOPENED = system_sentence(gettext_noop("群众对直接答复不满意，转人工分拨给承办部门办理。"))
 
 
 def demand_reopen(
@@ -62,6 +64,15 @@ def demand_reopen(
         )
         if last_lead is not None:
             create_assignments(demand=reopened, lead=last_lead.department, matter=last_lead.matter, actor=None)
+        else:
+            # A direct answer (直接答复): no department had it to redo it. A dispatcher places it.
+            reopened = demand_transition(
+                demand_id=current.pk,
+                action=Action.SEND_TO_TRIAGE,
+                actor=None,
+                actor_label=SYSTEM,
+                reason=DIRECT_ANSWER_REOPENED,
+            )
         # The visit of the answer sent back: the stars given with it are its answer, else it is cancelled.
         if rating is not None:
             enqueue_on_commit("assessment.visit_citizen_rated", current.pk, current.reopen_count, rating)

@@ -354,7 +354,8 @@ def reopen(request: HttpRequest, tracking_number: str) -> HttpResponse:
         perform(
             request,
             lambda: demand_reopen(demand=demand, reason=form.cleaned_data["reason"]),
-            _("已退回承办部门重新办理。"),
+            # A direct answer had no department to send it back to (dispatch.services.direct_answers).
+            _("已退回承办部门重新办理。") if demand.lead_department_id else _("已转交分拨中心派单办理。"),
         )
     else:
         messages.error(request, _("请说明不满意的原因。"))

@@ -38,6 +38,7 @@ from dispatch.forms.desk import (
     RuleForm,
     SuperviseForm,
 )
+from dispatch.forms.knowledge import DirectAnswerForm
 from dispatch.models import HardCaseConsultation, LeaderInstruction, ReturnRequest, RulingStatus, Supervision
 from dispatch.selectors import (
     CONFIDENT_SUGGESTION,
@@ -51,11 +52,13 @@ from dispatch.selectors import (
     pending_extensions,
 )
 from dispatch.services.closing import PHONE_RATING_ROLES
+from dispatch.services.direct_answers import DIRECT_ANSWER_ROLES, may_answer_directly
 from dispatch.services.instructions import INSTRUCTION_ROLES, instruction_figures
 from dispatch.services.phone_search import phone_search
 from dispatch.services.routing import SUGGESTION_TAKEN
 from dispatch.services.supervision import SUPERVISOR_ROLES
 from dispatch.views.common import paginate, role_required
+from routing.knowledge import articles_for_demand
 
 # Supervisors follow the cases that ran late; the queues that need a dispatcher's decision are
 # not theirs.
@@ -224,6 +227,10 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
         "can_supervise": has_role(request.user, *SUPERVISOR_ROLES) and not any(s.is_open for s in supervisions),
         "supervise_form": SuperviseForm(auto_id="supervise_%s"),
         "can_rate_by_phone": has_role(request.user, *PHONE_RATING_ROLES) and awaits_rating(demand),
+        # The knowledge base's answers to the demand's words and matter, and a question's direct answer.
+        "articles": articles_for_demand(demand),
+        "can_answer_directly": has_role(request.user, *DIRECT_ANSWER_ROLES) and may_answer_directly(demand),
+        "direct_answer_form": DirectAnswerForm(auto_id="direct_%s"),
         "phone_rating_form": PhoneRatingForm(auto_id="phone_rating_%s"),
         "now": timezone.now(),
         # Opened from the triage queue: after the dispatch, the desk goes on to its next item.

@@ -35,6 +35,7 @@ from dispatch.forms.desk import (
     RuleForm,
     SuperviseForm,
 )
+from dispatch.forms.knowledge import DirectAnswerForm
 from dispatch.models import Assignment, ExtensionRequest, ExtensionStatus, ReturnRequest
 from dispatch.services import (
     assignment_release,
@@ -51,6 +52,7 @@ from dispatch.services import (
     supervision_open,
 )
 from dispatch.services.closing import PHONE_RATING_ROLES
+from dispatch.services.direct_answers import DIRECT_ANSWER_ROLES, demand_answer_directly
 from dispatch.services.duplicates import GroupDecision
 from dispatch.services.instructions import INSTRUCTION_ROLES
 from dispatch.services.supervision import SUPERVISOR_ROLES
@@ -382,3 +384,19 @@ def phone_rating(request: StaffRequest, tracking_number: str) -> HttpResponse:
     if back is None and not has_role(request.user, *READ_ALL_ROLES):
         return redirect("staff-home")
     return back or redirect("desk-demand", tracking_number=tracking_number)
+
+
+@require_POST
+@role_required(*DIRECT_ANSWER_ROLES)
+def answer_directly(request: StaffRequest, tracking_number: str) -> HttpResponse:
+    """A question answered at once (直接答复), from a suggested article or in one's own words."""
+    demand = get_object_or_404(Demand, tracking_number=tracking_number)
+    perform_form(
+        request,
+        DirectAnswerForm,
+        lambda data: demand_answer_directly(
+            demand_id=demand.pk, actor=request.user, body=data["body"], article_id=data["article"]
+        ),
+        _("%(number)s 已直接答复，群众将收到短信通知。") % {"number": tracking_number},
+    )
+    return _back(tracking_number, request)
