@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import override_settings
 
+from assessment.figures import AuditFilters, department_rows
 from config.demo_clock import clock_at
 from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from demands.models import CitizenMessage, Reply
@@ -197,6 +198,9 @@ def test_the_clock_counts_review_time_the_reply_is_on_time_only_if_approved_by_t
     # What assessment counts as answered on time (dispatch.querysets.answered_on_time).
     assert not Assignment.objects.filter(pk=signed.pk).answered_on_time().exists()
     assert Assignment.objects.filter(pk=signed.pk).answered().exists()
+    # And the auditors' figures for the department: answered, not on time.
+    (row,) = [r for r in department_rows(AuditFilters.default()) if r.name == signed.department.name]
+    assert (row.answered, row.on_time) == (1, 0)
 
 
 def test_approved_by_the_deadline_counts_as_on_time(district, head, signed):
@@ -204,6 +208,8 @@ def test_approved_by_the_deadline_counts_as_on_time(district, head, signed):
         _reply(district, signed)
         reply_review_approve(review_id=_pending(signed).pk, actor=head)
     assert Assignment.objects.filter(pk=signed.pk).answered_on_time().exists()
+    (row,) = [r for r in department_rows(AuditFilters.default()) if r.name == signed.department.name]
+    assert (row.answered, row.on_time) == (1, 1)
 
 
 def test_a_return_withdraws_the_reply_waiting_for_review(district, head, signed):
