@@ -52,7 +52,13 @@ def centre_reviews(assignment: Assignment) -> bool:
 def first_review_stage(assignment: Assignment, author: User) -> str | None:
     """Where a reply by `author` goes first: to the department's head, to the centre, or (None)
     straight to the citizen. A head's own reply needs no head's approval."""
-    if assignment.department.reply_needs_review and not works_in(author, assignment.department, Role.HEAD):
+    department = assignment.department
+    # A department without a head has no one to approve: its replies are not held for nobody.
+    if (
+        department.reply_needs_review
+        and not works_in(author, department, Role.HEAD)
+        and Membership.objects.filter(department=department, role=Role.HEAD).exists()
+    ):
         return ReviewStage.DEPARTMENT
     if centre_reviews(assignment):
         return ReviewStage.CENTRE

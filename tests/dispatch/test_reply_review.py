@@ -17,7 +17,7 @@ from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from demands.models import CitizenMessage, Reply
 from demands.selectors import public_timeline
 from demands.workflow import Action, Status
-from departments.models import Role
+from departments.models import Department, Role
 from dispatch.models import (
     Assignment,
     AssignmentStatus,
@@ -139,6 +139,12 @@ def test_only_the_departments_own_head_approves_at_its_stage(district, head, sig
 
 def test_a_heads_own_reply_and_a_reply_where_no_review_applies_go_at_once(district, head, signed):
     demand = assignment_reply(assignment_id=signed.pk, actor=head, body=BODY)
+    assert demand.status == Status.REPLIED and not ReplyReview.objects.exists()
+
+
+def test_a_department_without_a_head_has_its_replies_sent_at_once(district, signed):
+    Department.objects.filter(pk=signed.department_id).update(reply_needs_review=True)
+    demand = _reply(district, signed)
     assert demand.status == Status.REPLIED and not ReplyReview.objects.exists()
 
 
