@@ -97,7 +97,10 @@ def test_the_centre_reviews_on_the_desk(district, signed):
 
 def test_the_api_lists_and_decides(district, head, signed):
     handler = _api(district.users["cgj"])
-    assert handler.post(f"/api/v1/assignments/{signed.pk}/reply/", {"body": BODY}, format="json").status_code == 200
+    held = handler.post(f"/api/v1/assignments/{signed.pk}/reply/", {"body": BODY}, format="json")
+    assert held.status_code == 200 and (held.json()["status"], held.json()["review_stage"]) == ("signed", "department")
+    (listed,) = handler.get("/api/v1/assignments/").json()["results"]
+    assert listed["review_stage"] == "department"
     assert handler.get("/api/v1/reviews/").json()["results"] == []
     boss = _api(head)
     (row,) = boss.get("/api/v1/reviews/").json()["results"]
