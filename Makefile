@@ -42,6 +42,7 @@ sample: migrate
 	@$(PY) manage.py load_demo_list_revision
 	@$(PY) manage.py load_demo_demands
 	@$(PY) manage.py load_demo_knowledge
+	@$(PY) manage.py load_demo_reviews
 	@$(PY) manage.py load_demo_visits
 	@$(PY) manage.py load_demo_hot_topic
 	@$(PY) manage.py load_demo_appeal

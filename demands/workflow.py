@@ -79,6 +79,10 @@ class Action(models.TextChoices):
     CONVENE = "convene", _("疑难件会商")
     # A question answered at first contact by the intake operator or a dispatcher (直接答复).
     DIRECT_ANSWER = "direct_answer", _("直接答复")
+    # A reply held for review before the citizen sees it (答复审核), and the reviewers' decisions.
+    REPLY_SUBMITTED = "reply_submitted", _("答复提交审核")
+    REPLY_APPROVED = "reply_approved", _("答复审核通过")
+    REPLY_SENT_BACK = "reply_sent_back", _("答复退回修改")
 
 
 S = Status
@@ -151,6 +155,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.ANSWER_INSTRUCTION: _ANY_SELF,
     # The departments' decision on a hard case hands it out afresh: waiting for dispatch, or in hand.
     Action.CONVENE: {status: S.DISPATCHED for status in (S.TRIAGE, *WORKING_STATUSES)},
+    # A reply under review leaves the case in hand: the citizen hears of it once it is approved.
+    Action.REPLY_SUBMITTED: {S.IN_PROGRESS: S.IN_PROGRESS},
+    Action.REPLY_APPROVED: {S.IN_PROGRESS: S.IN_PROGRESS},
+    Action.REPLY_SENT_BACK: {S.IN_PROGRESS: S.IN_PROGRESS},
 }
 
 

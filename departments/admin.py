@@ -62,8 +62,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "parent", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["code", "name", "kind", "parent", "reply_needs_review", "is_active"]
+    list_filter = ["kind", "reply_needs_review", "is_active"]
     search_fields = ["code", "name", "short_name"]
     inlines = [MembershipInline]
 

@@ -77,6 +77,10 @@ class Department(models.Model):
         Community, on_delete=models.PROTECT, related_name="workstation", null=True, blank=True
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    # The department's head approves each reply before the citizen sees it (答复审核).
+    reply_needs_review = models.BooleanField(
+        _("答复须经负责人审核"), default=False, help_text=_("勾选后，本部门的答复经部门负责人审核通过才发给群众。")
+    )
 
     class Meta:
         ordering = ["code"]

@@ -3,12 +3,14 @@ from django.contrib import admin
 from config.admin_mixins import ReadOnlyAdmin
 from dispatch.models import (
     Assignment,
+    CentreReviewRule,
     DuplicateSuggestion,
     ExtensionRequest,
     HardCaseConsultation,
     InfoRequest,
     LeaderInstruction,
     Notification,
+    ReplyReview,
     ReplyTemplate,
     ReturnRequest,
     Supervision,
@@ -79,3 +81,18 @@ class LeaderInstructionAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "kind", "message", "read_at", "emailed_at"]
     list_filter = ["kind"]
+
+
+@admin.register(ReplyReview)
+class ReplyReviewAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "stage", "status", "submitted_by", "submitted_at", "reviewer", "decided_at"]
+    list_filter = ["stage", "status"]
+
+
+@admin.register(CentreReviewRule)
+class CentreReviewRuleAdmin(admin.ModelAdmin):
+    """The categories and matters whose replies the centre reviews before the citizen sees them."""
+
+    list_display = ["category_name", "matter_code", "note", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["category_name", "matter_code", "note"]

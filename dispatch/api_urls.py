@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.settings import api_settings
 
 from departments.api import LogoutApi, TokenObtainApi
-from dispatch.api import cases, citizen, desk, instructions, knowledge
+from dispatch.api import cases, citizen, desk, instructions, knowledge, reviews
 
 urlpatterns = [
     # The token view names its own parsers; it takes the bounded JSON parser like the rest.
@@ -44,6 +44,8 @@ urlpatterns = [
     path("knowledge/articles/<int:article_id>/", knowledge.ArticleDetailApi.as_view(), name="api-knowledge-article"),
     path("returns/<int:return_id>/rule/", desk.ReturnRuleApi.as_view(), name="api-return-rule"),
     path("extensions/<int:extension_id>/decide/", desk.ExtensionDecideApi.as_view(), name="api-extension-decide"),
+    path("reviews/", reviews.ReviewListApi.as_view(), name="api-reviews"),
+    path("reviews/<int:review_id>/decide/", reviews.ReviewDecisionApi.as_view(), name="api-review-decide"),
     path("assignments/", cases.AssignmentListApi.as_view(), name="api-assignments"),
     path("assignments/<int:assignment_id>/sign/", cases.AssignmentSignApi.as_view(), name="api-assignment-sign"),
     path(

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from demands.models import contact_fields
-from dispatch.models import Assignment, LeaderInstruction, Supervision
+from dispatch.models import Assignment, LeaderInstruction, ReplyReview, ReviewStage, ReviewStatus, Supervision
 from dispatch.querysets import open_q
 from dispatch.selectors import (
     duplicate_groups,
@@ -140,6 +140,16 @@ def _instructions() -> QuerySet:
     )
 
 
+def _reviews() -> QuerySet:
+    """Replies held for the centre's review (答复审核), the longest waiting first."""
+    return (
+        ReplyReview.objects.filter(stage=ReviewStage.CENTRE, status=ReviewStatus.PENDING)
+        .select_related("assignment__demand", "assignment__department", "submitted_by")
+        .defer(*contact_fields("assignment__demand__"))
+        .order_by("submitted_at", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class Queue:
     key: str
@@ -158,6 +168,7 @@ QUEUES = (
     Queue("overdue", _("超期未办"), _overdue, "demand__"),
     Queue("supervised", _("督办中"), _supervised, "assignment__demand__"),
     Queue("instructions", _("领导批示"), _instructions, "demand__"),
+    Queue("reviews", _("答复待审核"), _reviews, "assignment__demand__"),
 )
 QUEUE_KEYS = tuple(queue.key for queue in QUEUES)
 _BY_KEY = {queue.key: queue for queue in QUEUES}

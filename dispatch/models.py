@@ -364,6 +364,77 @@ class Supervision(models.Model):
         return gettext(self.note) if self.note == AUTOMATIC_SUPERVISION_NOTE else self.note
 
 
+class ReviewStage(models.TextChoices):
+    DEPARTMENT = "department", _("部门负责人审核")
+    CENTRE = "centre", _("分拨中心审核")
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    SENT_BACK = "sent_back", _("已退回修改")
+    # The case ended otherwise while the reply waited (returned, merged): nothing to decide.
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ReplyReview(models.Model):
+    """A lead's reply held for approval before the citizen sees it (答复审核): one row per stage
+    of one submission. The department's head reviews first, then the centre where a centre rule
+    applies; the last approval sends the reply, a sending back returns it to the handler."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reply_reviews")
+    body = models.TextField(_("答复内容"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("提交时间"))
+    stage = models.CharField(_("审核环节"), max_length=16, choices=ReviewStage.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("审核意见"), blank=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("答复审核")
+        verbose_name_plural = _("答复审核")
+        constraints = [
+            # One reply waits at a time: a handler resubmits only after it was sent back.
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(status="pending"), name="one_pending_review_per_assignment"
+            )
+        ]
+        indexes = [models.Index(fields=["stage", "status"], name="reply_review_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"答复审核 {self.assignment}"
+
+
+class CentreReviewRule(models.Model):
+    """The centre reviews the replies of a category of the list (大类 or 小类, by name, so the rule
+    holds across list versions) or of one matter (by its stable code)."""
+
+    category_name = models.CharField(
+        _("清单类别名称"), max_length=128, blank=True, help_text=_("大类或小类的名称，按名称匹配，跨清单版本有效。")
+    )
+    matter_code = models.CharField(_("事项编码"), max_length=32, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["category_name", "matter_code"]
+        verbose_name = _("中心审核规则")
+        verbose_name_plural = _("中心审核规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(category_name="") | ~Q(matter_code=""), name="centre_rule_names_something"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.category_name or self.matter_code
+
+
 class LeaderInstruction(models.Model):
     """领导批示: a leader's instruction on a case, recorded by the leader or, dictated, by a supervisor
     or an administrator who names the leader. It shows at the top of the case for everyone handling

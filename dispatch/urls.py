@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dispatch.views import citizen, common, desk, desk_actions, intake, knowledge, list_review, workbench
+from dispatch.views import citizen, common, desk, desk_actions, intake, knowledge, list_review, reviews, workbench
 
 urlpatterns = [
     # Citizens
@@ -61,6 +61,7 @@ urlpatterns = [
         workbench.answer_instruction,
         name="workbench-instruction",
     ),
+    path("reviews/<int:review_id>/decide/", reviews.decide, name="reply-review-decide"),
     path("attachments/<int:attachment_id>/", common.attachment_download, name="attachment"),
     path("list/hotspots/", list_review.hotspots, name="list-hotspots"),
     path("list/v<int:number>/impact/", list_review.impact, name="list-impact"),

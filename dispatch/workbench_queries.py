@@ -13,7 +13,7 @@ from django.utils import timezone
 from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
 from demands.models import Demand, contact_fields
 from departments.access import DEPARTMENT_ROLES, department_ids_for
-from dispatch.models import Assignment, AssignmentStatus, ReplyTemplate, Supervision
+from dispatch.models import Assignment, AssignmentStatus, ReplyReview, ReplyTemplate, ReviewStatus, Supervision
 from dispatch.querysets import (
     AssignmentQuerySet,
     answered_again,
@@ -64,6 +64,8 @@ def inbox(user: Viewer, view: str = "open") -> AssignmentQuerySet:
         .annotate(next_due=due)
         .annotate(mark=mark, is_overdue=overdue)
         .annotate(supervised_by_hand=Subquery(waiting_supervision.values("by_hand")[:1]))
+        # A reply held for review (答复审核): the case waits on its reviewer, its clock runs on.
+        .annotate(in_review=Exists(ReplyReview.objects.filter(assignment=OuterRef("pk"), status=ReviewStatus.PENDING)))
         .order_by(F("next_due").asc(), "pk")
     )
 

@@ -166,6 +166,9 @@ EXPECTED: dict[str, Rule] = {
     "workbench-ask-citizen": rule(post=DEPARTMENT, scope="department"),
     "workbench-stop-waiting": rule(post=DEPARTMENT, scope="department"),
     "workbench-supervision": rule(post=DEPARTMENT, scope="department"),
+    # 答复审核: a department's head on its own department's reply (the world's replies wait at
+    # the department's stage; the centre's reviewers decide at the centre's stage).
+    "reply-review-decide": rule(post={"head"}, scope="department"),
     "workbench-instruction": rule(post=DEPARTMENT, scope="department"),  # 批示反馈 by the lead
     "attachment": rule(READ_ALL | DEPARTMENT, READ_ALL | DEPARTMENT, scope="department"),
     # Assessment
@@ -225,6 +228,8 @@ EXPECTED: dict[str, Rule] = {
     "api-appeal-submit": rule(post={"head"}),
     "api-appeal-rule": rule(post={"auditor", "admin"}),
     "api-assignments": rule(SIGNED_IN),  # each sees their own departments' (none for most)
+    "api-reviews": rule(SIGNED_IN),  # each sees the replies waiting for their review (none for most)
+    "api-review-decide": rule(post={"head"}, scope="department"),
     "api-assignment-sign": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-reply": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-contribute": rule(post=DEPARTMENT, scope="department"),

@@ -34,7 +34,7 @@ from assessment.models import (
 from assessment.reports import last_closed_period, report_publish
 from demands.services import demand_submit
 from departments.models import Membership, Role
-from dispatch.models import Assignment, AssignmentRole, LeaderInstruction, Supervision
+from dispatch.models import Assignment, AssignmentRole, LeaderInstruction, ReplyReview, ReviewStage, Supervision
 from dispatch.services import assignment_return, assignment_sign, extension_request, return_rule
 from responsibility_lists.amendments import amendment_file
 from responsibility_lists.knowledge import article_create
@@ -119,6 +119,16 @@ def build_world(on_commit) -> World:
         extensions[side] = extension_request(
             assignment_id=lead[case].pk, actor=actor, extra_days=2, reason="需要协调多个部门现场核查"
         )
+    reviews = {  # a reply of each department's case waiting for its head's review (答复审核)
+        case: ReplyReview.objects.create(
+            assignment=lead[case],
+            body="已经现场处理完毕",
+            submitted_by=staff_of[CASES[case][0]],
+            submitted_at=timezone.now(),
+            stage=ReviewStage.DEPARTMENT,
+        )
+        for case in ("own", "other")
+    }
     for case in ("own", "other"):  # a supervisor asked both departments how their case stands
         Supervision.objects.create(
             assignment=lead[case], supervisor=users["supervisor"], note="请说明办理进展",
@@ -217,6 +227,7 @@ def build_world(on_commit) -> World:
             "return_id": str(returns[subject].pk),
             "extension_id": str(extensions[subject].pk),
             "instruction_id": str(instructions[subject].pk),
+            "review_id": str(reviews[subject].pk),
         }
     values[""] = values["own"]
     payload = {

@@ -399,6 +399,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENTS_PER_SUBMISSION
 ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"]
 REOPEN_LIMIT = 1
+# Review of replies (答复审核): besides the replies of the categories and matters named in the
+# admin's centre review rules, the centre reviews every reply on a case that is or was under
+# supervision (督办) when this is on.
+CENTRE_REVIEWS_SUPERVISED_REPLIES = env_bool("CENTRE_REVIEWS_SUPERVISED_REPLIES", False)
 # Callback visits (回访): which answers the callback staff phone the citizen about. "all", or the
 # share of each department's answers (e.g. "0.3"), chosen by a hash of the case so the choice is the
 # same whenever it is made; each department still has its first VISIT_SAMPLE_MINIMUM answers of a

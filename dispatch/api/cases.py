@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -15,7 +16,7 @@ from dispatch.api.idempotency import IdempotentCreate
 from dispatch.api.outputs import (
     AssignmentOutput,
 )
-from dispatch.models import Assignment, ReturnReason, Supervision
+from dispatch.models import Assignment, ReplyReview, ReturnReason, ReviewStatus, Supervision
 from dispatch.selectors import assignment_for_user, department_inbox
 from dispatch.services import (
     assignment_contribute,
@@ -34,7 +35,10 @@ class AssignmentListApi(SignedInApi, generics.ListAPIView):
     serializer_class = AssignmentOutput
 
     def get_queryset(self):
-        return department_inbox(self.request.user, open_only=self.request.query_params.get("all") != "1")
+        held = ReplyReview.objects.filter(assignment=OuterRef("pk"), status=ReviewStatus.PENDING)
+        return department_inbox(self.request.user, open_only=self.request.query_params.get("all") != "1").annotate(
+            pending_review_stage=Subquery(held.values("stage")[:1])
+        )
 
 
 class AssignmentActionApi(IdempotentCreate, SignedInApi):

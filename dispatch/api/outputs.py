@@ -12,7 +12,7 @@ from demands.models import CitizenMessage, Demand, DemandEvent
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import public_timeline
 from departments.access import READ_ALL_ROLES, has_role
-from dispatch.models import Assignment
+from dispatch.models import Assignment, ReplyReview, ReviewStatus
 from dispatch.selectors import latest_routing
 from routing.models import RoutingResult
 
@@ -126,10 +126,22 @@ class AssignmentOutput(serializers.ModelSerializer):
     tracking_number = serializers.CharField(source="demand.tracking_number")
     title = serializers.CharField(source="demand.title")
     department = serializers.CharField(source="department.name")
+    # Where its reply waits for review (答复审核): "department", "centre", or null when none waits.
+    review_stage = serializers.SerializerMethodField()
 
     class Meta:
         model = Assignment
         fields = [
             "id", "tracking_number", "title", "department", "role", "status",
-            "dispatched_at", "sign_deadline", "handle_deadline", "signed_at", "finished_at",
+            "dispatched_at", "sign_deadline", "handle_deadline", "signed_at", "finished_at", "review_stage",
         ]  # fmt: skip
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="department | centre | null"))
+    def get_review_stage(self, assignment: Assignment) -> str | None:
+        if hasattr(assignment, "pending_review_stage"):  # a list reads it with the rows
+            return assignment.pending_review_stage
+        return (
+            ReplyReview.objects.filter(assignment=assignment, status=ReviewStatus.PENDING)
+            .values_list("stage", flat=True)
+            .first()
+        )

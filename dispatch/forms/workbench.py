@@ -80,3 +80,15 @@ class ReplyTemplateForm(forms.Form):
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         choice_field(self.fields, "department").choices = [(d.pk, d.name) for d in departments]
+
+
+class ReviewDecisionForm(forms.Form):
+    """A reviewer's decision on a reply held for review: approve it, or send it back with a note."""
+
+    approve = forms.TypedChoiceField(
+        label=_("审核"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("通过")), ("0", _("退回修改"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

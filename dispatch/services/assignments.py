@@ -31,11 +31,14 @@ from dispatch.models import (
     InfoRequest,
     InfoRequestStatus,
     Notification,
+    ReplyReview,
     ReturnRequest,
+    ReviewStatus,
     RulingStatus,
 )
 from dispatch.services.case_locks import assignment_under_lock, locked_assignment
 from dispatch.services.deadlines import deadlines_for
+from dispatch.services.review_rules import first_review_stage, pending_review, reply_hold
 from dispatch.services.transitions import assignment_transition, check_move, let_go
 from responsibility_lists.models import Matter
 from responsibility_lists.selectors import version_in_force
@@ -61,7 +64,7 @@ def matter_assisting(matter: Matter | None, street_id: int | None) -> list[Depar
 def withdraw_waiting(assignment_ids: Iterable[int], now: datetime, reason: str, *, returns: bool = True) -> None:
     """Work that ends (answered, returned, merged away or refused) leaves nothing to decide:
     its pending return (unless `returns` is false: the return that ends it is what waits now),
-    extension request and question to the citizen are withdrawn, with the reason (in the
+    extension request, question to the citizen and reply under review are withdrawn, with the reason (in the
     record's language), so no queue keeps an item that no ruling can clear."""
     ids = list(assignment_ids)
     if returns:
@@ -73,6 +76,10 @@ def withdraw_waiting(assignment_ids: Iterable[int], now: datetime, reason: str, 
     )
     InfoRequest.objects.filter(assignment_id__in=ids, status=InfoRequestStatus.PENDING).update(
         status=InfoRequestStatus.WITHDRAWN, closed_at=now
+    )
+    # A reply waiting for review: the case left the department's hands, nobody is to approve it.
+    ReplyReview.objects.filter(assignment_id__in=ids, status=ReviewStatus.PENDING).update(
+        status=ReviewStatus.WITHDRAWN, decided_at=now, note=reason
     )
 
 
@@ -249,34 +256,52 @@ def assignment_sign(*, assignment_id: int, actor: User) -> Assignment:
 
 def assignment_reply(*, assignment_id: int, actor: User, body: str) -> Demand:
     """The lead department answers the citizen. Every assisting department must have contributed
-    or been released first, so the answer covers all of the demand."""
+    or been released first, so the answer covers all of the demand. Where the reply must be
+    reviewed (dispatch.services.review_rules) it is held for the reviewer instead of sent."""
     if len(body.strip()) < 10:
         raise ValidationFailed(_("答复内容太短，请写明办理结果（至少10个字）。"))
     with transaction.atomic():
         assignment = locked_assignment(assignment_id, actor)
-        if assignment.role != AssignmentRole.LEAD:
-            raise IllegalTransition(_("协办部门请提交协办意见，由主办部门统一答复。"))
-        refusal = _("请先签收再答复。")
-        check_move(assignment=assignment, move=AssignmentMove.ANSWER, refusal=refusal)
-        waiting = Assignment.objects.of_demand(assignment.demand_id).assisting().open().select_related("department")
-        if waiting:
-            names = "、".join(a.department.display_name for a in waiting)
-            raise IllegalTransition(_("协办部门尚未反馈：%(names)s。") % {"names": names})
-        now = timezone.now()
-        Reply.objects.create(
-            demand_id=assignment.demand_id, department=assignment.department, author=actor, body=body.strip()
-        )
-        demand = demand_transition(
-            demand_id=assignment.demand_id,
-            action=Action.REPLY,
-            actor=actor,
-            department=assignment.department,
-            changes={"replied_at": now},
-        )
-        withdraw_waiting([assignment.pk], now, gettext_noop("已答复群众，申请随之撤回。"))
-        assignment_transition(assignment=assignment, move=AssignmentMove.ANSWER, refusal=refusal, now=now)
-        # The callback staff's visit about this answer (回访), if it is among those sampled.
-        enqueue_on_commit("assessment.schedule_visit", demand.pk)
+        check_answerable(assignment)
+        if pending_review(assignment.pk) is not None:
+            raise IllegalTransition(_("已有答复在审核中，请等待审核结果。"))
+        stage = first_review_stage(assignment, actor)
+        if stage is not None:
+            reply_hold(assignment=assignment, author=actor, body=body.strip(), stage=stage)
+            return Demand.objects.get(pk=assignment.demand_id)
+        return send_reply(assignment, author=actor, actor=actor, body=body.strip())
+
+
+def check_answerable(assignment: Assignment) -> None:
+    """Refuse an answer from a locked assignment that may not give it now: not the lead, not
+    signed, or with assisting departments still to give their part."""
+    if assignment.role != AssignmentRole.LEAD:
+        raise IllegalTransition(_("协办部门请提交协办意见，由主办部门统一答复。"))
+    check_move(assignment=assignment, move=AssignmentMove.ANSWER, refusal=_("请先签收再答复。"))
+    waiting = Assignment.objects.of_demand(assignment.demand_id).assisting().open().select_related("department")
+    if waiting:
+        names = "、".join(a.department.display_name for a in waiting)
+        raise IllegalTransition(_("协办部门尚未反馈：%(names)s。") % {"names": names})
+
+
+def send_reply(assignment: Assignment, *, author: User, actor: User, body: str) -> Demand:
+    """Send a locked lead's answer to the citizen: the one path of every reply, given at once or
+    approved after review (then `author` wrote it and `actor` approved it). It is answered now,
+    whatever time the reply was written: review time counts against the department. Call inside
+    a transaction, after `check_answerable`."""
+    now = timezone.now()
+    Reply.objects.create(demand_id=assignment.demand_id, department=assignment.department, author=author, body=body)
+    demand = demand_transition(
+        demand_id=assignment.demand_id,
+        action=Action.REPLY,
+        actor=actor,
+        department=assignment.department,
+        changes={"replied_at": now},
+    )
+    withdraw_waiting([assignment.pk], now, gettext_noop("已答复群众，申请随之撤回。"))
+    assignment_transition(assignment=assignment, move=AssignmentMove.ANSWER, refusal=_("请先签收再答复。"), now=now)
+    # The callback staff's visit about this answer (回访), if it is among those sampled.
+    enqueue_on_commit("assessment.schedule_visit", demand.pk)
     return demand
 
 

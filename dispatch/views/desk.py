@@ -39,7 +39,17 @@ from dispatch.forms.desk import (
     SuperviseForm,
 )
 from dispatch.forms.knowledge import DirectAnswerForm
-from dispatch.models import HardCaseConsultation, LeaderInstruction, ReturnRequest, RulingStatus, Supervision
+from dispatch.forms.workbench import ReviewDecisionForm
+from dispatch.models import (
+    HardCaseConsultation,
+    LeaderInstruction,
+    ReplyReview,
+    ReturnRequest,
+    ReviewStage,
+    ReviewStatus,
+    RulingStatus,
+    Supervision,
+)
 from dispatch.selectors import (
     CONFIDENT_SUGGESTION,
     FOUND_AT_MOST,
@@ -55,6 +65,7 @@ from dispatch.services.closing import PHONE_RATING_ROLES
 from dispatch.services.direct_answers import DIRECT_ANSWER_ROLES, may_answer_directly
 from dispatch.services.instructions import INSTRUCTION_ROLES, instruction_figures
 from dispatch.services.phone_search import phone_search
+from dispatch.services.review_rules import may_review
 from dispatch.services.routing import SUGGESTION_TAKEN
 from dispatch.services.supervision import SUPERVISOR_ROLES
 from dispatch.views.common import paginate, role_required
@@ -62,7 +73,7 @@ from routing.knowledge import articles_for_demand
 
 # Supervisors follow the cases that ran late; the queues that need a dispatcher's decision are
 # not theirs.
-SUPERVISOR_QUEUES = ("supervised", "overdue", "instructions")
+SUPERVISOR_QUEUES = ("supervised", "overdue", "instructions", "reviews")
 desk_readers = role_required(*DISPATCH_ROLES, Role.SUPERVISOR)
 
 
@@ -233,10 +244,26 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
         "direct_answer_form": DirectAnswerForm(auto_id="direct_%s"),
         "phone_rating_form": PhoneRatingForm(auto_id="phone_rating_%s"),
         "now": timezone.now(),
+        # A reply held for review; the centre's reviewers decide here at its centre stage.
+        **_review(request, demand),
         # Opened from the triage queue: after the dispatch, the desk goes on to its next item.
         "from_queue": triage_query(request.GET),
     }
     return render(request, "dispatch/demand_detail.html", context)
+
+
+def _review(request: StaffRequest, demand: Demand) -> dict[str, Any]:
+    review = (
+        ReplyReview.objects.filter(assignment__demand=demand, status=ReviewStatus.PENDING)
+        .select_related("assignment__department", "submitted_by")
+        .first()
+    )
+    decides = review is not None and review.stage == ReviewStage.CENTRE and may_review(request.user, review)
+    return {
+        "review": review,
+        "review_form": ReviewDecisionForm(auto_id="review_%s", initial={"approve": "1"}) if decides else None,
+        "next": request.get_full_path(),
+    }
 
 
 def triage_query(query: QueryDict) -> str:

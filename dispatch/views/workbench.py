@@ -3,6 +3,7 @@ sign / reply (from templates) / return / extend / ask the citizen / notes, and t
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +27,7 @@ from dispatch.forms.workbench import (
     ReplyForm,
     ReplyTemplateForm,
     ReturnForm,
+    ReviewDecisionForm,
     SupervisionAnswerForm,
 )
 from dispatch.models import (
@@ -34,6 +36,8 @@ from dispatch.models import (
     ExtensionStatus,
     LeaderInstruction,
     ReplyTemplate,
+    ReviewStage,
+    ReviewStatus,
     Supervision,
 )
 from dispatch.selectors import assignment_for_user, department_to_suggest, latest_routing
@@ -51,8 +55,10 @@ from dispatch.services import (
 from dispatch.services.citizen_info import pending_info_request
 from dispatch.services.instructions import answering_lead
 from dispatch.services.notes import case_note
+from dispatch.services.reply_reviews import reviews_for
 from dispatch.services.reply_templates import reply_template_delete, reply_template_save
 from dispatch.services.returns import return_window_closes
+from dispatch.services.review_rules import may_review, pending_review
 from dispatch.views.common import paginate, perform, perform_form, role_required
 from dispatch.workbench_queries import INBOX_VIEWS, department_summary, inbox, templates_for
 
@@ -87,6 +93,8 @@ def workbench(request: StaffRequest) -> HttpResponse:
         ],
         "summary": department_summary(request.user),
         "now": timezone.now(),
+        # The head's queue: replies of their departments waiting for their approval (答复审核).
+        "reviews": list(reviews_for(request.user).filter(stage=ReviewStage.DEPARTMENT)),
     }
     return render(request, "dispatch/workbench.html", context)
 
@@ -143,8 +151,25 @@ def assignment_detail(request: StaffRequest, assignment_id: int) -> HttpResponse
         "routing_words": basis.get("matched", []) if basis else [],
         "note_form": NoteForm(auto_id="note_%s"),
         "now": timezone.now(),
+        **_review_context(request, assignment),
     }
     return render(request, "dispatch/assignment_detail.html", context)
+
+
+def _review_context(request: StaffRequest, assignment: Assignment) -> dict:
+    """The reply held for review, with the decision form for its reviewer; or, when the last one
+    was sent back, the reviewer's note (the reply form then holds the text to edit)."""
+    latest = assignment.reply_reviews.select_related("reviewer", "submitted_by").first()
+    pending = latest if latest is not None and latest.status == ReviewStatus.PENDING else None
+    return {
+        "review": pending,
+        "review_form": ReviewDecisionForm(auto_id="review_%s", initial={"approve": "1"})
+        if pending is not None and may_review(request.user, pending)
+        else None,
+        "sent_back": latest
+        if latest is not None and latest.status == ReviewStatus.SENT_BACK and assignment.is_in_hand
+        else None,
+    }
 
 
 def _routing_candidates(assignment: Assignment) -> list[dict]:
@@ -173,6 +198,10 @@ def _return_form(assignment: Assignment, candidates: list[dict]) -> ReturnForm:
 def _reply_form(request: HttpRequest, assignment: Assignment, templates: list[tuple[ReplyTemplate, str]]) -> ReplyForm:
     initial = _template_initial(request, templates)
     draft = request.session.pop(_draft_key(assignment.pk), "")
+    if not draft:
+        # A reply sent back by its reviewer comes back into the box, to edit and submit again.
+        latest = assignment.reply_reviews.first()
+        draft = latest.body if latest is not None and latest.status == ReviewStatus.SENT_BACK else ""
     if draft and not initial:
         initial = {"body": draft}
     form = ReplyForm(initial=initial, auto_id="reply_%s")
@@ -211,8 +240,16 @@ def reply(request: StaffRequest, assignment_id: int) -> HttpResponse:
             request,
             ReplyForm,
             lambda data: assignment_reply(assignment_id=assignment_id, actor=request.user, body=data["body"]),
-            _("已答复群众。"),
+            "",
         )
+        if done:
+            held = pending_review(assignment_id)
+            if held is None:
+                messages.success(request, _("已答复群众。"))
+            elif held.stage == ReviewStage.DEPARTMENT:
+                messages.success(request, _("答复已提交，待部门负责人审核通过后发送群众。"))
+            else:
+                messages.success(request, _("答复已提交，待分拨中心审核通过后发送群众。"))
     else:
         done = perform_form(
             request,

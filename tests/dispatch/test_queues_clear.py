@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from departments.models import Role
 from dispatch.desk_queues import QUEUE_KEYS, DeskFilters, queue_items
-from dispatch.models import Assignment, ExtensionStatus, InfoRequestStatus, RulingStatus
+from dispatch.models import Assignment, CentreReviewRule, ExtensionStatus, InfoRequestStatus, RulingStatus
 from dispatch.services import (
     assignment_reply,
     assignment_return,
@@ -27,6 +27,7 @@ from dispatch.services import (
     return_rule,
 )
 from dispatch.services.escalation import sweep_deadlines
+from dispatch.services.reply_reviews import reply_review_approve
 from tests.citizens import STALL, VAGUE
 from tests.factories import make_user
 from tests.staff import open_lead
@@ -119,6 +120,8 @@ def _clear(key: str, row, district) -> None:
         assignment_reply(assignment_id=assignment.pk, actor=handler, body="已安排执法队员清理占道摊贩。")
     elif key == "instructions":  # the lead department answers it, whatever became of the case
         instruction_answer(instruction_id=row.pk, actor=handler, answer="已清理占道摊贩并安排每日巡查。")
+    elif key == "reviews":  # the centre approves the reply, which goes to the citizen
+        reply_review_approve(review_id=row.pk, actor=dispatcher)
     else:  # a new queue must say how its items are cleared
         raise AssertionError(f"no action known for the {key} queue")
 
@@ -148,6 +151,11 @@ def test_every_item_of_every_queue_can_be_cleared(district, submit, settings):
     instruction_record(
         demand_id=live.pk, actor=supervisor, leader_name="区长", text="请尽快解决并报告结果", working_hours=8
     )
+    # A reply held for the centre's review (its rule dropped again, so the other replies go at once).
+    rule = CentreReviewRule.objects.create(matter_code=district.matters["stall"].code)
+    _, held = _signed(district, submit)
+    assignment_reply(assignment_id=held.pk, actor=district.users["cgj"], body="已安排执法队员清理占道摊贩。")
+    rule.delete()
     # Triage.
     settings.ROUTING_AUTO_DISPATCH_THRESHOLD = 1.01
     submit(**VAGUE)
