@@ -33,7 +33,8 @@ class AssignmentListApi(SignedInApi, generics.ListAPIView):
     serializer_class = AssignmentOutput
 
     def get_queryset(self):
-        return department_inbox(self.request.user, open_only=self.request.query_params.get("all") != "1")
+        inbox = department_inbox(self.request.user, open_only=self.request.query_params.get("all") != "1")
+        return inbox.with_lead_deadline().prefetch_related("extensions")
 
 
 class AssignmentActionApi(SignedInApi):
