@@ -212,6 +212,11 @@ def test_figures_count_assisting_parts_given_on_time_and_overdue(district, submi
     page = auditor.get("/audit/").content.decode()
     assert 'id="by-assisting-department"' in page and district.departments["SHJ"].name in page
 
+    period = {"date_from": (today - timedelta(days=1)).isoformat(), "date_to": (today + timedelta(days=1)).isoformat()}
+    figures = client_for(district.users["auditor"]).get("/api/v1/assessment/figures/", period).json()
+    (api_row,) = [r for r in figures["assists"] if r["department_id"] == district.departments["SHJ"].pk]
+    assert (api_row["on_time"], api_row["overdue"], api_row["on_time_rate"]) == (1, 1, 0.5)
+
 
 def test_a_period_without_assisting_work_has_no_rows(district):
     assert assist_rows(AuditFilters(date_from=date(2020, 1, 1), date_to=date(2020, 1, 31))) == []
