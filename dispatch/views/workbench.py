@@ -122,7 +122,8 @@ def assignment_detail(request: StaffRequest, assignment_id: int) -> HttpResponse
         "timeline": timeline,
         "notes": [event for event in timeline if event.action == Action.NOTE],
         "replies": demand.replies.select_related("department"),
-        "others": others,
+        # For the lead, its assisting departments have a card of their own (`assists`).
+        "others": [o for o in others if not (o.is_assisting and assignment.role == AssignmentRole.LEAD)],
         # The department's own other assignments of the case (a reopened or re-dispatched one) link.
         "my_departments": department_ids_for(request.user, *DEPARTMENT_ROLES),
         "merged_from": merged_into(demand),
