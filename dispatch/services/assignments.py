@@ -149,9 +149,10 @@ def create_assignments(
         notify_department(
             department,
             demand,
-            gettext_noop("新派单：%(number)s %(title)s（协办）"),
+            gettext_noop("新派单：%(number)s %(title)s（协办，请于 %(deadline)s 前提交协办意见）"),
             number=demand.tracking_number,
             title=demand.title,
+            deadline=f"{timezone.localtime(assist.handle):%Y-%m-%d %H:%M}",
         )
         Assignment.objects.create(
             demand=demand,

@@ -47,6 +47,9 @@ def test_an_assisting_part_is_due_within_the_matters_share_of_the_leads_working_
     assert assist.supervise_at is None and assist.escalate_at is None
     demand.refresh_from_db()
     assert demand.due_at == lead.handle_deadline
+    # The assisting department is told when its part is due.
+    due = f"{timezone.localtime(assist.handle_deadline):%Y-%m-%d %H:%M}"
+    assert Notification.objects.filter(user=district.users["shj"], kind="dispatch", message__contains=due).exists()
 
 
 def test_each_matter_sets_its_own_share(district, submit):
