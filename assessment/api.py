@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from assessment.assists import assist_rows
 from assessment.forms import AuditFilterForm
 from assessment.ranking import figures_json, ranking, ranking_json
 from assessment.ranking_views import RANKING_ROLES
@@ -99,12 +100,25 @@ class RateFiguresOutput(FiguresFields):
     name = serializers.CharField()
 
 
+class AssistFiguresOutput(serializers.Serializer):
+    department_id = serializers.IntegerField()
+    name = serializers.CharField()
+    received = serializers.IntegerField(help_text="assisting parts dispatched to the department in the period")
+    contributed = serializers.IntegerField(help_text="parts given to the lead")
+    on_time = serializers.IntegerField(help_text="parts given by their own deadline (a share of the lead's)")
+    late = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="parts still owed past their own deadline now")
+    released = serializers.IntegerField()
+    on_time_rate = serializers.FloatField(allow_null=True, help_text="on_time / (contributed + overdue)")
+
+
 class FiguresOutput(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     by = serializers.ChoiceField(choices=Dimension.choices)
     definitions = serializers.DictField(child=serializers.CharField(), help_text="each figure's definition")
     rows = RateFiguresOutput(many=True)
+    assists = AssistFiguresOutput(many=True, help_text="by department only: how assisting parts kept their deadlines")
 
 
 class FiguresApi(SignedInApi):
@@ -139,5 +153,8 @@ class FiguresApi(SignedInApi):
                 "by": by,
                 "definitions": {key: str(text) for key, text in DEFINITIONS.items()},
                 "rows": [{"key": row.key, "name": str(row.name or ""), **figures_json(row)} for row in rows],
+                "assists": AssistFiguresOutput(assist_rows(filters), many=True).data
+                if by == Dimension.DEPARTMENT
+                else [],
             }
         )

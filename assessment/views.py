@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assessment import figures as af
+from assessment.assists import assist_rows
 from assessment.charts import rate_chart, volume_chart
 from assessment.dispatch_quality import (
     active_model_summary,
@@ -70,6 +71,7 @@ def _figures(filters: af.AuditFilters) -> dict:
         "status_rows": [(Status(code).label, n) for code, n in sorted(counts.items(), key=lambda item: -item[1])],
         "figures": dispatch_figures(filters),
         "department_rows": af.department_rows(filters),
+        "assist_rows": assist_rows(filters),
         "district_row": af.district_row(filters),
         "direct_answers": af.direct_answers(filters),
         "street_rows": af.street_rows(filters),

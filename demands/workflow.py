@@ -115,10 +115,11 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.RETURN: {S.DISPATCHED: S.RETURNED, S.IN_PROGRESS: S.RETURNED, S.REOPENED: S.RETURNED},
     Action.RULE_UPHOLD: {S.RETURNED: S.DISPATCHED},
     Action.RULE_OVERRULE: {S.RETURNED: S.DISPATCHED},
-    # An extension changes the deadline, not the state.
-    Action.REQUEST_EXTENSION: {S.IN_PROGRESS: S.IN_PROGRESS},
-    Action.APPROVE_EXTENSION: {S.IN_PROGRESS: S.IN_PROGRESS},
-    Action.DENY_EXTENSION: {S.IN_PROGRESS: S.IN_PROGRESS},
+    # An extension changes the deadline, not the state. A lead asks once it has signed (the case is
+    # in progress); an assisting department, for its own part, whatever the lead has done yet.
+    Action.REQUEST_EXTENSION: _WORKING_SELF,
+    Action.APPROVE_EXTENSION: _WORKING_SELF,
+    Action.DENY_EXTENSION: _WORKING_SELF,
     # Waiting for the citizen's answer stops the clock, not the case.
     Action.ASK_CITIZEN: {S.IN_PROGRESS: S.IN_PROGRESS},
     Action.CITIZEN_SUPPLEMENT: {S.IN_PROGRESS: S.IN_PROGRESS},

@@ -34,7 +34,8 @@ class AssignmentMove(models.TextChoices):
     RELEASE = "release", _("解除协办")
     # A merged or refused case, or a lead's return, lets every open assignment (or assist) go.
     LET_GO = "let_go", _("随诉求解除")
-    # Moves that keep the state: asking for more time, asking the citizen. Only a signed lead may.
+    # Moves that keep the state: asking for more time (a signed lead or assisting department, for
+    # its own part), asking the citizen (only a signed lead).
     REQUEST_EXTENSION = "request_extension", _("申请延期")
     ASK_CITIZEN = "ask_citizen", _("请群众补充信息")
 
@@ -61,7 +62,7 @@ TRANSITIONS: dict[str, Moves] = {
     AssignmentMove.RETURN: Moves(_open_to(S.RETURNED), role=AssignmentRole.LEAD),
     AssignmentMove.RELEASE: Moves(_open_to(S.RELEASED), role=AssignmentRole.ASSIST),
     AssignmentMove.LET_GO: Moves(_open_to(S.RELEASED)),
-    AssignmentMove.REQUEST_EXTENSION: Moves({S.SIGNED: S.SIGNED}, role=AssignmentRole.LEAD),
+    AssignmentMove.REQUEST_EXTENSION: Moves({S.SIGNED: S.SIGNED}),
     AssignmentMove.ASK_CITIZEN: Moves({S.SIGNED: S.SIGNED}, role=AssignmentRole.LEAD),
 }
 

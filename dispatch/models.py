@@ -1,3 +1,4 @@
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,8 +18,19 @@ from dispatch.querysets import overdue_now as overdue_now
 from responsibility_lists.models import AmendmentProposal, Matter
 
 
+class DeadlineState(models.TextChoices):
+    """Where an assignment stands against its own handling deadline, as the pages and API show it."""
+
+    ON_TIME = "on_time", _("正常")
+    WARNED = "warned", _("临期")
+    OVERDUE = "overdue", _("已超期")
+    DONE_ON_TIME = "done_on_time", _("按期完成")
+    DONE_LATE = "done_late", _("逾期完成")
+
+
 class Assignment(models.Model):
-    """A demand handed to one department, as lead or assisting, with its own deadlines."""
+    """A demand handed to one department, as lead or assisting, with its own deadlines. An
+    assisting department's handling deadline is its own part's: a share of the lead's time."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="assignments")
     # Every index here is written again when the sweep stamps a rung (the stamps are in partial
@@ -147,6 +159,39 @@ class Assignment(models.Model):
     def is_overdue_now(self) -> bool:
         """`overdue_now` (dispatch.querysets) read on one loaded row, for its page."""
         return self.is_open and self.paused_since is None and self.handle_deadline < timezone.now()
+
+    @property
+    def deadline_state(self) -> str | None:
+        """On time, warned or overdue while open; done on time or late once its part is given
+        (answered or contributed); None when it was let go or returned."""
+        if self.status == AssignmentStatus.DONE:
+            on_time = self.finished_at is not None and self.finished_at <= self.handle_deadline
+            return DeadlineState.DONE_ON_TIME if on_time else DeadlineState.DONE_LATE
+        if not self.is_open:
+            return None
+        if self.is_overdue_now:
+            return DeadlineState.OVERDUE
+        if self.warned_at is not None or (
+            self.paused_since is None and self.warn_at is not None and self.warn_at <= timezone.now()
+        ):
+            return DeadlineState.WARNED
+        return DeadlineState.ON_TIME
+
+    @property
+    def deadline_state_label(self) -> str:
+        state = self.deadline_state
+        return str(DeadlineState(state).label) if state else ""
+
+    @property
+    def lead_deadline(self) -> datetime | None:
+        """For an assisting department: the handling deadline of the case's open lead, which its
+        part must come in before (annotated by `with_lead_deadline()` on lists)."""
+        if not self.is_assisting:
+            return None
+        if hasattr(self, "lead_handle_deadline"):
+            return self.lead_handle_deadline
+        lead = Assignment.objects.of_demand(self.demand_id).lead().open().only("handle_deadline").first()
+        return lead.handle_deadline if lead else None
 
 
 class ReturnReason(models.TextChoices):

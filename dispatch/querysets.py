@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -101,3 +101,9 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
 
     def of_demand(self, demand_id: int) -> AssignmentQuerySet:
         return self.filter(demand_id=demand_id)
+
+    def with_lead_deadline(self) -> AssignmentQuerySet:
+        """Each row with `lead_handle_deadline`: the handling deadline of its demand's open lead,
+        which an assisting department's part must come in before."""
+        lead = self.model.objects.filter(lead_q() & open_q(), demand_id=OuterRef("demand_id")).order_by()
+        return self.annotate(lead_handle_deadline=Subquery(lead.values("handle_deadline")[:1]))

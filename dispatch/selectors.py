@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from demands.models import Demand, contact_fields
 from demands.phones import phone_hash, phone_key
@@ -132,10 +132,14 @@ def pending_returns() -> QuerySet[ReturnRequest]:
 
 
 def pending_extensions() -> QuerySet[ExtensionRequest]:
+    """The extension requests waiting for a decision, each with `lead_deadline`: the handling
+    deadline of its case's lead, which an assisting department's new deadline may not pass."""
+    lead = Assignment.objects.lead().open().filter(demand_id=OuterRef("assignment__demand_id")).order_by()
     return (
         ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
         .select_related("assignment__demand", "assignment__department", "requested_by")
         .defer(*contact_fields("assignment__demand__"))
+        .annotate(lead_deadline=Subquery(lead.values("handle_deadline")[:1]))
         .order_by("requested_at")
     )
 

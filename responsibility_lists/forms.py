@@ -6,7 +6,12 @@ from departments.models import Department
 from departments.pickers import ChosenSelectMultiple, filterable
 from departments.selectors import departments_for_choice
 from responsibility_lists.list_io import TERRITORIAL, plain_number, split_words
-from responsibility_lists.models import Category, ListVersion
+from responsibility_lists.models import (
+    DEFAULT_ASSIST_SHARE_PERCENT,
+    MIN_ASSIST_SHARE_PERCENT,
+    Category,
+    ListVersion,
+)
 
 LIMIT_FIELDS = [
     ("sign_hours_normal", _("签收时限·一般（工作小时）")),
@@ -32,6 +37,14 @@ class MatterForm(forms.Form):
         label=_("协办部门"), coerce=int, choices=(), required=False, widget=ChosenSelectMultiple(attrs={"size": 6})
     )
     assisted_by_territory = forms.BooleanField(label=_("属地协办"), required=False)
+    assist_share_percent = forms.IntegerField(
+        label=_("协办时限占比（%）"),
+        min_value=MIN_ASSIST_SHARE_PERCENT,
+        max_value=100,
+        initial=DEFAULT_ASSIST_SHARE_PERCENT,
+        required=False,
+        help_text=_("协办部门的办理期限占主办部门办理时限的百分比，按工作时间计算；留空按50%"),
+    )
     legal_basis = forms.CharField(label=_("法律依据"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     guidance = forms.CharField(label=_("办理指引"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -69,6 +82,7 @@ class MatterForm(forms.Form):
             "lead_is_territorial": territorial,
             "lead_department": None if territorial else Department.objects.get(pk=int(data["lead"])),
             "assisted_by_territory": data["assisted_by_territory"],
+            "assist_share_percent": data["assist_share_percent"] or DEFAULT_ASSIST_SHARE_PERCENT,
             "legal_basis": data["legal_basis"],
             "guidance": data["guidance"],
             **{name: data[name] for name, _label in LIMIT_FIELDS},
@@ -86,6 +100,7 @@ def initial_for(matter) -> dict:
         "lead": TERRITORIAL if matter.lead_is_territorial else str(matter.lead_department_id),
         "assisting": [d.pk for d in matter.assisting_departments.all()],
         "assisted_by_territory": matter.assisted_by_territory,
+        "assist_share_percent": matter.assist_share_percent,
         "legal_basis": matter.legal_basis,
         "guidance": matter.guidance,
         **{name: plain_number(getattr(matter, name)) for name, _label in LIMIT_FIELDS},

@@ -20,8 +20,17 @@ from config.columns import max_length
 from config.errors import ValidationFailed
 from config.tables import xlsx_rows
 from departments.models import Department
-from responsibility_lists.models import Category, ListVersion, Matter, Urgency
+from responsibility_lists.models import (
+    DEFAULT_ASSIST_SHARE_PERCENT,
+    MIN_ASSIST_SHARE_PERCENT,
+    Category,
+    ListVersion,
+    Matter,
+    Urgency,
+)
 
+# Optional: the assisting departments' share of the lead's handling time, in per cent.
+ASSIST_SHARE_COLUMN = "协办时限占比"
 COLUMNS = [
     "大类",
     "小类",
@@ -34,6 +43,7 @@ COLUMNS = [
     "协办部门",
     "签收时限",
     "办理时限",
+    ASSIST_SHARE_COLUMN,
     "法律依据",
     "办理指引",
 ]
@@ -69,6 +79,7 @@ class MatterRow:
     assisted_by_territory: bool
     sign_hours: dict[str, Decimal] = field(default_factory=dict)
     handle_days: dict[str, Decimal] = field(default_factory=dict)
+    assist_share_percent: int = DEFAULT_ASSIST_SHARE_PERCENT
     legal_basis: str = ""
     guidance: str = ""
 
@@ -103,6 +114,18 @@ def parse_limits(value: str) -> dict[str, Decimal]:
     if not numbers[0] >= numbers[1] >= numbers[2]:
         raise ValueError(_("「%(value)s」中越紧急时限应越短") % {"value": value})
     return dict(zip(URGENCY_ORDER, numbers, strict=True))
+
+
+def parse_share(value: str) -> int:
+    """`60` or `60%` → 60; blank → the default share."""
+    text = (value or "").strip().rstrip("%％").strip()
+    if not text:
+        return DEFAULT_ASSIST_SHARE_PERCENT
+    if not text.isdigit() or not MIN_ASSIST_SHARE_PERCENT <= int(text) <= 100:
+        raise ValueError(
+            _("「%(value)s」应为%(low)s到100之间的整数（百分比）") % {"value": value, "low": MIN_ASSIST_SHARE_PERCENT}
+        )
+    return int(text)
 
 
 def parse_rows(
@@ -149,6 +172,11 @@ def parse_rows(
                     limits[column] = parse_limits(row[column])
                 except ValueError as exc:
                     problems.append(_("%(column)s%(problem)s") % {"column": column, "problem": exc})
+        share = DEFAULT_ASSIST_SHARE_PERCENT
+        try:
+            share = parse_share(row.get(ASSIST_SHARE_COLUMN, ""))
+        except ValueError as exc:
+            problems.append(_("%(column)s%(problem)s") % {"column": ASSIST_SHARE_COLUMN, "problem": exc})
         if problems:
             errors.append(RowError(index, "；".join(problems)))
             continue
@@ -168,6 +196,7 @@ def parse_rows(
                 assisted_by_territory=assisted_by_territory,
                 sign_hours=limits["签收时限"],
                 handle_days=limits["办理时限"],
+                assist_share_percent=share,
                 legal_basis=row.get("法律依据", ""),
                 guidance=row.get("办理指引", ""),
             )
@@ -235,6 +264,7 @@ def create_draft_from_rows(
                 lead_department=item.lead,
                 lead_is_territorial=item.territorial,
                 assisted_by_territory=item.assisted_by_territory,
+                assist_share_percent=item.assist_share_percent,
                 legal_basis=item.legal_basis,
                 guidance=item.guidance,
                 position=position,
@@ -293,6 +323,7 @@ def rows_of(version: ListVersion) -> list[dict[str, str]]:
                 "协办部门": "、".join(assisting),
                 "签收时限": _limits(m, "sign_hours"),
                 "办理时限": _limits(m, "handle_days"),
+                ASSIST_SHARE_COLUMN: str(m.assist_share_percent),
                 "法律依据": m.legal_basis,
                 "办理指引": m.guidance,
             }

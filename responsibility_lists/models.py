@@ -2,7 +2,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -127,6 +127,10 @@ class Category(VersionRow):
         return f"{self.parent.name} / {self.name}" if self.parent else self.name
 
 
+DEFAULT_ASSIST_SHARE_PERCENT = 50
+MIN_ASSIST_SHARE_PERCENT = 10
+
+
 def _limit_field(label: "StrOrPromise") -> models.DecimalField:
     return models.DecimalField(label, max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
 
@@ -150,6 +154,14 @@ class Matter(VersionRow):
         Department, blank=True, related_name="assisted_matters", verbose_name=_("协办部门")
     )
     assisted_by_territory = models.BooleanField(_("属地协办"), default=False)
+    # An assisting department's part is due within this share of the lead's handling time, so
+    # the lead has its contribution before its own deadline.
+    assist_share_percent = models.PositiveSmallIntegerField(
+        _("协办时限占比（%）"),
+        default=DEFAULT_ASSIST_SHARE_PERCENT,
+        validators=[MinValueValidator(MIN_ASSIST_SHARE_PERCENT), MaxValueValidator(100)],
+        help_text=_("协办部门的办理期限占主办部门办理时限的百分比"),
+    )
     sign_hours_normal = _limit_field(_("签收时限（一般，工作小时）"))
     sign_hours_urgent = _limit_field(_("签收时限（紧急，工作小时）"))
     sign_hours_critical = _limit_field(_("签收时限（特急，工作小时）"))
@@ -179,6 +191,10 @@ class Matter(VersionRow):
                 & Q(sign_hours_critical__gt=0)
                 & Q(handle_days_critical__gt=0),
                 name="matter_time_limits_shrink_with_urgency",
+            ),
+            models.CheckConstraint(
+                condition=Q(assist_share_percent__gte=MIN_ASSIST_SHARE_PERCENT, assist_share_percent__lte=100),
+                name="matter_assist_share_is_a_percentage",
             ),
         ]
         indexes = [models.Index(fields=["code"])]

@@ -43,7 +43,8 @@ MAINTAINER_ROLES = (Role.LIST_MAINTAINER, Role.ADMIN)
 EDITABLE_FIELDS = (
     "name", "description", "keywords", "exclusions", "lead_department", "lead_is_territorial",
     "assisted_by_territory", "sign_hours_normal", "sign_hours_urgent", "sign_hours_critical",
-    "handle_days_normal", "handle_days_urgent", "handle_days_critical", "legal_basis", "guidance",
+    "handle_days_normal", "handle_days_urgent", "handle_days_critical", "assist_share_percent", "legal_basis",
+    "guidance",
 )  # fmt: skip
 
 

@@ -36,8 +36,11 @@ class AssignmentListApi(SignedInApi, generics.ListAPIView):
 
     def get_queryset(self):
         held = ReplyReview.objects.filter(assignment=OuterRef("pk"), status=ReviewStatus.PENDING)
-        return department_inbox(self.request.user, open_only=self.request.query_params.get("all") != "1").annotate(
-            pending_review_stage=Subquery(held.values("stage")[:1])
+        inbox = department_inbox(self.request.user, open_only=self.request.query_params.get("all") != "1")
+        return (
+            inbox.with_lead_deadline()
+            .prefetch_related("extensions")
+            .annotate(pending_review_stage=Subquery(held.values("stage")[:1]))
         )
 
 

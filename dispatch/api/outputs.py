@@ -12,7 +12,7 @@ from demands.models import CitizenMessage, Demand, DemandEvent
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import public_timeline
 from departments.access import READ_ALL_ROLES, has_role
-from dispatch.models import Assignment, ReplyReview, ReviewStatus
+from dispatch.models import Assignment, DeadlineState, ExtensionRequest, ReplyReview, ReviewStatus
 from dispatch.selectors import latest_routing
 from routing.models import RoutingResult
 
@@ -122,18 +122,31 @@ class StaffDemandDetailOutput(StaffDemandOutput):
         return RoutingOutput(routing).data if routing else None
 
 
+class ExtensionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "status", "extra_days", "reason", "requested_at", "decided_at", "decision_note", "new_deadline"]
+
+
 class AssignmentOutput(serializers.ModelSerializer):
+    """One assignment. An assisting department's `handle_deadline` is its own part's (a share of the
+    lead's time), and `lead_deadline` the lead's, which it must come in before."""
+
     tracking_number = serializers.CharField(source="demand.tracking_number")
     title = serializers.CharField(source="demand.title")
     department = serializers.CharField(source="department.name")
     # Where its reply waits for review (答复审核): "department", "centre", or null when none waits.
     review_stage = serializers.SerializerMethodField()
+    deadline_state = serializers.ChoiceField(choices=DeadlineState.choices, allow_null=True, read_only=True)
+    lead_deadline = serializers.DateTimeField(allow_null=True, read_only=True)
+    extension = serializers.SerializerMethodField()
 
     class Meta:
         model = Assignment
         fields = [
             "id", "tracking_number", "title", "department", "role", "status",
             "dispatched_at", "sign_deadline", "handle_deadline", "signed_at", "finished_at", "review_stage",
+            "deadline_state", "lead_deadline", "extension",
         ]  # fmt: skip
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="department | centre | null"))
@@ -145,3 +158,9 @@ class AssignmentOutput(serializers.ModelSerializer):
             .values_list("stage", flat=True)
             .first()
         )
+
+    @extend_schema_field(ExtensionOutput(allow_null=True))
+    def get_extension(self, assignment: Assignment) -> dict | None:
+        """The latest extension request for this assignment's own deadline, pending or decided."""
+        latest = next(iter(assignment.extensions.all()), None)  # newest first; prefetched on lists
+        return ExtensionOutput(latest).data if latest else None

@@ -37,7 +37,7 @@ from dispatch.models import (
     RulingStatus,
 )
 from dispatch.services.case_locks import assignment_under_lock, locked_assignment
-from dispatch.services.deadlines import deadlines_for
+from dispatch.services.deadlines import assist_deadlines_for, assist_share, deadlines_for
 from dispatch.services.review_rules import first_review_stage, pending_review, reply_hold
 from dispatch.services.transitions import assignment_transition, check_move, let_go
 from responsibility_lists.models import Matter
@@ -123,7 +123,8 @@ def create_assignments(
     is_redispatch: bool = False,
 ) -> Assignment:
     """Hand the demand to a lead (and assisting departments) with deadlines from the matter; the
-    demand is due when its lead's handling time runs out."""
+    demand is due when its lead's handling time runs out, an assisting department's part when its
+    share of that time does."""
     now = timezone.now()
     deadlines = deadlines_for(start=now, matter=matter, urgency=demand.urgency, bound=demand.upstream_deadline)
     lead_assignment = Assignment.objects.create(
@@ -147,15 +148,18 @@ def create_assignments(
         number=demand.tracking_number,
         title=demand.title,
     )
+    # Each assisting department's part is due within its share of the lead's time (by the matter).
+    assist = assist_deadlines_for(start=now, lead=deadlines, share_percent=assist_share(matter))
     for department in assisting:
         if department.pk == lead.pk:
             continue
         notify_department(
             department,
             demand,
-            gettext_noop("新派单：%(number)s %(title)s（协办）"),
+            gettext_noop("新派单：%(number)s %(title)s（协办，请于 %(deadline)s 前提交协办意见）"),
             number=demand.tracking_number,
             title=demand.title,
+            deadline=f"{timezone.localtime(assist.handle):%Y-%m-%d %H:%M}",
         )
         Assignment.objects.create(
             demand=demand,
@@ -165,11 +169,9 @@ def create_assignments(
             dispatched_at=now,
             dispatched_by=actor,
             is_redispatch=is_redispatch,
-            sign_deadline=deadlines.sign,
-            handle_deadline=deadlines.handle,
-            warn_at=deadlines.warn,
-            supervise_at=deadlines.supervise,
-            escalate_at=deadlines.escalate,
+            sign_deadline=assist.sign,
+            handle_deadline=assist.handle,
+            warn_at=assist.warn,
         )
     demand.due_at = lead_assignment.handle_deadline
     demand.save(update_fields=["due_at", "updated_at"])

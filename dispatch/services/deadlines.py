@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from config.errors import IllegalTransition
 from departments.working_time import WorkingClock, current_clock
 from dispatch.models import Assignment
-from responsibility_lists.models import Matter
+from responsibility_lists.models import DEFAULT_ASSIST_SHARE_PERCENT, Matter
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,9 @@ class Deadlines:
     sign: datetime
     handle: datetime
     warn: datetime
-    supervise: datetime
-    escalate: datetime
+    # None for an assisting department: supervision and escalation are the lead's rungs.
+    supervise: datetime | None
+    escalate: datetime | None
 
 
 def ladder_after(clock: WorkingClock, start: datetime, handle: datetime) -> tuple[datetime, datetime, datetime]:
@@ -55,6 +56,28 @@ def deadlines_for(*, start: datetime, matter: Matter | None, urgency: str, bound
         warn=warn,
         supervise=supervise,
         escalate=escalate,
+    )
+
+
+def assist_share(matter: Matter | None) -> int:
+    """The per cent of the lead's handling time an assisting department gets, by the matter."""
+    return matter.assist_share_percent if matter is not None else DEFAULT_ASSIST_SHARE_PERCENT
+
+
+def assist_deadlines_for(*, start: datetime, lead: Deadlines, share_percent: int) -> Deadlines:
+    """An assisting department's own deadlines: its part is due after `share_percent` of the lead's
+    working time from `start`, so the lead has the contribution before its own deadline. It is
+    warned at the same share of its own time as a lead is; supervising and escalating stay with
+    the lead, which answers for the whole case."""
+    clock = current_clock()
+    hours = clock.working_hours_between(start, lead.handle) * share_percent / 100
+    handle = min(clock.add_working_hours(start, hours), lead.handle)
+    return Deadlines(
+        sign=min(lead.sign, handle),
+        handle=handle,
+        warn=clock.add_working_hours(start, hours * settings.ESCALATION_WARN_SHARE),
+        supervise=None,
+        escalate=None,
     )
 
 
@@ -102,9 +125,10 @@ def clock_resume(assignment: Assignment, *, at: datetime, extra_hours: float = 0
         warn, supervise, escalate = ladder_after(clock, assignment.dispatched_at, assignment.handle_deadline)
         if assignment.warned_at is None:
             assignment.warn_at = warn
-        if assignment.supervised_at is None:
+        # An assisting department's ladder stops at overdue: it has no later rungs to move.
+        if assignment.supervised_at is None and not assignment.is_assisting:
             assignment.supervise_at = supervise
-        if assignment.escalated_at is None:
+        if assignment.escalated_at is None and not assignment.is_assisting:
             assignment.escalate_at = escalate
         fields += ["handle_deadline", "warn_at", "supervise_at", "escalate_at"]
         moved["new_deadline"] = assignment.handle_deadline

@@ -24,8 +24,9 @@ from demands.models import DemandEvent
 from demands.services import SYSTEM
 from demands.wording import worded
 from demands.workflow import Action
-from departments.models import Membership, Role
+from departments.models import Department, Membership, Role
 from departments.working_time import current_clock
+from dispatch.assignment_workflow import AssignmentRole
 from dispatch.models import (
     AUTOMATIC_SUPERVISION_NOTE,
     Assignment,
@@ -105,6 +106,11 @@ class _Recipients:
             return set(heads) | set(self.district[Role.SUPERVISOR])
         return set(self.district[Role.SUPERVISOR]) | set(self.district[Role.DISPATCH_OFFICER]) | set(heads)
 
+    def for_lead_of_assist(self, department_id: int) -> set[int]:
+        return set(self.by_department[(department_id, Role.HANDLER)]) | set(
+            self.by_department[(department_id, Role.HEAD)]
+        )
+
 
 def sweep_deadlines(*, now: datetime | None = None, batch: int = BATCH) -> dict[str, int]:
     """Take every rung that is due. Idempotent: running it twice, or twice at once, takes each
@@ -151,7 +157,9 @@ def _take_batch(rung: Rung, moment: datetime, batch: int) -> int:
                 actor_label=SYSTEM,
                 department_id=department_id,
                 data={"assignment": pk, "role": role},
-                is_public=rung.public,
+                # The citizen follows the case's deadline, which is the lead's: an assisting
+                # department's own rungs are internal.
+                is_public=rung.public and role == AssignmentRole.LEAD,
                 created_at=written_at,
             )
             for pk, demand_id, department_id, role, status in rows
@@ -247,22 +255,43 @@ def _open_supervisions(rows: Iterable[tuple], moment: datetime) -> None:
 
 RUNGS = {rung.action: rung for rung in LADDER}
 
+# An assisting department has a ladder of its own, to its own deadline (a share of the lead's): it
+# is warned and found overdue; supervising and escalating stay with the lead, which answers for
+# the case. Each of its rungs is told to it in its own words, and to the lead, which needs the
+# contribution before it can answer.
+ASSIST_MESSAGES: dict[str, str] = {
+    Action.SIGN_OVERDUE: gettext_noop("诉求 %(number)s 已超过协办签收时限，请立即签收。"),
+    Action.WARN: gettext_noop("诉求 %(number)s 协办期限已过 %(share)s，请抓紧提交协办意见。"),
+    Action.OVERDUE: gettext_noop("诉求 %(number)s 已超过协办期限，请尽快提交协办意见。"),
+}
+LEAD_HEARS_OF_ASSIST: dict[str, str] = {
+    Action.WARN: gettext_noop("%(number)s：协办部门 %(department)s 的协办期限已过 %(share)s，尚未提交协办意见。"),
+    Action.OVERDUE: gettext_noop("%(number)s：协办部门 %(department)s 已超过协办期限，尚未提交协办意见。"),
+}
+
 
 def notify_ladder_events(*, first_id: int, last_id: int) -> int:
     """Notices for the ladder's events with ids in [first_id, last_id]; safe to run again."""
     recipients = _Recipients()
     events = DemandEvent.objects.filter(pk__gte=first_id, pk__lte=last_id, action__in=list(RUNGS)).values_list(
-        "pk", "demand_id", "department_id", "action", "demand__tracking_number"
+        "pk", "demand_id", "department_id", "action", "demand__tracking_number", "data"
     )
+    share = f"{settings.ESCALATION_WARN_SHARE:.0%}"
     notices = []
-    for event_id, demand_id, department_id, action, number in events.iterator(chunk_size=5000):
-        message, wording = worded(RUNGS[action].message, number=number, share=f"{settings.ESCALATION_WARN_SHARE:.0%}")
+    assists = []
+    for event_id, demand_id, department_id, action, number, data in events.iterator(chunk_size=5000):
+        is_assist = (data or {}).get("role") == AssignmentRole.ASSIST
+        if is_assist and action in LEAD_HEARS_OF_ASSIST:
+            assists.append((event_id, demand_id, department_id, action, number))
+        text = ASSIST_MESSAGES.get(action, RUNGS[action].message) if is_assist else RUNGS[action].message
+        message, wording = worded(text, number=number, share=share)
         for user_id in sorted(recipients.for_rung(action, department_id)):
             notices.append(
                 Notification(
                     user_id=user_id, demand_id=demand_id, event_id=event_id, kind=action, message=message, data=wording
                 )
             )
+    notices += _lead_notices(assists, recipients, share)
     created = Notification.objects.bulk_create(notices, batch_size=5000, ignore_conflicts=True)
     if settings.NOTIFICATION_EMAILS and created:
         emailed = list(
@@ -273,3 +302,41 @@ def notify_ladder_events(*, first_id: int, last_id: int) -> int:
         if emailed:
             enqueue_on_commit("dispatch.email_notifications", emailed)
     return len(notices)
+
+
+def _lead_notices(
+    assists: list[tuple[int, int, int, str, str]], recipients: _Recipients, share: str
+) -> list[Notification]:
+    """The lead's handlers and heads hear of each rung its assisting departments take."""
+    if not assists:
+        return []
+    leads = dict(
+        Assignment.objects.lead()
+        .open()
+        .filter(demand_id__in={demand_id for _e, demand_id, *_rest in assists})
+        .values_list("demand_id", "department_id")
+    )
+    names = {
+        d.pk: d.display_name
+        for d in Department.objects.filter(pk__in={department for *_f, department, _a, _n in assists})
+    }
+    notices = []
+    for event_id, demand_id, department_id, action, number in assists:
+        lead = leads.get(demand_id)
+        if lead is None:
+            continue
+        message, wording = worded(
+            LEAD_HEARS_OF_ASSIST[action], number=number, share=share, department=names.get(department_id, "")
+        )
+        for user_id in sorted(recipients.for_lead_of_assist(lead)):
+            notices.append(
+                Notification(
+                    user_id=user_id,
+                    demand_id=demand_id,
+                    event_id=event_id,
+                    kind="assist",
+                    message=message,
+                    data=wording,
+                )
+            )
+    return notices

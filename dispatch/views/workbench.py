@@ -103,7 +103,9 @@ def workbench(request: StaffRequest) -> HttpResponse:
 def assignment_detail(request: StaffRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment(request, assignment_id)
     demand = assignment.demand
-    others = list(demand.assignments.exclude(pk=assignment.pk).select_related("department"))
+    others = list(
+        demand.assignments.exclude(pk=assignment.pk).select_related("department").prefetch_related("extensions")
+    )
     templates = templates_for(assignment)
     disclosed = request.session.get("disclosed", [])
     # An anonymised demand has no contact left to show: its masks say so (已匿名).
@@ -128,11 +130,16 @@ def assignment_detail(request: StaffRequest, assignment_id: int) -> HttpResponse
         "timeline": timeline,
         "notes": [event for event in timeline if event.action == Action.NOTE],
         "replies": demand.replies.select_related("department"),
-        "others": others,
+        # For the lead, its assisting departments have a card of their own (`assists`).
+        "others": [o for o in others if not (o.is_assisting and assignment.role == AssignmentRole.LEAD)],
         # The department's own other assignments of the case (a reopened or re-dispatched one) link.
         "my_departments": department_ids_for(request.user, *DEPARTMENT_ROLES),
         "merged_from": merged_into(demand),
         "pending_extension": assignment.extensions.filter(status=ExtensionStatus.PENDING).first(),
+        "decided_extension": assignment.extensions.exclude(status=ExtensionStatus.PENDING).first(),
+        # The lead follows its assisting departments' parts: each one's own deadline, where it
+        # stands against it, and its extension requests.
+        "assists": [other for other in others if other.is_assisting] if assignment.role == AssignmentRole.LEAD else [],
         "is_lead": assignment.role == AssignmentRole.LEAD,
         "reply_form": _reply_form(request, assignment, templates),
         "waiting_assists": [other for other in others if other.is_assisting and other.is_open]

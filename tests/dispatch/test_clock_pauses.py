@@ -165,7 +165,7 @@ def test_the_assisting_departments_clocks_stand_with_the_leads(district, submit)
     assert standing.paused_since is not None
     assert Notification.objects.filter(user=district.users["shj"], message__contains="协办计时暂停").exists()
     # Long past the assisting department's limits while the citizen is asked: no rung is taken.
-    assert sum(sweep_deadlines(now=assist.escalate_at + timedelta(days=5)).values()) == 0
+    assert sum(sweep_deadlines(now=lead.escalate_at + timedelta(days=5)).values()) == 0
 
     waited = _backdate_pause(standing, 1)
     _backdate_pause(Assignment.objects.get(pk=lead.pk), 1)

@@ -30,25 +30,37 @@ def test_each_rung_in_turn_and_once(district, submit, django_capture_on_commit_c
     lead = latest_lead(demand)
     assert lead.warn_at < lead.handle_deadline < lead.supervise_at < lead.escalate_at
 
+    # The assisting department's part is due within its share of the lead's time: its own ladder
+    # (warned, overdue) runs ahead of the lead's and stops there.
+    assist = Assignment.objects.get(demand=demand, role="assist")
+    assert assist.warn_at < assist.handle_deadline < lead.warn_at
+    assert assist.supervise_at is None and assist.escalate_at is None
+
     assert lead.sign_deadline < lead.warn_at
     with django_capture_on_commit_callbacks(execute=True):
         early = sweep_deadlines(now=lead.warn_at - timedelta(seconds=1))
         # Neither the lead nor the assisting department has signed in time.
-        assert early[Action.SIGN_OVERDUE] == 2 and early[Action.WARN] == 0
-        assert sweep_deadlines(now=lead.warn_at)[Action.WARN] == 2
+        assert early == {
+            Action.SIGN_OVERDUE: 2, Action.WARN: 1, Action.OVERDUE: 1, Action.SUPERVISE: 0, Action.ESCALATE: 0
+        }  # fmt: skip
+        assert sweep_deadlines(now=lead.warn_at)[Action.WARN] == 1
     bodies = {message.body for message in mail.outbox if message.to == ["zjj@example.org"]}
     assert any("办理时限已过 75%" in body for body in bodies) and any("超过签收时限" in body for body in bodies)
     with django_capture_on_commit_callbacks(execute=True):
         taken = sweep_deadlines(now=lead.escalate_at + timedelta(days=1))
-    assert taken == {Action.SIGN_OVERDUE: 0, Action.WARN: 0, Action.OVERDUE: 2, Action.SUPERVISE: 2, Action.ESCALATE: 2}
+    assert taken == {Action.SIGN_OVERDUE: 0, Action.WARN: 0, Action.OVERDUE: 1, Action.SUPERVISE: 1, Action.ESCALATE: 1}
     assert sweep_deadlines(now=lead.escalate_at + timedelta(days=2)) == dict.fromkeys(taken, 0)
 
     actions = list(DemandEvent.objects.filter(demand=demand).values_list("action", flat=True))
-    for rung in (Action.WARN, Action.OVERDUE, Action.SUPERVISE, Action.ESCALATE):
+    for rung in (Action.WARN, Action.OVERDUE):
         assert actions.count(rung) == 2
+    for rung in (Action.SUPERVISE, Action.ESCALATE):
+        assert actions.count(rung) == 1
     assert Supervision.objects.filter(assignment=lead).exists()
+    assert not Supervision.objects.filter(assignment=assist).exists()
     kinds = set(Notification.objects.filter(user__username="zjj_head").values_list("kind", flat=True))
-    assert kinds == {"dispatch", Action.SIGN_OVERDUE, Action.OVERDUE, Action.SUPERVISE, Action.ESCALATE}
+    # The lead's head also hears when its assisting department runs late ("assist").
+    assert kinds == {"dispatch", "assist", Action.SIGN_OVERDUE, Action.OVERDUE, Action.SUPERVISE, Action.ESCALATE}
     assert Notification.objects.filter(user__username="zjj", kind="dispatch", demand=demand).exists()
     assert Notification.objects.filter(user__username="supervisor", kind=Action.SUPERVISE).exists()
 

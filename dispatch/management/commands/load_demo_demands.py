@@ -212,11 +212,17 @@ class Command(BaseCommand):
                     )
                 return
             if step in (4, 5):
-                return  # in progress
+                # In progress: its assisting departments have signed for their parts and not given
+                # them yet, so the older ones run late on their own deadlines (协办超期).
+                _assists_sign(demand, story)
+                return
             for assist in Assignment.objects.filter(demand=demand, role=AssignmentRole.ASSIST):
                 helper = _member(assist.department_id)
                 if helper:
-                    with story.later(hours=rng.uniform(2, 30)):
+                    # Given within the part's own deadline (a share of the lead's): on time.
+                    hours = rng.uniform(2, 30)
+                    left = (assist.handle_deadline - story.moment).total_seconds() / 3600
+                    with story.later(hours=min(hours, max(left * 0.8, 0.1))):
                         assignment_contribute(assignment_id=assist.pk, actor=helper, body="已配合现场核查，情况属实。")
             body = (row.get("reply") or "").strip()[:2000] or GENERIC_REPLY
             with story.later(days=rng.uniform(0.5, 6)):
@@ -227,6 +233,16 @@ class Command(BaseCommand):
         except DomainError as error:
             # A demo step the rules refuse (say, a return window passed) just ends the story there.
             self.stderr.write(f"{demand.tracking_number}: {error.message}")
+
+
+def _assists_sign(demand: Demand, story: _Story) -> None:
+    for assist in Assignment.objects.filter(
+        demand=demand, role=AssignmentRole.ASSIST, status=AssignmentStatus.PENDING_SIGN
+    ):
+        helper = _member(assist.department_id)
+        if helper:
+            with story.later(hours=1):
+                assignment_sign(assignment_id=assist.pk, actor=helper)
 
 
 @contextmanager
