@@ -77,6 +77,13 @@ class Action(models.TextChoices):
     ANSWER_INSTRUCTION = "answer_instruction", _("批示反馈")
     # A dispatcher convened the departments of a hard case; their decision re-dispatches it.
     CONVENE = "convene", _("疑难件会商")
+    # Down and up the territory: a street passes a case to a community (下派), which answers the
+    # street or sends it back up (上报); a head gives it to a handler or a section (内部派单).
+    DELEGATE = "delegate", _("下派社区")
+    DELEGATION_ANSWER = "delegation_answer", _("答复街道")
+    SEND_UP = "send_up", _("上报")
+    WITHDRAW_DELEGATION = "withdraw_delegation", _("撤回下派")
+    INTERNAL_ASSIGN = "internal_assign", _("内部派单")
 
 
 S = Status
@@ -146,6 +153,12 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.ANSWER_INSTRUCTION: _ANY_SELF,
     # The departments' decision on a hard case hands it out afresh: waiting for dispatch, or in hand.
     Action.CONVENE: {status: S.DISPATCHED for status in (S.TRIAGE, *WORKING_STATUSES)},
+    # Passing a case down or inside a department keeps it where it is: the department holds it.
+    Action.DELEGATE: _WORKING_SELF,
+    Action.DELEGATION_ANSWER: _WORKING_SELF,
+    Action.SEND_UP: _WORKING_SELF,
+    Action.WITHDRAW_DELEGATION: _WORKING_SELF,
+    Action.INTERNAL_ASSIGN: _WORKING_SELF,
 }
 
 
