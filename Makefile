@@ -41,6 +41,7 @@ sample: migrate
 	@$(PY) manage.py load_sample_district
 	@$(PY) manage.py load_demo_list_revision
 	@$(PY) manage.py load_demo_demands
+	@$(PY) manage.py load_demo_territory
 	@$(PY) manage.py load_demo_visits
 	@$(PY) manage.py load_demo_hot_topic
 	@$(PY) manage.py load_demo_appeal
