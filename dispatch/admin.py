@@ -3,6 +3,7 @@ from django.contrib import admin
 from config.admin_mixins import ReadOnlyAdmin
 from dispatch.models import (
     Assignment,
+    Delegation,
     DuplicateSuggestion,
     ExtensionRequest,
     HardCaseConsultation,
@@ -73,6 +74,12 @@ class HardCaseConsultationAdmin(ReadOnlyAdmin):
 @admin.register(LeaderInstruction)
 class LeaderInstructionAdmin(ReadOnlyAdmin):
     list_display = ["demand", "leader_name", "deadline", "created_at", "answered_at"]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "kind", "to_department", "to_user", "deadline", "status", "closed_at"]
+    list_filter = ["kind", "status"]
 
 
 @admin.register(Notification)

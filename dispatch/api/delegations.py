@@ -14,6 +14,7 @@ from config.errors import NotAllowed
 from departments.access import works_in
 from departments.models import DepartmentKind, Role
 from departments.signed_in import SignedInApi, StaffApiRequest
+from dispatch.api.outputs import DelegationOutput
 from dispatch.delegation_queries import delegation_for_holder, held_delegations
 from dispatch.models import Assignment, Delegation
 from dispatch.selectors import assignment_for_user
@@ -24,36 +25,6 @@ from dispatch.services.delegations import (
     delegation_withdraw,
     internal_assign,
 )
-
-
-class DelegationOutput(serializers.ModelSerializer):
-    tracking_number = serializers.CharField(source="assignment.demand.tracking_number")
-    title = serializers.CharField(source="assignment.demand.title")
-    from_department = serializers.CharField(source="assignment.department.name")
-    holder = serializers.CharField(source="holder_name")
-    to_department = serializers.CharField(source="to_department.name", allow_null=True, default=None)
-    to_user = serializers.CharField(source="to_user.username", allow_null=True, default=None)
-
-    class Meta:
-        model = Delegation
-        fields = [
-            "id",
-            "kind",
-            "tracking_number",
-            "title",
-            "assignment",
-            "from_department",
-            "holder",
-            "to_department",
-            "to_user",
-            "delegated_at",
-            "deadline",
-            "note",
-            "status",
-            "answer",
-            "reason",
-            "closed_at",
-        ]
 
 
 def _assignment_or_404(request: StaffApiRequest, assignment_id: int) -> Assignment | None:

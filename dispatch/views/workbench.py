@@ -192,12 +192,14 @@ def _delegation_context(request: StaffRequest, assignment: Assignment) -> dict[s
     if communities and DelegationKind.DOWN not in open_kinds:
         pass_down = PassDownForm(auto_id="pass_down_%s", communities=[(c.pk, c.display_name) for c in communities])
     assign = None
-    if assignment.is_open and works_in(request.user, assignment.department, Role.HEAD):
+    is_head = works_in(request.user, assignment.department, Role.HEAD)
+    if assignment.is_open and is_head:
         holders = internal_holders(assignment.department)
         assign = InternalAssignForm(auto_id="assign_%s", holders=holders) if holders else None
     answer = latest_answer(assignment) if assignment.is_in_hand else None
     return {
         "delegations": delegations,
+        "is_head": is_head,  # withdraws an internal assignment
         "pass_down_form": pass_down,
         "assign_form": assign,
         "community_answer": answer if answer is not None and DelegationKind.DOWN not in open_kinds else None,

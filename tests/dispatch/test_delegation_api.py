@@ -100,3 +100,13 @@ def test_only_a_street_delegates_and_only_a_head_assigns(submit, district, terri
     rows = client_for(territory.users["jianguan"]).get("/api/v1/delegations/").json()
     rows = rows["results"] if isinstance(rows, dict) else rows
     assert len(rows) == 1 and rows[0]["kind"] == "internal"
+
+
+def test_the_demand_in_the_api_lists_its_delegations(district, territory, street_case):
+    street = client_for(district.users["psjd"])
+    street.post(
+        f"/api/v1/assignments/{street_case.pk}/delegate/", {"community": territory.stations["六和"].pk}, format="json"
+    )
+    for reader in (district.users["psjd"], district.users["dispatcher"]):
+        detail = client_for(reader).get(f"/api/v1/demands/{street_case.demand.tracking_number}/").json()
+        assert [(d["kind"], d["holder"], d["status"]) for d in detail["delegations"]] == [("down", "六和社区", "open")]
