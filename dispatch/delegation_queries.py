@@ -47,6 +47,20 @@ def delegation_for_holder(user: Viewer, delegation_id: int) -> Delegation | None
     )
 
 
+def held_about(user: Viewer, demand_ids: set[int]) -> dict[int, int]:
+    """For each of these demands passed to the user's unit (or to them), the latest such
+    delegation's id: where a notice about the case leads them, whatever became of it since."""
+    if user is None or not user.is_authenticated or not demand_ids:
+        return {}
+    mine = Q(to_department_id__in=department_ids_for(user, *DEPARTMENT_ROLES)) | Q(to_user_id=user.pk)
+    rows = (
+        Delegation.objects.filter(mine, assignment__demand_id__in=demand_ids)
+        .order_by("delegated_at", "pk")
+        .values_list("assignment__demand_id", "pk")
+    )
+    return dict(rows)
+
+
 def came_back(user: Viewer) -> QuerySet[Delegation]:
     """What the user's departments' communities or sections answered or sent up, on cases the
     department still has open: the department replies to the citizen, or passes the case again."""

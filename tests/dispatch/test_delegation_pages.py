@@ -134,3 +134,13 @@ def test_the_case_pages_show_the_delegation_and_its_events(district, territory, 
     assert 'id="delegations"' in content and delegation.holder_name in content and "下派社区" in content
     street = logged_in(district.users["psjd"]).get(f"/workbench/{street_case.pk}/").content.decode()
     assert f"delegation-{delegation.pk}" in street and "请网格员核实现场" in street
+
+
+def test_the_communitys_notice_reads_and_opens_the_case_passed_down(district, territory, street_case):
+    delegation = delegation_pass_down(
+        assignment_id=street_case.pk, actor=district.users["psjd"], community_id=territory.stations["六和"].pk
+    )
+    page = logged_in(territory.users["liuhe"]).get("/notifications/").content.decode()
+    assert "街道下派" in page and street_case.demand.title in page
+    assert f"/workbench/delegated/{delegation.pk}/" in page
+    assert "不再显示详情" not in page
