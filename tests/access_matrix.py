@@ -167,6 +167,7 @@ EXPECTED: dict[str, Rule] = {
     "audit-export-job": rule({"auditor", "admin"}, {"auditor", "admin"}),  # the requester's own, or an auditor's
     "audit-export-download": rule({"auditor", "admin"}, {"auditor", "admin"}),
     "audit-ranking": rule(AUDIT, AUDIT),
+    "audit-territory": rule(AUDIT, AUDIT),  # each street's communities: passed down, answered, sent up
     "api-assessment-ranking": rule(AUDIT),
     # Periodic reports: read as the rankings are; published by auditors and the administrator.
     "audit-reports": rule(AUDIT, AUDIT),
