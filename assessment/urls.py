@@ -6,6 +6,7 @@ from assessment import (
     ranking_views,
     report_views,
     scorecard_views,
+    territory,
     views,
     visit_views,
 )
@@ -13,6 +14,7 @@ from assessment import (
 urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("audit/ranking/", ranking_views.ranking_page, name="audit-ranking"),
+    path("audit/territory/", territory.territory_page, name="audit-territory"),
     path("audit/reports/", report_views.reports, name="audit-reports"),
     path("audit/reports/preview/", report_views.preview, name="audit-report-preview"),
     path("audit/reports/publish/", report_views.publish, name="audit-report-publish"),

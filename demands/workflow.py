@@ -83,6 +83,13 @@ class Action(models.TextChoices):
     REPLY_SUBMITTED = "reply_submitted", _("答复提交审核")
     REPLY_APPROVED = "reply_approved", _("答复审核通过")
     REPLY_SENT_BACK = "reply_sent_back", _("答复退回修改")
+    # Down and up the territory: a street passes a case to a community (下派), which answers the
+    # street or sends it back up (上报); a head gives it to a handler or a section (内部派单).
+    DELEGATE = "delegate", _("下派社区")
+    DELEGATION_ANSWER = "delegation_answer", _("答复街道")
+    SEND_UP = "send_up", _("上报")
+    WITHDRAW_DELEGATION = "withdraw_delegation", _("撤回下派")
+    INTERNAL_ASSIGN = "internal_assign", _("内部派单")
 
 
 S = Status
@@ -160,6 +167,12 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.REPLY_SUBMITTED: {S.IN_PROGRESS: S.IN_PROGRESS},
     Action.REPLY_APPROVED: {S.IN_PROGRESS: S.IN_PROGRESS},
     Action.REPLY_SENT_BACK: {S.IN_PROGRESS: S.IN_PROGRESS},
+    # Passing a case down or inside a department keeps it where it is: the department holds it.
+    Action.DELEGATE: _WORKING_SELF,
+    Action.DELEGATION_ANSWER: _WORKING_SELF,
+    Action.SEND_UP: _WORKING_SELF,
+    Action.WITHDRAW_DELEGATION: _WORKING_SELF,
+    Action.INTERNAL_ASSIGN: _WORKING_SELF,
 }
 
 

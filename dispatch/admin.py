@@ -4,6 +4,7 @@ from config.admin_mixins import ReadOnlyAdmin
 from dispatch.models import (
     Assignment,
     CentreReviewRule,
+    Delegation,
     DuplicateSuggestion,
     ExtensionRequest,
     HardCaseConsultation,
@@ -75,6 +76,12 @@ class HardCaseConsultationAdmin(ReadOnlyAdmin):
 @admin.register(LeaderInstruction)
 class LeaderInstructionAdmin(ReadOnlyAdmin):
     list_display = ["demand", "leader_name", "deadline", "created_at", "answered_at"]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "kind", "to_department", "to_user", "deadline", "status", "closed_at"]
+    list_filter = ["kind", "status"]
 
 
 @admin.register(Notification)

@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.settings import api_settings
 
 from departments.api import LogoutApi, TokenObtainApi
-from dispatch.api import cases, citizen, desk, instructions, knowledge, reviews
+from dispatch.api import cases, citizen, delegations, desk, instructions, knowledge, reviews
 
 urlpatterns = [
     # The token view names its own parsers; it takes the bounded JSON parser like the rest.
@@ -82,6 +82,32 @@ urlpatterns = [
         "assignments/<int:assignment_id>/supervision/",
         cases.AssignmentSupervisionAnswerApi.as_view(),
         name="api-assignment-supervision",
+    ),
+    path(
+        "assignments/<int:assignment_id>/delegate/",
+        delegations.AssignmentDelegateApi.as_view(),
+        name="api-assignment-delegate",
+    ),
+    path(
+        "assignments/<int:assignment_id>/internal-assign/",
+        delegations.AssignmentInternalAssignApi.as_view(),
+        name="api-assignment-internal-assign",
+    ),
+    path("delegations/", delegations.DelegationListApi.as_view(), name="api-delegations"),
+    path(
+        "delegations/<int:delegation_id>/answer/",
+        delegations.DelegationAnswerApi.as_view(),
+        name="api-delegation-answer",
+    ),
+    path(
+        "delegations/<int:delegation_id>/send-up/",
+        delegations.DelegationSendUpApi.as_view(),
+        name="api-delegation-send-up",
+    ),
+    path(
+        "delegations/<int:delegation_id>/withdraw/",
+        delegations.DelegationWithdrawApi.as_view(),
+        name="api-delegation-withdraw",
     ),
     path(
         "assignments/<int:assignment_id>/release/",

@@ -617,3 +617,90 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.key}"
+
+
+class DelegationKind(models.TextChoices):
+    # A street office passes the case down to one of its communities (下派).
+    DOWN = "down", _("下派社区")
+    # A department head gives the case to one of the department's handlers or sections (内部派单).
+    INTERNAL = "internal", _("内部派单")
+
+
+class DelegationStatus(models.TextChoices):
+    OPEN = "open", _("办理中")
+    ANSWERED = "answered", _("已答复")
+    SENT_UP = "sent_up", _("已上报")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Delegation(models.Model):
+    """A department that holds a case passes it on inside its territory or its own house: a street
+    office to one of its communities (下派), a head to a handler or a section (内部派单). The
+    department's own assignment stays in hand with its own clock: it remains answerable to the
+    centre, and replies to it when the community (or section) has answered, or sent it back up."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="delegations")
+    kind = models.CharField(_("类型"), max_length=16, choices=DelegationKind.choices)
+    # Who holds it now: a community station or a section (a department), or one handler.
+    to_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("承接单位")
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    delegated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    delegated_at = models.DateTimeField()
+    # Inside the assignment's own handling deadline: the holder answers before the department must.
+    deadline = models.DateTimeField(_("答复期限"))
+    note = models.TextField(_("下派说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=DelegationStatus.choices, default="open")
+    answer = models.TextField(_("答复内容"), blank=True)
+    # Why it was sent back up (上报), or withdrawn.
+    reason = models.TextField(_("上报理由"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-delegated_at", "-pk"]
+        verbose_name = _("下派")
+        verbose_name_plural = _("下派")
+        constraints = [
+            # One holder at a time of each kind: passing it again first ends the open one.
+            models.UniqueConstraint(
+                fields=["assignment", "kind"], condition=Q(status="open"), name="one_open_delegation_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(to_department__isnull=True, to_user__isnull=False)
+                | Q(to_department__isnull=False, to_user__isnull=True),
+                name="delegation_has_one_holder",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["to_department", "status"], name="delegation_to_department"),
+            models.Index(fields=["to_user", "status"], name="delegation_to_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} ⇒ {self.holder_name}"
+
+    @property
+    def holder_name(self) -> str:
+        if self.to_department is not None:
+            return self.to_department.display_name
+        return self.to_user.get_full_name() or self.to_user.username if self.to_user else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DelegationStatus.OPEN
+
+    @property
+    def is_overdue_now(self) -> bool:
+        return self.is_open and self.deadline < timezone.now()
+
+    @property
+    def answered_on_time(self) -> bool:
+        return (
+            self.status == DelegationStatus.ANSWERED and self.closed_at is not None and self.closed_at <= self.deadline
+        )

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from dispatch.views import citizen, common, desk, desk_actions, intake, knowledge, list_review, reviews, workbench
+from dispatch.views import (
+    citizen,
+    common,
+    delegations,
+    desk,
+    desk_actions,
+    intake,
+    knowledge,
+    list_review,
+    reviews,
+    workbench,
+)
 
 urlpatterns = [
     # Citizens
@@ -62,6 +73,17 @@ urlpatterns = [
         name="workbench-instruction",
     ),
     path("reviews/<int:review_id>/decide/", reviews.decide, name="reply-review-decide"),
+    # Down and up the territory (下派 / 上报) and inside a department (内部派单)
+    path("workbench/<int:assignment_id>/delegate/", delegations.pass_down, name="workbench-delegate"),
+    path("workbench/<int:assignment_id>/assign/", delegations.assign_internally, name="workbench-assign"),
+    path(
+        "workbench/<int:assignment_id>/delegations/<int:delegation_id>/withdraw/",
+        delegations.withdraw,
+        name="workbench-delegation-withdraw",
+    ),
+    path("workbench/delegated/<int:delegation_id>/", delegations.delegation_detail, name="workbench-delegation"),
+    path("workbench/delegated/<int:delegation_id>/answer/", delegations.answer, name="workbench-delegation-answer"),
+    path("workbench/delegated/<int:delegation_id>/send-up/", delegations.send_up, name="workbench-delegation-send-up"),
     path("attachments/<int:attachment_id>/", common.attachment_download, name="attachment"),
     path("list/hotspots/", list_review.hotspots, name="list-hotspots"),
     path("list/v<int:number>/impact/", list_review.impact, name="list-impact"),

@@ -170,6 +170,15 @@ EXPECTED: dict[str, Rule] = {
     # the department's stage; the centre's reviewers decide at the centre's stage).
     "reply-review-decide": rule(post={"head"}, scope="department"),
     "workbench-instruction": rule(post=DEPARTMENT, scope="department"),  # 批示反馈 by the lead
+    # Down and up the territory: a street office's staff pass their case to a community (none in
+    # this world is a street's), a head gives it to the department's handlers or sections; the
+    # department withdraws. The holder's pages are tried on a delegation no one here holds.
+    "workbench-delegate": rule(),
+    "workbench-assign": rule(post={"head"}, scope="department"),
+    "workbench-delegation-withdraw": rule(),
+    "workbench-delegation": rule(),
+    "workbench-delegation-answer": rule(),
+    "workbench-delegation-send-up": rule(),
     "attachment": rule(READ_ALL | DEPARTMENT, READ_ALL | DEPARTMENT, scope="department"),
     # Assessment
     "audit": rule(AUDIT, AUDIT),
@@ -177,6 +186,7 @@ EXPECTED: dict[str, Rule] = {
     "audit-export-job": rule({"auditor", "admin"}, {"auditor", "admin"}),  # the requester's own, or an auditor's
     "audit-export-download": rule({"auditor", "admin"}, {"auditor", "admin"}),
     "audit-ranking": rule(AUDIT, AUDIT),
+    "audit-territory": rule(AUDIT, AUDIT),  # each street's communities: passed down, answered, sent up
     "api-assessment-ranking": rule(AUDIT),
     # Periodic reports: read as the rankings are; published by auditors and the administrator.
     "audit-reports": rule(AUDIT, AUDIT),
@@ -239,6 +249,12 @@ EXPECTED: dict[str, Rule] = {
     "api-assignment-stop-waiting": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-supervision": rule(post=DEPARTMENT, scope="department"),
     "api-assignment-release": rule(post=DISPATCH),
+    "api-assignment-delegate": rule(),  # a street office's staff only: none in this world
+    "api-assignment-internal-assign": rule(post={"head"}, scope="department"),
+    "api-delegations": rule(SIGNED_IN),  # each sees what they hold (none here)
+    "api-delegation-answer": rule(),
+    "api-delegation-send-up": rule(),
+    "api-delegation-withdraw": rule(),
     "api-version-scorecard": rule(AUDIT | MAINTAIN),
     "api-hot-topics": rule(AUDIT),
     "api-key-problem-adopt": rule(post={"supervisor", "admin"}),

@@ -286,6 +286,19 @@ def build_world(on_commit) -> World:
     overrides = {
         "audit-export": {"kind": "demands", "fmt": "csv"},
         "audit-export-job": {"job_id": str(export.pk)},
+        # No case of this world is passed down: a delegation's pages answer no one.
+        **{
+            name: {"delegation_id": "424242"}
+            for name in (
+                "workbench-delegation-withdraw",
+                "workbench-delegation",
+                "workbench-delegation-answer",
+                "workbench-delegation-send-up",
+                "api-delegation-answer",
+                "api-delegation-send-up",
+                "api-delegation-withdraw",
+            )
+        },
         "appeal-rule": {"appeal_id": str(appeal.pk)},
         "api-appeal-rule": {"appeal_id": str(appeal.pk)},
         "appeal-evidence": {"appeal_id": str(appeal.pk)},

@@ -12,7 +12,7 @@ from demands.models import CitizenMessage, Demand, DemandEvent
 from demands.privacy import mask_name, mask_phone
 from demands.selectors import public_timeline
 from departments.access import READ_ALL_ROLES, has_role
-from dispatch.models import Assignment, DeadlineState, ExtensionRequest, ReplyReview, ReviewStatus
+from dispatch.models import Assignment, DeadlineState, Delegation, ExtensionRequest, ReplyReview, ReviewStatus
 from dispatch.selectors import latest_routing
 from routing.models import RoutingResult
 
@@ -102,15 +102,56 @@ class RoutingOutput(serializers.ModelSerializer):
         fields = ["router_version", "list_version", "confidence", "auto_dispatched", "candidates", "created_at"]
 
 
+class DelegationOutput(serializers.ModelSerializer):
+    tracking_number = serializers.CharField(source="assignment.demand.tracking_number")
+    title = serializers.CharField(source="assignment.demand.title")
+    from_department = serializers.CharField(source="assignment.department.name")
+    holder = serializers.CharField(source="holder_name")
+    to_department = serializers.CharField(source="to_department.name", allow_null=True, default=None)
+    to_user = serializers.CharField(source="to_user.username", allow_null=True, default=None)
+
+    class Meta:
+        model = Delegation
+        fields = [
+            "id",
+            "kind",
+            "tracking_number",
+            "title",
+            "assignment",
+            "from_department",
+            "holder",
+            "to_department",
+            "to_user",
+            "delegated_at",
+            "deadline",
+            "note",
+            "status",
+            "answer",
+            "reason",
+            "closed_at",
+        ]
+
+
 class StaffDemandDetailOutput(StaffDemandOutput):
     """One demand, with the text messages its citizen was sent and how their sending went, and,
     for the dispatch centre, what the router answered for it."""
 
     text_messages = TextMessageOutput(many=True, read_only=True)
     routing = serializers.SerializerMethodField()
+    delegations = serializers.SerializerMethodField()
 
     class Meta(StaffDemandOutput.Meta):
-        fields = [*StaffDemandOutput.Meta.fields, "text_messages", "routing"]
+        fields = [*StaffDemandOutput.Meta.fields, "text_messages", "routing", "delegations"]
+
+    @extend_schema_field(DelegationOutput(many=True))
+    def get_delegations(self, demand: Demand) -> list[dict[str, Any]]:
+        """Passed down to a community or inside a department (下派 / 内部派单), oldest first."""
+        rows = (
+            Delegation.objects.filter(assignment__demand=demand)
+            .select_related("assignment__demand", "assignment__department", "to_department", "to_user")
+            .order_by("delegated_at", "pk")
+        )
+        return [DelegationOutput(row).data for row in rows]
 
     @extend_schema_field(RoutingOutput(allow_null=True))
     def get_routing(self, demand: Demand) -> dict | None:

@@ -15,5 +15,5 @@ def drop_lead_rungs(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dispatch", "0024_instructions_and_consultations")]
+    dependencies = [("dispatch", "0026_reply_reviews")]
     operations = [migrations.RunPython(drop_lead_rungs, migrations.RunPython.noop)]

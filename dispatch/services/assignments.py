@@ -24,6 +24,8 @@ from dispatch.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    Delegation,
+    DelegationStatus,
     DuplicateStatus,
     DuplicateSuggestion,
     ExtensionRequest,
@@ -64,8 +66,9 @@ def matter_assisting(matter: Matter | None, street_id: int | None) -> list[Depar
 def withdraw_waiting(assignment_ids: Iterable[int], now: datetime, reason: str, *, returns: bool = True) -> None:
     """Work that ends (answered, returned, merged away or refused) leaves nothing to decide:
     its pending return (unless `returns` is false: the return that ends it is what waits now),
-    extension request, question to the citizen and reply under review are withdrawn, with the reason (in the
-    record's language), so no queue keeps an item that no ruling can clear."""
+    extension request, question to the citizen, reply under review and open delegations are
+    withdrawn, with the reason (in the record's language), so no queue keeps an item that no
+    ruling can clear."""
     ids = list(assignment_ids)
     if returns:
         ReturnRequest.objects.filter(assignment_id__in=ids, status=RulingStatus.PENDING).update(
@@ -80,6 +83,10 @@ def withdraw_waiting(assignment_ids: Iterable[int], now: datetime, reason: str, 
     # A reply waiting for review: the case left the department's hands, nobody is to approve it.
     ReplyReview.objects.filter(assignment_id__in=ids, status=ReviewStatus.PENDING).update(
         status=ReviewStatus.WITHDRAWN, decided_at=now, note=reason
+    )
+    # A case passed down (下派) or inside the department is no one's to answer once the work ends.
+    Delegation.objects.filter(assignment_id__in=ids, status=DelegationStatus.OPEN).update(
+        status=DelegationStatus.WITHDRAWN, closed_at=now, reason=reason
     )
 
 

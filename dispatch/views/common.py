@@ -23,6 +23,7 @@ from demands.uploads import IMAGE_TYPES
 from departments.access import DEPARTMENT_ROLES, DISPATCH_ROLES, READ_ALL_ROLES, department_ids_for, has_role
 from departments.models import Role
 from departments.signed_in import StaffRequest, is_signed_in
+from dispatch.delegation_queries import held_about
 from dispatch.models import Notification
 from dispatch.selectors import can_see_demand, demands_visible_to, held_assignments
 from dispatch.services.calendar_notices import KIND as CALENDAR_NOTICE
@@ -150,6 +151,11 @@ def notifications(request: StaffRequest) -> HttpResponse:
     # A notice about a case the person may no longer read (their department's return of it was
     # upheld) keeps its date and number but not the case's words.
     readable = set(demands_visible_to(request.user).filter(pk__in=[d.pk for d in about]).values_list("pk", flat=True))
+    # A community (or section) reads what was passed down to it, on the page of that delegation.
+    passed_down = held_about(request.user, {d.pk for d in about} - readable)
+    readable |= set(passed_down)
+    for demand_id, delegation_id in passed_down.items():
+        links.setdefault(demand_id, reverse("workbench-delegation", args=[delegation_id]))
     # A notice about the calendar has no case: it opens the calendar page, where the year is shown.
     calendar = reverse("working-calendar")
     rows = [

@@ -41,6 +41,7 @@ from dispatch.forms.desk import (
 from dispatch.forms.knowledge import DirectAnswerForm
 from dispatch.forms.workbench import ReviewDecisionForm
 from dispatch.models import (
+    Delegation,
     HardCaseConsultation,
     LeaderInstruction,
     ReplyReview,
@@ -216,6 +217,10 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
         "masked_phone": mask_phone(demand.citizen_phone) if demand.anonymised_at is None else "",
         "timeline": full_timeline(demand),
         "assignments": demand.assignments.select_related("department").order_by("dispatched_at"),
+        # Passed down to a community or inside a department: who holds it, by when, what came back.
+        "delegations": Delegation.objects.filter(assignment__demand=demand)
+        .select_related("assignment__department", "to_department", "to_user")
+        .order_by("delegated_at", "pk"),
         "replies": demand.replies.select_related("department"),
         "routing": routing,
         "suggestions": suggestions,

@@ -3,6 +3,8 @@ sign / reply (from templates) / return / extend / ask the citizen / notes, and t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +17,18 @@ from demands.privacy import mask_address, mask_name, mask_phone
 from demands.selectors import full_timeline
 from demands.services import demand_disclose_contact
 from demands.workflow import Action
-from departments.access import DEPARTMENT_ROLES, department_ids_for
-from departments.models import Department
+from departments.access import DEPARTMENT_ROLES, department_ids_for, works_in
+from departments.models import Department, Role
 from departments.signed_in import StaffRequest
+from dispatch.delegation_queries import (
+    came_back,
+    communities_of,
+    delegations_of,
+    held_delegations,
+    internal_holders,
+    street_tables,
+)
+from dispatch.forms.delegations import InternalAssignForm, PassDownForm
 from dispatch.forms.workbench import (
     DiscloseForm,
     ExtensionForm,
@@ -33,6 +44,7 @@ from dispatch.forms.workbench import (
 from dispatch.models import (
     Assignment,
     AssignmentRole,
+    DelegationKind,
     ExtensionStatus,
     LeaderInstruction,
     ReplyTemplate,
@@ -53,6 +65,7 @@ from dispatch.services import (
     supervision_answer,
 )
 from dispatch.services.citizen_info import pending_info_request
+from dispatch.services.delegations import latest_answer
 from dispatch.services.instructions import answering_lead
 from dispatch.services.notes import case_note
 from dispatch.services.reply_reviews import reviews_for
@@ -95,8 +108,29 @@ def workbench(request: StaffRequest) -> HttpResponse:
         "now": timezone.now(),
         # The head's queue: replies of their departments waiting for their approval (答复审核).
         "reviews": list(reviews_for(request.user).filter(stage=ReviewStage.DEPARTMENT)),
+        **_territory_context(request),
     }
     return render(request, "dispatch/workbench.html", context)
+
+
+def _territory_context(request: StaffRequest) -> dict[str, Any]:
+    """Above the inbox: what was passed down to the person's community or section (下派给本社区的),
+    or to them by name (派给我的), first; what came back up from the communities; and a street's
+    table of its communities."""
+    held = list(held_delegations(request.user))
+    return {
+        "held_by_unit": [
+            (heading, rows)
+            for heading, rows in (
+                (_("下派给本社区的诉求"), [d for d in held if d.kind == DelegationKind.DOWN]),
+                (_("派给本科室的诉求"), [d for d in held if d.kind != DelegationKind.DOWN and d.to_department_id]),
+            )
+            if rows
+        ],
+        "held_by_me": [d for d in held if d.to_user_id is not None],
+        "came_back": list(came_back(request.user)),
+        "street_tables": street_tables(request.user),
+    }
 
 
 @department_required
@@ -159,6 +193,7 @@ def assignment_detail(request: StaffRequest, assignment_id: int) -> HttpResponse
         "note_form": NoteForm(auto_id="note_%s"),
         "now": timezone.now(),
         **_review_context(request, assignment),
+        **_delegation_context(request, assignment),
     }
     return render(request, "dispatch/assignment_detail.html", context)
 
@@ -176,6 +211,30 @@ def _review_context(request: StaffRequest, assignment: Assignment) -> dict:
         "sent_back": latest
         if latest is not None and latest.status == ReviewStatus.SENT_BACK and assignment.is_in_hand
         else None,
+    }
+
+
+def _delegation_context(request: StaffRequest, assignment: Assignment) -> dict[str, Any]:
+    """The case passed down (下派) or inside the department (内部派单): what was passed and came
+    back, and the forms to pass it: a street's staff to its communities, a head to its people."""
+    delegations = delegations_of(assignment)
+    open_kinds = {d.kind for d in delegations if d.is_open}
+    communities = communities_of(assignment.department) if assignment.is_in_hand else []
+    pass_down = None
+    if communities and DelegationKind.DOWN not in open_kinds:
+        pass_down = PassDownForm(auto_id="pass_down_%s", communities=[(c.pk, c.display_name) for c in communities])
+    assign = None
+    is_head = works_in(request.user, assignment.department, Role.HEAD)
+    if assignment.is_open and is_head:
+        holders = internal_holders(assignment.department)
+        assign = InternalAssignForm(auto_id="assign_%s", holders=holders) if holders else None
+    answer = latest_answer(assignment) if assignment.is_in_hand else None
+    return {
+        "delegations": delegations,
+        "is_head": is_head,  # withdraws an internal assignment
+        "pass_down_form": pass_down,
+        "assign_form": assign,
+        "community_answer": answer if answer is not None and DelegationKind.DOWN not in open_kinds else None,
     }
 
 
@@ -211,6 +270,11 @@ def _reply_form(request: HttpRequest, assignment: Assignment, templates: list[tu
         draft = latest.body if latest is not None and latest.status == ReviewStatus.SENT_BACK else ""
     if draft and not initial:
         initial = {"body": draft}
+    if not initial and assignment.is_in_hand:
+        # The community's (or section's) answer to the case passed down is the reply's first draft.
+        answered = latest_answer(assignment)
+        if answered is not None:
+            initial = {"body": answered.answer}
     form = ReplyForm(initial=initial, auto_id="reply_%s")
     if assignment.role != AssignmentRole.LEAD:
         form.fields["body"].label = _("协办意见")

@@ -15,7 +15,7 @@ frozen = import_module("responsibility_lists.migrations.0003_frozen_version_trig
 class Migration(migrations.Migration):
     dependencies = [
         ("departments", "0004_callback_officer_role"),
-        ("responsibility_lists", "0005_amendments"),
+        ("responsibility_lists", "0006_knowledge_articles"),
     ]
 
     operations = [
