@@ -68,6 +68,7 @@ def main() -> None:
     from assessment.models import DailyFiguresWatermark
     from assessment.ranking import ranking
     from assessment.rates import Dimension, build_month, rate_rows
+    from assessment.tasks import refresh_daily_figures
     from demands.models import Demand
 
     print(f"database: {Demand.objects.count():,} demands")
@@ -103,6 +104,12 @@ def main() -> None:
         response = client.get(page_url, page_query)
         assert response.status_code == 200, response.status_code
 
+    # What the workers' periodic refresh does: rebuild the days touched since the watermark (in a
+    # generated database no sweep stamps the deadlines that passed since it was written, so their
+    # days count as touched) and store the closed months of those days.
+    started = time.perf_counter()
+    refreshed = refresh_daily_figures()
+    print(f"refresh_daily_figures: {refreshed} days in {time.perf_counter() - started:.1f} s")
     # A rebuild of a range stores no month (its watermark was set only above): store it here.
     started = time.perf_counter()
     stored = monthly.stored_rows(month, Dimension.DEPARTMENT) is not None or build_month(month.date_from)
