@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import ReadOnlyAdmin
 from dispatch.models import (
@@ -15,7 +17,11 @@ from dispatch.models import (
     ReplyTemplate,
     ReturnRequest,
     Supervision,
+    WebhookDelivery,
+    WebhookKind,
+    WebhookSubscription,
 )
+from dispatch.webhooks import new_secret, replay
 
 
 @admin.register(Assignment)
@@ -103,3 +109,68 @@ class CentreReviewRuleAdmin(admin.ModelAdmin):
     list_display = ["category_name", "matter_code", "note", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["category_name", "matter_code", "note"]
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("接收地址"), max_length=500, assume_scheme="https")
+    kinds = forms.MultipleChoiceField(
+        label=_("推送的变化"),
+        choices=WebhookKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选则推送全部变化。"),
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "source_system", "kinds", "is_active"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    """A new subscription's signing secret is made here and shown once, in the message after
+    saving; "issue a new secret" replaces it (the receiver must take the new one)."""
+
+    form = WebhookSubscriptionForm
+    list_display = ["name", "url", "source_system", "is_active", "last_sequence", "created_at"]
+    readonly_fields = ["last_sequence", "created_at"]
+    actions = ["issue_new_secret"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.secret = new_secret()
+        super().save_model(request, obj, form, change)
+        if not change:
+            self.message_user(
+                request,
+                _("推送订阅“%(name)s”的签名密钥（只显示这一次）：%(secret)s")
+                % {"name": obj.name, "secret": obj.secret},
+            )
+
+    @admin.action(description=_("签发新签名密钥"))
+    def issue_new_secret(self, request, queryset):
+        for subscription in queryset:
+            subscription.secret = new_secret()
+            subscription.save(update_fields=["secret"])
+            self.message_user(
+                request,
+                _("推送订阅“%(name)s”的新签名密钥（只显示这一次）：%(secret)s")
+                % {"name": subscription.name, "secret": subscription.secret},
+            )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The delivery log per subscription; "send again" replays deliveries, in their order."""
+
+    list_display = [
+        "subscription", "sequence", "kind", "status", "attempts", "next_attempt_at", "last_status_code",
+        "last_error", "delivered_at",
+    ]  # fmt: skip
+    list_filter = ["subscription", "status", "kind"]
+    actions = ["send_again"]
+
+    @admin.action(description=_("重新推送"))
+    def send_again(self, request, queryset):
+        count = replay(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("已安排重新推送 %(count)d 条。") % {"count": count})

@@ -704,3 +704,85 @@ class Delegation(models.Model):
         return (
             self.status == DelegationStatus.ANSWERED and self.closed_at is not None and self.closed_at <= self.deadline
         )
+
+
+class WebhookKind(models.TextChoices):
+    """The changes of a demand told to subscribed systems: the status it moved to."""
+
+    DISPATCHED = "dispatched", _("已派单")
+    REPLIED = "replied", _("已答复")
+    CLOSED = "closed", _("已办结")
+    # Refused as outside the district's remit: for a case handed down, returned to the platform.
+    RETURNED = "returned", _("退回（不予受理）")
+    REOPENED = "reopened", _("重办")
+
+
+class WebhookSubscription(models.Model):
+    """A system told of demands' changes by signed HTTP POSTs (dispatch/webhooks.py): a source
+    system of its own demands, or, with no source system, of every demand."""
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    url = models.URLField(_("接收地址"), max_length=500)
+    # Signs every body (HMAC-SHA256); kept encrypted, since signing needs it in clear.
+    secret = EncryptedTextField(_("签名密钥"))
+    source_system = models.ForeignKey(
+        "demands.SourceSystem",
+        verbose_name=_("来源系统"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_subscriptions",
+        help_text=_("只推送该来源系统提交的诉求；留空则推送全部诉求。"),
+    )
+    kinds = models.JSONField(_("推送的变化"), default=list, blank=True, help_text=_("留空则推送全部变化。"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # The sequence number given to the last delivery: each subscriber reads its events in order.
+    last_sequence = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("推送订阅")
+        verbose_name_plural = _("推送订阅")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待推送")
+    DELIVERED = "delivered", _("已送达")
+
+
+class WebhookDelivery(models.Model):
+    """One change of one demand for one subscription: written with the change itself (the outbox),
+    sent in `sequence` order and tried again with a growing wait until the receiver takes it.
+    Nothing is ever given up: a receiver down for days gets everything when it is back."""
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey("demands.DemandEvent", on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveBigIntegerField()
+    kind = models.CharField(_("变化"), max_length=16, choices=WebhookKind.choices)
+    payload = models.JSONField()
+    status = models.CharField(_("状态"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"))
+    last_status_code = models.PositiveSmallIntegerField(_("最近应答码"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("产生时间"))
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["subscription", "sequence"]
+        verbose_name = _("推送记录")
+        verbose_name_plural = _("推送记录")
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "sequence"], name="one_delivery_per_sequence"),
+            models.UniqueConstraint(fields=["subscription", "event"], name="one_delivery_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="webhook_delivery_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription} #{self.sequence} {self.kind}"

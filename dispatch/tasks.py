@@ -121,3 +121,23 @@ def purge_idempotency_records() -> int:
     cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
     deleted, _counts = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(name="dispatch.deliver_webhooks", soft_time_limit=300, time_limit=360)
+def deliver_webhooks(subscription_id: int) -> int:
+    """Send one subscription's due webhook deliveries, in order (dispatch/webhooks.py)."""
+    from dispatch.webhooks import deliver_pending
+
+    return deliver_pending(subscription_id)
+
+
+@shared_task(name="dispatch.retry_webhooks", soft_time_limit=120, time_limit=180)
+def retry_webhooks() -> int:
+    """Queue the sending for every subscription whose next delivery is due: the retries, and any
+    sending whose queueing was lost with the broker."""
+    from dispatch.webhooks import due_subscriptions
+
+    due = due_subscriptions()
+    for subscription_id in due:
+        deliver_webhooks.delay(subscription_id)
+    return len(due)

@@ -157,8 +157,6 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-# A link typed without its scheme (an Open311 media_url in the admin) is read as https, as Django 6 will.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -207,6 +205,12 @@ CITIZEN_TRACK_RATE = env_str("CITIZEN_TRACK_RATE", env_str("CITIZEN_THROTTLE_RAT
 CITIZEN_CODE_THROTTLE_RATE = env_str("CITIZEN_CODE_THROTTLE_RATE", "10/hour")
 # Submissions per source system (the city's 12345 platform, an app): it speaks for many citizens.
 SOURCE_SYSTEM_SUBMIT_RATE = env_str("SOURCE_SYSTEM_SUBMIT_RATE", "6000/hour")
+# Webhooks (dispatch/webhooks.py): how long a receiver may take, the first wait after a failed
+# delivery (doubling each time) and the longest, and how many deliveries one run sends.
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_RETRY_BASE_SECONDS = env_float("WEBHOOK_RETRY_BASE_SECONDS", 30)
+WEBHOOK_RETRY_MAX_SECONDS = env_float("WEBHOOK_RETRY_MAX_SECONDS", 3600)
+WEBHOOK_BATCH = env_int("WEBHOOK_BATCH", 200)
 # Open311 GeoReport v2 (dispatch/open311): the jurisdiction_id clients may name, and the contact
 # its discovery document gives.
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "pingshan")
@@ -311,6 +315,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "refresh-daily-figures": {
         "task": "assessment.refresh_daily_figures",
         "schedule": timedelta(seconds=env_int("DAILY_FIGURES_REFRESH_SECONDS", 300)),
+    },
+    # Webhook deliveries whose time has come (retries; sending lost with the broker).
+    "retry-webhooks": {
+        "task": "dispatch.retry_webhooks",
+        "schedule": timedelta(seconds=env_int("WEBHOOK_RETRY_SWEEP_SECONDS", 30)),
     },
     # Idempotency-Keys older than IDEMPOTENCY_KEY_HOURS are forgotten.
     "purge-idempotency-records": {
