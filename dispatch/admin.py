@@ -10,6 +10,7 @@ from dispatch.models import (
     DuplicateSuggestion,
     ExtensionRequest,
     HardCaseConsultation,
+    IdempotencyRecord,
     InfoRequest,
     LeaderInstruction,
     Notification,
@@ -174,3 +175,14 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     def send_again(self, request, queryset):
         count = replay(list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("已安排重新推送 %(count)d 条。") % {"count": count})
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
+    """The API's remembered creates (Idempotency-Key), for tracing a client's retries; the
+    answers themselves stay out of sight (they may hold a query code)."""
+
+    list_display = ["client", "key", "status_code", "created_at"]
+    list_filter = ["status_code"]
+    search_fields = ["client", "key"]
+    exclude = ["response_body"]
