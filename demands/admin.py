@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import ReadOnlyAdmin
@@ -66,6 +67,8 @@ class DemandAdmin(ReadOnlyAdmin):
 
     list_display = ["tracking_number", "title", "status", "channel", "masked_citizen", "submitted_at"]
     list_filter = ["status", "channel", "urgency", "street"]
+    # Read-only still builds the form: a link without its scheme reads as https, as Django 6 will.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["tracking_number", "title"]
     date_hierarchy = "submitted_at"
     exclude = ["query_code_hash", "citizen_name", "citizen_phone", "citizen_address"]
