@@ -44,6 +44,7 @@ sample: migrate
 	@$(PY) manage.py load_demo_knowledge
 	@$(PY) manage.py load_demo_reviews
 	@$(PY) manage.py load_demo_territory
+	@$(PY) manage.py load_demo_from_above
 	@$(PY) manage.py load_demo_visits
 	@$(PY) manage.py load_demo_hot_topic
 	@$(PY) manage.py load_demo_appeal
