@@ -142,7 +142,9 @@ def test_a_month_read_from_the_table_costs_the_same_few_queries_however_many_cas
     few = queries_to_read(district, 1)
     for model in (DailyFigures, DailyFiguresDay, DailyFiguresWatermark, Assignment):
         model.objects.all().delete()
-    assert queries_to_read(district, 3) == few <= 11
+    # A dozen at most, on PostgreSQL too: the split of the period, the table's counts and
+    # percentiles, the names, and one look for the month's stored row (assessment/monthly.py).
+    assert queries_to_read(district, 3) == few <= 12
 
 
 @pytest.mark.django_db
