@@ -71,6 +71,17 @@ def public_map_points() -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def street_outlines() -> dict[str, Any]:
+    """The streets' outlines, named, for the public map to show where one street ends."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": boundary, "properties": {"name": name}}
+            for name, boundary in Street.objects.filter(boundary__isnull=False).values_list("name", "boundary")
+        ],
+    }
+
+
 def map_settings() -> dict[str, str]:
     """What a page's script needs to draw tiles, given to it with json_script (no inline JS)."""
     return {"tile_url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dispatch.places import RECENTLY_CLOSED_DAYS, map_settings, public_map_points
+from dispatch.places import RECENTLY_CLOSED_DAYS, map_settings, public_map_points, street_outlines
 from responsibility_lists.selectors import top_category_names
 
 
@@ -15,7 +15,12 @@ def public_map(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dispatch/public_map.html",
-        {"map_settings": map_settings(), "categories": top_category_names(), "closed_days": RECENTLY_CLOSED_DAYS},
+        {
+            "map_settings": map_settings(),
+            "outlines": street_outlines(),
+            "categories": top_category_names(),
+            "closed_days": RECENTLY_CLOSED_DAYS,
+        },
     )
 
 

@@ -23,6 +23,17 @@
   function publicMap(node) {
     const map = baseMap(node);
     map.fitBounds(DISTRICT);
+    // The streets' outlines, so the points can be told apart even without tiles.
+    const outlines = document.getElementById("map-outlines");
+    if (outlines) {
+      const streets = L.geoJSON(JSON.parse(outlines.textContent), {
+        style: { color: "#5b6775", weight: 1, fillOpacity: 0.03, className: "map-outline" },
+        interactive: false,
+      }).addTo(map);
+      streets.eachLayer(function (layer) {
+        layer.bindTooltip(layer.feature.properties.name, { permanent: true, direction: "center", className: "map-label" });
+      });
+    }
     const form = document.getElementById("map-filters");
     const count = document.getElementById("map-count");
     const colours = {};
