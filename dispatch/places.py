@@ -83,7 +83,7 @@ def street_outlines() -> dict[str, Any]:
 
 
 def map_settings() -> dict[str, str]:
-    """What a page's script needs to draw tiles, given to it with json_script (no inline JS)."""
+    """What a page's script needs to draw tiles (dispatch/templatetags/maps.py gives it)."""
     return {"tile_url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
 
 

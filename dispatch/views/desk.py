@@ -51,7 +51,7 @@ from dispatch.models import (
     RulingStatus,
     Supervision,
 )
-from dispatch.places import demand_place, map_settings
+from dispatch.places import demand_place
 from dispatch.selectors import (
     CONFIDENT_SUGGESTION,
     FOUND_AT_MOST,
@@ -252,7 +252,6 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
         "now": timezone.now(),
         # Its point and community outline for a small map, when it came with coordinates.
         "place": demand_place(demand),
-        "map_settings": map_settings(),
         # A reply held for review; the centre's reviewers decide here at its centre stage.
         **_review(request, demand),
         # Opened from the triage queue: after the dispatch, the desk goes on to its next item.

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dispatch.places import RECENTLY_CLOSED_DAYS, map_settings, public_map_points, street_outlines
+from dispatch.places import RECENTLY_CLOSED_DAYS, public_map_points, street_outlines
 from responsibility_lists.selectors import top_category_names
 
 
@@ -16,7 +16,6 @@ def public_map(request: HttpRequest) -> HttpResponse:
         request,
         "dispatch/public_map.html",
         {
-            "map_settings": map_settings(),
             "outlines": street_outlines(),
             "categories": top_category_names(),
             "closed_days": RECENTLY_CLOSED_DAYS,

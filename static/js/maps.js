@@ -1,12 +1,10 @@
 // Maps drawn with Leaflet (static/vendor/leaflet): the public map of demands, the desk's small
-// map of a demand's place, and the point a citizen may pick on the form. The page gives the tile
-// settings in a json_script block and the data in data- attributes or a JSON endpoint: no inline
-// script, as the CSP requires. Without JavaScript every page still works; only the map is missing.
+// map of a demand's place, and the point a citizen may pick on the form. The map's element gives
+// the tile settings and data in data- attributes (or names a JSON endpoint): no inline script, as
+// the CSP requires. Without JavaScript every page still works; only the map is missing.
 (function () {
   "use strict";
   if (typeof L === "undefined") return;
-  const settingsNode = document.getElementById("map-settings");
-  const settings = settingsNode ? JSON.parse(settingsNode.textContent) : {};
   // The district's rough extent (坪山区), where a map with nothing on it opens.
   const DISTRICT = [[22.64, 114.30], [22.76, 114.42]];
   const PALETTE = ["#b3261e", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457",
@@ -14,8 +12,8 @@
 
   function baseMap(node) {
     const map = L.map(node, { scrollWheelZoom: false });
-    if (settings.tile_url) {
-      L.tileLayer(settings.tile_url, { attribution: settings.attribution || "", maxZoom: 18 }).addTo(map);
+    if (node.dataset.tileUrl) {
+      L.tileLayer(node.dataset.tileUrl, { attribution: node.dataset.attribution || "", maxZoom: 18 }).addTo(map);
     }
     return map;
   }
@@ -24,9 +22,8 @@
     const map = baseMap(node);
     map.fitBounds(DISTRICT);
     // The streets' outlines, so the points can be told apart even without tiles.
-    const outlines = document.getElementById("map-outlines");
-    if (outlines) {
-      const streets = L.geoJSON(JSON.parse(outlines.textContent), {
+    if (node.dataset.outlines) {
+      const streets = L.geoJSON(JSON.parse(node.dataset.outlines), {
         style: { color: "#5b6775", weight: 1, fillOpacity: 0.03, className: "map-outline" },
         interactive: false,
       }).addTo(map);
@@ -94,7 +91,7 @@
 
   // The desk: the demand's point and, when drawn, its community's (or street's) outline.
   function placeMap(node) {
-    const place = JSON.parse(document.getElementById(node.dataset.place).textContent);
+    const place = JSON.parse(node.dataset.place);
     const map = baseMap(node);
     const latlng = [place.point[1], place.point[0]];
     L.circleMarker(latlng, { radius: 8, color: "#b3261e", fillOpacity: 0.8, className: "map-point" }).addTo(map);

@@ -60,3 +60,21 @@ def test_the_map_shows_demands_as_points_and_filters_them(new_context, settings)
     # The community's outline is drawn around the point.
     expect(desk.locator("#demand-place .leaflet-overlay-pane path")).to_have_count(2)
     shot(desk, "map-desk")
+
+
+def test_a_citizen_picks_the_place_on_the_forms_map(new_context, settings):
+    settings.MAP_TILE_URL = ""
+    page = new_context().new_page()
+    page.goto("/")
+    picker = page.locator("#pick-point")
+    expect(picker).to_be_visible()
+    box = picker.bounding_box()
+    assert box is not None
+    picker.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    latitude, longitude = page.get_by_label("纬度"), page.get_by_label("经度")
+    expect(latitude).not_to_have_value("")
+    # The map opens on the district, so its middle is inside it.
+    assert 22.64 < float(latitude.input_value()) < 22.76
+    assert 114.30 < float(longitude.input_value()) < 114.42
+    expect(picker.locator(".leaflet-overlay-pane path.map-point")).to_have_count(1)
+    shot(page, "map-pick-point")

@@ -5,6 +5,7 @@ closed demands."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from demands.services import demand_submit
 from demands.sources import source_system_register
 from demands.workflow import Status
 from departments.geometry import rectangle
+from tests.citizens import FORM, post_demand
 from tests.staff import logged_in
 
 SUBMIT = "/api/v1/citizen/demands/"
@@ -184,8 +186,9 @@ def test_the_public_map_page_loads_leaflet_from_this_site(drawn):
     assert page.status_code == 200
     html = page.content.decode()
     assert "/static/vendor/leaflet/leaflet.js" in html and "/static/js/maps.js" in html
-    assert 'id="map-settings"' in html and "tile.openstreetmap.org" in html
-    assert "<script>" not in html.replace('<script id="map-settings" type="application/json">', "")
+    assert 'data-tile-url="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in html
+    assert "data-outlines=" in html and "坪山街道" in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html, re.IGNORECASE)  # the CSP allows none
 
 
 @pytest.mark.django_db
@@ -194,7 +197,7 @@ def test_the_desk_shows_a_demands_place_with_its_community_outline(drawn, django
     page = logged_in(drawn.users["dispatcher"]).get(f"/desk/demands/{demand.tracking_number}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-place="demand-place-data"' in html and "/static/vendor/leaflet/leaflet.js" in html
+    assert 'id="demand-place" data-place="{&quot;point&quot;' in html and "/static/vendor/leaflet/leaflet.js" in html
     place = page.context["place"]
     assert place["point"] == [114.395, 22.745]
     assert place["outline"] == drawn.communities["秀新社区"].boundary
@@ -208,3 +211,22 @@ def test_the_desk_draws_no_map_without_a_point(district, django_capture_on_commi
         ).demand
     html = logged_in(district.users["dispatcher"]).get(f"/desk/demands/{demand.tracking_number}/").content.decode()
     assert "leaflet" not in html
+
+
+@pytest.mark.django_db
+def test_the_web_form_takes_a_point_that_places_the_demand(drawn, django_capture_on_commit_callbacks):
+    demand = post_demand(Client(), django_capture_on_commit_callbacks, latitude=IN_XIUXIN[0], longitude=IN_XIUXIN[1])
+    assert (demand.latitude, demand.longitude) == (Decimal("22.745000"), Decimal("114.395000"))
+    assert demand.community == drawn.communities["秀新社区"]  # not 六和社区, which the text names
+
+
+@pytest.mark.django_db
+def test_the_web_form_works_without_a_point_and_refuses_half_of_one(drawn, django_capture_on_commit_callbacks):
+    demand = post_demand(Client(), django_capture_on_commit_callbacks)
+    assert demand.latitude is None and demand.community == drawn.communities["六和社区"]
+    page = Client().get("/")
+    html = page.content.decode()
+    assert "data-pick-point" in html and " hidden " in html and "data-tile-url=" in html
+    refused = Client().post("/", {**FORM, "latitude": "22.7"})
+    assert refused.status_code == 200
+    assert "纬度和经度须同时提供" in refused.content.decode()
