@@ -3,6 +3,8 @@ MultiPolygons included, cached and cleared when an outline changes."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -113,3 +115,23 @@ def test_a_point_resolves_to_its_community_and_street_and_follows_changes():
     north.save()
     assert resolve_point(22.72, 114.33).community_id is None
     assert resolve_point(22.66, 114.33).community_id == north.pk
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_an_open_ring_saying_why(admin_client):
+    street = Street.objects.create(code="W", name="西街道")
+    ring = [[114.30, 22.64], [114.36, 22.64], [114.36, 22.70], [114.30, 22.70]]
+    response = admin_client.post(
+        f"/admin/departments/street/{street.pk}/change/",
+        {
+            "code": "W",
+            "name": "西街道",
+            "boundary": json.dumps({"type": "Polygon", "coordinates": [ring]}),
+            "communities-TOTAL_FORMS": "0",
+            "communities-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "闭合" in response.content.decode()
+    street.refresh_from_db()
+    assert street.boundary is None
