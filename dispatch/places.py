@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from demands.models import Demand, DemandType
-from demands.workflow import FINAL_STATUSES, Status
+from demands.workflow import CITIZEN_STATUS_LABELS, FINAL_STATUSES, Status
 from departments.models import Community, Street
 
 RECENTLY_CLOSED_DAYS = 30
@@ -62,7 +62,8 @@ def public_map_points() -> dict[str, Any]:
                 "properties": {
                     "category": row["category"] or unfiled,
                     "status": "closed" if closed else "open",
-                    "status_label": _("已办结") if closed else _("办理中"),
+                    # As the citizen's own tracking page says it (分拨中, not 退单待裁定).
+                    "status_label": str(CITIZEN_STATUS_LABELS.get(row["status"], Status(row["status"]).label)),
                     "date": timezone.localdate(row["submitted_at"]).isoformat(),
                     "community": row["community__name"] or "",
                 },

@@ -159,11 +159,11 @@ def test_the_map_shows_open_and_recently_closed_demands_with_nothing_personal(dr
     assert first["properties"] == {
         "category": "未分类",
         "status": "open",
-        "status_label": "办理中",
+        "status_label": "已提交",
         "date": timezone.localdate(open_one.submitted_at).isoformat(),
         "community": "秀新社区",
     }
-    assert second["properties"]["status"] == "closed"
+    assert (second["properties"]["status"], second["properties"]["status_label"]) == ("closed", "已办结")
     assert second["properties"]["date"] == timezone.localdate(closed_lately.submitted_at).isoformat()
     body = response.content.decode()
     for personal in ("孙八", "13900001111", "秀新村", "井盖", open_one.tracking_number):
