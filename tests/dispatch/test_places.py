@@ -201,6 +201,10 @@ def test_the_desk_shows_a_demands_place_with_its_community_outline(drawn, django
     place = page.context["place"]
     assert place["point"] == [114.395, 22.745]
     assert place["outline"] == drawn.communities["秀新社区"].boundary
+    staff_api = APIClient()
+    staff_api.force_authenticate(drawn.users["dispatcher"])
+    body = staff_api.get(f"/api/v1/demands/{demand.tracking_number}/").json()
+    assert (body["latitude"], body["longitude"], body["community"]) == ("22.745000", "114.395000", "秀新社区")
 
 
 @pytest.mark.django_db
