@@ -52,6 +52,7 @@ from demands.wording import worded
 from demands.workflow import Action, Status, target_of
 from departments.access import has_role
 from departments.models import Community, Department, Role
+from departments.selectors import resolve_point
 from responsibility_lists.models import Urgency
 
 CITIZEN = "citizen"
@@ -202,6 +203,9 @@ def demand_submit(
         errors["attachments"] = problem
     if errors:
         raise ValidationFailed("；".join(errors.values()), extra={"fields": errors})
+    street_id = community.street_id if community else None
+    if community is None and point is not None:
+        community, street_id = _place_of(point)
 
     code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
     with transaction.atomic():
@@ -221,8 +225,10 @@ def demand_submit(
             title=title.strip(),
             content=content.strip(),
             location_text=location_text.strip(),
-            street_id=community.street_id if community else None,
+            street_id=street_id,
             community=community,
+            # A community picked from the list or placed by the citizen's point on the map: either
+            # outranks a place the text happens to name.
             community_picked=community is not None,
             category_hint=category_hint.strip()[:100],
             citizen_language=_citizen_language(language, channel),
@@ -259,6 +265,14 @@ def demand_submit(
         citizen_messages.tell(event)
         enqueue_on_commit("dispatch.route_demand", demand.pk)
     return Submission(demand=demand, query_code=code)
+
+
+def _place_of(point: tuple[Decimal, Decimal]) -> tuple[Community | None, int | None]:
+    """The community and street whose outlines hold the point (latitude, longitude), as far as
+    they are drawn; outside them all, neither (the address text places the demand then)."""
+    place = resolve_point(point[0], point[1])
+    community = Community.objects.filter(pk=place.community_id).first() if place.community_id else None
+    return community, place.street_id
 
 
 def _source_errors(source: SourceSystem | None, reference: str, deadline: datetime | None) -> dict[str, str]:

@@ -30,6 +30,7 @@ admin.site.login_form = AdminLoginForm
 class CommunityInline(admin.TabularInline):
     model = Community
     extra = 0
+    fields = ["code", "name"]  # outlines are long: edited on the community's own page
 
 
 @admin.register(Street)

@@ -14,3 +14,21 @@ class DepartmentsConfig(AppConfig):
 
         user_login_failed.connect(count_failed_login, dispatch_uid="departments.login_guard.failed")
         tokens.connect_signals()
+        self._clear_place_cache_on_change()
+
+    def _clear_place_cache_on_change(self) -> None:
+        # Places are cached per process (departments.selectors); a changed outline or alias
+        # counts at once in this process, and within minutes in the others.
+        from django.db.models.signals import post_delete, post_save
+
+        from departments.models import AddressAlias, Community, Street
+        from departments.selectors import clear_place_cache
+
+        def clear(**kwargs: object) -> None:
+            clear_place_cache()
+
+        for model in (Street, Community, AddressAlias):
+            post_save.connect(clear, sender=model, weak=False, dispatch_uid=f"departments.places.{model.__name__}.save")
+            post_delete.connect(
+                clear, sender=model, weak=False, dispatch_uid=f"departments.places.{model.__name__}.delete"
+            )

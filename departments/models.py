@@ -3,12 +3,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from departments.geometry import validate_boundary
+
 
 class Street(models.Model):
     """A street office's territory (街道)."""
 
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=64, unique=True)
+    # The territory's outline: a GeoJSON Polygon or MultiPolygon in WGS84 ([longitude, latitude]),
+    # which places a demand's point (departments.selectors.resolve_point). Empty when not drawn.
+    boundary = models.JSONField(_("边界"), null=True, blank=True, validators=[validate_boundary])
 
     class Meta:
         ordering = ["code"]
@@ -18,6 +23,12 @@ class Street(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # A boundary that is not a closed [lon, lat] polygon would place demands wrongly and
+        # silently; every way in (admin, loader, shell) is refused the same.
+        validate_boundary(self.boundary)
+        super().save(*args, **kwargs)
+
 
 class Community(models.Model):
     """A community (社区) inside one street."""
@@ -25,6 +36,9 @@ class Community(models.Model):
     street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities")
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=64)
+    # The territory's outline: a GeoJSON Polygon or MultiPolygon in WGS84 ([longitude, latitude]),
+    # which places a demand's point (departments.selectors.resolve_point). Empty when not drawn.
+    boundary = models.JSONField(_("边界"), null=True, blank=True, validators=[validate_boundary])
 
     class Meta:
         ordering = ["code"]
@@ -34,6 +48,12 @@ class Community(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # A boundary that is not a closed [lon, lat] polygon would place demands wrongly and
+        # silently; every way in (admin, loader, shell) is refused the same.
+        validate_boundary(self.boundary)
+        super().save(*args, **kwargs)
 
 
 class AddressAlias(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 import chinese_calendar
 from django.db.models import Case, QuerySet, Value, When
@@ -12,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from config.caching import cached_for
+from departments.geometry import Shape, first_holding
 from departments.models import AddressAlias, CalendarOverride, Community, Department, OverrideKind, Street
 from departments.working_time import YearSource, current_clock, official_years, statutory_days_off, year_source
 
@@ -52,8 +54,33 @@ def resolve_location(*texts: str) -> ResolvedLocation:
     return ResolvedLocation()
 
 
+@cached_for(300)
+def _place_shapes() -> tuple[list[tuple[Shape, ResolvedLocation]], list[tuple[Shape, ResolvedLocation]]]:
+    """The drawn communities and streets, checked once and kept: a point is placed on every
+    demand that has one. Cleared when a street or community is saved (departments.apps)."""
+    communities = [
+        (Shape.of(c.boundary), ResolvedLocation(street_id=c.street_id, community_id=c.pk, matched=c.name))
+        for c in Community.objects.filter(boundary__isnull=False).order_by("code")
+    ]
+    streets = [
+        (Shape.of(s.boundary), ResolvedLocation(street_id=s.pk, matched=s.name))
+        for s in Street.objects.filter(boundary__isnull=False).order_by("code")
+    ]
+    return communities, streets
+
+
+def resolve_point(latitude: float | Decimal, longitude: float | Decimal) -> ResolvedLocation:
+    """Place a point in the community whose outline holds it, else in the street whose outline
+    does (a community not drawn yet), else nowhere: the address text decides then."""
+    lon, lat = float(longitude), float(latitude)
+    communities, streets = _place_shapes.get()
+    found = first_holding(communities, lon, lat) or first_holding(streets, lon, lat)
+    return found or ResolvedLocation()
+
+
 def clear_place_cache() -> None:
     _place_names.clear()
+    _place_shapes.clear()
 
 
 def street_office_for(street_id: int | None) -> Department | None:

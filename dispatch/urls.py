@@ -9,6 +9,7 @@ from dispatch.views import (
     intake,
     knowledge,
     list_review,
+    places,
     reviews,
     workbench,
 )
@@ -16,6 +17,8 @@ from dispatch.views import (
 urlpatterns = [
     # Citizens
     path("", citizen.submit, name="citizen-submit"),
+    path("map/", places.public_map, name="public-map"),
+    path("map/points.geojson", places.public_map_points_json, name="public-map-points"),
     path("submitted/", citizen.submitted, name="citizen-submitted"),
     path("followed-up/", citizen.followed_up, name="citizen-followed-up"),
     path("track/", citizen.track, name="citizen-track"),

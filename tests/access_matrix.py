@@ -85,6 +85,9 @@ EXPECTED: dict[str, Rule] = {
     "citizen-texts": rule(post={"citizen"}, scope="citizen"),
     "citizen-attachment": rule({"citizen"}, {"citizen"}, scope="citizen"),
     "privacy": rule(EVERYONE),
+    # The public map and its points: no personal data in either (dispatch.places).
+    "public-map": rule(EVERYONE),
+    "public-map-points": rule(EVERYONE),
     "favicon.ico": rule(EVERYONE, EVERYONE),
     "set_language": rule(EVERYONE, EVERYONE),  # a GET changes nothing and goes back
     "login": rule(EVERYONE, EVERYONE),

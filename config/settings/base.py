@@ -4,6 +4,7 @@ SQLite next to manage.py, Celery tasks executed in process, periodic sweeps in p
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -73,6 +74,23 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# The map tiles behind the public map and the desk's place maps (Leaflet, served from
+# static/vendor/leaflet). OpenStreetMap by default; a district in China would use 天地图 (Tianditu,
+# with its key in the URL) or another licensed provider. The tiles' host is allowed in img-src.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str(
+    "MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+)
+
+
+def _tile_origin(url: str) -> list[str]:
+    """The scheme and host of the tile URL, for the CSP; {s} subdomains become a wildcard."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []
+    return [f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"]
+
+
 # Content-Security-Policy: scripts and styles from this site's own files only, never inline, so
 # text a citizen typed cannot run as script even if a template ever failed to escape it. The API
 # docs page widens it for itself (config/urls.py); the admin needs nothing more.
@@ -81,7 +99,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *_tile_origin(MAP_TILE_URL)],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

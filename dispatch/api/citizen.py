@@ -3,6 +3,8 @@ never in the URL, is the proof."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -10,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import IllegalTransition, NotAllowed
+from config.errors import IllegalTransition, NotAllowed, ValidationFailed
 from config.throttle import (
     CitizenThrottle,
     SourceSystemThrottle,
@@ -100,6 +102,26 @@ class DemandSubmitApi(CitizenApi):
         community_id = serializers.IntegerField(
             required=False, allow_null=True, default=None, help_text="the community, when the citizen picked one"
         )
+        latitude = serializers.DecimalField(
+            max_digits=9,
+            decimal_places=6,
+            min_value=Decimal("-90"),
+            max_value=Decimal("90"),
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="where it happens, WGS84 latitude (with longitude); places the demand in its community",
+        )
+        longitude = serializers.DecimalField(
+            max_digits=9,
+            decimal_places=6,
+            min_value=Decimal("-180"),
+            max_value=Decimal("180"),
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="where it happens, WGS84 longitude (with latitude)",
+        )
         category_hint = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
         demand_type = serializers.ChoiceField(
             choices=DemandType.choices,
@@ -155,6 +177,12 @@ class DemandSubmitApi(CitizenApi):
         if source is None and (fields["source_reference"] or fields["upstream_deadline"]):
             raise NotAllowed(_("只有来源系统（凭密钥）可以提交来源编号和上级办理期限。"))
         ask, follow_up_of = fields.pop("ask_if_repeat"), fields.pop("follow_up_of")
+        latitude, longitude = fields.pop("latitude"), fields.pop("longitude")
+        if (latitude is None) != (longitude is None):
+            raise ValidationFailed(
+                _("纬度和经度须同时提供。"), extra={"fields": {"point": _("纬度和经度须同时提供。")}}
+            )
+        point = (latitude, longitude) if latitude is not None and longitude is not None else None
         if follow_up_of:
             demand = demand_follow_up(
                 tracking_number=follow_up_of,
@@ -172,7 +200,7 @@ class DemandSubmitApi(CitizenApi):
                 _("你已反映过此事：%(number)s") % {"number": repeat.tracking_number},
                 extra={"repeat_of": repeat.tracking_number},
             )
-        submission = demand_submit(**fields, channel=Channel.API, source=source)
+        submission = demand_submit(**fields, channel=Channel.API, source=source, point=point)
         return Response(
             {
                 "tracking_number": submission.demand.tracking_number,

@@ -72,8 +72,8 @@ class StaffDemandOutput(serializers.ModelSerializer):
     class Meta:
         model = Demand
         fields = [
-            "tracking_number", "channel", "demand_type", "title", "content", "location_text", "street", "community", "urgency",
-            "status", "matter", "list_version", "lead_department", "due_at", "rating", "reopen_count",
+            "tracking_number", "channel", "demand_type", "title", "content", "location_text", "street", "community",
+            "latitude", "longitude", "urgency", "status", "matter", "list_version", "lead_department", "due_at", "rating", "reopen_count",
             "submitted_at", "replied_at", "closed_at", "citizen_name", "citizen_phone", "wants_text_messages",
         ]  # fmt: skip
 

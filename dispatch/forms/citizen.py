@@ -1,5 +1,7 @@
 """The citizens' forms: submitting a demand, finding it again, rating, reopening, adding to it."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +69,29 @@ class DemandForm(forms.Form):
         required=False,
         help_text=_("街道、社区、路名、小区或门牌号"),
         error_messages={"max_length": _("事发地点不能超过255字。")},
+    )
+    # Optional, and typed or picked on the map (static/js/maps.js): a point inside the district
+    # places the demand in its community when none is picked above.
+    latitude = forms.DecimalField(
+        label=_("纬度"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        help_text=_("选填：在地图上点选事发位置，或填写坐标（WGS84）。"),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={"invalid": _("请填写有效的纬度。")},
+    )
+    longitude = forms.DecimalField(
+        label=_("经度"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={"invalid": _("请填写有效的经度。")},
     )
     category_hint = forms.ChoiceField(
         label=_("问题类别"), required=False, error_messages={"invalid_choice": _("请从列表中选择问题类别。")}
@@ -164,6 +189,10 @@ class DemandForm(forms.Form):
         for field, message in problems.items():
             if field not in self.errors:  # a field's own error (required, too long) says it already
                 self.add_error(field, message)
+        if (data.get("latitude") is None) != (data.get("longitude") is None) and not (
+            "latitude" in self.errors or "longitude" in self.errors
+        ):
+            self.add_error("longitude" if data.get("longitude") is None else "latitude", _("纬度和经度须同时提供。"))
         return data
 
     def submission(self) -> dict:
@@ -171,7 +200,12 @@ class DemandForm(forms.Form):
         return {
             **{name: self.cleaned_data[name] for name in self.SUBMISSION_FIELDS},
             "community_id": self.cleaned_data["community"],
+            "point": self._point(),
         }
+
+    def _point(self) -> tuple[Decimal, Decimal] | None:
+        latitude, longitude = self.cleaned_data.get("latitude"), self.cleaned_data.get("longitude")
+        return (latitude, longitude) if latitude is not None and longitude is not None else None
 
 
 class TrackForm(forms.Form):

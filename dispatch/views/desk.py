@@ -51,6 +51,7 @@ from dispatch.models import (
     RulingStatus,
     Supervision,
 )
+from dispatch.places import demand_place
 from dispatch.selectors import (
     CONFIDENT_SUGGESTION,
     FOUND_AT_MOST,
@@ -249,6 +250,8 @@ def demand_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
         "direct_answer_form": DirectAnswerForm(auto_id="direct_%s"),
         "phone_rating_form": PhoneRatingForm(auto_id="phone_rating_%s"),
         "now": timezone.now(),
+        # Its point and community outline for a small map, when it came with coordinates.
+        "place": demand_place(demand),
         # A reply held for review; the centre's reviewers decide here at its centre stage.
         **_review(request, demand),
         # Opened from the triage queue: after the dispatch, the desk goes on to its next item.

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from demands.models import Demand, DemandType, Reply
 from demands.workflow import Status
+from departments.geometry import contains
 from departments.models import Department
 from departments.selectors import resolve_location
 from dispatch.management.commands import load_demo_demands
@@ -87,6 +88,13 @@ def test_a_clone_without_the_shared_messages_gets_the_whole_demo(committed_sampl
         text = rows[d.title]["title"] + rows[d.title]["body"]
         if "举报" in text and not load_demo_demands.TYPE_WORDS[0][1].search(text):
             assert d.demand_type == DemandType.REPORT
+    # Most carry a point inside their community's outline, so the public map has something to show.
+    placed = [d for d in demands if d.latitude is not None]
+    assert 10 <= len(placed) < 20
+    assert all(
+        d.community is not None and contains(d.community.boundary, float(d.longitude), float(d.latitude))
+        for d in placed
+    )
 
 
 def test_a_demo_message_is_typed_by_its_words():

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from demands.services import demand_submit
 from demands.workflow import Status
 from departments.models import Community, Department, DepartmentKind, Membership, Role, Street
+from departments.selectors import resolve_point
 from dispatch.services import demand_route
 from responsibility_lists.models import Category, ListVersion, Matter, VersionStatus
 
@@ -123,3 +124,16 @@ def test_demo_demands_tell_their_stories_over_the_past_weeks(committed_sample_di
     model = RoutingModel.objects.get(is_active=True)
     assert model.metrics["note"] == "demo history" and HistoricalCase.objects.count() == 60
     assert all(v.endswith(model.version) for v in RoutingResult.objects.values_list("router_version", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_sample_district_outlines_tile_it_and_place_a_point():
+    call_command("load_sample_district", verbosity=0)
+    assert not Street.objects.filter(boundary__isnull=True).exists()
+    assert not Community.objects.filter(boundary__isnull=True).exists()
+    # Every community's outline lies in its street's, so a point in it resolves to both.
+    for community in Community.objects.select_related("street"):
+        ring = community.boundary["coordinates"][0]
+        middle = (sum(p[1] for p in ring[:-1]) / 4, sum(p[0] for p in ring[:-1]) / 4)
+        place = resolve_point(*middle)
+        assert (place.community_id, place.street_id) == (community.pk, community.street_id)

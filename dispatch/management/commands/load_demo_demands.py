@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from config.tables import read_table
 from demands.citizen_messages import LOG_SENDER
 from demands.models import Demand, DemandType
 from demands.services import demand_rate, demand_submit
+from departments.geometry import Shape
 from departments.models import Community, Department, Membership, Role
 from departments.selectors import resolve_location, street_office_for
 from dispatch.models import Assignment, AssignmentRole, AssignmentStatus
@@ -137,6 +139,7 @@ class Command(BaseCommand):
                 citizen_phone=f"138{rng.randrange(10**8):08d}",
                 text_messages=texts,
                 demand_type=demo_type(row["title"] + row["body"], number),
+                point=_point_in(place, number),
             ).demand
         with suppress(NotYet):  # the rest of this story is still to come
             self._play(demand, row, number, rng, _Story(moment, today, rng))
@@ -286,6 +289,21 @@ def _place_of(row: dict, communities: list[Community], rng: random.Random) -> Co
         return next(c for c in communities if c.pk == found.community_id)
     nearby = [c for c in communities if c.street_id == found.street_id] if found.street_id else []
     return rng.choice(nearby or communities) if communities else None
+
+
+def _point_in(place: Community | None, number: int) -> tuple[Decimal, Decimal] | None:
+    """A point inside the community's outline for most demo demands (an app or a picked point on
+    the form), none for every third (taken by phone). Drawn from its own generator, so the rest
+    of the demo is the same with or without outlines."""
+    if place is None or not place.boundary or number % 3 == 2:
+        return None
+    shape = Shape.of(place.boundary)
+    rng = random.Random(f"demo-point-{number}")
+    for _ in range(50):
+        lon, lat = rng.uniform(shape.west, shape.east), rng.uniform(shape.south, shape.north)
+        if shape.contains(lon, lat):
+            return Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
+    return None
 
 
 def _member(department_id: int) -> User | None:

@@ -1,6 +1,6 @@
-"""Load the sample district of Pingshan: streets, communities and their place names, departments,
-demo staff for every role, and a published responsibility list. Safe to run again: what exists is
-updated, and the list is published only once."""
+"""Load the sample district of Pingshan: streets, communities (with approximate demo outlines)
+and their place names, departments, demo staff for every role, and a published responsibility
+list. Safe to run again: what exists is updated, and the list is published only once."""
 
 from __future__ import annotations
 
@@ -72,13 +72,16 @@ class Command(BaseCommand):
 
     def _load_territory(self, streets: list[dict]) -> None:
         for item in streets:
-            street, _ = Street.objects.update_or_create(code=item["code"], defaults={"name": item["name"]})
+            street, _ = Street.objects.update_or_create(
+                code=item["code"], defaults={"name": item["name"], "boundary": item.get("boundary")}
+            )
             for alias in item.get("aliases", []):
                 if alias != street.name:
                     AddressAlias.objects.update_or_create(text=alias, defaults={"street": street, "community": None})
             for entry in item["communities"]:
                 community, _ = Community.objects.update_or_create(
-                    code=entry["code"], defaults={"name": entry["name"], "street": street}
+                    code=entry["code"],
+                    defaults={"name": entry["name"], "street": street, "boundary": entry.get("boundary")},
                 )
                 for alias in entry.get("aliases", []):
                     AddressAlias.objects.update_or_create(
