@@ -100,6 +100,7 @@ class ReportListApi(SignedInApi, generics.ListAPIView):
     """The published reports, latest period first."""
 
     serializer_class = ReportOutput
+    cursor_ordering = ("-period_start", "kind", "-pk")  # latest period first
 
     def list(self, request, *args, **kwargs):
         if not has_role(request.user, *READERS):
@@ -122,6 +123,7 @@ class ReportDetailApi(SignedInApi):
 class ReportPublishApi(SignedInApi):
     """Freeze the figures of a closed week (from its Monday) or month (from its first day)."""
 
+    output_statuses = (201,)
     Output = ReportDetailOutput
 
     class Input(serializers.Serializer):
