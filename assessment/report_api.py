@@ -158,7 +158,18 @@ class _PdfRenderer(_FileRenderer):
     format = "pdf"
 
 
-class ReportXlsxApi(SignedInApi):
+class _FileApi(SignedInApi):
+    """A report as a file; a refusal is the API's error body, in JSON, whatever type was asked for
+    (`?format=xlsx` or an Accept header), so a client never reads an error as a spreadsheet."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class ReportXlsxApi(_FileApi):
     """The report as a spreadsheet: a sheet per ranking table (with a bar chart of the scores),
     per breakdown, the comparison with the previous report and the definitions."""
 
@@ -169,7 +180,7 @@ class ReportXlsxApi(SignedInApi):
         return download(_readable(request, report_id), "xlsx")
 
 
-class ReportPdfApi(SignedInApi):
+class ReportPdfApi(_FileApi):
     """The report as a printable A4 PDF with bar charts of the scores."""
 
     renderer_classes = [JSONRenderer, _PdfRenderer]
