@@ -103,3 +103,30 @@ def test_page_size_is_bounded(district, five_demands):
     dispatcher = client_for(district.users["dispatcher"])
     assert len(dispatcher.get(LIST, {"page_size": MAX_PAGE_SIZE * 10}).json()["results"]) == 5
     assert dispatcher.get(LIST, {"cursor": "not-a-cursor"}).json()["code"] == "not_found"
+
+
+def test_a_dispatch_officers_action_answers_the_demand_its_schema_documents(district):
+    from demands.services import demand_submit
+    from dispatch.api.outputs import StaffDemandOutput
+
+    # Not routed (the test's transaction never commits): the dispatch centre places it by hand.
+    demand = demand_submit(
+        title="门口有件事", content="说不清归谁管", citizen_name="甲", citizen_phone="13100008888"
+    ).demand
+    Demand.objects.filter(pk=demand.pk).update(status="triage")
+    response = client_for(district.users["dispatcher"]).post(
+        f"/api/v1/demands/{demand.tracking_number}/dispatch/",
+        {"department_id": district.departments["CGJ"].pk},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert set(response.json()) == set(StaffDemandOutput().fields)
+    assert response.json()["status"] == "dispatched"
+
+
+def test_a_file_operations_refusal_is_json_whatever_type_was_asked(district):
+    auditor = client_for(district.users["auditor"])
+    for kind in ("xlsx", "pdf"):
+        response = auditor.get(f"/api/v1/assessment/reports/999/{kind}/", {"format": kind})
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert response.json()["code"] == "not_found"
