@@ -54,6 +54,7 @@ class AppealListApi(SignedInApi, generics.ListAPIView):
     """Appeals: a head sees their departments', an auditor every one."""
 
     serializer_class = AppealOutput
+    cursor_ordering = ("-submitted_at", "-pk")  # newest first
 
     def list(self, request, *args, **kwargs):
         if not has_role(request.user, *READERS):
@@ -68,6 +69,7 @@ class AppealSubmitApi(SignedInApi):
     """A department head appeals a case of the month just closed (see the appeals page). The
     evidence, when there is one, comes as multipart/form-data and is checked as the page's is."""
 
+    output_statuses = (201,)
     Output = AppealOutput
     # JSON without evidence, or a multipart form with it: no other body can carry a file.
     parser_classes = [BoundedJSONParser, MultiPartParser]

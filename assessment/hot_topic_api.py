@@ -150,6 +150,7 @@ class KeyProblemAdoptApi(SignedInApi):
     """A supervisor adopts an item of a month's shortlist (its `key` in the hot topics) as the
     month's key problem (每月一题), as on the hot-topics page."""
 
+    output_statuses = (201,)
     Output = KeyProblemOutput
 
     class Input(serializers.Serializer):

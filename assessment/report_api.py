@@ -100,6 +100,7 @@ class ReportListApi(SignedInApi, generics.ListAPIView):
     """The published reports, latest period first."""
 
     serializer_class = ReportOutput
+    cursor_ordering = ("-period_start", "kind", "-pk")  # latest period first
 
     def list(self, request, *args, **kwargs):
         if not has_role(request.user, *READERS):
@@ -122,6 +123,7 @@ class ReportDetailApi(SignedInApi):
 class ReportPublishApi(SignedInApi):
     """Freeze the figures of a closed week (from its Monday) or month (from its first day)."""
 
+    output_statuses = (201,)
     Output = ReportDetailOutput
 
     class Input(serializers.Serializer):
@@ -156,7 +158,18 @@ class _PdfRenderer(_FileRenderer):
     format = "pdf"
 
 
-class ReportXlsxApi(SignedInApi):
+class _FileApi(SignedInApi):
+    """A report as a file; a refusal is the API's error body, in JSON, whatever type was asked for
+    (`?format=xlsx` or an Accept header), so a client never reads an error as a spreadsheet."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class ReportXlsxApi(_FileApi):
     """The report as a spreadsheet: a sheet per ranking table (with a bar chart of the scores),
     per breakdown, the comparison with the previous report and the definitions."""
 
@@ -167,7 +180,7 @@ class ReportXlsxApi(SignedInApi):
         return download(_readable(request, report_id), "xlsx")
 
 
-class ReportPdfApi(SignedInApi):
+class ReportPdfApi(_FileApi):
     """The report as a printable A4 PDF with bar charts of the scores."""
 
     renderer_classes = [JSONRenderer, _PdfRenderer]

@@ -44,6 +44,7 @@ class VisitListApi(SignedInApi, generics.ListAPIView):
     """The due visits, earliest deadline (overdue) first."""
 
     serializer_class = VisitOutput
+    cursor_ordering = ("due_at", "pk")  # overdue first
 
     def get_queryset(self):
         return visits_due()

@@ -34,7 +34,8 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def client_address(request: HttpRequest) -> str:
     # Named exactly as the API's throttles name a client (REST_FRAMEWORK["NUM_PROXIES"] says how
     # many proxies' X-Forwarded-For entries to trust), so one setting serves both.
-    return BaseThrottle().get_ident(Request(request))
+    # No REMOTE_ADDR at all (a WSGI server on a unix socket may give none): an empty name, not None.
+    return BaseThrottle().get_ident(Request(request)) or ""
 
 
 class _Outage:

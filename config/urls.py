@@ -27,3 +27,6 @@ urlpatterns = [
     path("", include("assessment.urls")),
     path("", include("dispatch.urls")),
 ]
+
+# Under /api/ a URL that names nothing answers the API's error body, not the site's page.
+handler404 = "config.exception_handlers.page_not_found"

@@ -200,8 +200,7 @@ REST_FRAMEWORK: dict[str, Any] = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.CursorPage",
     "EXCEPTION_HANDLER": "config.exception_handlers.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.OperationSchema",
     # Behind no proxy X-Forwarded-For is the client's own word: trusting it would let anyone dodge
@@ -246,6 +245,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Open311's `.json`/`.xml` URLs too (DRF leaves such URLs out), and the one error body on every
+    # operation's 4xx answers.
+    "DEFAULT_GENERATOR_CLASS": "config.api_schema.OperationSchemaGenerator",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "DemandStatusEnum": "demands.workflow.Status",
         "AssignmentStatusEnum": "dispatch.models.AssignmentStatus",

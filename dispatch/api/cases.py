@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
 from config.errors import IllegalTransition, NotAllowed
@@ -33,6 +33,7 @@ from dispatch.services import (
 
 class AssignmentListApi(SignedInApi, generics.ListAPIView):
     serializer_class = AssignmentOutput
+    cursor_ordering = ("handle_deadline", "pk")  # most urgent first
 
     def get_queryset(self):
         held = ReplyReview.objects.filter(assignment=OuterRef("pk"), status=ReviewStatus.PENDING)
@@ -56,7 +57,7 @@ class AssignmentActionApi(IdempotentCreate, SignedInApi):
     def post(self, request: StaffApiRequest, assignment_id: int) -> Response:
         assignment = assignment_for_user(request.user, assignment_id)
         if assignment is None:
-            return Response({"detail": "Not found."}, status=404)
+            raise exceptions.NotFound
         validated: dict[str, Any] = {}
         if self.Input is not None:
             data = self.Input(data=request.data)

@@ -85,6 +85,7 @@ class DemandSubmitApi(CitizenApi):
     (recorded there as a follow-up, 200) or without `ask_if_repeat` (a new demand). Only the
     number of the earlier demand is ever returned: the phone is the caller's own input."""
 
+    output_statuses = (200, 201)  # a follow-up to an open demand adds to it: 200
     Output = SubmissionOutput
     # A source system (the city's 12345 platform, an app) names itself with its key; a citizen
     # sends none.

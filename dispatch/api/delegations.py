@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
 from config.errors import NotAllowed
@@ -35,6 +35,7 @@ class AssignmentDelegateApi(SignedInApi):
     """A street office passes its case in hand to one of its communities (下派), with a note and a
     deadline date inside its own (by default a working day before its own)."""
 
+    output_statuses = (201,)
     Output = DelegationOutput
 
     class Input(serializers.Serializer):
@@ -45,7 +46,7 @@ class AssignmentDelegateApi(SignedInApi):
     def post(self, request: StaffApiRequest, assignment_id: int) -> Response:
         assignment = _assignment_or_404(request, assignment_id)
         if assignment is None:
-            return Response({"detail": "Not found."}, status=404)
+            raise exceptions.NotFound
         if assignment.department.kind != DepartmentKind.STREET:
             raise NotAllowed(_("只有街道办事处可以下派社区。"))
         data = self.Input(data=request.data)
@@ -65,6 +66,7 @@ class AssignmentInternalAssignApi(SignedInApi):
     """A department head gives the department's case to one of its handlers (`user`) or sections
     (`section`), one of the two (内部派单)."""
 
+    output_statuses = (201,)
     Output = DelegationOutput
 
     class Input(serializers.Serializer):
@@ -76,7 +78,7 @@ class AssignmentInternalAssignApi(SignedInApi):
     def post(self, request: StaffApiRequest, assignment_id: int) -> Response:
         assignment = _assignment_or_404(request, assignment_id)
         if assignment is None:
-            return Response({"detail": "Not found."}, status=404)
+            raise exceptions.NotFound
         if not works_in(request.user, assignment.department, Role.HEAD):
             raise NotAllowed(_("只有本部门负责人可以内部派单。"))
         data = self.Input(data=request.data)
@@ -97,6 +99,7 @@ class DelegationListApi(SignedInApi, generics.ListAPIView):
     """The open cases passed down to the person's community or section, or to them by name."""
 
     serializer_class = DelegationOutput
+    cursor_ordering = ("deadline", "pk")  # due soonest first
 
     def get_queryset(self):
         return held_delegations(self.request.user)
@@ -114,7 +117,7 @@ class DelegationHolderApi(SignedInApi):
     def post(self, request: StaffApiRequest, delegation_id: int) -> Response:
         delegation = delegation_for_holder(request.user, delegation_id)
         if delegation is None:
-            return Response({"detail": "Not found."}, status=404)
+            raise exceptions.NotFound
         assert self.Input is not None
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -152,7 +155,7 @@ class DelegationWithdrawApi(SignedInApi):
     def post(self, request: StaffApiRequest, delegation_id: int) -> Response:
         assignment_id = Delegation.objects.filter(pk=delegation_id).values_list("assignment_id", flat=True).first()
         if assignment_id is None or _assignment_or_404(request, assignment_id) is None:
-            return Response({"detail": "Not found."}, status=404)
+            raise exceptions.NotFound
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         delegation = delegation_withdraw(

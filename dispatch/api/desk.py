@@ -54,6 +54,7 @@ class DemandFilter(django_filters.FilterSet):
 class DemandListApi(SignedInApi, generics.ListAPIView):
     serializer_class = StaffDemandOutput
     filterset_class = DemandFilter
+    cursor_ordering = ("-submitted_at", "-pk")  # newest first
 
     def get_queryset(self):
         return demands_visible_to(self.request.user).order_by("-submitted_at")
@@ -84,7 +85,7 @@ class DemandActionApi(IdempotentCreate, SignedInApi):
         data.is_valid(raise_exception=True)
         demand = self.act(demand, data.validated_data)
         demand.refresh_from_db()
-        return Response(PhoneRatingOutput(demand).data)
+        return Response(StaffDemandOutput(demand).data)
 
 
 class DemandDispatchApi(DemandActionApi):
@@ -169,6 +170,7 @@ class DemandSuperviseApi(IdempotentCreate, SignedInApi):
     """A supervisor puts a case under supervision by hand (人工督办): a note, and a response
     deadline in working hours or as a date (one of the two)."""
 
+    output_statuses = (201,)
     Output = SupervisionOutput
 
     class Input(serializers.Serializer):

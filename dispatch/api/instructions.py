@@ -42,6 +42,7 @@ class DemandInstructionsApi(IdempotentCreate, SignedInApi):
     """A supervisor or an administrator records a leader's instruction on a case: the leader's
     name, the instruction, and a response deadline in working hours or as a date (one of the two)."""
 
+    output_statuses = (201,)
     Output = InstructionOutput
 
     class Input(serializers.Serializer):
@@ -104,6 +105,7 @@ class DemandConveneApi(IdempotentCreate, SignedInApi):
     part, the one that leads and those that assist (both among them), the decision, and whether to
     propose that the list name the lead for the case's matter. The decision re-dispatches the case."""
 
+    output_statuses = (201,)
     Output = ConsultationOutput
 
     class Input(serializers.Serializer):

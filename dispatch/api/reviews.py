@@ -3,7 +3,7 @@ reviewer's decision on one (approve, or send back with a note)."""
 
 from __future__ import annotations
 
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
 from departments.signed_in import SignedInApi, StaffApiRequest
@@ -41,6 +41,7 @@ class ReviewListApi(SignedInApi, generics.ListAPIView):
     reviewer (dispatch officer, supervisor), the centre's. Empty for everyone else."""
 
     serializer_class = ReviewOutput
+    cursor_ordering = ("submitted_at", "pk")  # waiting longest first
 
     def get_queryset(self):
         return reviews_for(self.request.user)
@@ -59,7 +60,7 @@ class ReviewDecisionApi(SignedInApi):
     def post(self, request: StaffApiRequest, review_id: int) -> Response:
         review = ReplyReview.objects.select_related("assignment__department").filter(pk=review_id).first()
         if review is None or not may_review(request.user, review):
-            return Response({"detail": "Not found."}, status=404)
+            raise exceptions.NotFound
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         note = data.validated_data["note"]

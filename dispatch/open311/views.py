@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
@@ -70,6 +71,19 @@ class ApiKeyInBody(BaseAuthentication):
         return AnonymousUser(), system
 
 
+class ApiKeyInBodyScheme(OpenApiAuthenticationExtension):
+    target_class = ApiKeyInBody
+    name = "Open311ApiKey"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "apiKey",
+            "in": "query",
+            "name": "api_key",
+            "description": "A source system's key, in the query or as a field of the body (GeoReport v2).",
+        }
+
+
 class Open311View(APIView):
     renderer_classes = [Open311JSONRenderer, Open311XMLRenderer]
     authentication_classes: list = []
@@ -122,7 +136,12 @@ def _services() -> QuerySet[Matter]:
 class DiscoveryView(Open311View):
     xml_root = "discovery"
 
-    @extend_schema(parameters=[FORMAT], responses=schemas.Discovery, summary="GeoReport v2 service discovery")
+    @extend_schema(
+        parameters=[FORMAT],
+        responses=schemas.Discovery,
+        summary="GeoReport v2 service discovery",
+        operation_id="open311_discovery",
+    )
     def get(self, request: Request, format: str) -> Response:
         version = version_in_force()
         changeset = representation.w3c(version.published_at if version else None)
@@ -148,7 +167,10 @@ class ServicesView(Open311View):
     xml_root, xml_item = "services", "service"
 
     @extend_schema(
-        parameters=[FORMAT, JURISDICTION], responses=schemas.Service(many=True), summary="GeoReport v2 services"
+        parameters=[FORMAT, JURISDICTION],
+        responses=schemas.Service(many=True),
+        summary="GeoReport v2 services",
+        operation_id="open311_services_list",
     )
     def get(self, request: Request, format: str) -> Response:
         return Response([representation.service(matter) for matter in _services()])
@@ -161,6 +183,7 @@ class ServiceDefinitionView(Open311View):
         parameters=[FORMAT, JURISDICTION],
         responses=schemas.ServiceDefinition,
         summary="GeoReport v2 service definition",
+        operation_id="open311_service_definition",
     )
     def get(self, request: Request, service_code: str, format: str) -> Response:
         matter = _services().filter(code=service_code).first()
@@ -198,6 +221,7 @@ class RequestsView(IdempotentCreate, Open311View):
         ],
         responses=schemas.ServiceRequest(many=True),
         summary="GeoReport v2 service requests",
+        operation_id="open311_requests_list",
     )
     def get(self, request: Request, format: str) -> Response:
         params = request.query_params
@@ -220,6 +244,7 @@ class RequestsView(IdempotentCreate, Open311View):
         request=schemas.ServiceRequestInput,
         responses={201: schemas.Created(many=True)},
         summary="GeoReport v2 create a service request",
+        operation_id="open311_requests_create",
     )
     def post(self, request: Request, format: str) -> Response:
         if not isinstance(request.auth, SourceSystem):
@@ -264,6 +289,7 @@ class RequestView(Open311View):
         parameters=[FORMAT, JURISDICTION, API_KEY],
         responses=schemas.ServiceRequest(many=True),
         summary="GeoReport v2 one service request",
+        operation_id="open311_request_retrieve",
     )
     def get(self, request: Request, service_request_id: str, format: str) -> Response:
         demand = _demands().filter(tracking_number=service_request_id).first()
@@ -279,6 +305,7 @@ class TokenView(Open311View):
         parameters=[FORMAT, JURISDICTION],
         responses=schemas.Token(many=True),
         summary="GeoReport v2 request id from a token",
+        operation_id="open311_token_retrieve",
     )
     def get(self, request: Request, token: str, format: str) -> Response:
         # Requests are taken in at once (type "realtime"): POST answers with the id itself, and no

@@ -59,7 +59,7 @@ def test_the_figures_come_by_department_type_and_by_matter(district, november):
 def test_the_figures_refuse_an_unknown_dimension_a_bad_period_and_department_staff(district):
     auditor = api_as(district.users["auditor"])
     unknown = auditor.get(reverse("api-assessment-figures"), {"by": "citizen"})
-    assert unknown.status_code == 400 and "by" in unknown.json()
+    assert unknown.status_code == 400 and "by" in unknown.json()["fields"]
     backwards = auditor.get(reverse("api-assessment-figures"), {"date_from": "2026-11-30", "date_to": "2026-11-01"})
     assert backwards.status_code == 400
     assert api_as(district.users["cgj"]).get(reverse("api-assessment-figures")).status_code == 403
@@ -116,7 +116,7 @@ def test_only_supervisors_adopt_and_only_items_of_the_shortlist(district, superv
     bad_month = api_as(supervisor).post(
         reverse("api-key-problem-adopt"), {"month": "2026-13", "item": "cluster:1"}, format="json"
     )
-    assert bad_month.status_code == 400 and "month" in bad_month.json()
+    assert bad_month.status_code == 400 and "month" in bad_month.json()["fields"]
     missing = api_as(supervisor).post(
         reverse("api-key-problem-update", args=[999999]), {"status": "resolved"}, format="json"
     )

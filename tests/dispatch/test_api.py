@@ -60,7 +60,8 @@ def test_wrong_query_code_is_refused(submitted):
 def test_invalid_submission_names_the_fields(district):
     response = client_for().post("/api/v1/citizen/demands/", {"title": "", "content": "x"}, format="json")
     assert response.status_code == 400
-    assert {"title", "citizen_name", "citizen_phone"} <= set(response.json())
+    assert response.json()["code"] == "invalid"
+    assert {"title", "citizen_name", "citizen_phone"} <= set(response.json()["fields"])
     assert Demand.objects.count() == 0
 
 
@@ -162,7 +163,7 @@ def test_dispatch_officer_actions(district, django_capture_on_commit_callbacks):
         )
     number = body["tracking_number"]
     dispatcher = client_for(district.users["dispatcher"])
-    assert dispatcher.get("/api/v1/demands/", {"status": "triage"}).json()["count"] == 1
+    assert len(dispatcher.get("/api/v1/demands/", {"status": "triage"}).json()["results"]) == 1
     response = dispatcher.post(
         f"/api/v1/demands/{number}/dispatch/", {"department_id": district.departments["CGJ"].pk}, format="json"
     )
