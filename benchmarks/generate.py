@@ -120,11 +120,12 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "street_id", "community_id", "community_picked", "category_hint", "citizen_language", "urgency", "status",
             "matter_id", "list_version_id", "lead_department_id", "due_at", "rating", "rating_comment", "rated_at",
             "reopen_count", "follow_up_count", "duplicate_of_id", "submitted_at", "replied_at", "closed_at",
-            "anonymised_at", "updated_at",
+            "anonymised_at", "updated_at", "source_reference", "requested_service_code", "media_url",
         ),
         (
             "tracking_number", "query_code_hash", "citizen_name", "citizen_phone", "citizen_address",
             "citizen_phone_hash", "title", "content", "location_text", "category_hint", "rating_comment",
+            "source_reference", "requested_service_code", "media_url",
         ),
     ),
     "dispatch_assignment": (
@@ -867,7 +868,7 @@ class Case:
                 self.lead_department if routed else None, ts(lead.handle_deadline) if lead else None, self.rating, "",
                 ts(self.rated_at), sum(1 for e in self.events if e[0] == "reopen"),
                 self.follow_ups, self.duplicate_of, ts(self.t0), ts(self.replied_at), ts(self.closed_at), None,
-                ts(self.last_t),
+                ts(self.last_t), "", "", "",
             )
         )  # fmt: skip
         prev = ""

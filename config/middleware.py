@@ -44,6 +44,22 @@ class NoStoreMiddleware:
         return response
 
 
+class NulCookiesMiddleware:
+    """Reads a cookie holding NUL as absent, as a cookie the server never set. Before the session
+    middleware: a forged session id holding NUL would otherwise fail the session's own query
+    (PostgreSQL cannot compare text holding NUL) on every page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
+            request.COOKIES = {
+                name: value for name, value in request.COOKIES.items() if "\x00" not in name and "\x00" not in value
+            }
+        return self.get_response(request)
+
+
 class InputLimitsMiddleware:
     """Refuses, before any view runs, input that no view could take: a body longer than the upload
     limits allow (413, without reading it) and NUL characters in the path, the query string or

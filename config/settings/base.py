@@ -64,6 +64,7 @@ MIDDLEWARE = [
     # two below, so they keep their far-future cache headers and need no policy of their own.
     "config.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.NulCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     "config.middleware.InputLimitsMiddleware",

@@ -45,6 +45,16 @@ def test_nul_in_query_parameters_and_form_fields_is_refused(district, submit):
     assert demand.status != "rejected"
 
 
+def test_a_cookie_holding_nul_is_read_as_absent(district):
+    """A forged session id with NUL in it failed the session's query on PostgreSQL (a server
+    error on every page and API call); it is now no session at all."""
+    forged = {"HTTP_COOKIE": "sessionid=abcdefghij\x00klmnopqrst"}  # as sent, not quoted by a cookie jar
+    client = Client()
+    assert client.get("/workbench/", **forged).status_code == 302  # to sign-in, as with no session
+    assert client.get("/api/v1/assignments/", **forged).status_code in (401, 403)
+    assert client.get("/", **forged).status_code == 200
+
+
 def test_an_audit_period_out_of_range_is_refused_with_the_field(district):
     from departments.models import Membership, Role
     from tests.factories import make_user
