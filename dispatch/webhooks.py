@@ -62,12 +62,12 @@ def record(event: DemandEvent) -> None:
     kind = KIND_OF_STATUS.get(event.to_status)  # type: ignore[call-overload]
     if kind is None or event.from_status == event.to_status:
         return
-    demand = Demand.objects.select_related("lead_department").get(pk=event.demand_id)
-    subscribers = WebhookSubscription.objects.filter(is_active=True).filter(
-        Q(source_system__isnull=True) | Q(source_system_id=demand.source_system_id)
-    )
-    if not subscribers.exists():
+    active = WebhookSubscription.objects.filter(is_active=True)
+    # Every status change passes here: with no subscriber (most districts), one query and done.
+    if not active.exists():
         return
+    demand = Demand.objects.select_related("lead_department").get(pk=event.demand_id)
+    subscribers = active.filter(Q(source_system__isnull=True) | Q(source_system_id=demand.source_system_id))
     # Each subscriber's sequence is taken under its row's lock, held to the event's commit: the
     # numbers follow the order in which the changes commit.
     with transaction.atomic():

@@ -43,11 +43,13 @@ def extension_request(
         )
         if ExtensionRequest.objects.filter(assignment=assignment, status=ExtensionStatus.PENDING).exists():
             raise IllegalTransition(_("已有一份延期申请在审批中。"))
-        _refuse_past_the_upstream_deadline(assignment, days)
         now = timezone.now()
+        # Where an approval would put the deadline: no later than a higher platform's, and, for
+        # an assisting part, no later than the lead's.
+        extended = deadline_if_resumed(assignment, at=now, extra_hours=float(days) * current_clock().hours_per_day)
+        _refuse_past_the_upstream_deadline(assignment, extended)
         if assignment.is_assisting:
-            hours = float(days) * current_clock().hours_per_day
-            _within_the_lead(assignment, deadline_if_resumed(assignment, at=now, extra_hours=hours))
+            _within_the_lead(assignment, extended)
         clock_pause(assignment, now)
         request = ExtensionRequest.objects.create(
             assignment=assignment,
@@ -68,14 +70,11 @@ def extension_request(
     return request
 
 
-def _refuse_past_the_upstream_deadline(assignment: Assignment, days: Decimal) -> None:
+def _refuse_past_the_upstream_deadline(assignment: Assignment, extended: datetime) -> None:
     """A case a higher platform handed down is due there by its deadline: the district cannot
     give itself more time than that; the platform's own extension procedure applies."""
     upstream = Demand.objects.filter(pk=assignment.demand_id).values_list("upstream_deadline", flat=True).get()
-    if upstream is None:
-        return
-    extra_hours = float(days) * current_clock().hours_per_day
-    if deadline_if_resumed(assignment, at=timezone.now(), extra_hours=extra_hours) > upstream:
+    if upstream is not None and extended > upstream:
         raise IllegalTransition(
             _("该诉求由上级平台转办，办理期限不能晚于上级期限（%(deadline)s）；如需延期，请向上级平台申请。")
             % {"deadline": date_format(timezone.localtime(upstream), "Y-m-d H:i")}
