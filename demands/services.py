@@ -16,8 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
-from django.db.models import F
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -128,11 +127,24 @@ def refuse_unknown_fields(model: type[models.Model], changes: dict[str, Any] | N
 
 
 def _next_tracking_number() -> str:
+    """The day's next number, taken in a transaction of its own before the demand's: the day's
+    counter row is locked only for this one statement, not for the whole submission, so
+    submissions from every web process do not queue behind one another. A submission that
+    fails after taking its number leaves a gap; no number is ever given twice.
+
+    The counter's commit need not wait for its flush to disk (synchronous_commit off): the
+    demand's own commit, later, flushes the log up to and past it, so a demand that survives a
+    crash has its number counted too, and a count lost in a crash lost its demand with it."""
     today = timezone.localdate()
-    DailySequence.objects.get_or_create(day=today)
-    # The conditional increment serialises concurrent submissions on the day's row.
-    DailySequence.objects.filter(day=today).update(last=F("last") + 1)
-    number = DailySequence.objects.get(day=today).last
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(
+            f"INSERT INTO {DailySequence._meta.db_table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {DailySequence._meta.db_table}.last + 1 RETURNING last",
+            [today],
+        )
+        number = cursor.fetchone()[0]
     return f"{settings.DISTRICT_CODE}-{today:%Y%m%d}-{number:06d}"
 
 
@@ -208,10 +220,10 @@ def demand_submit(
         community, street_id = _place_of(point)
 
     code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+    tracking_number = _next_tracking_number()
     with transaction.atomic():
         if source is not None and source_reference.strip():
             _refuse_a_taken_reference(source, source_reference.strip())
-        tracking_number = _next_tracking_number()
         now = timezone.now()
         demand = Demand.objects.create(
             tracking_number=tracking_number,

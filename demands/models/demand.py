@@ -188,7 +188,9 @@ class Demand(models.Model):
 
 
 class DailySequence(models.Model):
-    """The last tracking number handed out on a day (PS-20261127-000123 is the 123rd)."""
+    """The last tracking number handed out on a day (PS-20261127-000123 is the 123rd). Counted in a
+    transaction of its own (demands.services._next_tracking_number), so a failed submission may
+    leave a gap."""
 
     day = models.DateField(_("日期"), primary_key=True)
     last = models.PositiveIntegerField(_("当日已发出的最后序号"), default=0)
