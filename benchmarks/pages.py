@@ -64,7 +64,10 @@ def main() -> None:
     print(f"database: {Demand.objects.count():,} demands, {Assignment.objects.count():,} assignments")
     open_assignments = Assignment.objects.filter(demand__status__in=OPEN_STATUSES, finished_at__isnull=True)
     busiest = (
-        open_assignments.values("department_id").annotate(n=Count("pk")).order_by("-n").values_list("department_id", "n")
+        open_assignments.values("department_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("department_id", "n")
     ).first()
     if busiest is None:
         raise SystemExit("The database has no open assignments: generate one with benchmarks/generate.py.")
@@ -100,7 +103,9 @@ def main() -> None:
         ("assignment page", staff, cycling(assignment_ids, lambda pk: f"/workbench/{pk}/")),
         ("tracking page", citizen, cycling(numbers, lambda n: f"/track/{n[1]}/")),
     ]
-    print(f"{'page':22} {'median':>8} {'p90':>8} {'p99':>8} {'worst':>8} {'queries':>8}   (ms, {args.requests} requests)")
+    print(
+        f"{'page':22} {'median':>8} {'p90':>8} {'p99':>8} {'worst':>8} {'queries':>8}   (ms, {args.requests} requests)"
+    )
     for name, client, url in pages:
         assert client.get(url(0)).status_code == 200, f"{name}: {url(0)} did not answer 200"
         with CaptureQueriesContext(connection) as queries:

@@ -122,7 +122,9 @@ def main() -> None:
     if "bare" in normalised:
         for path in ("api", "form"):
             if path in normalised:
-                print(f"{path} / bare (through the helpdesk form baseline): {normalised[path] / normalised['bare']:.2f}")
+                print(
+                    f"{path} / bare (through the helpdesk form baseline): {normalised[path] / normalised['bare']:.2f}"
+                )
 
 
 if __name__ == "__main__":

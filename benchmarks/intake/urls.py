@@ -29,7 +29,9 @@ class BareCreate(generics.CreateAPIView):
     throttle_classes: list = []
 
     def perform_create(self, serializer: BareDemand) -> None:
-        serializer.save(tracking_number=f"BARE-{uuid.uuid4().hex[:24]}", query_code_hash="", submitted_at=timezone.now())
+        serializer.save(
+            tracking_number=f"BARE-{uuid.uuid4().hex[:24]}", query_code_hash="", submitted_at=timezone.now()
+        )
 
 
 urlpatterns = [path("bench/bare-create/", BareCreate.as_view()), *platform_urlpatterns]

@@ -1,5 +1,6 @@
 """The dispatch officers' forms: intake by phone, dispatching, rulings, extensions, the desk's filters."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
@@ -13,8 +14,8 @@ from departments.selectors import departments_for_choice
 from dispatch.desk_queues import UNCLASSIFIED, DeskFilters
 from dispatch.forms.citizen import RATINGS, DemandForm
 from responsibility_lists.forms import LIMIT_FIELDS
-from responsibility_lists.models import AmendmentKind, Matter
-from responsibility_lists.selectors import matters_of, top_category_names, version_in_force
+from responsibility_lists.models import AmendmentKind, ListVersion, Matter
+from responsibility_lists.selectors import top_category_names, version_in_force
 
 
 class IntakeForm(DemandForm):
@@ -66,7 +67,26 @@ class MatterSelect(forms.Select):
         return option
 
 
-def matter_leads(matters: list[Matter]) -> dict[int, set[int]]:
+@dataclass(frozen=True)
+class MatterChoice:
+    pk: int
+    code: str
+    name: str
+    lead_department_id: int | None
+
+
+def matter_choices(version: ListVersion | None) -> list[MatterChoice]:
+    """The version's matters as the dispatch form offers them: four columns of each, not the
+    matters with their categories and departments (hundreds of model instances on every case page)."""
+    if version is None:
+        return []
+    rows = (
+        Matter.objects.filter(version=version).order_by("code").values_list("pk", "code", "name", "lead_department_id")
+    )
+    return [MatterChoice(*row) for row in rows]
+
+
+def matter_leads(matters: list[MatterChoice]) -> dict[int, set[int]]:
     """Matter id → the departments that may lead it: its lead department, or every street office
     and community where the list says the territory leads."""
     territorial = {d.pk for d in departments_for_choice() if d.kind in TERRITORIAL_KINDS}
@@ -102,8 +122,7 @@ class DispatchForm(forms.Form):
         filterable(self.fields["department"])
         filterable(self.fields["assisting"])
         # Only the version in force: a dispatch under a draft or a retired version is refused.
-        version = version_in_force()
-        matters = list(matters_of(version)) if version else []
+        matters = matter_choices(version_in_force())
         self.leads = matter_leads(matters)
         field = choice_field(self.fields, "matter")
         field.choices = [("", "—")] + [(m.pk, f"{m.code} {m.name}") for m in matters]
