@@ -14,11 +14,9 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
-from rest_framework.exceptions import APIException
 from rest_framework.request import Request
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -141,23 +139,6 @@ def allow_submission(request: HttpRequest, caller: str) -> bool:
     return own and shared
 
 
-class _Resting(Exception):
-    pass
-
-
-class _RestingCache(BaseCache):
-    """Stands in for the cache in a DRF throttle while the cache is left alone after a failure."""
-
-    def get(self, *args, **kwargs):
-        raise _Resting
-
-    def set(self, *args, **kwargs):
-        raise _Resting
-
-
-_RESTING = _RestingCache({})
-
-
 # The API's scopes and the settings that hold their rates: read on each request, like the web
 # form's, rather than DRF's DEFAULT_THROTTLE_RATES frozen into the class when it is imported.
 _RATE_SETTINGS = {
@@ -168,41 +149,46 @@ _RATE_SETTINGS = {
 }
 
 
-class _FallingBackToProcess(SimpleRateThrottle):
-    """DRF's throttle, counting in this process while the cache is unreachable."""
+class _FixedWindow(BaseThrottle):
+    """The API's limits, counted as the web form's are (`_hit`): one counter per client and window
+    in the shared cache, falling back to this process while the cache is away. DRF's own throttle
+    keeps the time of every request in the window as one list, read and written back whole on
+    each request: at the address ceiling (600 an hour) a 600-entry list pickled twice for every
+    submission, and more work the busier the address. A counter is one increment."""
 
-    num_requests: int
-    duration: int
-    key: str | None = None
+    scope = ""
+    cache_format = "throttle:api:%(scope)s:%(ident)s"
 
     def get_rate(self) -> str:
-        return getattr(settings, _RATE_SETTINGS[str(self.scope)])
+        return getattr(settings, _RATE_SETTINGS[self.scope])
+
+    def get_cache_key(self, request, view) -> str | None:
+        raise NotImplementedError
 
     def allow_request(self, request, view) -> bool:
-        try:
-            if outage.resting():
-                self.cache = _RESTING
-            allowed = super().allow_request(request, view)
-        except APIException:
-            # The request's own fault (a body the parser refuses, read for the phone): a 400 for
-            # the client, not a cache outage.
-            raise
-        except Exception as error:  # see _hit: any failure of the cache's client
-            if not isinstance(error, _Resting):
-                outage.began(error)
-            if self.rate is None or self.key is None:
-                return True
-            self.history = []  # for wait(): nothing is known beyond this process's window
-            return local_windows.hit(f"drf:{self.key}", self.num_requests, self.duration)
-        outage.ended()
-        return allowed
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        self.rate = self.get_rate()
+        return _hit(key, self.rate)
+
+    def wait(self) -> float:
+        """Seconds until the window ends and the count starts again (the Retry-After header)."""
+        _limit, seconds = parse_rate(self.rate)
+        return seconds - time.time() % seconds
 
 
-class CitizenThrottle(_FallingBackToProcess, ScopedRateThrottle):
+class CitizenThrottle(_FixedWindow):
     """The API's per-address limit for the citizen operations, by the view's `throttle_scope`."""
 
+    def get_cache_key(self, request, view) -> str | None:
+        self.scope = getattr(view, "throttle_scope", "")
+        if not self.scope:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
-class SubmissionCallerThrottle(_FallingBackToProcess):
+
+class SubmissionCallerThrottle(_FixedWindow):
     """API submissions per address and caller, at the citizen's submission rate; `caller` names
     the caller of a request as `allow_submission` is told it."""
 
@@ -215,7 +201,7 @@ class SubmissionCallerThrottle(_FallingBackToProcess):
         return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{self.caller(request)}"}
 
 
-class SubmissionAddressThrottle(_FallingBackToProcess):
+class SubmissionAddressThrottle(_FixedWindow):
     """API submissions per address alone, under the much higher shared ceiling."""
 
     scope = "citizen-submit-address"
@@ -224,7 +210,7 @@ class SubmissionAddressThrottle(_FallingBackToProcess):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class SourceSystemThrottle(_FallingBackToProcess):
+class SourceSystemThrottle(_FixedWindow):
     """Submissions per source system (request.auth): a system speaks for many citizens from one
     address, so the citizens' limits do not apply to it; its own, much higher one does."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 
 import pytest
 from django.core.cache import caches
@@ -200,3 +201,15 @@ def test_one_phone_written_two_ways_is_one_caller(district, rates, django_captur
         ]
         phones = ("13800000009", "13800000009", "+8613800000009")
         assert [_api_submit(APIClient(), phone) for phone in phones] == [201, 201, 429]
+
+
+def test_a_busy_address_costs_one_counter_not_a_growing_list(district, settings, django_capture_on_commit_callbacks):
+    """The API's limits are counters: what the cache keeps for an address stays one number
+    however many submissions it made (DRF's throttle kept a list of every submission's time)."""
+    settings.CITIZEN_SUBMIT_ADDRESS_RATE = "1000/hour"
+    client = APIClient()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert {_api_submit(client, phone=f"137000012{i:02d}") for i in range(5)} == {201}
+    cache = caches["default"]
+    window = int(time.time() // 3600)
+    assert cache.get(f"throttle:api:citizen-submit-address:127.0.0.1:{window}") == 5
