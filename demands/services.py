@@ -264,7 +264,7 @@ def demand_submit(
                 content_type=stored_types[id(upload)],
                 size=upload.size or 0,
             )
-        event = DemandEvent.objects.create(
+        event = DemandEvent.first_of_new_demand(
             demand=demand,
             action=Action.SUBMIT,
             from_status="",

@@ -76,6 +76,17 @@ class DemandEvent(models.Model):
     def save(self, *args, **kwargs):
         _append(self, super().save, args, kwargs)
 
+    @classmethod
+    def first_of_new_demand(cls, **fields) -> "DemandEvent":
+        """Insert the first event of a demand inserted in the same transaction (its submission):
+        the chain starts here, with nothing to look up (demands.audit_chain.seal_first)."""
+        from demands.audit_chain import seal_first
+
+        event = cls(**fields)
+        seal_first(event)
+        super(DemandEvent, event).save(force_insert=True)
+        return event
+
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Demand events are append-only.")
 

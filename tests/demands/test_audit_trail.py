@@ -218,3 +218,21 @@ def test_the_admin_shows_the_trail_read_only(trail, admin_client: Client):
     assert admin_client.post(f"/admin/demands/demandevent/{event.pk}/delete/").status_code == 403
     disclosure = trail["disclosure"]
     assert admin_client.post(f"/admin/demands/contactdisclosure/{disclosure.pk}/delete/").status_code == 403
+
+
+def test_a_submission_opens_its_demands_chain_and_no_second_opening_is_taken(trail):
+    """The submission's event is written as the chain's first row without looking the chain up;
+    the database still refuses a second "first" row for the same demand."""
+    first = trail["one"].events.order_by("seq").first()
+    assert (first.action, first.seq, first.prev_hash) == (Action.SUBMIT, 1, "")
+    assert _verify()[0]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        DemandEvent.first_of_new_demand(
+            demand=trail["one"],
+            action=Action.SUBMIT,
+            from_status="",
+            to_status="submitted",
+            actor_label="citizen",
+            created_at=first.created_at,
+        )
+    assert _verify()[0]
