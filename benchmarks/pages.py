@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", nargs="+", default=[], help="time only the pages whose names start so")
     args = parser.parse_args()
 
     from benchmarks.scratch import empty_database
@@ -107,6 +108,8 @@ def main() -> None:
         f"{'page':22} {'median':>8} {'p90':>8} {'p99':>8} {'worst':>8} {'queries':>8}   (ms, {args.requests} requests)"
     )
     for name, client, url in pages:
+        if args.only and not name.startswith(tuple(args.only)):
+            continue
         assert client.get(url(0)).status_code == 200, f"{name}: {url(0)} did not answer 200"
         with CaptureQueriesContext(connection) as queries:
             client.get(url(1))
