@@ -113,6 +113,12 @@ def main() -> None:
     # A rebuild of a range stores no month (its watermark was set only above): store it here.
     started = time.perf_counter()
     stored = monthly.stored_rows(month, Dimension.DEPARTMENT) is not None or build_month(month.date_from)
+    # The ranking compares the month with the one before it, which the workers stored when it closed.
+    before = AuditFilters(
+        date_from=(month.date_from - timedelta(days=1)).replace(day=1), date_to=month.date_from - timedelta(days=1)
+    )
+    if monthly.stored_rows(before, Dimension.DEPARTMENT) is None:
+        build_month(before.date_from)
     print(f"the month's stored rows: {'current' if stored else 'NOT current'} ({time.perf_counter() - started:.1f} s)")
     from_table, from_cases = daily.split_period(month, timezone.now())
     print(
