@@ -73,10 +73,10 @@ def main() -> None:
             INSERT INTO demands_demand (tracking_number, query_code_hash, channel, citizen_name, citizen_phone,
                 citizen_phone_hash, citizen_address, title, content, location_text, urgency, status, submitted_at,
                 updated_at, reopen_count, rating_comment, community_picked, category_hint, citizen_language,
-                follow_up_count, wants_text_messages)
+                follow_up_count, wants_text_messages, media_url, requested_service_code, source_reference)
             SELECT 'B-' || i, '', 'web', %(name)s, %(phone)s, %(phone_hash)s, '', '基准诉求', '基准诉求内容', '',
                    'normal', 'in_progress', %(now)s - interval '10 days', %(now)s, 0, '', false, '', 'zh-hans', 0,
-                   false
+                   false, '', '', ''
             FROM generate_series(1, %(n)s) AS i
             """,
             # Stored as the model stores them (encrypted, and the phone's keyed hash), so that
