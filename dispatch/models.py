@@ -120,6 +120,16 @@ class Assignment(models.Model):
                 fields=["handle_deadline"], name="assignment_overdue_due",
                 condition=Q(status__in=list(OPEN_ASSIGNMENT_STATUSES), overdue_at__isnull=True, paused_since__isnull=True),
             ),
+            # The desk's overdue queue, counted on every visit to the desk: the lead assignments
+            # overdue now and not yet supervised. Without it, every open lead is read (120,000
+            # at 10 M demands, 250 ms) to find the few thousand whose deadline has passed.
+            models.Index(
+                fields=["handle_deadline"], name="assignment_overdue_queue",
+                condition=Q(
+                    role=AssignmentRole.LEAD, status__in=list(OPEN_ASSIGNMENT_STATUSES), paused_since__isnull=True,
+                    supervised_at__isnull=True,
+                ),
+            ),
             models.Index(
                 fields=["supervise_at"], name="assignment_supervise_due",
                 condition=Q(
