@@ -153,6 +153,10 @@ def test_a_change_after_the_build_is_counted_at_once_and_rebuilt_by_the_next_ref
     today = timezone.localdate()
     period = NOVEMBER.__class__(date_from=today, date_to=today)
     start = timezone.now()
+    if timezone.localdate(start + timedelta(minutes=45)) != today:
+        # The test walks the clock 40 minutes on through one day's figures; the scenario is
+        # written at the real moment, which cannot be moved past midnight with it.
+        pytest.skip("within 45 minutes of local midnight: the steps below would fall on two days")
     with clock_at(start + timedelta(minutes=10)):
         daily.refresh()
         before = {row.key: row for row in rate_rows(period)}
