@@ -28,6 +28,7 @@ from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.percentiles import percentile  # noqa: E402
 
 
 def measure(repeat: int, work: Callable[[], Any]) -> tuple[float, float]:
@@ -38,7 +39,7 @@ def measure(repeat: int, work: Callable[[], Any]) -> tuple[float, float]:
         work()
         times.append((time.perf_counter() - started) * 1000)
     ordered = sorted(times)
-    return statistics.median(ordered), ordered[max(-(-9 * len(ordered) // 10) - 1, 0)]
+    return statistics.median(ordered), percentile(ordered, 90)
 
 
 def main() -> None:

@@ -32,11 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def percentile(ordered: list[float], share: float) -> float:
-    """Nearest rank."""
-    return ordered[max(-(-int(share * 100) * len(ordered) // 100) - 1, 0)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/mh_gen_1m")
@@ -46,6 +41,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", default=[], help="time only the pages whose names start so")
     args = parser.parse_args()
 
+    from benchmarks.percentiles import percentile
     from benchmarks.scratch import empty_database
 
     empty_database(args.database_url, ALLOWED_HOSTS="testserver,127.0.0.1,localhost", CELERY_BROKER_URL="")
@@ -123,8 +119,8 @@ def main() -> None:
             assert response.status_code == 200, f"{name}: {url(i)} answered {response.status_code}"
         ordered = sorted(times)
         print(
-            f"{name:22} {statistics.median(ordered):8.1f} {percentile(ordered, 0.9):8.1f} "
-            f"{percentile(ordered, 0.99):8.1f} {ordered[-1]:8.1f} {len(captured):8d}",
+            f"{name:22} {statistics.median(ordered):8.1f} {percentile(ordered, 90):8.1f} "
+            f"{percentile(ordered, 99):8.1f} {ordered[-1]:8.1f} {len(captured):8d}",
             flush=True,
         )
         if args.explain:

@@ -143,6 +143,11 @@ def _heads(model: Any, demand_ids: Iterable[int]) -> dict[int, tuple[int, str, d
 CLOCK_SKEW = timedelta(seconds=2)
 
 
+def _require_the_writing_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Audit rows are chained inside the transaction that writes them.")
+
+
 def seal(rows: Sequence[Any], *, late_is_now: bool = False) -> None:
     """Give unsaved rows of one model (events or disclosures) their place in their demands'
     chains, in the order given: `seq`, `prev_hash` and `row_hash`. Locks the demands; call it in
@@ -153,8 +158,7 @@ def seal(rows: Sequence[Any], *, late_is_now: bool = False) -> None:
         return
     model: Any = type(rows[0])
     kind = kind_of(model)
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Audit rows are chained inside the transaction that writes them.")
+    _require_the_writing_transaction()
     _lock_demands(row.demand_id for row in rows)
     heads = _heads(model, (row.demand_id for row in rows))
     for row in rows:
@@ -177,8 +181,7 @@ def seal_first(row: Any) -> None:
     transaction: no other writer can see that demand yet, so there is no chain to lock or read
     (`seal` would spend three statements finding that out on every submission). Should the demand
     have a row after all, the database refuses this one (one row per place, and the link check)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Audit rows are chained inside the transaction that writes them.")
+    _require_the_writing_transaction()
     row.seq = 1
     row.prev_hash = GENESIS
     row.row_hash = row_hash(kind_of(type(row)), row)
