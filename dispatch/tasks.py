@@ -141,3 +141,11 @@ def retry_webhooks() -> int:
     for subscription_id in due:
         deliver_webhooks.delay(subscription_id)
     return len(due)
+
+
+@shared_task(name="dispatch.refresh_page_figures", soft_time_limit=240, time_limit=300, expires=60)
+def refresh_page_figures() -> int:
+    """Count again the figures the desk and the inboxes read from the cache at city scale."""
+    from dispatch import recent_figures
+
+    return recent_figures.refresh()

@@ -3,26 +3,18 @@ the department's own figures, and its reply templates."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Avg, BooleanField, Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from demands.merges import merged_into_q, rated_own_answer_q, rated_shared_answer_q
-from demands.models import Demand, contact_fields
+from demands.models import contact_fields
 from departments.access import DEPARTMENT_ROLES, department_ids_for
+from dispatch.department_figures import DepartmentFigures, count_departments, total
 from dispatch.models import Assignment, AssignmentStatus, ReplyReview, ReplyTemplate, ReviewStatus, Supervision
-from dispatch.querysets import (
-    AssignmentQuerySet,
-    answered_again,
-    answered_on_time,
-    lead_q,
-    open_q,
-    overdue_now,
-    sign_late,
-)
+from dispatch.querysets import AssignmentQuerySet, open_q, overdue_now
+from dispatch.recent_figures import department_figures
 from dispatch.selectors import Viewer, held_assignments
 
 INBOX_VIEWS = ("open", "to_sign", "in_progress", "assisting", "supervised", "all")
@@ -70,82 +62,13 @@ def inbox(user: Viewer, view: str = "open") -> AssignmentQuerySet:
     )
 
 
-@dataclass(frozen=True)
-class DepartmentSummary:
-    open: int
-    to_sign: int
-    overdue: int
-    sign_late: int  # still unsigned past the sign-for deadline: its own rung, not 超期
-    due_soon: int
-    answered: int
-    answered_on_time: int
-    fell_due_open: int  # overdue now, its deadline within the period: it fell due and is not answered
-    average_rating: float | None
-    returned: int
-
-    @property
-    def due(self) -> int:
-        return self.answered + self.fell_due_open
-
-    @property
-    def on_time_rate(self) -> float | None:
-        # As the auditors count it: answered on time over all that fell due in the period.
-        return self.answered_on_time / self.due if self.due else None
-
-
-def department_summary(user: Viewer, *, days: int = 30, now: datetime | None = None) -> DepartmentSummary:
-    """The user's departments at a glance: today's load, and the last `days` days' results."""
-    moment = now or timezone.now()
-    since = moment - timedelta(days=days)
-    mine = Assignment.objects.filter(department_id__in=department_ids_for(user, *DEPARTMENT_ROLES))
-    is_open = open_q()
-    # Every figure of the load is of open assignments: counted among those alone (an index on
-    # department and status reaches them), not over every assignment the departments ever had.
-    load = mine.filter(is_open).aggregate(
-        open=Count("pk", filter=is_open),
-        to_sign=Count("pk", filter=Q(status=AssignmentStatus.PENDING_SIGN)),
-        sign_late=Count("pk", filter=sign_late(moment)),
-        # Overdue by the auditors' rule (deadline passed, clock running), not by whether the
-        # sweep has taken the overdue rung yet: a department sees the figure it is judged by.
-        overdue=Count("pk", filter=overdue_now(moment)),
-        fell_due_open=Count("pk", filter=overdue_now(moment) & lead_q() & Q(handle_deadline__gte=since)),
-        due_soon=Count(
-            "pk",
-            filter=is_open
-            & Q(
-                paused_since__isnull=True, handle_deadline__gte=moment, handle_deadline__lte=moment + timedelta(days=2)
-            ),
-        ),
-    )
-    answered = (
-        mine.lead()
-        .answered()
-        .filter(finished_at__gte=since)
-        .aggregate(answered=Count("pk"), on_time=Count("pk", filter=answered_on_time()))
-    )
-    # The citizens of demands merged into one the department answered rate that answer too.
-    # Ratings are of the latest answer: a case answered by another department after a redo counts
-    # for that one.
-    answered_here = mine.lead().answered().exclude(answered_again()).values("demand_id")
-    rating = Demand.objects.filter(
-        (Q(pk__in=answered_here) & rated_own_answer_q())
-        | (merged_into_q(answered_here, lookup="in") & rated_shared_answer_q()),
-        rated_at__gte=since,
-        rating__isnull=False,
-    ).aggregate(average=Avg("rating"))
-    returned = mine.returned().filter(finished_at__gte=since).count()
-    return DepartmentSummary(
-        open=load["open"],
-        to_sign=load["to_sign"],
-        overdue=load["overdue"],
-        sign_late=load["sign_late"],
-        due_soon=load["due_soon"],
-        answered=answered["answered"],
-        answered_on_time=answered["on_time"],
-        fell_due_open=load["fell_due_open"],
-        average_rating=rating["average"],
-        returned=returned,
-    )
+def department_summary(user: Viewer, *, now: datetime | None = None) -> DepartmentFigures:
+    """The user's departments at a glance: today's load, and the last 30 days' results. Counted at
+    `now` when given; otherwise as the pages read them (kept a while at city scale)."""
+    department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
+    if now is not None:
+        return total(count_departments(department_ids, now=now).values())
+    return department_figures(department_ids)
 
 
 def templates_for(assignment: Assignment) -> list[tuple[ReplyTemplate, str]]:

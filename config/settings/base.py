@@ -341,6 +341,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "assessment.refresh_daily_figures",
         "schedule": timedelta(seconds=env_int("DAILY_FIGURES_REFRESH_SECONDS", 300)),
     },
+    # The counts the desk and the inboxes show, kept in the cache at city scale (dispatch/recent_figures.py).
+    "refresh-page-figures": {
+        "task": "dispatch.refresh_page_figures",
+        "schedule": timedelta(seconds=env_int("PAGE_FIGURES_REFRESH_SECONDS", 30)),
+    },
     # Webhook deliveries whose time has come (retries; sending lost with the broker).
     "retry-webhooks": {
         "task": "dispatch.retry_webhooks",
@@ -386,6 +391,11 @@ APPEAL_WINDOW_WORKING_DAYS = env_int("APPEAL_WINDOW_WORKING_DAYS", 5)
 # touches most recent days every minute, this many seconds of staleness may be accepted instead:
 # a touched day built at most that long ago is still read from the table (assessment/daily.py).
 DAILY_FIGURES_TOLERANCE_SECONDS = env_int("DAILY_FIGURES_TOLERANCE_SECONDS", 0)
+# The desk's queue counts and each department's figures above its inbox are counted on every visit
+# at 0. At city scale a page may read them counted at most this many seconds ago instead, which
+# the workers keep counted (dispatch/recent_figures.py); PAGE_FIGURES_REFRESH_SECONDS should be
+# well under it.
+PAGE_FIGURES_MAX_AGE_SECONDS = env_int("PAGE_FIGURES_MAX_AGE_SECONDS", 0)
 # A demand closed, merged or refused this many days ago loses its citizen's personal data (name,
 # phone, address, attachments, text-message bodies, phone codes); the case stays for the figures.
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)

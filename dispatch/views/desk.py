@@ -23,7 +23,8 @@ from departments.access import DISPATCH_ROLES, READ_ALL_ROLES, has_role
 from departments.models import Role
 from departments.signed_in import StaffRequest
 from departments.working_time import current_clock
-from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_counts, queue_items
+from dispatch import recent_figures
+from dispatch.desk_queues import QUEUE_KEYS, QUEUES, queue_items
 from dispatch.forms.desk import (
     AmendmentForm,
     ConveneForm,
@@ -107,7 +108,7 @@ def desk(request: StaffRequest) -> HttpResponse:
         "rows": page,
         "page": page,
         "page_query": page_query,
-        "tabs": _tabs(queue_counts(filters, allowed), allowed),
+        "tabs": _tabs(recent_figures.desk_counts(filters, allowed), allowed),
         "filter_query": _filter_query(request),
         "can_dispatch": has_role(request.user, *DISPATCH_ROLES),
         "one_click_note": SUGGESTION_TAKEN,  # the record's language, whatever the screen's
@@ -155,7 +156,7 @@ def desk_counts(request: StaffRequest) -> HttpResponse:
     allowed = _queues_for(request)
     context = {
         "queue": request.GET.get("queue", allowed[0]),
-        "tabs": _tabs(queue_counts(form.filters(), allowed), allowed),
+        "tabs": _tabs(recent_figures.desk_counts(form.filters(), allowed), allowed),
         "filter_query": _filter_query(request),
     }
     return render(request, "dispatch/partials/desk_tabs.html", context)

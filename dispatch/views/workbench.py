@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -105,6 +106,8 @@ def workbench(request: StaffRequest) -> HttpResponse:
             ("all", _("含已完成")),
         ],
         "summary": department_summary(request.user),
+        # Kept figures say when they were counted (dispatch/recent_figures.py).
+        "figures_kept": settings.PAGE_FIGURES_MAX_AGE_SECONDS > 0,
         "now": timezone.now(),
         # The head's queue: replies of their departments waiting for their approval (答复审核).
         "reviews": list(reviews_for(request.user).filter(stage=ReviewStage.DEPARTMENT)),
