@@ -98,6 +98,20 @@ def test_a_disclosure_cannot_be_edited_or_removed(trail):
     assert ContactDisclosure.objects.get(pk=disclosure.pk).purpose == "回访核实"
 
 
+def test_a_disclosure_out_of_its_chain_or_backdated_is_refused(trail, district):
+    disclosure = trail["disclosure"]
+    insert = (
+        "INSERT INTO demands_contactdisclosure (demand_id, user_id, purpose, created_at, seq, prev_hash, row_hash)"
+        " VALUES (%s, %s, '另有用途', %s, %s, %s, 'forged')"
+    )
+    user = district.users["dispatcher"].pk
+    later, earlier = disclosure.created_at + timedelta(hours=1), disclosure.created_at - timedelta(hours=1)
+    _refused(insert, [disclosure.demand_id, user, later, disclosure.seq + 1, "not-the-last-hash"])
+    _refused(insert, [disclosure.demand_id, user, later, disclosure.seq, disclosure.row_hash])
+    _refused(insert, [disclosure.demand_id, user, earlier, disclosure.seq + 1, disclosure.row_hash])
+    assert ContactDisclosure.objects.filter(demand_id=disclosure.demand_id).count() == 1
+
+
 def test_a_backdated_event_is_refused(trail):
     one = trail["one"]
     last = one.events.order_by("-seq").first()
