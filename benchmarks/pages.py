@@ -16,7 +16,11 @@ server's own work, database included), REQUESTS times each:
 
 It prints, per page, the median, 90th and 99th percentiles and the worst, in milliseconds, and the
 SQL statements one request runs. With --explain it prints the plans of the statements that took
-longest in one request of each page (EXPLAIN ANALYZE), which is what an index has to change."""
+longest in one request of each page (EXPLAIN ANALYZE), which is what an index has to change.
+
+With --page-figures-max-age SECONDS the desk's counts and the inbox's figures are read as the
+workers keep them at city scale (PAGE_FIGURES_MAX_AGE_SECONDS, dispatch/recent_figures.py), from
+Redis (--cache-url) as in production; it first times the workers' refresh that counts them."""
 
 from __future__ import annotations
 
@@ -39,12 +43,21 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--only", nargs="+", default=[], help="time only the pages whose names start so")
+    parser.add_argument("--page-figures-max-age", type=int, default=0, help="seconds; 0 counts on every visit")
+    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/13")
     args = parser.parse_args()
 
     from benchmarks.percentiles import percentile
     from benchmarks.scratch import empty_database
 
-    empty_database(args.database_url, ALLOWED_HOSTS="testserver,127.0.0.1,localhost", CELERY_BROKER_URL="")
+    empty_database(
+        args.database_url,
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        CELERY_BROKER_URL="",
+        PAGE_FIGURES_MAX_AGE_SECONDS=str(args.page_figures_max_age),
+    )
+    if args.page_figures_max_age:
+        keep_figures(args.cache_url)
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -82,6 +95,15 @@ def main() -> None:
     assignment_ids = list(
         open_assignments.filter(department_id=busiest[0]).order_by("?").values_list("pk", flat=True)[: args.requests]
     )
+
+    if args.page_figures_max_age:
+        from dispatch.recent_figures import refresh
+
+        started = time.perf_counter()
+        departments = refresh()
+        print(
+            f"workers' refresh of the kept figures: {time.perf_counter() - started:.2f} s ({departments} departments)"
+        )
 
     staff, officer, citizen = Client(), Client(), Client()
     staff.force_login(handler.user)
@@ -125,6 +147,17 @@ def main() -> None:
         )
         if args.explain:
             explain_slowest(connection, captured)
+
+
+def keep_figures(cache_url: str) -> None:
+    """The cache as production has it (Redis), emptied of what an earlier run kept."""
+    from django.core.cache import cache
+    from django.test.utils import override_settings
+
+    override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}}
+    ).enable()
+    cache.clear()
 
 
 def explain_slowest(connection, captured: list[dict], top: int = 2) -> None:
