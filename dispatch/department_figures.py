@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -74,7 +74,9 @@ def count_departments(
 
     def take(values) -> None:
         for row in values:
-            rows.setdefault(row.pop("department_id"), {}).update(row)
+            counts = rows.setdefault(row.pop("department_id"), {})
+            for name, count in row.items():
+                counts[name] = counts.get(name, 0) + count
 
     is_open = open_q()
     # Every figure of the load is of open assignments: counted among those alone (an index on
@@ -112,39 +114,56 @@ def count_departments(
         )
         .order_by()
     )
-    take(_ratings(department_ids, since))
+    take(_own_ratings(assignments, since))
+    take(_shared_ratings(department_ids, since))
     return {department_id: DepartmentFigures(**counts, as_of=moment) for department_id, counts in rows.items()}
 
 
-def _ratings(department_ids: Collection[int] | None, since: datetime):
-    """The ratings given in the period, each for the department whose answer it rates: the latest
-    answer of the demand, or for a merged demand's citizen rating the shared answer, the latest
-    answer of the demand it was merged into (through up to CHAIN_FOLLOWED merges). Read from the
-    ratings of the period (a partial index on the moment), not from every answer ever given."""
+def _own_ratings(assignments, since: datetime):
+    """The ratings given in the period of a demand's own answer, each for the department that gave
+    its latest answer. Read from the period's ratings (a partial index on the moment), each joined
+    to its answer, not from every answer the departments ever gave."""
+    return (
+        assignments.lead()
+        .filter(status=AssignmentStatus.DONE, demand__rating__isnull=False, demand__rated_at__gte=since)
+        .filter(rated_own_answer_q("demand__"))
+        .exclude(answered_again())
+        .values("department_id")
+        .annotate(rating_total=Sum("demand__rating"), ratings=Count("pk"))
+        .order_by()
+    )
+
+
+def _shared_ratings(department_ids: Collection[int] | None, since: datetime):
+    """The ratings given in the period by merged demands' citizens of the answer they share: each
+    for the department that gave the latest answer of the demand it was merged into (through up
+    to CHAIN_FOLLOWED merges)."""
     answering = Assignment.objects.lead().filter(status=AssignmentStatus.DONE).exclude(answered_again())
 
-    def answered_by(demand: str) -> Subquery:
-        return Subquery(answering.filter(demand_id=OuterRef(demand)).values("department_id")[:1])
+    def answered_by(demand: OuterRef | Subquery) -> Subquery:
+        return Subquery(answering.filter(demand_id=demand).values("department_id")[:1])
+
+    def merged_up(links: int) -> OuterRef | Subquery:
+        """The demand the rated one was merged into through `links` merges, read inside the
+        subquery: joining the chain onto the ratings made PostgreSQL read every demand."""
+        if links == 1:
+            return OuterRef("duplicate_of_id")
+        further = "__".join(["duplicate_of"] * (links - 1)) + "_id"
+        return Subquery(Demand.objects.filter(pk=OuterRef(OuterRef("duplicate_of_id"))).values(further)[:1])
 
     shared = Coalesce(
-        *(answered_by("__".join(["duplicate_of"] * links) + "_id") for links in range(1, CHAIN_FOLLOWED + 1)),
-        output_field=IntegerField(),
-    )
-    department = Case(
-        When(rated_own_answer_q(), then=answered_by("pk")),
-        When(Q(status=Status.MERGED) & rated_shared_answer_q(), then=shared),
-        output_field=IntegerField(),
+        *(answered_by(merged_up(links)) for links in range(1, CHAIN_FOLLOWED + 1)), output_field=IntegerField()
     )
     rated = (
-        Demand.objects.filter(rating__isnull=False, rated_at__gte=since)
-        .annotate(answering_department=department)
-        .filter(answering_department__isnull=False)
-    )
-    if department_ids is not None:
-        rated = rated.filter(answering_department__in=department_ids)
-    return (
-        {"department_id": row.pop("answering_department"), **row}
-        for row in rated.values("answering_department")
+        Demand.objects.filter(Q(status=Status.MERGED) & rated_shared_answer_q(), rated_at__gte=since)
+        .annotate(answering_department=shared)
+        .values("answering_department")
         .annotate(rating_total=Sum("rating"), ratings=Count("pk"))
         .order_by()
+    )
+    return (
+        {"department_id": row.pop("answering_department"), **row}
+        for row in rated
+        if row["answering_department"] is not None
+        and (department_ids is None or row["answering_department"] in department_ids)
     )

@@ -73,9 +73,10 @@ def refresh() -> int:
     if _max_age() <= 0:
         return 0
     counted = count_departments(None)
+    ids = Department.objects.values_list("pk", flat=True)
     nothing = DepartmentFigures(as_of=timezone.now())
     cache.set_many(
-        {_department_key(pk): counted.get(pk, nothing) for pk in Department.objects.values_list("pk", flat=True)},
+        {_department_key(pk): counted.get(pk, nothing) for pk in ids},
         _max_age(),
     )
     cache.set(_desk_key(DeskFilters()), queue_counts(DeskFilters()), _max_age())

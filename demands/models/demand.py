@@ -164,6 +164,9 @@ class Demand(models.Model):
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["status", "replied_at"], name="demand_replied_idx"),
+            # A department's ratings of the last 30 days (dispatch/department_figures.py) start
+            # from the ratings given in the period, not from every demand.
+            models.Index(fields=["rated_at"], name="demand_rated_idx", condition=Q(rating__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(

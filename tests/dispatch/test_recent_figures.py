@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from demands.models import Demand
 from departments.models import Membership, Role
 from dispatch import recent_figures
 from dispatch.department_figures import count_departments
@@ -90,10 +91,26 @@ def test_ratings_count_for_the_department_that_answered(district, submit):
     assignment_sign(assignment_id=latest_lead(stall).pk, actor=cgj)
     assignment_reply(assignment_id=latest_lead(stall).pk, actor=cgj, body="已清理占道摊贩，并安排每日巡查。")
     stall.refresh_from_db()
-    type(stall).objects.filter(pk=stall.pk).update(rating=4, rated_at=timezone.now())
+    Demand.objects.filter(pk=stall.pk).update(rating=4, rated_at=timezone.now())
     figures = count_departments(None)
     assert figures[district.departments["CGJ"].pk].average_rating == 4
     assert figures.get(district.departments["ZJJ"].pk) is None
     # Rated before the period began: not of these 30 days.
-    type(stall).objects.filter(pk=stall.pk).update(rated_at=timezone.now() - timedelta(days=31))
+    Demand.objects.filter(pk=stall.pk).update(rated_at=timezone.now() - timedelta(days=31))
     assert count_departments(None)[district.departments["CGJ"].pk].average_rating is None
+
+
+def test_a_rating_through_a_chain_of_merges_counts_for_the_answer_it_shares(district, submit):
+    cgj = district.users["cgj"]
+    answered, merged, merged_again = (submit(**STALL).demand for _ in range(3))
+    assignment_sign(assignment_id=latest_lead(answered).pk, actor=cgj)
+    assignment_reply(assignment_id=latest_lead(answered).pk, actor=cgj, body="已清理占道摊贩，并安排每日巡查。")
+    now = timezone.now()
+    rated_after_merge = {"status": "merged", "closed_at": now - timedelta(hours=1), "rated_at": now}
+    Demand.objects.filter(pk=merged.pk).update(duplicate_of=answered, rating=2, **rated_after_merge)
+    Demand.objects.filter(pk=merged_again.pk).update(duplicate_of=merged, rating=4, **rated_after_merge)
+    figures = count_departments(None)[district.departments["CGJ"].pk]
+    assert (figures.ratings, figures.average_rating) == (2, 3)
+    # Rated before its merge: the citizen rated their own demand's answer, which there was none of.
+    Demand.objects.filter(pk=merged_again.pk).update(rated_at=now - timedelta(hours=2))
+    assert count_departments(None)[district.departments["CGJ"].pk].ratings == 1
