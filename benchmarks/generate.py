@@ -999,6 +999,13 @@ def generate(
             sorted(daily.items()),
         )
         timings["sequences"] = time.perf_counter() - t
+        t = time.perf_counter()
+        # A supervision's mark of its assignment still open (the column's default is "open").
+        cursor.execute(
+            "UPDATE dispatch_supervision s SET assignment_open = false FROM dispatch_assignment a "
+            "WHERE a.id = s.assignment_id AND a.status NOT IN ('pending_sign', 'signed')"
+        )
+        timings["supervisions' marks"] = time.perf_counter() - t
         if analyze:
             t = time.perf_counter()
             for table in TABLES:

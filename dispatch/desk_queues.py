@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 
 from demands.models import contact_fields
 from dispatch.models import Assignment, LeaderInstruction, ReplyReview, ReviewStage, ReviewStatus, Supervision
-from dispatch.querysets import open_q
 from dispatch.selectors import (
     duplicate_groups,
     pending_duplicates,
@@ -121,12 +120,14 @@ def _overdue() -> QuerySet:
 
 
 def _supervised() -> QuerySet:
-    """Supervisions of cases still open: unanswered first, the most pressing first."""
+    """Supervisions of cases still open: unanswered first, the most pressing first. Read through
+    the supervision's own mark and an index in the queue's order: joined to the assignments, the
+    queue sorted every supervision ever opened (1.4 s at 10 M demands)."""
     return (
-        Supervision.objects.filter(open_q("assignment__"))
+        Supervision.objects.filter(assignment_open=True)
         .select_related("assignment__demand", "assignment__department", "responded_by")
         .defer(*contact_fields("assignment__demand__"))
-        .order_by(F("responded_at").asc(nulls_first=True), "response_deadline")
+        .order_by(F("responded_at").asc(nulls_first=True), "response_deadline", "pk")
     )
 
 

@@ -395,6 +395,11 @@ class Supervision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Whether the supervised assignment is still open, kept by the one writer of its status
+    # (dispatch.services.transitions): the desk lists the supervisions of cases in hand, and most
+    # supervisions ever opened are of cases long answered. On PostgreSQL an index in the queue's
+    # order holds the open ones (dispatch migration 0032; SQLite cannot index NULLS FIRST).
+    assignment_open = models.BooleanField(default=True, db_default=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -24,7 +24,9 @@ from benchmarks.generate import generate
 from demands.models import DailySequence, Demand, DemandEvent
 from demands.workflow import OPEN_STATUSES, Status
 from departments.models import Membership, Role
+from dispatch.assignment_workflow import OPEN_ASSIGNMENT_STATUSES as OPEN
 from dispatch.models import Assignment, AssignmentRole, AssignmentStatus, ExtensionRequest, ReturnRequest, Supervision
+from dispatch.querysets import open_q
 from dispatch.workbench_queries import inbox
 from tests.services import require_postgres
 
@@ -75,6 +77,9 @@ def test_writes_every_table_in_realistic_proportions_and_chained_events(generate
     assert leads.filter(is_redispatch=True).count() == ReturnRequest.objects.filter(status="upheld").count() > 0
     assert ExtensionRequest.objects.filter(status="approved").exists()
     assert Supervision.objects.exists()
+    # Each marked as the desk reads it: of an assignment still open, or not.
+    assert not Supervision.objects.filter(assignment_open=True).exclude(open_q("assignment__")).exists()
+    assert not Supervision.objects.filter(assignment_open=False, **{"assignment__status__in": OPEN}).exists()
     assert Appeal.objects.count() < 0.02 * leads.count()
 
     visits = CallbackVisit.objects.all()

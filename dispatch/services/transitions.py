@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from config.errors import IllegalTransition
 from demands.services import refuse_unknown_fields
 from dispatch.assignment_workflow import AssignmentMove, is_final, sources_of, target_of, the_target_of
-from dispatch.models import Assignment
+from dispatch.models import Assignment, Supervision
+from dispatch.querysets import open_q
 
 
 def check_move(*, assignment: Assignment, move: str, refusal: str = "") -> str:
@@ -54,6 +55,8 @@ def assignment_transition(
     for field, value in fields.items():
         setattr(assignment, field, value)
     assignment.save(update_fields=list(fields))
+    if is_final(target):
+        Supervision.objects.filter(assignment=assignment, assignment_open=True).update(assignment_open=False)
     return assignment
 
 
@@ -61,9 +64,14 @@ def let_go(assignments: QuerySet[Assignment], now: datetime, **changes: Any) -> 
     """Let the open ones of `assignments` go, at once: the case is merged, refused, or given back
     by its lead, and nobody is to work on it any more. A conditional update, so a row another
     move ended first is left as that move left it."""
-    return assignments.filter(status__in=sources_of(AssignmentMove.LET_GO)).update(
+    let_go = assignments.filter(status__in=sources_of(AssignmentMove.LET_GO)).update(
         status=the_target_of(AssignmentMove.LET_GO),
         finished_at=now,
         paused_since=None,
         **changes,
     )
+    if let_go:
+        Supervision.objects.filter(assignment__in=assignments, assignment_open=True).exclude(
+            open_q("assignment__")
+        ).update(assignment_open=False)
+    return let_go

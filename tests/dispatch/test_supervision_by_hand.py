@@ -229,3 +229,34 @@ def test_a_case_supervised_by_hand_counts_as_supervised_in_the_figures_and_the_d
         assert next(r for r in rate_rows(period) if r.key == cgj).supervised == 1
     table = DailyFigures.objects.filter(day=today, department_id=cgj).aggregate(n=Sum("supervised"))
     assert table["n"] == 1
+
+
+def test_a_supervision_leaves_the_desks_queue_when_its_case_is_answered_or_let_go(district, supervisor, submit):
+    from dispatch.models import Assignment
+    from dispatch.services.transitions import let_go
+
+    answered_case, let_go_case, still_open = (submit(**STALL).demand for _ in range(3))
+    for demand in (answered_case, let_go_case, still_open):
+        supervision_open(demand_id=demand.pk, actor=supervisor, note=NOTE, working_hours=Decimal(7))
+    answered(district, answered_case, by="cgj")
+    let_go(Assignment.objects.of_demand(let_go_case.pk), timezone.now())
+    marks = dict(Supervision.objects.values_list("assignment__demand_id", "assignment_open"))
+    assert marks == {answered_case.pk: False, let_go_case.pk: False, still_open.pk: True}
+    queue = logged_in(supervisor).get("/desk/?queue=supervised").content.decode()
+    assert still_open.tracking_number in queue
+    assert answered_case.tracking_number not in queue and let_go_case.tracking_number not in queue
+
+
+def test_the_migration_marks_the_supervisions_of_cases_already_closed(district, supervisor, submit):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    closed, open_case = submit(**STALL).demand, submit(**STALL).demand
+    for demand in (closed, open_case):
+        supervision_open(demand_id=demand.pk, actor=supervisor, note=NOTE, working_hours=Decimal(7))
+    answered(district, closed, by="cgj")
+    Supervision.objects.update(assignment_open=True)  # as every row stood before the mark existed
+    import_module("dispatch.migrations.0032_supervision_of_open_case").fill_in(apps, None)
+    marks = dict(Supervision.objects.values_list("assignment__demand_id", "assignment_open"))
+    assert marks == {closed.pk: False, open_case.pk: True}
