@@ -254,6 +254,12 @@ class ReturnRequest(models.Model):
                 fields=["assignment"], condition=Q(status="pending"), name="one_pending_return_per_assignment"
             )
         ]
+        indexes = [
+            # A department no longer holds a case whose return was upheld (dispatch.selectors.
+            # held_assignments): every inbox and case page asks, one assignment at a time, instead
+            # of hashing every upheld return (100 ms at 10 M demands).
+            models.Index(fields=["assignment"], condition=Q(status=RulingStatus.UPHELD), name="return_upheld"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.assignment} · {self.get_reason_code_display()}"
