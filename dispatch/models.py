@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +13,7 @@ from demands.models import Demand
 from demands.wording import in_reader_language
 from departments.models import Department
 from dispatch.assignment_workflow import OPEN_ASSIGNMENT_STATUSES, AssignmentRole, AssignmentStatus
-from dispatch.querysets import AssignmentQuerySet
+from dispatch.querysets import AssignmentQuerySet, next_due
 from dispatch.querysets import overdue_now as overdue_now
 from responsibility_lists.models import AmendmentProposal, Matter
 
@@ -101,6 +101,13 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["department", "status", "handle_deadline"]),
+            # A department's inbox in its order (what is due next first), of open assignments: the
+            # first page is read from it, not sorted out of every open case (40 ms for 17,900 at
+            # 10 M demands), and the inbox is counted from it alone.
+            models.Index(
+                F("department"), next_due(), F("id"), name="assignment_inbox",
+                condition=Q(status__in=list(OPEN_ASSIGNMENT_STATUSES)),
+            ),
             # What each department finished in the last 30 days (answered, on time, returned:
             # dispatch/department_figures.py). A finished assignment's moment never changes.
             models.Index(

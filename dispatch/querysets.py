@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -23,6 +23,12 @@ def open_q(prefix: str = "") -> Q:
     """Still to be worked on: waiting to be signed, or signed and in hand. `prefix` reads it
     through a relation (`assignment__` from a supervision)."""
     return Q(**{f"{prefix}status__in": OPEN_ASSIGNMENT_STATUSES})
+
+
+def next_due() -> Case:
+    """What an open assignment is due for next: signing by the sign-for deadline until it is
+    signed, then handling by the handling deadline. The inbox's order, and an index's key."""
+    return Case(When(status=AssignmentStatus.PENDING_SIGN, then=F("sign_deadline")), default=F("handle_deadline"))
 
 
 def lead_q(prefix: str = "") -> Q:

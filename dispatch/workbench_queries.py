@@ -13,7 +13,7 @@ from demands.models import contact_fields
 from departments.access import DEPARTMENT_ROLES, department_ids_for
 from dispatch.department_figures import DepartmentFigures, count_departments, total
 from dispatch.models import Assignment, AssignmentStatus, ReplyReview, ReplyTemplate, ReviewStatus, Supervision
-from dispatch.querysets import AssignmentQuerySet, open_q, overdue_now
+from dispatch.querysets import AssignmentQuerySet, next_due, open_q, overdue_now
 from dispatch.recent_figures import department_figures
 from dispatch.selectors import Viewer, held_assignments
 
@@ -38,7 +38,7 @@ def inbox(user: Viewer, view: str = "open") -> AssignmentQuerySet:
         rows = rows.filter(Exists(waiting_supervision))
     elif view != "all":
         rows = rows.open()
-    due = Case(When(status=AssignmentStatus.PENDING_SIGN, then=F("sign_deadline")), default=F("handle_deadline"))
+    due = next_due()
     is_open = open_q()
     mark = Case(
         # Only a signed one: signing is due whatever the case waits for, so an unsigned one that
