@@ -17,17 +17,19 @@ class DepartmentsConfig(AppConfig):
         self._clear_place_cache_on_change()
 
     def _clear_place_cache_on_change(self) -> None:
-        # Places are cached per process (departments.selectors); a changed outline or alias
-        # counts at once in this process, and within minutes in the others.
+        # Places and the departments to pick from are cached per process (departments.selectors);
+        # a changed outline, alias or department counts at once in this process, and within
+        # minutes in the others.
         from django.db.models.signals import post_delete, post_save
 
-        from departments.models import AddressAlias, Community, Street
-        from departments.selectors import clear_place_cache
+        from departments.models import AddressAlias, Community, Department, Street
+        from departments.selectors import clear_department_cache, clear_place_cache
 
         def clear(**kwargs: object) -> None:
             clear_place_cache()
+            clear_department_cache()
 
-        for model in (Street, Community, AddressAlias):
+        for model in (Street, Community, AddressAlias, Department):
             post_save.connect(clear, sender=model, weak=False, dispatch_uid=f"departments.places.{model.__name__}.save")
             post_delete.connect(
                 clear, sender=model, weak=False, dispatch_uid=f"departments.places.{model.__name__}.delete"

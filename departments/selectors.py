@@ -98,8 +98,20 @@ def in_scanning_order(departments: QuerySet[Department]) -> QuerySet[Department]
     return departments.order_by(kind_order, "code")
 
 
+@cached_for(60)
+def _active_departments() -> tuple[Department, ...]:
+    return tuple(in_scanning_order(Department.objects.filter(is_active=True)))
+
+
 def departments_for_choice() -> list[Department]:
-    return list(in_scanning_order(Department.objects.filter(is_active=True)))
+    """The departments one may pick, in scanning order. Kept a minute per process: a case page
+    offers them in five forms, and they change a few times a year (a change counts at once in the
+    process that made it, through the signals in departments.apps)."""
+    return list(_active_departments.get())
+
+
+def clear_department_cache() -> None:
+    _active_departments.clear()
 
 
 def community_choices() -> list[tuple[str, list[tuple[int, str]]]]:

@@ -10,7 +10,7 @@ from django.db import connection
 
 from config import throttle
 from demands.services import Submission, demand_submit
-from departments.selectors import clear_place_cache
+from departments.selectors import clear_department_cache, clear_place_cache
 from tests.citizens import Phones
 from tests.factories import District, build_district
 
@@ -31,6 +31,7 @@ def _fresh_router_cache():
     auto_dispatch_thresholds.clear()
     learned._cache.clear()
     clear_place_cache()
+    clear_department_cache()
     cache.clear()
     # The counts kept while a cache is unreachable live in the process, like the router's caches.
     throttle.local_windows.clear()
