@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
@@ -31,6 +33,25 @@ def _skip_or_fail(reason: str) -> None:
 def require_postgres() -> None:
     if connection.vendor != "postgresql":
         _skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://… (CI does)")
+
+
+@contextmanager
+def scratch_database(name: str) -> Iterator[str]:
+    """The address of a PostgreSQL database `name` on the test server, for a benchmark to create
+    and fill as it does; dropped afterwards, whatever happened."""
+    require_postgres()
+    import psycopg2
+
+    db = settings.DATABASES["default"]
+    server = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    try:
+        yield f"{server}/{name}"
+    finally:
+        admin = psycopg2.connect(f"{server}/postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
 
 
 def require_redis() -> None:

@@ -8,11 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg2
 import pytest
-from django.conf import settings
 
-from tests.services import require_postgres, require_redis
+from tests.services import require_redis, scratch_database
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,20 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def generated_url():
-    require_postgres()
-    db = settings.DATABASES["default"]
-    server = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    name = "minsheng_pages_smoke"
-    url = f"{server}/{name}"
-    try:
+    with scratch_database("minsheng_pages_smoke") as url:
         _run("benchmarks/generate.py", "--demands", "800", "--database-url", url)
         yield url
-    finally:
-        admin = psycopg2.connect(f"{server}/postgres")
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
 
 
 def _run(*command: str) -> str:

@@ -8,33 +8,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg2
 import pytest
-from django.conf import settings
 
-from tests.services import require_postgres
+from tests.services import scratch_database
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_sweep_benchmark_seeds_and_sweeps_a_small_table():
-    require_postgres()
-    db = settings.DATABASES["default"]
-    server = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    name = "minsheng_sweep_smoke"
-    try:
+    with scratch_database("minsheng_sweep_smoke") as url:
         done = subprocess.run(
             [sys.executable, "benchmarks/sweep.py", "--assignments", "300", "--due-share", "0.05",
-             "--database-url", f"{server}/{name}", "--broker-url", ""],
+             "--database-url", url, "--broker-url", ""],
             cwd=ROOT, capture_output=True, text=True, timeout=600,
         )  # fmt: skip
-    finally:
-        admin = psycopg2.connect(f"{server}/postgres")
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
     assert done.returncode == 0, done.stderr[-3000:]
     first = next(line for line in done.stdout.splitlines() if line.startswith("first sweep"))
     second = next(line for line in done.stdout.splitlines() if line.startswith("second sweep"))

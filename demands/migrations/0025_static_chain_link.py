@@ -18,17 +18,13 @@ def _last_row(table: str) -> str:
     )
 
 
-STATIC = f"""
+def _chain_link(lookup: str) -> str:
+    """The trigger function, reading the row before the new one with `lookup`."""
+    return f"""
 CREATE OR REPLACE FUNCTION demands_chain_link() RETURNS trigger AS $$
 DECLARE last_seq integer; last_hash varchar; last_at timestamptz;
 BEGIN
-  IF TG_TABLE_NAME = '{CHAINED[0]}' THEN
-    {_last_row(CHAINED[0])}
-  ELSIF TG_TABLE_NAME = '{CHAINED[1]}' THEN
-    {_last_row(CHAINED[1])}
-  ELSE
-    RAISE EXCEPTION 'demands_chain_link() does not know the table %', TG_TABLE_NAME;
-  END IF;
+  {lookup}
   IF NEW.row_hash = '' OR NEW.seq <> COALESCE(last_seq, 0) + 1 OR NEW.prev_hash <> COALESCE(last_hash, '') THEN
     RAISE EXCEPTION '{OUT_OF_CHAIN} (% of demand %)', TG_TABLE_NAME, NEW.demand_id
       USING ERRCODE = 'check_violation';
@@ -41,24 +37,22 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 """
 
-DYNAMIC = f"""
-CREATE OR REPLACE FUNCTION demands_chain_link() RETURNS trigger AS $$
-DECLARE last_seq integer; last_hash varchar; last_at timestamptz;
-BEGIN
-  EXECUTE format('SELECT seq, row_hash, created_at FROM %I WHERE demand_id = $1 ORDER BY seq DESC LIMIT 1',
+
+STATIC = _chain_link(
+    f"""IF TG_TABLE_NAME = '{CHAINED[0]}' THEN
+    {_last_row(CHAINED[0])}
+  ELSIF TG_TABLE_NAME = '{CHAINED[1]}' THEN
+    {_last_row(CHAINED[1])}
+  ELSE
+    RAISE EXCEPTION 'demands_chain_link() does not know the table %', TG_TABLE_NAME;
+  END IF;"""
+)
+# 0015's, for going back.
+DYNAMIC = _chain_link(
+    """EXECUTE format('SELECT seq, row_hash, created_at FROM %I WHERE demand_id = $1 ORDER BY seq DESC LIMIT 1',
                  TG_TABLE_NAME)
-    INTO last_seq, last_hash, last_at USING NEW.demand_id;
-  IF NEW.row_hash = '' OR NEW.seq <> COALESCE(last_seq, 0) + 1 OR NEW.prev_hash <> COALESCE(last_hash, '') THEN
-    RAISE EXCEPTION '{OUT_OF_CHAIN} (% of demand %)', TG_TABLE_NAME, NEW.demand_id
-      USING ERRCODE = 'check_violation';
-  END IF;
-  IF last_at IS NOT NULL AND NEW.created_at < last_at THEN
-    RAISE EXCEPTION '{BACKDATED} (% of demand %)', TG_TABLE_NAME, NEW.demand_id
-      USING ERRCODE = 'check_violation';
-  END IF;
-  RETURN NEW;
-END $$ LANGUAGE plpgsql;
-"""
+    INTO last_seq, last_hash, last_at USING NEW.demand_id;"""
+)
 
 
 def _replace(sql: str):
