@@ -19,7 +19,7 @@ from itertools import chain, islice
 from typing import IO, Any
 
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -71,7 +71,9 @@ def _labels(model: type[Model], field: str) -> Callable[[Any], Any]:
     """The field's choices as text in the language being written, as get_FOO_display() gives
     them. Read once per export: get_FOO_display() hashes every lazy label again on each call,
     which was more than half of a large export's time."""
-    labels = {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+    choices = model._meta.get_field(field)
+    assert isinstance(choices, Field)
+    labels = {value: str(label) for value, label in choices.flatchoices}
     return lambda value: labels.get(value, value)
 
 

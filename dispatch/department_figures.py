@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -140,7 +141,7 @@ def _shared_ratings(department_ids: Collection[int] | None, since: datetime):
     to CHAIN_FOLLOWED merges)."""
     answering = Assignment.objects.lead().filter(status=AssignmentStatus.DONE).exclude(answered_again())
 
-    def answered_by(demand: OuterRef | Subquery) -> Subquery:
+    def answered_by(demand: Any) -> Subquery:  # an OuterRef or a Subquery: the stubs know neither here
         return Subquery(answering.filter(demand_id=demand).values("department_id")[:1])
 
     def merged_up(links: int) -> OuterRef | Subquery:
