@@ -64,14 +64,14 @@ def let_go(assignments: QuerySet[Assignment], now: datetime, **changes: Any) -> 
     """Let the open ones of `assignments` go, at once: the case is merged, refused, or given back
     by its lead, and nobody is to work on it any more. A conditional update, so a row another
     move ended first is left as that move left it."""
-    let_go = assignments.filter(status__in=sources_of(AssignmentMove.LET_GO)).update(
+    released = assignments.filter(status__in=sources_of(AssignmentMove.LET_GO)).update(
         status=the_target_of(AssignmentMove.LET_GO),
         finished_at=now,
         paused_since=None,
         **changes,
     )
-    if let_go:
+    if released:
         Supervision.objects.filter(assignment__in=assignments, assignment_open=True).exclude(
             open_q("assignment__")
         ).update(assignment_open=False)
-    return let_go
+    return released
