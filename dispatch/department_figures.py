@@ -18,7 +18,7 @@ from demands.merges import CHAIN_FOLLOWED, rated_own_answer_q, rated_shared_answ
 from demands.models import Demand
 from demands.workflow import Status
 from dispatch.models import Assignment, AssignmentStatus
-from dispatch.querysets import answered_again, answered_on_time, lead_q, open_q, overdue_now, sign_late
+from dispatch.querysets import answered_again, answered_on_time, answered_q, lead_q, open_q, overdue_now, sign_late
 
 RECENT_DAYS = 30
 
@@ -109,7 +109,7 @@ def count_departments(
         assignments.filter(finished_at__gte=since)
         .values("department_id")
         .annotate(
-            answered=Count("pk", filter=lead_q() & Q(status=AssignmentStatus.DONE)),
+            answered=Count("pk", filter=lead_q() & answered_q()),
             answered_on_time=Count("pk", filter=lead_q() & answered_on_time()),
             returned=Count("pk", filter=Q(status=AssignmentStatus.RETURNED)),
         )
@@ -126,7 +126,8 @@ def _own_ratings(assignments, since: datetime):
     to its answer, not from every answer the departments ever gave."""
     return (
         assignments.lead()
-        .filter(status=AssignmentStatus.DONE, demand__rating__isnull=False, demand__rated_at__gte=since)
+        .answered()
+        .filter(demand__rating__isnull=False, demand__rated_at__gte=since)
         .filter(rated_own_answer_q("demand__"))
         .exclude(answered_again())
         .values("department_id")
@@ -139,7 +140,7 @@ def _shared_ratings(department_ids: Collection[int] | None, since: datetime):
     """The ratings given in the period by merged demands' citizens of the answer they share: each
     for the department that gave the latest answer of the demand it was merged into (through up
     to CHAIN_FOLLOWED merges)."""
-    answering = Assignment.objects.lead().filter(status=AssignmentStatus.DONE).exclude(answered_again())
+    answering = Assignment.objects.lead().answered().exclude(answered_again())
 
     def answered_by(demand: Any) -> Subquery:  # an OuterRef or a Subquery: the stubs know neither here
         return Subquery(answering.filter(demand_id=demand).values("department_id")[:1])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,10 +38,10 @@ def _desk_key(filters: DeskFilters) -> str:
     return f"{PREFIX}:desk:{digest}"
 
 
-def department_figures(department_ids: Collection[int]) -> DepartmentFigures:
-    """The departments' figures, summed."""
-    if _max_age() <= 0:
-        return total(count_departments(department_ids).values())
+def department_figures(department_ids: Collection[int], *, now: datetime | None = None) -> DepartmentFigures:
+    """The departments' figures, summed: counted at `now` when given, otherwise as kept."""
+    if now is not None or _max_age() <= 0:
+        return total(count_departments(department_ids, now=now).values())
     keys = {department_id: _department_key(department_id) for department_id in department_ids}
     kept = cache.get_many(keys.values())
     figures = {department_id: kept[key] for department_id, key in keys.items() if key in kept}

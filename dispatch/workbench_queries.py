@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from demands.models import contact_fields
 from departments.access import DEPARTMENT_ROLES, department_ids_for
-from dispatch.department_figures import DepartmentFigures, count_departments, total
+from dispatch.department_figures import DepartmentFigures
 from dispatch.models import Assignment, AssignmentStatus, ReplyReview, ReplyTemplate, ReviewStatus, Supervision
 from dispatch.querysets import AssignmentQuerySet, next_due, open_q, overdue_now
 from dispatch.recent_figures import department_figures
@@ -65,10 +65,7 @@ def inbox(user: Viewer, view: str = "open") -> AssignmentQuerySet:
 def department_summary(user: Viewer, *, now: datetime | None = None) -> DepartmentFigures:
     """The user's departments at a glance: today's load, and the last 30 days' results. Counted at
     `now` when given; otherwise as the pages read them (kept a while at city scale)."""
-    department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
-    if now is not None:
-        return total(count_departments(department_ids, now=now).values())
-    return department_figures(department_ids)
+    return department_figures(department_ids_for(user, *DEPARTMENT_ROLES), now=now)
 
 
 def templates_for(assignment: Assignment) -> list[tuple[ReplyTemplate, str]]:
