@@ -15,6 +15,7 @@ from assessment.forms import AuditFilterForm
 from assessment.ranking import figures_json, ranking, ranking_json
 from assessment.ranking_views import RANKING_ROLES
 from assessment.rates import DEFINITIONS, Dimension, rate_rows
+from config.db_routing import reading_reports
 from config.errors import NotAllowed
 from departments.access import has_role
 from departments.signed_in import SignedInApi, StaffApiRequest
@@ -92,7 +93,8 @@ class RankingApi(SignedInApi):
         form = AuditFilterForm(request.query_params)
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
-        return Response(ranking_json(ranking(form.audit_filters())))
+        with reading_reports():
+            return Response(ranking_json(ranking(form.audit_filters())))
 
 
 class RateFiguresOutput(FiguresFields):
@@ -145,7 +147,9 @@ class FiguresApi(SignedInApi):
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         filters = form.audit_filters()
-        rows = rate_rows(filters, by)
+        with reading_reports():
+            rows = rate_rows(filters, by)
+            assists = AssistFiguresOutput(assist_rows(filters), many=True).data if by == Dimension.DEPARTMENT else []
         return Response(
             {
                 "date_from": filters.date_from.isoformat(),
@@ -153,8 +157,6 @@ class FiguresApi(SignedInApi):
                 "by": by,
                 "definitions": {key: str(text) for key, text in DEFINITIONS.items()},
                 "rows": [{"key": row.key, "name": str(row.name or ""), **figures_json(row)} for row in rows],
-                "assists": AssistFiguresOutput(assist_rows(filters), many=True).data
-                if by == Dimension.DEPARTMENT
-                else [],
+                "assists": assists,
             }
         )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from assessment.exports import WRITERS, Row, file_language, filename, source_for
 from assessment.figures import AuditFilters
 from assessment.models import ExportFormat, ExportJob, ExportKind, ExportStatus
+from config.db_routing import reading_reports
 from config.errors import NotAllowed, ValidationFailed
 from config.queue import enqueue_on_commit
 from departments.access import has_role
@@ -79,10 +80,13 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     mine = ExportJob.objects.filter(pk=job_id, attempt=job.attempt, status=ExportStatus.RUNNING)
     try:
         source = source_for(job.kind, AuditFilters.from_json(job.filters))
-        total = source.count()
+        # The rows are read as reports are (from the replica when there is one); the job's own
+        # row is claimed, counted and finished on the primary.
+        with reading_reports():
+            total = source.count()
         mine.update(rows_total=total)
         counted = _Counted(source.rows(), mine)
-        with tempfile.TemporaryFile() as out:
+        with tempfile.TemporaryFile() as out, reading_reports():
             WRITERS[job.format](source, out, counted, job.language)
             out.seek(0)
             wanted = f"exports/{job.pk}-{filename(job.kind, job.format, AuditFilters.from_json(job.filters))}"

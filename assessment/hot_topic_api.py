@@ -19,6 +19,7 @@ from assessment.hot_topic_report import HotTopicReport, hot_topic_report
 from assessment.hot_topics import SPIKE_HISTORY_WEEKS, SPIKE_MIN_COUNT, SPIKE_SIGMAS, Spike
 from assessment.models import KeyProblem, KeyProblemStatus
 from assessment.shortlist import ADOPTERS, key_problem_adopt, key_problem_update
+from config.db_routing import reading_reports
 from config.errors import NotAllowed
 from departments.access import has_role
 from departments.models import Role
@@ -129,8 +130,9 @@ class HotTopicsApi(SignedInApi):
         if form.is_bound and not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         filters = form.audit_filters() if form.is_bound else None
-        report = hot_topic_report(filters or AuditFilters.default(), form.chosen_month())
-        return Response(_payload(report))
+        with reading_reports():
+            report = hot_topic_report(filters or AuditFilters.default(), form.chosen_month())
+            return Response(_payload(report))
 
 
 class KeyProblemOutput(serializers.ModelSerializer):

@@ -16,6 +16,7 @@ from assessment.hot_topic_report import hot_topic_report
 from assessment.hot_topics import SPIKE_HISTORY_WEEKS, SPIKE_MIN_COUNT, SPIKE_SIGMAS
 from assessment.models import ClusterNotice, KeyProblem, KeyProblemStatus
 from assessment.shortlist import ADOPTERS, DEMANDS_SHOWN, TOP_MATTERS, key_problem_adopt, key_problem_update
+from config.db_routing import reads_reports
 from departments.access import has_role
 from departments.models import Role
 from departments.signed_in import StaffRequest
@@ -36,6 +37,7 @@ DEFINITIONS = {
 
 
 @readers_required
+@reads_reports
 def hot_topics(request: StaffRequest) -> HttpResponse:
     form = HotTopicFilterForm(request.GET or None)
     filters = form.audit_filters() if form.is_bound and form.is_valid() else af.AuditFilters.default()

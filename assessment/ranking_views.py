@@ -10,6 +10,7 @@ from assessment.figures import AuditFilters
 from assessment.forms import AuditFilterForm
 from assessment.ranking import ranking
 from assessment.rates import DEFINITIONS, Dimension, rate_rows
+from config.db_routing import reads_reports
 from departments.models import Role
 from departments.signed_in import StaffRequest
 from dispatch.views.common import role_required
@@ -21,6 +22,7 @@ BREAKDOWNS = [choice for choice in Dimension.choices if choice[0] != Dimension.D
 
 
 @role_required(*RANKING_ROLES)
+@reads_reports
 def ranking_page(request: StaffRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = AuditFilters.default()

@@ -26,6 +26,7 @@ from assessment.reports import (
     report_preview,
     report_publish,
 )
+from config.db_routing import reads_reports
 from config.errors import DomainError
 from departments.access import has_role
 from departments.signed_in import StaffRequest
@@ -61,6 +62,7 @@ def reports(request: StaffRequest) -> HttpResponse:
 
 
 @role_required(*READERS)
+@reads_reports
 def preview(request: StaffRequest) -> HttpResponse:
     """The report of a closed (or running) period as it would be published now; not stored."""
     form = ReportPeriodForm(request.GET or None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from config.db_routing import reads_reports
 from departments.models import Department, DepartmentKind, Role
 from departments.signed_in import StaffRequest
 from dispatch.delegation_queries import CommunityRow, community_table
@@ -23,5 +24,6 @@ def street_tables(*, days: int = 30) -> list[tuple[Department, list[CommunityRow
 
 
 @role_required(*TERRITORY_ROLES)
+@reads_reports
 def territory_page(request: StaffRequest) -> HttpResponse:
     return render(request, "assessment/territory.html", {"street_tables": street_tables()})

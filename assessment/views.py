@@ -27,6 +27,7 @@ from assessment.exports import CONTENT_TYPES, WRITERS, csv_lines, filename, sour
 from assessment.forms import AuditFilterForm
 from assessment.models import ExportFormat, ExportJob, ExportKind, ExportStatus
 from assessment.scorecard import published_versions
+from config.db_routing import reading_reports, reads_reports, reporting_while_iterated
 from demands.models import Demand
 from demands.workflow import Status
 from departments.access import has_role
@@ -97,6 +98,7 @@ def _page(request: StaffRequest, form: AuditFilterForm, filters: af.AuditFilters
 
 
 @auditor_required
+@reads_reports
 def audit(request: StaffRequest) -> HttpResponse:
     form, filters = _filters(request)
     # Refused values are shown on the form; the figures below stay those of the default period.
@@ -107,14 +109,19 @@ def audit(request: StaffRequest) -> HttpResponse:
 def export(request: StaffRequest, kind: str, fmt: str) -> HttpResponseBase:
     """Small exports come straight back; large ones (over EXPORT_INLINE_MAX_ROWS) become a job a
     worker writes while the auditor watches its progress. Small ones skip the job because a
-    round trip through the queue and a second click would only slow down the common case."""
+    round trip through the queue and a second click would only slow down the common case.
+
+    Only the rows are read as reports (from the replica when there is one): a job is made on the
+    primary, and queued from outside the mark (an in-process worker would inherit it)."""
     if kind not in ExportKind.values or fmt not in ExportFormat.values:
         raise Http404
     form, filters = _filters(request)
     if filters is None:
-        return _page(request, form, af.AuditFilters.default(), status=400)
+        with reading_reports():
+            return _page(request, form, af.AuditFilters.default(), status=400)
     source = source_for(kind, filters)
-    rows = source.count()
+    with reading_reports():
+        rows = source.count()
     if rows > settings.EXPORT_INLINE_MAX_ROWS:
         if request.method != "POST":
             # A job is a thing made on the server: only a form post (with its CSRF token) makes one.
@@ -126,11 +133,14 @@ def export(request: StaffRequest, kind: str, fmt: str) -> HttpResponseBase:
         return redirect("audit-export-job", job_id=job.pk)
     name = filename(kind, fmt, filters)
     if fmt == ExportFormat.CSV:
-        response = StreamingHttpResponse(csv_lines(source, language=get_language()), content_type=CONTENT_TYPES[fmt])
+        response = StreamingHttpResponse(
+            reporting_while_iterated(csv_lines(source, language=get_language())), content_type=CONTENT_TYPES[fmt]
+        )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-    WRITERS[fmt](source, out, None, get_language())
+    with reading_reports():
+        WRITERS[fmt](source, out, None, get_language())
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])
 

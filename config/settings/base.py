@@ -152,6 +152,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# Reports (the auditors' pages, the figures APIs, the exports) may read from a streaming replica
+# (config/db_routing.py); every write and every other read stays on the primary. Set
+# hot_standby_feedback on the replica, or a long export is cancelled when the primary vacuums
+# the rows it is reading.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASE_ROUTERS = ["config.db_routing.ReportsRouter"]
+REPORTS_DATABASE = "replica" if DATABASE_REPLICA_URL else "default"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

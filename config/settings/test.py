@@ -16,4 +16,13 @@ STORAGES = {
 LANGUAGE_CODE = "zh-hans"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+# The reports' replica, in tests a second connection to the same database (a test mirror). Reports
+# read from it only in the tests that install the router (tests/test_reports_replica.py); on
+# PostgreSQL it refuses writes, as a standby does, so a write routed there by mistake fails.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "options": "-c default_transaction_read_only=on",
+    }
 CITIZEN_SUBMIT_RATE = CITIZEN_SUBMIT_ADDRESS_RATE = CITIZEN_TRACK_RATE = "1000/minute"
