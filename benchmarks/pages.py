@@ -16,7 +16,8 @@ server's own work, database included), REQUESTS times each:
 
 It prints, per page, the median, 90th and 99th percentiles and the worst, in milliseconds, and the
 SQL statements one request runs. With --explain it prints the plans of the statements that took
-longest in one request of each page (EXPLAIN ANALYZE), which is what an index has to change.
+longest in one request of each page (EXPLAIN ANALYZE), which is what an index has to change; with
+--profile N, each page's N functions that took the most time of their own (cProfile).
 
 With --page-figures-max-age SECONDS the desk's counts and the inbox's figures are read as the
 workers keep them at city scale (PAGE_FIGURES_MAX_AGE_SECONDS, dispatch/recent_figures.py), from
@@ -25,6 +26,7 @@ Redis (--cache-url) as in production; it first times the workers' refresh that c
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -45,6 +47,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", default=[], help="time only the pages whose names start so")
     parser.add_argument("--page-figures-max-age", type=int, default=0, help="seconds; 0 counts on every visit")
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="after timing, print each page's N costliest functions"
+    )
     args = parser.parse_args()
 
     from benchmarks.percentiles import percentile
@@ -147,6 +152,8 @@ def main() -> None:
         )
         if args.explain:
             explain_slowest(connection, captured)
+        if args.profile:
+            profile(client, [url(i) for i in range(args.requests)], args.profile)
 
 
 def keep_figures(cache_url: str) -> None:
@@ -158,6 +165,18 @@ def keep_figures(cache_url: str) -> None:
         CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}}
     ).enable()
     cache.clear()
+
+
+def profile(client, urls: list[str], top: int) -> None:
+    """Where a page's time goes in Python: the functions that took the most time of their own
+    (database waits show as the driver's `execute`)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [client.get(url) for url in urls])
+    stats = pstats.Stats(profiler)
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(top)
 
 
 def explain_slowest(connection, captured: list[dict], top: int = 2) -> None:

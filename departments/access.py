@@ -9,16 +9,23 @@ from departments.models import Department, Membership, Role
 AnyUser = User | AnonymousUser
 
 
+def _memberships(user: AnyUser) -> list[tuple[int, str]]:
+    """The user's (department, role) pairs, read once per user object: a page asks who may do
+    what half a dozen times, and the object lives as long as its request (or task)."""
+    cached = getattr(user, "_membership_cache", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).values_list("department_id", "role"))
+        user._membership_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def roles_of(user: AnyUser | None) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
-    cached = getattr(user, "_role_cache", None)
-    if cached is None:
-        cached = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-        if getattr(user, "is_superuser", False):
-            cached.add(Role.ADMIN)
-        user._role_cache = cached  # type: ignore[attr-defined]
-    return cached
+    roles = {role for _department, role in _memberships(user)}
+    if getattr(user, "is_superuser", False):
+        roles.add(Role.ADMIN)
+    return roles
 
 
 def has_role(user: AnyUser | None, *roles: str) -> bool:
@@ -29,7 +36,7 @@ def department_ids_for(user: AnyUser | None, *roles: str) -> set[int]:
     """The departments whose cases this user works on in one of `roles`."""
     if user is None or not user.is_authenticated:
         return set()
-    return set(Membership.objects.filter(user=user, role__in=roles).values_list("department_id", flat=True))
+    return {department for department, role in _memberships(user) if role in roles}
 
 
 def works_in(user: AnyUser | None, department: Department, *roles: str) -> bool:

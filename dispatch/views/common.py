@@ -203,9 +203,13 @@ def _case_links(user: User, demands: set[Demand]) -> dict[int, str]:
 PAGE_SIZE = 50
 
 
-def paginate(request: HttpRequest, rows, per_page: int | None = None) -> tuple[Page, str]:
-    """One page of `rows` and the query string to keep (everything but the page) for its links."""
-    page = Paginator(rows, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, rows, per_page: int | None = None, count: int | None = None) -> tuple[Page, str]:
+    """One page of `rows` and the query string to keep (everything but the page) for its links;
+    `count`, when the page has counted the rows already, spares counting them again."""
+    paginator = Paginator(rows, per_page or PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not counted
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from demands.models import Demand
@@ -49,6 +50,30 @@ def test_kept_figures_are_read_until_the_workers_count_again(district, submit, s
     assert "<b>2</b>" in _open_tile(logged_in(cgj).get("/workbench/").content.decode())
 
 
+def _pager(page: str) -> str:
+    return page.split('class="pagination"')[1].split("</nav>")[0]
+
+
+def test_the_inbox_pages_through_its_open_cases_by_the_count_above_it(district, submit, settings, monkeypatch):
+    """The open cases are counted once, for the figure above the list and its pages; kept, the
+    pages follow the kept figure until the workers count again."""
+    monkeypatch.setattr("dispatch.views.common.PAGE_SIZE", 2)
+    settings.PAGE_FIGURES_MAX_AGE_SECONDS = 300
+    cgj = logged_in(district.users["cgj"])
+    for _ in range(3):
+        submit(**STALL)
+    page = cgj.get("/workbench/").content.decode()
+    assert "<b>3</b>" in _open_tile(page) and "第 1 / 2 页，共 3 条" in _pager(page)
+    submit(**STALL)
+    assert "共 3 条" in _pager(cgj.get("/workbench/").content.decode())
+    # Another view counts its own rows, now.
+    assert "共 4 条" in _pager(cgj.get("/workbench/?view=to_sign").content.decode())
+    refresh_page_figures.apply()
+    page = cgj.get("/workbench/?page=2").content.decode()
+    assert "<b>4</b>" in _open_tile(page) and "第 2 / 2 页，共 4 条" in _pager(page)
+    assert page.count('class="mark-') == 2
+
+
 def test_kept_desk_counts_follow_the_workers(district, submit, settings):
     settings.PAGE_FIGURES_MAX_AGE_SECONDS = 300
     lead = latest_lead(submit(**STALL).demand)
@@ -76,6 +101,7 @@ def test_a_person_in_two_departments_sees_both_summed(district, submit, settings
     assignment_sign(assignment_id=latest_lead(stall).pk, actor=cgj)
     assignment_reply(assignment_id=latest_lead(stall).pk, actor=cgj, body="已清理占道摊贩，并安排每日巡查。")
     Membership.objects.create(user=cgj, department=district.departments["ZJJ"], role=Role.HANDLER)
+    cgj = User.objects.get(pk=cgj.pk)  # as the next request reads them: a user's memberships are read once
     both = department_summary(cgj)
     alone = department_summary(zjj)
     assert (both.open, both.to_sign, both.answered, both.answered_on_time) == (1, 1, 1, 1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from rest_framework.test import APIClient
 
 from dispatch.services import assignment_reply, assignment_return, assignment_sign, return_rule
+from dispatch.workbench_queries import INBOX_VIEWS
 from tests.citizens import STALL
 from tests.staff import latest_lead, logged_in
 
@@ -19,7 +20,7 @@ def _what_cgj_reads(district, demand, assignment) -> dict[str, tuple[int, str]]:
     api.force_authenticate(district.users["cgj"])
     responses = {
         "workbench case": page.get(f"/workbench/{assignment.pk}/"),
-        "workbench all": page.get("/workbench/?view=all"),
+        **{f"workbench {view}": page.get(f"/workbench/?view={view}") for view in INBOX_VIEWS},
         "api demand": api.get(f"/api/v1/demands/{demand.tracking_number}/"),
         "api demands": api.get("/api/v1/demands/"),
         "api assignments": api.get("/api/v1/assignments/?all=1"),
@@ -60,7 +61,9 @@ def test_an_upheld_return_takes_the_case_away_from_the_returning_department(dist
         assert status in (200, 404), name
     # The notice of the dispatch it once had keeps its number, not the case's words.
     assert demand.tracking_number in after["notifications"][1]
-    assert demand.tracking_number not in after["workbench all"][1] + after["api demands"][1]
+    for view in INBOX_VIEWS:
+        assert demand.tracking_number not in after[f"workbench {view}"][1], view
+    assert demand.tracking_number not in after["api demands"][1]
     # The street office, which has the case now, reads it all.
     street_client = logged_in(district.users["psjd"])
     assert NEXT_ANSWER in street_client.get(f"/workbench/{street.pk}/").content.decode()
