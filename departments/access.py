@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.models import AnonymousUser, User
 
 from departments.models import Department, Membership, Role
@@ -9,7 +11,7 @@ from departments.models import Department, Membership, Role
 AnyUser = User | AnonymousUser
 
 
-def _memberships(user: AnyUser) -> list[tuple[int, str]]:
+def _memberships(user: User) -> list[tuple[int, str]]:
     """The user's (department, role) pairs, read once per user object: a page asks who may do
     what half a dozen times, and the object lives as long as its request (or task)."""
     cached = getattr(user, "_membership_cache", None)
@@ -22,7 +24,7 @@ def _memberships(user: AnyUser) -> list[tuple[int, str]]:
 def roles_of(user: AnyUser | None) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
-    roles = {role for _department, role in _memberships(user)}
+    roles = {role for _department, role in _memberships(cast(User, user))}
     if getattr(user, "is_superuser", False):
         roles.add(Role.ADMIN)
     return roles
@@ -36,7 +38,7 @@ def department_ids_for(user: AnyUser | None, *roles: str) -> set[int]:
     """The departments whose cases this user works on in one of `roles`."""
     if user is None or not user.is_authenticated:
         return set()
-    return {department for department, role in _memberships(user) if role in roles}
+    return {department for department, role in _memberships(cast(User, user)) if role in roles}
 
 
 def works_in(user: AnyUser | None, department: Department, *roles: str) -> bool:
