@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from config.choice_labels import QuickChoiceLabels
 from demands.fields import EncryptedTextField
 from demands.models import Demand
 from demands.wording import in_reader_language
@@ -28,7 +29,7 @@ class DeadlineState(models.TextChoices):
     DONE_LATE = "done_late", _("逾期完成")
 
 
-class Assignment(models.Model):
+class Assignment(QuickChoiceLabels, models.Model):
     """A demand handed to one department, as lead or assisting, with its own deadlines. An
     assisting department's handling deadline is its own part's: a share of the lead's time."""
 
@@ -233,7 +234,7 @@ class RulingStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
-class ReturnRequest(models.Model):
+class ReturnRequest(QuickChoiceLabels, models.Model):
     """A department's return (退单) of its lead assignment, and the dispatch centre's ruling."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="returns")
@@ -283,7 +284,7 @@ class ExtensionStatus(models.TextChoices):
 MAX_EXTENSION_DAYS = Decimal(30)
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(QuickChoiceLabels, models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="extensions")
     extra_days = models.DecimalField(_("延长工作日"), max_digits=5, decimal_places=1)
     reason = models.TextField(_("延期理由"))
@@ -667,7 +668,7 @@ class DelegationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
-class Delegation(models.Model):
+class Delegation(QuickChoiceLabels, models.Model):
     """A department that holds a case passes it on inside its territory or its own house: a street
     office to one of its communities (下派), a head to a handler or a section (内部派单). The
     department's own assignment stays in hand with its own clock: it remains answerable to the

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from config.choice_labels import QuickChoiceLabels
 from demands.fields import EncryptedTextField, PhoneHashField
 from demands.workflow import CITIZEN_STATUS_LABELS, Status
 from departments.models import Community, Department, Street
@@ -66,7 +67,7 @@ def contact_fields(prefix: str = "") -> list[str]:
     return [f"{prefix}{name}" for name in CONTACT_FIELDS]
 
 
-class Demand(models.Model):
+class Demand(QuickChoiceLabels, models.Model):
     tracking_number = models.CharField(_("受理编号"), max_length=32, unique=True)
     # Only a keyed hash of the query code is kept (demands.services.hash_query_code): the citizen
     # holds the code, and the database without the server's key cannot give it up.

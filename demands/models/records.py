@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from config.choice_labels import QuickChoiceLabels
 from demands.models.demand import Demand
 from demands.wording import SYSTEM_SENTENCES, in_reader_language
 from demands.workflow import Action, Status
@@ -39,7 +40,7 @@ CITIZEN_FACING_REASONS = frozenset(
 )
 
 
-class DemandEvent(models.Model):
+class DemandEvent(QuickChoiceLabels, models.Model):
     """The append-only log: every change of a demand's state writes exactly one row."""
 
     demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="events")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.choice_labels import QuickChoiceLabels
 from demands.models.demand import Demand
 from demands.models.records import DemandEvent
 from demands.workflow import Action
@@ -18,7 +19,7 @@ class MessageStatus(models.TextChoices):
     DECLINED = "declined", _("未发送（群众不接收短信）")
 
 
-class CitizenMessage(models.Model):
+class CitizenMessage(QuickChoiceLabels, models.Model):
     """A text message to a citizen about their demand, written in the same transaction as the
     event it tells of (so it is never lost) and sent afterwards through the gateway."""
 
