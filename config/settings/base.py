@@ -127,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "dispatch.context_processors.staff_roles",
             ],
-            "libraries": {"punctuation": "config.punctuation"},
+            "libraries": {"punctuation": "config.punctuation", "select_options": "config.select_options"},
         },
     },
 ]
