@@ -6,7 +6,8 @@
 It (re)creates the benchmark database, migrates it, loads the sample district, seeds demands
 and open assignments with SQL (generate_series), spreading deadlines so that about DUE-SHARE of
 them are due for each rung, prints the query plans of the due-row queries, then times one full
-sweep (every rung) and a second sweep (nothing left to do)."""
+sweep (every rung) and a second sweep (nothing left to do). With --phases it says where each
+sweep's time went."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def main() -> None:
     )
     parser.add_argument("--batch", type=int, default=None, help="rows per locked batch (default: the sweep's)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/minsheng_sweep_bench")
+    parser.add_argument("--phases", action="store_true", help="print where each sweep's time went")
     parser.add_argument(
         "--broker-url",
         default="redis://127.0.0.1:6379/14",
@@ -132,14 +134,51 @@ def main() -> None:
             cursor.execute("EXPLAIN " + sql, params)
             print(f"-- plan for {rung.action}:")
             print("\n".join("   " + row[0] for row in cursor.fetchall()))
+    spent = time_phases() if args.phases else {}
     for label in ("first sweep", "second sweep"):
         started = time.perf_counter()
         taken = sweep_deadlines(now=now, **({"batch": args.batch} if args.batch else {}))
         print(f"{label}: {time.perf_counter() - started:.2f} s, taken {taken}")
+        for phase, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+            print(f"    {phase:44} {seconds:6.2f} s")
+        spent.clear()
     if args.broker_url:
         from config.celery import app
 
         print(f"queued fan-out tasks purged: {app.control.purge()}")
+
+
+def time_phases() -> dict[str, float]:
+    """Wrap the sweep's steps with timers: how long the claiming update, the events' insert, their
+    sealing (locking the demands, reading the chains' heads, the HMACs) and the supervisions took
+    in all. The rest of a batch is building the rows in Python, committing and queueing."""
+    from collections import defaultdict
+
+    import demands.audit_chain as chain
+    import dispatch.services.escalation as escalation
+    from demands.models import DemandEvent
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(phase: str, function):
+        def run(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[phase] += time.perf_counter() - started
+
+        return run
+
+    escalation._take_batch = timed("every batch, in all", escalation._take_batch)
+    escalation._claim_in_sql = timed("claim: lock and stamp (UPDATE … RETURNING)", escalation._claim_in_sql)
+    escalation.seal = timed("seal the events", escalation.seal)
+    chain._lock_demands = timed("  of which: lock the demands", chain._lock_demands)
+    chain._heads = timed("  of which: read the chains' heads", chain._heads)
+    chain.row_hash = timed("  of which: HMACs", chain.row_hash)
+    DemandEvent.objects.bulk_create = timed("insert the events (bulk_create)", DemandEvent.objects.bulk_create)
+    escalation._open_supervisions = timed("insert the supervisions", escalation._open_supervisions)
+    return spent
 
 
 if __name__ == "__main__":

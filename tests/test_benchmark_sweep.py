@@ -20,7 +20,7 @@ def test_the_sweep_benchmark_seeds_and_sweeps_a_small_table():
     with scratch_database("minsheng_sweep_smoke") as url:
         done = subprocess.run(
             [sys.executable, "benchmarks/sweep.py", "--assignments", "300", "--due-share", "0.05",
-             "--database-url", url, "--broker-url", ""],
+             "--database-url", url, "--broker-url", "", "--phases"],
             cwd=ROOT, capture_output=True, text=True, timeout=600,
         )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
@@ -29,3 +29,6 @@ def test_the_sweep_benchmark_seeds_and_sweeps_a_small_table():
     assert "seeded 300 demands" in done.stdout
     assert "Action.OVERDUE: 0" not in first  # rungs were due, and taken
     assert all(f"{rung}: 0" in second for rung in ("WARN", "OVERDUE", "SUPERVISE", "ESCALATE"))
+    # Where the first sweep's time went, phase by phase.
+    phases = done.stdout.split(first)[1].split(second)[0]
+    assert "claim: lock and stamp" in phases and "insert the events" in phases and "of which: HMACs" in phases
