@@ -1007,10 +1007,16 @@ def generate(
         )
         timings["supervisions' marks"] = time.perf_counter() - t
         if analyze:
+            # Vacuumed as well as analysed, as autovacuum keeps a database long in service: the
+            # visibility maps set (an index-only count reads no table pages) and the dead rows of
+            # the supervisions' marks gone. Without it, at 10 M, the desk's supervised queue took
+            # 110 ms instead of 30 (80 s of VACUUM).
+            # Inside a transaction (a test's), where VACUUM cannot run, only analysed.
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             t = time.perf_counter()
             for table in TABLES:
-                cursor.execute(f"ANALYZE {table}")
-            timings["ANALYZE"] = time.perf_counter() - t
+                cursor.execute(f"{command} {table}")
+            timings[command] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - started
     return {"rows": dict(counts), "outcomes": dict(outcomes), "timings": timings}
 
