@@ -21,8 +21,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # PostgreSQL it refuses writes, as a standby does, so a write routed there by mistake fails.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].get("OPTIONS", {})
     DATABASES["replica"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        "options": "-c default_transaction_read_only=on",
+        **options,
+        "options": f"{options.get('options', '')} -c default_transaction_read_only=on".strip(),
     }
 CITIZEN_SUBMIT_RATE = CITIZEN_SUBMIT_ADDRESS_RATE = CITIZEN_TRACK_RATE = "1000/minute"
