@@ -150,8 +150,8 @@ DATABASES = {
 DATABASE_JIT = env_bool("DATABASE_JIT", False)
 
 
-def _without_jit(database: dict) -> dict:
-    if database["ENGINE"] == "django.db.backends.postgresql" and not DATABASE_JIT:
+def _without_jit(database: dj_database_url.DBConfig) -> dj_database_url.DBConfig:
+    if database.get("ENGINE") == "django.db.backends.postgresql" and not DATABASE_JIT:
         options = database.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     return database
