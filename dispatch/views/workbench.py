@@ -29,6 +29,7 @@ from dispatch.delegation_queries import (
     internal_holders,
     street_tables,
 )
+from dispatch.department_figures import DepartmentFigures
 from dispatch.forms.delegations import InternalAssignForm, PassDownForm
 from dispatch.forms.workbench import (
     DiscloseForm,
@@ -73,6 +74,7 @@ from dispatch.services.reply_reviews import reviews_for
 from dispatch.services.reply_templates import reply_template_delete, reply_template_save
 from dispatch.services.returns import return_window_closes
 from dispatch.services.review_rules import may_review, pending_review
+from dispatch.views import common
 from dispatch.views.common import paginate, perform, perform_form, role_required
 from dispatch.workbench_queries import INBOX_VIEWS, department_summary, inbox, templates_for
 
@@ -92,9 +94,7 @@ def workbench(request: StaffRequest) -> HttpResponse:
     if view not in INBOX_VIEWS:
         view = "open"
     summary = department_summary(request.user)
-    # The open cases are counted among the figures above the list (kept a while at city scale,
-    # when a page may end a few rows early or late until they are counted again).
-    page, page_query = paginate(request, inbox(request.user, view), count=summary.open if view == "open" else None)
+    page, page_query = paginate(request, inbox(request.user, view), count=_count_of_open(view, summary))
     context = {
         "assignments": page,
         "page": page,
@@ -117,6 +117,19 @@ def workbench(request: StaffRequest) -> HttpResponse:
         **_territory_context(request),
     }
     return render(request, "dispatch/workbench.html", context)
+
+
+def _count_of_open(view: str, summary: DepartmentFigures) -> int | None:
+    """The open cases are counted among the figures above the list: counted in this request, they
+    are the list's count as well. Kept a while (at city scale) they may be a minute old, which
+    would end the last page a few rows early or late; they are trusted then only for a long list,
+    whose first pages are full either way and whose rows cost the most to count again. A short
+    list is counted (cheaply), so no case in it waits for the next count to be seen."""
+    if view != "open":
+        return None
+    if settings.PAGE_FIGURES_MAX_AGE_SECONDS <= 0 or summary.open > 2 * common.PAGE_SIZE:
+        return summary.open
+    return None
 
 
 def _territory_context(request: StaffRequest) -> dict[str, Any]:
