@@ -310,14 +310,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
-# kombu hands back unacknowledged messages under a lock in Redis that lives 5 minutes; a worker
-# killed while holding it would keep the others from handing anything back until it expires,
-# however short the visibility timeout. It never needs to outlive the timeout.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
-    "unacked_mutex_expire": min(300, CELERY_VISIBILITY_TIMEOUT),
-}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # When the broker is down, give up publishing quickly: the request must not hang, and the
 # reconciler re-enqueues whatever was left undone.
