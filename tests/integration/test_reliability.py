@@ -50,12 +50,17 @@ def test_killing_a_worker_mid_task_loses_no_work(real_services, private_redis, t
     # A starting worker hands back messages unacknowledged for longer than the visibility timeout
     # (kombu then checks again every hundred seconds or so): let the timeout pass first.
     time.sleep(4)
-    second = Worker(private_redis.url, log, CELERY_VISIBILITY_TIMEOUT="3").start()
+    second = Worker(private_redis.url, log, CELERY_VISIBILITY_TIMEOUT="3", RECONCILE_AFTER_SECONDS="0").start()
     try:
-        # Generous: what is tested is that nothing is lost, not how fast. Two hundred demands of
-        # the same words at the same place are the duplicate check's worst case, and on a busy
-        # CI machine the second worker was still routing the 198th at 60 s.
-        assert wait_for(lambda: _all_routed(ids), 180), log.read_text()[-2000:]
+        # Redelivery routes what the dead worker held. One gap is left to the reconciler: a worker
+        # killed between Redis handing it a message and its noting the message as unacknowledged
+        # loses that message (kombu's Redis transport; twice in fresh-clone CI runs the second
+        # worker drained the queue in seconds and one route never came back). Beat runs the
+        # reconciler every minute; here it runs once the queue is drained.
+        drained = wait_for(lambda: _all_routed(ids), 60)
+        if not drained:
+            reconcile_unrouted.delay()
+        assert drained or wait_for(lambda: _all_routed(ids), 60), log.read_text()[-2000:]
     finally:
         second.stop()
     for demand_id in ids:
